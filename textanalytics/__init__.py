@@ -1,0 +1,65 @@
+"""textanalytics: topic modelling and comparative text analytics for researchers.
+
+The pipeline flows one way, one module per stage::
+
+    corpus  ->  preprocess  ->  features   ->  compare / topics  ->  report
+    Corpus      Tokens          DocumentTermMatrix   tidy tables       reports/
+
+Example
+-------
+>>> import textanalytics as ta
+>>> corpus = ta.load_corpus("seeds")                    # doctest: +SKIP
+>>> tokens = ta.preprocess(corpus)                      # doctest: +SKIP
+>>> dtm = ta.build_dtm(tokens, unit="paragraph")        # doctest: +SKIP
+>>> ta.keyness(dtm, corpus=corpus, group_by="organisation")   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+__version__ = "0.1.0"
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+# Public name -> module that defines it. Imported lazily so that
+# ``import textanalytics`` stays fast and the CLI starts quickly.
+_EXPORTS = {
+    "load_corpus": "textanalytics.corpus",
+    "Corpus": "textanalytics.corpus",
+    "preprocess": "textanalytics.preprocess",
+    "Tokens": "textanalytics.preprocess",
+    "PreprocessConfig": "textanalytics.preprocess",
+    "build_dtm": "textanalytics.features",
+    "DocumentTermMatrix": "textanalytics.features",
+    "distinctive_terms": "textanalytics.compare",
+    "keyness": "textanalytics.compare",
+    "similarity": "textanalytics.compare",
+    "kwic": "textanalytics.compare",
+    "lexical_stats": "textanalytics.compare",
+    "fit_topics": "textanalytics.topics",
+    "select_k": "textanalytics.topics",
+    "topic_shares": "textanalytics.topics",
+    "topic_differences": "textanalytics.topics",
+    "build_report": "textanalytics.report",
+    "load_config": "textanalytics.config",
+    "AnalysisConfig": "textanalytics.config",
+    "InputError": "textanalytics.errors",
+}
+
+__all__ = sorted(_EXPORTS) + ["__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'textanalytics' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

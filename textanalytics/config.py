@@ -1,0 +1,211 @@
+"""One configuration, read from TOML, mapped onto frozen dataclasses.
+
+The same :class:`AnalysisConfig` drives the CLI and the Python API. Each
+pipeline stage owns the dataclass of its own section (``[corpus]``,
+``[preprocess]``, ``[vocabulary]``, ``[compare]``, ``[topics]``, ``[report]``);
+this module only composes them and maps TOML onto them, rejecting unknown keys
+and wrong types with a one-line :class:`~textanalytics.errors.InputError`.
+
+Example
+-------
+>>> from textanalytics.config import AnalysisConfig, load_config
+>>> cfg = AnalysisConfig()                       # all defaults
+>>> cfg.topics.k_grid[:3]
+(2, 3, 4)
+>>> cfg2 = cfg.replace(seed=7)                   # configs are immutable
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from .errors import InputError
+from .corpus.config import CorpusConfig
+from .preprocess.config import PreprocessConfig
+from .features import VocabularyConfig
+from .compare.config import CompareConfig
+from .topics.config import TopicConfig
+from .report.config import ReportConfig
+
+__all__ = [
+    "AnalysisConfig",
+    "CorpusConfig",
+    "PreprocessConfig",
+    "VocabularyConfig",
+    "CompareConfig",
+    "TopicConfig",
+    "ReportConfig",
+    "load_config",
+    "from_mapping",
+    "to_dict",
+    "config_hash",
+]
+
+
+@dataclass(frozen=True)
+class AnalysisConfig:
+    """Every parameter of an analysis. Defaults are documented in ``analysis.toml``.
+
+    ``seed`` is the one master seed: every random step derives its seed from it
+    explicitly (no global random state).
+    """
+
+    seed: int = 1
+    corpus: CorpusConfig = field(default_factory=CorpusConfig)
+    preprocess: PreprocessConfig = field(default_factory=PreprocessConfig)
+    vocabulary: VocabularyConfig = field(default_factory=VocabularyConfig)
+    compare: CompareConfig = field(default_factory=CompareConfig)
+    topics: TopicConfig = field(default_factory=TopicConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
+
+    def replace(self, **changes: Any) -> "AnalysisConfig":
+        """Return a copy with top-level fields replaced."""
+        return dataclasses.replace(self, **changes)
+
+
+def _type_name(tp: Any) -> str:
+    return getattr(tp, "__name__", str(tp))
+
+
+def _coerce(value: Any, tp: Any, where: str) -> Any:
+    """Check/convert one TOML value to the annotated type ``tp``."""
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if tp is Any:
+        return value
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        errors = []
+        for arg in args:
+            if arg is type(None):
+                continue
+            try:
+                return _coerce(value, arg, where)
+            except InputError as exc:
+                errors.append(str(exc))
+        raise InputError(errors[0] if errors else f"{where}: invalid value {value!r}")
+    if origin is typing.Literal:
+        if value not in args:
+            raise InputError(f"{where}: {value!r} is not one of {', '.join(map(repr, args))}")
+        return value
+    if dataclasses.is_dataclass(tp):
+        if not isinstance(value, Mapping):
+            raise InputError(f"{where}: expected a table, got {value!r}")
+        return from_mapping(tp, value, where=where)
+    if origin is tuple:
+        if not isinstance(value, (list, tuple)):
+            raise InputError(f"{where}: expected a list, got {value!r}")
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_coerce(v, args[0], f"{where}[{i}]") for i, v in enumerate(value))
+        if args and len(args) != len(value):
+            raise InputError(f"{where}: expected a list of {len(args)} values, got {len(value)}")
+        return tuple(_coerce(v, a, f"{where}[{i}]") for i, (v, a) in enumerate(zip(value, args or [Any] * len(value))))
+    if origin in (dict, Mapping, typing.Mapping) or tp in (dict, Mapping):
+        if not isinstance(value, Mapping):
+            raise InputError(f"{where}: expected a table, got {value!r}")
+        if args:
+            return {str(k): _coerce(v, args[1], f"{where}.{k}") for k, v in value.items()}
+        return dict(value)
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise InputError(f"{where}: expected true or false, got {value!r}")
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InputError(f"{where}: expected an integer, got {value!r}")
+        return value
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise InputError(f"{where}: expected a number, got {value!r}")
+        return float(value)
+    if tp is str:
+        if not isinstance(value, str):
+            raise InputError(f"{where}: expected a string, got {value!r}")
+        return value
+    if isinstance(tp, type) and not isinstance(value, tp):
+        raise InputError(f"{where}: expected {_type_name(tp)}, got {value!r}")
+    return value
+
+
+def from_mapping(cls: type, data: Mapping[str, Any], *, where: str = "config") -> Any:
+    """Build dataclass ``cls`` from a mapping, checking keys and types.
+
+    Unknown keys raise :class:`InputError` naming the key and the known ones,
+    so a typo in ``analysis.toml`` is never silently ignored.
+    """
+    hints = typing.get_type_hints(cls)
+    known = {f.name: f for f in dataclasses.fields(cls) if f.init}
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        raise InputError(
+            f"{where}: unknown key {unknown[0]!r}; known keys are: {', '.join(sorted(known))}"
+        )
+    kwargs = {name: _coerce(value, hints[name], f"{where}.{name}") for name, value in data.items()}
+    try:
+        obj = cls(**kwargs)
+    except (TypeError, ValueError) as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise InputError(f"{where}: {exc}") from None
+    return obj
+
+
+def load_config(path: str | Path | None = None, **overrides: Any) -> AnalysisConfig:
+    """Read an ``analysis.toml`` file (or use defaults when ``path`` is None).
+
+    Relative paths inside the file (``corpus.path``, cache and output folders)
+    are kept as written; the CLI resolves them against the config file's folder.
+
+    Raises :class:`InputError` for a missing file, invalid TOML, unknown keys
+    or wrong types, each as one line naming the file and the key.
+    """
+    if path is None:
+        data: dict[str, Any] = {}
+        name = "config"
+    else:
+        p = Path(path)
+        name = str(p)
+        if not p.is_file():
+            raise InputError(f"{p}: config file not found; pass --config PATH or create analysis.toml")
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(f"{p}: invalid TOML: {exc}") from None
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{p}: not UTF-8 at byte {exc.start}; save the file as UTF-8") from None
+    cfg = from_mapping(AnalysisConfig, data, where=name)
+    if overrides:
+        cfg = dataclasses.replace(cfg, **overrides)
+    return cfg
+
+
+def to_dict(cfg: Any) -> dict[str, Any]:
+    """Plain, JSON-ready dict of a config dataclass (tuples become lists)."""
+
+    def conv(v: Any) -> Any:
+        if dataclasses.is_dataclass(v):
+            return {f.name: conv(getattr(v, f.name)) for f in dataclasses.fields(v)}
+        if isinstance(v, (list, tuple)):
+            return [conv(x) for x in v]
+        if isinstance(v, Mapping):
+            return {str(k): conv(x) for k, x in sorted(v.items())}
+        if isinstance(v, Path):
+            return str(v)
+        return v
+
+    return conv(cfg)
+
+
+def config_hash(cfg: Any) -> str:
+    """Stable SHA-256 of a config dataclass (used in cache keys)."""
+    blob = json.dumps(to_dict(cfg), sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("ascii")).hexdigest()

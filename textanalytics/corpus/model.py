@@ -1,0 +1,59 @@
+"""The :class:`Corpus` result: statements, paragraphs and what cleaning did."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """A cleaned, validated corpus.
+
+    Attributes
+    ----------
+    statements:
+        One row per statement, sorted by ``statement_id``. Columns:
+        ``statement_id`` (str, unique), ``title`` (str, may be ""),
+        ``date`` (datetime64, NaT when unknown), ``year`` (Int64, <NA> when
+        unknown), ``speaker``, ``organisation``, ``genre`` (str, "" when
+        unknown), ``text`` (cleaned text, paragraphs joined by blank lines),
+        ``n_words`` (int, whitespace words of ``text``), then every other
+        metadata column (seed metadata such as ``speaker_role``, ``venue``,
+        ``publisher``, ``date_basis``, ``source_file``; or a table's extra columns).
+    paragraphs:
+        One row per paragraph: ``statement_id``, ``paragraph`` (int, from 1 in
+        each statement), ``text``, ``n_words``. List items are paragraphs.
+    cleaning:
+        What cleaning removed, tidy: ``statement_id, rule, n_removed_words,
+        n_removed_lines`` (one row per statement × rule that removed something).
+    problems:
+        Records skipped or repaired at load time: ``source, line, field, problem, action``.
+    source:
+        The path the corpus was loaded from.
+    """
+
+    statements: pd.DataFrame
+    paragraphs: pd.DataFrame
+    cleaning: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["statement_id", "rule", "n_removed_words", "n_removed_lines"]))
+    problems: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["source", "line", "field", "problem", "action"]))
+    source: str = ""
+
+    @property
+    def metadata(self) -> pd.DataFrame:
+        """``statements`` without the ``text`` column."""
+        return self.statements.drop(columns=["text"])
+
+    def __len__(self) -> int:
+        return len(self.statements)
+
+    def __repr__(self) -> str:
+        return (f"Corpus({len(self.statements)} statements, {len(self.paragraphs)} paragraphs, "
+                f"{int(self.statements['n_words'].sum()) if len(self.statements) else 0} words, "
+                f"source={self.source!r})")
+
+    def _repr_html_(self) -> str:
+        return self.metadata._repr_html_()
