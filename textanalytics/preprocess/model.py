@@ -48,4 +48,30 @@ class Tokens:
         order. Every unit of the corpus appears, even with no kept term.
         ``unit`` defaults to ``config.unit``.
         """
-        raise NotImplementedError
+        unit = unit or self.config.unit
+        if unit not in ("paragraph", "statement"):
+            raise ValueError(f"unit must be 'paragraph' or 'statement', got {unit!r}")
+        t = self.table
+        keys = ["statement_id", "paragraph"] if unit == "paragraph" else ["statement_id"]
+        # Every unit appears, in (statement_id, paragraph) order, even when nothing is kept.
+        units = t[keys].drop_duplicates().sort_values(keys, kind="stable").reset_index(drop=True)
+        kept = t.loc[t["keep"].to_numpy(dtype=bool), keys + ["position", "term"]]
+        kept = kept.sort_values(keys + ["position"], kind="stable")
+        groups = {k: g["term"].astype(str).tolist() for k, g in kept.groupby(keys, sort=False)}
+        if unit == "paragraph":
+            pairs = list(zip(units["statement_id"].astype(str), units["paragraph"].astype(int)))
+            texts = [groups.get(p, []) for p in pairs]
+            out = pd.DataFrame({
+                "unit_id": [f"{s}:{p}" for s, p in pairs],
+                "statement_id": [s for s, _ in pairs],
+                "paragraph": pd.array([p for _, p in pairs], dtype="Int64"),
+            })
+        else:
+            ids = units["statement_id"].astype(str).tolist()
+            texts = [groups.get((s,), groups.get(s, [])) for s in ids]
+            out = pd.DataFrame({
+                "unit_id": ids,
+                "statement_id": ids,
+                "paragraph": pd.array([pd.NA] * len(ids), dtype="Int64"),
+            })
+        return out, texts
