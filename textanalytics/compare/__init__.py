@@ -1,1 +1,67 @@
-"""Placeholder; see docs/architecture.md."""
+"""Comparing vocabulary across statements and groups of statements.
+
+Stage 4 of the pipeline: a :class:`~textanalytics.features.DocumentTermMatrix`
+(plus the corpus for metadata) -> tidy tables.
+
+- :func:`distinctive_terms` — TF-IDF top terms per statement or per group;
+- :func:`keyness` -> :class:`KeynessResult` — G², log ratio, BH-adjusted
+  p-values and dispersion, each group vs the rest or a chosen pair;
+- :func:`similarity` -> :class:`SimilarityResult` — cosine similarity of
+  statements, clustering, :func:`nearest_neighbours`;
+- :func:`kwic` — keyword in context for a word, lemma or phrase;
+- :func:`lexical_stats` — tokens, types, MATTR, mean sentence length;
+- plots: :func:`plot_distinctive_terms`, :func:`plot_keyness`, :func:`plot_similarity`;
+- array-level statistics in :mod:`textanalytics.compare.stats`.
+
+Example
+-------
+>>> import textanalytics as ta
+>>> corpus = ta.load_corpus("seeds")                                   # doctest: +SKIP
+>>> dtm = ta.build_dtm(ta.preprocess(corpus), unit="paragraph")        # doctest: +SKIP
+>>> res = ta.keyness(dtm, corpus=corpus, group_by="organisation")      # doctest: +SKIP
+>>> res.top(10); res.plot(target="MFA")                                # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from .config import CompareConfig
+
+# Imported lazily: textanalytics.config imports this package for CompareConfig,
+# and the CLI should not pay for scikit-learn and matplotlib at start-up.
+_EXPORTS = {
+    "distinctive_terms": "textanalytics.compare.distinctive",
+    "group_tfidf": "textanalytics.compare.distinctive",
+    "keyness": "textanalytics.compare.keywords",
+    "KeynessResult": "textanalytics.compare.keywords",
+    "similarity": "textanalytics.compare.docsim",
+    "nearest_neighbours": "textanalytics.compare.docsim",
+    "SimilarityResult": "textanalytics.compare.docsim",
+    "kwic": "textanalytics.compare.concordance",
+    "lexical_stats": "textanalytics.compare.lexical",
+    "plot_distinctive_terms": "textanalytics.compare.plots",
+    "plot_keyness": "textanalytics.compare.plots",
+    "plot_similarity": "textanalytics.compare.plots",
+    "build_dtm": "textanalytics.features",
+    "dtm_from_texts": "textanalytics.features",
+    "group_counts": "textanalytics.features",
+    "DocumentTermMatrix": "textanalytics.features",
+    "VocabularyConfig": "textanalytics.features",
+}
+
+__all__ = sorted([*_EXPORTS, "CompareConfig"])
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'textanalytics.compare' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

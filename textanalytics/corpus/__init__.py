@@ -1,1 +1,47 @@
-"""Placeholder; see docs/architecture.md."""
+"""The corpus stage: pages and tables become clean, validated statements.
+
+Modules: :mod:`.load` (``load_corpus``), :mod:`.seeds` (folder corpora,
+metadata, corrections), :mod:`.tables` (table files), :mod:`.clean`
+(normalisation, page chrome, paragraphs), :mod:`.validate` (ids, texts,
+dates, years), :mod:`.derive` (computed metadata), :mod:`.summary` (tidy
+summary tables), :mod:`.plots` (overview figure), :mod:`.model` (``Corpus``).
+
+Example
+-------
+>>> from textanalytics.corpus import load_corpus, summarize_corpus
+>>> corpus = load_corpus("seeds")                     # doctest: +SKIP
+>>> summarize_corpus(corpus)["statements_per_year_speaker"]   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from .clean import clean_text, normalize_text, normalize_unicode, split_paragraphs, strip_chrome
+from .config import CorpusConfig
+from .derive import derive_columns
+from .load import corpus_kind, load_corpus, load_corpus_from_config
+from .model import Corpus
+from .summary import summarize_corpus
+
+__all__ = [
+    "Corpus",
+    "CorpusConfig",
+    "load_corpus",
+    "load_corpus_from_config",
+    "corpus_kind",
+    "summarize_corpus",
+    "clean_text",
+    "normalize_text",
+    "normalize_unicode",
+    "split_paragraphs",
+    "strip_chrome",
+    "derive_columns",
+]
+
+
+def __getattr__(name: str):
+    # the figure needs matplotlib; import it only when asked for
+    if name == "corpus_overview_figure":
+        from .plots import corpus_overview_figure
+
+        return corpus_overview_figure
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

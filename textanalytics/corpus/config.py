@@ -8,23 +8,38 @@ from typing import Literal, Mapping
 
 @dataclass(frozen=True)
 class CorpusConfig:
-    """How to find and read the corpus.
+    """How to find and read the corpus (the options of :func:`~textanalytics.corpus.load_corpus`).
 
     Attributes
     ----------
     path:
-        A seeds-style folder (``raw/`` + metadata), a folder of ``.txt`` files
-        with a ``metadata.csv``, or a table file (``.csv``, ``.csv.gz``,
-        ``.jsonl``, ``.parquet``). Relative to the config file.
+        A seeds-style folder (``raw/`` + ``metadata.csv``), a folder of ``.txt``
+        files with a ``metadata.csv``, or a table file (``.csv``, ``.csv.gz``,
+        ``.tsv``, ``.jsonl``, ``.jsonl.gz``, ``.parquet``). Relative to the config file.
     text_col, date_col, speaker_col, id_col, title_col:
-        Column names for table corpora. ``id_col=""`` means ids from row numbers.
+        Column names for table corpora (and for a folder's metadata file).
+        ``id_col=""`` means ids from a ``statement_id`` column if there is one,
+        else from row numbers (tables) or file names (folders). A date,
+        speaker or title column left at its default name may be absent; one
+        named explicitly must exist.
     on_error:
-        ``"raise"`` stops at the first bad record; ``"skip"`` skips it and
-        reports what was skipped (``Corpus.problems``).
+        ``"raise"`` stops at bad records (empty text, bad id, date or year);
+        ``"skip"`` skips them and reports what was skipped (``Corpus.problems``).
     derive:
         Extra metadata columns computed at load time, ``name = "kind:column"``,
         e.g. ``outlet = "url_host:article_source_link"``, ``month = "month:date"``.
         Kinds: ``url_host``, ``month``, ``year``.
+    encoding:
+        Text encoding of the corpus files (default UTF-8).
+    metadata:
+        Folders only: a metadata file other than ``metadata.csv``, relative
+        to the corpus folder. "" means ``metadata.csv``.
+
+    Example
+    -------
+    >>> CorpusConfig(path="news.csv.gz", id_col="article_id", date_col="publish_date",
+    ...              on_error="skip", derive={"month": "month:date"}).on_error
+    'skip'
     """
 
     path: str = "seeds"
@@ -35,3 +50,5 @@ class CorpusConfig:
     title_col: str = "title"
     on_error: Literal["raise", "skip"] = "raise"
     derive: Mapping[str, str] = field(default_factory=dict)
+    encoding: str = "utf-8"
+    metadata: str = ""

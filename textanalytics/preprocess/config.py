@@ -2,32 +2,143 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
+
+from ..errors import InputError
+
+#: Curated phrases used when the configuration does not name any.
+DEFAULT_CURATED_PHRASES: tuple[str, ...] = (
+    "international law",
+    "double standards",
+    "organized crime",
+    "information space",
+    "terrorist financing",
+)
 
 
 @dataclass(frozen=True)
 class PreprocessConfig:
-    """Every preprocessing choice; the defaults are documented in ``analysis.toml``."""
+    """Every preprocessing choice, with its default.
+
+    Units and sentences
+    -------------------
+    unit = "paragraph"
+        Default modelling unit of :meth:`Tokens.documents` (``"paragraph"`` or
+        ``"statement"``); it does not change the token table.
+    sentence_splitter = "punkt"
+        ``"punkt"``: NLTK's Punkt, untrained, with the packaged abbreviation list
+        (no download, about 2 s per million words with our fast path);
+        ``"punkt_trained"``: Punkt trained on the corpus itself (``PunktTrainer``,
+        plus the abbreviation list; about 25 s per million words, so meant for
+        small corpora); ``"none"``: a paragraph is one sentence.
+    abbreviations = "default"
+        Abbreviations Punkt must not split after (``Mr.``, ``U.S.``, ``Jan.``):
+        ``"default"`` = ``data/punkt_abbreviations.txt``, a path to a text file
+        (one a line, ``#`` comments), or ``""`` for none.
+
+    Words
+    -----
+    lowercase = true
+        Lower-case lemmas and terms. With false, a lemma keeps the case pattern
+        of its token (``ISIL`` -> ``ISIL``, ``Russia`` -> ``Russia``).
+    lemmatize = true
+        Lemmatise with lemminflect's dictionary (no POS tagger; see
+        :mod:`textanalytics.preprocess.lemmatize`). False: the lemma is the
+        lower-cased word without its possessive.
+    lemma_exceptions = "default"
+        Word -> lemma overrides: ``"default"`` = ``data/lemma_exceptions.csv``,
+        a CSV path with columns ``word,lemma[,note]``, or ``""`` for none.
+
+    Filtering (a dropped token stays in the table with ``keep=False`` and a ``reason``)
+    ---------------------------------------------------------------------------------
+    stopwords = "english"
+        ``"english"`` = ``data/stopwords_english.txt``, a path to a word list, or
+        ``""`` for none. A token is a stopword when its lower-case form or its
+        lemma is listed.
+    extra_stopwords = []
+        Corpus-specific stopwords added to the list (matched like the list).
+    drop_numbers = true
+        Drop numbers (``2019``, ``1,000``, ``16-17``, ``70th``).
+    min_length = 2
+        Drop lemmas shorter than this many characters (reason ``short``).
+    keep_resolution_numbers = true
+        Keep numbers of UN resolutions as tokens ``resolution_2178`` (in
+        "resolution 2178 (2014)", "resolutions 2462 (2019) and 2482 (2019)").
+
+    Aliases and phrases
+    -------------------
+    aliases = "default"
+        Variant -> canonical token table applied before phrase detection:
+        ``"default"`` = ``data/aliases.csv``, a CSV path with columns
+        ``variant,canonical[,case_sensitive][,note]``, or ``""`` for none.
+    phrases = true
+        Learn phrases from the corpus (NPMI over adjacent kept terms, as gensim's
+        ``Phrases(scoring="npmi")``). Curated phrases apply either way.
+    phrase_min_count = 5
+        Minimum count of a word pair to be scored.
+    phrase_threshold = 0.5
+        Minimum NPMI (between -1 and 1) of a learned phrase.
+    phrase_passes = 2
+        Rounds of pair joining; two rounds allow phrases of up to four words.
+    curated_phrases = ["international law", "double standards", "organized crime",
+    "information space", "terrorist financing"]
+        Phrases always joined (matched on lemmas, after aliases), e.g.
+        ``double_standard``.
+
+    Running
+    -------
+    cache_dir = ".textanalytics_cache"
+        Folder of the preprocessing cache (Parquet + JSON); ``""`` disables it.
+    n_jobs = 1
+        Worker processes for tokenising; results are identical for any value.
+
+    Example
+    -------
+    >>> PreprocessConfig(min_length=3).min_length
+    3
+    """
 
     unit: Literal["paragraph", "statement"] = "paragraph"
-    lemmatize: bool = True
+    sentence_splitter: Literal["punkt", "punkt_trained", "none"] = "punkt"
+    abbreviations: str = "default"
     lowercase: bool = True
-    stopwords: str = "english"            # packaged list name, or "" for none
+    lemmatize: bool = True
+    lemma_exceptions: str = "default"
+    stopwords: str = "english"
     extra_stopwords: tuple[str, ...] = ()
     drop_numbers: bool = True
     min_length: int = 2
     keep_resolution_numbers: bool = True
-    aliases: str = "default"              # packaged table name or a path to a CSV
+    aliases: str = "default"
     phrases: bool = True
     phrase_min_count: int = 5
     phrase_threshold: float = 0.5
-    curated_phrases: tuple[str, ...] = (
-        "international law",
-        "double standards",
-        "organized crime",
-        "information space",
-        "terrorist financing",
-    )
-    cache_dir: str = ".textanalytics_cache"  # "" disables caching
+    phrase_passes: int = 2
+    curated_phrases: tuple[str, ...] = DEFAULT_CURATED_PHRASES
+    cache_dir: str = ".textanalytics_cache"
     n_jobs: int = 1
+
+    def __post_init__(self) -> None:
+        where = "[preprocess]"
+        if self.unit not in ("paragraph", "statement"):
+            raise InputError(f"{where} unit: {self.unit!r} is not 'paragraph' or 'statement'")
+        if self.sentence_splitter not in ("punkt", "punkt_trained", "none"):
+            raise InputError(f"{where} sentence_splitter: {self.sentence_splitter!r} is not "
+                             "'punkt', 'punkt_trained' or 'none'")
+        if self.min_length < 0:
+            raise InputError(f"{where} min_length: {self.min_length} is negative; use 0 to keep every length")
+        if self.phrase_min_count < 1:
+            raise InputError(f"{where} phrase_min_count: {self.phrase_min_count} must be at least 1")
+        if not -1.0 <= self.phrase_threshold <= 1.0:
+            raise InputError(f"{where} phrase_threshold: {self.phrase_threshold} is outside [-1, 1] (NPMI)")
+        if self.phrase_passes < 0:
+            raise InputError(f"{where} phrase_passes: {self.phrase_passes} is negative")
+        if self.n_jobs < 1:
+            raise InputError(f"{where} n_jobs: {self.n_jobs} must be at least 1")
+        # Lists from TOML or callers may arrive as lists; keep the dataclass hashable.
+        for name in ("extra_stopwords", "curated_phrases"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                raise InputError(f"{where} {name}: expected a list of strings, got the string {value!r}")
+            object.__setattr__(self, name, tuple(str(v) for v in value))

@@ -15,3 +15,5 @@ class ReportConfig:
     float_digits: int = 6
     html: bool = True
     kwic_window: int = 8
+    kwic_terms_per_topic: int = 5
+    title: str = "Text analysis report"

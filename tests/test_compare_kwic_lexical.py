@@ -1,0 +1,169 @@
+"""KWIC (word, phrase, lemma, term) and lexical statistics (MATTR) on hand examples."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from textanalytics.compare import kwic, lexical_stats
+from textanalytics.compare.concordance import KWIC_COLUMNS, _align
+from textanalytics.compare.stats import mattr, ttr
+from textanalytics.errors import InputError
+
+_spec = importlib.util.spec_from_file_location("compare_tiny", Path(__file__).parent / "data" / "compare" / "tiny.py")
+tiny = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(tiny)
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return tiny.tiny_corpus()
+
+
+@pytest.fixture(scope="module")
+def tokens(corpus):
+    return tiny.tiny_tokens(corpus)
+
+
+# -- KWIC -----------------------------------------------------------------------------------------
+
+
+def test_phrase_across_line_break_case_insensitive(corpus):
+    out = kwic(corpus, "double standards")
+    assert out[["statement_id", "paragraph"]].values.tolist() == [["s1", 2], ["s2", 1]]
+    assert out["match"].tolist() == ["double standards", "Double standards"]
+    assert out.attrs["params"]["by"] == "phrase"
+    assert list(out.columns[:7]) == list(KWIC_COLUMNS)
+    meta = {"title", "date", "year", "speaker", "organisation", "genre", "venue"}
+    assert meta <= set(out.columns) and not {"text", "n_words"} & set(out.columns)
+    assert out.loc[1, "speaker"] == "Lavrov" and out.loc[1, "year"] == 2018
+
+
+def test_window_left_right(corpus):
+    row = kwic(corpus, "double standards", window=2).iloc[0]
+    assert (row["left"], row["match"], row["right"]) == ("We oppose", "double standards", "and terrorism.")
+    text = corpus.paragraphs.set_index(["statement_id", "paragraph"]).loc[("s1", 2), "text"]
+    assert text[row["start"]:row["end"]] == "double standards"
+    zero = kwic(corpus, "double standards", window=0).iloc[0]
+    assert zero["left"] == "" and zero["right"] == ""
+
+
+def test_whole_words_only_and_wildcard(corpus):
+    assert kwic(corpus, "terrorist")["match"].tolist() == ["Terrorist"]       # not "Terrorists"
+    assert kwic(corpus, "terror").empty
+    assert len(kwic(corpus, "terror*")) == 6
+    assert kwic(corpus, "Terrorist", case_sensitive=True)["match"].tolist() == ["Terrorist"]
+    assert kwic(corpus, "terrorist", case_sensitive=True).empty
+
+
+def test_lemma_query_uses_tokens(corpus, tokens):
+    out = kwic(corpus, "terrorist", tokens=tokens)
+    assert out.attrs["params"]["by"] == "lemma"
+    assert out[["statement_id", "paragraph", "match"]].values.tolist() == [
+        ["s2", 1, "Terrorists"], ["s3", 1, "Terrorist"]]
+    assert out.loc[0, "left"].endswith("of the West.") and out.loc[0, "right"] == "act."
+    # Multiword lemma query: a sequence of lemmas.
+    seq = kwic(corpus, "double standard", tokens=tokens, by="lemma")
+    assert seq["match"].tolist() == ["double standards", "Double standards"]
+    # A phrase query stays a phrase in running text even with tokens.
+    assert kwic(corpus, "double standards", tokens=tokens).attrs["params"]["by"] == "phrase"
+
+
+def test_term_query_spans_phrase_parts(corpus, tokens):
+    t = tokens.table.copy()
+    first = t["token"].str.lower() == "double"
+    t.loc[first, "term"] = "double_standard"
+    after = first.shift(1, fill_value=False)
+    t.loc[after, ["keep", "reason"]] = [False, "phrase_part"]
+    phrased = tiny.Tokens(table=t, phrases=tokens.phrases)
+    out = kwic(corpus, "double_standard", tokens=phrased)
+    assert out["match"].tolist() == ["double standards", "Double standards"]
+    # Without tokens the term's words are searched as a phrase.
+    assert len(kwic(corpus, "double_standards")) == 2
+
+
+def test_alignment_survives_rewritten_tokens():
+    spans = _align('He said "no" today', ["He", "said", "``", "no", "''", "today"])
+    assert spans[2] is None and spans[3] == (9, 11) and spans[5] == (13, 18)
+
+
+def test_kwic_errors(corpus):
+    with pytest.raises(InputError, match="empty"):
+        kwic(corpus, "   ")
+    with pytest.raises(InputError, match="needs tokens"):
+        kwic(corpus, "terrorist", by="lemma")
+    with pytest.raises(InputError, match="window"):
+        kwic(corpus, "terrorist", window=-1)
+    with pytest.raises(InputError, match="by:"):
+        kwic(corpus, "terrorist", by="stem")
+
+
+# -- MATTR and lexical statistics -----------------------------------------------------------------
+
+
+def brute_mattr(tokens, window):
+    windows = [tokens[i:i + window] for i in range(len(tokens) - window + 1)]
+    return float(np.mean([len(set(w)) / window for w in windows]))
+
+
+def test_mattr_hand_example_and_fallback():
+    # windows of 3 over a b a c b: {a,b}=2/3, {b,a,c}=1, {a,c,b}=1 -> 8/9
+    assert mattr("a b a c b".split(), window=3) == (pytest.approx(8 / 9), False)
+    assert mattr("a b a".split(), window=3) == (pytest.approx(2 / 3), False)
+    value, is_ttr = mattr("a b a".split(), window=50)
+    assert is_ttr and value == pytest.approx(ttr("a b a".split())) == pytest.approx(2 / 3)
+    assert np.isnan(mattr([], window=5)[0])
+
+
+def test_mattr_equals_brute_force():
+    rng = np.random.default_rng(3)
+    for n, window, vocab in [(200, 50, 30), (60, 7, 5), (51, 50, 1000), (300, 1, 9)]:
+        toks = [f"w{i}" for i in rng.integers(0, vocab, n)]
+        assert mattr(toks, window=window)[0] == pytest.approx(brute_mattr(toks, window))
+
+
+def test_lexical_stats_from_text(corpus):
+    out = lexical_stats(corpus)
+    assert list(out.columns) == ["statement_id", "n_tokens", "n_types", "ttr", "mattr", "mattr_is_ttr",
+                                 "n_sentences", "mean_sentence_length"]
+    s1 = out.set_index("statement_id").loc["s1"]
+    # "Terrorism threatens the world." + "We oppose double standards and terrorism."
+    assert (s1["n_tokens"], s1["n_types"], s1["n_sentences"]) == (10, 9, 2)
+    assert s1["mean_sentence_length"] == 5.0 and s1["mattr_is_ttr"] and s1["mattr"] == pytest.approx(0.9)
+    assert out.attrs["params"] == {"window": 50, "source": "regex", "group_by": None,
+                                   "n_statements_without_group": 0}
+
+
+def test_lexical_stats_with_tokens_and_window(corpus, tokens):
+    out = lexical_stats(corpus, tokens=tokens, window=3).set_index("statement_id")
+    s2 = out.loc["s2"]
+    # Double standards of the West . Terrorists act . | Law and order .
+    assert (s2["n_tokens"], s2["n_sentences"]) == (10, 3)
+    words = "double standards of the west terrorists act law and order".split()
+    assert s2["mattr"] == pytest.approx(brute_mattr(words, 3)) and not s2["mattr_is_ttr"]
+    assert s2["mean_sentence_length"] == pytest.approx(10 / 3)
+    regex = lexical_stats(corpus, window=3).set_index("statement_id")
+    assert out["n_tokens"].tolist() == regex["n_tokens"].tolist()
+
+
+def test_lexical_stats_per_group(corpus):
+    out = lexical_stats(corpus, group_by="organisation")
+    assert list(out.columns) == ["group_by", "group", "n_statements", "n_tokens", "n_types", "ttr", "mattr",
+                                 "n_mattr_is_ttr", "n_sentences", "mean_sentence_length"]
+    assert out["group"].tolist() == ["FSB/NAC", "MFA"]
+    per = lexical_stats(corpus).set_index("statement_id")
+    mfa = out.set_index("group").loc["MFA"]
+    assert mfa["n_statements"] == 3
+    assert mfa["n_tokens"] == per.loc[["s1", "s2", "s4"], "n_tokens"].sum()
+    assert mfa["mattr"] == pytest.approx(per.loc[["s1", "s2", "s4"], "mattr"].mean())
+    assert mfa["n_mattr_is_ttr"] == 3
+    speakers = lexical_stats(corpus, group_by="speaker")
+    assert speakers["group"].tolist() == ["Lavrov", "Sirotkin"]
+    assert speakers.attrs["params"]["n_statements_without_group"] == 1
+    with pytest.raises(InputError, match="'party' not found"):
+        lexical_stats(corpus, group_by="party")
+    with pytest.raises(InputError, match="window"):
+        lexical_stats(corpus, window=0)

@@ -1,0 +1,293 @@
+"""Command-line interface: thin wrappers over the public API.
+
+Every command loads the same :class:`~textanalytics.config.AnalysisConfig`
+(``--config``, default ``analysis.toml`` when present) and calls the functions a
+notebook would call. Bad input prints one line to stderr and exits with status 2;
+only this module prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+from . import __version__
+from .errors import InputError, StepSkipped
+
+log = logging.getLogger("textanalytics.cli")
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class _StageFormatter(logging.Formatter):
+    """Short progress lines: elapsed seconds, then the message."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.start = time.monotonic()
+
+    def format(self, record: logging.LogRecord) -> str:
+        prefix = "" if record.levelno <= logging.INFO else f"{record.levelname.lower()}: "
+        return f"[{time.monotonic() - self.start:6.1f}s] {prefix}{record.getMessage()}"
+
+
+def _setup_logging(args: argparse.Namespace) -> None:
+    level = logging.ERROR if args.quiet else logging.DEBUG if args.verbose else logging.INFO
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_StageFormatter())
+    root = logging.getLogger("textanalytics")
+    root.handlers = [h for h in root.handlers if isinstance(h, logging.NullHandler)]
+    root.addHandler(handler)
+    root.setLevel(level)
+    root.propagate = False
+    # Third-party chatter (gensim logs every pass at INFO) only when --verbose.
+    for name in ("gensim", "matplotlib", "PIL", "numexpr"):
+        logging.getLogger(name).setLevel(logging.DEBUG if args.verbose else logging.WARNING)
+
+
+def _load_config(args: argparse.Namespace):
+    from .config import load_config
+
+    path = args.config
+    if path is None and Path("analysis.toml").is_file():
+        path = "analysis.toml"
+    cfg = load_config(path)
+    base = Path(path).resolve().parent if path else Path.cwd()
+    corpus_path = getattr(args, "corpus", None) or getattr(args, "path", None)
+    if corpus_path:
+        cfg = cfg.replace(corpus=dataclasses.replace(cfg.corpus, path=str(Path(corpus_path).resolve())))
+    elif not Path(cfg.corpus.path).is_absolute():
+        cfg = cfg.replace(corpus=dataclasses.replace(cfg.corpus, path=str((base / cfg.corpus.path).resolve())))
+    if getattr(args, "seed", None) is not None:
+        cfg = cfg.replace(seed=args.seed)
+    return cfg, base
+
+
+def _load_corpus(cfg):
+    from .corpus import load_corpus_from_config
+
+    return load_corpus_from_config(cfg.corpus)
+
+
+def _print_table(df, *, max_rows: int = 60) -> None:
+    import pandas as pd
+
+    with pd.option_context("display.max_rows", max_rows, "display.max_columns", 20,
+                           "display.width", 160, "display.max_colwidth", 60):
+        print(df.to_string(index=False) if len(df) else "(empty)")
+
+
+# ---------------------------------------------------------------- commands
+
+def cmd_corpus(args: argparse.Namespace) -> int:
+    from .corpus.summary import summarize_corpus
+
+    cfg, _ = _load_config(args)
+    corpus = _load_corpus(cfg)
+    if args.json:
+        meta = corpus.metadata.copy()
+        meta["date"] = meta["date"].dt.strftime("%Y-%m-%d")
+        print(meta.to_json(orient="records", force_ascii=False, indent=1))
+        return EXIT_OK
+    print(repr(corpus))
+    for name, table in summarize_corpus(corpus).items():
+        print(f"\n## {name.replace('_', ' ')}")
+        _print_table(table)
+    return EXIT_OK
+
+
+def cmd_preprocess(args: argparse.Namespace) -> int:
+    from .preprocess import preprocess
+
+    cfg, _ = _load_config(args)
+    corpus = _load_corpus(cfg)
+    tokens = preprocess(corpus, cfg.preprocess)
+    out = Path(args.output)
+    table = tokens.table
+    if out.suffix == ".parquet":
+        table.to_parquet(out, index=False)
+    elif out.suffix in (".csv", ".gz"):
+        table.to_csv(out, index=False, lineterminator="\n")
+    else:
+        raise InputError(f"{out}: unsupported output format; use .parquet or .csv")
+    kept = int(table["keep"].sum())
+    print(f"{len(table)} tokens ({kept} kept) from {len(corpus)} statements -> {out}")
+    if len(tokens.phrases):
+        print(f"\n## phrases ({len(tokens.phrases)})")
+        _print_table(tokens.phrases, max_rows=30)
+    return EXIT_OK
+
+
+def _dtm(cfg, corpus):
+    from .features import build_dtm
+    from .preprocess import preprocess
+
+    tokens = preprocess(corpus, cfg.preprocess)
+    return tokens, build_dtm(tokens, unit=cfg.preprocess.unit, config=cfg.vocabulary)
+
+
+def cmd_topics(args: argparse.Namespace) -> int:
+    from .pipeline import run_topics
+
+    cfg, _ = _load_config(args)
+    if args.k:
+        cfg = cfg.replace(topics=dataclasses.replace(cfg.topics, k=args.k))
+    corpus = _load_corpus(cfg)
+    tokens, dtm = _dtm(cfg, corpus)
+    result = run_topics(cfg, corpus=corpus, tokens=tokens, dtm=dtm)
+    if result.selection is not None:
+        print("## model selection")
+        _print_table(result.selection_summary)
+    print(f"\nK = {result.k}: {result.k_reason}\n")
+    _print_table(result.labels)
+    print()
+    wide = result.topics.pivot_table(index="rank", columns="topic", values="term", aggfunc="first")
+    _print_table(wide.reset_index())
+    return EXIT_OK
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .compare import keyness
+    from .pipeline import run_topics
+    from .topics import topic_shares
+
+    cfg, _ = _load_config(args)
+    corpus = _load_corpus(cfg)
+    tokens, dtm = _dtm(cfg, corpus)
+    key = keyness(dtm, corpus=corpus, group_by=args.by, min_dispersion=cfg.compare.min_dispersion)
+    key_df = getattr(key, "table", key)
+    top = (key_df.sort_values(["target", "g2"], ascending=[True, False], kind="stable")
+           .groupby("target", sort=True).head(args.top))
+    print(f"## keyness by {args.by} (each group vs the rest)")
+    _print_table(top)
+    if not args.no_topics:
+        result = run_topics(cfg, corpus=corpus, tokens=tokens, dtm=dtm)
+        print(f"\n## topic shares by {args.by} (K = {result.k})")
+        _print_table(topic_shares(result.ensemble, corpus=corpus, group_by=args.by,
+                                  seed=cfg.seed, n_bootstrap=cfg.topics.n_bootstrap))
+    return EXIT_OK
+
+
+def cmd_kwic(args: argparse.Namespace) -> int:
+    from .compare import kwic
+
+    cfg, _ = _load_config(args)
+    corpus = _load_corpus(cfg)
+    tokens = None
+    if args.by == "lemma":
+        from .preprocess import preprocess
+
+        tokens = preprocess(corpus, cfg.preprocess)
+    hits = kwic(corpus, args.query, window=args.window, tokens=tokens, by=args.by)
+    if args.json:
+        print(hits.to_json(orient="records", force_ascii=False, indent=1, date_format="iso"))
+        return EXIT_OK
+    print(f"{len(hits)} matches of {args.query!r}")
+    for row in hits.itertuples(index=False):
+        print(f"{row.statement_id}:{row.paragraph:<4} {row.left[-50:]:>50} [{row.match}] {row.right[:50]}")
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import build_report
+
+    cfg, base = _load_config(args)
+    out = Path(args.out) if args.out else base / cfg.report.out
+    result = build_report(cfg, out=out)
+    if not args.quiet:
+        print(f"report written to {result.out} ({len(result.files)} files, K = {result.k})")
+        for note in result.skipped:
+            print(f"skipped: {note}")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- parser
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="TOML", default=None,
+                        help="analysis config (default: ./analysis.toml when present, else built-in defaults)")
+    noise = common.add_mutually_exclusive_group()
+    noise.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    noise.add_argument("-v", "--verbose", action="store_true", help="debug logging, incl. gensim")
+
+    parser = argparse.ArgumentParser(
+        prog="textanalytics",
+        description="Topic modelling and comparative text analytics: corpus -> tokens -> "
+                    "vocabulary and topics -> report.",
+    )
+    parser.add_argument("--version", action="version", version=f"textanalytics {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("corpus", parents=[common], help="summarise a corpus (statements, words, cleaning)")
+    p.add_argument("path", nargs="?", default=None, help="corpus folder or table file (default: config's corpus.path, seeds/)")
+    p.add_argument("--json", action="store_true", help="print the statements (without text) as JSON")
+    p.set_defaults(func=cmd_corpus)
+
+    p = sub.add_parser("preprocess", parents=[common], help="tokenise, lemmatise, find phrases; write the token table")
+    p.add_argument("--corpus", metavar="PATH", default=None)
+    p.add_argument("-o", "--output", default="tokens.parquet", help="output file (.parquet or .csv)")
+    p.set_defaults(func=cmd_preprocess)
+
+    p = sub.add_parser("topics", parents=[common], help="select K and fit topic models; print topics")
+    p.add_argument("--corpus", metavar="PATH", default=None)
+    p.add_argument("-k", type=int, default=0, help="fit this K instead of selecting it from the grid")
+    p.add_argument("--seed", type=int, default=None, help="master seed (default: config's seed)")
+    p.set_defaults(func=cmd_topics)
+
+    p = sub.add_parser("compare", parents=[common], help="keyness and topic shares across groups")
+    p.add_argument("--corpus", metavar="PATH", default=None)
+    p.add_argument("--by", default="year", help="metadata column to group by (default: year)")
+    p.add_argument("--top", type=int, default=10, help="terms shown per group")
+    p.add_argument("--no-topics", action="store_true", help="keyness only (skip topic models)")
+    p.add_argument("--seed", type=int, default=None)
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("kwic", parents=[common], help="keywords in context for a word, lemma or phrase")
+    p.add_argument("query")
+    p.add_argument("--corpus", metavar="PATH", default=None)
+    p.add_argument("--window", type=int, default=8, help="words of context on each side")
+    p.add_argument("--by", choices=["auto", "word", "lemma", "phrase"], default="auto")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_kwic)
+
+    p = sub.add_parser("report", parents=[common], help="regenerate every table, figure and the report")
+    p.add_argument("--corpus", metavar="PATH", default=None, help="corpus path (overrides the config)")
+    p.add_argument("--out", metavar="DIR", default=None, help="output folder (default: config's report.out)")
+    p.add_argument("--seed", type=int, default=None, help="master seed (default: config's seed)")
+    p.set_defaults(func=cmd_report)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _setup_logging(args)
+    try:
+        return int(args.func(args) or 0)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except StepSkipped as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - a CLI must not dump a traceback on users
+        if getattr(args, "verbose", False):
+            raise
+        print(f"error: {type(exc).__name__}: {exc} (run with --verbose for the traceback)", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,214 @@
+"""Plots of comparison results. Each takes a result, returns a Figure, never writes a file.
+
+Single-panel plots accept ``ax=None``; multi-panel plots accept ``fig=None``
+(an empty :class:`~matplotlib.figure.Figure` to draw into).
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from ..errors import InputError
+from ..features import label_str
+from ..plotting import PALETTE, SEQUENTIAL_CMAP, new_axes
+from .keywords import REST, KeynessResult
+from .docsim import SimilarityResult
+
+__all__ = ["plot_distinctive_terms", "plot_keyness", "plot_similarity"]
+
+_LIGHT = 0.35
+
+
+def plot_distinctive_terms(table: pd.DataFrame, *, n: int = 10, ncols: int = 3,
+                           groups: list[Any] | None = None, fig: Figure | None = None) -> Figure:
+    """Small multiples: the top ``n`` TF-IDF terms of each group, one panel per group.
+
+    ``table`` is a :func:`~textanalytics.compare.distinctive_terms` result;
+    ``groups`` picks and orders panels (default: all, in table order). Bars
+    show the TF-IDF weight, highest at the top; each panel's title gives the
+    group and its number of statements.
+    """
+    need = {"group", "term", "score", "rank"}
+    if not need <= set(table.columns):
+        raise InputError(f"table: expected a distinctive_terms() table with columns {sorted(need)}")
+    if table.empty:
+        raise InputError("table: no terms to plot")
+    order = list(dict.fromkeys(table["group"])) if groups is None else [label_str(g) for g in groups]
+    missing = [g for g in order if g not in set(table["group"])]
+    if missing:
+        raise InputError(f"groups: {missing[0]!r} not in the table; groups are: {', '.join(dict.fromkeys(table['group']))}")
+    ncols = max(1, min(ncols, len(order)))
+    nrows = math.ceil(len(order) / ncols)
+    if fig is None:
+        fig = Figure(figsize=(3.6 * ncols, (0.24 * n + 1.0) * nrows + 0.4), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
+    group_by = str(table["group_by"].iloc[0]) if "group_by" in table.columns else "group"
+    for k, (ax, group) in enumerate(zip(axes, order)):
+        part = table[(table["group"] == group) & (table["rank"] <= n)].sort_values("rank")
+        y = np.arange(len(part))[::-1]
+        ax.barh(y, part["score"], color=PALETTE[k % len(PALETTE)], height=0.7)
+        ax.set_yticks(y, [_short(t, 24) for t in part["term"]], fontsize=8)
+        ax.set_ylim(-0.6, max(n, 1) - 0.4)
+        size = f" ({int(part['n_statements'].iloc[0])} st.)" if "n_statements" in part and len(part) else ""
+        ax.set_title(_short(f"{group}{size}", 40), fontsize=9)
+        ax.tick_params(axis="x", labelsize=7)
+        ax.spines[["top", "right"]].set_visible(False)
+        if k >= len(order) - ncols:
+            ax.set_xlabel("TF-IDF weight", fontsize=8)
+    for ax in axes[len(order):]:
+        ax.set_visible(False)
+    fig.suptitle(f"Distinctive terms by {group_by} (TF-IDF, top {n})", fontsize=11)
+    return fig
+
+
+def plot_keyness(result: KeynessResult | pd.DataFrame, *, target: Any = None, reference: Any = None,
+                 group_by: str | None = None, measure: Literal["log_ratio", "g2"] = "log_ratio",
+                 n: int = 15, alpha: float | None = None, ax: Any = None) -> Figure:
+    """Diverging bars for one comparison: the ``n`` strongest terms on each side.
+
+    ``result`` is a :class:`KeynessResult` or its (saved) ``table``, possibly
+    several comparisons or groupings concatenated. Terms are chosen by G² (the
+    evidence) among those typical of the target (bars to the right) and of the
+    reference (to the left); bar length is the log ratio (effect size, default)
+    or the signed G². Solid bars are significant (BH-adjusted p < ``alpha``;
+    default: the result's alpha, else 0.05); hatched, pale bars are not.
+    ``group_by``/``target``/``reference`` pick the comparison; by default the
+    first one (``reference`` defaults to the target's first comparison,
+    usually "rest"). A comparison with a group of fewer than 2 statements says
+    so under the title.
+    """
+    if measure not in ("log_ratio", "g2"):
+        raise InputError(f"measure: expected 'log_ratio' or 'g2', got {measure!r}")
+    if isinstance(result, KeynessResult):
+        table = result.table
+        comps = result.comparisons
+        alpha = result.params.get("alpha", 0.05) if alpha is None else alpha
+    elif isinstance(result, pd.DataFrame):
+        missing = {"group_by", "target", "reference", "term", "g2", "log_ratio", "direction",
+                   "p_adjusted"} - set(result.columns)
+        if missing:
+            raise InputError(f"result: not a keyness table; missing columns {', '.join(sorted(missing))}")
+        table = result
+        keys = ["group_by", "target", "reference"]
+        extra = [c for c in ("total_statements_target", "total_statements_reference", "small_group", "warning")
+                 if c in table.columns]
+        comps = table[keys + extra].drop_duplicates(keys).reset_index(drop=True)
+        alpha = 0.05 if alpha is None else alpha
+    else:
+        raise InputError("result: expected a KeynessResult or a keyness table (DataFrame)")
+    sel = comps
+    if group_by is not None:
+        sel = sel[sel["group_by"] == group_by]
+    if target is not None:
+        sel = sel[sel["target"] == label_str(target)]
+    if reference is not None:
+        sel = sel[sel["reference"] == label_str(reference)]
+    if sel.empty:
+        pairs = "; ".join(f"{a} vs {b}" for a, b in zip(comps["target"], comps["reference"])) or "nothing"
+        raise InputError(f"comparison {label_str(target) if target is not None else 'any'!r} vs "
+                         f"{label_str(reference) if reference is not None else 'any'!r} not in this result; "
+                         f"it holds: {pairs}")
+    row = sel.iloc[0]
+    t, r, gb = row["target"], row["reference"], row["group_by"]
+    rows = table[(table["group_by"] == gb) & (table["target"] == t) & (table["reference"] == r)]
+    up = rows[rows["direction"] == "target"].sort_values(["g2", "term"], ascending=[False, True]).head(n)
+    down = rows[rows["direction"] == "reference"].sort_values(["g2", "term"], ascending=[True, True]).head(n)
+    data = pd.concat([up, down.iloc[::-1]])
+    nbars = len(data)
+    fig, ax = new_axes(ax, figsize=(7.5, max(3.0, 0.26 * nbars + 1.8)))
+    if nbars == 0:
+        ax.text(0.5, 0.5, "no terms", ha="center", va="center", transform=ax.transAxes)
+    values = data[measure].to_numpy(dtype=float)
+    y = np.arange(nbars)[::-1]
+    sig = (data["p_adjusted"] < alpha).to_numpy()
+    colors = np.where(data["direction"].to_numpy() == "target", PALETTE[0], PALETTE[1])
+    for yi, v, c, s in zip(y, values, colors, sig):
+        ax.barh(yi, v, color=c, alpha=1.0 if s else _LIGHT, hatch=None if s else "///",
+                edgecolor=c, linewidth=0.6, height=0.72)
+    ax.set_yticks(y, [_short(x, 28) for x in data["term"]], fontsize=8)
+    ax.axvline(0, color="#333333", linewidth=0.8)
+    ax.set_ylim(-0.7, max(nbars, 1) - 0.3)
+    label = "Log ratio (log2 of the ratio of relative frequencies)" if measure == "log_ratio" \
+        else "Signed log-likelihood G²"
+    ax.set_xlabel(label, fontsize=9)
+    ax.spines[["top", "right"]].set_visible(False)
+    ref_label = "rest" if r == REST else r
+    ax.legend(handles=[Patch(color=PALETTE[0], label=f"typical of {_short(t, 25)}"),
+                       Patch(color=PALETTE[1], label=f"typical of {_short(ref_label, 25)}"),
+                       Patch(facecolor="white", edgecolor="#666666", hatch="///",
+                             label=f"not significant (BH p ≥ {alpha:g})")],
+              fontsize=7, loc="lower right", frameon=False)
+    title = f"Keyness by {gb}: {_short(t, 30)} vs {_short(ref_label, 30)}"
+    lines = [title]
+    if "total_statements_target" in row:
+        lines.append(f"{int(row['total_statements_target'])} vs {int(row['total_statements_reference'])} "
+                     f"statements; top {n} terms per side by G²")
+    small = bool(row.get("small_group", False))
+    if small:
+        lines += textwrap.wrap("Caution: " + str(row.get("warning", "a side holds fewer than 2 statements")), 90)
+    ax.set_title("\n".join(lines), fontsize=9, loc="left", color="#A04000" if small else "black")
+    return fig
+
+
+def plot_similarity(result: SimilarityResult | pd.DataFrame, *, labels: list[str] | None = None,
+                    annotate: bool | None = None, fig: Figure | None = None) -> Figure:
+    """Heatmap of cosine similarities in dendrogram order, the dendrogram on top.
+
+    ``result`` is a :class:`SimilarityResult`, or a saved ``matrix`` or tidy
+    ``pairs`` table (clustered again with average linkage). ``labels`` (one per
+    id, ``matrix`` order) default to the id plus speaker and year when the
+    result holds metadata. Cells are annotated with their value when there are
+    at most 12 statements (``annotate`` forces it).
+    """
+    from scipy.cluster.hierarchy import dendrogram
+
+    if isinstance(result, pd.DataFrame):
+        result = SimilarityResult.from_matrix(result)
+    elif not isinstance(result, SimilarityResult):
+        raise InputError("result: expected a SimilarityResult or a similarity matrix/pairs table")
+
+    ids = list(result.matrix.index)
+    n = len(ids)
+    names = labels if labels is not None else result.labels()
+    if len(names) != n:
+        raise InputError(f"labels: expected {n} labels, got {len(names)}")
+    name_of = dict(zip(ids, names))
+    order = list(result.order)
+    mat = result.matrix.loc[order, order].to_numpy()
+    side = max(5.0, 0.42 * n + 3.0)
+    if fig is None:
+        fig = Figure(figsize=(side + 1.0, side + 1.2), layout="constrained")
+    gs = fig.add_gridspec(2, 2, height_ratios=[1, 4], width_ratios=[30, 1])
+    ax_h = fig.add_subplot(gs[1, 0])
+    ax_d = fig.add_subplot(gs[0, 0], sharex=ax_h)
+    ax_c = fig.add_subplot(gs[1, 1])
+    dendrogram(result.linkage, ax=ax_d, no_labels=True, link_color_func=lambda _: "#555555")
+    ax_d.set_axis_off()
+    im = ax_h.imshow(mat, cmap=SEQUENTIAL_CMAP, vmin=0.0, vmax=1.0, aspect="auto",
+                     extent=(0, 10 * n, 10 * n, 0), interpolation="nearest")
+    ticks = 5 + 10 * np.arange(n)
+    short = [_short(name_of[i], 45) for i in order]
+    ax_h.set_xticks(ticks, short, rotation=90, fontsize=7)
+    ax_h.set_yticks(ticks, short, fontsize=7)
+    if annotate if annotate is not None else n <= 12:
+        for a in range(n):
+            for b in range(n):
+                v = mat[a, b]
+                ax_h.text(ticks[b], ticks[a], f"{v:.2f}", ha="center", va="center", fontsize=6,
+                          color="black" if v > 0.6 else "white")
+    fig.colorbar(im, cax=ax_c, label="cosine similarity (TF-IDF)")
+    ax_d.set_title(f"Similarity of {result.level}s: TF-IDF cosine, "
+                   f"{result.params.get('method', 'average')}-linkage dendrogram", fontsize=10)
+    return fig
+
+
+def _short(text: Any, width: int) -> str:
+    s = str(text)
+    return s if len(s) <= width else s[: width - 1] + "…"

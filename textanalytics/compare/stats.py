@@ -1,0 +1,162 @@
+"""Comparison statistics written against plain arrays.
+
+Everything here takes NumPy arrays (or sequences) and returns arrays, so any
+backend — our document-term matrix, a topic model, a spreadsheet — can use it.
+The table-building functions (:func:`~textanalytics.compare.keyness` and
+friends) are thin layers over these.
+
+Notation for one comparison of a term: ``a`` = its frequency in the target,
+``b`` in the reference; ``n1``, ``n2`` = the token totals of target and reference.
+
+>>> import numpy as np
+>>> round(float(g2([10], [0], 1000, 1000)[0]), 4)
+13.8629
+>>> log_ratio([10], [0], 1000, 1000).tolist()    # zero frequency counted as 0.5
+[4.321928094887363]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+from scipy import stats
+
+__all__ = ["PER", "ZERO_FREQUENCY", "relative_frequency", "g2", "log_ratio", "p_value",
+           "bh_adjust", "mattr", "ttr"]
+
+#: Relative frequencies are given per this many tokens.
+PER = 10_000
+#: Hardie's (2014) zero rule: a zero frequency enters the log ratio as 0.5.
+ZERO_FREQUENCY = 0.5
+
+
+def _f(x: Any) -> np.ndarray:
+    return np.asarray(x, dtype=np.float64)
+
+
+def relative_frequency(freq: Any, total: Any, *, per: float = PER) -> np.ndarray:
+    """``freq / total * per`` (NaN where ``total`` is 0). Default: per 10,000 tokens."""
+    freq, total = _f(freq), _f(total)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(total > 0, freq / np.where(total > 0, total, 1.0) * per, np.nan)
+
+
+def _xlogx_over_e(o: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """``o * ln(o / e)`` with the convention ``0 * ln 0 = 0``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(o > 0, o * np.log(np.where(o > 0, o, 1.0) / np.where(e > 0, e, 1.0)), 0.0)
+
+
+def g2(a: Any, b: Any, n1: Any, n2: Any, *, cells: Literal[4, 2] = 4) -> np.ndarray:
+    """Log-likelihood G² of each term (non-negative; see :func:`keyness` for the sign).
+
+    ``cells=4`` (default) is the likelihood-ratio statistic of the full 2×2
+    contingency table (term / other tokens × target / reference; Dunning 1993):
+    ``2 Σ O ln(O/E)`` over the four cells, with ``E`` from the margins. It equals
+    ``scipy.stats.chi2_contingency(table, correction=False,
+    lambda_="log-likelihood")`` and is χ²-distributed with 1 df under the null.
+
+    ``cells=2`` is the two-term formula printed by Rayson & Garside (2000) and
+    used by the UCREL log-likelihood wizard: ``2 (a ln(a/E1) + b ln(b/E2))``
+    with ``E1 = n1 (a+b)/(n1+n2)``, ``E2 = n2 (a+b)/(n1+n2)``. It omits the two
+    "other tokens" cells; the difference is negligible when the term is rare
+    relative to the corpora, and ``cells=2`` reproduces published tables.
+
+    Both use ``0 · ln 0 = 0``, so a term absent from one side has a finite G².
+    """
+    a, b, n1, n2 = np.broadcast_arrays(_f(a), _f(b), _f(n1), _f(n2))
+    n = n1 + n2
+    k = a + b
+    with np.errstate(divide="ignore", invalid="ignore"):
+        e1 = np.where(n > 0, n1 * k / np.where(n > 0, n, 1.0), 0.0)
+        e2 = np.where(n > 0, n2 * k / np.where(n > 0, n, 1.0), 0.0)
+    out = _xlogx_over_e(a, e1) + _xlogx_over_e(b, e2)
+    if cells == 4:
+        out = out + _xlogx_over_e(n1 - a, n1 - e1) + _xlogx_over_e(n2 - b, n2 - e2)
+    elif cells != 2:
+        raise ValueError(f"cells must be 4 or 2, got {cells!r}")
+    # Rounding can leave -1e-13 for identical proportions; G² is non-negative by construction.
+    return np.maximum(2.0 * out, 0.0)
+
+
+def log_ratio(a: Any, b: Any, n1: Any, n2: Any, *, zero: float = ZERO_FREQUENCY) -> np.ndarray:
+    """Hardie's (2014) Log Ratio: ``log2((a/n1) / (b/n2))``.
+
+    A zero frequency on either side is replaced by ``zero`` (0.5, Hardie's
+    suggestion) before dividing, so a term absent from the reference gets a
+    large finite value instead of infinity. Each unit is a doubling: 1 means
+    twice as frequent in the target, -1 half as frequent. NaN when both
+    frequencies are 0 or a total is 0.
+
+    Caveat of the zero rule: when one side is much smaller, 0.5 tokens in it can
+    be a higher rate than a few real tokens in the other (``a=0, n1=4`` vs
+    ``b=1, n2=11`` gives +0.46), so the sign can disagree with the observed
+    direction. Such terms carry almost no evidence (tiny G²); read the log
+    ratio of a term with a zero frequency as a bound, not an estimate.
+    """
+    a, b, n1, n2 = np.broadcast_arrays(_f(a), _f(b), _f(n1), _f(n2))
+    both_zero = (a == 0) & (b == 0)
+    aa = np.where(a == 0, zero, a)
+    bb = np.where(b == 0, zero, b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.log2((aa / n1) / (bb / n2))
+    return np.where(both_zero | (n1 <= 0) | (n2 <= 0), np.nan, out)
+
+
+def p_value(g2_values: Any) -> np.ndarray:
+    """Upper-tail probability of χ² with 1 degree of freedom at ``|G²|``."""
+    return stats.chi2.sf(np.abs(_f(g2_values)), df=1)
+
+
+def bh_adjust(p: Any) -> np.ndarray:
+    """Benjamini–Hochberg adjusted p-values (``scipy.stats.false_discovery_control``)."""
+    p = _f(p)
+    if p.size == 0:
+        return p.copy()
+    return stats.false_discovery_control(np.clip(p, 0.0, 1.0), method="bh")
+
+
+def ttr(tokens: Sequence[Any]) -> float:
+    """Type-token ratio (NaN for an empty text)."""
+    return len(set(tokens)) / len(tokens) if len(tokens) else float("nan")
+
+
+def mattr(tokens: Sequence[Any], *, window: int = 50) -> tuple[float, bool]:
+    """Moving-average type-token ratio (Covington & McFall 2010).
+
+    The mean TTR of every window of ``window`` consecutive tokens, the window
+    moving one token at a time (``len(tokens) - window + 1`` windows). Returns
+    ``(value, is_ttr)``: a text shorter than the window has no full window, so
+    the value is its plain TTR and ``is_ttr`` is True. NaN for an empty text.
+
+    Computed exactly in O(n log n): a token contributes a new type to every
+    window that contains it but not its previous occurrence.
+
+    >>> mattr("a b a c".split(), window=2)
+    (1.0, False)
+    >>> mattr("a a b".split(), window=2)
+    (0.75, False)
+    >>> mattr("a a b".split(), window=5)
+    (0.6666666666666666, True)
+    """
+    if window < 1:
+        raise ValueError(f"window must be >= 1, got {window}")
+    n = len(tokens)
+    if n == 0:
+        return float("nan"), True
+    if n < window:
+        return ttr(tokens), True
+    codes = np.unique(np.asarray(tokens, dtype=object).astype(str), return_inverse=True)[1].ravel()
+    idx = np.arange(n)
+    order = np.lexsort((idx, codes))
+    prev = np.full(n, -1, dtype=np.int64)
+    same = codes[order][1:] == codes[order][:-1]
+    prev[order[1:][same]] = order[:-1][same]
+    # Windows start at s in [0, n - window]; token j is a new type in window s when
+    # s <= j < s + window and its previous occurrence is before s.
+    lo = np.maximum(prev + 1, idx - window + 1)
+    hi = np.minimum(idx, n - window)
+    total = np.clip(hi - lo + 1, 0, None).sum()
+    return float(total / ((n - window + 1) * window)), False

@@ -1,0 +1,322 @@
+"""``load_corpus``: one entry point for every corpus format.
+
+What a path can be (detected in this order):
+
+* a **seeds-style folder**: ``raw/`` (the pages) + ``metadata.csv`` (one record
+  per statement) [+ ``corrections.csv``]; pages are cleaned of page chrome;
+* a **folder of .txt files** with a ``metadata.csv`` naming each file
+  (``file`` or ``source_file`` column);
+* a **table file**: ``.csv``, ``.csv.gz``, ``.tsv``, ``.tsv.gz``, ``.jsonl``,
+  ``.jsonl.gz``, ``.parquet``; one record per statement.
+
+Column options (tables and folder metadata): only the text is required. A
+``date``/``speaker``/``title`` column left at its default name may be absent
+(the field is then empty and later steps that need it say so); a column named
+explicitly must exist. ``id_col=None`` takes ids from a ``statement_id``
+column when there is one, else from record positions (``doc0001`` for the
+first data record; folders use the file name). Every other column is kept as
+metadata under a snake_case name. A ``year`` column, when present, must match
+the date's year; without one, ``year`` is derived from ``date``.
+
+The result is a :class:`~textanalytics.corpus.model.Corpus` whose
+``statements`` columns are, in order: ``statement_id, title, date, year,
+speaker, organisation, genre, text, n_words``, then the other metadata. Rows
+are sorted by ``statement_id`` (string order).
+
+Example
+-------
+>>> from textanalytics.corpus import load_corpus
+>>> news = load_corpus("../shared/corpora/news_articles.csv.gz", id_col="article_id",
+...                    date_col="publish_date", on_error="skip",
+...                    derive={"outlet": "url_host:article_source_link", "month": "month:date"})  # doctest: +SKIP
+>>> len(news), len(news.problems)                                                         # doctest: +SKIP
+(3788, 37)
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Literal, Mapping
+
+import pandas as pd
+
+from ..errors import InputError
+from .clean import RULE_ORDER, clean_text, cleans_to_empty, count_words
+from .config import CorpusConfig
+from .derive import derive_columns, parse_derive
+from .model import Corpus
+from .seeds import METADATA_FILE, RAW_DIR, load_folder
+from .tables import TABLE_SUFFIXES, read_table, table_kind
+from .validate import problems_frame, snake_case, validate_records
+
+log = logging.getLogger(__name__)
+
+__all__ = ["load_corpus", "load_corpus_from_config", "corpus_kind", "STATEMENT_COLUMNS"]
+
+#: The documented leading columns of ``Corpus.statements``, in order.
+STATEMENT_COLUMNS = ["statement_id", "title", "date", "year", "speaker", "organisation", "genre",
+                     "text", "n_words"]
+_STRING_COLUMNS = ("statement_id", "title", "speaker", "organisation", "genre")  # text is cleaned already
+_KINDS_HELP = ("a seeds folder (raw/ + metadata.csv), a folder of .txt files with metadata.csv, "
+               f"or a table file ({', '.join(TABLE_SUFFIXES)})")
+
+
+def corpus_kind(path: Path) -> str:
+    """``"seeds"``, ``"txt_folder"`` or ``"table"``; raises :class:`InputError` otherwise.
+
+    >>> corpus_kind(Path("seeds"))   # doctest: +SKIP
+    'seeds'
+    """
+    if not path.exists():
+        raise InputError(f"{path}: no such file or folder; pass {_KINDS_HELP}")
+    if path.is_dir():
+        has_meta = (path / METADATA_FILE).is_file()
+        if (path / RAW_DIR).is_dir():
+            if not has_meta:
+                raise InputError(f"{path}: has {RAW_DIR}/ but no {METADATA_FILE}; add one record per statement")
+            return "seeds"
+        if has_meta:
+            return "txt_folder"
+        if any(path.glob("*.txt")):
+            raise InputError(f"{path}: .txt files but no {METADATA_FILE}; add one with a 'file' column "
+                             "naming each text file")
+        raise InputError(f"{path}: not a corpus folder (nothing recognisable in it); pass {_KINDS_HELP}")
+    if table_kind(path) is not None:
+        return "table"
+    raise InputError(f"{path}: not a corpus file ({path.suffix or 'no suffix'}); pass {_KINDS_HELP}")
+
+
+def _table_columns(columns: list[str], *, source: str, text_col: str, date_col: str, speaker_col: str,
+                   id_col: str | None, title_col: str) -> dict[str, str]:
+    """Map a table's columns to canonical names (user name -> statements column)."""
+    cols = [c for c in columns if c != "_line"]
+    available = ", ".join(map(str, cols))
+    rename: dict[str, str] = {}
+    if text_col not in cols:
+        raise InputError(f"{source}: text column {text_col!r} not found; columns are: {available} "
+                         "(pass text_col=...)")
+    rename[text_col] = "text"
+    if id_col:
+        if id_col not in cols:
+            raise InputError(f"{source}: id column {id_col!r} not found; columns are: {available}")
+        rename[id_col] = "statement_id"
+    elif "statement_id" in cols:
+        rename["statement_id"] = "statement_id"
+    for canonical, col, default, option in (("date", date_col, "date", "date_col"),
+                                            ("speaker", speaker_col, "speaker", "speaker_col"),
+                                            ("title", title_col, "title", "title_col")):
+        if col in rename:
+            raise InputError(f"{source}: column {col!r} is used twice ({option} and another option)")
+        if col in cols:
+            rename[col] = canonical
+        elif col != default:
+            raise InputError(f"{source}: {canonical} column {col!r} not found; columns are: {available} "
+                             f"(pass {option}=... or leave it at its default)")
+    taken = set(rename.values())
+    for col in cols:
+        if col in rename:
+            continue
+        snake = snake_case(col)
+        if snake in taken or snake == "n_words":
+            raise InputError(f"{source}: column {col!r} would become {snake!r}, which is already used "
+                             "(by another column or an option); rename it")
+        rename[col] = snake
+        taken.add(snake)
+    return rename
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
+def _string_column(values: pd.Series) -> pd.Series:
+    return pd.Series([_as_text(v).strip() for v in values], index=values.index, dtype=str)
+
+
+def _load_table(path: Path, *, text_col: str, date_col: str, speaker_col: str, id_col: str | None,
+                title_col: str, on_error: str, encoding: str):
+    table = read_table(path, encoding=encoding)
+    rename = _table_columns(list(table.frame.columns), source=str(path), text_col=text_col,
+                            date_col=date_col, speaker_col=speaker_col, id_col=id_col, title_col=title_col)
+    frame, where = table.frame.rename(columns=rename), table.where
+    del table
+    if "statement_id" in frame.columns:
+        frame["statement_id"] = _string_column(frame["statement_id"])
+    else:
+        width = max(4, len(str(len(frame))))
+        frame.insert(1, "statement_id", [f"doc{i:0{width}d}" for i in range(1, len(frame) + 1)])
+    aliases = {orig: canon for orig, canon in rename.items() if orig != canon}
+    if on_error == "raise":
+        # fail fast, before the costly cleaning, with the same message validation would give
+        light = frame[[c for c in ("_line", "statement_id", "date", "year") if c in frame.columns]].assign(
+            text=["" if cleans_to_empty(_as_text(t)) else "x" for t in frame["text"]])
+        validate_records(light, where=where, fields={c: o for o, c in aliases.items()}, on_error="raise")
+    cleaning: list[dict] = []
+    texts = frame["text"].tolist()
+    paragraphs: list[list[str]] = []
+    for i, (sid, raw) in enumerate(zip(frame["statement_id"], texts)):
+        cleaned = clean_text(_as_text(raw), chrome=False)
+        for rule, (n_words, n_lines) in cleaned.removed.items():
+            cleaning.append({"statement_id": sid, "rule": rule, "n_removed_words": n_words,
+                             "n_removed_lines": n_lines})
+        paragraphs.append(list(cleaned.paragraphs))
+        texts[i] = cleaned.text  # replace in place: no second copy of the corpus
+    frame["text"] = texts
+    del texts
+    frame["_paragraphs"] = paragraphs
+    return frame, where, aliases, cleaning, []
+
+
+def _finish(frame: pd.DataFrame, *, cleaning: list[dict], problems: pd.DataFrame, source: str,
+            derive: Mapping[str, str] | None, aliases: Mapping[str, str]) -> Corpus:
+    """Build the tidy tables of a :class:`Corpus` from validated records."""
+    if not frame["statement_id"].is_monotonic_increasing:
+        frame = frame.sort_values("statement_id", kind="stable")
+    frame = frame.reset_index(drop=True)
+    para_ids: list[str] = []
+    para_nums: list[int] = []
+    para_texts: list[str] = []
+    para_words: list[int] = []
+    n_words: list[int] = []
+    for sid, paras in zip(frame["statement_id"], frame["_paragraphs"]):
+        total = 0
+        for k, text in enumerate(paras, start=1):
+            n = count_words(text)
+            total += n
+            para_ids.append(sid)
+            para_nums.append(k)
+            para_texts.append(text)
+            para_words.append(n)
+        n_words.append(total)
+    paragraphs = pd.DataFrame({
+        "statement_id": pd.Series(para_ids, dtype=str),
+        "paragraph": pd.Series(para_nums, dtype="int64"),
+        "text": pd.Series(para_texts, dtype=str),
+        "n_words": pd.Series(para_words, dtype="int64"),
+    })
+    frame = frame.drop(columns=["_paragraphs", "_line"])
+    frame["n_words"] = pd.Series(n_words, dtype="int64")
+    for col in _STRING_COLUMNS:
+        frame[col] = _string_column(frame[col]) if col in frame.columns else pd.Series([""] * len(frame), dtype=str)
+    if "date" not in frame.columns:
+        frame["date"] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    frame["date"] = frame["date"].astype("datetime64[ns]")
+    frame["year"] = frame["year"].astype("Int64")
+    frame = derive_columns(frame, derive, aliases=aliases)
+    rest = [c for c in frame.columns if c not in STATEMENT_COLUMNS]
+    statements = frame[STATEMENT_COLUMNS + rest]
+
+    kept = set(statements["statement_id"])
+    rows = [r for r in cleaning if r["statement_id"] in kept and (r["n_removed_words"] or r["n_removed_lines"])]
+    order = {rule: i for i, rule in enumerate(RULE_ORDER)}
+    rows.sort(key=lambda r: (r["statement_id"], order.get(r["rule"], len(order)), r["rule"]))
+    cleaning_df = pd.DataFrame(rows, columns=["statement_id", "rule", "n_removed_words", "n_removed_lines"])
+    cleaning_df = cleaning_df.astype({"statement_id": str, "rule": str, "n_removed_words": "int64",
+                                      "n_removed_lines": "int64"})
+    return Corpus(statements=statements, paragraphs=paragraphs, cleaning=cleaning_df,
+                  problems=problems.reset_index(drop=True), source=source)
+
+
+def load_corpus(path: str | Path, *, text_col: str = "text", date_col: str = "date",
+                speaker_col: str = "speaker", id_col: str | None = None, title_col: str = "title",
+                on_error: Literal["raise", "skip"] = "raise", derive: Mapping[str, str] | None = None,
+                encoding: str = "utf-8", metadata: str | Path | None = None) -> Corpus:
+    """Load, clean and validate a corpus (seeds folder, .txt folder or table file).
+
+    Parameters
+    ----------
+    path:
+        The corpus (see the module docstring for what is recognised).
+    text_col, date_col, speaker_col, title_col:
+        Column names (tables; for folders, columns of the metadata file).
+    id_col:
+        Column holding unique ids; None: a ``statement_id`` column if present,
+        else record positions (tables) or file names (.txt folders).
+    on_error:
+        ``"raise"``: bad records (empty text, empty/duplicate id, unparsable
+        date, year that differs from the date's year) raise one
+        :class:`InputError` naming their count, the first record numbers and the
+        column. ``"skip"``: they are skipped, logged, and listed in
+        ``Corpus.problems``.
+    derive:
+        Extra columns ``{"name": "kind:column"}``, kinds ``url_host``,
+        ``month``, ``year`` (see :mod:`textanalytics.corpus.derive`).
+    encoding:
+        Text encoding of the files (a UTF-8 byte-order mark is accepted).
+    metadata:
+        Folders only: the metadata file to use instead of ``<folder>/metadata.csv``
+        (relative paths are taken from the folder).
+
+    Returns
+    -------
+    Corpus
+        ``statements`` (one row per statement, sorted by ``statement_id``),
+        ``paragraphs``, ``cleaning`` (words and lines each rule removed),
+        ``problems`` (records skipped or repaired), ``source``.
+
+    Example
+    -------
+    >>> corpus = load_corpus("seeds")            # doctest: +SKIP
+    >>> corpus.statements.groupby("year").size().to_dict()   # doctest: +SKIP
+    {2017: 2, 2018: 2, 2019: 4}
+    """
+    started = time.perf_counter()
+    if on_error not in ("raise", "skip"):
+        raise InputError(f"on_error: {on_error!r} is not one of 'raise', 'skip'")
+    parse_derive(derive)  # fail on a bad spec before reading anything
+    path = Path(path).expanduser()
+    kind = corpus_kind(path)
+    if kind == "table":
+        if metadata is not None:
+            raise InputError(f"metadata: only folders take a separate metadata file; put the metadata "
+                             f"columns into {path.name}")
+        frame, where, aliases, cleaning, problems = _load_table(
+            path, text_col=text_col, date_col=date_col, speaker_col=speaker_col, id_col=id_col,
+            title_col=title_col, on_error=on_error, encoding=encoding)
+    else:
+        meta = None
+        if metadata is not None:
+            meta = Path(metadata).expanduser()
+            meta = meta if meta.is_absolute() else path / meta
+        records = load_folder(path, seeds=(kind == "seeds"), metadata=meta, id_col=id_col,
+                              date_col=date_col, speaker_col=speaker_col, title_col=title_col,
+                              text_col=text_col, encoding=encoding)
+        frame, where, aliases = records.frame, records.where, records.aliases
+        cleaning, problems = records.cleaning, records.problems
+    fields = {canon: orig for orig, canon in aliases.items()}
+    frame, record_problems = validate_records(frame, where=where, fields=fields, on_error=on_error)
+    all_problems = problems_frame(problems)
+    if len(record_problems):
+        all_problems = pd.concat([all_problems, record_problems], ignore_index=True) if len(all_problems) else record_problems
+    corpus = _finish(frame, cleaning=cleaning, problems=all_problems, source=str(path), derive=derive,
+                     aliases=aliases)
+    log.info("loaded %s in %.2f s: %d statements, %d paragraphs, %d words, %d problem(s)", path,
+             time.perf_counter() - started, len(corpus.statements), len(corpus.paragraphs),
+             int(corpus.statements["n_words"].sum()), len(corpus.problems))
+    return corpus
+
+
+def load_corpus_from_config(cfg: CorpusConfig, *, base_dir: str | Path | None = None) -> Corpus:
+    """Load the corpus a :class:`CorpusConfig` describes.
+
+    A relative ``cfg.path`` is taken from ``base_dir`` (the config file's
+    folder) when given, else from the working directory; a relative
+    ``cfg.metadata`` from the corpus folder. ``cfg.id_col == ""`` means no
+    id column.
+
+    >>> from textanalytics.corpus.config import CorpusConfig
+    >>> corpus = load_corpus_from_config(CorpusConfig(path="seeds"), base_dir=".")   # doctest: +SKIP
+    """
+    path = Path(cfg.path).expanduser()
+    if base_dir is not None and not path.is_absolute():
+        path = Path(base_dir) / path
+    return load_corpus(path, text_col=cfg.text_col, date_col=cfg.date_col, speaker_col=cfg.speaker_col,
+                       id_col=cfg.id_col or None, title_col=cfg.title_col, on_error=cfg.on_error,
+                       derive=dict(cfg.derive) or None, encoding=cfg.encoding,
+                       metadata=cfg.metadata or None)

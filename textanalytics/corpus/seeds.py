@@ -1,0 +1,399 @@
+"""Folder corpora: the seeds-style folder and a folder of ``.txt`` files.
+
+Seeds-style folder (``seeds/``)
+    ``raw/`` holds scraped pages, byte-for-byte as downloaded (never edited);
+    ``metadata.csv`` has one record per **statement**; ``corrections.csv``
+    (optional) lists text corrections. Pages are cleaned of page chrome (see
+    :mod:`textanalytics.corpus.clean`).
+
+Folder of ``.txt`` files
+    ``metadata.csv`` names each text file in a ``file`` (or ``source_file``)
+    column; ids come from ``id_col``, else a ``statement_id`` or ``id``
+    column, else the file name without ``.txt``. Texts are normalised and cut
+    into paragraphs but no chrome is stripped (a researcher's own texts have
+    none, and guessing would risk body text). ``corrections.csv`` applies too.
+
+``metadata.csv`` columns (seeds)
+    ``statement_id`` (readable slug, ``YYYY-MM-DD_what``), ``source_file``
+    (a file in ``raw/``), ``anchor`` (how to find the statement in its page:
+    the exact text of its first line, e.g. the ``20.11.19 12:28`` stamp; empty
+    when the statement is the whole page), ``title`` (the page's heading line,
+    verbatim: it is removed from the body and kept as metadata), ``date``
+    (ISO; the day the statement was made or delivered), ``date_basis``
+    (``stated`` in the text, ``published`` = the page's publication stamp,
+    or ``inferred`` from events the text mentions), ``date_note`` (how the date
+    was decided; required when inferred), ``published`` (the page's
+    publication stamp, ISO, "" when none), ``year``, ``speaker`` (a person, or
+    the institution when no person speaks), ``speaker_role``,
+    ``organisation`` (``MFA``, ``FSB/NAC`` or the multilateral meeting),
+    ``genre``, ``venue``, ``publisher`` (the website), ``source_url``.
+
+Locating statements: a page with several statements is cut at each record's
+``anchor`` line; every line belongs to exactly one statement, so the page
+header before the first anchor is attributed to (and cleaned from) the first
+statement of the page. Anchors must occur exactly once in their page.
+
+``corrections.csv`` columns
+    ``source_file``, ``wrong``, ``right``, ``note``. Each correction replaces
+    ``wrong`` by ``right`` where ``wrong`` stands as whole words in the
+    Unicode-normalised page (never across lines). Every application is listed
+    in ``Corpus.problems`` (action ``corrected``) and counted in
+    ``Corpus.cleaning`` (rule ``corrections``); a correction that matches
+    nothing is stale data and raises :class:`~textanalytics.errors.InputError`.
+
+Example
+-------
+>>> from textanalytics.corpus import load_corpus
+>>> corpus = load_corpus("seeds")                          # doctest: +SKIP
+>>> corpus.statements[["statement_id", "year", "speaker"]]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+import pandas as pd
+
+from ..errors import InputError
+from .clean import RULE_ORDER, clean_text, count_words, normalize_unicode
+from .tables import decode_bytes
+from .validate import Where, snake_case
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "METADATA_FILE",
+    "CORRECTIONS_FILE",
+    "RAW_DIR",
+    "DATE_BASES",
+    "FolderRecords",
+    "read_metadata",
+    "read_corrections",
+    "apply_corrections",
+    "load_folder",
+]
+
+METADATA_FILE = "metadata.csv"
+CORRECTIONS_FILE = "corrections.csv"
+RAW_DIR = "raw"
+DATE_BASES = ("stated", "published", "inferred")
+_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+
+
+@dataclass(frozen=True)
+class FolderRecords:
+    """What :func:`load_folder` read: ``frame`` (one row per statement: ``_line``,
+    canonical columns, ``_paragraphs`` lists, other metadata), ``where``
+    (metadata numbering), ``aliases`` (user column -> canonical), ``cleaning``
+    rows and ``problems`` rows (lists of dicts)."""
+
+    frame: pd.DataFrame
+    where: Where
+    aliases: Mapping[str, str]
+    cleaning: list
+    problems: list
+
+
+def _read_csv_small(path: Path, *, encoding: str) -> pd.DataFrame:
+    import io
+
+    text = decode_bytes(path.read_bytes(), path=path, encoding=encoding)
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
+                            skip_blank_lines=False)
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{path}: the file is empty; it needs a header row and one record per statement") from None
+    except pd.errors.ParserError as exc:
+        raise InputError(f"{path}: not a valid CSV file ({str(exc).strip()}); check quoting") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    frame.insert(0, "_line", range(2, len(frame) + 2))
+    # blank lines (e.g. at the end of a hand-edited file) are not records, but they count as lines
+    blank = (frame.drop(columns="_line").apply(lambda col: col.str.strip()) == "").all(axis=1)
+    return frame.loc[~blank].reset_index(drop=True)
+
+
+def read_metadata(path: Path, *, encoding: str = "utf-8") -> pd.DataFrame:
+    """Read a folder's ``metadata.csv`` as strings, with ``_line`` (header = line 1).
+
+    Raises :class:`InputError` for a missing or unreadable file or no records.
+    """
+    if not path.is_file():
+        raise InputError(f"{path}: metadata file not found; create it with one record per statement")
+    frame = _read_csv_small(path, encoding=encoding)
+    if len(frame) == 0:
+        raise InputError(f"{path}: no records; add one record per statement")
+    return frame
+
+
+def read_corrections(path: Path, *, encoding: str = "utf-8") -> pd.DataFrame:
+    """Read ``corrections.csv`` (``source_file, wrong, right, note``), checking every record.
+
+    >>> read_corrections(Path("seeds/corrections.csv")).columns.tolist()   # doctest: +SKIP
+    ['_line', 'source_file', 'wrong', 'right', 'note']
+    """
+    frame = _read_csv_small(path, encoding=encoding)
+    missing = [c for c in ("source_file", "wrong", "right") if c not in frame.columns]
+    if missing:
+        raise InputError(f"{path}: missing column {missing[0]!r}; columns are source_file, wrong, right, note")
+    if "note" not in frame.columns:
+        frame["note"] = ""
+    for line, wrong, right in zip(frame["_line"], frame["wrong"], frame["right"]):
+        if not wrong.strip() or "\n" in wrong:
+            raise InputError(f"{path}: line {line}: 'wrong' must be non-empty text on one line")
+        if wrong == right:
+            raise InputError(f"{path}: line {line}: 'wrong' and 'right' are the same; remove the record")
+    dup = frame.duplicated(["source_file", "wrong"], keep="first")
+    if dup.any():
+        row = frame.loc[dup].iloc[0]
+        raise InputError(f"{path}: line {row['_line']}: duplicate correction {row['wrong']!r} for "
+                         f"{row['source_file']}; keep one")
+    return frame[["_line", "source_file", "wrong", "right", "note"]]
+
+
+def _correction_re(wrong: str) -> re.Pattern:
+    # whole words only: "fr om" must not match inside "afr omega"
+    return re.compile(r"(?<!\w)" + re.escape(wrong) + r"(?!\w)")
+
+
+def apply_corrections(lines: list[str], corrections: list[tuple[str, str]]) -> tuple[list[str], list[list[int]]]:
+    """Apply ``(wrong, right)`` corrections to each line; return ``(lines, hits)``.
+
+    ``hits[k]`` lists the (0-based) line indexes where correction ``k`` applied,
+    once per application.
+
+    >>> apply_corrections(["fr om here", "wh ere fr om"], [("fr om", "from"), ("wh ere", "where")])
+    (['from here', 'where from'], [[0, 1], [1]])
+    """
+    patterns = [(_correction_re(w), r) for w, r in corrections]
+    hits: list[list[int]] = [[] for _ in corrections]
+    out = list(lines)
+    for i, line in enumerate(out):
+        for k, (rx, right) in enumerate(patterns):
+            line, n = rx.subn(lambda _m, r=right: r, line)
+            hits[k].extend([i] * n)
+        out[i] = line
+    return out, hits
+
+
+def _column_map(columns: list[str], *, meta: Path, id_col: str | None, date_col: str,
+                speaker_col: str, title_col: str, text_col: str) -> tuple[dict[str, str], str]:
+    """Map metadata columns to canonical names; return ``(rename, file column)``."""
+    cols = [c for c in columns if c != "_line"]
+    available = ", ".join(cols)
+    file_col = next((c for c in ("source_file", "file") if c in cols), None)
+    if file_col is None:
+        raise InputError(f"{meta}: missing column 'source_file' (or 'file') naming each text file; "
+                         f"columns are: {available}")
+    rename: dict[str, str] = {}
+    if id_col:
+        if id_col not in cols:
+            raise InputError(f"{meta}: id column {id_col!r} not found; columns are: {available}")
+        rename[id_col] = "statement_id"
+    elif "statement_id" in cols:
+        rename["statement_id"] = "statement_id"
+    elif "id" in cols:
+        rename["id"] = "statement_id"
+    for canonical, col, default in (("date", date_col, "date"), ("speaker", speaker_col, "speaker"),
+                                    ("title", title_col, "title")):
+        if col in cols:
+            rename[col] = canonical
+        elif col != default:
+            raise InputError(f"{meta}: {canonical} column {col!r} not found; columns are: {available}")
+    if text_col in cols or "text" in cols:
+        raise InputError(f"{meta}: a folder's texts come from its files; remove or rename the "
+                         f"{text_col if text_col in cols else 'text'!r} column")
+    taken = set(rename.values())
+    for col in cols:
+        if col in rename or col == file_col:
+            continue
+        snake = snake_case(col)
+        if snake in taken or snake in ("n_words", "text", "source_file"):
+            raise InputError(f"{meta}: column {col!r} would become {snake!r}, which is already used; rename it")
+        rename[col] = snake
+        taken.add(snake)
+    rename[file_col] = "source_file"
+    return rename, file_col
+
+
+def _check_seed_fields(frame: pd.DataFrame, *, meta: Path) -> None:
+    """Checks specific to curated seeds metadata (slugs, date basis)."""
+    for rec in frame.to_dict("records"):
+        line = rec["_line"]
+        sid = rec.get("statement_id", "")
+        if sid and not _SLUG_RE.match(sid):
+            raise InputError(f"{meta}: line {line}: statement_id {sid!r} is not a slug "
+                             "(lower-case letters, digits, '_', '-', '.'); e.g. 2019-10-17_meeting_communique")
+        basis = rec.get("date_basis", "")
+        if basis and basis not in DATE_BASES:
+            raise InputError(f"{meta}: line {line}: date_basis {basis!r} is not one of {', '.join(DATE_BASES)}")
+        if basis == "inferred" and not str(rec.get("date_note", "")).strip():
+            raise InputError(f"{meta}: line {line}: date_basis is 'inferred' but date_note is empty; "
+                             "say how the date was decided")
+
+
+def _resolve_file(root: Path, name: str, *, meta: Path, line: int) -> Path:
+    if not name.strip():
+        raise InputError(f"{meta}: line {line}: empty source_file; name the text file")
+    path = (root / name).resolve()
+    if root.resolve() not in path.parents:
+        raise InputError(f"{meta}: line {line}: source_file {name!r} is outside {root}; name a file inside it")
+    if not path.is_file():
+        raise InputError(f"{meta}: line {line}: source_file {name!r} is not in {root}/; fix the name or add the file")
+    return path
+
+
+def _blocks(norm_lines: list[str], records: pd.DataFrame, *, meta: Path, page: Path) -> list[tuple[int, int, int]]:
+    """``(record position, first line, end line)`` for each record of one page."""
+    if len(records) == 1 and not records["anchor"].iat[0].strip():
+        return [(0, 0, len(norm_lines))]
+    folded = [" ".join(line.split()) for line in norm_lines]
+    starts = []
+    for pos, (anchor, line) in enumerate(zip(records["anchor"], records["_line"])):
+        if not anchor.strip():
+            raise InputError(f"{meta}: line {line}: {page.name} holds {len(records)} statements, so each "
+                             "needs an 'anchor' (the exact first line of its part of the page)")
+        target = " ".join(normalize_unicode(anchor).split())
+        found = [i for i, text in enumerate(folded) if text == target]
+        if len(found) != 1:
+            raise InputError(f"{meta}: line {line}: anchor {anchor!r} occurs {len(found)} times in "
+                             f"{page.name}; it must match exactly one whole line")
+        starts.append((found[0], pos))
+    starts.sort()
+    bounds = [s for s, _ in starts][1:] + [len(norm_lines)]
+    blocks = [(pos, start, end) for (start, pos), end in zip(starts, bounds)]
+    blocks[0] = (blocks[0][0], 0, blocks[0][2])  # the page header belongs to the first statement
+    return blocks
+
+
+@dataclass(frozen=True)
+class _Page:
+    """One decoded page: ``raw_lines`` as stored, ``lines`` Unicode-normalised and
+    corrected, ``fixes`` as ``(line index, wrong, right)`` per application."""
+
+    raw_lines: list
+    lines: list
+    fixes: list
+
+
+def _read_page(path: Path, *, rel: str, corrections: pd.DataFrame, corr_path: Path, encoding: str) -> _Page:
+    """Decode a page, normalise each line, apply its corrections (a stale one raises)."""
+    raw = decode_bytes(path.read_bytes(), path=path, encoding=encoding)
+    raw_lines = raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = [normalize_unicode(line) for line in raw_lines]
+    pairs = list(zip(corrections["wrong"], corrections["right"]))
+    fixes: list[tuple[int, str, str]] = []
+    if pairs:
+        lines, hits = apply_corrections(lines, pairs)
+        for (wrong, right), k_hits, line in zip(pairs, hits, corrections["_line"]):
+            if not k_hits:
+                raise InputError(f"{corr_path}: line {line}: {wrong!r} -> {right!r} never matches {rel}; "
+                                 "the correction is stale: remove it or fix its text")
+            log.info("%s: %r -> %r applied %d time(s)", rel, wrong, right, len(k_hits))
+            fixes.extend((i, wrong, right) for i in k_hits)
+    return _Page(raw_lines=raw_lines, lines=lines, fixes=sorted(fixes))
+
+
+def _clean_block(page: _Page, start: int, end: int, *, title: str, chrome: bool):
+    """Clean lines ``start:end`` of a page; return ``(CleanedText, removed)``.
+
+    ``removed`` (rule -> (words, lines), in :data:`RULE_ORDER`) accounts for
+    every raw word: raw -> Unicode-normalised -> corrected -> cleaned.
+    """
+    n_raw = count_words("\n".join(page.raw_lines[start:end]))
+    n_normalised = count_words("\n".join(normalize_unicode(x) for x in page.raw_lines[start:end]))
+    cleaned = clean_text("\n".join(page.lines[start:end]), title=title, chrome=chrome)
+    removed = dict(cleaned.removed)
+    n_unicode = n_raw - n_normalised + removed.pop("normalize_unicode", (0, 0))[0]
+    if n_unicode:
+        removed["normalize_unicode"] = (n_unicode, 0)
+    if n_normalised != cleaned.n_words_before:
+        removed["corrections"] = (n_normalised - cleaned.n_words_before, 0)
+    order = {rule: i for i, rule in enumerate(RULE_ORDER)}
+    return cleaned, {r: removed[r] for r in sorted(removed, key=lambda r: (order.get(r, len(order)), r))}
+
+
+def load_folder(folder: Path, *, seeds: bool, metadata: Path | None = None, id_col: str | None = None,
+                date_col: str = "date", speaker_col: str = "speaker", title_col: str = "title",
+                text_col: str = "text", encoding: str = "utf-8") -> FolderRecords:
+    """Read and clean a seeds-style folder (``seeds=True``) or a folder of ``.txt`` files.
+
+    Structural problems raise :class:`InputError` whatever ``on_error`` says:
+    a missing metadata file or column, a metadata record naming a file that
+    does not exist, a text file without a metadata record, an anchor that
+    does not match exactly one line, undecodable bytes, a stale correction.
+    Record-level checks (ids, empty texts, dates, years) are left to
+    :func:`~textanalytics.corpus.validate.validate_records`.
+    """
+    root = folder / RAW_DIR if seeds else folder
+    meta = metadata if metadata is not None else folder / METADATA_FILE
+    frame = read_metadata(meta, encoding=encoding)
+    rename, file_col = _column_map(list(frame.columns), meta=meta, id_col=id_col, date_col=date_col,
+                                   speaker_col=speaker_col, title_col=title_col, text_col=text_col)
+    aliases = {orig: canon for orig, canon in rename.items() if orig != canon}
+    frame = frame.rename(columns=rename)
+    if "anchor" not in frame.columns:
+        frame["anchor"] = ""
+    if "title" not in frame.columns:
+        frame["title"] = ""
+    if seeds:
+        _check_seed_fields(frame, meta=meta)
+
+    # every metadata record names an existing file; every text file has a record
+    paths = [_resolve_file(root, name, meta=meta, line=line)
+             for name, line in zip(frame["source_file"], frame["_line"])]
+    named = set(paths)
+    for candidate in sorted(root.glob("*.txt")):
+        if candidate.resolve() not in named:
+            raise InputError(f"{candidate}: no record in {meta}; add one (every text file is a statement "
+                             "or a page of statements) or move the file out of the folder")
+    if "statement_id" not in frame.columns:
+        stems = [p.stem for p in paths]
+        frame.insert(1, "statement_id", stems)
+
+    corrections = pd.DataFrame(columns=["_line", "source_file", "wrong", "right", "note"])
+    corr_path = (meta.parent if metadata is not None else folder) / CORRECTIONS_FILE
+    if corr_path.is_file():
+        corrections = read_corrections(corr_path, encoding=encoding)
+        for name, line in zip(corrections["source_file"], corrections["_line"]):
+            if root.joinpath(name).resolve() not in named:
+                raise InputError(f"{corr_path}: line {line}: source_file {name!r} is not a text file of "
+                                 f"this corpus (in {root}/); fix the name")
+
+    frame["_path"] = paths
+    texts: list[str] = [""] * len(frame)
+    paragraphs: list[list[str]] = [[] for _ in range(len(frame))]
+    cleaning: list[dict] = []
+    problems: list[dict] = []
+    for path, group in frame.groupby("_path", sort=True):
+        rel = path.relative_to(root.resolve()).as_posix()
+        page = _read_page(path, rel=rel, corrections=corrections[corrections["source_file"] == rel],
+                          corr_path=corr_path, encoding=encoding)
+        records = group.reset_index()
+        for pos, start, end in _blocks(page.lines, records, meta=meta, page=path):
+            row = records.iloc[pos]
+            cleaned, removed = _clean_block(page, start, end, title=str(row["title"]), chrome=seeds)
+            sid = str(row["statement_id"])
+            source = str(root / rel)
+            problems.extend({"source": source, "line": i + 1, "field": "text", "problem": f"scraped text {wrong!r}",
+                             "action": f"corrected to {right!r}"}
+                            for i, wrong, right in page.fixes if start <= i < end)
+            if seeds and row["title"].strip() and "title_line" not in removed:
+                problems.append({"source": source, "line": None, "field": "title",
+                                 "problem": f"title {row['title']!r} not found as a line of the page",
+                                 "action": "kept as metadata only"})
+                log.warning("%s: title of %s not found as a line of the page", path, sid)
+            cleaning.extend({"statement_id": sid, "rule": rule, "n_removed_words": n_words, "n_removed_lines": n_lines}
+                            for rule, (n_words, n_lines) in removed.items())
+            texts[int(row["index"])] = cleaned.text
+            paragraphs[int(row["index"])] = list(cleaned.paragraphs)
+    frame = frame.drop(columns=["_path"])
+    frame["text"] = texts
+    frame["_paragraphs"] = paragraphs
+    if not seeds and (frame["anchor"] == "").all():
+        frame = frame.drop(columns=["anchor"])
+    where = Where(str(meta), "line", "header = line 1")
+    return FolderRecords(frame=frame, where=where, aliases=aliases, cleaning=cleaning, problems=problems)

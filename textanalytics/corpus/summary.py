@@ -1,0 +1,118 @@
+"""Tidy summary tables of a :class:`~textanalytics.corpus.model.Corpus`.
+
+The CLI (``textanalytics corpus``) and the report only print these tables.
+
+Example
+-------
+>>> from textanalytics.corpus import load_corpus
+>>> tables = summarize_corpus(load_corpus("seeds"))          # doctest: +SKIP
+>>> list(tables)                                             # doctest: +SKIP
+['overview', 'statements_per_year_speaker', 'words_per_statement', 'cleaning', 'problems']
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from .model import Corpus
+from .clean import RULE_ORDER
+
+__all__ = ["summarize_corpus"]
+
+
+def _overview(corpus: Corpus) -> pd.DataFrame:
+    st = corpus.statements
+    dates = st["date"].dropna()
+    return pd.DataFrame([{
+        "n_statements": len(st),
+        "n_paragraphs": len(corpus.paragraphs),
+        "n_words": int(st["n_words"].sum()),
+        "first_date": dates.min().strftime("%Y-%m-%d") if len(dates) else "",
+        "last_date": dates.max().strftime("%Y-%m-%d") if len(dates) else "",
+        "n_removed_words": int(corpus.cleaning["n_removed_words"].sum()) if len(corpus.cleaning) else 0,
+        "n_problems": len(corpus.problems),
+        "source": corpus.source,
+    }])
+
+
+def _per_year_speaker(st: pd.DataFrame) -> pd.DataFrame:
+    out = (st.groupby(["year", "speaker"], dropna=False, sort=True)
+             .agg(n_statements=("statement_id", "size"), n_words=("n_words", "sum"))
+             .reset_index())
+    out["year"] = out["year"].astype("Int64")
+    out = out.sort_values(["year", "speaker"], na_position="last", kind="stable").reset_index(drop=True)
+    return out.astype({"n_statements": "int64", "n_words": "int64"})
+
+
+def _per_statement(corpus: Corpus) -> pd.DataFrame:
+    st = corpus.statements
+    n_par = corpus.paragraphs.groupby("statement_id").size()
+    out = st[["statement_id", "date", "year", "speaker", "genre", "n_words"]].copy()
+    out["date"] = out["date"].dt.strftime("%Y-%m-%d").fillna("")
+    out.insert(5, "n_paragraphs", out["statement_id"].map(n_par).fillna(0).astype("int64"))
+    return out.reset_index(drop=True)
+
+
+def _cleaning(corpus: Corpus) -> pd.DataFrame:
+    cl = corpus.cleaning
+    cols = ["rule", "n_statements", "n_removed_words", "n_removed_lines"]
+    if not len(cl):
+        return pd.DataFrame(columns=cols)
+    out = (cl.groupby("rule", sort=False)
+             .agg(n_statements=("statement_id", "nunique"), n_removed_words=("n_removed_words", "sum"),
+                  n_removed_lines=("n_removed_lines", "sum"))
+             .reset_index())
+    order = {rule: i for i, rule in enumerate(RULE_ORDER)}
+    out = out.assign(_o=out["rule"].map(lambda r: order.get(r, len(order))))
+    return out.sort_values(["_o", "rule"]).drop(columns="_o").reset_index(drop=True)[cols]
+
+
+def _kind(text: str) -> str:
+    return re.sub(r"\d+", "N", re.split(r" ['\"(]", str(text), maxsplit=1)[0]).strip()
+
+
+def _problems(corpus: Corpus) -> pd.DataFrame:
+    pr = corpus.problems
+    cols = ["source", "field", "problem", "action", "n", "lines"]
+    if not len(pr):
+        return pd.DataFrame(columns=cols)
+    df = pr.assign(problem=pr["problem"].map(_kind), action=pr["action"].map(_kind))
+    rows = []
+    for (source, field, problem, action), g in df.groupby(["source", "field", "problem", "action"], sort=True):
+        lines = [str(int(x)) for x in g["line"].dropna().tolist()]
+        shown = ", ".join(lines[:10]) + (f" … (+{len(lines) - 10})" if len(lines) > 10 else "")
+        rows.append({"source": source, "field": field, "problem": problem, "action": action,
+                     "n": len(g), "lines": shown})
+    return pd.DataFrame(rows, columns=cols)
+
+
+def summarize_corpus(corpus: Corpus) -> dict[str, pd.DataFrame]:
+    """Summary tables of a corpus, each tidy with snake_case columns.
+
+    Returns a dict (in this order):
+
+    ``overview``
+        One row: ``n_statements, n_paragraphs, n_words, first_date, last_date,
+        n_removed_words, n_problems, source``.
+    ``statements_per_year_speaker``
+        ``year, speaker, n_statements, n_words``, one row per year × speaker
+        present, sorted by year then speaker (missing year last).
+    ``words_per_statement``
+        ``statement_id, date, year, speaker, genre, n_paragraphs, n_words``,
+        sorted by ``statement_id``.
+    ``cleaning``
+        ``rule, n_statements, n_removed_words, n_removed_lines``: what each
+        cleaning rule removed in total, in the order the rules run.
+    ``problems``
+        ``source, field, problem, action, n, lines``: records skipped or
+        repaired, grouped by kind, with their first record/line numbers.
+    """
+    return {
+        "overview": _overview(corpus),
+        "statements_per_year_speaker": _per_year_speaker(corpus.statements),
+        "words_per_statement": _per_statement(corpus),
+        "cleaning": _cleaning(corpus),
+        "problems": _problems(corpus),
+    }

@@ -1,0 +1,209 @@
+"""Reading table files: ``.csv``, ``.tsv`` (optionally ``.gz``), ``.jsonl`` (optionally ``.gz``), ``.parquet``.
+
+Every reader returns a :class:`RawTable`: the records as a DataFrame (CSV/TSV
+values stay strings, exactly as written: no type guessing, empty cells are
+``""``) plus how records are numbered for messages (see
+:class:`~textanalytics.corpus.validate.Where`).
+
+Bytes are decoded by us, not by the parser, so an undecodable byte is reported
+with its exact offset (``exc.start`` of the :class:`UnicodeDecodeError`; for
+``.gz`` files the offset is in the decompressed data). CSV is parsed by
+pandas' C reader, a real CSV parser (quoted fields may hold newlines and
+commas) with no field size limit; the standard library's limit is raised too
+in case the Python engine is ever used.
+
+Example
+-------
+>>> from pathlib import Path
+>>> table = read_table(Path("tests/data/corpus/table.csv"))   # doctest: +SKIP
+>>> table.where.unit, table.frame.shape                          # doctest: +SKIP
+('record', (4, 6))
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import io
+import json
+import logging
+import sys
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import InputError
+from .validate import Where
+
+log = logging.getLogger(__name__)
+
+__all__ = ["TABLE_SUFFIXES", "RawTable", "table_kind", "read_table", "decode_bytes", "check_decodable"]
+
+#: Suffixes recognised as table corpora.
+TABLE_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".parquet")
+
+# pandas' C parser has no field size limit; the csv module's limit is raised for
+# the Python engine (and for anyone reading our files with the csv module).
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """Records read from a table file: ``frame`` (one row per record, with an
+    ``_line`` column holding the record number) and ``where`` (numbering)."""
+
+    frame: pd.DataFrame
+    where: Where
+
+
+def table_kind(path: Path) -> str | None:
+    """``"csv"``, ``"tsv"``, ``"jsonl"``, ``"parquet"`` or None for other files.
+
+    >>> table_kind(Path("a.csv.gz")), table_kind(Path("a.docx"))
+    ('csv', None)
+    """
+    name = path.name.lower()
+    for suffix in TABLE_SUFFIXES:
+        if name.endswith(suffix):
+            kind = suffix.lstrip(".").split(".")[0]
+            return "jsonl" if kind == "ndjson" else kind
+    return None
+
+
+def _read_bytes(path: Path) -> tuple[bytes, bool]:
+    data = path.read_bytes()
+    gz = path.name.lower().endswith(".gz")
+    if gz:
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise InputError(f"{path}: not a valid gzip file ({exc}); re-compress it or pass the "
+                             "uncompressed file") from None
+    return data, gz
+
+
+def decode_bytes(data: bytes, *, path: Path | str, encoding: str = "utf-8", gz: bool = False) -> str:
+    """Decode ``data``; an undecodable byte raises :class:`InputError` naming file and byte offset.
+
+    A UTF-8 byte-order mark is dropped.
+
+    >>> decode_bytes(b"ok", path="a.txt")
+    'ok'
+    >>> decode_bytes(b"ab\\xff", path="a.txt")
+    Traceback (most recent call last):
+    ...
+    textanalytics.errors.InputError: a.txt: byte 2 (0xff) cannot be decoded as utf-8; save the file as UTF-8 or pass encoding=...
+    """
+    try:
+        return data.decode(_codec(encoding))
+    except UnicodeDecodeError as exc:
+        where = " of the decompressed data" if gz else ""
+        raise InputError(f"{path}: byte {exc.start}{where} (0x{data[exc.start]:02x}) cannot be decoded as "
+                         f"{encoding}; save the file as UTF-8 or pass encoding=...") from None
+    except LookupError:
+        raise InputError(f"encoding: unknown encoding {encoding!r}; use e.g. 'utf-8' or 'latin-1'") from None
+
+
+def _codec(encoding: str) -> str:
+    return "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+
+
+def check_decodable(data: bytes, *, path: Path | str, encoding: str = "utf-8", gz: bool = False,
+                    chunk: int = 1 << 20) -> None:
+    """Raise :class:`InputError` (file, byte offset) if ``data`` does not decode; keeps no copy.
+
+    >>> check_decodable("caf\u00e9".encode(), path="a.csv")
+    """
+    try:
+        decoder = codecs.getincrementaldecoder(_codec(encoding))()
+    except LookupError:
+        raise InputError(f"encoding: unknown encoding {encoding!r}; use e.g. 'utf-8' or 'latin-1'") from None
+    view = memoryview(data)
+    for start in range(0, len(data), chunk):
+        piece = view[start:start + chunk]
+        try:
+            decoder.decode(piece, final=start + chunk >= len(data))
+        except UnicodeDecodeError as exc:
+            offset = start - (len(exc.object) - len(piece)) + exc.start
+            where = " of the decompressed data" if gz else ""
+            raise InputError(f"{path}: byte {offset}{where} (0x{data[offset]:02x}) cannot be decoded as "
+                             f"{encoding}; save the file as UTF-8 or pass encoding=...") from None
+
+
+def _read_delimited(path: Path, *, sep: str, encoding: str) -> RawTable:
+    data, gz = _read_bytes(path)
+    check_decodable(data, path=path, encoding=encoding, gz=gz)
+    try:
+        # the C parser decodes the bytes itself: no str copy of the whole file is kept
+        frame = pd.read_csv(io.BytesIO(data), sep=sep, dtype=str, keep_default_na=False,
+                            na_filter=False, skip_blank_lines=False, engine="c",
+                            encoding=_codec(encoding))
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{path}: the file is empty; a table needs a header row and records") from None
+    except pd.errors.ParserError as exc:
+        msg = str(exc).replace("\n", " ").strip()
+        raise InputError(f"{path}: not a valid {'TSV' if sep == chr(9) else 'CSV'} file ({msg}); "
+                         "check quoting around fields with commas or newlines") from None
+    frame.insert(0, "_line", range(2, len(frame) + 2))
+    return RawTable(frame, Where(str(path), "record", "header = record 1"))
+
+
+def _read_jsonl(path: Path, *, encoding: str) -> RawTable:
+    data, gz = _read_bytes(path)
+    text = decode_bytes(data, path=path, encoding=encoding, gz=gz)
+    del data
+    records: list[dict] = []
+    lines: list[int] = []
+    for n, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}: line {n}: invalid JSON ({exc.msg} at column {exc.colno}); "
+                             "write one JSON object per line") from None
+        if not isinstance(obj, dict):
+            raise InputError(f"{path}: line {n}: expected a JSON object, got {type(obj).__name__}; "
+                             "write one JSON object per line")
+        records.append(obj)
+        lines.append(n)
+    frame = pd.DataFrame.from_records(records) if records else pd.DataFrame()
+    frame.insert(0, "_line", lines)
+    return RawTable(frame, Where(str(path), "line", ""))
+
+
+def _read_parquet(path: Path) -> RawTable:
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several exception types for bad files
+        raise InputError(f"{path}: not a readable Parquet file ({type(exc).__name__}: "
+                         f"{str(exc).splitlines()[0] if str(exc) else ''}); re-export it") from None
+    frame = frame.reset_index(drop=True)
+    frame.insert(0, "_line", range(1, len(frame) + 1))
+    return RawTable(frame, Where(str(path), "row", "first row = 1"))
+
+
+def read_table(path: Path, *, encoding: str = "utf-8") -> RawTable:
+    """Read a table file into a :class:`RawTable` (dispatching on the suffix).
+
+    Raises :class:`InputError` for an unsupported suffix, undecodable bytes,
+    malformed CSV/JSON/Parquet, or a file without records.
+    """
+    kind = table_kind(path)
+    if kind == "csv":
+        table = _read_delimited(path, sep=",", encoding=encoding)
+    elif kind == "tsv":
+        table = _read_delimited(path, sep="\t", encoding=encoding)
+    elif kind == "jsonl":
+        table = _read_jsonl(path, encoding=encoding)
+    elif kind == "parquet":
+        table = _read_parquet(path)
+    else:
+        raise InputError(f"{path}: not a table file; use one of {', '.join(TABLE_SUFFIXES)}")
+    if len(table.frame) == 0:
+        raise InputError(f"{path}: the table has no records")
+    log.debug("read %d records from %s", len(table.frame), path)
+    return table

@@ -1,0 +1,337 @@
+"""Record-level validation shared by every corpus format.
+
+Checks ids (present, unique), text (not empty after cleaning), dates
+(parsable) and years (an integer equal to the date's year). With
+``on_error="raise"`` the first kind of problem found raises one
+:class:`~textanalytics.errors.InputError` line naming the file, the record
+numbers, the column and what to do; with ``on_error="skip"`` the bad records
+are dropped and listed in a tidy ``problems`` table (``source, line, field,
+problem, action``).
+
+Record numbers are those a user sees in the file, as described by
+:class:`Where`: for CSV/TSV the spreadsheet numbering (the header is record 1,
+the first data record is record 2; a record spanning several physical lines
+still counts once); for JSONL the line number; for Parquet the row number from
+1; for folders the line of ``metadata.csv`` (header = line 1).
+
+Example
+-------
+>>> import pandas as pd
+>>> parsed = parse_dates(pd.Series(["2017/2/7", "          2016/12/30 7:11", ""]))
+>>> [str(d.date()) if not pd.isna(d) else None for d in parsed.dates]
+['2017-02-07', '2016-12-30', None]
+>>> parsed.repaired.tolist()
+[False, True, False]
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Literal, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "Where",
+    "PROBLEM_COLUMNS",
+    "problems_frame",
+    "snake_case",
+    "ParsedDates",
+    "parse_dates",
+    "parse_years",
+    "validate_records",
+]
+
+OnError = Literal["raise", "skip"]
+PROBLEM_COLUMNS = ["source", "line", "field", "problem", "action"]
+
+
+@dataclass(frozen=True)
+class Where:
+    """How records of one source are located.
+
+    ``source``: the file a user opens (e.g. ``news_articles.csv.gz`` or
+    ``seeds/metadata.csv``); ``unit``: ``"record"``, ``"line"`` or ``"row"``;
+    ``note``: how the numbering works, shown once in messages.
+    """
+
+    source: str
+    unit: str = "record"
+    note: str = "header = record 1"
+
+    def at(self, lines: Sequence[int], *, limit: int = 5) -> str:
+        """``"records 3, 7 (header = record 1)"`` for the first ``limit`` numbers."""
+        shown = ", ".join(str(int(n)) for n in lines[:limit])
+        more = f" and {len(lines) - limit} more" if len(lines) > limit else ""
+        plural = "s" if len(lines) > 1 else ""
+        note = f" ({self.note})" if self.note else ""
+        return f"{self.unit}{plural} {shown}{more}{note}"
+
+
+def problems_frame(rows: Sequence[Mapping[str, object]] = ()) -> pd.DataFrame:
+    """A tidy problems table (``source, line, field, problem, action``); ``line`` is Int64."""
+    df = pd.DataFrame(list(rows), columns=PROBLEM_COLUMNS)
+    df["line"] = pd.array(df["line"].tolist(), dtype="Int64")
+    for col in ("source", "field", "problem", "action"):
+        df[col] = df[col].astype(str)
+    return df
+
+
+_SNAKE_RE = re.compile(r"[^0-9a-z]+")
+
+
+def snake_case(name: str) -> str:
+    """A safe snake_case column name.
+
+    >>> snake_case("Article Source-Link"), snake_case("2nd speaker"), snake_case("  ")
+    ('article_source_link', 'c_2nd_speaker', 'column')
+    """
+    out = _SNAKE_RE.sub("_", str(name).strip().lower()).strip("_")
+    if not out:
+        return "column"
+    if out[0].isdigit():
+        out = "c_" + out
+    return out
+
+
+# --------------------------------------------------------------------------- dates
+
+_ISO_DATE_RE = (r"^\s*(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})"
+                r"(?P<time>(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+                r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?\s*$")
+_MONTHS = {m: i for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august",
+     "september", "october", "november", "december"], start=1)}
+_MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
+_MONTHS["sept"] = 9
+_NAMED_DMY_RE = re.compile(r"^\s*(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})(\s*,?\s*\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
+_NAMED_MDY_RE = re.compile(r"^\s*([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})(\s*,?\s*\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
+
+
+@dataclass(frozen=True)
+class ParsedDates:
+    """Result of :func:`parse_dates` (arrays aligned with the input).
+
+    ``dates``: datetime64 (day precision; NaT for missing or bad values);
+    ``bad``: a non-empty value that could not be parsed; ``repaired``: a text
+    value parsed after dropping surrounding blanks, a time of day or a time
+    zone (``notes`` says which).
+    """
+
+    dates: pd.Series
+    bad: np.ndarray
+    repaired: np.ndarray
+    notes: tuple[str, ...] = ()
+
+    def note(self, i: int) -> str:
+        """What was dropped from value ``i`` to parse it ("" when nothing)."""
+        return self.notes[i] if self.notes else ""
+
+
+def _named_date(value: str) -> tuple[pd.Timestamp | None, bool]:
+    for rx, order in ((_NAMED_DMY_RE, "dmy"), (_NAMED_MDY_RE, "mdy")):
+        m = rx.match(value)
+        if m is None:
+            continue
+        a, b, year, time = m.groups()
+        day, month_name = (a, b) if order == "dmy" else (b, a)
+        month = _MONTHS.get(month_name.lower())
+        if month is None:
+            return None, False
+        try:
+            return pd.Timestamp(int(year), month, int(day)), bool(time) or value != value.strip()
+        except ValueError:
+            return None, False
+    return None, False
+
+
+def parse_dates(values: pd.Series) -> ParsedDates:
+    """Parse dates robustly, to day precision.
+
+    Accepts ``YYYY-MM-DD``, ``YYYY/M/D`` and ``YYYY.M.D`` (with optional
+    surrounding blanks, a time of day and a time zone, which are dropped),
+    and dates with English month names (``7 November 2018``,
+    ``November 7, 2018``). All-numeric day-first or month-first forms
+    (``07/11/2018``) are rejected as ambiguous. Empty values and NA are missing
+    (NaT), not errors. A datetime column is used as is (time dropped).
+
+    >>> parse_dates(pd.Series(["2018-11-07", "7 November 2018", "07/11/2018"])).bad.tolist()
+    [False, False, True]
+    """
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        dates = values
+        if getattr(values.dt, "tz", None) is not None:
+            dates = values.dt.tz_localize(None)
+        # a datetime column is a date column at a finer grain: keeping the day is no repair
+        dates = dates.dt.normalize().astype("datetime64[ns]")
+        none = np.zeros(len(values), bool)
+        return ParsedDates(dates.reset_index(drop=True), none, none.copy())
+    text = values.astype(object).where(values.notna(), "").map(lambda v: v if isinstance(v, str) else str(v))
+    text = pd.Series(text.to_numpy(dtype=object), dtype=object)
+    present = text.str.strip().ne("").to_numpy()
+    parts = text.str.extract(_ISO_DATE_RE)
+    matched = parts["y"].notna().to_numpy()
+    iso = (parts["y"].fillna("") + "-" + parts["m"].fillna("").str.zfill(2) + "-"
+           + parts["d"].fillna("").str.zfill(2))
+    dates = pd.to_datetime(iso.where(matched, None), format="%Y-%m-%d", errors="coerce")
+    repaired = np.array(matched & (parts["time"].notna() | parts["tz"].notna()
+                                   | text.ne(text.str.strip())).to_numpy(), dtype=bool)
+    bad = np.array(present & (~matched | dates.isna().to_numpy()), dtype=bool)
+    # Month-name dates: few in practice, parsed one by one.
+    for i in np.flatnonzero(present & ~matched):
+        stamp, rep = _named_date(text.iat[i])
+        if stamp is not None:
+            dates.iat[i] = stamp
+            bad[i] = False
+            repaired[i] = rep
+    dates = pd.Series(dates, dtype="datetime64[ns]").reset_index(drop=True)
+    repaired &= ~bad
+    notes = [""] * len(text)
+    for i in np.flatnonzero(repaired):
+        value = text.iat[i]
+        dropped = []
+        if value != value.strip():
+            dropped.append("surrounding blanks")
+        if isinstance(parts["time"].iat[i], str) or (not matched[i] and re.search(r"\d:\d", value)):
+            dropped.append(f"time of day {(parts['time'].iat[i] or '').strip().lstrip('T') if matched[i] else ''}".strip())
+        if isinstance(parts["tz"].iat[i], str):
+            dropped.append(f"time zone {parts['tz'].iat[i]}")
+        notes[i] = " and ".join(dropped) + " dropped"
+    return ParsedDates(dates, bad, repaired, tuple(notes))
+
+
+def parse_years(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Parse a year column to Int64; return ``(years, bad)``; empty is missing.
+
+    >>> years, bad = parse_years(pd.Series(["2017", "", "MMXVII", 2018.0]))
+    >>> years.tolist(), bad.tolist()
+    ([2017, <NA>, <NA>, 2018], [False, False, True, False])
+    """
+    raw = pd.Series(values.to_numpy(dtype=object), dtype=object)
+    text = raw.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA else str(v).strip())
+    present = text.ne("").to_numpy()
+    num = pd.to_numeric(text.where(present, None), errors="coerce")
+    ok = num.notna() & (num == np.floor(num.fillna(0))) & num.between(1, 9999)
+    years = pd.array([int(v) if o else pd.NA for v, o in zip(num.fillna(0), ok)], dtype="Int64")
+    return pd.Series(years), present & ~ok.to_numpy()
+
+
+# --------------------------------------------------------------------------- records
+
+def _raise_or_skip(kind: str, mask: np.ndarray, *, frame: pd.DataFrame, where: Where,
+                   field: str, on_error: OnError, problem: Sequence[str] | str,
+                   hint: str, problems: list[dict]) -> np.ndarray:
+    """Raise for the masked records, or record them as skipped; return the keep mask."""
+    if not mask.any():
+        return ~mask
+    lines = frame["_line"].to_numpy()[mask].tolist()
+    texts = [problem] * len(lines) if isinstance(problem, str) else list(problem)
+    if on_error == "raise":
+        n = len(lines)
+        first = texts[0] if n == 1 else f"{n} records with {kind}"
+        raise InputError(f"{where.source}: {first} in column {field!r} at {where.at(lines)}; {hint}, "
+                         "or pass on_error=\"skip\" to skip such records and list them in Corpus.problems")
+    for line, text in zip(lines, texts):
+        problems.append({"source": where.source, "line": line, "field": field,
+                         "problem": text, "action": "skipped"})
+    log.warning("%s: skipped %d record(s) with %s in column %r at %s (see Corpus.problems)",
+                where.source, len(lines), kind, field, where.at(lines, limit=10))
+    return ~mask
+
+
+def validate_records(frame: pd.DataFrame, *, where: Where, fields: Mapping[str, str],
+                     on_error: OnError = "raise") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Check ids, text, dates and years of assembled records.
+
+    ``frame`` has ``_line`` (record number), ``statement_id``, ``text``
+    (cleaned), ``date`` (raw values or datetimes; optional) and ``year``
+    (optional). ``fields`` maps those canonical names to the user's column
+    names for messages. Returns ``(frame, problems)``: the kept records with
+    ``date`` as datetime64 and ``year`` as Int64 (derived from ``date`` when
+    there is no year column), and the problems table.
+
+    >>> f = pd.DataFrame({"_line": [2, 3], "statement_id": ["a", "b"], "text": ["x", ""]})
+    >>> kept, problems = validate_records(f, where=Where("t.csv"), fields={}, on_error="skip")
+    >>> kept["statement_id"].tolist(), problems["problem"].tolist()
+    (['a'], ['empty text'])
+    """
+    if on_error not in ("raise", "skip"):
+        raise InputError(f"on_error: {on_error!r} is not one of 'raise', 'skip'")
+    name = {k: fields.get(k, k) for k in ("statement_id", "text", "date", "year")}
+    problems: list[dict] = []
+    keep = np.ones(len(frame), bool)
+
+    ids = frame["statement_id"].astype(str).str.strip()
+    empty_id = ids.eq("").to_numpy()
+    keep &= _raise_or_skip("an empty id", empty_id, frame=frame, where=where, field=name["statement_id"],
+                           on_error=on_error, problem="empty id", hint="give every record an id",
+                           problems=problems)
+    dup = (ids.duplicated(keep="first").to_numpy() & ~empty_id)
+    if dup.any():
+        first_line = dict(zip(ids[::-1], frame["_line"].to_numpy()[::-1]))
+        texts = [f"duplicate id {i!r} (first at {where.unit} {first_line[i]})" for i in ids[dup]]
+        keep &= _raise_or_skip("a duplicate id", dup, frame=frame, where=where, field=name["statement_id"],
+                               on_error=on_error, problem=texts, hint="make the ids unique",
+                               problems=problems)
+
+    empty_text = np.array([not isinstance(t, str) or not t.strip() for t in frame["text"]], dtype=bool) & keep
+    if "source_file" in frame.columns:  # folders: say which file is empty
+        texts = [f"empty text after cleaning in {f!r}" for f in frame["source_file"].to_numpy()[empty_text]]
+    else:
+        texts = ["empty text"] * int(empty_text.sum())
+    keep &= _raise_or_skip("empty text", empty_text, frame=frame, where=where, field=name["text"],
+                           on_error=on_error, problem=texts,
+                           hint="fill in the text or remove the record", problems=problems)
+
+    if "date" in frame.columns:
+        parsed = parse_dates(frame["date"])
+        raw = frame["date"].astype(object).tolist()
+        bad = parsed.bad & keep
+        texts = [f"unparsable date {raw[i]!r}" for i in np.flatnonzero(bad)]
+        keep &= _raise_or_skip("an unparsable date", bad, frame=frame, where=where, field=name["date"],
+                               on_error=on_error, problem=texts,
+                               hint="write dates as YYYY-MM-DD", problems=problems)
+        for i in np.flatnonzero(parsed.repaired & keep):
+            value = raw[i]
+            problems.append({"source": where.source, "line": int(frame["_line"].iat[i]), "field": name["date"],
+                             "problem": f"irregular date {value!r}",
+                             "action": f"parsed as {parsed.dates.iat[i]:%Y-%m-%d} ({parsed.note(i)})"})
+            log.info("%s %s %d: irregular date %r parsed as %s", where.source, where.unit,
+                     int(frame["_line"].iat[i]), value, f"{parsed.dates.iat[i]:%Y-%m-%d}")
+        dates = parsed.dates
+    else:
+        dates = pd.Series(pd.NaT, index=range(len(frame)), dtype="datetime64[ns]")
+
+    date_years = pd.Series(dates.dt.year.to_numpy(), dtype="Int64")
+    if "year" in frame.columns:
+        years, bad_year = parse_years(frame["year"])
+        bad_year = bad_year & keep
+        raw_years = frame["year"].astype(object).tolist()
+        texts = [f"unparsable year {raw_years[i]!r}" for i in np.flatnonzero(bad_year)]
+        keep &= _raise_or_skip("an unparsable year", bad_year, frame=frame, where=where, field=name["year"],
+                               on_error=on_error, problem=texts, hint="write years as four digits",
+                               problems=problems)
+        mismatch = ((years.notna() & date_years.notna()).to_numpy(dtype=bool)
+                    & (years.fillna(0).to_numpy() != date_years.fillna(0).to_numpy()) & keep)
+        texts = [f"year {years.iat[i]} differs from the date's year {date_years.iat[i]}"
+                 for i in np.flatnonzero(mismatch)]
+        keep &= _raise_or_skip("a year that differs from the date's year", mismatch, frame=frame,
+                               where=where, field=name["year"], on_error=on_error, problem=texts,
+                               hint=f"correct {name['year']!r} or {name['date']!r}", problems=problems)
+        years = years.where(years.notna(), date_years)
+    else:
+        years = date_years
+
+    out = frame.assign(date=dates.to_numpy(), year=years.to_numpy())
+    out["year"] = out["year"].astype("Int64")
+    if not keep.all():
+        out = out.loc[keep]
+    problems_df = problems_frame(sorted(problems, key=lambda p: (p["line"], p["field"])))
+    return out.reset_index(drop=True), problems_df

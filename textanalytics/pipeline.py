@@ -1,0 +1,326 @@
+"""Run every analysis stage from one :class:`~textanalytics.config.AnalysisConfig`.
+
+:func:`run_analysis` is the whole pipeline as one call returning plain results
+(tables and the objects that made them); :mod:`textanalytics.report` renders and
+writes them, the CLI wraps both. Stages that cannot run on a corpus (too few
+units for K topics, a grouping column that is empty) are skipped with a stated
+reason in :attr:`AnalysisResults.skipped` instead of crashing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+import numpy as np
+import pandas as pd
+
+from .config import AnalysisConfig
+from .errors import InputError, StepSkipped
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class StageClock:
+    """Wall time per named stage, logged as progress."""
+
+    total: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @contextlib.contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        i = len(self.timings) + 1
+        log.info("stage %d/%d: %s ...", i, self.total, name)
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = round(time.perf_counter() - start, 3)
+            log.info("stage %d/%d: %s done in %.1f s", i, self.total, name, self.timings[name])
+
+
+@dataclass(frozen=True)
+class TopicRun:
+    """Topic-model results for one configuration.
+
+    ``selection`` is the K grid (None when K was fixed in the config);
+    ``ensemble`` holds the reference fit plus the aligned refits with other seeds.
+    """
+
+    k: int
+    k_reason: str
+    selection: Any
+    ensemble: Any
+    topics: pd.DataFrame
+    labels: pd.DataFrame
+    passages: pd.DataFrame
+
+    @property
+    def selection_summary(self) -> pd.DataFrame:
+        if self.selection is None:
+            return pd.DataFrame()
+        return self.selection.summary
+
+
+def seeds_for(cfg: AnalysisConfig) -> tuple[int, ...]:
+    """The explicit model seeds derived from the master seed: ``seed, seed+1, ...``."""
+    return tuple(cfg.seed + i for i in range(max(1, cfg.topics.n_seeds)))
+
+
+def run_topics(cfg: AnalysisConfig, *, corpus, tokens, dtm) -> TopicRun:
+    """Select K (unless fixed) and fit the seed ensemble at that K."""
+    from . import topics as tp
+
+    _, texts = tokens.documents(unit=dtm.unit)
+    seeds = seeds_for(cfg)
+    selection = None
+    if cfg.topics.k > 0:
+        k, reason = cfg.topics.k, f"K = {cfg.topics.k} fixed in the configuration ([topics] k)"
+    else:
+        selection = tp.select_k(dtm, texts=texts, k_grid=cfg.topics.k_grid, seeds=seeds, config=cfg.topics)
+        k, reason = selection.chosen_k, selection.reason
+    ensemble = tp.fit_topic_ensemble(dtm, k=k, seeds=seeds, texts=texts, config=cfg.topics)
+    topics = tp.describe_topics(ensemble, lambda_=cfg.topics.relevance_lambda, top_n=cfg.topics.top_n)
+    labels = tp.topic_labels(ensemble, lambda_=cfg.topics.relevance_lambda)
+    passages = tp.representative_passages(ensemble, corpus=corpus, n=3)
+    return TopicRun(k=k, k_reason=reason, selection=selection, ensemble=ensemble,
+                    topics=topics, labels=labels, passages=passages)
+
+
+@dataclass
+class AnalysisResults:
+    """Everything the report shows: named tables, named figures and the narrative sections.
+
+    ``tables`` and ``figures`` are ordered dicts (name -> DataFrame / Figure);
+    ``sections`` are ``{"heading", "blocks"}`` dicts whose blocks reference them
+    by name. The objects that produced them (``corpus``, ``tokens``, ``dtm``,
+    ``topic_run``) are kept for notebooks.
+    """
+
+    config: AnalysisConfig
+    clock: StageClock
+    title: str = ""
+    subtitle: str = ""
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    figures: dict[str, Any] = field(default_factory=dict)
+    sections: list[dict[str, Any]] = field(default_factory=list)
+    kwic: pd.DataFrame | None = None
+    skipped: list[str] = field(default_factory=list)
+    model_seeds: tuple[int, ...] = ()
+    topic_k: int | None = None
+    topic_k_reason: str = ""
+    corpus: Any = None
+    tokens: Any = None
+    dtm: Any = None
+    topic_run: TopicRun | None = None
+
+
+def _usable_groupings(statements: pd.DataFrame, group_by: tuple[str, ...], skipped: list[str]) -> list[str]:
+    """Grouping columns that exist and hold at least two non-empty groups."""
+    usable = []
+    for col in group_by:
+        if col not in statements.columns:
+            raise InputError(f"[compare] group_by: column {col!r} is not in the corpus metadata; "
+                             f"available: {', '.join(c for c in statements.columns if c != 'text')}")
+        values = statements[col].dropna().astype(str)
+        values = values[values != ""]
+        if values.nunique() < 2:
+            skipped.append(f"comparisons by {col}: fewer than two groups with a value "
+                           f"({values.nunique()} group(s), {len(statements) - len(values)} statements without one)")
+            continue
+        usable.append(col)
+    return usable
+
+
+def run_analysis(cfg: AnalysisConfig) -> AnalysisResults:
+    """Run corpus -> preprocess -> vocabulary -> compare -> topics -> figures.
+
+    ``cfg.corpus.path`` must already be resolved (absolute, or relative to the
+    working directory). Returns :class:`AnalysisResults`; nothing is written.
+    """
+    from . import compare as cmp
+    from . import topics as tp
+    from .compare import plots as cplots
+    from .corpus import load_corpus_from_config
+    from .corpus.plots import corpus_overview_figure
+    from .features import build_dtm
+    from .preprocess import preprocess
+    from .report import narrative
+    from .topics import plots as tplots
+
+    clock = StageClock(total=7)
+    res = AnalysisResults(config=cfg, clock=clock, title=cfg.report.title)
+    alpha = cfg.compare.alpha
+    sections: list[dict[str, Any]] = []
+
+    with clock.stage("corpus"):
+        corpus = load_corpus_from_config(cfg.corpus)
+        res.corpus = corpus
+        st = corpus.statements
+        res.tables["statements"] = corpus.metadata
+        res.tables["cleaning"] = corpus.cleaning
+        res.figures["corpus_overview"] = corpus_overview_figure(corpus)
+        res.subtitle = (f"{len(st)} statements, {int(st['n_words'].sum()):,} words; "
+                        f"seed {cfg.seed}; textanalytics {cfg and __import__('textanalytics').__version__}.")
+        groupings = _usable_groupings(st, cfg.compare.group_by, res.skipped)
+
+    with clock.stage("preprocess"):
+        tokens = preprocess(corpus, cfg.preprocess)
+        res.tokens = tokens
+        res.tables["phrases"] = tokens.phrases
+
+    with clock.stage("vocabulary"):
+        dtm = build_dtm(tokens, unit=cfg.preprocess.unit, config=cfg.vocabulary)
+        res.dtm = dtm
+        res.tables["lexical_stats"] = cmp.lexical_stats(corpus, tokens=tokens)
+
+    with clock.stage("compare"):
+        distinctive, key_tables = [], []
+        for col in groupings:
+            distinctive.append(cmp.distinctive_terms(dtm, corpus=corpus, group_by=col, top_n=cfg.compare.top_n))
+            key_tables.append(_keyness_table(cmp.keyness(dtm, corpus=corpus, group_by=col,
+                                                         min_dispersion=cfg.compare.min_dispersion)))
+        for col, a, b in cfg.compare.pairs:
+            key_tables.append(_keyness_table(cmp.keyness(dtm, corpus=corpus, group_by=col, target=a, reference=b,
+                                                         min_dispersion=cfg.compare.min_dispersion)))
+        res.tables["distinctive_terms"] = pd.concat(distinctive, ignore_index=True) if distinctive else pd.DataFrame()
+        res.tables["keyness"] = pd.concat(key_tables, ignore_index=True) if key_tables else pd.DataFrame()
+        sim = cmp.similarity(dtm, corpus=corpus)
+        res.tables["similarity"] = sim.table
+        for col in groupings:
+            sub = res.tables["distinctive_terms"]
+            res.figures[f"distinctive_terms_{col}"] = cplots.plot_distinctive_terms(sub[sub["group_by"] == col])
+            kt = res.tables["keyness"]
+            res.figures[f"keyness_{col}"] = cplots.plot_keyness(kt[kt["group_by"] == col])
+        res.figures["similarity"] = cplots.plot_similarity(sim)
+
+    with clock.stage("topics"):
+        res.model_seeds = seeds_for(cfg)
+        try:
+            run = run_topics(cfg, corpus=corpus, tokens=tokens, dtm=dtm)
+        except StepSkipped as exc:
+            res.skipped.append(f"topic models: {exc}")
+            run = None
+        res.topic_run = run
+        if run is not None:
+            res.topic_k, res.topic_k_reason = run.k, run.k_reason
+            if run.selection is not None:
+                res.tables["model_selection"] = run.selection.table
+                res.figures["model_selection"] = tplots.plot_model_selection(run.selection)
+            res.tables["topics"] = run.topics
+            res.tables["topic_labels"] = run.labels
+            res.tables["representative_passages"] = run.passages
+            res.figures["topic_terms"] = tplots.plot_topic_terms(run.topics, labels=run.labels)
+            shares, diffs = [], []
+            for col in groupings:
+                shares.append(tp.topic_shares(run.ensemble, corpus=corpus, group_by=col, seed=cfg.seed,
+                                              n_bootstrap=cfg.topics.n_bootstrap))
+                diffs.append(tp.topic_differences(run.ensemble, corpus=corpus, group_by=col, seed=cfg.seed,
+                                                  n_bootstrap=cfg.topics.n_bootstrap,
+                                                  n_permutations=cfg.topics.n_permutations))
+            res.tables["topic_shares"] = pd.concat(shares, ignore_index=True) if shares else pd.DataFrame()
+            res.tables["topic_differences"] = pd.concat(diffs, ignore_index=True) if diffs else pd.DataFrame()
+            if "year" in groupings:
+                ts = res.tables["topic_shares"]
+                res.figures["topic_shares_year"] = tplots.plot_topic_shares(ts[ts["group_by"] == "year"], labels=run.labels)
+            for col in groupings:
+                ts = res.tables["topic_shares"]
+                res.figures[f"topic_heatmap_{col}"] = tplots.plot_topic_heatmap(ts[ts["group_by"] == col], labels=run.labels)
+            td = res.tables["topic_differences"]
+            if len(td):
+                first = td.iloc[0]
+                sub = td[(td["group_by"] == first["group_by"]) & (td["group_a"] == first["group_a"])
+                         & (td["group_b"] == first["group_b"])]
+                res.figures["topic_differences"] = tplots.plot_topic_differences(sub, labels=run.labels)
+
+    with clock.stage("keywords in context"):
+        if run is not None:
+            terms = (run.topics[run.topics["rank"] <= cfg.report.kwic_terms_per_topic]["term"]
+                     .drop_duplicates().tolist())
+            frames = []
+            for term in terms:
+                q = term.replace("_", " ")
+                hits = cmp.kwic(corpus, q, window=cfg.report.kwic_window, tokens=tokens, by="auto")
+                if len(hits):
+                    frames.append(hits.assign(query=term))
+            res.kwic = pd.concat(frames, ignore_index=True) if frames else None
+
+    with clock.stage("narrative"):
+        res.sections = _sections(res, groupings=groupings, alpha=alpha)
+    return res
+
+
+def _keyness_table(result: Any) -> pd.DataFrame:
+    return getattr(result, "table", result)
+
+
+def _sections(res: AnalysisResults, *, groupings: list[str], alpha: float) -> list[dict[str, Any]]:
+    from .report import narrative
+
+    cfg = res.config
+    st = res.corpus.statements
+    S: list[dict[str, Any]] = []
+    blocks = [{"kind": "text", "text": t} for t in narrative.corpus_paragraphs(
+        st, n_paragraphs=len(res.corpus.paragraphs), source=__import__("pathlib").Path(cfg.corpus.path).name)]
+    blocks.append({"kind": "figure", "name": "corpus_overview",
+                   "caption": "Statements and words per year and speaker."})
+    cols = [c for c in ["statement_id", "date", "year", "speaker", "organisation", "genre", "n_words"] if c in st]
+    blocks.append({"kind": "table", "name": "statements", "caption": "Statements", "columns": cols, "open": True})
+    S.append({"heading": "Corpus", "blocks": blocks})
+
+    blocks = [{"kind": "text", "text": (
+        "Keyness compares each group with the rest of the corpus: log-likelihood G² (Rayson & Garside 2000) "
+        "tests whether a term's frequency differs, the log ratio (Hardie 2014) says by how much (1 = twice as "
+        "frequent), p-values are Benjamini–Hochberg adjusted within each comparison, and dispersion counts "
+        "how many of the group's statements use the term.")}]
+    blocks.append({"kind": "list", "items": narrative.keyness_items(res.tables.get("keyness"), alpha=alpha)})
+    for col in groupings:
+        blocks.append({"kind": "figure", "name": f"keyness_{col}", "caption": f"Keyness by {col}: each group vs the rest."})
+        blocks.append({"kind": "figure", "name": f"distinctive_terms_{col}", "caption": f"Distinctive terms (TF-IDF) by {col}."})
+    blocks.append({"kind": "figure", "name": "similarity",
+                   "caption": "Cosine similarity of statements' TF-IDF vectors, with average-linkage dendrogram."})
+    blocks.append({"kind": "table", "name": "lexical_stats", "caption": "Lexical statistics per statement"})
+    S.append({"heading": "Vocabulary contrasts", "blocks": blocks})
+
+    run = res.topic_run
+    if run is not None:
+        blocks = [{"kind": "text", "text": f"Topic model: {cfg.topics.engine} LDA on {res.dtm.unit}s. {run.k_reason}"}]
+        if "model_selection" in res.figures:
+            blocks.append({"kind": "figure", "name": "model_selection", "caption": "Coherence and stability across K and seeds."})
+        blocks.append({"kind": "list", "items": narrative.topic_items(run.labels)})
+        blocks.append({"kind": "figure", "name": "topic_terms", "caption": "Top terms per topic (by relevance)."})
+        blocks.append({"kind": "table", "name": "topic_labels", "caption": "Topic labels, shares and stability", "open": True})
+        blocks.append({"kind": "table", "name": "representative_passages", "caption": "Most representative paragraphs per topic"})
+        S.append({"heading": "Topics", "blocks": blocks})
+
+        blocks = []
+        if "topic_shares_year" in res.figures:
+            blocks.append({"kind": "figure", "name": "topic_shares_year", "caption": "Topic shares by year with intervals."})
+        td = res.tables.get("topic_differences")
+        year_d = td[td["group_by"] == "year"] if td is not None and len(td) else None
+        blocks.append({"kind": "list", "items": narrative.difference_items(year_d, alpha=alpha) or ["No year comparison available."]})
+        S.append({"heading": "Changes across years", "blocks": blocks})
+
+        blocks = []
+        for col in groupings:
+            if col == "year":
+                continue
+            blocks.append({"kind": "figure", "name": f"topic_heatmap_{col}", "caption": f"Topic shares by {col}."})
+            sub = td[td["group_by"] == col] if td is not None and len(td) else None
+            blocks.append({"kind": "list", "items": narrative.difference_items(sub, alpha=alpha) or [f"No {col} comparison available."]})
+        if "topic_differences" in res.figures:
+            blocks.append({"kind": "figure", "name": "topic_differences", "caption": "Differences in topic share between two groups."})
+        blocks.append({"kind": "table", "name": "topic_shares", "caption": "Topic shares by group"})
+        blocks.append({"kind": "table", "name": "topic_differences", "caption": "Differences between groups"})
+        S.append({"heading": "Differences between speakers and groups", "blocks": blocks})
+
+    cav = narrative.caveats(statements=st, group_by=tuple(cfg.compare.group_by),
+                            labels=run.labels if run is not None else None,
+                            skipped=res.skipped, unit=cfg.preprocess.unit)
+    S.append({"heading": "Caveats", "blocks": [{"kind": "note", "text": c} for c in cav]})
+    return S

@@ -1,0 +1,245 @@
+"""``build_report``: run the pipeline and write ``reports/`` atomically.
+
+This is the only module (besides the preprocessing cache) that writes files.
+Layout of the output folder::
+
+    reports/
+      tables/*.csv, tables/*.md     one CSV (and a Markdown rendering) per result table
+      figures/*.png, figures/*.svg  every figure in both formats
+      report.md                     the narrative with figures and key tables inline
+      index.html                    the same report, self-contained (figures embedded)
+      run.json                      versions, resolved config, input hashes, seeds, K, timings
+
+Floats in tables carry ``[report] float_digits`` significant digits (default 6).
+Two runs with the same inputs give byte-identical files except ``run.json``'s
+``timings`` field.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import hashlib
+import io
+import json
+import logging
+import platform
+import time
+from dataclasses import dataclass
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pandas as pd
+
+from .. import __version__
+from ..config import AnalysisConfig, load_config, to_dict
+from ..errors import InputError
+from . import narrative
+from .io import atomic_output_dir, markdown_table, safe_filename, save_figure, write_csv
+
+log = logging.getLogger(__name__)
+
+#: Dependencies whose versions are recorded in run.json.
+RECORDED_PACKAGES = ("numpy", "scipy", "pandas", "pyarrow", "scikit-learn", "gensim", "nltk",
+                     "matplotlib", "jinja2", "simplemma", "lemminflect")
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What :func:`build_report` wrote."""
+
+    out: Path
+    files: tuple[str, ...]
+    k: int | None
+    skipped: tuple[str, ...]
+    timings: dict[str, float]
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version(), "textanalytics": __version__}
+    for name in RECORDED_PACKAGES:
+        try:
+            out[name] = importlib_metadata.version(name)
+        except importlib_metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def _hash_inputs(path: Path) -> dict[str, str]:
+    """SHA-256 of every input file under ``path`` (or of the file itself), by relative name."""
+    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+    out = {}
+    for f in files:
+        h = hashlib.sha256()
+        with open(f, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        out[f.name if path.is_file() else f.relative_to(path).as_posix()] = h.hexdigest()
+    return out
+
+
+def _png_base64(fig) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100, metadata={"Software": None})
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def build_report(config: AnalysisConfig | str | Path | None = None, *, out: str | Path | None = None,
+                 base_dir: str | Path | None = None) -> ReportResult:
+    """Run every stage and write the report folder.
+
+    Parameters
+    ----------
+    config:
+        An :class:`AnalysisConfig`, a path to ``analysis.toml``, or None for defaults.
+    out:
+        Output folder (default ``config.report.out``, relative to ``base_dir``).
+    base_dir:
+        Folder that relative paths in the config are resolved against
+        (default: the config file's folder, else the working directory).
+
+    Returns a :class:`ReportResult`. On any error the previous output folder is
+    left untouched and the error propagates (an :class:`InputError` for bad input).
+
+    Example
+    -------
+    >>> import textanalytics as ta
+    >>> ta.build_report("analysis.toml", out="reports")   # doctest: +SKIP
+    """
+    from ..pipeline import run_analysis
+
+    if isinstance(config, (str, Path)):
+        base = Path(base_dir) if base_dir else Path(config).resolve().parent
+        cfg = load_config(config)
+    else:
+        base = Path(base_dir) if base_dir else Path.cwd()
+        cfg = config or AnalysisConfig()
+    corpus_path = Path(cfg.corpus.path)
+    if not corpus_path.is_absolute():
+        corpus_path = (base / corpus_path).resolve()
+        cfg = cfg.replace(corpus=dataclasses.replace(cfg.corpus, path=str(corpus_path)))
+    out_dir = Path(out) if out is not None else base / cfg.report.out
+    if not corpus_path.exists():
+        raise InputError(f"{corpus_path}: corpus path not found; set [corpus] path or pass --corpus")
+
+    started = time.perf_counter()
+    results = run_analysis(cfg)
+    with results.clock.stage("write report"):
+        with atomic_output_dir(out_dir) as tmp:
+            files = _write_all(tmp, cfg=cfg, results=results, corpus_path=corpus_path,
+                               started=started)
+    log.info("report written to %s (%d files)", out_dir, len(files))
+    return ReportResult(out=Path(out_dir), files=tuple(files), k=results.topic_k,
+                        skipped=tuple(results.skipped), timings=dict(results.clock.timings))
+
+
+def _write_all(tmp: Path, *, cfg: AnalysisConfig, results, corpus_path: Path, started: float) -> list[str]:
+    rcfg = cfg.report
+    (tmp / "tables").mkdir()
+    (tmp / "figures").mkdir()
+    files: list[str] = []
+
+    for name, table in results.tables.items():
+        stem = safe_filename(name)
+        write_csv(table, tmp / "tables" / f"{stem}.csv", float_digits=rcfg.float_digits)
+        (tmp / "tables" / f"{stem}.md").write_text(
+            f"# {name}\n\n" + markdown_table(table, float_digits=rcfg.float_digits), encoding="utf-8")
+        files += [f"tables/{stem}.csv", f"tables/{stem}.md"]
+
+    figure_files: dict[str, str] = {}
+    for name, fig in results.figures.items():
+        stem = safe_filename(name)
+        for p in save_figure(fig, tmp / "figures" / stem, formats=rcfg.formats, dpi=rcfg.dpi):
+            files.append(f"figures/{p.name}")
+        figure_files[name] = f"figures/{stem}.png" if "png" in rcfg.formats else f"figures/{stem}.{rcfg.formats[0]}"
+
+    sections = results.sections
+    md = _render_markdown(sections, results=results, figure_files=figure_files, cfg=cfg)
+    (tmp / "report.md").write_text(md, encoding="utf-8")
+    files.append("report.md")
+    if rcfg.html:
+        html = _render_html(sections, results=results, cfg=cfg)
+        (tmp / "index.html").write_text(html, encoding="utf-8")
+        files.append("index.html")
+
+    run = {
+        "textanalytics": __version__,
+        "versions": _versions(),
+        "config": to_dict(cfg.replace(corpus=dataclasses.replace(cfg.corpus, path=corpus_path.name))),
+        "inputs": _hash_inputs(corpus_path),
+        "seed": cfg.seed,
+        "model_seeds": list(results.model_seeds),
+        "chosen_k": results.topic_k,
+        "k_reason": results.topic_k_reason,
+        "skipped": list(results.skipped),
+        "outputs": sorted(files) + ["run.json"],
+        "float_digits": rcfg.float_digits,
+        "timings": {**results.clock.timings, "total": round(time.perf_counter() - started, 3)},
+    }
+    (tmp / "run.json").write_text(json.dumps(run, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+                                  encoding="utf-8")
+    files.append("run.json")
+    return sorted(files)
+
+
+def _render_markdown(sections, *, results, figure_files: dict[str, str], cfg: AnalysisConfig) -> str:
+    lines = [f"# {results.title}", "", results.subtitle, ""]
+    for s in sections:
+        lines += [f"## {s['heading']}", ""]
+        for b in s["blocks"]:
+            kind = b["kind"]
+            if kind == "text":
+                lines += [b["text"], ""]
+            elif kind == "note":
+                lines += [f"> **Note.** {b['text']}", ""]
+            elif kind == "list":
+                lines += [f"- {item}" for item in b["items"]] + [""]
+            elif kind == "figure":
+                lines += [f"![{b['caption']}]({figure_files[b['name']]})", "", f"*{b['caption']}*", ""]
+            elif kind == "table":
+                table = results.tables[b["name"]]
+                lines += [f"**{b['caption']}** (`tables/{safe_filename(b['name'])}.csv`)", "",
+                          markdown_table(table[b.get("columns") or list(table.columns)],
+                                         float_digits=cfg.report.float_digits, max_rows=b.get("max_rows", 20)), ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _render_html(sections, *, results, cfg: AnalysisConfig) -> str:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("textanalytics.report", "templates"),
+        autoescape=True,  # every piece of corpus text and metadata is escaped
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    html_sections = []
+    for s in sections:
+        blocks = []
+        for b in s["blocks"]:
+            if b["kind"] == "figure":
+                blocks.append({**b, "png_base64": _png_base64(results.figures[b["name"]])})
+            elif b["kind"] == "table":
+                from .io import format_frame
+
+                table = results.tables[b["name"]]
+                table = table[b.get("columns") or list(table.columns)]
+                limit = b.get("html_rows", 200)
+                shown = format_frame(table.head(limit), float_digits=cfg.report.float_digits)
+                blocks.append({**b, "columns": list(shown.columns),
+                               "rows": [[("" if pd.isna(v) else v) for v in row] for row in shown.itertuples(index=False)],
+                               "n_rows": len(table), "truncated": len(table) > limit,
+                               "file": f"{safe_filename(b['name'])}.csv", "open": b.get("open", False)})
+            else:
+                blocks.append(b)
+        html_sections.append({"heading": s["heading"], "anchor": safe_filename(s["heading"]), "blocks": blocks})
+    kwic_rows = []
+    if results.kwic is not None and len(results.kwic):
+        for r in results.kwic.itertuples(index=False):
+            kwic_rows.append({"query": str(r.query), "statement_id": str(r.statement_id),
+                              "paragraph": int(r.paragraph), "left": str(r.left),
+                              "match": str(r.match), "right": str(r.right)})
+    template = env.get_template("index.html.j2")
+    return template.render(title=results.title, subtitle=results.subtitle, sections=html_sections,
+                           kwic_rows=kwic_rows, version=__version__,
+                           corpus_source=Path(cfg.corpus.path).name, seed=cfg.seed)

@@ -1,0 +1,468 @@
+"""Fitting topic models: one K (:func:`fit_topics`), several seeds
+(:func:`fit_topic_ensemble`) and a grid of K × seeds (:func:`select_k`)."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from ..errors import InputError, StepSkipped
+from . import stats
+from .config import TopicConfig
+from .engines import fit_engine
+from .model import ModelSelection, TopicEnsemble, TopicModel
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["fit_topics", "fit_topic_ensemble", "select_k", "coherence", "make_ensemble", "K_RULE"]
+
+#: The documented rule :func:`select_k` applies.
+K_RULE = (
+    "Among the Ks whose mean stability across seeds is at least stability_threshold, "
+    "choose the one with the highest mean c_npmi (ties go to the smaller K). If no K is "
+    "stable enough, choose the most stable K (ties to the smaller K). With a single seed "
+    "stability is unknown and the highest mean c_npmi decides."
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Preparing the matrix
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Prepared:
+    """The matrix as the engines see it: pruned columns, no empty rows."""
+
+    counts: sp.csr_matrix
+    vocabulary: tuple[str, ...]
+    units: pd.DataFrame
+    term_counts: np.ndarray
+    dropped_units: tuple[str, ...]
+    n_terms_pruned: int
+
+
+def _prepare(dtm: Any, config: TopicConfig) -> _Prepared:
+    counts = getattr(dtm, "counts", None)
+    vocabulary = tuple(getattr(dtm, "vocabulary", ()))
+    units = getattr(dtm, "units", None)
+    if counts is None or units is None:
+        raise InputError("dtm: expected a DocumentTermMatrix (counts, vocabulary, units); "
+                         "build one with textanalytics.build_dtm(tokens)")
+    counts = sp.csr_matrix(counts, dtype=np.float64)
+    if counts.shape != (len(units), len(vocabulary)):
+        raise InputError(f"dtm: counts has shape {counts.shape} but there are {len(units)} units "
+                         f"and {len(vocabulary)} terms; rebuild the matrix")
+    for col in ("unit_id", "statement_id"):
+        if col not in units.columns:
+            raise InputError(f"dtm.units: missing column {col!r}; rebuild the matrix with build_dtm")
+
+    # Extra vocabulary pruning, then drop columns and rows left empty.
+    present = counts.copy()
+    present.data[:] = 1.0
+    df = np.asarray(present.sum(axis=0)).ravel()
+    totals = np.asarray(counts.sum(axis=0)).ravel()
+    keep = (df >= config.min_df) & (df <= config.max_df * max(counts.shape[0], 1)) & (totals > 0)
+    if config.max_terms and keep.sum() > config.max_terms:
+        # Most frequent first; ties by column (alphabetical) order.
+        ranked = np.lexsort((np.arange(len(totals)), -totals))
+        ranked = ranked[keep[ranked]][: config.max_terms]
+        keep = np.zeros_like(keep)
+        keep[ranked] = True
+    cols = np.flatnonzero(keep)
+    counts = counts[:, cols]
+    n_terms = np.asarray(counts.sum(axis=1)).ravel()
+    rows = np.flatnonzero(n_terms > 0)
+    dropped = tuple(units["unit_id"].astype(str).to_numpy()[n_terms == 0])
+    if dropped:
+        logger.info("topics: dropped %d units with no modelled term", len(dropped))
+    kept_units = units.iloc[rows].reset_index(drop=True)
+    base_cols = [c for c in ("unit_id", "statement_id", "paragraph", "n_tokens") if c in kept_units]
+    kept_units = kept_units[base_cols].assign(n_terms=n_terms[rows].astype(np.int64))
+    kept_units["unit_id"] = kept_units["unit_id"].astype(str)
+    kept_units["statement_id"] = kept_units["statement_id"].astype(str)
+    if "paragraph" not in kept_units:
+        kept_units["paragraph"] = pd.array([pd.NA] * len(kept_units), dtype="Int64")
+    counts = counts[rows]
+    counts.sort_indices()
+    return _Prepared(
+        counts=counts,
+        vocabulary=tuple(vocabulary[j] for j in cols),
+        units=kept_units,
+        term_counts=np.asarray(counts.sum(axis=0)).ravel(),
+        dropped_units=dropped,
+        n_terms_pruned=int(len(vocabulary) - len(cols)),
+    )
+
+
+def _check_size(prep: _Prepared, k: int) -> None:
+    if not isinstance(k, (int, np.integer)) or k < 2:
+        raise InputError(f"k: the number of topics must be an integer of at least 2, got {k!r}")
+    n, v = prep.counts.shape
+    if n < k:
+        raise StepSkipped(
+            f"a topic model with K={k} needs at least {k} non-empty units, but the matrix has {n} "
+            f"({len(prep.dropped_units)} empty units dropped); use a smaller K or paragraph units")
+    if v < k:
+        raise StepSkipped(f"a topic model with K={k} needs at least {k} terms, but the pruned "
+                          f"vocabulary has {v}; relax the vocabulary pruning")
+
+
+# ---------------------------------------------------------------------------------------------
+# One fit
+# ---------------------------------------------------------------------------------------------
+def _topic_order(topic_term: np.ndarray, doc_topic: np.ndarray, n_terms: np.ndarray,
+                 vocabulary: tuple[str, ...]) -> np.ndarray:
+    """Deterministic topic order: overall share descending, ties by most probable term."""
+    share = np.round(stats.topic_share(doc_topic, n_terms), 12)
+    top = [vocabulary[j] for j in stats.top_term_indices(topic_term, 1)[:, 0]]
+    return np.array(sorted(range(len(share)), key=lambda i: (-share[i], top[i], i)), dtype=int)
+
+
+def _config_dict(config: TopicConfig) -> dict[str, Any]:
+    """JSON-ready copy of the config (tuples become lists)."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(config).items()}
+
+
+def _fit_prepared(prep: _Prepared, *, k: int, seed: int, config: TopicConfig) -> TopicModel:
+    _check_size(prep, k)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise InputError(f"seed: must be an integer, got {seed!r}")
+    start = time.perf_counter()
+    topic_term, doc_topic, info = fit_engine(prep.counts, vocabulary=prep.vocabulary, k=int(k),
+                                             seed=int(seed), config=config)
+    logger.debug("topics: %s K=%d seed=%d fitted in %.2f s", config.engine, k, seed,
+                 time.perf_counter() - start)
+    order = _topic_order(topic_term, doc_topic, prep.units["n_terms"].to_numpy(), prep.vocabulary)
+    params = {
+        "engine": config.engine,
+        "k": int(k),
+        "seed": int(seed),
+        "config": _config_dict(config),
+        "n_units": int(prep.counts.shape[0]),
+        "n_dropped_units": len(prep.dropped_units),
+        "dropped_units": list(prep.dropped_units),
+        "n_terms": len(prep.vocabulary),
+        "n_terms_pruned": prep.n_terms_pruned,
+        "engine_info": info,
+    }
+    return TopicModel(
+        topic_term=topic_term[order],
+        doc_topic=doc_topic[:, order],
+        vocabulary=prep.vocabulary,
+        units=prep.units,
+        term_counts=prep.term_counts,
+        params=params,
+    )
+
+
+def fit_topics(dtm: Any, *, k: int, seed: int, config: TopicConfig | None = None,
+               texts: Sequence[Sequence[str]] | None = None) -> TopicModel:
+    """Fit one topic model with ``k`` topics.
+
+    Parameters
+    ----------
+    dtm:
+        A :class:`~textanalytics.features.DocumentTermMatrix` (paragraph units
+        recommended: statements are too few to model).
+    k:
+        Number of topics (>= 2).
+    seed:
+        Seed of the engine; the same matrix, config and seed give identical
+        arrays and topic numbering.
+    config:
+        :class:`TopicConfig` (engine, priors, passes, pruning); defaults if None.
+    texts:
+        The modelling texts (term lists, e.g. ``tokens.documents()[1]``); when
+        given, each topic's ``c_npmi`` and ``c_v`` coherence is computed.
+
+    Returns
+    -------
+    TopicModel
+        Plain arrays (``topic_term``, ``doc_topic``) plus ``units``,
+        ``vocabulary`` and ``params``. Units with no modelled term are dropped
+        and counted in ``params["n_dropped_units"]``.
+
+    Raises
+    ------
+    StepSkipped
+        Fewer non-empty units (or terms) than ``k``.
+
+    Example
+    -------
+    >>> model = fit_topics(dtm, k=6, seed=1)                 # doctest: +SKIP
+    >>> model.top_terms(5)[0]                                # doctest: +SKIP
+    ['terrorism', 'international', 'un', 'cooperation', 'counter']
+    """
+    config = config or TopicConfig()
+    prep = _prepare(dtm, config)
+    model = _fit_prepared(prep, k=k, seed=seed, config=config)
+    if texts is not None:
+        (model,) = _with_coherence([model], texts=texts, top_n=config.top_n)
+    return model
+
+
+# ---------------------------------------------------------------------------------------------
+# Coherence
+# ---------------------------------------------------------------------------------------------
+def coherence(topics: Sequence[Sequence[str]], *, texts: Sequence[Sequence[str]],
+              measures: Sequence[str] = ("c_npmi", "c_v")) -> dict[str, np.ndarray]:
+    """Coherence of each topic (a list of top terms) on ``texts``, with gensim.
+
+    Uses ``gensim.models.CoherenceModel(topics=..., texts=..., dictionary=...,
+    coherence=measure)`` once per measure for all topics together: the word
+    co-occurrence counts are accumulated in one pass and every topic's score is
+    the same as when scored alone. Returns ``{measure: (n_topics,) array}``.
+
+    Example
+    -------
+    >>> coherence([["a", "b"], ["c", "d"]], texts=[["a", "b", "c"], ["c", "d"]])   # doctest: +SKIP
+    """
+    from gensim.corpora import Dictionary
+    from gensim.models import CoherenceModel
+
+    topics = [list(map(str, t)) for t in topics]
+    texts = [list(map(str, t)) for t in texts]
+    dictionary = Dictionary(texts)
+    missing = sorted({w for t in topics for w in t} - set(dictionary.token2id))
+    if missing:
+        raise InputError(f"texts: topic term {missing[0]!r} does not occur in the texts given for "
+                         f"coherence; pass the modelling texts (tokens.documents()[1])")
+    if not topics:
+        return {m: np.zeros(0) for m in measures}
+    out = {}
+    for measure in measures:
+        # processes=1: no worker processes (deterministic, and faster on small corpora).
+        cm = CoherenceModel(topics=topics, texts=texts, dictionary=dictionary, coherence=measure,
+                            topn=max(len(t) for t in topics), processes=1)
+        out[measure] = np.asarray(cm.get_coherence_per_topic(), dtype=float)
+    return out
+
+
+def _with_coherence(models: Sequence[TopicModel], *, texts: Sequence[Sequence[str]],
+                    top_n: int) -> list[TopicModel]:
+    """Attach per-topic c_npmi and c_v to each model (one gensim pass for all)."""
+    topics = [t for m in models for t in m.top_terms(top_n)]
+    scores = coherence(topics, texts=texts)
+    out, start = [], 0
+    for m in models:
+        sl = slice(start, start + m.k)
+        out.append(dataclasses.replace(m, c_npmi=scores["c_npmi"][sl], c_v=scores["c_v"][sl]))
+        start += m.k
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Several seeds
+# ---------------------------------------------------------------------------------------------
+def _top_n(model: TopicModel) -> int:
+    return int(model.params.get("config", {}).get("top_n", 10))
+
+
+def make_ensemble(models: Sequence[TopicModel]) -> TopicEnsemble:
+    """Align fits of the same K (different seeds) to the first one.
+
+    Each refit's topics are matched one to one to the reference's by top-term
+    Jaccard (Hungarian algorithm) and reordered; the reference gets per-topic
+    ``stability`` = mean matched Jaccard over the refits.
+    """
+    if not models:
+        raise InputError("models: need at least one fitted TopicModel")
+    reference, others = models[0], list(models[1:])
+    for m in others:
+        if m.k != reference.k or m.vocabulary != reference.vocabulary or len(m.units) != len(reference.units):
+            raise InputError("models: an ensemble needs fits of the same K on the same matrix")
+    if not others:
+        return TopicEnsemble(reference=dataclasses.replace(reference, stability=None))
+    top_n = _top_n(reference)
+    aligned, jaccards = [], []
+    for m in others:
+        match, jac = stats.agreement(reference.topic_term, m.topic_term, top_n=top_n)
+        aligned.append(dataclasses.replace(
+            m,
+            topic_term=m.topic_term[match],
+            doc_topic=m.doc_topic[:, match],
+            c_npmi=None if m.c_npmi is None else m.c_npmi[match],
+            c_v=None if m.c_v is None else m.c_v[match],
+            stability=None,
+        ))
+        jaccards.append(jac)
+    alignment = np.vstack(jaccards)
+    reference = dataclasses.replace(reference, stability=alignment.mean(axis=0))
+    return TopicEnsemble(reference=reference, refits=tuple(aligned), alignment=alignment)
+
+
+def fit_topic_ensemble(dtm: Any, *, k: int, seeds: Sequence[int], config: TopicConfig | None = None,
+                       texts: Sequence[Sequence[str]] | None = None) -> TopicEnsemble:
+    """Fit ``k`` topics once per seed and align the refits to the first seed's fit.
+
+    The first seed's fit is the reference (its numbering and labels are used
+    everywhere); the others are reordered to match it and give each topic its
+    ``stability`` and the between-seed part of every share interval.
+
+    Example
+    -------
+    >>> ens = fit_topic_ensemble(dtm, k=6, seeds=[1, 2, 3], texts=texts)      # doctest: +SKIP
+    >>> ens.reference.stability.round(2)                                      # doctest: +SKIP
+    array([0.82, 0.67, 1.  , 0.54, 0.43, 0.67])
+    """
+    config = config or TopicConfig()
+    seeds = _check_seeds(seeds)
+    prep = _prepare(dtm, config)
+    models = [_fit_prepared(prep, k=k, seed=s, config=config) for s in seeds]
+    if texts is not None:
+        models = _with_coherence(models, texts=texts, top_n=config.top_n)
+    return make_ensemble(models)
+
+
+def _check_seeds(seeds: Sequence[int]) -> list[int]:
+    if isinstance(seeds, (int, np.integer)) or not len(seeds):
+        raise InputError(f"seeds: expected a non-empty list of integers, got {seeds!r}")
+    out = [int(s) for s in seeds]
+    if len(set(out)) != len(out):
+        raise InputError(f"seeds: contains duplicates: {out}")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Choosing K
+# ---------------------------------------------------------------------------------------------
+def _pair_stability(models: Sequence[TopicModel], top_n: int) -> np.ndarray:
+    """Per fit: mean agreement with every other fit of the same K (NaN for one fit)."""
+    n = len(models)
+    agree = np.full((n, n), np.nan)
+    for i in range(n):
+        for j in range(i + 1, n):
+            _, jac = stats.agreement(models[i].topic_term, models[j].topic_term, top_n=top_n)
+            agree[i, j] = agree[j, i] = jac.mean()
+    if n < 2:
+        return np.full(n, np.nan)
+    return np.nanmean(agree, axis=1)
+
+
+def _apply_rule(summary: pd.DataFrame, threshold: float) -> tuple[int, str]:
+    """The documented K rule (see :data:`K_RULE`). ``summary`` is sorted by k."""
+    s = summary.sort_values("k")
+    if s["stability"].isna().all():
+        best = s.loc[s["c_npmi"].idxmax()]
+        return int(best["k"]), (f"K={int(best['k'])} has the highest mean c_npmi "
+                                f"({best['c_npmi']:.3f}); stability is unknown with a single seed")
+    eligible = s[s["stability"] >= threshold]
+    if len(eligible):
+        # idxmax returns the first maximum: with rows sorted by k, ties go to the smaller K.
+        best = eligible.loc[eligible["c_npmi"].idxmax()]
+        return int(best["k"]), (
+            f"K={int(best['k'])} has the highest mean c_npmi ({best['c_npmi']:.3f}) among the "
+            f"{len(eligible)} of {len(s)} Ks whose mean stability across seeds is at least "
+            f"{threshold:g} (its stability: {best['stability']:.2f})")
+    best = s.loc[s["stability"].idxmax()]
+    return int(best["k"]), (
+        f"no K reaches a mean stability of {threshold:g}; K={int(best['k'])} is the most stable "
+        f"({best['stability']:.2f}, c_npmi {best['c_npmi']:.3f}): treat its topics with caution")
+
+
+def select_k(dtm: Any, *, texts: Sequence[Sequence[str]], seeds: Sequence[int],
+             k_grid: Sequence[int] | None = None, config: TopicConfig | None = None) -> ModelSelection:
+    """Fit every K of a grid with several seeds; score coherence and stability; pick K.
+
+    For each K and seed: mean c_npmi and c_v of the topics' top ``config.top_n``
+    terms (gensim ``CoherenceModel`` on ``texts``), and stability: the mean
+    Jaccard agreement of top terms with the fits of the other seeds of the same
+    K, after matching topics one to one (Greene, O'Callaghan & Cunningham 2014).
+
+    The rule (:data:`K_RULE`): among the Ks whose mean stability is at least
+    ``config.stability_threshold``, the highest mean c_npmi wins, ties to the
+    smaller K; if none is stable enough, the most stable K. ``config.k > 0``
+    overrides the rule (the reason then says what the rule would have chosen).
+    Ks larger than the number of non-empty units are skipped (logged, and listed
+    in ``params["skipped_k"]``).
+
+    Parameters
+    ----------
+    dtm:
+        The document-term matrix (paragraph units recommended).
+    texts:
+        The modelling texts (term lists), e.g. ``tokens.documents()[1]``.
+    seeds:
+        One fit per seed and K; stability needs at least two.
+    k_grid:
+        The Ks to compare (default ``config.k_grid``).
+    config:
+        :class:`TopicConfig`.
+
+    Example
+    -------
+    >>> sel = select_k(dtm, texts=texts, seeds=[1, 2, 3], k_grid=range(2, 13))   # doctest: +SKIP
+    >>> sel.chosen_k, sel.reason                                                  # doctest: +SKIP
+    >>> ens = sel.ensemble()          # the chosen K's fits, aligned              # doctest: +SKIP
+    """
+    config = config or TopicConfig()
+    seeds = _check_seeds(seeds)
+    grid = sorted({int(k) for k in (config.k_grid if k_grid is None else k_grid)})
+    if not grid or grid[0] < 2:
+        raise InputError(f"k_grid: needs Ks of at least 2, got {grid}")
+    if config.k and config.k not in grid:
+        grid = sorted([*grid, config.k])
+    prep = _prepare(dtm, config)
+    limit = min(prep.counts.shape)
+    skipped = [k for k in grid if k > limit]
+    grid = [k for k in grid if k <= limit]
+    if skipped:
+        logger.warning("topics: skipping K=%s: only %d non-empty units / %d terms",
+                       skipped, *prep.counts.shape)
+    if not grid:
+        _check_size(prep, min(skipped))  # raises StepSkipped with the reason
+    start = time.perf_counter()
+    models = [_fit_prepared(prep, k=k, seed=s, config=config) for k in grid for s in seeds]
+    fitted = time.perf_counter()
+    models = _with_coherence(models, texts=texts, top_n=config.top_n)
+    scored = time.perf_counter()
+    rows = []
+    for k in grid:
+        fits = [m for m in models if m.k == k]
+        for m, stab in zip(fits, _pair_stability(fits, config.top_n)):
+            rows.append({"k": k, "seed": m.params["seed"], "c_npmi": float(np.nanmean(m.c_npmi)),
+                         "c_v": float(np.nanmean(m.c_v)), "stability": float(stab)})
+    table = pd.DataFrame(rows, columns=["k", "seed", "c_npmi", "c_v", "stability"])
+    logger.info("topics: K grid %s x %d seeds: fits %.1f s, coherence %.1f s, stability %.1f s",
+                grid, len(seeds), fitted - start, scored - fitted, time.perf_counter() - scored)
+
+    g = table.groupby("k", sort=True)
+    summary = pd.DataFrame({
+        "k": grid,
+        "c_npmi": g["c_npmi"].mean().to_numpy(),
+        "c_npmi_sd": g["c_npmi"].std(ddof=1).to_numpy(),
+        "c_v": g["c_v"].mean().to_numpy(),
+        "stability": g["stability"].mean().to_numpy(),
+        "stability_sd": g["stability"].std(ddof=1).to_numpy(),
+    })
+    summary["eligible"] = summary["stability"] >= config.stability_threshold
+    rule_k, reason = _apply_rule(summary, config.stability_threshold)
+    chosen = rule_k
+    if config.k:
+        chosen = config.k
+        reason = (f"K={config.k} was set by the researcher (topics.k); "
+                  f"the rule would have chosen K={rule_k}: {reason}")
+    summary["chosen"] = summary["k"] == chosen
+    return ModelSelection(
+        table=table,
+        summary=summary,
+        chosen_k=int(chosen),
+        rule_k=int(rule_k),
+        reason=reason,
+        params={
+            "rule": K_RULE,
+            "stability_threshold": config.stability_threshold,
+            "seeds": seeds,
+            "k_grid": grid,
+            "skipped_k": skipped,
+            "top_n": config.top_n,
+            "config": models[0].params["config"],
+        },
+        models=tuple(models),
+    )

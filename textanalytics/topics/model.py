@@ -1,0 +1,242 @@
+"""Result types of the topics stage: plain arrays and tables, never engine objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import stats
+
+__all__ = ["TopicModel", "TopicEnsemble", "ModelSelection"]
+
+
+def _frozen(a: np.ndarray | None) -> np.ndarray | None:
+    if a is None:
+        return None
+    a = np.array(a, dtype=np.float64, copy=True)
+    a.setflags(write=False)
+    return a
+
+
+@dataclass(frozen=True, eq=False)
+class TopicModel:
+    """One fitted topic model, as plain arrays and tables.
+
+    Topic ``i`` of the arrays is topic ``i + 1`` in every table. Topics are
+    numbered by a deterministic rule: overall share descending, ties by the
+    topic's most probable term; so the same matrix, config and seed always give
+    the same numbering and labels.
+
+    Attributes
+    ----------
+    topic_term:
+        ``(K, V)`` term distributions (rows sum to 1). For NMF the normalised
+        factor rows (TF-IDF weights, read as distributions).
+    doc_topic:
+        ``(n_units, K)`` topic distributions of the modelled units (rows sum to 1;
+        for LDA the posterior mean).
+    vocabulary:
+        Terms, column order of ``topic_term``.
+    units:
+        One row per row of ``doc_topic``: ``unit_id``, ``statement_id``,
+        ``paragraph`` (Int64), ``n_tokens`` (from the matrix), ``n_terms``
+        (modelled tokens after pruning: the unit's weight in shares). Units with
+        no modelled token are dropped before fitting (``params["dropped_units"]``).
+    term_counts:
+        ``(V,)`` corpus frequency of each term in the modelled matrix; ``p_w``
+        of relevance is ``term_counts / term_counts.sum()``.
+    params:
+        JSON-ready: ``engine``, ``k``, ``seed``, ``config`` (the whole
+        :class:`TopicConfig`), ``n_units``, ``n_dropped_units``,
+        ``dropped_units``, ``n_terms_pruned``, ``engine_info``.
+    c_npmi, c_v:
+        ``(K,)`` coherence of each topic's top terms (gensim ``CoherenceModel``
+        on the modelling texts), or None when no texts were given.
+    stability:
+        ``(K,)`` mean Jaccard agreement of each topic's top terms with its
+        matched topic in fits with other seeds, or None for a single fit.
+    """
+
+    topic_term: np.ndarray
+    doc_topic: np.ndarray
+    vocabulary: tuple[str, ...]
+    units: pd.DataFrame
+    term_counts: np.ndarray
+    params: dict[str, Any] = field(default_factory=dict)
+    c_npmi: np.ndarray | None = None
+    c_v: np.ndarray | None = None
+    stability: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("topic_term", "doc_topic", "term_counts", "c_npmi", "c_v", "stability"):
+            object.__setattr__(self, name, _frozen(getattr(self, name)))
+
+    # -- plain facts -------------------------------------------------------------------------
+    @property
+    def k(self) -> int:
+        """Number of topics."""
+        return int(self.topic_term.shape[0])
+
+    @property
+    def topics(self) -> np.ndarray:
+        """Topic ids as used in tables: ``1..K``."""
+        return np.arange(1, self.k + 1)
+
+    @property
+    def stability_threshold(self) -> float:
+        return float(self.params.get("config", {}).get("stability_threshold", 0.5))
+
+    @property
+    def share(self) -> np.ndarray:
+        """``(K,)`` overall share of each topic: unit distributions weighted by modelled tokens."""
+        return stats.topic_share(self.doc_topic, self.units["n_terms"].to_numpy())
+
+    @property
+    def term_probability(self) -> np.ndarray:
+        """``(V,)`` marginal term distribution of the modelled matrix."""
+        return self.term_counts / self.term_counts.sum()
+
+    @property
+    def unstable(self) -> np.ndarray | None:
+        """``(K,)`` bool: stability below ``config.stability_threshold`` (None for a single fit)."""
+        if self.stability is None:
+            return None
+        return self.stability < self.stability_threshold
+
+    def top_terms(self, n: int | None = None) -> list[list[str]]:
+        """The ``n`` most probable terms of each topic (default ``config.top_n``)."""
+        n = n or int(self.params.get("config", {}).get("top_n", 10))
+        idx = stats.top_term_indices(self.topic_term, n)
+        return [[self.vocabulary[j] for j in row] for row in idx]
+
+    # -- tidy accessors ----------------------------------------------------------------------
+    def topic_table(self) -> pd.DataFrame:
+        """One row per topic: ``topic, share, c_npmi, c_v, stability, unstable``.
+
+        Missing measurements are NaN (``unstable`` is <NA>).
+        """
+        nan = np.full(self.k, np.nan)
+        unstable = self.unstable
+        return pd.DataFrame({
+            "topic": self.topics,
+            "share": self.share,
+            "c_npmi": nan if self.c_npmi is None else self.c_npmi,
+            "c_v": nan if self.c_v is None else self.c_v,
+            "stability": nan if self.stability is None else self.stability,
+            "unstable": pd.array([pd.NA] * self.k if unstable is None else unstable, dtype="boolean"),
+        })
+
+    def topic_terms(self) -> pd.DataFrame:
+        """Long table of the term distributions: ``topic, term, weight`` (K × V rows)."""
+        return pd.DataFrame({
+            "topic": np.repeat(self.topics, len(self.vocabulary)),
+            "term": np.tile(np.asarray(self.vocabulary, dtype=object), self.k),
+            "weight": self.topic_term.ravel(),
+        })
+
+    def doc_topics(self) -> pd.DataFrame:
+        """Long table of the unit distributions: ``unit_id, statement_id, paragraph, topic, weight``."""
+        n = len(self.units)
+        rep = self.units.loc[np.repeat(np.arange(n), self.k), ["unit_id", "statement_id", "paragraph"]]
+        return rep.reset_index(drop=True).assign(topic=np.tile(self.topics, n),
+                                                 weight=self.doc_topic.ravel())
+
+    def __repr__(self) -> str:
+        p = self.params
+        return (f"TopicModel(engine={p.get('engine')!r}, k={self.k}, seed={p.get('seed')}, "
+                f"{len(self.units)} units, {len(self.vocabulary)} terms)")
+
+    def _repr_html_(self) -> str:
+        table = self.topic_table().assign(top_terms=[" / ".join(t[:5]) for t in self.top_terms()])
+        return f"<p>{self!r}</p>" + table._repr_html_()
+
+
+@dataclass(frozen=True, eq=False)
+class TopicEnsemble:
+    """A reference fit plus refits with other seeds, aligned to its topics.
+
+    ``refits[r]`` has its topics permuted so that its topic ``i`` is the one
+    matched to the reference's topic ``i`` (Hungarian matching on top-term
+    Jaccard); ``alignment[r, i]`` is that Jaccard similarity. The reference
+    carries ``stability = alignment.mean(axis=0)``. Shares and differences use
+    all fits, so their intervals include the variation between seeds.
+    """
+
+    reference: TopicModel
+    refits: tuple[TopicModel, ...] = ()
+    alignment: np.ndarray | None = None
+
+    @property
+    def models(self) -> tuple[TopicModel, ...]:
+        """Reference first, then the aligned refits."""
+        return (self.reference, *self.refits)
+
+    @property
+    def seeds(self) -> list[int]:
+        return [int(m.params["seed"]) for m in self.models]
+
+    @property
+    def k(self) -> int:
+        return self.reference.k
+
+    def __repr__(self) -> str:
+        return f"TopicEnsemble(k={self.k}, seeds={self.seeds}, reference={self.reference!r})"
+
+    def _repr_html_(self) -> str:
+        return f"<p>{self!r}</p>" + self.reference._repr_html_()
+
+
+@dataclass(frozen=True, eq=False)
+class ModelSelection:
+    """Result of :func:`~textanalytics.topics.select_k`.
+
+    Attributes
+    ----------
+    table:
+        One row per fit: ``k, seed, c_npmi, c_v, stability`` (mean over the
+        fit's topics; stability = mean agreement with the fits of the other seeds
+        of the same K), sorted by ``k, seed``.
+    summary:
+        One row per K: ``k, c_npmi, c_npmi_sd, c_v, stability, stability_sd,
+        eligible, chosen`` (means and standard deviations over seeds).
+    chosen_k:
+        The K to use: the rule's choice, or ``config.k`` when the researcher set it.
+    rule_k:
+        The K the rule picked (equal to ``chosen_k`` unless overridden).
+    reason:
+        One readable sentence saying why ``chosen_k``.
+    params:
+        ``rule``, ``stability_threshold``, ``seeds``, ``k_grid``, ``skipped_k``, ``config``.
+    models:
+        Every fit of the grid (plain :class:`TopicModel`), in ``table`` order.
+    """
+
+    table: pd.DataFrame
+    summary: pd.DataFrame
+    chosen_k: int
+    rule_k: int
+    reason: str
+    params: dict[str, Any] = field(default_factory=dict)
+    models: tuple[TopicModel, ...] = ()
+
+    def ensemble(self, k: int | None = None) -> TopicEnsemble:
+        """The fits of one K (default ``chosen_k``) as an aligned :class:`TopicEnsemble`.
+
+        The first seed is the reference. Raises ``KeyError`` for a K not fitted.
+        """
+        from .fit import make_ensemble
+
+        k = self.chosen_k if k is None else k
+        fits = [m for m in self.models if m.k == k]
+        if not fits:
+            raise KeyError(f"K={k} was not fitted; the grid holds {sorted({m.k for m in self.models})}")
+        return make_ensemble(fits)
+
+    def __repr__(self) -> str:
+        return f"ModelSelection(chosen_k={self.chosen_k}, reason={self.reason!r})"
+
+    def _repr_html_(self) -> str:
+        return f"<p>{self.reason}</p>" + self.summary._repr_html_()
