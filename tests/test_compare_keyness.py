@@ -281,3 +281,13 @@ def test_fewer_than_two_groups(dtm):
     one = STATEMENTS.assign(bloc=["A", "A", "A", "A", None])
     with pytest.raises(InputError, match="at least 2 groups, found 1 \\(A\\)"):
         keyness(dtm, corpus=one, group_by="bloc")
+
+
+def test_module_doctests():
+    import doctest
+
+    from textanalytics.compare import concordance
+    from textanalytics.compare import stats as stats_module
+
+    for module in (stats_module, concordance):
+        assert doctest.testmod(module).failed == 0

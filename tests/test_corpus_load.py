@@ -159,6 +159,13 @@ def test_empty_texts_raise_with_count_or_are_skipped(tmp_path, caplog):
     assert "skipped 3 record(s) with empty text" in caplog.text
 
 
+def test_skipping_every_record_is_an_error(tmp_path):
+    path = write_csv(tmp_path / "none.csv", [{"text": ""}, {"text": " "}])
+    with pytest.raises(InputError, match=r"none\.csv: no statement left after skipping 2 bad record\(s\); "
+                                         r"the first is record 2: empty text in 'text'"):
+        load_corpus(path, on_error="skip")
+
+
 def test_on_error_must_be_raise_or_skip():
     with pytest.raises(InputError, match="on_error: 'ignore' is not one of"):
         load_corpus(DATA / "table.csv", on_error="ignore")
@@ -197,6 +204,25 @@ def test_undecodable_bytes_name_file_and_offset(tmp_path):
     jl.write_bytes(b'{"text": "ok"}\n{"text": "\xff"}\n')
     with pytest.raises(InputError, match=r"bad\.jsonl: byte 25 \(0xff\)"):
         load_corpus(jl)
+
+
+def test_byte_offset_is_exact_across_decoding_chunks():
+    from textanalytics.corpus.tables import check_decodable
+
+    data = "é".encode() * 10 + b"\xff"
+    for chunk in (1, 2, 3, 7):
+        with pytest.raises(InputError, match=r"x\.csv: byte 20 \(0xff\)"):
+            check_decodable(data, path="x.csv", chunk=chunk)
+    with pytest.raises(InputError, match=r"byte 2 \(0xc3\)"):  # truncated sequence at the end
+        check_decodable(b"ab\xc3", path="x.csv", chunk=2)
+
+
+def test_long_fields_and_embedded_newlines(tmp_path):
+    long_text = ("word " * 60000).strip() + "\n\nLast, \"quoted\" paragraph."
+    path = write_csv(tmp_path / "long.csv", [{"text": long_text}])
+    corpus = load_corpus(path)
+    assert corpus.statements["n_words"].iat[0] == 60003
+    assert corpus.paragraphs["text"].iat[-1] == 'Last, "quoted" paragraph.'
 
 
 def test_invalid_jsonl_and_gzip(tmp_path):

@@ -248,6 +248,7 @@ def _edit_metadata(folder: Path, old: str, new: str) -> None:
     (",2018-03-07,2018,", ",2018-03-07,2017,",
      r"metadata\.csv: year 2017 differs from the date's year 2018 in column 'year' at line 2"),
     ("01.02.19 10:00", "01.02.19 10:01", r"line 3: anchor '01\.02\.19 10:01' occurs 0 times in page_a\.txt"),
+    ("02.02.19 11:30", "01.02.19 10:00", r"line 4: anchor '01\.02\.19 10:00' is also the anchor of another"),
     (",stated,", ",guessed,", r"line 2: date_basis 'guessed' is not one of stated, published, inferred"),
     ("meeting held the day before the stamp", "", r"line 4: date_basis is 'inferred' but date_note is empty"),
     ("2018-03-07_doe_remarks", "Doe Remarks", r"line 2: statement_id 'Doe Remarks' is not a slug"),

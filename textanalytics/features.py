@@ -547,20 +547,28 @@ def factorize_labels(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
 
     Numbers sort numerically, everything else by its string form, so
     ``2017 < 2018`` and ``"FSB/NAC" < "MFA"``; mixed types sort as strings.
+    Values with the same string form (``2017`` and ``"2017"``) are one label.
     """
-    missing = np.fromiter((is_missing(v) for v in values), dtype=bool, count=len(values))
-    present = values[~missing]
+    raw_codes, raw_uniques = pd.factorize(pd.Series(np.asarray(values, dtype=object), dtype=object),
+                                          use_na_sentinel=True)
+    raw_uniques = list(raw_uniques)
     distinct: dict[str, Any] = {}
-    for v in present:
-        distinct.setdefault(label_str(v), v)
+    keys_of: list[str | None] = []
+    for v in raw_uniques:
+        if is_missing(v):
+            keys_of.append(None)
+            continue
+        k = label_str(v)
+        distinct.setdefault(k, v)
+        keys_of.append(k)
     keys = list(distinct)
     if all(isinstance(distinct[k], Real) and not isinstance(distinct[k], (bool, np.bool_)) for k in keys):
         keys.sort(key=lambda k: (float(distinct[k]), k))
     else:
         keys.sort()
     position = {k: i for i, k in enumerate(keys)}
-    codes = np.full(len(values), -1, dtype=np.int64)
-    codes[~missing] = [position[label_str(v)] for v in present]
+    mapping = np.array([position[k] if k is not None else -1 for k in keys_of] + [-1], dtype=np.int64)
+    codes = mapping[np.where(raw_codes < 0, len(keys_of), raw_codes)]
     return codes, [distinct[k] for k in keys]
 
 

@@ -224,7 +224,7 @@ def keyness(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str,
     presence = (s_ind @ counts).tocsr()
     presence.data[:] = 1
     # Every unit of a statement shares its group: take the group of each statement's first unit.
-    first_unit = s_ind.tocsr().indices[s_ind.tocsr().indptr[:-1]] if s_ind.shape[0] else np.array([], dtype=int)
+    first_unit = s_ind.indices[s_ind.indptr[:-1]]
     s_codes = g.codes[first_unit]
     s_ok = s_codes >= 0
     gs = sp.csr_matrix((np.ones(int(s_ok.sum()), dtype=np.int64), (s_codes[s_ok], np.flatnonzero(s_ok))),

@@ -9,7 +9,9 @@ Notation for one comparison of a term: ``a`` = its frequency in the target,
 ``b`` in the reference; ``n1``, ``n2`` = the token totals of target and reference.
 
 >>> import numpy as np
->>> round(float(g2([10], [0], 1000, 1000)[0]), 4)
+>>> round(float(g2([10], [0], 1000, 1000)[0]), 4)            # full 2x2 table
+13.9132
+>>> round(float(g2([10], [0], 1000, 1000, cells=2)[0]), 4)   # Rayson & Garside: 20 ln 2
 13.8629
 >>> log_ratio([10], [0], 1000, 1000).tolist()    # zero frequency counted as 0.5
 [4.321928094887363]
@@ -21,7 +23,7 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 __all__ = ["PER", "ZERO_FREQUENCY", "relative_frequency", "g2", "log_ratio", "p_value",
            "bh_adjust", "mattr", "ttr"]
@@ -107,7 +109,8 @@ def log_ratio(a: Any, b: Any, n1: Any, n2: Any, *, zero: float = ZERO_FREQUENCY)
 
 def p_value(g2_values: Any) -> np.ndarray:
     """Upper-tail probability of χ² with 1 degree of freedom at ``|G²|``."""
-    return stats.chi2.sf(np.abs(_f(g2_values)), df=1)
+    # For 1 df, P(χ² > x) = erfc(sqrt(x / 2)) exactly; erfc is ~50x faster than chi2.sf.
+    return special.erfc(np.sqrt(np.abs(_f(g2_values)) / 2.0))
 
 
 def bh_adjust(p: Any) -> np.ndarray:

@@ -202,6 +202,7 @@ def _finish(frame: pd.DataFrame, *, cleaning: list[dict], problems: pd.DataFrame
     })
     frame = frame.drop(columns=["_paragraphs", "_line"])
     frame["n_words"] = pd.Series(n_words, dtype="int64")
+    frame["text"] = frame["text"].astype(str)
     for col in _STRING_COLUMNS:
         frame[col] = _string_column(frame[col]) if col in frame.columns else pd.Series([""] * len(frame), dtype=str)
     if "date" not in frame.columns:
@@ -291,6 +292,10 @@ def load_corpus(path: str | Path, *, text_col: str = "text", date_col: str = "da
         cleaning, problems = records.cleaning, records.problems
     fields = {canon: orig for orig, canon in aliases.items()}
     frame, record_problems = validate_records(frame, where=where, fields=fields, on_error=on_error)
+    if not len(frame):
+        first = record_problems.iloc[0]
+        raise InputError(f"{path}: no statement left after skipping {len(record_problems)} bad record(s); the "
+                         f"first is {where.unit} {first['line']}: {first['problem']} in {first['field']!r}")
     all_problems = problems_frame(problems)
     if len(record_problems):
         all_problems = pd.concat([all_problems, record_problems], ignore_index=True) if len(all_problems) else record_problems

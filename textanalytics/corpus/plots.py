@@ -10,6 +10,7 @@ Example
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import numpy as np
@@ -21,13 +22,15 @@ from .model import Corpus
 __all__ = ["corpus_overview_figure"]
 
 _MAX_SPEAKERS = len(PALETTE) - 1  # the rest are pooled as "other speakers"
+_LABEL_CHARS = 56  # long institutional speaker names are shortened in the legend
 
 
 def corpus_overview_figure(corpus: Corpus, ax: Any = None) -> Figure:
     """Stacked bars of statements per year, one colour per speaker, labelled with words per year.
 
     The speakers with most statements get their own colour (Okabe–Ito
-    palette); the rest are pooled as "other speakers". Statements without a
+    palette); the rest are pooled as "other speakers". Long names are
+    shortened in the legend. Statements without a
     year are shown as "no date"; without a speaker as "(no speaker)".
 
     Parameters
@@ -37,7 +40,7 @@ def corpus_overview_figure(corpus: Corpus, ax: Any = None) -> Figure:
     ax:
         Matplotlib axes to draw on; a new figure is created when None.
     """
-    fig, ax = new_axes(ax, figsize=(8.0, 4.5))
+    fig, ax = new_axes(ax, figsize=(9.0, 4.5))
     st = corpus.statements
     if not len(st):
         ax.text(0.5, 0.5, "empty corpus", ha="center", va="center", transform=ax.transAxes)
@@ -55,7 +58,8 @@ def corpus_overview_figure(corpus: Corpus, ax: Any = None) -> Figure:
     bottom = np.zeros(len(years))
     for i, who in enumerate(top):
         heights = np.array([int(((year == y) & (speaker == who)).sum()) for y in years], dtype=float)
-        ax.bar(x, heights, bottom=bottom, color=PALETTE[i % len(PALETTE)], label=who,
+        label = textwrap.fill(textwrap.shorten(who, _LABEL_CHARS, placeholder="…"), 28)
+        ax.bar(x, heights, bottom=bottom, color=PALETTE[i % len(PALETTE)], label=label,
                edgecolor="white", linewidth=0.5)
         bottom += heights
     words = st.groupby(year)["n_words"].sum()

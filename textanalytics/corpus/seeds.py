@@ -261,6 +261,9 @@ def _blocks(norm_lines: list[str], records: pd.DataFrame, *, meta: Path, page: P
         if len(found) != 1:
             raise InputError(f"{meta}: line {line}: anchor {anchor!r} occurs {len(found)} times in "
                              f"{page.name}; it must match exactly one whole line")
+        if any(start == found[0] for start, _ in starts):
+            raise InputError(f"{meta}: line {line}: anchor {anchor!r} is also the anchor of another statement "
+                             f"of {page.name}; each statement needs its own first line")
         starts.append((found[0], pos))
     starts.sort()
     bounds = [s for s, _ in starts][1:] + [len(norm_lines)]

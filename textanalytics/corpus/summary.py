@@ -69,8 +69,10 @@ def _cleaning(corpus: Corpus) -> pd.DataFrame:
     return out.sort_values(["_o", "rule"]).drop(columns="_o").reset_index(drop=True)[cols]
 
 
-def _kind(text: str) -> str:
-    return re.sub(r"\d+", "N", re.split(r" ['\"(]", str(text), maxsplit=1)[0]).strip()
+def _kind(text: str, *, cut_digits: bool = False) -> str:
+    """The kind of a problem or action, without its values: "parsed as 2016-12-30 (...)" -> "parsed as"."""
+    cut = r"\s+(?=['\"(\d])" if cut_digits else r"\s+(?=['\"(])"
+    return re.sub(r"\d+", "N", re.split(cut, str(text), maxsplit=1)[0]).strip()
 
 
 def _problems(corpus: Corpus) -> pd.DataFrame:
@@ -78,7 +80,8 @@ def _problems(corpus: Corpus) -> pd.DataFrame:
     cols = ["source", "field", "problem", "action", "n", "lines"]
     if not len(pr):
         return pd.DataFrame(columns=cols)
-    df = pr.assign(problem=pr["problem"].map(_kind), action=pr["action"].map(_kind))
+    df = pr.assign(problem=pr["problem"].map(_kind),
+                   action=pr["action"].map(lambda a: _kind(a, cut_digits=True)))
     rows = []
     for (source, field, problem, action), g in df.groupby(["source", "field", "problem", "action"], sort=True):
         lines = [str(int(x)) for x in g["line"].dropna().tolist()]

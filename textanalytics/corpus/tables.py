@@ -9,8 +9,10 @@ Bytes are decoded by us, not by the parser, so an undecodable byte is reported
 with its exact offset (``exc.start`` of the :class:`UnicodeDecodeError`; for
 ``.gz`` files the offset is in the decompressed data). CSV is parsed by
 pandas' C reader, a real CSV parser (quoted fields may hold newlines and
-commas) with no field size limit; the standard library's limit is raised too
-in case the Python engine is ever used.
+commas) that has no field size limit at all, so there is no limit to raise
+(unlike the standard library's ``csv`` module, whose process-wide limit we
+leave alone). Blank lines are kept as (empty) records, so record numbers match
+what a spreadsheet shows and nothing is dropped silently.
 
 Example
 -------
@@ -23,12 +25,10 @@ Example
 from __future__ import annotations
 
 import codecs
-import csv
 import gzip
 import io
 import json
 import logging
-import sys
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,10 +44,6 @@ __all__ = ["TABLE_SUFFIXES", "RawTable", "table_kind", "read_table", "decode_byt
 
 #: Suffixes recognised as table corpora.
 TABLE_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".parquet")
-
-# pandas' C parser has no field size limit; the csv module's limit is raised for
-# the Python engine (and for anyone reading our files with the csv module).
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
 @dataclass(frozen=True)

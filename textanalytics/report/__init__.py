@@ -1,5 +1,17 @@
 """Reports: render and write every table and figure (the only stage that writes files)."""
 
-from .build import ReportResult, build_report
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["build_report", "ReportResult"]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy: ``textanalytics.config`` imports ``report.config``, and ``build``
+    # imports ``config``; importing ``build`` eagerly here would be circular.
+    if name in __all__:
+        from . import build
+
+        return getattr(build, name)
+    raise AttributeError(name)
