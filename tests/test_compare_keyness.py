@@ -291,3 +291,13 @@ def test_module_doctests():
 
     for module in (stats_module, concordance):
         assert doctest.testmod(module).failed == 0
+
+
+def test_compare_config_section_loads_and_rejects_bad_values():
+    from textanalytics.compare import CompareConfig
+    from textanalytics.config import from_mapping
+
+    cfg = from_mapping(CompareConfig, {"g2_cells": 2, "unit": "statement", "pairs": [["year", "2017", "2019"]]})
+    assert cfg.g2_cells == 2 and cfg.pairs == (("year", "2017", "2019"),)
+    with pytest.raises(InputError, match="g2_cells"):
+        from_mapping(CompareConfig, {"g2_cells": 3})

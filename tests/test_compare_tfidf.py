@@ -7,7 +7,6 @@ import logging
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 from scipy.cluster.hierarchy import linkage
 from scipy.spatial.distance import squareform

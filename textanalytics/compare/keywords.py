@@ -222,6 +222,7 @@ def keyness(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str,
 
     _, s_ind = statement_indicator(dtm)
     presence = (s_ind @ counts).tocsr()
+    presence.eliminate_zeros()
     presence.data[:] = 1
     # Every unit of a statement shares its group: take the group of each statement's first unit.
     first_unit = s_ind.indices[s_ind.indptr[:-1]]
@@ -236,6 +237,7 @@ def keyness(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str,
     paragraph_level = dtm.unit == "paragraph"
     if paragraph_level:
         upresence = counts.copy()
+        upresence.eliminate_zeros()
         upresence.data[:] = 1
         group_par_df = (gi @ upresence).tocsr()
         group_n_par = np.asarray(gi.sum(axis=1), dtype=np.int64).ravel()

@@ -57,7 +57,7 @@ def plot_distinctive_terms(table: pd.DataFrame, *, n: int = 10, ncols: int = 3,
         ax.set_yticks(y, [_short(t, 24) for t in part["term"]], fontsize=8)
         ax.set_ylim(-0.6, max(n, 1) - 0.4)
         size = f" ({int(part['n_statements'].iloc[0])} st.)" if "n_statements" in part and len(part) else ""
-        ax.set_title(_short(f"{group}{size}", 40), fontsize=9)
+        ax.set_title(_wrap(f"{group}{size}", 30), fontsize=9)
         ax.tick_params(axis="x", labelsize=7)
         ax.spines[["top", "right"]].set_visible(False)
         if k >= len(order) - ncols:
@@ -207,6 +207,14 @@ def plot_similarity(result: SimilarityResult | pd.DataFrame, *, labels: list[str
     ax_d.set_title(f"Similarity of {result.level}s: TF-IDF cosine, "
                    f"{result.params.get('method', 'average')}-linkage dendrogram", fontsize=10)
     return fig
+
+
+def _wrap(text: str, width: int, lines: int = 2) -> str:
+    """At most ``lines`` lines of ``width`` characters (the last one shortened with …)."""
+    parts = textwrap.wrap(text, width) or [""]
+    if len(parts) > lines:
+        parts = parts[: lines - 1] + [_short(" ".join(parts[lines - 1:]), width)]
+    return "\n".join(parts)
 
 
 def _short(text: Any, width: int) -> str:

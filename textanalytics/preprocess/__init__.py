@@ -1,1 +1,36 @@
-"""Placeholder; see docs/architecture.md."""
+"""Preprocessing: tokens, lemmas, stopwords, aliases and phrases, offline and fast.
+
+``preprocess(corpus, config)`` turns ``corpus.paragraphs`` into a :class:`Tokens`
+table (one row per token with why it was kept or dropped) plus the phrases in
+use; results are cached as Parquet + JSON keyed by corpus, config, package
+version and resource files. Nothing needs NLTK's downloader or the network.
+
+Example
+-------
+>>> from textanalytics.preprocess import lemmatize_word, word_tokenize
+>>> word_tokenize("ISIL’s fighters"), lemmatize_word("fighters")
+(['ISIL’s', 'fighters'], 'fighter')
+"""
+
+from __future__ import annotations
+
+from .cache import cache_key
+from .config import PreprocessConfig
+from .lemmatize import lemmatize_word
+from .model import REASONS, Tokens
+from .pipeline import preprocess
+from .resources import load_aliases, load_stopwords
+from .tokenize import split_sentences, word_tokenize
+
+__all__ = [
+    "PreprocessConfig",
+    "REASONS",
+    "Tokens",
+    "cache_key",
+    "lemmatize_word",
+    "load_aliases",
+    "load_stopwords",
+    "preprocess",
+    "split_sentences",
+    "word_tokenize",
+]

@@ -135,11 +135,10 @@ def lemmatize_word(token: str, *, exceptions: Mapping[str, str] | None = None,
     >>> lemmatize_word("media", exceptions={"media": "media"})
     'media'
     """
-    word = normalize_word(token, lowercase=True)
-    lemma = _cached_lemma(word, exceptions or {})
+    lemma = lemma_keys([token], exceptions=exceptions)[0]
     if lowercase:
         return lemma
-    return _recase(lemma, normalize_word(token, lowercase=False))
+    return recase(lemma, normalize_word(token, lowercase=False))
 
 
 def _cached_lemma(word: str, exceptions: Mapping[str, str]) -> str:
@@ -156,7 +155,7 @@ def _cached_lemma(word: str, exceptions: Mapping[str, str]) -> str:
 _lemma_of_lower_cached = lru_cache(maxsize=None)(_lemma_of_lower)
 
 
-def _recase(lemma: str, original: str) -> str:
+def recase(lemma: str, original: str) -> str:
     """Give ``lemma`` the case pattern of ``original`` (upper, title, or as is)."""
     if original.isupper() and len(original) > 1:
         return lemma.upper()
@@ -178,7 +177,47 @@ def lemmatize_types(words: Iterable[str], *, exceptions: Mapping[str, str] | Non
     exc = exceptions or {}
     if lowercase:
         return [_cached_lemma(w, exc) for w in words]
-    return [_recase(_cached_lemma(w.lower(), exc), w) for w in words]
+    return [recase(_cached_lemma(w.lower(), exc), w) for w in words]
+
+
+_ACRONYM = re.compile(r"^[A-Z]{2,5}(s?)$")
+
+
+def acronym_lemma(word: str) -> str | None:
+    """Lower-case lemma of an acronym of 2-5 capitals (plural ``s`` removed), else None.
+
+    Acronyms are not looked up in the dictionary: ``RATS`` is not ``rat``.
+    Longer all-capital words (headlines) are ordinary words.
+
+    >>> acronym_lemma("RATS"), acronym_lemma("FTFs"), acronym_lemma("TERRORISTS")
+    ('rats', 'ftf', None)
+    """
+    m = _ACRONYM.match(word)
+    if m is None:
+        return None
+    return word[:-1].lower() if m.group(1) else word.lower()
+
+
+def lemma_keys(tokens: Iterable[str], *, exceptions: Mapping[str, str] | None = None,
+               lemmatize: bool = True) -> list[str]:
+    """Lower-case lemma of each token: acronym rule, then exceptions and dictionary.
+
+    This is the one function both the corpus and the alias/phrase tables go
+    through, so they always agree.
+
+    >>> lemma_keys(["ISIL's", "FTFs", "Countries", "RATS"])
+    ['isil', 'ftf', 'country', 'rats']
+    """
+    exc = exceptions or {}
+    out = []
+    for token in tokens:
+        word = normalize_word(token)
+        if not lemmatize:
+            out.append(word)
+            continue
+        acro = acronym_lemma(normalize_word(token, lowercase=False))
+        out.append(acro if acro is not None else _cached_lemma(word, exc))
+    return out
 
 
 def clear_cache() -> None:

@@ -39,15 +39,23 @@ class TopicConfig:
         Small values give peaked topics whose top terms co-occur more (higher
         NPMI): on news_articles K=20, eta=0.01 raised mean c_npmi from 0.076 to
         0.094 compared with gensim's default 1/K (see benchmarks/bench_topics.py).
+    learning = "batch"
+        gensim's update schedule. ``"batch"``: one M-step per pass over all
+        units, replacing the topics by the new estimate (variational EM; gensim
+        ``update_every=0`` with ``decay=0``). ``"online"``: an M-step after every
+        ``chunksize`` units, blending old and new topics with weight
+        ``(offset + t) ** -decay`` (Hoffman, Blei & Bach 2010; gensim's default).
+        On the seeds, batch learning reaches in 10 passes topics that online
+        learning needs 20 passes for, with higher coherence.
     passes = 10
-        Passes over the corpus (gensim). Small corpora need many passes; the
-        benchmark uses 5 on 2M words.
+        Passes over the corpus (gensim).
     iterations = 50
         Maximum E-step iterations per document and chunk (gensim; most documents
         converge sooner).
     chunksize = 2000
-        Documents per online update (gensim). A chunk larger than the corpus makes
-        each pass one batch update.
+        Units per E-step chunk (gensim; with online learning, per update).
+    decay = 0.5, offset = 1.0
+        κ and τ0 of online learning (gensim's defaults; unused in batch learning).
     sampling_iterations = 500
         Gibbs sampling iterations (tomotopy).
     nmf_max_iter = 400
@@ -55,12 +63,10 @@ class TopicConfig:
 
     Vocabulary (pruned on top of the document-term matrix' own pruning)
     ---------------------------------------------------------------------
-    min_df = 1
-        Keep terms in at least this many units (1 = no extra pruning).
-    max_df = 1.0
-        Drop terms in more than this fraction of units (1.0 = no extra pruning).
-    max_terms = 0
-        Keep only the most frequent terms (0 = all).
+    min_df = 1, max_df = 1.0, max_features = 0
+        As in ``[vocabulary]`` (:meth:`DocumentTermMatrix.prune`): an int is a
+        number of units, a float a proportion; ``max_features`` keeps the most
+        frequent terms (0 = all). The defaults prune nothing beyond the matrix.
 
     Description, stability and intervals
     ------------------------------------
@@ -93,14 +99,17 @@ class TopicConfig:
     n_seeds: int = 3
     alpha: str | float = "auto"
     eta: str | float = 0.01
+    learning: Literal["batch", "online"] = "batch"
     passes: int = 10
     iterations: int = 50
     chunksize: int = 2000
+    decay: float = 0.5
+    offset: float = 1.0
     sampling_iterations: int = 500
     nmf_max_iter: int = 400
-    min_df: int = 1
-    max_df: float = 1.0
-    max_terms: int = 0
+    min_df: int | float = 1
+    max_df: int | float = 1.0
+    max_features: int = 0
     relevance_lambda: float = 0.6
     frex_weight: float = 0.5
     top_n: int = 10
@@ -128,14 +137,22 @@ class TopicConfig:
                     bad(name, f"{value!r} is not a number or one of {', '.join(map(repr, allowed))}")
             elif not value > 0:
                 bad(name, f"must be positive, got {value}")
-        for name in ("passes", "iterations", "chunksize", "sampling_iterations", "nmf_max_iter", "min_df", "top_n",
+        for name in ("passes", "iterations", "chunksize", "sampling_iterations", "nmf_max_iter", "top_n",
                      "n_bootstrap", "n_permutations"):
             if getattr(self, name) < 1:
                 bad(name, f"must be at least 1, got {getattr(self, name)}")
-        if self.max_terms < 0:
-            bad("max_terms", f"must be 0 (all) or positive, got {self.max_terms}")
-        if not 0.0 < self.max_df <= 1.0:
-            bad("max_df", f"must be a fraction in (0, 1], got {self.max_df}")
+        if not 0.5 <= self.decay <= 1.0:
+            bad("decay", f"must be in [0.5, 1] (Hoffman et al. 2010), got {self.decay}")
+        if self.offset < 1.0:
+            bad("offset", f"must be at least 1, got {self.offset}")
+        if self.max_features < 0:
+            bad("max_features", f"must be 0 (all) or positive, got {self.max_features}")
+        for name in ("min_df", "max_df"):
+            value = getattr(self, name)
+            if isinstance(value, float) and not 0.0 <= value <= 1.0:
+                bad(name, f"a proportion must be between 0.0 and 1.0, got {value}")
+            if isinstance(value, int) and value < 0:
+                bad(name, f"must be >= 0, got {value}")
         if not 0.0 <= self.relevance_lambda <= 1.0:
             bad("relevance_lambda", f"must be in [0, 1], got {self.relevance_lambda}")
         if not 0.0 < self.frex_weight < 1.0:

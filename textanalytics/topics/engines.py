@@ -38,6 +38,16 @@ def _normalise_rows(a: np.ndarray) -> np.ndarray:
     return out
 
 
+def _segment_sum(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Sum consecutive row blocks of ``values``: block ``i`` has ``lengths[i]`` rows (may be 0)."""
+    out = np.zeros((len(lengths), values.shape[1]), dtype=values.dtype)
+    nonempty = lengths > 0
+    if values.shape[0]:
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        out[nonempty] = np.add.reduceat(values, starts[nonempty], axis=0)
+    return out
+
+
 @functools.cache
 def _lda_class() -> type:
     """gensim's ``LdaModel`` with the E-step vectorised over the documents of a chunk.
@@ -80,23 +90,26 @@ def _lda_class() -> type:
             gamma = self.random_state.gamma(100.0, 1.0 / 100.0, (n, k)).astype(dtype, copy=False)
             exp_elog_theta = np.exp(dirichlet_expectation(gamma))
             eps = np.finfo(dtype).eps
-            exp_elog_beta = self.expElogbeta
             alpha = np.asarray(self.alpha, dtype=dtype)
             final_phinorm = np.empty(x.nnz, dtype=dtype)
 
-            # State of the documents still iterating ("active"), compacted as they converge.
+            # Arrays of the documents still iterating, compacted as documents converge:
+            # per document its slice of the nonzeros (start offsets), per nonzero its
+            # count, its document (0..n_active-1) and the topic column of expElogbeta.
+            lengths = np.diff(x.indptr)
             active = np.arange(n)
-            xa = x
-            nnz_pos = np.arange(x.nnz)                       # positions in x.data
-            rows = np.repeat(np.arange(n), np.diff(x.indptr))
-            beta_a = exp_elog_beta[:, xa.indices].T          # (nnz, K)
+            nnz_pos = np.arange(x.nnz)
+            rows = np.repeat(np.arange(n), lengths)
+            cts = x.data.astype(dtype, copy=False)
+            beta = self.expElogbeta[:, x.indices].T.copy()      # (nnz, K)
             g_a, t_a = gamma, exp_elog_theta
-            phinorm = np.einsum("ij,ij->i", t_a[rows], beta_a) + eps
+            phinorm = np.einsum("ij,ij->i", t_a[rows], beta) + eps
             for it in range(self.iterations):
-                ratio = sp.csr_matrix((xa.data / phinorm, xa.indices, xa.indptr), shape=xa.shape)
-                g_new = alpha + t_a * (ratio @ exp_elog_beta.T)
+                # Row sums of (cts / phinorm) * expElogbeta over each document's terms.
+                contrib = _segment_sum((cts / phinorm)[:, None] * beta, lengths)
+                g_new = alpha + t_a * contrib
                 t_a = np.exp(dirichlet_expectation(g_new))
-                phinorm = np.einsum("ij,ij->i", t_a[rows], beta_a) + eps
+                phinorm = np.einsum("ij,ij->i", t_a[rows], beta) + eps
                 change = np.abs(g_new - g_a).mean(axis=1)
                 g_a = g_new
                 done = change < self.gamma_threshold
@@ -111,16 +124,14 @@ def _lda_class() -> type:
                 final_phinorm[nnz_pos[done_nnz]] = phinorm[done_nnz]
                 if done.all():
                     break
-                keep = ~done
-                keep_nnz = ~done_nnz
-                active, g_a, t_a = active[keep], g_a[keep], t_a[keep]
-                xa = xa[keep]
-                nnz_pos, beta_a, phinorm = nnz_pos[keep_nnz], beta_a[keep_nnz], phinorm[keep_nnz]
-                rows = np.repeat(np.arange(xa.shape[0]), np.diff(xa.indptr))
+                keep, keep_nnz = ~done, ~done_nnz
+                active, g_a, t_a, lengths = active[keep], g_a[keep], t_a[keep], lengths[keep]
+                nnz_pos, cts, beta, phinorm = nnz_pos[keep_nnz], cts[keep_nnz], beta[keep_nnz], phinorm[keep_nnz]
+                rows = np.repeat(np.arange(len(active)), lengths)
             sstats = None
             if collect_sstats:
                 ratio = sp.csr_matrix((x.data / final_phinorm, x.indices, x.indptr), shape=x.shape)
-                sstats = np.asarray((ratio.T @ exp_elog_theta).T, dtype=dtype) * exp_elog_beta
+                sstats = np.asarray((ratio.T @ exp_elog_theta).T, dtype=dtype) * self.expElogbeta
             return gamma, sstats
 
     return VectorisedLdaModel
@@ -139,6 +150,9 @@ def _fit_gensim(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed
         passes=config.passes,
         iterations=config.iterations,
         chunksize=config.chunksize,
+        update_every=0 if config.learning == "batch" else 1,
+        decay=0.0 if config.learning == "batch" else config.decay,
+        offset=config.offset,
         eval_every=None,
         random_state=seed,
         dtype=np.float64,
@@ -153,8 +167,8 @@ def _fit_gensim(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed
     info = {
         "alpha": config.alpha, "eta": config.eta,
         "alpha_fitted": [round(float(x), 6) for x in alpha],
-        "passes": config.passes, "iterations": config.iterations, "chunksize": config.chunksize,
-        "estep": "vectorised",
+        "learning": config.learning, "passes": config.passes, "iterations": config.iterations,
+        "chunksize": config.chunksize, "estep": "vectorised",
     }
     return _normalise_rows(topic_term), _normalise_rows(gamma), info
 

@@ -14,14 +14,16 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..errors import InputError, StepSkipped
+from ..features import DocumentTermMatrix
 from . import stats
+from .coherence import coherence
 from .config import TopicConfig
 from .engines import fit_engine
 from .model import ModelSelection, TopicEnsemble, TopicModel
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["fit_topics", "fit_topic_ensemble", "select_k", "coherence", "make_ensemble", "K_RULE"]
+__all__ = ["fit_topics", "fit_topic_ensemble", "select_k", "make_ensemble", "K_RULE"]
 
 #: The documented rule :func:`select_k` applies.
 K_RULE = (
@@ -44,59 +46,44 @@ class _Prepared:
     units: pd.DataFrame
     term_counts: np.ndarray
     dropped_units: tuple[str, ...]
-    n_terms_pruned: int
+    n_terms_before_pruning: int
 
 
-def _prepare(dtm: Any, config: TopicConfig) -> _Prepared:
-    counts = getattr(dtm, "counts", None)
-    vocabulary = tuple(getattr(dtm, "vocabulary", ()))
-    units = getattr(dtm, "units", None)
-    if counts is None or units is None:
-        raise InputError("dtm: expected a DocumentTermMatrix (counts, vocabulary, units); "
-                         "build one with textanalytics.build_dtm(tokens)")
-    counts = sp.csr_matrix(counts, dtype=np.float64)
-    if counts.shape != (len(units), len(vocabulary)):
-        raise InputError(f"dtm: counts has shape {counts.shape} but there are {len(units)} units "
-                         f"and {len(vocabulary)} terms; rebuild the matrix")
-    for col in ("unit_id", "statement_id"):
-        if col not in units.columns:
-            raise InputError(f"dtm.units: missing column {col!r}; rebuild the matrix with build_dtm")
-
-    # Extra vocabulary pruning, then drop columns and rows left empty.
-    present = counts.copy()
-    present.data[:] = 1.0
-    df = np.asarray(present.sum(axis=0)).ravel()
-    totals = np.asarray(counts.sum(axis=0)).ravel()
-    keep = (df >= config.min_df) & (df <= config.max_df * max(counts.shape[0], 1)) & (totals > 0)
-    if config.max_terms and keep.sum() > config.max_terms:
-        # Most frequent first; ties by column (alphabetical) order.
-        ranked = np.lexsort((np.arange(len(totals)), -totals))
-        ranked = ranked[keep[ranked]][: config.max_terms]
-        keep = np.zeros_like(keep)
-        keep[ranked] = True
-    cols = np.flatnonzero(keep)
-    counts = counts[:, cols]
+def _prepare(dtm: DocumentTermMatrix, config: TopicConfig) -> _Prepared:
+    if not isinstance(dtm, DocumentTermMatrix):
+        raise InputError("dtm: expected a DocumentTermMatrix; build one with "
+                         "textanalytics.build_dtm(tokens) or features.dtm_from_texts(units, texts)")
+    if (config.min_df, config.max_df, config.max_features) != (1, 1.0, 0):
+        dtm = dtm.prune(min_df=config.min_df, max_df=config.max_df, max_features=config.max_features)
+    counts = dtm.counts
     n_terms = np.asarray(counts.sum(axis=1)).ravel()
     rows = np.flatnonzero(n_terms > 0)
-    dropped = tuple(units["unit_id"].astype(str).to_numpy()[n_terms == 0])
+    dropped = tuple(dtm.units["unit_id"].astype(str).to_numpy()[n_terms == 0])
     if dropped:
         logger.info("topics: dropped %d units with no modelled term", len(dropped))
-    kept_units = units.iloc[rows].reset_index(drop=True)
-    base_cols = [c for c in ("unit_id", "statement_id", "paragraph", "n_tokens") if c in kept_units]
-    kept_units = kept_units[base_cols].assign(n_terms=n_terms[rows].astype(np.int64))
-    kept_units["unit_id"] = kept_units["unit_id"].astype(str)
-    kept_units["statement_id"] = kept_units["statement_id"].astype(str)
-    if "paragraph" not in kept_units:
-        kept_units["paragraph"] = pd.array([pd.NA] * len(kept_units), dtype="Int64")
     counts = counts[rows]
+    # Terms left without any count (their units pruned away) cannot be modelled.
+    totals = np.asarray(counts.sum(axis=0)).ravel()
+    cols = np.flatnonzero(totals > 0)
+    counts = sp.csr_matrix(counts[:, cols], dtype=np.float64)
     counts.sort_indices()
+    units = dtm.units.iloc[rows].reset_index(drop=True)
+    units = pd.DataFrame({
+        "unit_id": units["unit_id"].astype(str).to_numpy(),
+        "statement_id": units["statement_id"].astype(str).to_numpy(),
+        "paragraph": pd.array(units["paragraph"] if "paragraph" in units else [pd.NA] * len(units),
+                              dtype="Int64"),
+        "n_tokens": units["n_tokens"].to_numpy(dtype=np.int64) if "n_tokens" in units
+        else n_terms[rows].astype(np.int64),
+        "n_terms": n_terms[rows].astype(np.int64),
+    })
     return _Prepared(
         counts=counts,
-        vocabulary=tuple(vocabulary[j] for j in cols),
-        units=kept_units,
-        term_counts=np.asarray(counts.sum(axis=0)).ravel(),
+        vocabulary=tuple(dtm.vocabulary[j] for j in cols),
+        units=units,
+        term_counts=totals[cols],
         dropped_units=dropped,
-        n_terms_pruned=int(len(vocabulary) - len(cols)),
+        n_terms_before_pruning=int(dtm.params.get("n_terms_before_pruning", len(dtm.vocabulary))),
     )
 
 
@@ -148,7 +135,7 @@ def _fit_prepared(prep: _Prepared, *, k: int, seed: int, config: TopicConfig) ->
         "n_dropped_units": len(prep.dropped_units),
         "dropped_units": list(prep.dropped_units),
         "n_terms": len(prep.vocabulary),
-        "n_terms_pruned": prep.n_terms_pruned,
+        "n_terms_before_pruning": prep.n_terms_before_pruning,
         "engine_info": info,
     }
     return TopicModel(
@@ -161,7 +148,7 @@ def _fit_prepared(prep: _Prepared, *, k: int, seed: int, config: TopicConfig) ->
     )
 
 
-def fit_topics(dtm: Any, *, k: int, seed: int, config: TopicConfig | None = None,
+def fit_topics(dtm: DocumentTermMatrix, *, k: int, seed: int, config: TopicConfig | None = None,
                texts: Sequence[Sequence[str]] | None = None) -> TopicModel:
     """Fit one topic model with ``k`` topics.
 
@@ -210,40 +197,6 @@ def fit_topics(dtm: Any, *, k: int, seed: int, config: TopicConfig | None = None
 # ---------------------------------------------------------------------------------------------
 # Coherence
 # ---------------------------------------------------------------------------------------------
-def coherence(topics: Sequence[Sequence[str]], *, texts: Sequence[Sequence[str]],
-              measures: Sequence[str] = ("c_npmi", "c_v")) -> dict[str, np.ndarray]:
-    """Coherence of each topic (a list of top terms) on ``texts``, with gensim.
-
-    Uses ``gensim.models.CoherenceModel(topics=..., texts=..., dictionary=...,
-    coherence=measure)`` once per measure for all topics together: the word
-    co-occurrence counts are accumulated in one pass and every topic's score is
-    the same as when scored alone. Returns ``{measure: (n_topics,) array}``.
-
-    Example
-    -------
-    >>> coherence([["a", "b"], ["c", "d"]], texts=[["a", "b", "c"], ["c", "d"]])   # doctest: +SKIP
-    """
-    from gensim.corpora import Dictionary
-    from gensim.models import CoherenceModel
-
-    topics = [list(map(str, t)) for t in topics]
-    texts = [list(map(str, t)) for t in texts]
-    dictionary = Dictionary(texts)
-    missing = sorted({w for t in topics for w in t} - set(dictionary.token2id))
-    if missing:
-        raise InputError(f"texts: topic term {missing[0]!r} does not occur in the texts given for "
-                         f"coherence; pass the modelling texts (tokens.documents()[1])")
-    if not topics:
-        return {m: np.zeros(0) for m in measures}
-    out = {}
-    for measure in measures:
-        # processes=1: no worker processes (deterministic, and faster on small corpora).
-        cm = CoherenceModel(topics=topics, texts=texts, dictionary=dictionary, coherence=measure,
-                            topn=max(len(t) for t in topics), processes=1)
-        out[measure] = np.asarray(cm.get_coherence_per_topic(), dtype=float)
-    return out
-
-
 def _with_coherence(models: Sequence[TopicModel], *, texts: Sequence[Sequence[str]],
                     top_n: int) -> list[TopicModel]:
     """Attach per-topic c_npmi and c_v to each model (one gensim pass for all)."""
@@ -297,7 +250,7 @@ def make_ensemble(models: Sequence[TopicModel]) -> TopicEnsemble:
     return TopicEnsemble(reference=reference, refits=tuple(aligned), alignment=alignment)
 
 
-def fit_topic_ensemble(dtm: Any, *, k: int, seeds: Sequence[int], config: TopicConfig | None = None,
+def fit_topic_ensemble(dtm: DocumentTermMatrix, *, k: int, seeds: Sequence[int], config: TopicConfig | None = None,
                        texts: Sequence[Sequence[str]] | None = None) -> TopicEnsemble:
     """Fit ``k`` topics once per seed and align the refits to the first seed's fit.
 
@@ -366,7 +319,7 @@ def _apply_rule(summary: pd.DataFrame, threshold: float) -> tuple[int, str]:
         f"({best['stability']:.2f}, c_npmi {best['c_npmi']:.3f}): treat its topics with caution")
 
 
-def select_k(dtm: Any, *, texts: Sequence[Sequence[str]], seeds: Sequence[int],
+def select_k(dtm: DocumentTermMatrix, *, texts: Sequence[Sequence[str]], seeds: Sequence[int],
              k_grid: Sequence[int] | None = None, config: TopicConfig | None = None) -> ModelSelection:
     """Fit every K of a grid with several seeds; score coherence and stability; pick K.
 

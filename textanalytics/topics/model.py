@@ -51,7 +51,7 @@ class TopicModel:
     params:
         JSON-ready: ``engine``, ``k``, ``seed``, ``config`` (the whole
         :class:`TopicConfig`), ``n_units``, ``n_dropped_units``,
-        ``dropped_units``, ``n_terms_pruned``, ``engine_info``.
+        ``dropped_units``, ``n_terms``, ``n_terms_before_pruning``, ``engine_info``.
     c_npmi, c_v:
         ``(K,)`` coherence of each topic's top terms (gensim ``CoherenceModel``
         on the modelling texts), or None when no texts were given.

@@ -1,0 +1,71 @@
+"""CLI: thin wrappers, one-line errors, exit status 2 on bad input (run in-process)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from textanalytics.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_corpus_lists_the_eight_seed_statements(capsys):
+    code, out, err = run(capsys, "corpus", str(SEEDS), "--quiet")
+    assert code == 0
+    assert "8 statements" in out
+    assert "Sergey Lavrov" in out and "Igor Sirotkin" in out
+
+
+def test_corpus_json_has_no_text(capsys):
+    code, out, _ = run(capsys, "corpus", str(SEEDS), "--json", "--quiet")
+    assert code == 0
+    records = json.loads(out)
+    assert len(records) == 8
+    assert all("text" not in r for r in records)
+    years = sorted(r["year"] for r in records)
+    assert years == [2017, 2017, 2018, 2018, 2019, 2019, 2019, 2019]
+
+
+@pytest.mark.parametrize("make_path, needle", [
+    (lambda tmp: tmp / "missing", "no such file"),
+    (lambda tmp: (tmp / "x.docx").write_bytes(b"PK\x03\x04") and tmp / "x.docx", "x.docx"),
+])
+def test_bad_corpus_path_exits_2_with_one_line(capsys, tmp_path, make_path, needle):
+    path = make_path(tmp_path)
+    code, out, err = run(capsys, "corpus", str(path), "--quiet")
+    assert code == 2
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: ") and needle in lines[0]
+    assert "Traceback" not in err
+
+
+def test_bad_config_exits_2(capsys, tmp_path):
+    cfg = tmp_path / "a.toml"
+    cfg.write_text("[corpus]\npth = 'x'\n", encoding="utf-8")
+    code, _, err = run(capsys, "corpus", "--config", str(cfg), "--quiet")
+    assert code == 2 and "unknown key 'pth'" in err and "Traceback" not in err
+
+
+def test_undecodable_csv_names_file_and_offset(capsys, tmp_path):
+    p = tmp_path / "bad.csv"
+    p.write_bytes(b"text\nhello\n\xff\xfe broken\n")
+    code, _, err = run(capsys, "corpus", str(p), "--quiet")
+    assert code == 2 and "bad.csv" in err and "byte" in err
+
+
+def test_help_for_every_command(capsys):
+    for cmd in ("corpus", "preprocess", "topics", "compare", "kwic", "report"):
+        with pytest.raises(SystemExit) as exc:
+            main([cmd, "--help"])
+        assert exc.value.code == 0
+        assert "usage" in capsys.readouterr().out
