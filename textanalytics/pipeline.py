@@ -117,6 +117,7 @@ class AnalysisResults:
     corpus: Any = None
     tokens: Any = None
     dtm: Any = None
+    full_dtm: Any = None
     topic_run: TopicRun | None = None
 
 
@@ -175,22 +176,31 @@ def run_analysis(cfg: AnalysisConfig) -> AnalysisResults:
         res.tables["phrases"] = tokens.phrases
 
     with clock.stage("vocabulary"):
-        dtm = build_dtm(tokens, unit=cfg.preprocess.unit, config=cfg.vocabulary)
+        # Comparisons count every kept term (pruning would silently drop rare,
+        # possibly group-specific words); topic models use the pruned copy.
+        full = build_dtm(tokens, unit=cfg.compare.unit)
+        base = full if cfg.compare.unit == cfg.preprocess.unit else build_dtm(tokens, unit=cfg.preprocess.unit)
+        dtm = base.prune(min_df=cfg.vocabulary.min_df, max_df=cfg.vocabulary.max_df,
+                         max_features=cfg.vocabulary.max_features)
         res.dtm = dtm
-        res.tables["lexical_stats"] = cmp.lexical_stats(corpus, tokens=tokens)
+        res.full_dtm = full
+        res.tables["lexical_stats"] = cmp.lexical_stats(corpus, tokens=tokens, window=cfg.compare.mattr_window)
 
     with clock.stage("compare"):
         distinctive, key_tables = [], []
         for col in groupings:
-            distinctive.append(cmp.distinctive_terms(dtm, corpus=corpus, group_by=col, top_n=cfg.compare.top_n))
-            key_tables.append(_keyness_table(cmp.keyness(dtm, corpus=corpus, group_by=col,
-                                                         min_dispersion=cfg.compare.min_dispersion)))
+            distinctive.append(cmp.distinctive_terms(full, corpus=corpus, group_by=col, top_n=cfg.compare.top_n,
+                                                   idf=cfg.compare.distinctive_idf))
+            key_tables.append(_keyness_table(cmp.keyness(full, corpus=corpus, group_by=col,
+                                                         min_dispersion=cfg.compare.min_dispersion,
+                                                         alpha=cfg.compare.alpha, g2_cells=cfg.compare.g2_cells)))
         for col, a, b in cfg.compare.pairs:
-            key_tables.append(_keyness_table(cmp.keyness(dtm, corpus=corpus, group_by=col, target=a, reference=b,
-                                                         min_dispersion=cfg.compare.min_dispersion)))
+            key_tables.append(_keyness_table(cmp.keyness(full, corpus=corpus, group_by=col, target=a, reference=b,
+                                                         min_dispersion=cfg.compare.min_dispersion,
+                                                         alpha=cfg.compare.alpha, g2_cells=cfg.compare.g2_cells)))
         res.tables["distinctive_terms"] = pd.concat(distinctive, ignore_index=True) if distinctive else pd.DataFrame()
         res.tables["keyness"] = pd.concat(key_tables, ignore_index=True) if key_tables else pd.DataFrame()
-        sim = cmp.similarity(dtm, corpus=corpus)
+        sim = cmp.similarity(full, corpus=corpus, method=cfg.compare.linkage)
         res.tables["similarity"] = sim.table
         for col in groupings:
             sub = res.tables["distinctive_terms"]

@@ -451,7 +451,7 @@ def _numpy_tokens(text: str) -> tuple[list[str], np.ndarray, np.ndarray] | None:
     start = (inword & ~np.concatenate([f, inword[:-1]])) | brk | punct
     member = inword | punct
     if "://" in text or "www." in text:
-        _mark_urls(text, word, glue, start, member)
+        _mark_urls(text, word, glue | trail, start, member)
     starts = np.flatnonzero(start)
     stops = np.flatnonzero(start | ~member)
     stops = np.append(stops, n)
@@ -472,7 +472,11 @@ def _numpy_tokens(text: str) -> tuple[list[str], np.ndarray, np.ndarray] | None:
 
 def _mark_urls(text: str, word: np.ndarray, glue: np.ndarray, start: np.ndarray,
                member: np.ndarray) -> None:
-    """Make every URL that begins at a token start one token (arrays changed in place)."""
+    """Make every URL that begins at a token start one token (arrays changed in place).
+
+    The regex engine tries a URL only where a token starts, and resumes after
+    it; a joiner right after a URL therefore stands alone (it glues nothing).
+    """
     n = len(text)
     pos = 0
     while True:
@@ -480,15 +484,13 @@ def _mark_urls(text: str, word: np.ndarray, glue: np.ndarray, start: np.ndarray,
         if m is None:
             return
         a, b = m.span()
-        # The regex engine only tries a URL where a token starts: not inside a word.
-        inside = a > 0 and (word[a - 1] or glue[a - 1] or (a > 1 and text[a - 1] in _JOIN_CHARS
-                                                             and word[a - 2] and word[a]))
-        if inside or not (start[a] or not member[a]):
+        if not start[a]:
             pos = a + 1
             continue
-        start[a] = True
         start[a + 1:b] = False
         member[a:b] = True
         if b < n and member[b]:
             start[b] = True
+            if glue[b] and b + 1 < n and member[b + 1]:
+                start[b + 1] = True
         pos = b
