@@ -170,7 +170,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         result = run_topics(cfg, corpus=corpus, tokens=tokens, dtm=dtm)
         print(f"\n## topic shares by {args.by} (K = {result.k})")
         _print_table(topic_shares(result.ensemble, corpus=corpus, group_by=args.by,
-                                  seed=cfg.seed, n_bootstrap=cfg.topics.n_bootstrap))
+                                  seed=cfg.seed, config=cfg.topics))
     return EXIT_OK
 
 
@@ -195,11 +195,24 @@ def cmd_kwic(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    import os
+
+    from .config import load_config
     from .report import build_report
 
-    cfg, base = _load_config(args)
+    path = args.config
+    if path is None and Path("analysis.toml").is_file():
+        path = "analysis.toml"
+    cfg = load_config(path)
+    base = Path(path).resolve().parent if path else Path.cwd()
+    if args.corpus:
+        # Record the corpus path relative to the config's folder (no machine-specific prefix).
+        cfg = cfg.replace(corpus=dataclasses.replace(
+            cfg.corpus, path=os.path.relpath(Path(args.corpus).resolve(), base)))
+    if args.seed is not None:
+        cfg = cfg.replace(seed=args.seed)
     out = Path(args.out) if args.out else base / cfg.report.out
-    result = build_report(cfg, out=out)
+    result = build_report(cfg, out=out, base_dir=base)
     if not args.quiet:
         print(f"report written to {result.out} ({len(result.files)} files, K = {result.k})")
         for note in result.skipped:

@@ -21,6 +21,7 @@ import pandas as pd
 
 from .config import AnalysisConfig
 from .errors import InputError, StepSkipped
+from .plotting import FigureSpec
 
 log = logging.getLogger(__name__)
 
@@ -84,10 +85,13 @@ def run_topics(cfg: AnalysisConfig, *, corpus, tokens, dtm) -> TopicRun:
     else:
         selection = tp.select_k(dtm, texts=texts, k_grid=cfg.topics.k_grid, seeds=seeds, config=cfg.topics)
         k, reason = selection.chosen_k, selection.reason
-    ensemble = tp.fit_topic_ensemble(dtm, k=k, seeds=seeds, texts=texts, config=cfg.topics)
-    topics = tp.describe_topics(ensemble, lambda_=cfg.topics.relevance_lambda, top_n=cfg.topics.top_n)
+    # The chosen K's grid fits are reused (same seeds, same config), not refitted.
+    ensemble = (selection.ensemble() if selection is not None
+                else tp.fit_topic_ensemble(dtm, k=k, seeds=seeds, texts=texts, config=cfg.topics))
+    topics = tp.describe_topics(ensemble, lambda_=cfg.topics.relevance_lambda, top_n=cfg.topics.top_n,
+                                frex_weight=cfg.topics.frex_weight)
     labels = tp.topic_labels(ensemble, lambda_=cfg.topics.relevance_lambda)
-    passages = tp.representative_passages(ensemble, corpus=corpus, n=3)
+    passages = tp.representative_passages(ensemble, corpus, n=3)
     return TopicRun(k=k, k_reason=reason, selection=selection, ensemble=ensemble,
                     topics=topics, labels=labels, passages=passages)
 
@@ -97,7 +101,8 @@ class AnalysisResults:
     """Everything the report shows: named tables, named figures and the narrative sections.
 
     ``tables`` and ``figures`` are ordered dicts (name -> DataFrame / Figure);
-    ``sections`` are ``{"heading", "blocks"}`` dicts whose blocks reference them
+    Figures are :class:`~textanalytics.plotting.FigureSpec` (``.render()`` draws
+    one in a notebook). ``sections`` are ``{"heading", "blocks"}`` dicts whose blocks reference them
     by name. The objects that produced them (``corpus``, ``tokens``, ``dtm``,
     ``topic_run``) are kept for notebooks.
     """
@@ -107,7 +112,8 @@ class AnalysisResults:
     title: str = ""
     subtitle: str = ""
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    figures: dict[str, Any] = field(default_factory=dict)
+    figures: dict[str, FigureSpec] = field(default_factory=dict)
+    png_bytes: dict[str, bytes] = field(default_factory=dict)
     sections: list[dict[str, Any]] = field(default_factory=list)
     kwic: pd.DataFrame | None = None
     skipped: list[str] = field(default_factory=list)
@@ -154,7 +160,7 @@ def run_analysis(cfg: AnalysisConfig) -> AnalysisResults:
     from .report import narrative
     from .topics import plots as tplots
 
-    clock = StageClock(total=7)
+    clock = StageClock(total=8)
     res = AnalysisResults(config=cfg, clock=clock, title=cfg.report.title)
     alpha = cfg.compare.alpha
     sections: list[dict[str, Any]] = []
@@ -165,7 +171,7 @@ def run_analysis(cfg: AnalysisConfig) -> AnalysisResults:
         st = corpus.statements
         res.tables["statements"] = corpus.metadata
         res.tables["cleaning"] = corpus.cleaning
-        res.figures["corpus_overview"] = corpus_overview_figure(corpus)
+        res.figures["corpus_overview"] = FigureSpec(corpus_overview_figure, {"corpus": corpus})
         res.subtitle = (f"{len(st)} statements, {int(st['n_words'].sum()):,} words; "
                         f"seed {cfg.seed}; textanalytics {cfg and __import__('textanalytics').__version__}.")
         groupings = _usable_groupings(st, cfg.compare.group_by, res.skipped)
@@ -204,10 +210,14 @@ def run_analysis(cfg: AnalysisConfig) -> AnalysisResults:
         res.tables["similarity"] = sim.table
         for col in groupings:
             sub = res.tables["distinctive_terms"]
-            res.figures[f"distinctive_terms_{col}"] = cplots.plot_distinctive_terms(sub[sub["group_by"] == col])
+            res.figures[f"distinctive_terms_{col}"] = FigureSpec(cplots.plot_distinctive_terms, {"table": sub[sub["group_by"] == col]})
             kt = res.tables["keyness"]
-            res.figures[f"keyness_{col}"] = cplots.plot_keyness(kt[kt["group_by"] == col])
-        res.figures["similarity"] = cplots.plot_similarity(sim)
+            res.figures[f"keyness_{col}"] = FigureSpec(cplots.plot_keyness_grid, {"table": kt[(kt["group_by"] == col) & (kt["reference"] == "rest")], "alpha": alpha})
+        for col, a, b in cfg.compare.pairs:
+            kt = res.tables["keyness"]
+            pair = kt[(kt["group_by"] == col) & (kt["target"] == str(a)) & (kt["reference"] == str(b))]
+            res.figures[f"keyness_{col}_{a}_vs_{b}"] = FigureSpec(cplots.plot_keyness, {"result": pair, "alpha": alpha})
+        res.figures["similarity"] = FigureSpec(cplots.plot_similarity, {"result": sim})
 
     with clock.stage("topics"):
         res.model_seeds = seeds_for(cfg)
@@ -221,32 +231,31 @@ def run_analysis(cfg: AnalysisConfig) -> AnalysisResults:
             res.topic_k, res.topic_k_reason = run.k, run.k_reason
             if run.selection is not None:
                 res.tables["model_selection"] = run.selection.table
-                res.figures["model_selection"] = tplots.plot_model_selection(run.selection)
+                res.figures["model_selection"] = FigureSpec(tplots.plot_model_selection, {"selection": run.selection.table, "chosen_k": run.selection.chosen_k, "threshold": cfg.topics.stability_threshold})
             res.tables["topics"] = run.topics
             res.tables["topic_labels"] = run.labels
             res.tables["representative_passages"] = run.passages
-            res.figures["topic_terms"] = tplots.plot_topic_terms(run.topics, labels=run.labels)
+            res.figures["topic_terms"] = FigureSpec(tplots.plot_top_terms, {"terms": run.topics, "labels": run.labels})
             shares, diffs = [], []
             for col in groupings:
                 shares.append(tp.topic_shares(run.ensemble, corpus=corpus, group_by=col, seed=cfg.seed,
-                                              n_bootstrap=cfg.topics.n_bootstrap))
+                                              config=cfg.topics))
                 diffs.append(tp.topic_differences(run.ensemble, corpus=corpus, group_by=col, seed=cfg.seed,
-                                                  n_bootstrap=cfg.topics.n_bootstrap,
-                                                  n_permutations=cfg.topics.n_permutations))
+                                                  config=cfg.topics))
             res.tables["topic_shares"] = pd.concat(shares, ignore_index=True) if shares else pd.DataFrame()
             res.tables["topic_differences"] = pd.concat(diffs, ignore_index=True) if diffs else pd.DataFrame()
             if "year" in groupings:
                 ts = res.tables["topic_shares"]
-                res.figures["topic_shares_year"] = tplots.plot_topic_shares(ts[ts["group_by"] == "year"], labels=run.labels)
+                res.figures["topic_shares_year"] = FigureSpec(tplots.plot_shares_over_time, {"shares": ts[ts["group_by"] == "year"]})
             for col in groupings:
                 ts = res.tables["topic_shares"]
-                res.figures[f"topic_heatmap_{col}"] = tplots.plot_topic_heatmap(ts[ts["group_by"] == col], labels=run.labels)
+                res.figures[f"topic_heatmap_{col}"] = FigureSpec(tplots.plot_share_heatmap, {"shares": ts[ts["group_by"] == col]})
             td = res.tables["topic_differences"]
             if len(td):
                 first = td.iloc[0]
                 sub = td[(td["group_by"] == first["group_by"]) & (td["group_a"] == first["group_a"])
                          & (td["group_b"] == first["group_b"])]
-                res.figures["topic_differences"] = tplots.plot_topic_differences(sub, labels=run.labels)
+                res.figures["topic_differences"] = FigureSpec(tplots.plot_differences, {"differences": sub, "alpha": alpha})
 
     with clock.stage("keywords in context"):
         if run is not None:

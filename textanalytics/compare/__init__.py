@@ -43,6 +43,7 @@ _EXPORTS = {
     "lexical_stats": "textanalytics.compare.lexical",
     "plot_distinctive_terms": "textanalytics.compare.plots",
     "plot_keyness": "textanalytics.compare.plots",
+    "plot_keyness_grid": "textanalytics.compare.plots",
     "plot_similarity": "textanalytics.compare.plots",
     "build_dtm": "textanalytics.features",
     "dtm_from_texts": "textanalytics.features",

@@ -157,6 +157,37 @@ def plot_keyness(result: KeynessResult | pd.DataFrame, *, target: Any = None, re
     return fig
 
 
+def plot_keyness_grid(table: pd.DataFrame, *, group_by: str | None = None, n: int = 8,
+                      measure: Literal["log_ratio", "g2"] = "log_ratio", alpha: float | None = None,
+                      ncols: int = 2, fig: Figure | None = None) -> Figure:
+    """Every comparison of one grouping (e.g. each year vs the rest) as small multiples.
+
+    One :func:`plot_keyness` panel per ``(target, reference)`` comparison of
+    ``group_by`` (default: the table's first grouping), ``n`` terms per side.
+    """
+    if not isinstance(table, pd.DataFrame) or not {"group_by", "target", "reference"} <= set(table.columns):
+        raise InputError("table: expected a keyness table with group_by, target and reference columns")
+    if table.empty:
+        fig, ax = new_axes(None)
+        ax.text(0.5, 0.5, "no comparisons", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return fig
+    gb = group_by if group_by is not None else table["group_by"].iloc[0]
+    sub = table[table["group_by"] == gb]
+    comps = sub[["target", "reference"]].drop_duplicates().to_numpy().tolist()
+    ncols = max(1, min(ncols, len(comps)))
+    nrows = int(np.ceil(len(comps) / ncols))
+    height = max(3.0, 0.26 * 2 * n + 2.0)
+    if fig is None:
+        fig = Figure(figsize=(7.2 * ncols, height * nrows), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax, (t, r) in zip(axes, comps):
+        plot_keyness(sub, group_by=gb, target=t, reference=r, n=n, measure=measure, alpha=alpha, ax=ax)
+    for ax in axes[len(comps):]:
+        ax.set_axis_off()
+    return fig
+
+
 def plot_similarity(result: SimilarityResult | pd.DataFrame, *, labels: list[str] | None = None,
                     annotate: bool | None = None, fig: Figure | None = None) -> Figure:
     """Heatmap of cosine similarities in dendrogram order, the dendrogram on top.

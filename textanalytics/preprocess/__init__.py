@@ -20,7 +20,7 @@ from .lemmatize import lemmatize_word
 from .model import REASONS, Tokens
 from .pipeline import preprocess
 from .resources import load_aliases, load_stopwords
-from .tokenize import split_sentences, word_tokenize
+from .tokenizer import split_sentences, word_tokenize
 
 __all__ = [
     "PreprocessConfig",

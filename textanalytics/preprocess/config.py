@@ -72,6 +72,10 @@ class PreprocessConfig:
         Variant -> canonical token table applied before phrase detection:
         ``"default"`` = ``data/aliases.csv``, a CSV path with columns
         ``variant,canonical[,case_sensitive][,note]``, or ``""`` for none.
+    drop_alias_repeats = true
+        An alias repeated in parentheses right after the same concept is
+        dropped (reason ``alias_part``): "foreign terrorist fighters (FTFs)" and
+        "the Islamic State (ISIL/DAESH)" each count once.
     phrases = true
         Learn phrases from the corpus (NPMI over adjacent kept terms, as gensim's
         ``Phrases(scoring="npmi")``). Curated phrases apply either way.
@@ -111,6 +115,7 @@ class PreprocessConfig:
     min_length: int = 2
     keep_resolution_numbers: bool = True
     aliases: str = "default"
+    drop_alias_repeats: bool = True
     phrases: bool = True
     phrase_min_count: int = 5
     phrase_threshold: float = 0.5

@@ -45,7 +45,7 @@ from __future__ import annotations
 import logging
 import re
 from functools import lru_cache
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Sequence
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +64,8 @@ def normalize_word(token: str, *, lowercase: bool = True) -> str:
     >>> normalize_word("ISIL’s"), normalize_word("terrorists’"), normalize_word("anti‑terrorism")
     ('isil', 'terrorists', 'anti-terrorism')
     """
+    if token.isalnum():  # nothing to normalise (the common case)
+        return token.lower() if lowercase else token
     word = _POSSESSIVE.sub("", token.translate(_APOSTROPHES))
     return word.lower() if lowercase else word
 
@@ -88,25 +90,40 @@ def _readings(word: str) -> Mapping[str, tuple[str, ...]]:
 
         return lemminflect.getAllLemmas(word)
     found = lemmas.get(word)
-    extra = overrides.get(word)
-    if extra:
-        found = {**(found or {}), **extra}
+    if word in overrides:
+        found = {**(found or {}), **overrides[word]}
     return found or {}
 
 
 def _dictionary_lemma(word: str) -> str | None:
     readings = _readings(word)
-    for pos in POS_PREFERENCE:
-        if pos in readings and readings[pos]:
-            return readings[pos][0]
+    if readings:
+        for pos in POS_PREFERENCE:
+            lemmas = readings.get(pos)
+            if lemmas:
+                return lemmas[0]
     return None
 
 
+#: Lemma of each lower-case word seen in this process (exceptions not applied).
+_CACHE: dict[str, str] = {}
+
+
 def _lemma_of_lower(word: str) -> str:
-    """Lemma of a lower-case, normalised word (no exceptions applied)."""
+    """Lemma of a lower-case, normalised word (no exceptions applied); cached."""
+    cached = _CACHE.get(word)
+    if cached is not None:
+        return cached
     found = _dictionary_lemma(word)
     if found is not None:
-        return found.lower()
+        lemma = found.lower()
+    else:
+        lemma = _out_of_dictionary(word)
+    _CACHE[word] = lemma
+    return lemma
+
+
+def _out_of_dictionary(word: str) -> str:
     if not word[:1].isalpha():
         return word
     proper = _readings(word[:1].upper() + word[1:])
@@ -116,9 +133,11 @@ def _lemma_of_lower(word: str) -> str:
         if _ISM.search(word):
             return word[:-1]
         for start in range(3, len(word) - 4):
-            tail = _dictionary_lemma(word[start:])
-            if tail is not None and tail != word[start:] and "NOUN" in _readings(word[start:]):
-                return word[:start] + tail.lower()
+            tail = word[start:]
+            readings = _readings(tail)
+            nouns = readings.get("NOUN") if readings else None
+            if nouns and _dictionary_lemma(tail) not in (None, tail):
+                return word[:start] + _dictionary_lemma(tail).lower()
     return word
 
 
@@ -144,15 +163,13 @@ def lemmatize_word(token: str, *, exceptions: Mapping[str, str] | None = None,
 def _cached_lemma(word: str, exceptions: Mapping[str, str]) -> str:
     if word in exceptions:
         return exceptions[word]
-    head, sep, last = word.rpartition("-")
-    if sep and head and last:
-        if last in exceptions:
-            return f"{head}-{exceptions[last]}"
-        return f"{head}-{_lemma_of_lower_cached(last)}"
-    return _lemma_of_lower_cached(word)
-
-
-_lemma_of_lower_cached = lru_cache(maxsize=None)(_lemma_of_lower)
+    if "-" in word:
+        head, _, last = word.rpartition("-")
+        if head and last:
+            if last in exceptions:
+                return f"{head}-{exceptions[last]}"
+            return f"{head}-{_lemma_of_lower(last)}"
+    return _lemma_of_lower(word)
 
 
 def recase(lemma: str, original: str) -> str:
@@ -198,28 +215,40 @@ def acronym_lemma(word: str) -> str | None:
     return word[:-1].lower() if m.group(1) else word.lower()
 
 
-def lemma_keys(tokens: Iterable[str], *, exceptions: Mapping[str, str] | None = None,
-               lemmatize: bool = True) -> list[str]:
+def lemma_keys(tokens: Sequence[str], *, exceptions: Mapping[str, str] | None = None,
+               lemmatize: bool = True,
+               normalized: tuple[Sequence[str], Sequence[str]] | None = None) -> list[str]:
     """Lower-case lemma of each token: acronym rule, then exceptions and dictionary.
 
     This is the one function both the corpus and the alias/phrase tables go
-    through, so they always agree.
+    through, so they always agree. ``normalized`` may pass the tokens'
+    :func:`normalize_word` forms ``(cased, lower)`` when already computed.
 
     >>> lemma_keys(["ISIL's", "FTFs", "Countries", "RATS"])
     ['isil', 'ftf', 'country', 'rats']
     """
+    if normalized is None:
+        cased = [normalize_word(t, lowercase=False) for t in tokens]
+        lower = [c.lower() for c in cased]
+    else:
+        cased, lower = normalized
+    if not lemmatize:
+        return list(lower)
     exc = exceptions or {}
+    acronym = _ACRONYM.match
+    memo: dict[str, str] = {}
     out = []
-    for token in tokens:
-        word = normalize_word(token)
-        if not lemmatize:
-            out.append(word)
+    for c, w in zip(cased, lower):
+        if len(c) <= 6 and c[:2].isupper() and acronym(c):
+            out.append(acronym_lemma(c))
             continue
-        acro = acronym_lemma(normalize_word(token, lowercase=False))
-        out.append(acro if acro is not None else _cached_lemma(word, exc))
+        lemma = memo.get(w)
+        if lemma is None:
+            lemma = memo[w] = _cached_lemma(w, exc)
+        out.append(lemma)
     return out
 
 
 def clear_cache() -> None:
     """Forget cached lemmas (the benchmark does this so every run pays its lookups)."""
-    _lemma_of_lower_cached.cache_clear()
+    _CACHE.clear()

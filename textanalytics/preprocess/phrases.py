@@ -20,10 +20,10 @@ scores (a test checks them against gensim).
 Example
 -------
 >>> import numpy as np
->>> terms = np.array([0, 1, 2, 0, 1, 3, 0, 1])
->>> scored = score_pairs(terms, adjacent=np.ones(7, bool), min_count=2, threshold=0.5)
->>> scored[["a", "b", "count"]].values.tolist(), round(float(scored["score"].iloc[0]), 3)
-([[0, 1, 3]], 0.848)
+>>> terms = np.array([0, 1, 2, 0, 1, 3, 0, 1, 2, 3])
+>>> scored = score_pairs(terms, adjacent=np.ones(9, bool), min_count=2, threshold=0.5)
+>>> scored[["a", "b", "count"]].values.tolist(), scored["score"].round(3).tolist()
+([[0, 1, 3], [1, 2, 2]], [1.0, 0.748])
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ of distinct word types: each distinct token string is normalised, lemmatised
 and classified once, then the per-token columns are gathered with numpy
 indexing. Steps, in order:
 
-1. sentences (NLTK Punkt) and tokens (one regular expression), see :mod:`.tokenize`;
+1. sentences (NLTK Punkt) and tokens (one regular expression), see :mod:`.tokenizer`;
 2. per distinct type: normalised form, lemma (:mod:`.lemmatize`), and whether
    it is punctuation, a number, a stopword or too short;
 3. UN resolution numbers after "resolution(s)" become ``resolution_2178``;
@@ -50,12 +50,14 @@ from .model import REASONS, Tokens
 from .phrases import greedy_starts, score_pairs
 from .resources import (load_abbreviations, load_aliases, load_lemma_exceptions,
                         load_stopwords)
-from .tokenize import TokenizedChunk, make_sentence_splitter, punkt_parameters, tokenize_chunk, word_tokenize
+from .tokenizer import (FastPunkt, TokenizedChunk, WholeParagraph, _PunktSplitter, punkt_parameters,
+                       tokenize_chunk, word_tokenize)
 
 logger = logging.getLogger(__name__)
 
-#: Paragraphs per tokenising chunk (one progress log line per chunk).
-CHUNK_PARAGRAPHS = 5_000
+#: Characters per tokenising chunk (bounds the numpy engine's scratch memory to ~100 MB;
+#: one progress log line per chunk).
+CHUNK_CHARS = 2_000_000
 
 _R = {name: i for i, name in enumerate(REASONS)}
 _NUMBER = re.compile(r"^[+\-\u2212]?\d[\d.,:/\-]*(?:st|nd|rd|th|s)?$")
@@ -101,10 +103,8 @@ class _SplitterSpec:
 
 def _splitter_from_spec(spec: _SplitterSpec):
     if spec.method == "none":
-        return make_sentence_splitter(method="none")
-    from .tokenize import FastPunkt
-
-    return FastPunkt(spec.params).spans
+        return WholeParagraph()
+    return _PunktSplitter(FastPunkt(spec.params))
 
 
 _WORKER_SPLITTER = None
@@ -135,25 +135,34 @@ def _splitter_spec(texts: Sequence[str], config: PreprocessConfig) -> _SplitterS
     return _SplitterSpec("punkt", params)
 
 
+def _chunks(texts: list[str], size: int) -> list[list[str]]:
+    """Consecutive runs of texts of about ``size`` characters (at least one text each)."""
+    chunks, current, chars = [], [], 0
+    for text in texts:
+        if current and chars + len(text) > size:
+            chunks.append(current)
+            current, chars = [], 0
+        current.append(text)
+        chars += len(text) + 1
+    if current or not chunks:
+        chunks.append(current)
+    return chunks
+
+
 def _tokenize(texts: list[str], config: PreprocessConfig) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
     """Tokenise all texts: ``(types, codes, sentence_lengths, paragraph_sentences)``."""
     spec = _splitter_spec(texts, config)
-    chunks = [texts[i:i + CHUNK_PARAGRAPHS] for i in range(0, len(texts), CHUNK_PARAGRAPHS)]
-    types: list[str] = []
-    index: dict[str, int] = {}
-    codes, sent_lengths, para_sents = [], [], []
-    done = 0
+    chunks = _chunks(texts, CHUNK_CHARS)
+    parts: list[TokenizedChunk] = []
+    done = n_tokens = 0
 
     def absorb(chunk: TokenizedChunk, n_texts: int) -> None:
-        nonlocal done
-        mapping = np.fromiter((index.setdefault(t, len(index)) for t in chunk.types),
-                              dtype=np.int32, count=len(chunk.types))
-        codes.append(mapping[chunk.codes] if len(chunk.codes) else chunk.codes)
-        sent_lengths.append(chunk.sentence_lengths)
-        para_sents.append(chunk.paragraph_sentences)
+        nonlocal done, n_tokens
+        parts.append(chunk)
         done += n_texts
+        n_tokens += len(chunk.codes)
         logger.info("preprocessing: tokenised %d/%d paragraphs (%d tokens so far)",
-                    done, len(texts), sum(len(c) for c in codes))
+                    done, len(texts), n_tokens)
 
     if config.n_jobs > 1 and len(chunks) > 1:
         workers = min(config.n_jobs, len(chunks), os.cpu_count() or 1)
@@ -165,12 +174,20 @@ def _tokenize(texts: list[str], config: PreprocessConfig) -> tuple[list[str], np
         splitter = _splitter_from_spec(spec)
         for part in chunks:
             absorb(tokenize_chunk(part, splitter=splitter), len(part))
-    types = list(index)
+    # One vocabulary for all chunks: factorise the chunks' type lists together.
+    all_types = [t for part in parts for t in part.types]
+    global_ids, uniques = pd.factorize(np.asarray(all_types, dtype=object)) if all_types else (
+        np.zeros(0, np.int64), np.zeros(0, dtype=object))
+    codes, offset = [], 0
+    for part in parts:
+        codes.append(global_ids[offset:offset + len(part.types)][part.codes])
+        offset += len(part.types)
 
-    def cat(parts: list[np.ndarray]) -> np.ndarray:
-        return np.concatenate(parts).astype(np.int32, copy=False) if parts else np.zeros(0, np.int32)
+    def cat(arrays: list[np.ndarray]) -> np.ndarray:
+        return np.concatenate(arrays).astype(np.int32, copy=False) if arrays else np.zeros(0, np.int32)
 
-    return types, cat(codes), cat(sent_lengths), cat(para_sents)
+    return (list(uniques), cat(codes), cat([p.sentence_lengths for p in parts]),
+            cat([p.paragraph_sentences for p in parts]))
 
 
 # -- vocabulary -------------------------------------------------------------------------------
@@ -190,7 +207,10 @@ class _Vocab:
         return i
 
     def ids(self, strings: Sequence[str]) -> np.ndarray:
-        return np.fromiter((self.id(s) for s in strings), dtype=np.int64, count=len(strings))
+        if not len(strings):
+            return np.zeros(0, dtype=np.int64)
+        codes, uniques = pd.factorize(np.asarray(strings, dtype=object))
+        return np.fromiter((self.id(s) for s in uniques), dtype=np.int64, count=len(uniques))[codes]
 
 
 @dataclass
@@ -209,10 +229,11 @@ def _analyse_types(types: list[str], config: PreprocessConfig, vocab: _Vocab,
                    case_vocab: _Vocab, exceptions: dict[str, str],
                    stopwords: frozenset[str]) -> _Types:
     n = len(types)
-    lower = [normalize_word(t) for t in types]
-    key_strings = lemma_keys(types, exceptions=exceptions, lemmatize=config.lemmatize)
-    key = vocab.ids(key_strings)
     cased = [normalize_word(t, lowercase=False) for t in types]
+    lower = [c.lower() for c in cased]
+    key_strings = lemma_keys(types, exceptions=exceptions, lemmatize=config.lemmatize,
+                             normalized=(cased, lower))
+    key = vocab.ids(key_strings)
     if config.lowercase:
         lemma = key
     else:
@@ -221,19 +242,20 @@ def _analyse_types(types: list[str], config: PreprocessConfig, vocab: _Vocab,
     reason = np.zeros(n, dtype=np.int8)
     digits = np.zeros(n, dtype=bool)
     min_length = config.min_length
+    has_alnum = _HAS_ALNUM.search
+    is_number = _NUMBER.match
+    r_punct, r_number, r_stop, r_short = _R["punctuation"], _R["number"], _R["stopword"], _R["short"]
     for i, (t, w, k) in enumerate(zip(types, lower, key_strings)):
-        if not _HAS_ALNUM.search(t):
-            reason[i] = _R["punctuation"]
-            continue
-        if _NUMBER.match(w):
+        if not has_alnum(t):
+            reason[i] = r_punct
+        elif w[0] in "+-\u22120123456789" and is_number(w):
             digits[i] = w.isdigit() and w.isascii() and len(w) <= 5
             if config.drop_numbers:
-                reason[i] = _R["number"]
-            continue
-        if w in stopwords or k in stopwords:
-            reason[i] = _R["stopword"]
+                reason[i] = r_number
+        elif w in stopwords or k in stopwords:
+            reason[i] = r_stop
         elif len(k) < min_length:
-            reason[i] = _R["short"]
+            reason[i] = r_short
     return _Types(key=key, case_key=case_key, lemma=lemma, reason=reason, digits=digits, word=lower)
 
 
@@ -283,28 +305,31 @@ def _resolution_numbers(*, codes: np.ndarray, types: list[str], tt: _Types, voca
 # -- aliases and curated phrases ----------------------------------------------------------------
 
 def _sequence_keys(text: str, *, case_sensitive: bool, config: PreprocessConfig, vocab: _Vocab,
-                   case_vocab: _Vocab, exceptions: dict[str, str]) -> tuple[int, ...] | None:
-    """Ids of a variant's tokens; None when a token never occurs in the corpus."""
+                   case_vocab: _Vocab, exceptions: dict[str, str], create: bool = False) -> tuple[int, ...] | None:
+    """Ids of a variant's tokens; None when a token never occurs in the corpus (unless ``create``)."""
     toks = word_tokenize(text)
     if case_sensitive:
         strings = [normalize_word(t, lowercase=False) for t in toks]
-        index = case_vocab.index
+        space = case_vocab
     else:
         strings = lemma_keys(toks, exceptions=exceptions, lemmatize=config.lemmatize)
-        index = vocab.index
-    ids = [index.get(s) for s in strings]
+        space = vocab
+    if create:
+        return tuple(space.id(s) for s in strings) if strings else None
+    ids = [space.index.get(s) for s in strings]
     if not ids or any(i is None for i in ids):
         return None
     return tuple(ids)
 
 
 def _alias_patterns(config: PreprocessConfig, vocab: _Vocab, case_vocab: _Vocab,
-                    exceptions: dict[str, str]) -> tuple[list[SequencePattern], int]:
+                    exceptions: dict[str, str], *, every: bool = False) -> tuple[list[SequencePattern], int]:
+    """Alias variants as id sequences: those whose words all occur in the corpus (or ``every`` one)."""
     table = load_aliases(config.aliases)
     patterns = []
     for variant, canonical, cs in zip(table["variant"], table["canonical"], table["case_sensitive"]):
         keys = _sequence_keys(variant, case_sensitive=bool(cs), config=config, vocab=vocab,
-                              case_vocab=case_vocab, exceptions=exceptions)
+                              case_vocab=case_vocab, exceptions=exceptions, create=every)
         if keys is not None:
             patterns.append(SequencePattern(keys=keys, case_sensitive=bool(cs),
                                             target=vocab.id(canonical), label=variant))
@@ -321,16 +346,14 @@ def _curated_patterns(config: PreprocessConfig, vocab: _Vocab, case_vocab: _Voca
         if len(words) < 2:
             raise InputError(f"[preprocess] curated_phrases: {phrase!r} has fewer than two words")
         term = "_".join(words)
+        # Ids are created for words the corpus lacks: an alias inside the phrase may still match
+        # ("United Nations Charter" -> un, charter finds "UN Charter").
         keys = _sequence_keys(phrase, case_sensitive=False, config=config, vocab=vocab,
-                              case_vocab=case_vocab, exceptions=exceptions)
-        if keys is None:
-            logger.debug("curated phrase %r does not occur in the corpus", phrase)
-            continue
-        # Apply aliases inside the phrase too ("UN Charter" -> un, charter).
-        karr = np.asarray(keys, dtype=np.int64)
+                              case_vocab=case_vocab, exceptions=exceptions, create=True)
         cs_keys = _sequence_keys(phrase, case_sensitive=True, config=config, vocab=vocab,
-                                 case_vocab=case_vocab, exceptions=exceptions)
-        carr = np.asarray(cs_keys, dtype=np.int64) if cs_keys is not None else np.full(len(karr), -1)
+                                 case_vocab=case_vocab, exceptions=exceptions, create=True)
+        karr = np.asarray(keys, dtype=np.int64)
+        carr = np.asarray(cs_keys, dtype=np.int64)
         m = match_sequences(aliases, keys=karr, case_keys=carr, sentence=np.zeros(len(karr), np.int64))
         if len(m):
             karr = karr.copy()
@@ -369,7 +392,15 @@ def _learn_phrases(*, term: np.ndarray, keep: np.ndarray, reason: np.ndarray, se
         width = int(terms.max()) + 1
         chosen = scored["a"].to_numpy() * width + scored["b"].to_numpy()
         pair_key = terms[:-1].astype(np.int64) * width + terms[1:]
-        candidate = adjacent & np.isin(pair_key, chosen)
+        # Pairs whose first and second terms both occur in a chosen pair, then an exact lookup.
+        first_ok = np.zeros(width, dtype=bool)
+        second_ok = np.zeros(width, dtype=bool)
+        first_ok[scored["a"].to_numpy()] = True
+        second_ok[scored["b"].to_numpy()] = True
+        maybe = np.flatnonzero(adjacent & first_ok[terms[:-1]] & second_ok[terms[1:]])
+        at = np.minimum(np.searchsorted(chosen, pair_key[maybe]), len(chosen) - 1)  # chosen is sorted
+        candidate = np.zeros(len(adjacent), dtype=bool)
+        candidate[maybe[chosen[at] == pair_key[maybe]]] = True
         joined = greedy_starts(candidate)
         if not len(joined):
             break
@@ -397,149 +428,237 @@ def _learn_phrases(*, term: np.ndarray, keep: np.ndarray, reason: np.ndarray, se
 def _compact_categorical(ids: np.ndarray, strings: list[str]) -> pd.Categorical:
     """Categorical of ``strings[ids]`` holding only the categories in use, sorted."""
     used = np.flatnonzero(np.bincount(ids, minlength=len(strings))) if len(ids) else np.zeros(0, np.int64)
-    names = np.asarray(strings, dtype=object)[used]
-    order = np.argsort(names.astype(str), kind="stable") if len(names) else used
+    names = [strings[i] for i in used.tolist()]
+    order = np.asarray(sorted(range(len(names)), key=names.__getitem__), dtype=np.int64)
     remap = np.zeros(len(strings), dtype=np.int32)
     remap[used[order]] = np.arange(len(used), dtype=np.int32)
-    return pd.Categorical.from_codes(remap[ids], categories=pd.Index(names[order], dtype=object))
+    categories = pd.Index(np.asarray(names, dtype=object)[order] if len(names) else [], dtype=object)
+    return pd.Categorical.from_codes(remap[ids], categories=categories, validate=False)
 
 
-def _run(paragraphs: pd.DataFrame, config: PreprocessConfig) -> Tokens:
-    t0 = time.perf_counter()
-    texts = paragraphs["text"].tolist()
-    stopwords = load_stopwords(config.stopwords, extra=config.extra_stopwords)
-    exceptions = load_lemma_exceptions(config.lemma_exceptions) if config.lemmatize else {}
+class _Laps:
+    """Named durations of the pipeline's steps (logged at the end)."""
 
-    types, codes, sent_len, para_sents = _tokenize(texts, config)
-    n = len(codes)
-    t1 = time.perf_counter()
-    logger.info("preprocessing: %d tokens, %d distinct, in %d sentences (%.2f s)",
-                n, len(types), len(sent_len), t1 - t0)
+    def __init__(self) -> None:
+        self.start = self.last = time.perf_counter()
+        self.laps: list[tuple[str, float]] = []
 
-    # Sentence and paragraph of every token.
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps.append((name, now - self.last))
+        self.last = now
+
+    def summary(self) -> str:
+        return ", ".join(f"{name} {seconds:.2f}" for name, seconds in self.laps)
+
+
+@dataclass
+class _Work:
+    """Per-token arrays while the pipeline runs (ids index ``vocab.strings``)."""
+
+    codes: np.ndarray     # token type
+    sentence: np.ndarray  # global sentence number
+    key: np.ndarray       # lower-case lemma id after aliases (matching)
+    lemma: np.ndarray     # output lemma id
+    term: np.ndarray      # output term id
+    reason: np.ndarray    # reason code (0 = kept)
+    fixed: np.ndarray     # resolution numbers: never part of a learned phrase
+
+
+def _layout(sent_len: np.ndarray, para_sents: np.ndarray, n_paragraphs: int) -> dict[str, np.ndarray]:
+    """Sentence and paragraph numbers of every token from the per-sentence/paragraph counts."""
     n_sent = len(sent_len)
-    sentence = np.repeat(np.arange(n_sent, dtype=np.int64), sent_len)  # global sentence id
     tok_cum = np.r_[0, np.cumsum(sent_len, dtype=np.int64)]
     sent_cum = np.r_[0, np.cumsum(para_sents, dtype=np.int64)]
     para_tokens = tok_cum[sent_cum[1:]] - tok_cum[sent_cum[:-1]]
-    first_sent = np.r_[0, np.cumsum(para_sents)[:-1]].astype(np.int64)
-    para_of_sent = np.repeat(np.arange(len(texts), dtype=np.int64), para_sents)
-    sent_in_para = np.arange(n_sent, dtype=np.int64) - first_sent[para_of_sent] + 1
-    para_start = np.r_[0, np.cumsum(para_tokens)[:-1]].astype(np.int64)
-    para_of_token = np.repeat(np.arange(len(texts), dtype=np.int64), para_tokens)
+    para_of_sent = np.repeat(np.arange(n_paragraphs, dtype=np.int64), para_sents)
+    sent_in_para = np.arange(n_sent, dtype=np.int64) - sent_cum[:-1][para_of_sent] + 1
+    para_of_token = np.repeat(np.arange(n_paragraphs, dtype=np.int64), para_tokens)
+    position = np.arange(int(tok_cum[-1]), dtype=np.int64) - tok_cum[sent_cum[:-1]][para_of_token] + 1
+    return {
+        "sentence": np.repeat(np.arange(n_sent, dtype=np.int64), sent_len),
+        "sentence_in_paragraph": np.repeat(sent_in_para.astype(np.int32), sent_len),
+        "paragraph_tokens": para_tokens,
+        "paragraph_of_token": para_of_token,
+        "position": position.astype(np.int32),
+    }
 
-    # Per type, then gathered per token.
-    vocab, case_vocab = _Vocab(), _Vocab()
-    tt = _analyse_types(types, config, vocab, case_vocab, exceptions, stopwords)
-    key = tt.key[codes]
-    lemma = tt.lemma[codes]
-    reason = tt.reason[codes].astype(np.int8)
-    term = lemma.copy()
-    t2 = time.perf_counter()
 
-    fixed = np.zeros(n, dtype=bool)
-    if config.keep_resolution_numbers:
-        pos, ids = _resolution_numbers(codes=codes, types=types, tt=tt, vocab=vocab, sentence=sentence)
-        if len(pos):
-            lemma[pos] = ids
-            key[pos] = ids
-            term[pos] = ids
-            reason[pos] = 0
-            fixed[pos] = True
-            logger.info("preprocessing: %d resolution numbers kept as tokens", len(pos))
+def _apply_resolutions(w: _Work, types: list[str], tt: _Types, vocab: _Vocab) -> None:
+    pos, ids = _resolution_numbers(codes=w.codes, types=types, tt=tt, vocab=vocab, sentence=w.sentence)
+    if len(pos):
+        w.lemma[pos] = w.key[pos] = w.term[pos] = ids
+        w.reason[pos] = 0
+        w.fixed[pos] = True
+    logger.debug("preprocessing: %d resolution numbers kept as tokens", len(pos))
 
-    # Aliases (before phrases): heads take the canonical token, followers are dropped.
-    alias_patterns, n_alias_rows = _alias_patterns(config, vocab, case_vocab, exceptions)
-    case_key = tt.case_key[codes]
-    amatch = match_sequences(alias_patterns, keys=key, case_keys=case_key, sentence=sentence)
-    alias_counts = pd.DataFrame({"canonical": pd.Series([], dtype=object),
-                                 "variant": pd.Series([], dtype=object),
-                                 "count": pd.Series([], dtype="int64")})
-    if len(amatch):
-        targets = np.asarray([alias_patterns[i].target for i in amatch.pattern.tolist()], dtype=np.int64)
-        key[amatch.start] = targets
-        lemma[amatch.start] = targets
-        term[amatch.start] = targets
-        reason[amatch.start] = 0
-        followers = follower_mask(amatch, n)
-        reason[followers] = _R["alias_part"]
-        pidx, pcount = np.unique(amatch.pattern, return_counts=True)
-        alias_counts = pd.DataFrame({
-            "canonical": [vocab.strings[alias_patterns[i].target] for i in pidx.tolist()],
-            "variant": [alias_patterns[i].label for i in pidx.tolist()],
-            "count": pcount.astype(np.int64),
-        }).sort_values(["canonical", "variant"], kind="stable").reset_index(drop=True)
-    logger.info("preprocessing: %d alias matches (%d of %d table rows occur)",
-                len(amatch), len(alias_patterns), n_alias_rows)
 
-    # Curated phrases: on lemmas after aliases, skipping alias followers.
-    phrase_rows = []
-    curated = _curated_patterns(config, vocab, case_vocab, exceptions, alias_patterns)
-    if curated:
-        stream = np.flatnonzero(reason != _R["alias_part"])
-        cmatch = match_sequences(curated, keys=key[stream], case_keys=np.full(len(stream), -1),
-                                 sentence=sentence[stream])
-        if len(cmatch):
-            heads = stream[cmatch.start]
-            term[heads] = [curated[i].target for i in cmatch.pattern.tolist()]
-            reason[heads] = 0
-            tails = stream[follower_mask(cmatch, len(stream))]
-            reason[tails] = _R["phrase_part"]
-        for pat in curated:
-            phrase_rows.append((pat.target, "curated", np.nan))
-    keep = reason == 0
+def _apply_aliases(w: _Work, patterns: list[SequencePattern], case_key: np.ndarray,
+                   vocab: _Vocab, types: list[str], drop_repeats: bool) -> pd.DataFrame:
+    """Heads take the canonical token, followers are dropped; return the alias counts table."""
+    m = match_sequences(patterns, keys=w.key, case_keys=case_key, sentence=w.sentence)
+    counts = pd.DataFrame({"canonical": pd.Series([], dtype=object), "variant": pd.Series([], dtype=object),
+                           "count": pd.Series([], dtype="int64")})
+    if not len(m):
+        return counts
+    targets = np.asarray([patterns[i].target for i in m.pattern.tolist()], dtype=np.int64)
+    w.key[m.start] = w.lemma[m.start] = w.term[m.start] = targets
+    w.reason[m.start] = 0
+    followers = follower_mask(m, len(w.key))
+    w.reason[followers] = _R["alias_part"]
+    if drop_repeats:
+        _drop_alias_repeats(w, m.start, targets, followers, types)
+    pidx, pcount = np.unique(m.pattern, return_counts=True)
+    return pd.DataFrame({
+        "canonical": [vocab.strings[patterns[i].target] for i in pidx.tolist()],
+        "variant": [patterns[i].label for i in pidx.tolist()],
+        "count": pcount.astype(np.int64),
+    }).sort_values(["canonical", "variant"], kind="stable").reset_index(drop=True)
 
-    scores: dict[int, float] = {}
-    if config.phrases and config.phrase_passes > 0:
-        scores = _learn_phrases(term=term, keep=keep, reason=reason, sentence=sentence,
-                                fixed=fixed, config=config, vocab=vocab)
-        phrase_rows += [(pid, "learned", s) for pid, s in scores.items()]
-    t3 = time.perf_counter()
 
-    # Phrase table: phrases whose term is in use, with their final counts.
-    term_counts = np.bincount(term[keep], minlength=len(vocab.strings)) if n else np.zeros(len(vocab.strings), int)
+def _drop_alias_repeats(w: _Work, heads: np.ndarray, targets: np.ndarray, followers: np.ndarray,
+                        types: list[str]) -> None:
+    """Drop aliases repeated in parentheses right after the same concept.
+
+    "foreign terrorist fighters (FTFs)" and "the Islamic State (ISIL/DAESH)"
+    name one concept once: the parenthesised heads get reason ``alias_part``.
+    """
+    n = len(w.key)
+    target_at = np.full(n, -1, dtype=np.int64)
+    target_at[heads] = targets
+    # Position of the head that owns each alias follower (for "the token before the bracket").
+    owner = np.arange(n)
+    fpos = np.flatnonzero(followers)
+    if len(fpos):
+        owner[fpos] = heads[np.searchsorted(heads, fpos, side="right") - 1]
+    code_of = {t: i for i, t in enumerate(types) if t in ("(", ")", "/", ",")}
+    if "(" not in code_of or ")" not in code_of:
+        return
+    opens = np.flatnonzero(w.codes == code_of["("])
+    opens = opens[(opens > 0) & (opens + 2 < n)]
+    opens = opens[target_at[opens + 1] >= 0]
+    separators = {code_of.get("/"), code_of.get(",")} - {None}
+    for q in opens.tolist():
+        concept = target_at[owner[q - 1]]
+        if concept < 0 or w.sentence[q - 1] != w.sentence[q]:
+            continue
+        inside, j = [], q + 1
+        while j < n and target_at[j] == concept:
+            inside.append(j)
+            j += 1
+            while j < n and w.reason[j] == _R["alias_part"]:
+                j += 1
+            if j < n and w.codes[j] in separators and j + 1 < n and target_at[j + 1] == concept:
+                j += 1
+        if inside and j < n and w.codes[j] == code_of[")"]:
+            w.reason[inside] = _R["alias_part"]
+
+
+def _apply_curated(w: _Work, patterns: list[SequencePattern]) -> None:
+    """Curated phrases on lemmas after aliases (alias followers skipped); followers dropped."""
+    if not patterns:
+        return
+    stream = np.flatnonzero(w.reason != _R["alias_part"])
+    m = match_sequences(patterns, keys=w.key[stream], case_keys=np.full(len(stream), -1),
+                        sentence=w.sentence[stream])
+    if len(m):
+        heads = stream[m.start]
+        w.term[heads] = [patterns[i].target for i in m.pattern.tolist()]
+        w.reason[heads] = 0
+        w.reason[stream[follower_mask(m, len(stream))]] = _R["phrase_part"]
+
+
+def _phrase_table(rows: list[tuple[int, str, float]], term: np.ndarray, keep: np.ndarray,
+                  vocab: _Vocab) -> pd.DataFrame:
+    """Phrases whose term is in use, with their final counts, in the documented order."""
+    counts = np.bincount(term[keep], minlength=len(vocab.strings))
     seen: set[int] = set()
-    rows = []
-    for pid, source, score in phrase_rows:
-        if pid in seen or term_counts[pid] == 0:
+    out = []
+    for pid, source, score in rows:
+        if pid in seen or counts[pid] == 0:
             continue
         seen.add(pid)
-        rows.append({"phrase": vocab.strings[pid], "source": source, "count": int(term_counts[pid]),
-                     "score": float(score)})
-    phrases = pd.DataFrame(rows, columns=["phrase", "source", "count", "score"])
+        out.append((vocab.strings[pid], source, int(counts[pid]), float(score)))
+    phrases = pd.DataFrame(out, columns=["phrase", "source", "count", "score"])
     phrases = phrases.astype({"phrase": object, "source": object, "count": "int64", "score": "float64"})
     if len(phrases):
         phrases = (phrases.assign(_neg=-phrases["score"].fillna(np.inf))
                    .sort_values(["source", "_neg", "phrase"], kind="stable")
                    .drop(columns="_neg").reset_index(drop=True))
+    return phrases
 
-    # The table.
+
+def _token_table(paragraphs: pd.DataFrame, lay: dict[str, np.ndarray], w: _Work, types: list[str],
+                 keep: np.ndarray, vocab: _Vocab) -> pd.DataFrame:
     sids = paragraphs["statement_id"].to_numpy(dtype=object)
     sid_cats = pd.Index(pd.unique(sids), dtype=object)  # sorted: paragraphs are sorted
     sid_codes = sid_cats.get_indexer(sids).astype(np.int32)
-    table = pd.DataFrame({
-        "statement_id": pd.Categorical.from_codes(sid_codes[para_of_token], categories=sid_cats),
+    para_of_token = lay["paragraph_of_token"]
+    return pd.DataFrame({
+        "statement_id": pd.Categorical.from_codes(sid_codes[para_of_token], categories=sid_cats,
+                                                  validate=False),
         "paragraph": paragraphs["paragraph"].to_numpy(dtype=np.int32)[para_of_token],
-        "sentence": np.repeat(sent_in_para.astype(np.int32), sent_len),
-        "position": (np.arange(n, dtype=np.int64) - para_start[para_of_token] + 1).astype(np.int32),
-        "token": _compact_categorical(codes, types),
-        "lemma": _compact_categorical(lemma, vocab.strings),
-        "term": _compact_categorical(term, vocab.strings),
+        "sentence": lay["sentence_in_paragraph"],
+        "position": lay["position"],
+        "token": _compact_categorical(w.codes, types),
+        "lemma": _compact_categorical(w.lemma, vocab.strings),
+        "term": _compact_categorical(w.term, vocab.strings),
         "keep": keep,
-        "reason": pd.Categorical.from_codes(reason.astype(np.int8), categories=pd.Index(list(REASONS), dtype=object)),
+        "reason": pd.Categorical.from_codes(w.reason, categories=pd.Index(list(REASONS), dtype=object),
+                                            validate=False),
     })
-    kept_per_para = np.bincount(para_of_token[keep], minlength=len(texts)) if n else np.zeros(len(texts), int)
+
+
+def _run(paragraphs: pd.DataFrame, config: PreprocessConfig) -> Tokens:
+    laps = _Laps()
+    texts = paragraphs["text"].tolist()
+    stopwords = load_stopwords(config.stopwords, extra=config.extra_stopwords)
+    exceptions = load_lemma_exceptions(config.lemma_exceptions) if config.lemmatize else {}
+
+    types, codes, sent_len, para_sents = _tokenize(texts, config)
+    laps("tokenise")
+    lay = _layout(sent_len, para_sents, len(texts))
+    vocab, case_vocab = _Vocab(), _Vocab()
+    tt = _analyse_types(types, config, vocab, case_vocab, exceptions, stopwords)
+    key = tt.key[codes]
+    lemma = key.copy() if config.lowercase else tt.lemma[codes]
+    w = _Work(codes=codes, sentence=lay["sentence"], key=key, lemma=lemma, term=lemma.copy(),
+              reason=tt.reason[codes], fixed=np.zeros(len(codes), dtype=bool))
+    laps("types")
+
+    if config.keep_resolution_numbers:
+        _apply_resolutions(w, types, tt, vocab)
+    alias_patterns, n_alias_rows = _alias_patterns(config, vocab, case_vocab, exceptions)
+    aliases = _apply_aliases(w, alias_patterns, tt.case_key[codes], vocab, types,
+                             config.drop_alias_repeats)
+    laps("aliases")
+    curated = []
+    if config.curated_phrases:
+        every_alias, _ = _alias_patterns(config, vocab, case_vocab, exceptions, every=True)
+        curated = _curated_patterns(config, vocab, case_vocab, exceptions, every_alias)
+    _apply_curated(w, curated)
+    keep = w.reason == 0
+    phrase_rows: list[tuple[int, str, float]] = [(p.target, "curated", np.nan) for p in curated]
+    if config.phrases and config.phrase_passes > 0:
+        scores = _learn_phrases(term=w.term, keep=keep, reason=w.reason, sentence=w.sentence,
+                                fixed=w.fixed, config=config, vocab=vocab)
+        phrase_rows += [(pid, "learned", s) for pid, s in scores.items()]
+    phrases = _phrase_table(phrase_rows, w.term, keep, vocab)
+    laps("phrases")
+
+    table = _token_table(paragraphs, lay, w, types, keep, vocab)
     units = pd.DataFrame({
-        "statement_id": sids,
+        "statement_id": paragraphs["statement_id"].to_numpy(dtype=object),
         "paragraph": paragraphs["paragraph"].to_numpy(dtype=np.int32),
-        "n_tokens": para_tokens.astype(np.int64),
-        "n_kept": kept_per_para.astype(np.int64),
+        "n_tokens": lay["paragraph_tokens"].astype(np.int64),
+        "n_kept": np.bincount(lay["paragraph_of_token"][keep], minlength=len(texts)).astype(np.int64),
     })
-    t4 = time.perf_counter()
-    logger.info("preprocessing: %d tokens (%d kept) in %.2f s "
-                "[tokenise %.2f, types %.2f, aliases+phrases %.2f, table %.2f]",
-                n, int(keep.sum()), t4 - t0, t1 - t0, t2 - t1, t3 - t2, t4 - t3)
-    return Tokens(table=table, phrases=phrases, config=config, units=units, aliases=alias_counts)
+    laps("table")
+    logger.info("preprocessing: %d tokens (%d distinct, %d kept) in %d sentences, %d alias matches "
+                "(%d of %d alias rows occur), %d phrases, in %.2f s [%s]",
+                len(codes), len(types), int(keep.sum()), len(sent_len), int(aliases["count"].sum()),
+                len(alias_patterns), n_alias_rows, len(phrases), laps.last - laps.start, laps.summary())
+    return Tokens(table=table, phrases=phrases, config=config, units=units, aliases=aliases)
 
 
 def preprocess(corpus: Any, config: PreprocessConfig | None = None, *,

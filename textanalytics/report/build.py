@@ -116,10 +116,14 @@ def build_report(config: AnalysisConfig | str | Path | None = None, *, out: str 
     else:
         base = Path(base_dir) if base_dir else Path.cwd()
         cfg = config or AnalysisConfig()
+    recorded = cfg  # run.json records the config as written, free of machine-specific paths
     corpus_path = Path(cfg.corpus.path)
     if not corpus_path.is_absolute():
         corpus_path = (base / corpus_path).resolve()
         cfg = cfg.replace(corpus=dataclasses.replace(cfg.corpus, path=str(corpus_path)))
+    cache = cfg.preprocess.cache_dir
+    if cache and not Path(cache).is_absolute():
+        cfg = cfg.replace(preprocess=dataclasses.replace(cfg.preprocess, cache_dir=str((base / cache).resolve())))
     out_dir = Path(out) if out is not None else base / cfg.report.out
     if not corpus_path.exists():
         raise InputError(f"{corpus_path}: corpus path not found; set [corpus] path or pass --corpus")
@@ -128,14 +132,14 @@ def build_report(config: AnalysisConfig | str | Path | None = None, *, out: str 
     results = run_analysis(cfg)
     with results.clock.stage("write report"):
         with atomic_output_dir(out_dir) as tmp:
-            files = _write_all(tmp, cfg=cfg, results=results, corpus_path=corpus_path,
-                               started=started)
+            files = _write_all(tmp, cfg=cfg, recorded=recorded, results=results,
+                               corpus_path=corpus_path, started=started)
     log.info("report written to %s (%d files)", out_dir, len(files))
     return ReportResult(out=Path(out_dir), files=tuple(files), k=results.topic_k,
                         skipped=tuple(results.skipped), timings=dict(results.clock.timings))
 
 
-def _write_all(tmp: Path, *, cfg: AnalysisConfig, results, corpus_path: Path, started: float) -> list[str]:
+def _write_all(tmp: Path, *, cfg: AnalysisConfig, recorded: AnalysisConfig, results, corpus_path: Path, started: float) -> list[str]:
     rcfg = cfg.report
     (tmp / "tables").mkdir()
     (tmp / "figures").mkdir()
@@ -149,11 +153,18 @@ def _write_all(tmp: Path, *, cfg: AnalysisConfig, results, corpus_path: Path, st
         files += [f"tables/{stem}.csv", f"tables/{stem}.md"]
 
     figure_files: dict[str, str] = {}
-    for name, fig in results.figures.items():
+    png_bytes: dict[str, bytes] = {}
+    cache = Path(cfg.preprocess.cache_dir) / "figures" if cfg.preprocess.cache_dir else None
+    for i, (name, spec) in enumerate(results.figures.items(), 1):
         stem = safe_filename(name)
-        for p in save_figure(fig, tmp / "figures" / stem, formats=rcfg.formats, dpi=rcfg.dpi):
-            files.append(f"figures/{p.name}")
-        figure_files[name] = f"figures/{stem}.png" if "png" in rcfg.formats else f"figures/{stem}.{rcfg.formats[0]}"
+        paths = _figure_files(spec, tmp / "figures" / stem, cfg=cfg, cache=cache)
+        log.debug("figure %d/%d: %s", i, len(results.figures), name)
+        files += [f"figures/{p.name}" for p in paths]
+        main = next((p for p in paths if p.suffix == ".png"), paths[0])
+        figure_files[name] = f"figures/{main.name}"
+        if main.suffix == ".png":
+            png_bytes[name] = main.read_bytes()
+    results.png_bytes = png_bytes
 
     sections = results.sections
     md = _render_markdown(sections, results=results, figure_files=figure_files, cfg=cfg)
@@ -167,7 +178,7 @@ def _write_all(tmp: Path, *, cfg: AnalysisConfig, results, corpus_path: Path, st
     run = {
         "textanalytics": __version__,
         "versions": _versions(),
-        "config": to_dict(cfg.replace(corpus=dataclasses.replace(cfg.corpus, path=corpus_path.name))),
+        "config": to_dict(recorded),
         "inputs": _hash_inputs(corpus_path),
         "seed": cfg.seed,
         "model_seeds": list(results.model_seeds),
@@ -182,6 +193,37 @@ def _write_all(tmp: Path, *, cfg: AnalysisConfig, results, corpus_path: Path, st
                                   encoding="utf-8")
     files.append("run.json")
     return sorted(files)
+
+
+def _figure_files(spec, stem: Path, *, cfg: AnalysisConfig, cache: Path | None) -> list[Path]:
+    """Write one figure in every configured format, reusing cached renders of identical content.
+
+    The cache key covers the plot function, its input tables and parameters, the
+    package and matplotlib versions and the output settings, so a cached file is
+    byte-identical to a fresh render.
+    """
+    import shutil
+
+    from ..plotting import FigureSpec
+
+    formats, dpi = tuple(cfg.report.formats), cfg.report.dpi
+    if not isinstance(spec, FigureSpec):
+        return save_figure(spec, stem, formats=formats, dpi=dpi)
+    key = hashlib.sha256(f"{spec.key()}|{formats}|{dpi}".encode()).hexdigest()[:32]
+    if cache is not None and all((cache / f"{key}.{fmt}").is_file() for fmt in formats):
+        out = []
+        for fmt in formats:
+            shutil.copyfile(cache / f"{key}.{fmt}", stem.with_suffix(f".{fmt}"))
+            out.append(stem.with_suffix(f".{fmt}"))
+        return out
+    paths = save_figure(spec.render(), stem, formats=formats, dpi=dpi)
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+        for p in paths:
+            tmp = cache / f".{key}.{p.suffix[1:]}.tmp"
+            shutil.copyfile(p, tmp)
+            tmp.replace(cache / f"{key}{p.suffix}")
+    return paths
 
 
 def _render_markdown(sections, *, results, figure_files: dict[str, str], cfg: AnalysisConfig) -> str:
@@ -218,7 +260,7 @@ def _render_html(sections, *, results, cfg: AnalysisConfig) -> str:
         blocks = []
         for b in s["blocks"]:
             if b["kind"] == "figure":
-                blocks.append({**b, "png_base64": _png_base64(results.figures[b["name"]])})
+                blocks.append({**b, "png_base64": base64.b64encode(results.png_bytes[b["name"]]).decode("ascii")})
             elif b["kind"] == "table":
                 from .io import format_frame
 

@@ -39,8 +39,9 @@ class TopicConfig:
         Small values give peaked topics whose top terms co-occur more (higher
         NPMI): on news_articles K=20, eta=0.01 raised mean c_npmi from 0.076 to
         0.094 compared with gensim's default 1/K (see benchmarks/bench_topics.py).
-    learning = "batch"
-        gensim's update schedule. ``"batch"``: one M-step per pass over all
+    learning = "auto"
+        gensim's update schedule. ``"auto"``: batch when all units fit in one
+        chunk (``chunksize``), else online. ``"batch"``: one M-step per pass over all
         units, replacing the topics by the new estimate (variational EM; gensim
         ``update_every=0`` with ``decay=0``). ``"online"``: an M-step after every
         ``chunksize`` units, blending old and new topics with weight
@@ -60,6 +61,11 @@ class TopicConfig:
         Gibbs sampling iterations (tomotopy).
     nmf_max_iter = 400
         Iterations of the NMF solver.
+    nmf_init = "random"
+        NMF initialisation: ``"random"`` (from the seed, so that stability
+        across seeds means something, as in Greene et al. 2014) or
+        ``"nndsvda"`` (SVD-based, nearly seed-independent: its "stability" is
+        then close to 1 by construction).
 
     Vocabulary (pruned on top of the document-term matrix' own pruning)
     ---------------------------------------------------------------------
@@ -99,7 +105,7 @@ class TopicConfig:
     n_seeds: int = 3
     alpha: str | float = "auto"
     eta: str | float = 0.01
-    learning: Literal["batch", "online"] = "batch"
+    learning: Literal["auto", "batch", "online"] = "auto"
     passes: int = 10
     iterations: int = 50
     chunksize: int = 2000
@@ -107,6 +113,7 @@ class TopicConfig:
     offset: float = 1.0
     sampling_iterations: int = 500
     nmf_max_iter: int = 400
+    nmf_init: Literal["random", "nndsvda"] = "random"
     min_df: int | float = 1
     max_df: int | float = 1.0
     max_features: int = 0

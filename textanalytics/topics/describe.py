@@ -150,7 +150,7 @@ def representative_passages(model: TopicModel | TopicEnsemble, corpus: Any, *, n
 
     Units are ranked by their topic proportion (ties by unit order). Units with
     fewer than ``min_terms`` modelled terms are skipped (a three-word paragraph
-    reaches a proportion near 1 by chance), unless a topic has no other unit.
+    reaches a proportion near 1 by chance), unless no unit has that many.
 
     Parameters
     ----------

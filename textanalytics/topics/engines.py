@@ -38,22 +38,14 @@ def _normalise_rows(a: np.ndarray) -> np.ndarray:
     return out
 
 
-def _segment_sum(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Sum consecutive row blocks of ``values``: block ``i`` has ``lengths[i]`` rows (may be 0)."""
-    out = np.zeros((len(lengths), values.shape[1]), dtype=values.dtype)
-    nonempty = lengths > 0
-    if values.shape[0]:
-        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-        out[nonempty] = np.add.reduceat(values, starts[nonempty], axis=0)
-    return out
-
-
 @functools.cache
 def _lda_class() -> type:
     """gensim's ``LdaModel`` with the E-step vectorised over the documents of a chunk.
 
-    Only :meth:`inference` is replaced; initialisation, the random draws, the
-    online M-step and the alpha/eta updates are gensim's. The update equations
+    :meth:`inference` is replaced; initialisation, the random draws, the
+    M-step and the eta update are gensim's; the alpha update is gensim's Newton
+    step, halved when a full step would make alpha non-positive (gensim then
+    skips the update). The update equations
     and the stopping rule are gensim's too, applied to all documents of a chunk
     at once with sparse matrix products instead of one Python loop per
     document: each document iterates until its mean absolute change in gamma
@@ -63,7 +55,7 @@ def _lda_class() -> type:
     short paragraphs where gensim's per-document overhead dominates.
     """
     from gensim.models import LdaModel
-    from scipy.special import psi
+    from scipy.special import polygamma, psi
 
     def dirichlet_expectation(gamma: np.ndarray) -> np.ndarray:
         return psi(gamma) - psi(gamma.sum(axis=1, keepdims=True))
@@ -82,6 +74,28 @@ def _lda_class() -> type:
             cts = np.fromiter((c for doc in chunk for _, c in doc), dtype=np.float64, count=indptr[-1])
             return sp.csr_matrix((cts, ids, indptr), shape=(len(chunk), self.num_terms))
 
+        def update_alpha(self, gammat: np.ndarray, rho: float) -> np.ndarray:
+            """gensim's Newton step for alpha, halved until alpha stays positive.
+
+            gensim skips the whole step (and logs a warning) when it would make
+            alpha non-positive, which happens with batch learning (step 1).
+            """
+            n = float(len(gammat))
+            logphat = dirichlet_expectation(np.asarray(gammat, dtype=np.float64)).sum(axis=0) / n
+            prior = np.asarray(self.alpha, dtype=np.float64)
+            gradf = n * (psi(prior.sum()) - psi(prior) + logphat)
+            c = n * polygamma(1, prior.sum())
+            q = -n * polygamma(1, prior)
+            b = np.sum(gradf / q) / (1.0 / c + np.sum(1.0 / q))
+            step = -(gradf - b) / q
+            for _ in range(30):
+                updated = prior + rho * step
+                if np.all(updated > 0):
+                    self.alpha = updated.astype(self.dtype)
+                    break
+                rho /= 2.0
+            return self.alpha
+
         def inference(self, chunk: Any, collect_sstats: bool = False) -> tuple[np.ndarray, Any]:
             x = self._chunk_matrix(chunk)
             n, k = x.shape[0], self.num_topics
@@ -94,27 +108,30 @@ def _lda_class() -> type:
             final_phinorm = np.empty(x.nnz, dtype=dtype)
 
             # Arrays of the documents still iterating, compacted as documents converge:
-            # per document its slice of the nonzeros (start offsets), per nonzero its
-            # count, its document (0..n_active-1) and the topic column of expElogbeta.
+            # per nonzero its count, its document (0..n_active-1) and the topic column
+            # of expElogbeta; ``ratio`` holds cts / phinorm in the active documents' CSR
+            # structure, so the gamma update is one sparse product.
+            exp_elog_beta_t = np.ascontiguousarray(self.expElogbeta.T)   # (V, K)
             lengths = np.diff(x.indptr)
             active = np.arange(n)
             nnz_pos = np.arange(x.nnz)
             rows = np.repeat(np.arange(n), lengths)
-            cts = x.data.astype(dtype, copy=False)
-            beta = self.expElogbeta[:, x.indices].T.copy()      # (nnz, K)
+            cts = x.data.astype(dtype, copy=True)
+            beta = exp_elog_beta_t[x.indices]                            # (nnz, K)
+            ratio = sp.csr_matrix((cts.copy(), x.indices.copy(), x.indptr.copy()), shape=x.shape)
             g_a, t_a = gamma, exp_elog_theta
             phinorm = np.einsum("ij,ij->i", t_a[rows], beta) + eps
+            compacted_at = n
             for it in range(self.iterations):
-                # Row sums of (cts / phinorm) * expElogbeta over each document's terms.
-                contrib = _segment_sum((cts / phinorm)[:, None] * beta, lengths)
-                g_new = alpha + t_a * contrib
+                np.divide(cts, phinorm, out=ratio.data)
+                g_new = alpha + t_a * (ratio @ exp_elog_beta_t)
                 t_a = np.exp(dirichlet_expectation(g_new))
                 phinorm = np.einsum("ij,ij->i", t_a[rows], beta) + eps
                 change = np.abs(g_new - g_a).mean(axis=1)
                 g_a = g_new
-                done = change < self.gamma_threshold
+                done = (change < self.gamma_threshold) & (active >= 0)
                 if it == self.iterations - 1:
-                    done[:] = True
+                    done = active >= 0
                 if not done.any():
                     continue
                 idx = active[done]
@@ -122,12 +139,24 @@ def _lda_class() -> type:
                 exp_elog_theta[idx] = t_a[done]
                 done_nnz = done[rows]
                 final_phinorm[nnz_pos[done_nnz]] = phinorm[done_nnz]
-                if done.all():
+                # Finished documents are marked (active = -1) and dropped from the
+                # arrays only once a quarter of the remaining ones finished, because
+                # compacting copies every array.
+                active[done] = -1
+                n_left = int((active >= 0).sum())
+                if n_left == 0:
                     break
-                keep, keep_nnz = ~done, ~done_nnz
+                if n_left > 0.75 * compacted_at:
+                    continue
+                compacted_at = n_left
+                keep = active >= 0
+                keep_nnz = keep[rows]
                 active, g_a, t_a, lengths = active[keep], g_a[keep], t_a[keep], lengths[keep]
                 nnz_pos, cts, beta, phinorm = nnz_pos[keep_nnz], cts[keep_nnz], beta[keep_nnz], phinorm[keep_nnz]
                 rows = np.repeat(np.arange(len(active)), lengths)
+                indptr = np.r_[0, np.cumsum(lengths)]
+                ratio = sp.csr_matrix((cts.copy(), ratio.indices[keep_nnz], indptr),
+                                      shape=(len(active), x.shape[1]))
             sstats = None
             if collect_sstats:
                 ratio = sp.csr_matrix((x.data / final_phinorm, x.indices, x.indptr), shape=x.shape)
@@ -140,6 +169,9 @@ def _lda_class() -> type:
 def _fit_gensim(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed: int,
                 config: TopicConfig) -> EngineResult:
     lda_class = _lda_class()
+    learning = config.learning
+    if learning == "auto":
+        learning = "batch" if counts.shape[0] <= config.chunksize else "online"
     # Documents are passed as row numbers; the vectorised E-step reads the rows
     # from the matrix (gensim itself only counts and chunks them).
     model = lda_class(
@@ -150,12 +182,13 @@ def _fit_gensim(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed
         passes=config.passes,
         iterations=config.iterations,
         chunksize=config.chunksize,
-        update_every=0 if config.learning == "batch" else 1,
-        decay=0.0 if config.learning == "batch" else config.decay,
+        update_every=0 if learning == "batch" else 1,
+        decay=0.0 if learning == "batch" else config.decay,
         offset=config.offset,
         eval_every=None,
         random_state=seed,
-        dtype=np.float64,
+        # gensim's default precision; twice as fast as float64 on long documents.
+        dtype=np.float32,
     )
     model.matrix = counts
     rows = list(range(counts.shape[0]))
@@ -167,7 +200,7 @@ def _fit_gensim(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed
     info = {
         "alpha": config.alpha, "eta": config.eta,
         "alpha_fitted": [round(float(x), 6) for x in alpha],
-        "learning": config.learning, "passes": config.passes, "iterations": config.iterations,
+        "learning": learning, "passes": config.passes, "iterations": config.iterations,
         "chunksize": config.chunksize, "estep": "vectorised",
     }
     return _normalise_rows(topic_term), _normalise_rows(gamma), info
@@ -182,14 +215,14 @@ def _fit_nmf(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed: i
     from sklearn.feature_extraction.text import TfidfTransformer
 
     tfidf = TfidfTransformer(sublinear_tf=True).fit_transform(counts.astype(np.float64))
-    nmf = NMF(n_components=k, init="nndsvda", random_state=seed, max_iter=config.nmf_max_iter)
+    nmf = NMF(n_components=k, init=config.nmf_init, random_state=seed, max_iter=config.nmf_max_iter)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         w = nmf.fit_transform(tfidf)
     if any(issubclass(c.category, ConvergenceWarning) for c in caught):
         logger.warning("NMF (K=%d, seed=%d) did not converge in %d iterations; raise topics.nmf_max_iter",
                        k, seed, config.nmf_max_iter)
-    info = {"tfidf": "sublinear_tf, l2", "init": "nndsvda", "max_iter": config.nmf_max_iter,
+    info = {"tfidf": "sublinear_tf, l2", "init": config.nmf_init, "max_iter": config.nmf_max_iter,
             "n_iter": int(nmf.n_iter_)}
     # NMF weights are not probabilities; normalised rows are read as such (documented).
     return _normalise_rows(nmf.components_), _normalise_rows(w), info
@@ -207,7 +240,7 @@ def _fit_tomotopy(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, se
     model = tp.LDAModel(k=k, alpha=alpha, eta=eta, seed=seed)
     vocab = np.asarray(vocabulary, dtype=object)
     for a, b in zip(counts.indptr[:-1], counts.indptr[1:]):
-        model.add_doc(np.repeat(vocab[counts.indices[a:b]], counts.data[a:b]).tolist())
+        model.add_doc(np.repeat(vocab[counts.indices[a:b]], counts.data[a:b].astype(np.int64)).tolist())
     # One worker: tomotopy's result depends on thread scheduling otherwise.
     model.train(config.sampling_iterations, workers=1)
     position = {term: i for i, term in enumerate(vocabulary)}

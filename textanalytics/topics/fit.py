@@ -111,12 +111,10 @@ def _topic_order(topic_term: np.ndarray, doc_topic: np.ndarray, n_terms: np.ndar
     return np.array(sorted(range(len(share)), key=lambda i: (-share[i], top[i], i)), dtype=int)
 
 
-def _config_dict(config: TopicConfig) -> dict[str, Any]:
-    """JSON-ready copy of the config (tuples become lists)."""
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(config).items()}
-
-
 def _fit_prepared(prep: _Prepared, *, k: int, seed: int, config: TopicConfig) -> TopicModel:
+    # Imported here: textanalytics.config imports this package's TopicConfig.
+    from ..config import to_dict
+
     _check_size(prep, k)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise InputError(f"seed: must be an integer, got {seed!r}")
@@ -130,7 +128,7 @@ def _fit_prepared(prep: _Prepared, *, k: int, seed: int, config: TopicConfig) ->
         "engine": config.engine,
         "k": int(k),
         "seed": int(seed),
-        "config": _config_dict(config),
+        "config": to_dict(config),
         "n_units": int(prep.counts.shape[0]),
         "n_dropped_units": len(prep.dropped_units),
         "dropped_units": list(prep.dropped_units),
@@ -199,7 +197,7 @@ def fit_topics(dtm: DocumentTermMatrix, *, k: int, seed: int, config: TopicConfi
 # ---------------------------------------------------------------------------------------------
 def _with_coherence(models: Sequence[TopicModel], *, texts: Sequence[Sequence[str]],
                     top_n: int) -> list[TopicModel]:
-    """Attach per-topic c_npmi and c_v to each model (one gensim pass for all)."""
+    """Attach per-topic c_npmi and c_v to each model (one pass over the texts for all)."""
     topics = [t for m in models for t in m.top_terms(top_n)]
     scores = coherence(topics, texts=texts)
     out, start = [], 0
@@ -324,7 +322,7 @@ def select_k(dtm: DocumentTermMatrix, *, texts: Sequence[Sequence[str]], seeds: 
     """Fit every K of a grid with several seeds; score coherence and stability; pick K.
 
     For each K and seed: mean c_npmi and c_v of the topics' top ``config.top_n``
-    terms (gensim ``CoherenceModel`` on ``texts``), and stability: the mean
+    terms on ``texts`` (gensim's definitions, see :func:`coherence`), and stability: the mean
     Jaccard agreement of top terms with the fits of the other seeds of the same
     K, after matching topics one to one (Greene, O'Callaghan & Cunningham 2014).
 
@@ -370,6 +368,8 @@ def select_k(dtm: DocumentTermMatrix, *, texts: Sequence[Sequence[str]], seeds: 
                        skipped, *prep.counts.shape)
     if not grid:
         _check_size(prep, min(skipped))  # raises StepSkipped with the reason
+    if config.k in skipped:
+        _check_size(prep, config.k)
     start = time.perf_counter()
     models = [_fit_prepared(prep, k=k, seed=s, config=config) for k in grid for s in seeds]
     fitted = time.perf_counter()

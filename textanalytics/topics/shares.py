@@ -62,7 +62,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["topic_shares", "topic_differences", "REST"]
 
 #: ``group_b`` label of "every other statement" comparisons.
-REST = "(rest)"
+REST = "rest"
 
 Models = TopicModel | TopicEnsemble | Sequence[TopicModel]
 

@@ -15,8 +15,6 @@ True
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
-from scipy.stats import rankdata
 
 __all__ = [
     "relevance",
@@ -63,9 +61,23 @@ def frex(topic_term: np.ndarray, *, weight: float = 0.5) -> np.ndarray:
     phi = np.asarray(topic_term, dtype=float)
     v = phi.shape[1]
     excl = phi / np.maximum(phi.sum(axis=0, keepdims=True), _TINY)
-    freq_score = rankdata(phi, axis=1, method="average") / v
-    excl_score = rankdata(excl, axis=1, method="average") / v
+    freq_score = _average_ranks(phi) / v
+    excl_score = _average_ranks(excl) / v
     return 1.0 / (weight / excl_score + (1.0 - weight) / freq_score)
+
+
+def _average_ranks(a: np.ndarray) -> np.ndarray:
+    """Ranks 1..V within each row, ties sharing their average rank (``scipy.stats.rankdata``)."""
+    out = np.empty(a.shape, dtype=float)
+    for i, row in enumerate(a):
+        order = np.argsort(row, kind="stable")
+        values = row[order]
+        # Start of each run of equal values, and the average of positions start+1..end.
+        starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+        ends = np.r_[starts[1:], len(values)]
+        average = (starts + 1 + ends) / 2.0
+        out[i, order] = np.repeat(average, ends - starts)
+    return out
 
 
 def topic_share(doc_topic: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -123,6 +135,8 @@ def match_topics(similarity: np.ndarray, *, tiebreak: np.ndarray | None = None) 
     0) are decided by it instead of by the solver's internals. Returns
     ``col`` with ``col[i]`` the column matched to row ``i`` (square inputs).
     """
+    from scipy.optimize import linear_sum_assignment  # imported on use: scipy.optimize is slow to import
+
     sim = np.asarray(similarity, dtype=float)
     if tiebreak is not None:
         sim = sim + 1e-6 * np.asarray(tiebreak, dtype=float)

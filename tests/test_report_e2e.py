@@ -1,0 +1,200 @@
+"""End to end: `textanalytics report` on the real seeds and on a hostile tiny corpus."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from textanalytics.cli import main
+from textanalytics.config import load_config
+from textanalytics.errors import InputError
+from textanalytics.report import build_report
+
+ROOT = Path(__file__).resolve().parents[1]
+REQUIRED_TABLES = [
+    "statements", "lexical_stats", "distinctive_terms", "keyness", "similarity", "model_selection",
+    "topics", "topic_labels", "representative_passages", "topic_shares", "topic_differences",
+]
+
+
+@pytest.fixture(scope="module")
+def seeds_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("rep") / "reports"
+    result = build_report(ROOT / "analysis.toml", out=out)
+    return out, result
+
+
+def _strip_timings(text: str) -> dict:
+    data = json.loads(text)
+    data.pop("timings", None)
+    return data
+
+
+def test_writes_every_table_figure_and_document(seeds_report):
+    out, result = seeds_report
+    for name in REQUIRED_TABLES:
+        assert (out / "tables" / f"{name}.csv").is_file(), name
+        assert (out / "tables" / f"{name}.md").is_file(), name
+    for doc in ("report.md", "index.html", "run.json"):
+        assert (out / doc).is_file()
+    pngs = {p.stem for p in (out / "figures").glob("*.png")}
+    svgs = {p.stem for p in (out / "figures").glob("*.svg")}
+    assert pngs == svgs
+    for stem in ("corpus_overview", "similarity", "model_selection", "topic_terms", "topic_shares_year",
+                 "keyness_organisation", "distinctive_terms_year", "topic_heatmap_speaker", "topic_differences"):
+        assert stem in pngs, stem
+    shares = pd.read_csv(out / "tables" / "topic_shares.csv")
+    assert {"group_by", "group", "topic", "share", "lower", "upper", "n_statements"} <= set(shares.columns)
+    diffs = pd.read_csv(out / "tables" / "topic_differences.csv")
+    assert {"group_by", "group_a", "group_b", "topic", "difference", "lower", "upper", "p_value"} <= set(diffs.columns)
+    topics = pd.read_csv(out / "tables" / "topics.csv")
+    assert {"topic", "rank", "term", "weight", "relevance", "frex"} <= set(topics.columns)
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert run["chosen_k"] == result.k and run["k_reason"]
+    assert set(run["inputs"]) >= {f"raw/{p.name}" for p in (ROOT / "seeds" / "raw").iterdir()}
+    assert run["versions"]["gensim"] and "corpus" in run["timings"]
+
+
+def test_report_narrative_states_caveats(seeds_report):
+    out, _ = seeds_report
+    md = (out / "report.md").read_text(encoding="utf-8")
+    for heading in ("## Corpus", "## Vocabulary contrasts", "## Topics", "## Changes across years",
+                    "## Differences between speakers and groups", "## Caveats"):
+        assert heading in md
+    assert "single statement" in md  # e.g. the one FSB/NAC statement
+    for link in [line for line in md.splitlines() if line.startswith("![")]:
+        target = link.split("](", 1)[1].rstrip(")")
+        assert (out / target).is_file(), target
+
+
+def test_committed_reports_are_current(seeds_report):
+    """The committed reports/ is exactly what the command writes from seeds/ (timings aside)."""
+    out, _ = seeds_report
+    committed = ROOT / "reports"
+    new_files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    old_files = sorted(p.relative_to(committed).as_posix() for p in committed.rglob("*") if p.is_file())
+    assert new_files == old_files
+    differing = []
+    for rel in new_files:
+        a, b = (out / rel).read_bytes(), (committed / rel).read_bytes()
+        if rel == "run.json":
+            if _strip_timings(a.decode()) != _strip_timings(b.decode()):
+                differing.append(rel)
+        elif a != b:
+            differing.append(rel)
+    assert not differing, f"reports/ is stale; run `textanalytics report`: {differing}"
+
+
+def _hostile_corpus(tmp_path: Path) -> Path:
+    rows = []
+    words = ("terror security law cooperation border finance crime drug cyber treaty "
+             "council resolution sanction weapon court police").split()
+    for i in range(12):
+        body = []
+        for p in range(4):
+            w = [words[(i * 3 + p * 5 + j) % len(words)] for j in range(40)]
+            body.append(" ".join(w) + ".")
+        rows.append({
+            "id": f"s{i:02d}",
+            "text": "\n\n".join(body) + ("\n\n<script>alert('x')</script> & <b>bold</b>" if i == 0 else ""),
+            "date": f"{2018 + i % 2}-0{1 + i % 9}-15",
+            "speaker": ["../../x", "<img src=x onerror=alert(1)>", "Plain Name"][i % 3],
+        })
+    path = tmp_path / "hostile.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    cfg = tmp_path / "a.toml"
+    cfg.write_text(
+        "[corpus]\npath = 'hostile.csv'\nid_col = 'id'\n"
+        "[preprocess]\ncache_dir = ''\nphrases = false\n"
+        "[vocabulary]\nmin_df = 1\nmax_df = 1.0\n"
+        "[topics]\nk_grid = [2, 3]\nn_seeds = 2\nn_bootstrap = 20\nn_permutations = 200\n",
+        encoding="utf-8")
+    return cfg
+
+
+def test_hostile_metadata_is_escaped_and_stays_inside(tmp_path):
+    cfg = _hostile_corpus(tmp_path)
+    out = tmp_path / "out"
+    build_report(cfg, out=out)
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    inside = {p.resolve() for p in tmp_path.rglob("*")}
+    assert all(str(p).startswith(str(tmp_path.resolve())) for p in inside)
+    assert not (tmp_path.parent / "x").exists()
+    for p in (out / "figures").iterdir():
+        assert p.resolve().parent == (out / "figures").resolve()
+
+
+def test_failed_run_leaves_previous_reports_untouched(tmp_path, capsys):
+    cfg = _hostile_corpus(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("previous", encoding="utf-8")
+    bad = tmp_path / "bad.toml"
+    bad.write_text(cfg.read_text(encoding="utf-8").replace("[compare]", "") +
+                   "[compare]\ngroup_by = ['no_such_column']\n", encoding="utf-8")
+    code = main(["report", "--config", str(bad), "--out", str(out), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and "no_such_column" in err and "Traceback" not in err
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]
+
+
+def test_too_small_corpus_skips_topics_with_reason(tmp_path):
+    path = tmp_path / "tiny.csv"
+    pd.DataFrame({"text": ["security cooperation matters", "terror finance crime"],
+                  "speaker": ["A", "B"], "date": ["2019-01-01", "2020-01-01"]}).to_csv(path, index=False)
+    cfg = tmp_path / "a.toml"
+    cfg.write_text("[corpus]\npath = 'tiny.csv'\n[preprocess]\ncache_dir = ''\n"
+                   "[vocabulary]\nmin_df = 1\nmax_df = 1.0\n[topics]\nk_grid = [5]\nn_seeds = 2\n",
+                   encoding="utf-8")
+    result = build_report(cfg, out=tmp_path / "out")
+    assert any("topic" in s for s in result.skipped)
+    md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "Skipped: topic models" in md
+
+
+def _chromium():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def test_index_html_renders_in_headless_chromium(seeds_report):
+    chromium, driver_path = _chromium(), shutil.which("chromedriver")
+    if not (chromium and driver_path):
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but Chromium/chromedriver are missing (.ci/run installs them)")
+        pytest.skip("headless Chromium not installed")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    out, _ = seeds_report
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1280,900"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    try:
+        driver.get((out / "index.html").as_uri())
+        images = driver.execute_script(
+            "return Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.getBoundingClientRect().width])")
+        assert len(images) >= 8
+        assert all(done and natural > 0 and width > 0 for done, natural, width in images)
+        rows = driver.execute_script("return document.querySelectorAll('#kwic-table tbody tr').length")
+        assert rows > 0
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+        assert not errors, errors
+    finally:
+        driver.quit()

@@ -1,0 +1,191 @@
+"""Fitting, choosing K, stable topic ids, description (textanalytics.topics)."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+
+from textanalytics.errors import InputError, StepSkipped
+from textanalytics.features import DocumentTermMatrix
+from textanalytics.topics import (ModelSelection, TopicConfig, TopicEnsemble, TopicModel, describe_topics,
+                                  fit_topic_ensemble, fit_topics, representative_passages, select_k,
+                                  topic_labels)
+from textanalytics.topics import stats
+from textanalytics.topics.fit import _apply_rule, _topic_order
+from textanalytics.topics.synthetic import simulate_corpus
+
+FAST = TopicConfig(passes=5)
+
+
+@pytest.fixture(scope="module")
+def sim():
+    return simulate_corpus(k=3, n_terms=80, n_statements=6, paragraphs=6, length=40, seed=11)
+
+
+@pytest.fixture(scope="module")
+def ensemble(sim):
+    return fit_topic_ensemble(sim.dtm, k=3, seeds=[1, 2, 3], texts=sim.texts, config=FAST)
+
+
+def test_same_seed_gives_identical_arrays_and_labels(sim):
+    a = fit_topics(sim.dtm, k=3, seed=4, config=FAST)
+    b = fit_topics(sim.dtm, k=3, seed=4, config=FAST)
+    assert np.array_equal(a.topic_term, b.topic_term) and np.array_equal(a.doc_topic, b.doc_topic)
+    assert a.params == b.params
+    pd.testing.assert_frame_equal(topic_labels(a), topic_labels(b))
+    c = fit_topics(sim.dtm, k=3, seed=5, config=FAST)
+    assert not np.array_equal(a.doc_topic, c.doc_topic)
+
+
+@pytest.mark.parametrize("engine", ["gensim", "nmf"])
+def test_model_arrays_and_topic_order(sim, engine):
+    m = fit_topics(sim.dtm, k=3, seed=1, config=dataclasses.replace(FAST, engine=engine))
+    assert m.topic_term.shape == (3, len(m.vocabulary)) and m.doc_topic.shape == (len(m.units), 3)
+    assert np.allclose(m.topic_term.sum(axis=1), 1) and np.allclose(m.doc_topic.sum(axis=1), 1)
+    # Stable ids: topic 1 has the largest overall share.
+    assert np.all(np.diff(m.share) <= 0)
+    assert m.params["engine"] == engine and m.params["seed"] == 1 and m.params["k"] == 3
+    assert not m.topic_term.flags.writeable
+    assert list(m.topic_table().columns) == ["topic", "share", "c_npmi", "c_v", "stability", "unstable"]
+    assert len(m.topic_terms()) == 3 * len(m.vocabulary)
+    assert m.doc_topics().groupby("unit_id")["weight"].sum().to_numpy() == pytest.approx(1.0)
+
+
+def test_topic_order_ties_broken_by_top_term():
+    topic_term = np.array([[0.1, 0.9], [0.9, 0.1], [0.5, 0.5]])
+    doc_topic = np.array([[0.4, 0.4, 0.2]])
+    # Topics 0 and 1 tie on share; topic 1's top term ("a") sorts before topic 0's ("b").
+    assert _topic_order(topic_term, doc_topic, np.array([1]), ("a", "b")).tolist() == [1, 0, 2]
+
+
+def test_empty_units_are_dropped_and_recorded():
+    counts = sp.csr_matrix(np.array([[2, 1, 0], [0, 0, 0], [0, 3, 1], [1, 0, 2]]))
+    units = pd.DataFrame({"unit_id": ["s:1", "s:2", "s:3", "t:1"], "statement_id": ["s", "s", "s", "t"],
+                          "paragraph": pd.array([1, 2, 3, 1], dtype="Int64"), "n_tokens": [3, 0, 4, 3]})
+    dtm = DocumentTermMatrix(counts=counts, vocabulary=("a", "b", "c"), units=units)
+    m = fit_topics(dtm, k=2, seed=1, config=FAST)
+    assert m.params["n_dropped_units"] == 1 and m.params["dropped_units"] == ["s:2"]
+    assert m.units["unit_id"].tolist() == ["s:1", "s:3", "t:1"]
+    assert m.units["n_terms"].tolist() == [3, 4, 3]
+
+
+def test_too_few_units_raise_step_skipped():
+    counts = sp.csr_matrix(np.array([[2, 1, 0], [0, 0, 0], [0, 3, 1]]))
+    units = pd.DataFrame({"unit_id": ["a", "b", "c"], "statement_id": ["a", "b", "c"]})
+    dtm = DocumentTermMatrix(counts=counts, vocabulary=("x", "y", "z"), units=units)
+    with pytest.raises(StepSkipped, match="K=3 needs at least 3 non-empty units, but the matrix has 2"):
+        fit_topics(dtm, k=3, seed=1)
+    with pytest.raises(StepSkipped, match="needs at least 4"):
+        select_k(dtm, texts=[["x"]], seeds=[1, 2], k_grid=[4, 5])
+    with pytest.raises(InputError, match="at least 2"):
+        fit_topics(dtm, k=1, seed=1)
+    with pytest.raises(InputError, match="DocumentTermMatrix"):
+        fit_topics(counts, k=2, seed=1)
+
+
+def test_ensemble_alignment_and_stability(ensemble):
+    ref = ensemble.reference
+    assert ensemble.seeds == [1, 2, 3] and len(ensemble.refits) == 2
+    assert ref.stability.shape == (3,) and np.all((ref.stability >= 0) & (ref.stability <= 1))
+    assert np.allclose(ref.stability, ensemble.alignment.mean(axis=0))
+    # Refits are reordered so that topic i matches topic i: the diagonal of the top-term
+    # Jaccard matrix is the best one-to-one matching (brute force over the 3! matchings).
+    for m, jac_aligned in zip(ensemble.refits, ensemble.alignment):
+        jac = stats.jaccard_matrix(stats.top_term_indices(ref.topic_term, 10),
+                                   stats.top_term_indices(m.topic_term, 10))
+        best = max(sum(jac[i, p[i]] for i in range(3)) for p in itertools.permutations(range(3)))
+        assert np.trace(jac) == pytest.approx(best)
+        assert np.allclose(np.diag(jac), jac_aligned)
+    assert ref.c_npmi.shape == (3,) and np.isfinite(ref.c_v).all()
+
+
+def test_describe_topics_rankings(ensemble):
+    out = describe_topics(ensemble, top_n=5)
+    assert list(out.columns) == ["topic", "rank", "term", "weight", "relevance", "frex", "unstable"]
+    assert len(out) == 15 and out["rank"].tolist()[:5] == [1, 2, 3, 4, 5]
+    for _, part in out.groupby("topic"):
+        assert np.all(np.diff(part["relevance"].to_numpy()) <= 0)
+    by_weight = describe_topics(ensemble, top_n=5, by="weight")
+    for _, part in by_weight.groupby("topic"):
+        assert np.all(np.diff(part["weight"].to_numpy()) <= 0)
+    # λ = 1: relevance is the log probability, so both rankings agree.
+    same = describe_topics(ensemble, top_n=5, lambda_=1.0)
+    assert same["term"].tolist() == by_weight["term"].tolist()
+    with pytest.raises(InputError):
+        describe_topics(ensemble, by="lift")
+
+
+def test_topic_labels(ensemble):
+    labels = topic_labels(ensemble)
+    assert list(labels.columns) == ["topic", "label", "share", "stability", "unstable", "c_npmi", "c_v"]
+    assert labels["label"].is_unique
+    first = describe_topics(ensemble, top_n=3).query("topic == 1")["term"].tolist()
+    assert labels["label"].iloc[0] == " / ".join(first)
+    assert labels["unstable"].tolist() == (labels["stability"] < 0.5).tolist()
+    assert labels["share"].sum() == pytest.approx(1.0)
+
+
+def test_representative_passages(sim, ensemble):
+    out = representative_passages(ensemble, sim.corpus, n=2)
+    assert out.columns[:8].tolist() == ["topic", "rank", "statement_id", "paragraph", "weight", "n_terms",
+                                        "unstable", "text"]
+    assert {"title", "year", "group"} <= set(out.columns) and "n_words" not in out.columns
+    assert len(out) == 6
+    ref = ensemble.reference
+    top = ref.units.iloc[int(np.argmax(ref.doc_topic[:, 0]))]
+    row = out.iloc[0]
+    assert (row["statement_id"], row["paragraph"]) == (top["statement_id"], top["paragraph"])
+    para = sim.corpus.paragraphs
+    expected = para[(para["statement_id"] == row["statement_id"]) & (para["paragraph"] == row["paragraph"])]
+    assert row["text"] == expected["text"].iloc[0]
+
+
+def test_select_k_table_rule_and_override(sim):
+    sel = select_k(sim.dtm, texts=sim.texts, seeds=[1, 2], k_grid=[2, 3, 4], config=FAST)
+    assert isinstance(sel, ModelSelection)
+    assert list(sel.table.columns) == ["k", "seed", "c_npmi", "c_v", "stability"]
+    assert sel.table[["k", "seed"]].values.tolist() == [[2, 1], [2, 2], [3, 1], [3, 2], [4, 1], [4, 2]]
+    assert sel.chosen_k == sel.rule_k == _apply_rule(sel.summary, 0.5)[0]
+    assert sel.summary["chosen"].sum() == 1 and str(sel.chosen_k) in sel.reason
+    ens = sel.ensemble()
+    assert isinstance(ens, TopicEnsemble) and ens.k == sel.chosen_k
+    # Stability of one pair of seeds is symmetric.
+    assert sel.table.groupby("k")["stability"].nunique().max() == 1
+    forced = select_k(sim.dtm, texts=sim.texts, seeds=[1, 2], k_grid=[2, 3],
+                      config=dataclasses.replace(FAST, k=5))
+    assert forced.chosen_k == 5 and "set by the researcher" in forced.reason
+    assert forced.ensemble().k == 5
+
+
+def test_k_rule_on_hand_tables():
+    summary = pd.DataFrame({"k": [2, 3, 4, 5], "c_npmi": [0.05, 0.08, 0.08, 0.12],
+                            "stability": [0.9, 0.6, 0.7, 0.3]})
+    k, reason = _apply_rule(summary, 0.5)
+    assert k == 3 and "highest mean c_npmi" in reason          # tie 3 vs 4 -> smaller; 5 not stable
+    k, reason = _apply_rule(summary.assign(stability=[0.2, 0.4, 0.4, 0.1]), 0.5)
+    assert k == 3 and "no K reaches" in reason                 # most stable, ties -> smaller
+    k, reason = _apply_rule(summary.assign(stability=np.nan), 0.5)
+    assert k == 5 and "single seed" in reason
+
+
+def test_config_validation_is_one_line():
+    with pytest.raises(InputError, match="topics.alpha"):
+        TopicConfig(alpha="bogus")
+    with pytest.raises(InputError, match="topics.k"):
+        TopicConfig(k=1)
+    with pytest.raises(InputError, match="topics.decay"):
+        TopicConfig(decay=0.1)
+    with pytest.raises(InputError, match="duplicates"):
+        fit_topic_ensemble(simulate_corpus(k=2, n_terms=10, n_statements=2, paragraphs=2, length=5).dtm,
+                           k=2, seeds=[1, 1])
+
+
+def test_model_repr_and_html(ensemble):
+    assert "TopicModel(engine='gensim', k=3" in repr(ensemble.reference)
+    assert "<table" in ensemble._repr_html_()
+    assert isinstance(ensemble.reference, TopicModel)

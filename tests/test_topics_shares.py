@@ -1,0 +1,201 @@
+"""Topic shares and differences: weighting, intervals, permutation test, small-group flags."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from textanalytics.errors import InputError
+from textanalytics.topics import (REST, TopicConfig, TopicEnsemble, TopicModel, topic_differences,
+                                  topic_shares)
+from textanalytics.topics.shares import _benjamini_hochberg, _permutation_test
+
+
+def _model(doc_topic, statement_ids, n_terms, *, seed=1, stability=None) -> TopicModel:
+    """A hand-made fitted model: units = (statement, paragraph) rows."""
+    doc_topic = np.asarray(doc_topic, dtype=float)
+    k = doc_topic.shape[1]
+    paragraph = pd.Series(statement_ids).groupby(statement_ids).cumcount() + 1
+    units = pd.DataFrame({
+        "unit_id": [f"{s}:{p}" for s, p in zip(statement_ids, paragraph)],
+        "statement_id": statement_ids,
+        "paragraph": pd.array(paragraph, dtype="Int64"),
+        "n_tokens": n_terms,
+        "n_terms": np.asarray(n_terms, dtype=np.int64),
+    })
+    topic_term = np.eye(k, k + 1) * 0.9 + 0.1 / (k + 1)
+    topic_term /= topic_term.sum(axis=1, keepdims=True)
+    return TopicModel(topic_term=topic_term, doc_topic=doc_topic,
+                      vocabulary=tuple(f"t{j}" for j in range(k + 1)), units=units,
+                      term_counts=np.ones(k + 1), params={"engine": "hand", "k": k, "seed": seed,
+                                                          "config": {"stability_threshold": 0.5}},
+                      stability=stability)
+
+
+def _statements(ids, groups, column="group"):
+    return pd.DataFrame({"statement_id": ids, column: groups, "text": ""})
+
+
+CFG = TopicConfig(n_bootstrap=50, n_permutations=2000)
+
+
+def test_statement_share_weights_paragraphs_by_tokens():
+    # s1: paragraphs of 3 tokens (topic 1) and 1 token (topic 2); s2: 6 tokens of topic 2.
+    model = _model([[1, 0], [0, 1], [0, 1]], ["s1", "s1", "s2"], [3, 1, 6])
+    corpus = _statements(["s1", "s2"], ["A", "A"])
+    per_statement = topic_shares(model, corpus=corpus, group_by="statement_id", config=CFG)
+    s1 = per_statement[per_statement["group"] == "s1"]["share"].to_numpy()
+    assert s1 == pytest.approx([0.75, 0.25])
+    tokens = topic_shares(model, corpus=corpus, group_by="group", config=CFG)
+    assert tokens["share"].to_numpy() == pytest.approx([3 / 10, 7 / 10])
+    equal = topic_shares(model, corpus=corpus, group_by="group",
+                         config=TopicConfig(n_bootstrap=50, group_weight="statements"))
+    assert equal["share"].to_numpy() == pytest.approx([(0.75 + 0) / 2, (0.25 + 1) / 2])
+    assert tokens["n_statements"].tolist() == [2, 2] and tokens["n_tokens"].tolist() == [10, 10]
+
+
+def test_shares_table_schema_order_and_single_statement_note():
+    model = _model([[.7, .3], [.6, .4], [.2, .8], [.1, .9]], ["a", "b", "c", "d"], [5, 5, 5, 5])
+    corpus = _statements(["a", "b", "c", "d"], [2019, 2017, 2018, 2018], column="year")
+    out = topic_shares(model, corpus=corpus, group_by="year", config=CFG)
+    assert list(out.columns) == ["group_by", "group", "topic", "label", "share", "lower", "upper",
+                                 "n_statements", "n_units", "n_tokens", "unstable", "note"]
+    assert out["group"].tolist() == [2017, 2017, 2018, 2018, 2019, 2019]
+    assert out.groupby("group")["share"].sum().to_numpy() == pytest.approx(1.0)
+    assert (out["lower"] <= out["share"] + 1e-12).all() and (out["share"] <= out["upper"] + 1e-12).all()
+    assert out["note"].str.contains("only 1 statement").tolist() == [True, True, False, False, True, True]
+    # A single fit: stability unknown, so unstable is <NA>.
+    assert out["unstable"].isna().all()
+
+
+def test_missing_group_values_are_left_out_and_counted():
+    model = _model([[1, 0], [0, 1], [.5, .5]], ["a", "b", "c"], [2, 2, 2])
+    corpus = _statements(["a", "b", "c"], ["X", "", None])
+    out = topic_shares(model, corpus=corpus, group_by="group", config=CFG)
+    assert out["group"].unique().tolist() == ["X"]
+    assert out.attrs["n_statements_without_group"] == 2
+
+
+def test_unknown_group_column_is_a_clear_error():
+    model = _model([[1, 0]], ["a"], [2])
+    with pytest.raises(InputError, match="column 'speaker' not found"):
+        topic_shares(model, corpus=_statements(["a"], ["X"]), group_by="speaker")
+
+
+def test_shares_are_deterministic_and_seed_dependent():
+    rng = np.random.default_rng(0)
+    theta = rng.dirichlet([1, 1, 1], size=12)
+    model = _model(theta, [f"s{i // 3}" for i in range(12)], rng.integers(3, 9, 12).tolist())
+    corpus = _statements([f"s{i}" for i in range(4)], ["A", "B", "A", "B"])
+    a = topic_shares(model, corpus=corpus, group_by="group", config=CFG)
+    b = topic_shares(model, corpus=corpus, group_by="group", config=CFG)
+    c = topic_shares(model, corpus=corpus, group_by="group", config=CFG, seed=99)
+    pd.testing.assert_frame_equal(a, b)
+    assert not np.array_equal(a["lower"], c["lower"])
+    assert np.array_equal(a["share"], c["share"])
+
+
+def test_intervals_include_seed_variation():
+    ids = ["s1", "s1", "s2", "s2"]
+    ref = _model([[.9, .1], [.9, .1], [.1, .9], [.1, .9]], ids, [4, 4, 4, 4], seed=1)
+    other = _model([[.5, .5], [.5, .5], [.1, .9], [.1, .9]], ids, [4, 4, 4, 4], seed=2)
+    corpus = _statements(["s1", "s2"], ["A", "B"])
+    alone = topic_shares(ref, corpus=corpus, group_by="group", config=CFG)
+    both = topic_shares(TopicEnsemble(reference=ref, refits=(other,)), corpus=corpus, group_by="group",
+                        config=CFG)
+    # Identical paragraphs within a statement: without refits the interval is a point.
+    assert (alone["upper"] - alone["lower"]).max() == pytest.approx(0.0)
+    a1 = both[(both["group"] == "A") & (both["topic"] == 1)].iloc[0]
+    assert a1["lower"] == pytest.approx(0.5) and a1["upper"] == pytest.approx(0.9)
+
+
+def test_exact_permutation_two_against_two_by_hand():
+    # Shares of topic 1: A = {0.9, 0.8}, B = {0.1, 0.2}, equal lengths.
+    a = np.array([[.9, .1], [.8, .2], [.1, .9], [.2, .8]])
+    b = np.ones(4)
+    p, min_p, test, n = _permutation_test(a, b, 2, n_permutations=100, rng=np.random.default_rng(0))
+    # C(4, 2) = 6 relabelings; the observed one and its mirror image are the most extreme.
+    assert test == "exact" and n == 6
+    assert p == pytest.approx([2 / 6, 2 / 6]) and min_p == pytest.approx([2 / 6, 2 / 6])
+
+
+def test_exact_permutation_one_against_three_by_hand():
+    # A = {0.9}; B = {0.1, 0.2, 0.3}. |diff| per choice of A: 0.9 -> 0.7, 0.1 -> 0.367,
+    # 0.2 -> 0.233, 0.3 -> 0.1: the observed labeling is the most extreme of 4.
+    a = np.array([[.9, .1], [.1, .9], [.2, .8], [.3, .7]])
+    p, min_p, test, n = _permutation_test(a, np.ones(4), 1, n_permutations=100, rng=np.random.default_rng(0))
+    assert (test, n) == ("exact", 4)
+    assert p == pytest.approx([0.25, 0.25]) and min_p == pytest.approx([0.25, 0.25])
+    # Observed is the mildest: p = 1.
+    a2 = np.array([[.3, .7], [.1, .9], [.2, .8], [.9, .1]])
+    p2, *_ = _permutation_test(a2, np.ones(4), 1, n_permutations=100, rng=np.random.default_rng(0))
+    assert p2[0] == pytest.approx(1.0)
+
+
+def test_monte_carlo_permutation_uses_plus_one_correction():
+    rng = np.random.default_rng(1)
+    a = np.c_[np.r_[np.full(15, 0.9), np.full(15, 0.1)], np.zeros(30)]
+    p, min_p, test, n = _permutation_test(a, np.ones(30), 15, n_permutations=199, rng=rng)
+    assert test == "monte carlo" and n == 199
+    assert p[0] == pytest.approx(1 / 200) and min_p[0] == pytest.approx(1 / 200)
+
+
+def test_permutation_false_positive_rate_under_the_null():
+    """Null: statement shares independent of the label. P(p <= 0.05) must stay <= 0.05."""
+    rng = np.random.default_rng(2024)
+    exact, mc = [], []
+    for _ in range(400):
+        shares = rng.beta(2, 5, size=8)
+        weights = rng.integers(20, 200, size=8).astype(float)
+        a = np.c_[shares * weights, (1 - shares) * weights]
+        exact.append(_permutation_test(a, weights, 4, n_permutations=2000, rng=rng)[0][0])
+    for _ in range(150):
+        shares = rng.beta(2, 5, size=24)
+        weights = rng.integers(20, 200, size=24).astype(float)
+        a = np.c_[shares * weights, (1 - shares) * weights]
+        mc.append(_permutation_test(a, weights, 12, n_permutations=199, rng=rng)[0][0])
+    # Exact test with C(8,4) = 70 relabelings: P(p <= 0.05) = 2/70 = 0.029 in theory.
+    assert np.mean(np.array(exact) <= 0.05) <= 0.05
+    assert np.mean(np.array(mc) <= 0.05) <= 0.075  # 0.05 + ~1.5 binomial SD for 150 draws
+
+
+def test_differences_by_hand_with_notes():
+    ids = ["a1", "b1", "b2", "b3"]
+    model = _model([[.9, .1], [.1, .9], [.2, .8], [.3, .7]], ids, [10, 10, 10, 10])
+    corpus = _statements(ids, ["A", "B", "B", "B"])
+    out = topic_differences(model, corpus=corpus, group_by="group", config=CFG)
+    assert list(out.columns) == ["group_by", "group_a", "group_b", "topic", "label", "difference", "lower",
+                                 "upper", "p_value", "p_adjusted", "min_p_value", "test", "n_relabelings",
+                                 "n_a", "n_b", "unstable", "note"]
+    row = out[out["topic"] == 1].iloc[0]
+    assert row["difference"] == pytest.approx(0.9 - 0.2)
+    assert row["p_value"] == pytest.approx(0.25) and row["min_p_value"] == pytest.approx(0.25)
+    assert (row["n_a"], row["n_b"], row["test"], row["n_relabelings"]) == (1, 3, "exact", 4)
+    assert "only 1 statement in A" in row["note"] and "smallest attainable p = 0.25" in row["note"]
+
+
+def test_difference_pairs_rest_and_labels():
+    rng = np.random.default_rng(5)
+    ids = [f"s{i}" for i in range(6)]
+    model = _model(rng.dirichlet([1, 1], size=6), ids, [5] * 6, stability=np.array([0.9, 0.2]))
+    corpus = _statements(ids, [2017, 2018, 2019, 2017, 2018, 2019], column="year")
+    pairs = topic_differences(model, corpus=corpus, group_by="year", config=CFG)
+    assert pairs[["group_a", "group_b"]].drop_duplicates().values.tolist() == [[2017, 2018], [2017, 2019], [2018, 2019]]
+    rest = topic_differences(model, corpus=corpus, group_by="year", versus="rest", config=CFG)
+    assert set(rest["group_b"]) == {REST} and rest["n_b"].unique().tolist() == [4]
+    one = topic_differences(model, corpus=corpus, group_by="year", group_a="2017", group_b=2019, config=CFG)
+    assert one[["group_a", "group_b"]].drop_duplicates().values.tolist() == [[2017, 2019]]
+    # Unstable topic 2 is flagged in the table and the note.
+    assert one["unstable"].tolist() == [False, True]
+    assert "unstable" in one["note"].iloc[1] and "unstable" not in one["note"].iloc[0]
+    # A pair's result does not depend on which other pairs were computed.
+    same = pairs[(pairs["group_a"] == 2017) & (pairs["group_b"] == 2019)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(one.drop(columns="p_adjusted"), same.drop(columns="p_adjusted"))
+    with pytest.raises(InputError, match="not a group"):
+        topic_differences(model, corpus=corpus, group_by="year", group_a=2016, config=CFG)
+
+
+def test_benjamini_hochberg_by_hand():
+    # Sorted p: 0.01, 0.03, 0.04, 0.5 -> p * 4 / rank = 0.04, 0.06, 0.0533, 0.5 -> running minimum from the top.
+    assert _benjamini_hochberg(np.array([0.01, 0.04, 0.03, 0.5])) == pytest.approx([0.04, 0.16 / 3, 0.16 / 3, 0.5])

@@ -1,0 +1,314 @@
+"""Plots of topic-model results. Each takes a result or its table, returns a Figure, writes nothing.
+
+Single-panel plots accept ``ax=None``; multi-panel plots accept ``fig=None``
+(an empty :class:`~matplotlib.figure.Figure` to draw into). They read the tidy
+tables (:func:`describe_topics`, :func:`topic_shares`, :func:`topic_differences`),
+so a saved CSV can be plotted again without the model.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
+
+from ..errors import InputError
+from ..features import label_str
+from ..plotting import PALETTE, SEQUENTIAL_CMAP, new_axes
+from .model import ModelSelection
+
+__all__ = [
+    "plot_model_selection",
+    "plot_top_terms",
+    "plot_shares_over_time",
+    "plot_share_heatmap",
+    "plot_differences",
+]
+
+_GREY = "#999999"
+
+
+def _wrap(text: str, width: int, lines: int = 2) -> str:
+    parts = textwrap.wrap(str(text), width) or [""]
+    if len(parts) > lines:
+        rest = " ".join(parts[lines - 1:])
+        parts = parts[: lines - 1] + [rest if len(rest) <= width else rest[: width - 1] + "…"]
+    return "\n".join(parts)
+
+
+def _require(table: pd.DataFrame, columns: set[str], what: str) -> None:
+    if not isinstance(table, pd.DataFrame) or not columns <= set(table.columns):
+        raise InputError(f"table: expected a {what} table with columns {sorted(columns)}")
+    if table.empty:
+        raise InputError(f"table: the {what} table is empty; nothing to plot")
+
+
+def _is_true(value: Any) -> bool:
+    return not pd.isna(value) and bool(value)
+
+
+def _topic_title(topic: int, label: Any, unstable: Any, width: int) -> str:
+    flag = " (unstable)" if _is_true(unstable) else ""
+    text = f"{topic}. {label}{flag}" if isinstance(label, str) and label else f"Topic {topic}{flag}"
+    return _wrap(text, width)
+
+
+# ---------------------------------------------------------------------------------------------
+def plot_model_selection(selection: ModelSelection | pd.DataFrame, *, chosen_k: int | None = None,
+                         threshold: float | None = None, fig: Figure | None = None) -> Figure:
+    """Coherence (c_npmi, c_v) and stability against K, chosen K marked.
+
+    ``selection`` is a :class:`ModelSelection` or its ``table`` (``k, seed,
+    c_npmi, c_v, stability``; then pass ``chosen_k`` and ``threshold``). Dots
+    are single seeds, lines their means; the dashed line in the stability panel
+    is the threshold of the K rule.
+    """
+    if isinstance(selection, ModelSelection):
+        table = selection.table
+        chosen_k = selection.chosen_k if chosen_k is None else chosen_k
+        threshold = selection.params.get("stability_threshold") if threshold is None else threshold
+    else:
+        table = selection
+    _require(table, {"k", "seed", "c_npmi", "c_v", "stability"}, "select_k()")
+    if fig is None:
+        fig = Figure(figsize=(11.0, 3.6), layout="constrained")
+    axes = fig.subplots(1, 3, sharex=True)
+    means = table.groupby("k", sort=True)[["c_npmi", "c_v", "stability"]].mean()
+    panels = [("c_npmi", "Coherence (c_npmi)"), ("c_v", "Coherence (c_v)"),
+              ("stability", "Stability across seeds\n(top-10 Jaccard)")]
+    for i, (ax, (col, name)) in enumerate(zip(axes, panels)):
+        ax.scatter(table["k"], table[col], s=14, color=PALETTE[i], alpha=0.45, linewidths=0,
+                   label="one seed")
+        ax.plot(means.index, means[col], color=PALETTE[i], marker="o", lw=1.8, label="mean over seeds")
+        if chosen_k is not None:
+            ax.axvline(chosen_k, color="black", lw=1, ls=":")
+        ax.set_title(name, fontsize=10)
+        ax.set_xlabel("number of topics K")
+        ax.spines[["top", "right"]].set_visible(False)
+    ks = sorted(table["k"].unique())
+    axes[0].set_xticks(ks if len(ks) <= 15 else ks[:: math.ceil(len(ks) / 15)])
+    if threshold is not None:
+        axes[2].axhline(threshold, color=_GREY, lw=1, ls="--", label=f"threshold {threshold:g}")
+    axes[2].set_ylim(0, 1.02)
+    handles = [Line2D([], [], color="black", marker="o", lw=1.8, label="mean over seeds"),
+               Line2D([], [], color="black", marker="o", lw=0, alpha=0.45, label="one seed")]
+    if chosen_k is not None:
+        handles.append(Line2D([], [], color="black", ls=":", lw=1, label=f"chosen K = {chosen_k}"))
+    if threshold is not None:
+        handles.append(Line2D([], [], color=_GREY, ls="--", lw=1, label=f"stability threshold {threshold:g}"))
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=8, frameon=False)
+    fig.suptitle("Choosing the number of topics: coherence and stability by K", fontsize=11)
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------
+def plot_top_terms(terms: pd.DataFrame, *, n: int = 10, score: str = "weight", ncols: int = 4,
+                   topics: Sequence[int] | None = None, labels: pd.DataFrame | None = None,
+                   fig: Figure | None = None) -> Figure:
+    """Small multiples: the top ``n`` terms of each topic as horizontal bars.
+
+    ``terms`` is a :func:`describe_topics` table (its ``rank`` order is kept,
+    best at the top); ``score`` is the bar length (``weight`` = P(term|topic),
+    ``relevance`` or ``frex``). ``labels`` (a :func:`topic_labels` table) adds
+    each topic's label and share to its panel title; unstable topics are grey.
+    """
+    _require(terms, {"topic", "rank", "term", score}, "describe_topics()")
+    order = sorted(terms["topic"].unique()) if topics is None else list(topics)
+    unknown = [t for t in order if t not in set(terms["topic"])]
+    if unknown:
+        raise InputError(f"topics: {unknown[0]!r} is not in the table")
+    info = labels.set_index("topic") if labels is not None else None
+    ncols = max(1, min(ncols, len(order)))
+    nrows = math.ceil(len(order) / ncols)
+    if fig is None:
+        fig = Figure(figsize=(3.3 * ncols, (0.22 * n + 1.1) * nrows + 0.5), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
+    for i, (ax, topic) in enumerate(zip(axes, order)):
+        part = terms[(terms["topic"] == topic) & (terms["rank"] <= n)].sort_values("rank")
+        unstable = part["unstable"].iloc[0] if "unstable" in part and len(part) else pd.NA
+        label, share = None, None
+        if info is not None and topic in info.index:
+            label, share = info.at[topic, "label"], info.at[topic, "share"]
+            unstable = info.at[topic, "unstable"] if "unstable" in info else unstable
+        y = np.arange(len(part))[::-1]
+        ax.barh(y, part[score], color=PALETTE[i % len(PALETTE)], height=0.7,
+                alpha=0.45 if _is_true(unstable) else 1.0)
+        ax.set_yticks(y, [_wrap(t, 22, 1) for t in part["term"]], fontsize=8)
+        ax.set_ylim(-0.6, n - 0.4)
+        title = _topic_title(topic, label, unstable, 30)
+        if share is not None:
+            title += f"\n{share:.0%} of words"
+        ax.set_title(title, fontsize=9)
+        ax.tick_params(axis="x", labelsize=7)
+        ax.xaxis.set_major_locator(MaxNLocator(3))
+        ax.spines[["top", "right"]].set_visible(False)
+        if i >= len(order) - ncols:
+            ax.set_xlabel({"weight": "P(term | topic)"}.get(score, score), fontsize=8)
+    for ax in axes[len(order):]:
+        ax.set_visible(False)
+    ranked_by = "relevance" if "relevance" in terms else score
+    fig.suptitle(f"Top {n} terms per topic (ranked by {ranked_by}; pale bars = unstable across seeds)",
+                 fontsize=11)
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------
+def _numeric_groups(groups: pd.Series) -> tuple[np.ndarray, list[str]]:
+    values = list(dict.fromkeys(groups))
+    try:
+        x = np.array([float(v) for v in values])
+    except (TypeError, ValueError):
+        x = np.arange(len(values), dtype=float)
+    return x, [label_str(v) for v in values]
+
+
+def plot_shares_over_time(shares: pd.DataFrame, *, topics: Sequence[int] | None = None, ncols: int = 4,
+                          fig: Figure | None = None) -> Figure:
+    """Topic shares across ordered groups (years, months) with their intervals, one panel per topic.
+
+    ``shares`` is a :func:`topic_shares` table grouped by an ordered column
+    (numbers are placed on a numeric axis). Points from a single statement are
+    drawn hollow: their interval does not cover variation between statements.
+    Panels share the y axis so shares are comparable across topics.
+    """
+    _require(shares, {"group", "topic", "share", "lower", "upper", "n_statements"}, "topic_shares()")
+    order = sorted(shares["topic"].unique()) if topics is None else list(topics)
+    group_by = str(shares["group_by"].iloc[0]) if "group_by" in shares else "group"
+    ncols = max(1, min(ncols, len(order)))
+    nrows = math.ceil(len(order) / ncols)
+    if fig is None:
+        fig = Figure(figsize=(3.2 * ncols, 2.5 * nrows + 0.8), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False, sharey=True)).ravel()
+    x_all, names = _numeric_groups(shares["group"])
+    position = dict(zip(names, x_all))
+    top = float(shares.loc[shares["topic"].isin(order), "upper"].max())
+    for i, (ax, topic) in enumerate(zip(axes, order)):
+        part = shares[shares["topic"] == topic]
+        x = np.array([position[label_str(g)] for g in part["group"]])
+        colour = PALETTE[i % len(PALETTE)]
+        ax.fill_between(x, part["lower"], part["upper"], color=colour, alpha=0.18, lw=0)
+        ax.plot(x, part["share"], color=colour, lw=1.5)
+        single = part["n_statements"].to_numpy() == 1
+        ax.scatter(x[~single], part["share"].to_numpy()[~single], color=colour, s=22, zorder=3)
+        ax.scatter(x[single], part["share"].to_numpy()[single], facecolor="white", edgecolor=colour,
+                   s=22, zorder=3)
+        ax.vlines(x, part["lower"], part["upper"], color=colour, lw=1)
+        label = part["label"].iloc[0] if "label" in part else None
+        unstable = part["unstable"].iloc[0] if "unstable" in part else pd.NA
+        ax.set_title(_topic_title(topic, label, unstable, 32), fontsize=9)
+        ax.set_xticks(x_all, names, fontsize=8, rotation=0 if len(names) <= 6 else 45)
+        ax.set_ylim(0, max(top * 1.05, 0.05))
+        ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+        ax.spines[["top", "right"]].set_visible(False)
+        if i % ncols == 0:
+            ax.set_ylabel("share of words")
+    for ax in axes[len(order):]:
+        ax.set_visible(False)
+    conf = shares.attrs.get("confidence", 0.95)
+    fig.suptitle(f"Topic shares by {group_by} with {conf:.0%} intervals "
+                 f"(hollow = a single statement)", fontsize=11)
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------
+def plot_share_heatmap(shares: pd.DataFrame, *, ax: Any = None) -> Figure:
+    """Topic × group heatmap of shares, values printed in the cells.
+
+    Columns are the groups of a :func:`topic_shares` table with their number of
+    statements; rows the topics with their labels (``*`` = unstable).
+    """
+    _require(shares, {"group", "topic", "share", "n_statements"}, "topic_shares()")
+    groups = list(dict.fromkeys(shares["group"]))
+    topics = sorted(shares["topic"].unique())
+    grid = (shares.assign(g=shares["group"].map(label_str))
+            .pivot_table(index="topic", columns="g", values="share", sort=False)
+            .reindex(index=topics, columns=[label_str(g) for g in groups]))
+    n_stat = shares.drop_duplicates("group").set_index(shares.drop_duplicates("group")["group"].map(label_str))["n_statements"]
+    first = shares.drop_duplicates("topic").set_index("topic")
+    fig, ax = new_axes(ax, figsize=(max(5.0, 1.0 * len(groups) + 3.5), max(3.0, 0.42 * len(topics) + 1.6)))
+    im = ax.imshow(grid.to_numpy(), cmap=SEQUENTIAL_CMAP, aspect="auto", vmin=0)
+    ax.set_xticks(range(len(groups)), [f"{_wrap(label_str(g), 18)}\n(n={int(n_stat[label_str(g)])})"
+                                       for g in groups], fontsize=8, rotation=30 if len(groups) > 4 else 0,
+                  ha="right" if len(groups) > 4 else "center", rotation_mode="anchor")
+    ylabels = []
+    for t in topics:
+        label = first.at[t, "label"] if "label" in first else ""
+        star = "*" if "unstable" in first and _is_true(first.at[t, "unstable"]) else ""
+        ylabels.append(_wrap(f"{t}. {label}{star}", 30))
+    ax.set_yticks(range(len(topics)), ylabels, fontsize=8)
+    values = grid.to_numpy()
+    vmax = np.nanmax(values) if np.isfinite(values).any() else 1.0
+    for (r, c), v in np.ndenumerate(values):
+        if np.isfinite(v):
+            ax.text(c, r, f"{v:.0%}", ha="center", va="center", fontsize=7,
+                    color="black" if v > 0.6 * vmax else "white")
+    ax.figure.colorbar(im, ax=ax, label="share of words", format=lambda v, _: f"{v:.0%}")
+    group_by = str(shares["group_by"].iloc[0]) if "group_by" in shares else "group"
+    note = " (* = unstable topic)" if "unstable" in first and first["unstable"].fillna(False).astype(bool).any() else ""
+    ax.set_title(f"Topic shares by {group_by}{note}", fontsize=10)
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------
+def plot_differences(differences: pd.DataFrame, *, group_a: Any = None, group_b: Any = None,
+                     alpha: float = 0.05, ax: Any = None) -> Figure:
+    """Forest plot: difference in share between two groups per topic, with interval and p-value.
+
+    ``differences`` is a :func:`topic_differences` table; ``group_a``/``group_b``
+    pick the pair (default: its first pair). Filled markers: permutation
+    p < ``alpha``; the p-value and the smallest attainable p are printed on the
+    right, because with few statements even a large difference cannot reach
+    ``alpha``.
+    """
+    _require(differences, {"group_a", "group_b", "topic", "difference", "lower", "upper", "p_value"},
+             "topic_differences()")
+    d = differences
+    if group_a is None:
+        group_a, group_b = d["group_a"].iloc[0], d["group_b"].iloc[0]
+    sel = d[(d["group_a"].map(label_str) == label_str(group_a))
+            & (d["group_b"].map(label_str) == label_str(group_b))]
+    if sel.empty:
+        raise InputError(f"group_a/group_b: the pair {label_str(group_a)!r} / {label_str(group_b)!r} "
+                         "is not in the table")
+    sel = sel.sort_values("topic")
+    n = len(sel)
+    fig, ax = new_axes(ax, figsize=(7.5, max(2.6, 0.36 * n + 1.5)))
+    y = np.arange(n)[::-1]
+    sig = sel["p_value"].to_numpy() < alpha
+    colour = np.where(sig, PALETTE[0], _GREY)
+    ax.hlines(y, sel["lower"], sel["upper"], color=colour, lw=1.6)
+    ax.scatter(sel["difference"].to_numpy()[sig], y[sig], color=PALETTE[0], s=30, zorder=3,
+               label=f"p < {alpha:g}")
+    ax.scatter(sel["difference"].to_numpy()[~sig], y[~sig], facecolor="white", edgecolor=_GREY, s=30,
+               zorder=3, label=f"p ≥ {alpha:g}")
+    ax.axvline(0, color="black", lw=0.8)
+    labels = []
+    for row in sel.itertuples(index=False):
+        label = getattr(row, "label", "")
+        star = "*" if _is_true(getattr(row, "unstable", pd.NA)) else ""
+        labels.append(_wrap(f"{row.topic}. {label}{star}", 30))
+    ax.set_yticks(y, labels, fontsize=8)
+    ax.xaxis.set_major_formatter(lambda v, _: f"{v:+.0%}" if v else "0")
+    text_x = 1.01
+    for yi, row in zip(y, sel.itertuples(index=False)):
+        min_p = getattr(row, "min_p_value", np.nan)
+        extra = f" (min {min_p:.2g})" if np.isfinite(min_p) and min_p > alpha else ""
+        ax.text(text_x, yi, f"p = {row.p_value:.2g}{extra}", transform=ax.get_yaxis_transform(),
+                fontsize=7, va="center")
+    n_a = int(sel["n_a"].iloc[0]) if "n_a" in sel else None
+    n_b = int(sel["n_b"].iloc[0]) if "n_b" in sel else None
+    sizes = f" ({n_a} vs {n_b} statements)" if n_a is not None else ""
+    group_by = str(sel["group_by"].iloc[0]) if "group_by" in sel else "group"
+    ax.set_title(_wrap(f"Topic share in {label_str(group_a)} minus {label_str(group_b)} "
+                       f"({group_by}){sizes}", 70), fontsize=10)
+    conf = differences.attrs.get("confidence", 0.95)
+    ax.set_xlabel(f"difference in share of words ({conf:.0%} interval); * = unstable topic")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2, fontsize=7, frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig
