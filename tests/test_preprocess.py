@@ -85,6 +85,9 @@ def test_stopwords_numbers_and_length_are_configurable():
     assert lookup(none, "The")["keep"]
     custom = run({"s": text}, phrases=False, stopwords=str(DATA / "stopwords_custom.txt"))
     assert lookup(custom, "said")["reason"] == "stopword" and lookup(custom, "to")["keep"]
+    canonical = run({"s": ["The UN and ISIL discussed international law."]}, extra_stopwords=("un", "international_law"))
+    assert rows(canonical, keep=True)["term"].tolist() == ["isil", "discuss"]
+    assert lookup(canonical, "UN")["reason"] == "stopword" and canonical.phrases.empty
     numbers = run({"s": text}, phrases=False, drop_numbers=False)
     assert lookup(numbers, "2019")["keep"] and lookup(numbers, "2019")["term"] == "2019"
     short = run({"s": text}, phrases=False, min_length=6)

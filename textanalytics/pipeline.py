@@ -261,13 +261,8 @@ def run_analysis(cfg: AnalysisConfig) -> AnalysisResults:
         if run is not None:
             terms = (run.topics[run.topics["rank"] <= cfg.report.kwic_terms_per_topic]["term"]
                      .drop_duplicates().tolist())
-            frames = []
-            for term in terms:
-                q = term.replace("_", " ")
-                hits = cmp.kwic(corpus, q, window=cfg.report.kwic_window, tokens=tokens, by="auto")
-                if len(hits):
-                    frames.append(hits.assign(query=term))
-            res.kwic = pd.concat(frames, ignore_index=True) if frames else None
+            res.kwic = cmp.kwic_many(corpus, terms, tokens=tokens, window=cfg.report.kwic_window,
+                                     max_hits=cfg.report.kwic_max_hits)
 
     with clock.stage("narrative"):
         res.sections = _sections(res, groupings=groupings, alpha=alpha)

@@ -8,11 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg", force=False)
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.figure import Figure
 
 #: Okabe & Ito (2008) colour-blind-safe qualitative palette.
 PALETTE: tuple[str, ...] = (
@@ -43,7 +39,7 @@ def color(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
 
-__all__ = ["PALETTE", "SEQUENTIAL_CMAP", "DIVERGING_CMAP", "new_axes", "color", "plt"]
+__all__ = ["PALETTE", "SEQUENTIAL_CMAP", "DIVERGING_CMAP", "new_axes", "color", "FigureSpec", "fingerprint"]
 
 
 # --------------------------------------------------------------------- lazy figures

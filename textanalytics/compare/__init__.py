@@ -40,6 +40,7 @@ _EXPORTS = {
     "nearest_neighbours": "textanalytics.compare.docsim",
     "SimilarityResult": "textanalytics.compare.docsim",
     "kwic": "textanalytics.compare.concordance",
+    "kwic_many": "textanalytics.compare.concordance",
     "lexical_stats": "textanalytics.compare.lexical",
     "plot_distinctive_terms": "textanalytics.compare.plots",
     "plot_keyness": "textanalytics.compare.plots",

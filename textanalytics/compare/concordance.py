@@ -134,57 +134,118 @@ def kwic(corpus: Any, query: str, *, window: int = 8, tokens: Any = None, by: By
     return out
 
 
+class _LemmaIndex:
+    """Token arrays sorted once, so many lemma queries cost one pass each."""
+
+    def __init__(self, paragraphs: pd.DataFrame, tokens: Any) -> None:
+        t = tokens.table
+        keys = ["statement_id", "paragraph", "position"]
+        order = np.lexsort((t["position"].to_numpy(), t["paragraph"].to_numpy(),
+                            t["statement_id"].astype(str).to_numpy()))
+        if not np.array_equal(order, np.arange(len(t))):
+            t = t.iloc[order]
+        self.sid = t["statement_id"].astype(str).to_numpy(dtype=object)
+        self.par = t["paragraph"].to_numpy(dtype=np.int64)
+        self.reason = (t["reason"].astype(str).to_numpy(dtype=object) if "reason" in t.columns
+                       else np.full(len(t), "", dtype=object))
+        self.lemma = t["lemma"].astype(str).str.lower().to_numpy(dtype=object)
+        self.term = t["term"].astype(str).str.lower().to_numpy(dtype=object)
+        self.surface = t["token"].astype(str).to_numpy(dtype=object)
+        self.texts = {(s, int(p)): str(x) for s, p, x in zip(paragraphs["statement_id"].astype(str),
+                                                             paragraphs["paragraph"].astype(int), paragraphs["text"])}
+        n = len(t)
+        self.n = n
+        new_par = np.r_[True, (self.sid[1:] != self.sid[:-1]) | (self.par[1:] != self.par[:-1])] if n else np.array([], bool)
+        self.par_starts = np.flatnonzero(new_par)
+        self.par_ends = np.r_[self.par_starts[1:], n]
+        self.bounds: dict[tuple[str, int], tuple[int, list[tuple[int, int] | None]]] = {}
+        del keys
+
+    def hits(self, query: str, *, limit: int | None = None) -> list[tuple[str, int, str, int, int]]:
+        sid, par, reason, n = self.sid, self.par, self.reason, self.n
+        words = [w.lower() for w in query.split()]
+        if "_" in query and len(words) == 1:
+            column, extend = self.term, ("phrase_part", "alias_part")
+        else:
+            column, extend = self.lemma, ("alias_part",)
+        k = len(words)
+        ok = np.zeros(n, dtype=bool)
+        if n >= k:
+            ok[: n - k + 1] = True
+            for j, w in enumerate(words):
+                ok[: n - k + 1] &= column[j: n - k + 1 + j] == w
+                if j:
+                    ok[: n - k + 1] &= (sid[j: n - k + 1 + j] == sid[: n - k + 1]) & (par[j: n - k + 1 + j] == par[: n - k + 1])
+        hits = []
+        for i in np.flatnonzero(ok):
+            if limit is not None and len(hits) >= limit:
+                break
+            last = i + k - 1
+            while last + 1 < n and reason[last + 1] in extend and sid[last + 1] == sid[i] and par[last + 1] == par[i]:
+                last += 1
+            key = (sid[i], int(par[i]))
+            text = self.texts.get(key)
+            if text is None:
+                continue
+            if key not in self.bounds:
+                b = np.searchsorted(self.par_starts, i, side="right") - 1
+                lo, hi = int(self.par_starts[b]), int(self.par_ends[b])
+                self.bounds[key] = lo, _align(text, self.surface[lo:hi])
+            lo, spans = self.bounds[key]
+            first, final = spans[i - lo], spans[last - lo]
+            if first is None or final is None:
+                logger.debug("kwic: could not locate token %r in %s:%s", self.surface[i], *key)
+                continue
+            hits.append((key[0], key[1], text, first[0], final[1]))
+        return hits
+
+
 def _lemma_hits(paragraphs: pd.DataFrame, tokens: Any, query: str) -> list[tuple[str, int, str, int, int]]:
     """Matches of a lemma (sequence) or term query, located in the paragraph text."""
-    t = tokens.table.sort_values(["statement_id", "paragraph", "position"], kind="stable")
-    sid = t["statement_id"].astype(str).to_numpy(dtype=object)
-    par = t["paragraph"].to_numpy(dtype=np.int64)
-    reason = t["reason"].astype(str).to_numpy(dtype=object) if "reason" in t.columns else np.full(len(t), "", dtype=object)
-    words = [w.lower() for w in query.split()]
-    if "_" in query and len(words) == 1:
-        column = t["term"].astype(str).str.lower().to_numpy(dtype=object)
-        extend = ("phrase_part", "alias_part")
-    else:
-        column = t["lemma"].astype(str).str.lower().to_numpy(dtype=object)
-        extend = ("alias_part",)
-    n = len(t)
-    k = len(words)
-    ok = np.zeros(n, dtype=bool)
-    if n >= k:
-        ok[: n - k + 1] = True
-        for j, w in enumerate(words):
-            ok[: n - k + 1] &= column[j: n - k + 1 + j] == w
-            if j:
-                ok[: n - k + 1] &= (sid[j: n - k + 1 + j] == sid[: n - k + 1]) & (par[j: n - k + 1 + j] == par[: n - k + 1])
-    starts = np.flatnonzero(ok)
-    if not len(starts):
-        return []
-    texts = {(s, int(p)): str(x) for s, p, x in zip(paragraphs["statement_id"].astype(str),
-                                                    paragraphs["paragraph"].astype(int), paragraphs["text"])}
-    surface = t["token"].astype(str).to_numpy(dtype=object)
-    par_starts = np.flatnonzero(np.r_[True, (sid[1:] != sid[:-1]) | (par[1:] != par[:-1])])
-    par_ends = np.r_[par_starts[1:], n]
-    bounds: dict[tuple[str, int], tuple[int, list[tuple[int, int] | None]]] = {}
-    hits = []
-    for i in starts:
-        last = i + k - 1
-        while last + 1 < n and reason[last + 1] in extend and sid[last + 1] == sid[i] and par[last + 1] == par[i]:
-            last += 1
-        key = (sid[i], int(par[i]))
-        text = texts.get(key)
-        if text is None:
-            continue
-        if key not in bounds:
-            b = np.searchsorted(par_starts, i, side="right") - 1
-            lo, hi = int(par_starts[b]), int(par_ends[b])
-            bounds[key] = lo, _align(text, surface[lo:hi])
-        lo, spans = bounds[key]
-        first, final = spans[i - lo], spans[last - lo]
-        if first is None or final is None:
-            logger.debug("kwic: could not locate token %r in %s:%s", surface[i], *key)
-            continue
-        hits.append((key[0], key[1], text, first[0], final[1]))
-    return hits
+    return _LemmaIndex(paragraphs, tokens).hits(query)
+
+
+def kwic_many(corpus: Any, queries: list[str], *, tokens: Any = None, window: int = 8,
+              max_hits: int | None = None) -> pd.DataFrame:
+    """KWIC for several queries at once: :func:`kwic`'s columns plus ``query``.
+
+    With ``tokens``, single words match lemmas and ``a_b`` terms match model
+    terms (phrases, aliases), as :func:`kwic` with ``by="auto"``; the token
+    table is indexed once for all queries. ``max_hits`` keeps the first hits
+    per query in corpus order (the report's search box uses it to stay small
+    on large corpora). Without ``tokens`` each query is a word/phrase search.
+
+    >>> kwic_many(corpus, ["terrorist", "double_standard"], tokens=tokens, max_hits=20)  # doctest: +SKIP
+    """
+    frames = []
+    index = _LemmaIndex(corpus.paragraphs, tokens) if tokens is not None else None
+    meta = corpus.statements.drop(columns=[c for c in ("text", "n_words") if c in corpus.statements.columns])
+    meta = meta.assign(statement_id=meta["statement_id"].astype(str))
+    for q in queries:
+        if index is not None and len(q.split()) == 1:
+            hits = index.hits(q, limit=max_hits)
+        else:
+            pattern = query_pattern(" ".join(w.replace("_", " ") for w in q.split()), case_sensitive=False)
+            hits = []
+            for sid, par, text in zip(corpus.paragraphs["statement_id"].astype(str),
+                                      corpus.paragraphs["paragraph"].astype(int),
+                                      corpus.paragraphs["text"].astype(str)):
+                for m in pattern.finditer(text):
+                    hits.append((sid, par, text, m.start(), m.end()))
+                if max_hits is not None and len(hits) >= max_hits:
+                    break
+            hits = hits[:max_hits] if max_hits is not None else hits
+        rows = [{"query": q, "statement_id": sid, "paragraph": par, "start": a, "end": b,
+                 "left": " ".join(text[:a].split()[-window:]) if window else "",
+                 "match": " ".join(text[a:b].split()),
+                 "right": " ".join(text[b:].split()[:window]) if window else ""}
+                for sid, par, text, a, b in hits]
+        frames.append(pd.DataFrame(rows, columns=["query", *KWIC_COLUMNS]))
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["query", *KWIC_COLUMNS])
+    out = out.astype({"statement_id": object, "paragraph": np.int64, "start": np.int64, "end": np.int64})
+    out = out.merge(meta, on="statement_id", how="left", validate="many_to_one")
+    logger.info("kwic for %d queries: %d lines", len(queries), len(out))
+    return out
 
 
 def _align(text: str, tokens: np.ndarray, *, slack: int = 80) -> list[tuple[int, int] | None]:

@@ -14,11 +14,13 @@ Example
 
 from __future__ import annotations
 
-from .cache import cache_key
+import sys
+import types
+
 from .config import PreprocessConfig
 from .lemmatize import lemmatize_word
 from .model import REASONS, Tokens
-from .pipeline import preprocess
+from .pipeline import cache_key, preprocess
 from .resources import load_aliases, load_stopwords
 from .tokenizer import split_sentences, word_tokenize
 
@@ -34,3 +36,18 @@ __all__ = [
     "split_sentences",
     "word_tokenize",
 ]
+
+
+class _CallableModule(types.ModuleType):
+    """This subpackage and the function share the name ``textanalytics.preprocess``.
+
+    Importing the subpackage (``textanalytics.config`` does) binds the module
+    over the lazily exported function, so ``ta.preprocess(corpus)`` would fail;
+    calling the module calls :func:`preprocess` instead.
+    """
+
+    def __call__(self, *args, **kwargs):
+        return preprocess(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -28,10 +28,10 @@ class PreprocessConfig:
         ``"statement"``); it does not change the token table.
     sentence_splitter = "punkt"
         ``"punkt"``: NLTK's Punkt, untrained, with the packaged abbreviation list
-        (no download, about 2 s per million words with our fast path);
+        (no download; well under a second per million words with our fast path);
         ``"punkt_trained"``: Punkt trained on the corpus itself (``PunktTrainer``,
-        plus the abbreviation list; about 25 s per million words, so meant for
-        small corpora); ``"none"``: a paragraph is one sentence.
+        plus the abbreviation list; training takes about 25 s per million words,
+        so it is meant for small corpora); ``"none"``: a paragraph is one sentence.
     abbreviations = "default"
         Abbreviations Punkt must not split after (``Mr.``, ``U.S.``, ``Jan.``):
         ``"default"`` = ``data/punkt_abbreviations.txt``, a path to a text file
@@ -58,6 +58,7 @@ class PreprocessConfig:
         lemma is listed.
     extra_stopwords = []
         Corpus-specific stopwords added to the list (matched like the list).
+        They also drop canonical tokens and phrases: ``["un", "vladimir_putin"]``.
     drop_numbers = true
         Drop numbers (``2019``, ``1,000``, ``16-17``, ``70th``).
     min_length = 2
@@ -82,7 +83,7 @@ class PreprocessConfig:
     phrase_min_count = 5
         Minimum count of a word pair to be scored.
     phrase_threshold = 0.5
-        Minimum NPMI (between -1 and 1) of a learned phrase.
+        A learned phrase needs an NPMI above this (NPMI lies between -1 and 1).
     phrase_passes = 2
         Rounds of pair joining; two rounds allow phrases of up to four words.
     curated_phrases = ["international law", "double standards", "organized crime",

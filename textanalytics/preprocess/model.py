@@ -17,16 +17,24 @@ REASONS: tuple[str, ...] = ("", "punctuation", "number", "stopword", "short", "a
                             "phrase_part")
 
 
+def _codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Integer codes and their strings of a column (categorical codes when it is one)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy(), [str(c) for c in column.cat.categories]
+    codes, uniques = pd.factorize(column.astype(str))
+    return codes, [str(u) for u in uniques]
+
+
 def _empty_units() -> pd.DataFrame:
-    return pd.DataFrame({"statement_id": pd.Series([], dtype=object),
+    return pd.DataFrame({"statement_id": pd.Series([], dtype=str),
                          "paragraph": pd.Series([], dtype="int32"),
                          "n_tokens": pd.Series([], dtype="int64"),
                          "n_kept": pd.Series([], dtype="int64")})
 
 
 def _empty_aliases() -> pd.DataFrame:
-    return pd.DataFrame({"canonical": pd.Series([], dtype=object),
-                         "variant": pd.Series([], dtype=object),
+    return pd.DataFrame({"canonical": pd.Series([], dtype=str),
+                         "variant": pd.Series([], dtype=str),
                          "count": pd.Series([], dtype="int64")})
 
 
@@ -46,7 +54,10 @@ class Tokens:
         ``punctuation``, ``number``, ``short``, ``alias_part``, ``phrase_part``;
         "" when kept). Rows are sorted by ``statement_id, paragraph, position``.
         Storage is compact: the string columns are categoricals, the numbers
-        int32 (about 25 bytes a token, so 16 M tokens take about 400 MB).
+        int32 (about 33 bytes a token, so 16 M tokens take about 500 MB).
+        Group categoricals with ``observed=True`` (or ``.astype(str)`` first):
+        ``table.value_counts(["lemma", "term"])`` otherwise counts every
+        combination of categories.
     phrases:
         The phrases in use: ``phrase`` (joined with ``_``), ``source``
         (``learned`` or ``curated``), ``count`` (tokens whose ``term`` is the
@@ -86,45 +97,50 @@ class Tokens:
 
         Example
         -------
-        >>> units, texts = tokens.documents(unit="statement")     # doctest: +SKIP
-        >>> units["unit_id"][0], texts[0][:3]                      # doctest: +SKIP
-        ('rus_2019_01', ['communique', 'meeting', 'head'])
+        >>> units, texts = preprocess(load_corpus("seeds")).documents(unit="statement")  # doctest: +SKIP
+        >>> units["unit_id"][0], texts[0][:3]                                            # doctest: +SKIP
+        ('2017-01-01_mfa_counter_terrorism_overview', ['deteriorate', 'international', 'environment'])
         """
         unit = unit or self.config.unit
         if unit not in ("paragraph", "statement"):
             raise ValueError(f"unit must be 'paragraph' or 'statement', got {unit!r}")
         t = self.table
-        # Every unit: the paragraphs of the corpus (when known) and of the table.
-        sources = [t[["statement_id", "paragraph"]]]
-        if self.units is not None and len(self.units):
-            sources.append(self.units[["statement_id", "paragraph"]])
-        pairs = pd.concat([s.astype({"statement_id": str, "paragraph": "int64"}) for s in sources],
-                          ignore_index=True)
-        sid_codes, sids = pd.factorize(pairs["statement_id"], sort=True)
-        sids = np.asarray(sids, dtype=object)
-        par = pairs["paragraph"].to_numpy(dtype=np.int64)
+        units = self.units if self.units is not None and len(self.units) else None
+        # Statement ids as integers in string order (categorical codes when available).
+        sid_codes, sid_names = _codes(t["statement_id"])
+        names = set(sid_names)
+        if units is not None:
+            names |= set(units["statement_id"].astype(str))
+        sids = np.asarray(sorted(names), dtype=object)
+        rank = {s: i for i, s in enumerate(sids.tolist())}
+        tok_sid = np.asarray([rank[s] for s in sid_names], dtype=np.int64)[sid_codes] if len(t) else \
+            np.zeros(0, dtype=np.int64)
+        par = t["paragraph"].to_numpy(dtype=np.int64)
+        unit_par = units["paragraph"].to_numpy(dtype=np.int64) if units is not None else np.zeros(0, np.int64)
+        unit_sid = (np.asarray([rank[s] for s in units["statement_id"].astype(str)], dtype=np.int64)
+                    if units is not None else np.zeros(0, np.int64))
         if unit == "paragraph":
-            base = int(par.max()) + 1 if len(par) else 1
-            key = sid_codes.astype(np.int64) * base + par
+            base = int(max(par.max(initial=0), unit_par.max(initial=0))) + 1
+            key, unit_key = tok_sid * base + par, unit_sid * base + unit_par
         else:
             base = 1
-            key = sid_codes.astype(np.int64)
-        unit_keys = np.unique(key)
-        n_table = len(t)
+            key, unit_key = tok_sid, unit_sid
+        unit_keys = np.unique(np.concatenate([key, unit_key]))
         kept = t["keep"].to_numpy(dtype=bool)
-        token_unit = np.searchsorted(unit_keys, key[:n_table])[kept]
+        token_unit = np.searchsorted(unit_keys, key[kept])
         position = t["position"].to_numpy(dtype=np.int64)[kept]
         if unit == "statement":
             # Text order within a statement: paragraph, then position.
-            position = par[:n_table][kept] * (int(position.max()) + 1 if len(position) else 1) + position
-        order = np.lexsort((position, token_unit))
-        terms = t["term"]
-        if isinstance(terms.dtype, pd.CategoricalDtype):
-            cats = np.asarray(terms.cat.categories, dtype=object)
-            values = cats[terms.cat.codes.to_numpy()[kept][order]]
+            position = par[kept] * (int(position.max(initial=0)) + 1) + position
+        order_key = token_unit * (int(position.max(initial=0)) + 1) + position
+        if len(order_key) and not np.all(order_key[1:] >= order_key[:-1]):
+            order = np.argsort(order_key, kind="stable")
+            token_unit = token_unit[order]
         else:
-            values = terms.astype(str).to_numpy(dtype=object)[kept][order]
-        bounds = np.searchsorted(token_unit[order], np.arange(len(unit_keys) + 1))
+            order = slice(None)
+        term_codes, term_names = _codes(t["term"])
+        values = np.asarray(term_names, dtype=object)[term_codes[kept][order]]
+        bounds = np.searchsorted(token_unit, np.arange(len(unit_keys) + 1))
         texts = [values[bounds[i]:bounds[i + 1]].tolist() for i in range(len(unit_keys))]
         ids = sids[unit_keys // base].tolist()
         if unit == "paragraph":

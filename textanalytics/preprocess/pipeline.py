@@ -9,12 +9,17 @@ indexing. Steps, in order:
 2. per distinct type: normalised form, lemma (:mod:`.lemmatize`), and whether
    it is punctuation, a number, a stopword or too short;
 3. UN resolution numbers after "resolution(s)" become ``resolution_2178``;
-4. aliases (:mod:`.aliases`): the first token of a match takes the canonical
-   token, the others are dropped as ``alias_part``;
+4. aliases (:mod:`.aliases`, table in ``data/aliases.csv``): the first token
+   of a match takes the canonical token, the others are dropped as
+   ``alias_part``, and so is an alias repeated in parentheses right after
+   itself ("foreign terrorist fighters (FTFs)");
 5. curated phrases (matched on lemmas after aliases, may include stopwords),
    followers dropped as ``phrase_part``;
 6. learned phrases (:mod:`.phrases`) over the kept terms, ``phrase_passes`` times;
 7. the token table, with categorical string columns.
+
+Results are cached (:mod:`.cache`). Progress is logged at INFO once per chunk
+of about two million characters, with a timing summary at the end.
 
 Example
 -------
@@ -62,7 +67,7 @@ CHUNK_CHARS = 2_000_000
 _R = {name: i for i, name in enumerate(REASONS)}
 _NUMBER = re.compile(r"^[+\-\u2212]?\d[\d.,:/\-]*(?:st|nd|rd|th|s)?$")
 _HAS_ALNUM = re.compile(r"[^\W_]")
-_RESOLUTION_TRIGGERS = ("resolution", "unscr")
+_RESOLUTION_TRIGGERS = ("resolution", "resolutions", "unscr")  # "resolutions" when not lemmatising
 _RESOLUTION_CONNECTORS = frozenset({",", "and", "or", "&", ";"})
 
 
@@ -256,7 +261,9 @@ def _analyse_types(types: list[str], config: PreprocessConfig, vocab: _Vocab,
             reason[i] = r_stop
         elif len(k) < min_length:
             reason[i] = r_short
-    return _Types(key=key, case_key=case_key, lemma=lemma, reason=reason, digits=digits, word=lower)
+    # int32 ids keep the per-token arrays small (4 bytes a token each).
+    return _Types(key=key.astype(np.int32), case_key=case_key.astype(np.int32), lemma=lemma.astype(np.int32),
+                  reason=reason, digits=digits, word=lower)
 
 
 # -- resolution numbers -------------------------------------------------------------------------
@@ -428,12 +435,11 @@ def _learn_phrases(*, term: np.ndarray, keep: np.ndarray, reason: np.ndarray, se
 def _compact_categorical(ids: np.ndarray, strings: list[str]) -> pd.Categorical:
     """Categorical of ``strings[ids]`` holding only the categories in use, sorted."""
     used = np.flatnonzero(np.bincount(ids, minlength=len(strings))) if len(ids) else np.zeros(0, np.int64)
-    names = [strings[i] for i in used.tolist()]
-    order = np.asarray(sorted(range(len(names)), key=names.__getitem__), dtype=np.int64)
+    names = pd.Index([strings[i] for i in used.tolist()], dtype=str)
+    order = names.argsort()  # code point order (Arrow compares UTF-8 bytes: the same order)
     remap = np.zeros(len(strings), dtype=np.int32)
     remap[used[order]] = np.arange(len(used), dtype=np.int32)
-    categories = pd.Index(np.asarray(names, dtype=object)[order] if len(names) else [], dtype=object)
-    return pd.Categorical.from_codes(remap[ids], categories=categories, validate=False)
+    return pd.Categorical.from_codes(remap[ids], categories=names[order], validate=False)
 
 
 class _Laps:
@@ -473,10 +479,10 @@ def _layout(sent_len: np.ndarray, para_sents: np.ndarray, n_paragraphs: int) -> 
     para_tokens = tok_cum[sent_cum[1:]] - tok_cum[sent_cum[:-1]]
     para_of_sent = np.repeat(np.arange(n_paragraphs, dtype=np.int64), para_sents)
     sent_in_para = np.arange(n_sent, dtype=np.int64) - sent_cum[:-1][para_of_sent] + 1
-    para_of_token = np.repeat(np.arange(n_paragraphs, dtype=np.int64), para_tokens)
+    para_of_token = np.repeat(np.arange(n_paragraphs, dtype=np.int32), para_tokens)
     position = np.arange(int(tok_cum[-1]), dtype=np.int64) - tok_cum[sent_cum[:-1]][para_of_token] + 1
     return {
-        "sentence": np.repeat(np.arange(n_sent, dtype=np.int64), sent_len),
+        "sentence": np.repeat(np.arange(n_sent, dtype=np.int32), sent_len),
         "sentence_in_paragraph": np.repeat(sent_in_para.astype(np.int32), sent_len),
         "paragraph_tokens": para_tokens,
         "paragraph_of_token": para_of_token,
@@ -497,7 +503,7 @@ def _apply_aliases(w: _Work, patterns: list[SequencePattern], case_key: np.ndarr
                    vocab: _Vocab, types: list[str], drop_repeats: bool) -> pd.DataFrame:
     """Heads take the canonical token, followers are dropped; return the alias counts table."""
     m = match_sequences(patterns, keys=w.key, case_keys=case_key, sentence=w.sentence)
-    counts = pd.DataFrame({"canonical": pd.Series([], dtype=object), "variant": pd.Series([], dtype=object),
+    counts = pd.DataFrame({"canonical": pd.Series([], dtype=str), "variant": pd.Series([], dtype=str),
                            "count": pd.Series([], dtype="int64")})
     if not len(m):
         return counts
@@ -568,6 +574,15 @@ def _apply_curated(w: _Work, patterns: list[SequencePattern]) -> None:
         w.reason[stream[follower_mask(m, len(stream))]] = _R["phrase_part"]
 
 
+def _drop_stopword_terms(w: _Work, keep: np.ndarray, stopwords: frozenset[str], vocab: _Vocab) -> None:
+    """Stopwords also remove canonical tokens and phrases (``extra_stopwords = ["un"]`` drops "UN")."""
+    ids = [vocab.index[s] for s in stopwords if s in vocab.index]
+    if ids:
+        hit = keep & np.isin(w.term, ids)
+        keep[hit] = False
+        w.reason[hit] = _R["stopword"]
+
+
 def _phrase_table(rows: list[tuple[int, str, float]], term: np.ndarray, keep: np.ndarray,
                   vocab: _Vocab) -> pd.DataFrame:
     """Phrases whose term is in use, with their final counts, in the documented order."""
@@ -580,7 +595,7 @@ def _phrase_table(rows: list[tuple[int, str, float]], term: np.ndarray, keep: np
         seen.add(pid)
         out.append((vocab.strings[pid], source, int(counts[pid]), float(score)))
     phrases = pd.DataFrame(out, columns=["phrase", "source", "count", "score"])
-    phrases = phrases.astype({"phrase": object, "source": object, "count": "int64", "score": "float64"})
+    phrases = phrases.astype({"phrase": str, "source": str, "count": "int64", "score": "float64"})
     if len(phrases):
         phrases = (phrases.assign(_neg=-phrases["score"].fillna(np.inf))
                    .sort_values(["source", "_neg", "phrase"], kind="stable")
@@ -591,7 +606,7 @@ def _phrase_table(rows: list[tuple[int, str, float]], term: np.ndarray, keep: np
 def _token_table(paragraphs: pd.DataFrame, lay: dict[str, np.ndarray], w: _Work, types: list[str],
                  keep: np.ndarray, vocab: _Vocab) -> pd.DataFrame:
     sids = paragraphs["statement_id"].to_numpy(dtype=object)
-    sid_cats = pd.Index(pd.unique(sids), dtype=object)  # sorted: paragraphs are sorted
+    sid_cats = pd.Index(pd.unique(sids).tolist(), dtype=str)  # sorted: paragraphs are sorted
     sid_codes = sid_cats.get_indexer(sids).astype(np.int32)
     para_of_token = lay["paragraph_of_token"]
     return pd.DataFrame({
@@ -604,7 +619,7 @@ def _token_table(paragraphs: pd.DataFrame, lay: dict[str, np.ndarray], w: _Work,
         "lemma": _compact_categorical(w.lemma, vocab.strings),
         "term": _compact_categorical(w.term, vocab.strings),
         "keep": keep,
-        "reason": pd.Categorical.from_codes(w.reason, categories=pd.Index(list(REASONS), dtype=object),
+        "reason": pd.Categorical.from_codes(w.reason, categories=pd.Index(list(REASONS), dtype=str),
                                             validate=False),
     })
 
@@ -643,12 +658,13 @@ def _run(paragraphs: pd.DataFrame, config: PreprocessConfig) -> Tokens:
         scores = _learn_phrases(term=w.term, keep=keep, reason=w.reason, sentence=w.sentence,
                                 fixed=w.fixed, config=config, vocab=vocab)
         phrase_rows += [(pid, "learned", s) for pid, s in scores.items()]
+    _drop_stopword_terms(w, keep, stopwords, vocab)
     phrases = _phrase_table(phrase_rows, w.term, keep, vocab)
     laps("phrases")
 
     table = _token_table(paragraphs, lay, w, types, keep, vocab)
     units = pd.DataFrame({
-        "statement_id": paragraphs["statement_id"].to_numpy(dtype=object),
+        "statement_id": pd.Series(paragraphs["statement_id"].tolist(), dtype=str),
         "paragraph": paragraphs["paragraph"].to_numpy(dtype=np.int32),
         "n_tokens": lay["paragraph_tokens"].astype(np.int64),
         "n_kept": np.bincount(lay["paragraph_of_token"][keep], minlength=len(texts)).astype(np.int64),
@@ -659,6 +675,22 @@ def _run(paragraphs: pd.DataFrame, config: PreprocessConfig) -> Tokens:
                 len(codes), len(types), int(keep.sum()), len(sent_len), int(aliases["count"].sum()),
                 len(alias_patterns), n_alias_rows, len(phrases), laps.last - laps.start, laps.summary())
     return Tokens(table=table, phrases=phrases, config=config, units=units, aliases=aliases)
+
+
+def cache_key(corpus: Any, config: PreprocessConfig | None = None) -> str:
+    """The key under which :func:`preprocess` caches ``corpus`` with ``config``.
+
+    It changes with the paragraphs' text, ids and numbers, with every config
+    field, the package version and the resource files in use (see :mod:`.cache`).
+
+    >>> import pandas as pd
+    >>> from textanalytics.corpus.model import Corpus
+    >>> c = Corpus(statements=pd.DataFrame({"statement_id": ["s"]}),
+    ...            paragraphs=pd.DataFrame({"statement_id": ["s"], "paragraph": [1], "text": ["Hi."]}))
+    >>> cache_key(c) != cache_key(c, PreprocessConfig(min_length=3))
+    True
+    """
+    return digest_document(key_document(_paragraphs(corpus), config or PreprocessConfig()))
 
 
 def preprocess(corpus: Any, config: PreprocessConfig | None = None, *,

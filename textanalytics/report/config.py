@@ -16,4 +16,5 @@ class ReportConfig:
     html: bool = True
     kwic_window: int = 8
     kwic_terms_per_topic: int = 5
+    kwic_max_hits: int = 40
     title: str = "Text analysis report"

@@ -1,0 +1,256 @@
+"""Benchmark suite: one entry point, writes ``benchmarks/results.md``.
+
+    python benchmarks/run_all.py                 # everything except scaling
+    python benchmarks/run_all.py --scaling       # also 1x, 2x, 4x, 8x news_articles
+    python benchmarks/run_all.py --only report_seeds --runs 3
+
+Every measurement runs in a fresh child process, which reports its own wall
+time and peak resident memory (``ru_maxrss``); medians over ``--runs`` runs.
+Timings are never unit-test assertions: this script is how they are checked.
+The corpus ``../shared/corpora/news_articles.csv.gz`` is read in place; steps
+that need it are reported as skipped when it is absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NEWS = (ROOT / ".." / "shared" / "corpora" / "news_articles.csv.gz").resolve()
+NEWS_CONFIG = ROOT / "docs" / "examples" / "news_articles.toml"
+RESULTS = ROOT / "benchmarks" / "results.md"
+
+CHILD_PRELUDE = """
+import json, resource, sys, time
+t0 = time.perf_counter()
+def _done(**extra):
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print("BENCH " + json.dumps({"seconds": time.perf_counter() - t0, "peak_rss_mb": rss, **extra}))
+"""
+
+
+def child(code: str, *, env: dict | None = None, timeout: int = 3600) -> dict:
+    """Run ``code`` in a fresh interpreter; return its BENCH json line."""
+    script = CHILD_PRELUDE + textwrap.dedent(code)
+    proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, **(env or {})})
+    if proc.returncode != 0:
+        raise RuntimeError(f"benchmark child failed:\n{proc.stderr[-3000:]}")
+    line = [ln for ln in proc.stdout.splitlines() if ln.startswith("BENCH ")][-1]
+    return json.loads(line[6:])
+
+
+def median_of(runs: list[dict]) -> dict:
+    keys = [k for k, v in runs[0].items() if isinstance(v, (int, float))]
+    out = {k: statistics.median(r[k] for r in runs) for k in keys}
+    out["runs"] = len(runs)
+    return out
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kb / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return (f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}){mem}; "
+            f"Python {platform.python_version()}")
+
+
+# ----------------------------------------------------------------------------- benchmarks
+
+def bench_preprocess(runs: int) -> dict:
+    code = f"""
+    import textanalytics as ta
+    from textanalytics.preprocess import PreprocessConfig
+    corpus = ta.load_corpus({str(NEWS)!r}, id_col="article_id", date_col="publish_date", on_error="skip")
+    t1 = time.perf_counter()
+    tokens = ta.preprocess(corpus, PreprocessConfig(cache_dir=""))
+    dt = time.perf_counter() - t1
+    n = len(tokens.table)
+    _done(preprocess_seconds=dt, tokens=n, tokens_per_second=n / dt)
+    """
+    return median_of([child(code) for _ in range(runs)])
+
+
+def bench_engines(runs: int) -> list[dict]:
+    """LDA fit time and c_npmi (top-10, gensim definition) per engine, same tokens to each."""
+    out = []
+    for engine, extra in (("gensim", {}), ("tomotopy", {}), ("nmf", {})):
+        code = f"""
+        import dataclasses, textanalytics as ta
+        from textanalytics.preprocess import PreprocessConfig
+        from textanalytics.config import load_config
+        from textanalytics.features import build_dtm
+        from textanalytics import topics as tp
+        cfg = load_config({str(NEWS_CONFIG)!r})
+        corpus = ta.load_corpus({str(NEWS)!r}, id_col="article_id", date_col="publish_date", on_error="skip")
+        tokens = ta.preprocess(corpus, dataclasses.replace(cfg.preprocess, cache_dir=""))
+        units, texts = tokens.documents(unit="statement")
+        dtm = build_dtm(tokens, unit="statement", config=cfg.vocabulary)
+        tcfg = dataclasses.replace(cfg.topics, engine={engine!r})
+        t1 = time.perf_counter()
+        model = tp.fit_topics(dtm, k=20, seed=1, config=tcfg)
+        fit = time.perf_counter() - t1
+        c = tp.coherence(model.top_terms(10), texts=texts, measure="c_npmi")
+        import numpy as np
+        _done(fit_seconds=fit, c_npmi=float(np.mean(c)))
+        """
+        try:
+            r = median_of([child(code) for _ in range(runs)])
+            r["engine"] = engine
+        except RuntimeError as exc:
+            r = {"engine": engine, "error": str(exc).splitlines()[-1]}
+        out.append(r)
+    return out
+
+
+def bench_report_seeds(runs: int) -> dict:
+    res = {}
+    for label in ("cold", "warm"):
+        samples = []
+        for _ in range(runs):
+            with tempfile.TemporaryDirectory() as tmp:
+                cache = Path(tmp) / "cache"
+                code = f"""
+                import dataclasses
+                from textanalytics.config import load_config
+                from textanalytics.report import build_report
+                cfg = load_config({str(ROOT / "analysis.toml")!r})
+                cfg = cfg.replace(preprocess=dataclasses.replace(cfg.preprocess, cache_dir={str(cache)!r}))
+                if {label == "warm"!r}:
+                    build_report(cfg, out={str(Path(tmp) / "warmup")!r}, base_dir={str(ROOT)!r})
+                t1 = time.perf_counter()
+                build_report(cfg, out={str(Path(tmp) / "out")!r}, base_dir={str(ROOT)!r})
+                _done(report_seconds=time.perf_counter() - t1)
+                """
+                samples.append(child(code))
+        res[label] = median_of(samples)
+    return res
+
+
+def report_on(corpus_csv: Path, *, label: str) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        code = f"""
+        import dataclasses
+        from textanalytics.config import load_config
+        from textanalytics.report import build_report
+        cfg = load_config({str(NEWS_CONFIG)!r})
+        cfg = cfg.replace(corpus=dataclasses.replace(cfg.corpus, path={str(corpus_csv)!r}),
+                          preprocess=dataclasses.replace(cfg.preprocess, cache_dir={str(Path(tmp) / "cache")!r}))
+        t1 = time.perf_counter()
+        r = build_report(cfg, out={str(Path(tmp) / "out")!r}, base_dir={str(ROOT)!r})
+        _done(report_seconds=time.perf_counter() - t1, stages=r.timings)
+        """
+        r = child(code)
+        r["label"] = label
+        return r
+
+
+def replicate_news(factor: int, dest: Path) -> tuple[Path, int]:
+    """Write news_articles replicated ``factor`` times with distinct ids."""
+    import pandas as pd
+
+    df = pd.read_csv(NEWS, dtype=str, keep_default_na=False)
+    parts = []
+    for i in range(factor):
+        d = df.copy()
+        d["article_id"] = d["article_id"].astype(str) + (f"_{i}" if i else "")
+        parts.append(d)
+    out = pd.concat(parts, ignore_index=True)
+    path = dest / f"news_x{factor}.csv.gz"
+    out.to_csv(path, index=False)
+    words = int(out["text"].str.split().str.len().sum())
+    return path, words
+
+
+# ----------------------------------------------------------------------------- main
+
+def fmt(x, digits=1):
+    return "—" if x is None else f"{x:,.{digits}f}"
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=3, help="runs per measurement (median reported)")
+    ap.add_argument("--scaling", action="store_true", help="also run 1x/2x/4x/8x news_articles")
+    ap.add_argument("--factors", default="1,2,4,8")
+    ap.add_argument("--only", default="", help="comma list: preprocess,engines,report_seeds,report_news,scaling")
+    args = ap.parse_args(argv)
+    only = set(filter(None, args.only.split(",")))
+    want = lambda name: not only or name in only  # noqa: E731
+    have_news = NEWS.is_file()
+    lines = ["# Benchmark results", "",
+             f"Machine: {machine()}. Generated by `python benchmarks/run_all.py"
+             f"{' --scaling' if args.scaling else ''}` on {time.strftime('%Y-%m-%d')}; "
+             f"medians of {args.runs} runs unless stated; peak RSS is the child process' maximum resident set.", ""]
+    if not have_news:
+        lines += [f"news_articles not found at {NEWS}: news benchmarks skipped.", ""]
+
+    if want("preprocess") and have_news:
+        print("preprocess ...", file=sys.stderr)
+        r = bench_preprocess(args.runs)
+        lines += ["## Preprocessing (news_articles, cache disabled)", "",
+                  "| tokens | seconds | tokens/s | peak RSS (MB) |", "| --- | --- | --- | --- |",
+                  f"| {int(r['tokens']):,} | {fmt(r['preprocess_seconds'], 2)} | {fmt(r['tokens_per_second'], 0)} | {fmt(r['peak_rss_mb'], 0)} |", ""]
+    if want("engines") and have_news:
+        print("engines ...", file=sys.stderr)
+        rows = bench_engines(args.runs)
+        lines += ["## Topic engines (news_articles, K = 20, same tokens to each)", "",
+                  "| engine | fit seconds | c_npmi (top-10) | peak RSS (MB) |", "| --- | --- | --- | --- |"]
+        for r in rows:
+            if "error" in r:
+                lines.append(f"| {r['engine']} | failed: {r['error']} | | |")
+            else:
+                lines.append(f"| {r['engine']} | {fmt(r['fit_seconds'], 1)} | {fmt(r['c_npmi'], 3)} | {fmt(r['peak_rss_mb'], 0)} |")
+        lines.append("")
+    if want("report_seeds"):
+        print("report on seeds ...", file=sys.stderr)
+        r = bench_report_seeds(args.runs)
+        lines += ["## Report on the seeds", "", "| run | seconds | peak RSS (MB) |", "| --- | --- | --- |",
+                  f"| cold (empty cache) | {fmt(r['cold']['report_seconds'], 1)} | {fmt(r['cold']['peak_rss_mb'], 0)} |",
+                  f"| warm (cached tokens, models, figures) | {fmt(r['warm']['report_seconds'], 1)} | {fmt(r['warm']['peak_rss_mb'], 0)} |", ""]
+    if want("report_news") and have_news:
+        print("report on news_articles ...", file=sys.stderr)
+        r = report_on(NEWS, label="1x")
+        stages = ", ".join(f"{k} {v:.1f} s" for k, v in r["stages"].items())
+        lines += ["## Full report on news_articles (one run, cold)", "",
+                  f"{fmt(r['report_seconds'])} s, peak RSS {fmt(r['peak_rss_mb'], 0)} MB. Stages: {stages}.", ""]
+    if args.scaling and want("scaling") and have_news:
+        lines += ["## Scaling (full report on replicated news_articles, one cold run each)", "",
+                  "| factor | words | seconds | s per M words | peak RSS (MB) |", "| --- | --- | --- | --- | --- |"]
+        with tempfile.TemporaryDirectory() as tmp:
+            for f in [int(x) for x in args.factors.split(",")]:
+                print(f"scaling x{f} ...", file=sys.stderr)
+                path, words = replicate_news(f, Path(tmp))
+                r = report_on(path, label=f"{f}x")
+                lines.append(f"| {f}x | {words:,} | {fmt(r['report_seconds'])} | "
+                             f"{fmt(r['report_seconds'] / (words / 1e6), 1)} | {fmt(r['peak_rss_mb'], 0)} |")
+                path.unlink()
+        lines.append("")
+    RESULTS.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+    print(f"wrote {RESULTS}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
