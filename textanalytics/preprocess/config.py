@@ -41,7 +41,8 @@ class PreprocessConfig:
     -----
     lowercase = true
         Lower-case lemmas and terms. With false, a lemma keeps the case pattern
-        of its token (``ISIL`` -> ``ISIL``, ``Russia`` -> ``Russia``).
+        of its token (``Terrorists`` -> ``Terrorist``, ``NATO`` -> ``NATO``);
+        canonical alias tokens and phrases stay as written.
     lemmatize = true
         Lemmatise with lemminflect's dictionary (no POS tagger; see
         :mod:`textanalytics.preprocess.lemmatize`). False: the lemma is the
@@ -88,8 +89,9 @@ class PreprocessConfig:
         Rounds of pair joining; two rounds allow phrases of up to four words.
     curated_phrases = ["international law", "double standards", "organized crime",
     "information space", "terrorist financing"]
-        Phrases always joined (matched on lemmas, after aliases), e.g.
-        ``double_standard``.
+        Phrases always joined (matched on lemmas after aliases, so "double
+        standard" matches too); the term is the phrase as written, joined with
+        ``_``: ``double_standards``.
 
     Running
     -------

@@ -37,6 +37,14 @@ Otherwise ``n_permutations`` random relabelings give
 2010). ``min_p_value`` is the smallest p the test can give for these group
 sizes: with one statement against three it is 0.25, so nothing can be
 "significant". ``p_adjusted`` applies Benjamini-Hochberg over all rows.
+
+Calibration (``benchmarks/validate_topics.py``, 600 simulated corpora of 20
+statements with no group difference, one pre-specified topic each): the
+permutation test gave p < 0.05 in 5.7 % (95 % CI 4.1-7.8 %), as a valid test
+should; the paragraph-and-seed interval excluded 0 in 87 % -- it answers "how
+precisely are these statements' shares measured", not "does the group label
+matter" -- and the interval with ``resample_statements=True`` in 9 %. Read a
+difference as evidence about the groups only through ``p_value``.
 """
 
 from __future__ import annotations
@@ -422,7 +430,9 @@ def topic_differences(models: Models, *, corpus: Any, group_by: str, group_a: An
         Sorted by the order of the pairs (groups in sorted order) then topic.
         ``note`` flags groups with a single statement (the interval then has no
         between-statement part and the test little resolution: see
-        ``min_p_value``) and unstable topics.
+        ``min_p_value``) and unstable topics. The interval describes these
+        statements (paragraphs and seeds); evidence that the groups differ is
+        ``p_value`` (see the module docstring for its calibration).
 
     Example
     -------
