@@ -117,6 +117,7 @@ class AnalysisResults:
     sections: list[dict[str, Any]] = field(default_factory=list)
     kwic: pd.DataFrame | None = None
     skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     model_seeds: tuple[int, ...] = ()
     topic_k: int | None = None
     topic_k_reason: str = ""
@@ -237,11 +238,18 @@ def run_analysis(cfg: AnalysisConfig) -> AnalysisResults:
             res.tables["representative_passages"] = run.passages
             res.figures["topic_terms"] = FigureSpec(tplots.plot_top_terms, {"terms": run.topics, "labels": run.labels})
             shares, diffs = [], []
+            # With one unit per statement, a bootstrap of units within statements has
+            # nothing to resample: resample statements within groups instead.
+            units_per_statement = len(dtm.units) / max(1, dtm.units["statement_id"].nunique())
+            resample = dtm.unit == "statement" or units_per_statement < 1.5
+            if resample:
+                res.notes.append("Paragraph bootstrap: statements have about one unit each, so share "
+                                   "intervals resample statements within groups (plus seed refits)")
             for col in groupings:
                 shares.append(tp.topic_shares(run.ensemble, corpus=corpus, group_by=col, seed=cfg.seed,
-                                              config=cfg.topics))
+                                              config=cfg.topics, resample_statements=resample))
                 diffs.append(tp.topic_differences(run.ensemble, corpus=corpus, group_by=col, seed=cfg.seed,
-                                                  config=cfg.topics))
+                                                  config=cfg.topics, resample_statements=resample))
             res.tables["topic_shares"] = pd.concat(shares, ignore_index=True) if shares else pd.DataFrame()
             res.tables["topic_differences"] = pd.concat(diffs, ignore_index=True) if diffs else pd.DataFrame()
             if "year" in groupings:
@@ -336,5 +344,6 @@ def _sections(res: AnalysisResults, *, groupings: list[str], alpha: float) -> li
     cav = narrative.caveats(statements=st, group_by=tuple(cfg.compare.group_by),
                             labels=run.labels if run is not None else None,
                             skipped=res.skipped, unit=cfg.preprocess.unit)
+    cav = cav + list(res.notes)
     S.append({"heading": "Caveats", "blocks": [{"kind": "note", "text": c} for c in cav]})
     return S

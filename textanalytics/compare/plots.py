@@ -213,21 +213,31 @@ def plot_similarity(result: SimilarityResult | pd.DataFrame, *, labels: list[str
     name_of = dict(zip(ids, names))
     order = list(result.order)
     mat = result.matrix.loc[order, order].to_numpy()
-    side = max(5.0, 0.42 * n + 3.0)
+    # Labels stay readable up to ~40 statements; beyond that the heatmap keeps a
+    # fixed size and drops tick labels (a 3,000-label axis is neither readable
+    # nor affordable to render).
+    show_labels = n <= 40
+    side = min(max(5.0, 0.42 * n + 3.0), 20.0) if show_labels else 9.0
     if fig is None:
         fig = Figure(figsize=(side + 1.0, side + 1.2), layout="constrained")
     gs = fig.add_gridspec(2, 2, height_ratios=[1, 4], width_ratios=[30, 1])
     ax_h = fig.add_subplot(gs[1, 0])
     ax_d = fig.add_subplot(gs[0, 0], sharex=ax_h)
     ax_c = fig.add_subplot(gs[1, 1])
-    dendrogram(result.linkage, ax=ax_d, no_labels=True, link_color_func=lambda _: "#555555")
+    dendrogram(result.linkage, ax=ax_d, no_labels=True, link_color_func=lambda _: "#555555",
+               truncate_mode=None if n <= 500 else "lastp", p=min(n, 500))
     ax_d.set_axis_off()
     im = ax_h.imshow(mat, cmap=SEQUENTIAL_CMAP, vmin=0.0, vmax=1.0, aspect="auto",
                      extent=(0, 10 * n, 10 * n, 0), interpolation="nearest")
     ticks = 5 + 10 * np.arange(n)
     short = [_short(name_of[i], 45) for i in order]
-    ax_h.set_xticks(ticks, short, rotation=90, fontsize=7)
-    ax_h.set_yticks(ticks, short, fontsize=7)
+    if show_labels:
+        ax_h.set_xticks(ticks, short, rotation=90, fontsize=7)
+        ax_h.set_yticks(ticks, short, fontsize=7)
+    else:
+        ax_h.set_xticks([])
+        ax_h.set_yticks([])
+        ax_h.set_xlabel(f"{n} {result.level}s in dendrogram order (labels omitted)")
     if annotate if annotate is not None else n <= 12:
         for a in range(n):
             for b in range(n):

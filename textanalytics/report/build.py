@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 
 #: Dependencies whose versions are recorded in run.json.
 RECORDED_PACKAGES = ("numpy", "scipy", "pandas", "pyarrow", "scikit-learn", "gensim", "nltk",
-                     "matplotlib", "jinja2", "simplemma", "lemminflect")
+                     "matplotlib", "jinja2", "lemminflect")
 
 
 @dataclass(frozen=True)

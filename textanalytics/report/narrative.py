@@ -66,7 +66,8 @@ def keyness_items(keyness: pd.DataFrame, *, alpha: float, top: int = 6) -> list[
 def topic_items(labels: pd.DataFrame) -> list[str]:
     items = []
     for r in labels.itertuples():
-        flag = " — UNSTABLE across seeds, interpret with care" if getattr(r, "unstable", False) else ""
+        unstable = getattr(r, "unstable", False)
+        flag = " — UNSTABLE across seeds, interpret with care" if (pd.notna(unstable) and bool(unstable)) else ""
         stab = f", stability {r.stability:.2f}" if hasattr(r, "stability") and pd.notna(r.stability) else ""
         items.append(f"Topic {r.topic}: {r.label} (share {r.share:.1%}{stab}){flag}.")
     return items
@@ -108,8 +109,9 @@ def caveats(*, statements: pd.DataFrame, group_by: tuple[str, ...], labels: pd.D
         if single:
             out.append(f"Groups of {col} with a single statement: {_join(single)}. Their shares describe "
                        "one text, not a speaker's or a year's habits.")
-    if labels is not None and "unstable" in labels and labels["unstable"].any():
-        bad = labels.loc[labels["unstable"], "topic"].astype(str).tolist()
+    unstable = labels["unstable"].fillna(False).astype(bool) if labels is not None and "unstable" in labels else None
+    if unstable is not None and unstable.any():
+        bad = labels.loc[unstable, "topic"].astype(str).tolist()
         out.append(f"Topics {_join(bad)} are unstable across seeds (low mean Jaccard of top terms): "
                    "do not build claims on them.")
     out.extend(f"Skipped: {s}" for s in skipped)
