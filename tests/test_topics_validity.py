@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from textanalytics.topics import TopicConfig, fit_topic_ensemble, fit_topics, topic_differences, topic_shares
 from textanalytics.topics.synthetic import recovery, simulate_corpus
 

@@ -13,6 +13,7 @@ import contextlib
 import dataclasses
 import logging
 import time
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -79,15 +80,20 @@ def run_topics(cfg: AnalysisConfig, *, corpus, tokens, dtm) -> TopicRun:
 
     _, texts = tokens.documents(unit=dtm.unit)
     seeds = seeds_for(cfg)
+    # Fitted arrays are cached next to the preprocessing cache (open .npz/.json,
+    # keyed by matrix content, K, seed, config and versions): a warm run refits nothing.
+    cache = str(Path(cfg.preprocess.cache_dir) / "topics") if cfg.preprocess.cache_dir else None
     selection = None
     if cfg.topics.k > 0:
         k, reason = cfg.topics.k, f"K = {cfg.topics.k} fixed in the configuration ([topics] k)"
     else:
-        selection = tp.select_k(dtm, texts=texts, k_grid=cfg.topics.k_grid, seeds=seeds, config=cfg.topics)
+        selection = tp.select_k(dtm, texts=texts, k_grid=cfg.topics.k_grid, seeds=seeds, config=cfg.topics,
+                                 cache_dir=cache)
         k, reason = selection.chosen_k, selection.reason
     # The chosen K's grid fits are reused (same seeds, same config), not refitted.
     ensemble = (selection.ensemble() if selection is not None
-                else tp.fit_topic_ensemble(dtm, k=k, seeds=seeds, texts=texts, config=cfg.topics))
+                else tp.fit_topic_ensemble(dtm, k=k, seeds=seeds, texts=texts, config=cfg.topics,
+                                       cache_dir=cache))
     topics = tp.describe_topics(ensemble, lambda_=cfg.topics.relevance_lambda, top_n=cfg.topics.top_n,
                                 frex_weight=cfg.topics.frex_weight)
     labels = tp.topic_labels(ensemble, lambda_=cfg.topics.relevance_lambda)

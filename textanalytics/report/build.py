@@ -155,10 +155,8 @@ def _write_all(tmp: Path, *, cfg: AnalysisConfig, recorded: AnalysisConfig, resu
     figure_files: dict[str, str] = {}
     png_bytes: dict[str, bytes] = {}
     cache = Path(cfg.preprocess.cache_dir) / "figures" if cfg.preprocess.cache_dir else None
-    for i, (name, spec) in enumerate(results.figures.items(), 1):
-        stem = safe_filename(name)
-        paths = _figure_files(spec, tmp / "figures" / stem, cfg=cfg, cache=cache)
-        log.debug("figure %d/%d: %s", i, len(results.figures), name)
+    jobs = [(name, spec, tmp / "figures" / safe_filename(name)) for name, spec in results.figures.items()]
+    for name, paths in zip([j[0] for j in jobs], _render_all(jobs, cfg=cfg, cache=cache)):
         files += [f"figures/{p.name}" for p in paths]
         main = next((p for p in paths if p.suffix == ".png"), paths[0])
         figure_files[name] = f"figures/{main.name}"
@@ -193,6 +191,40 @@ def _write_all(tmp: Path, *, cfg: AnalysisConfig, recorded: AnalysisConfig, resu
                                   encoding="utf-8")
     files.append("run.json")
     return sorted(files)
+
+
+_JOBS: list = []  # figures to render, shared with forked workers (never pickled)
+
+
+def _render_job(i: int) -> list[str]:
+    name, spec, stem, cfg, cache = _JOBS[i]
+    return [str(p) for p in _figure_files(spec, stem, cfg=cfg, cache=cache)]
+
+
+def _render_all(jobs: list, *, cfg: AnalysisConfig, cache: Path | None) -> list[list[Path]]:
+    """Render every figure; on Linux/macOS with fork, on two worker processes.
+
+    Rendering is CPU-bound matplotlib work; workers are forked so the figure
+    specs (functions and tables) are shared, not serialised. Output files do not
+    depend on which process drew them.
+    """
+    import multiprocessing as mp
+    import os
+
+    global _JOBS
+    _JOBS = [(name, spec, stem, cfg, cache) for name, spec, stem in jobs]
+    try:
+        workers = min(2, os.cpu_count() or 1, len(jobs))
+        if workers > 1 and "fork" in mp.get_all_start_methods():
+            with mp.get_context("fork").Pool(workers) as pool:
+                done = pool.map(_render_job, range(len(jobs)), chunksize=1)
+        else:
+            done = [_render_job(i) for i in range(len(jobs))]
+    finally:
+        _JOBS = []
+    for (name, _, _), paths in zip(jobs, done):
+        log.debug("figure %s: %s", name, ", ".join(Path(p).name for p in paths))
+    return [[Path(p) for p in paths] for paths in done]
 
 
 def _figure_files(spec, stem: Path, *, cfg: AnalysisConfig, cache: Path | None) -> list[Path]:

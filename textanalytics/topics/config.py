@@ -51,9 +51,14 @@ class TopicConfig:
         learning needs 20 passes for, with higher coherence.
     passes = 10
         Passes over the corpus (gensim).
-    iterations = 50
+    iterations = 0
         Maximum E-step iterations per document and chunk (gensim; most documents
-        converge sooner).
+        converge sooner). 0 = 50 with batch learning, 20 with online learning:
+        on the seeds' short paragraphs (batch) 20 iterations lowered stability
+        (top-10 Jaccard at K=3: 0.41 instead of 0.48), while on news_articles
+        (online) 20 iterations gave higher c_npmi than 50 in every comparison
+        (5 seeds: 0.080 vs 0.072 on the package's tokens, 0.093 vs 0.076 on
+        regex tokens) in half the time.
     chunksize = 1000
         Units per E-step chunk (gensim; with online learning, per update).
         On news_articles (3,788 articles) 1,000 gave higher coherence in less
@@ -110,7 +115,7 @@ class TopicConfig:
     eta: str | float = 0.01
     learning: Literal["auto", "batch", "online"] = "auto"
     passes: int = 10
-    iterations: int = 50
+    iterations: int = 0
     chunksize: int = 1000
     decay: float = 0.5
     offset: float = 1.0
@@ -155,7 +160,9 @@ class TopicConfig:
                     bad(name, f"{value!r} is not a number or one of {', '.join(map(repr, allowed))}")
             elif not value > 0:
                 bad(name, f"must be positive, got {value}")
-        for name in ("passes", "iterations", "chunksize", "sampling_iterations", "nmf_max_iter", "top_n",
+        if self.iterations < 0:
+            bad("iterations", f"must be 0 (automatic) or positive, got {self.iterations}")
+        for name in ("passes", "chunksize", "sampling_iterations", "nmf_max_iter", "top_n",
                      "n_bootstrap", "n_permutations"):
             if getattr(self, name) < 1:
                 bad(name, f"must be at least 1, got {getattr(self, name)}")

@@ -206,6 +206,7 @@ def _fit_gensim(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed
     learning = config.learning
     if learning == "auto":
         learning = "batch" if counts.shape[0] <= config.chunksize else "online"
+    iterations = config.iterations or (50 if learning == "batch" else 20)
     # Documents are passed as row numbers; the vectorised E-step reads the rows
     # from the matrix (gensim itself only counts and chunks them).
     model = lda_class(
@@ -214,7 +215,7 @@ def _fit_gensim(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed
         alpha=config.alpha,
         eta=config.eta,
         passes=config.passes,
-        iterations=config.iterations,
+        iterations=iterations,
         chunksize=config.chunksize,
         update_every=0 if learning == "batch" else 1,
         decay=0.0 if learning == "batch" else config.decay,
@@ -234,7 +235,7 @@ def _fit_gensim(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed
     info = {
         "alpha": config.alpha, "eta": config.eta,
         "alpha_fitted": [round(float(x), 6) for x in alpha],
-        "learning": learning, "passes": config.passes, "iterations": config.iterations,
+        "learning": learning, "passes": config.passes, "iterations": iterations,
         "chunksize": config.chunksize, "estep": "vectorised",
     }
     return _normalise_rows(topic_term), _normalise_rows(gamma), info

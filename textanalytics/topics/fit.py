@@ -7,7 +7,7 @@ import dataclasses
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -111,7 +111,61 @@ def _topic_order(topic_term: np.ndarray, doc_topic: np.ndarray, n_terms: np.ndar
     return np.array(sorted(range(len(share)), key=lambda i: (-share[i], top[i], i)), dtype=int)
 
 
-def _fit_prepared(prep: _Prepared, *, k: int, seed: int, config: TopicConfig) -> TopicModel:
+def _fit_key(prep: _Prepared, *, k: int, seed: int, config: TopicConfig) -> str:
+    """Content hash of one fit's inputs: matrix, vocabulary, K, seed, config, versions."""
+    import hashlib
+    import json
+    from importlib import metadata
+
+    from .. import __version__
+    from ..config import to_dict
+
+    h = hashlib.sha256()
+    c = prep.counts.tocsr()
+    for arr in (c.data, c.indices, c.indptr):
+        h.update(np.ascontiguousarray(arr).tobytes())
+    h.update("\x1f".join(prep.vocabulary).encode("utf-8"))
+    versions = {}
+    for name in ("gensim", "scikit-learn", "numpy", "scipy", "tomotopy"):
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = ""
+    h.update(json.dumps({"k": int(k), "seed": int(seed), "config": to_dict(config),
+                         "version": __version__, "versions": versions}, sort_keys=True).encode())
+    return h.hexdigest()
+
+
+def _engine_cached(prep: _Prepared, *, k: int, seed: int, config: TopicConfig,
+                   cache_dir: str | None) -> tuple[np.ndarray, np.ndarray, dict]:
+    """``fit_engine`` with an optional on-disk cache (``.npz`` without pickle + JSON)."""
+    import json
+    import os
+    from pathlib import Path
+
+    if not cache_dir:
+        return fit_engine(prep.counts, vocabulary=prep.vocabulary, k=int(k), seed=int(seed), config=config)
+    key = _fit_key(prep, k=k, seed=seed, config=config)
+    folder = Path(cache_dir)
+    arrays, meta = folder / f"{key}.npz", folder / f"{key}.json"
+    if arrays.is_file() and meta.is_file():
+        with np.load(arrays, allow_pickle=False) as z:
+            topic_term, doc_topic = z["topic_term"], z["doc_topic"]
+        return topic_term, doc_topic, json.loads(meta.read_text(encoding="utf-8"))
+    topic_term, doc_topic, info = fit_engine(prep.counts, vocabulary=prep.vocabulary, k=int(k),
+                                             seed=int(seed), config=config)
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".{key}.{os.getpid()}.npz"
+    np.savez(tmp, topic_term=topic_term, doc_topic=doc_topic)
+    os.replace(tmp, arrays)
+    tmpj = folder / f".{key}.{os.getpid()}.json"
+    tmpj.write_text(json.dumps(info, sort_keys=True, default=str), encoding="utf-8")
+    os.replace(tmpj, meta)
+    return topic_term, doc_topic, info
+
+
+def _fit_prepared(prep: _Prepared, *, k: int, seed: int, config: TopicConfig,
+                  cache_dir: str | None = None) -> TopicModel:
     # Imported here: textanalytics.config imports this package's TopicConfig.
     from ..config import to_dict
 
@@ -119,8 +173,8 @@ def _fit_prepared(prep: _Prepared, *, k: int, seed: int, config: TopicConfig) ->
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise InputError(f"seed: must be an integer, got {seed!r}")
     start = time.perf_counter()
-    topic_term, doc_topic, info = fit_engine(prep.counts, vocabulary=prep.vocabulary, k=int(k),
-                                             seed=int(seed), config=config)
+    topic_term, doc_topic, info = _engine_cached(prep, k=int(k), seed=int(seed), config=config,
+                                                 cache_dir=cache_dir)
     logger.debug("topics: %s K=%d seed=%d fitted in %.2f s", config.engine, k, seed,
                  time.perf_counter() - start)
     order = _topic_order(topic_term, doc_topic, prep.units["n_terms"].to_numpy(), prep.vocabulary)
@@ -147,6 +201,7 @@ def _fit_prepared(prep: _Prepared, *, k: int, seed: int, config: TopicConfig) ->
 
 
 def fit_topics(dtm: DocumentTermMatrix, *, k: int, seed: int, config: TopicConfig | None = None,
+               cache_dir: str | None = None,
                texts: Sequence[Sequence[str]] | None = None) -> TopicModel:
     """Fit one topic model with ``k`` topics.
 
@@ -186,7 +241,7 @@ def fit_topics(dtm: DocumentTermMatrix, *, k: int, seed: int, config: TopicConfi
     """
     config = config or TopicConfig()
     prep = _prepare(dtm, config)
-    model = _fit_prepared(prep, k=k, seed=seed, config=config)
+    model = _fit_prepared(prep, k=k, seed=seed, config=config, cache_dir=cache_dir)
     if texts is not None:
         (model,) = _with_coherence([model], texts=texts, top_n=config.top_n)
     return model
@@ -249,6 +304,7 @@ def make_ensemble(models: Sequence[TopicModel]) -> TopicEnsemble:
 
 
 def fit_topic_ensemble(dtm: DocumentTermMatrix, *, k: int, seeds: Sequence[int], config: TopicConfig | None = None,
+                       cache_dir: str | None = None,
                        texts: Sequence[Sequence[str]] | None = None) -> TopicEnsemble:
     """Fit ``k`` topics once per seed and align the refits to the first seed's fit.
 
@@ -265,7 +321,7 @@ def fit_topic_ensemble(dtm: DocumentTermMatrix, *, k: int, seeds: Sequence[int],
     config = config or TopicConfig()
     seeds = _check_seeds(seeds)
     prep = _prepare(dtm, config)
-    models = [_fit_prepared(prep, k=k, seed=s, config=config) for s in seeds]
+    models = [_fit_prepared(prep, k=k, seed=s, config=config, cache_dir=cache_dir) for s in seeds]
     if texts is not None:
         models = _with_coherence(models, texts=texts, top_n=config.top_n)
     return make_ensemble(models)
@@ -318,6 +374,7 @@ def _apply_rule(summary: pd.DataFrame, threshold: float) -> tuple[int, str]:
 
 
 def select_k(dtm: DocumentTermMatrix, *, texts: Sequence[Sequence[str]], seeds: Sequence[int],
+             cache_dir: str | None = None,
              k_grid: Sequence[int] | None = None, config: TopicConfig | None = None) -> ModelSelection:
     """Fit every K of a grid with several seeds; score coherence and stability; pick K.
 
@@ -371,7 +428,7 @@ def select_k(dtm: DocumentTermMatrix, *, texts: Sequence[Sequence[str]], seeds: 
     if config.k in skipped:
         _check_size(prep, config.k)
     start = time.perf_counter()
-    models = [_fit_prepared(prep, k=k, seed=s, config=config) for k in grid for s in seeds]
+    models = [_fit_prepared(prep, k=k, seed=s, config=config, cache_dir=cache_dir) for k in grid for s in seeds]
     fitted = time.perf_counter()
     models = _with_coherence(models, texts=texts, top_n=config.top_n)
     scored = time.perf_counter()
