@@ -52,7 +52,8 @@ def keyness_items(keyness: pd.DataFrame, *, alpha: float, top: int = 6) -> list[
     for (group_by, target), g in df.groupby(["group_by", "target"], sort=True):
         over = g[(g["p_adjusted"] < alpha) & (g["log_ratio"] > 0)]
         over = over.sort_values(["g2", "term"], ascending=[False, True], kind="stable").head(top)
-        n_t = int(g["n_statements_target"].iloc[0]) if "n_statements_target" in g else None
+        col = "total_statements_target" if "total_statements_target" in g else None
+        n_t = int(g[col].iloc[0]) if col else None
         size = f" ({n_t} statement{'s' if n_t != 1 else ''})" if n_t is not None else ""
         if len(over):
             terms = _join([f"{r.term} (G² {r.g2:.1f}, log ratio {r.log_ratio:.1f})" for r in over.itertuples()])
