@@ -189,3 +189,14 @@ def test_model_repr_and_html(ensemble):
     assert "TopicModel(engine='gensim', k=3" in repr(ensemble.reference)
     assert "<table" in ensemble._repr_html_()
     assert isinstance(ensemble.reference, TopicModel)
+
+
+def test_fit_cache_returns_identical_fits_without_pickle(sim, tmp_path):
+    fresh = fit_topics(sim.dtm, k=3, seed=2, config=FAST)
+    first = fit_topics(sim.dtm, k=3, seed=2, config=FAST, cache_dir=str(tmp_path))
+    again = fit_topics(sim.dtm, k=3, seed=2, config=FAST, cache_dir=str(tmp_path))
+    for m in (first, again):
+        assert np.array_equal(m.topic_term, fresh.topic_term) and np.array_equal(m.doc_topic, fresh.doc_topic)
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".json", ".npz"]
+    other = fit_topics(sim.dtm, k=3, seed=3, config=FAST, cache_dir=str(tmp_path))
+    assert not np.array_equal(other.doc_topic, fresh.doc_topic) and len(list(tmp_path.iterdir())) == 4

@@ -244,13 +244,21 @@ def run_analysis(cfg: AnalysisConfig) -> AnalysisResults:
             res.tables["representative_passages"] = run.passages
             res.figures["topic_terms"] = FigureSpec(tplots.plot_top_terms, {"terms": run.topics, "labels": run.labels})
             shares, diffs = [], []
-            # With one unit per statement, a bootstrap of units within statements has
-            # nothing to resample: resample statements within groups instead.
+            # Hierarchical bootstrap: statements within groups, paragraphs within
+            # statements, and a random seed refit per replicate. Resampling only
+            # paragraphs measures *these* statements' shares; under no group
+            # difference its interval excluded 0 in 87 % of simulated corpora
+            # (benchmarks/validate_topics.py), against 8.6 % with statements resampled.
+            resample = True
             units_per_statement = len(dtm.units) / max(1, dtm.units["statement_id"].nunique())
-            resample = dtm.unit == "statement" or units_per_statement < 1.5
-            if resample:
-                res.notes.append("Paragraph bootstrap: statements have about one unit each, so share "
-                                   "intervals resample statements within groups (plus seed refits)")
+            res.notes.append(
+                "Share and difference intervals resample statements within groups, paragraphs within "
+                "statements and seed refits; a group with one statement has no between-statement "
+                "variation to resample, so its interval is too narrow. Judge group differences by the "
+                "permutation p-value.")
+            if dtm.unit == "statement" or units_per_statement < 1.5:
+                res.notes.append("Statements have about one modelling unit each: intervals rest on "
+                                 "statement resampling and seed refits only.")
             for col in groupings:
                 shares.append(tp.topic_shares(run.ensemble, corpus=corpus, group_by=col, seed=cfg.seed,
                                               config=cfg.topics, resample_statements=resample))

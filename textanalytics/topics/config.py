@@ -15,7 +15,8 @@ class TopicConfig:
     Engine and K
     ------------
     engine = "gensim"
-        ``"gensim"``: gensim ``LdaModel`` (online variational Bayes), the default;
+        ``"gensim"``: gensim ``LdaModel`` (variational Bayes; its E-step
+        vectorised, same results, see ``engines.py``), the default;
         ``"nmf"``: scikit-learn NMF on TF-IDF, a cross-check with a different model
         family; ``"tomotopy"``: collapsed Gibbs sampling with tomotopy (optional
         extra ``pip install tomotopy``; always run with one worker so it is

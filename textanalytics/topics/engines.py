@@ -108,8 +108,7 @@ def _lda_class() -> type:
             for _ in range(iterations):
                 last = g
                 g = alpha + t * ((cts / phinorm) @ beta)
-                e = psi(g)
-                t = np.exp(e - psi(g.sum()))
+                t = np.exp(psi(g) - psi(g.sum()))
                 phinorm = beta @ t + eps
                 # Mean absolute change below the threshold (sum: cheaper than .mean()).
                 if np.abs(g - last).sum() < self.gamma_threshold * len(g):
