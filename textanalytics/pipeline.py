@@ -26,6 +26,9 @@ from .plotting import FigureSpec
 
 log = logging.getLogger(__name__)
 
+#: Above this many statements the report skips the n x n similarity table and heatmap.
+MAX_SIMILARITY_STATEMENTS = 300
+
 
 @dataclass
 class StageClock:
@@ -213,8 +216,15 @@ def run_analysis(cfg: AnalysisConfig) -> AnalysisResults:
                                                          alpha=cfg.compare.alpha, g2_cells=cfg.compare.g2_cells)))
         res.tables["distinctive_terms"] = pd.concat(distinctive, ignore_index=True) if distinctive else pd.DataFrame()
         res.tables["keyness"] = pd.concat(key_tables, ignore_index=True) if key_tables else pd.DataFrame()
-        sim = cmp.similarity(full, corpus=corpus, method=cfg.compare.linkage)
-        res.tables["similarity"] = sim.table
+        n_st = len(st)
+        sim = None
+        if n_st <= MAX_SIMILARITY_STATEMENTS:
+            sim = cmp.similarity(full, corpus=corpus, method=cfg.compare.linkage)
+            res.tables["similarity"] = sim.table
+        else:
+            res.skipped.append(f"similarity matrix and dendrogram: {n_st} statements exceed "
+                               f"{MAX_SIMILARITY_STATEMENTS} (an n x n table would not be readable); "
+                               "use textanalytics.similarity() on a subset")
         for col in groupings:
             sub = res.tables["distinctive_terms"]
             res.figures[f"distinctive_terms_{col}"] = FigureSpec(cplots.plot_distinctive_terms, {"table": sub[sub["group_by"] == col]})
@@ -224,7 +234,8 @@ def run_analysis(cfg: AnalysisConfig) -> AnalysisResults:
             kt = res.tables["keyness"]
             pair = kt[(kt["group_by"] == col) & (kt["target"] == str(a)) & (kt["reference"] == str(b))]
             res.figures[f"keyness_{col}_{a}_vs_{b}"] = FigureSpec(cplots.plot_keyness, {"result": pair, "alpha": alpha})
-        res.figures["similarity"] = FigureSpec(cplots.plot_similarity, {"result": sim})
+        if sim is not None:
+            res.figures["similarity"] = FigureSpec(cplots.plot_similarity, {"result": sim})
 
     with clock.stage("topics"):
         res.model_seeds = seeds_for(cfg)
@@ -360,4 +371,10 @@ def _sections(res: AnalysisResults, *, groupings: list[str], alpha: float) -> li
                             skipped=res.skipped, unit=cfg.preprocess.unit)
     cav = cav + list(res.notes)
     S.append({"heading": "Caveats", "blocks": [{"kind": "note", "text": c} for c in cav]})
+    # A skipped step leaves no figure or table behind: drop the blocks that would show it
+    # (the reason is stated under Caveats).
+    for section in S:
+        section["blocks"] = [b for b in section["blocks"]
+                             if not (b["kind"] == "figure" and b["name"] not in res.figures)
+                             and not (b["kind"] == "table" and b["name"] not in res.tables)]
     return S
