@@ -215,7 +215,8 @@ def run_analysis(cfg: AnalysisConfig) -> AnalysisResults:
                                                          min_dispersion=cfg.compare.min_dispersion,
                                                          alpha=cfg.compare.alpha, g2_cells=cfg.compare.g2_cells)))
         res.tables["distinctive_terms"] = pd.concat(distinctive, ignore_index=True) if distinctive else pd.DataFrame()
-        res.tables["keyness"] = pd.concat(key_tables, ignore_index=True) if key_tables else pd.DataFrame()
+        keyness_all = pd.concat(key_tables, ignore_index=True) if key_tables else pd.DataFrame()
+        res.tables["keyness"] = _report_keyness(keyness_all, alpha=alpha)
         n_st = len(st)
         sim = None
         if n_st <= MAX_SIMILARITY_STATEMENTS:
@@ -300,6 +301,26 @@ def run_analysis(cfg: AnalysisConfig) -> AnalysisResults:
     with clock.stage("narrative"):
         res.sections = _sections(res, groupings=groupings, alpha=alpha)
     return res
+
+
+#: Keyness rows kept per comparison and direction besides the significant ones.
+KEYNESS_TOP_ROWS = 50
+
+
+def _report_keyness(table: pd.DataFrame, *, alpha: float) -> pd.DataFrame:
+    """The report's keyness table: significant terms plus the top 50 by G² per side.
+
+    The full table (every term of every comparison) runs to millions of rows on
+    a large corpus; ``textanalytics.keyness()`` returns it whole. Row order is kept.
+    """
+    if table.empty:
+        return table
+    keys = ["group_by", "target", "reference", "direction"]
+    strength = table["g2"].abs()
+    rank = (table.assign(_s=strength).groupby(keys, sort=False, dropna=False)["_s"]
+            .rank(method="first", ascending=False))
+    keep = (table["p_adjusted"] < alpha) | (rank <= KEYNESS_TOP_ROWS)
+    return table[keep.to_numpy()].reset_index(drop=True)
 
 
 def _keyness_table(result: Any) -> pd.DataFrame:

@@ -46,6 +46,10 @@ RECORDED_PACKAGES = ("numpy", "scipy", "pandas", "pyarrow", "scikit-learn", "gen
                      "matplotlib", "jinja2", "lemminflect")
 
 
+#: Rows rendered in each table's Markdown file (the CSV always has them all).
+MD_MAX_ROWS = 1000
+
+
 @dataclass(frozen=True)
 class ReportResult:
     """What :func:`build_report` wrote."""
@@ -148,8 +152,10 @@ def _write_all(tmp: Path, *, cfg: AnalysisConfig, recorded: AnalysisConfig, resu
     for name, table in results.tables.items():
         stem = safe_filename(name)
         write_csv(table, tmp / "tables" / f"{stem}.csv", float_digits=rcfg.float_digits)
+        # The CSV is complete; its Markdown rendering stops at MD_MAX_ROWS rows and says so.
         (tmp / "tables" / f"{stem}.md").write_text(
-            f"# {name}\n\n" + markdown_table(table, float_digits=rcfg.float_digits), encoding="utf-8")
+            f"# {name}\n\n" + markdown_table(table, float_digits=rcfg.float_digits, max_rows=MD_MAX_ROWS),
+            encoding="utf-8")
         files += [f"tables/{stem}.csv", f"tables/{stem}.md"]
 
     figure_files: dict[str, str] = {}
