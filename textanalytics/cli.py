@@ -64,6 +64,9 @@ def _load_config(args: argparse.Namespace):
         cfg = cfg.replace(corpus=dataclasses.replace(cfg.corpus, path=str(Path(corpus_path).resolve())))
     elif not Path(cfg.corpus.path).is_absolute():
         cfg = cfg.replace(corpus=dataclasses.replace(cfg.corpus, path=str((base / cfg.corpus.path).resolve())))
+    cache = cfg.preprocess.cache_dir
+    if cache and not Path(cache).is_absolute():
+        cfg = cfg.replace(preprocess=dataclasses.replace(cfg.preprocess, cache_dir=str((base / cache).resolve())))
     if getattr(args, "seed", None) is not None:
         cfg = cfg.replace(seed=args.seed)
     return cfg, base
