@@ -230,13 +230,7 @@ def test_top_and_significance(result):
     assert result.top(5, significant=True).empty or (result.top(5, significant=True)["p_adjusted"] < 0.05).all()
 
 
-def test_year_groups_accept_int_or_str():
-    import importlib.util
-    from pathlib import Path
-
-    spec = importlib.util.spec_from_file_location("compare_tiny", Path(__file__).parent / "data" / "compare" / "tiny.py")
-    tiny = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tiny)
+def test_year_groups_accept_int_or_str(tiny):
     from textanalytics.features import build_dtm
 
     corpus = tiny.tiny_corpus()

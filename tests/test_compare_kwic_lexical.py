@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,18 +11,15 @@ from textanalytics.compare.concordance import KWIC_COLUMNS, _align
 from textanalytics.compare.stats import mattr, ttr
 from textanalytics.errors import InputError
 
-_spec = importlib.util.spec_from_file_location("compare_tiny", Path(__file__).parent / "data" / "compare" / "tiny.py")
-tiny = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(tiny)
 
 
 @pytest.fixture(scope="module")
-def corpus():
+def corpus(tiny):
     return tiny.tiny_corpus()
 
 
 @pytest.fixture(scope="module")
-def tokens(corpus):
+def tokens(tiny, corpus):
     return tiny.tiny_tokens(corpus)
 
 
@@ -72,7 +67,7 @@ def test_lemma_query_uses_tokens(corpus, tokens):
     assert kwic(corpus, "double standards", tokens=tokens).attrs["params"]["by"] == "phrase"
 
 
-def test_term_query_spans_phrase_parts(corpus, tokens):
+def test_term_query_spans_phrase_parts(tiny, corpus, tokens):
     t = tokens.table.copy()
     first = t["token"].str.lower() == "double"
     t.loc[first, "term"] = "double_standard"

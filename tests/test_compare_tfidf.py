@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import logging
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,18 +13,15 @@ from textanalytics.compare import SimilarityResult, distinctive_terms, nearest_n
 from textanalytics.errors import InputError
 from textanalytics.features import build_dtm, dtm_from_texts
 
-_spec = importlib.util.spec_from_file_location("compare_tiny", Path(__file__).parent / "data" / "compare" / "tiny.py")
-tiny = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(tiny)
 
 
 @pytest.fixture(scope="module")
-def corpus():
+def corpus(tiny):
     return tiny.tiny_corpus()
 
 
 @pytest.fixture(scope="module")
-def dtm(corpus):
+def dtm(tiny, corpus):
     return build_dtm(tiny.tiny_tokens(corpus), unit="paragraph")
 
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import doctest
-import importlib.util
 import logging
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,18 +15,15 @@ from textanalytics.errors import InputError
 from textanalytics.features import (DocumentTermMatrix, VocabularyConfig, build_dtm, dtm_from_texts,
                                     group_counts, group_labels)
 
-_spec = importlib.util.spec_from_file_location("compare_tiny", Path(__file__).parent / "data" / "compare" / "tiny.py")
-tiny = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(tiny)
 
 
 @pytest.fixture(scope="module")
-def corpus():
+def corpus(tiny):
     return tiny.tiny_corpus()
 
 
 @pytest.fixture(scope="module")
-def tokens(corpus):
+def tokens(tiny, corpus):
     return tiny.tiny_tokens(corpus)
 
 
@@ -81,7 +76,7 @@ def test_build_dtm_equals_documents(tokens, unit):
         assert dtm.units["paragraph"].isna().all()
 
 
-def test_build_dtm_keeps_units_without_terms():
+def test_build_dtm_keeps_units_without_terms(tiny):
     table = pd.DataFrame({
         "statement_id": ["a", "a", "b"], "paragraph": [1, 2, 1], "sentence": [1, 1, 1],
         "position": [1, 1, 1], "token": ["War", "the", "law"], "lemma": ["war", "the", "law"],
