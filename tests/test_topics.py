@@ -200,3 +200,27 @@ def test_fit_cache_returns_identical_fits_without_pickle(sim, tmp_path):
     assert sorted(p.suffix for p in tmp_path.iterdir()) == [".json", ".npz"]
     other = fit_topics(sim.dtm, k=3, seed=3, config=FAST, cache_dir=str(tmp_path))
     assert not np.array_equal(other.doc_topic, fresh.doc_topic) and len(list(tmp_path.iterdir())) == 4
+
+
+def test_grid_in_worker_processes_gives_identical_results(sim, tmp_path, caplog):
+    serial = select_k(sim.dtm, texts=sim.texts, seeds=[1, 2], k_grid=[2, 3, 4],
+                      config=dataclasses.replace(FAST, n_jobs=1))
+    with caplog.at_level("INFO", logger="textanalytics.topics"):
+        parallel = select_k(sim.dtm, texts=sim.texts, seeds=[1, 2], k_grid=[2, 3, 4],
+                            config=dataclasses.replace(FAST, n_jobs=2), cache_dir=str(tmp_path))
+    # Six fits were done by workers (progress is logged per fit) ...
+    assert sum("topics: fit " in r.getMessage() for r in caplog.records) == 6
+    pd.testing.assert_frame_equal(serial.table, parallel.table)
+    pd.testing.assert_frame_equal(serial.summary, parallel.summary)
+    for a, b in zip(serial.models, parallel.models):
+        assert np.array_equal(a.topic_term, b.topic_term) and np.array_equal(a.doc_topic, b.doc_topic)
+    # ... which wrote the cache; a rerun with any n_jobs reads it and starts no worker.
+    assert len(list(tmp_path.glob("*.npz"))) == 6
+    caplog.clear()
+    with caplog.at_level("INFO", logger="textanalytics.topics"):
+        again = select_k(sim.dtm, texts=sim.texts, seeds=[1, 2], k_grid=[2, 3, 4],
+                         config=dataclasses.replace(FAST, n_jobs=1), cache_dir=str(tmp_path))
+    assert not any("topics: fit " in r.getMessage() for r in caplog.records)
+    pd.testing.assert_frame_equal(serial.table, again.table)
+    with pytest.raises(InputError, match="topics.n_jobs"):
+        TopicConfig(n_jobs=-1)

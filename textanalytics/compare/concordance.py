@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..preprocess.model import _codes
 
 __all__ = ["kwic", "KWIC_COLUMNS", "query_pattern"]
 
@@ -135,22 +136,39 @@ def kwic(corpus: Any, query: str, *, window: int = 8, tokens: Any = None, by: By
 
 
 class _LemmaIndex:
-    """Token arrays sorted once, so many lemma queries cost one pass each."""
+    """Token columns as integer codes, sorted once, so many lemma queries cost one pass each.
+
+    Only codes are held per token (int32/int64 arrays); strings exist once per
+    distinct value, so indexing 10 M tokens costs about 200 MB, not gigabytes of
+    Python strings.
+    """
 
     def __init__(self, paragraphs: pd.DataFrame, tokens: Any) -> None:
         t = tokens.table
-        keys = ["statement_id", "paragraph", "position"]
-        order = np.lexsort((t["position"].to_numpy(), t["paragraph"].to_numpy(),
-                            t["statement_id"].astype(str).to_numpy()))
-        if not np.array_equal(order, np.arange(len(t))):
-            t = t.iloc[order]
-        self.sid = t["statement_id"].astype(str).to_numpy(dtype=object)
-        self.par = t["paragraph"].to_numpy(dtype=np.int64)
-        self.reason = (t["reason"].astype(str).to_numpy(dtype=object) if "reason" in t.columns
-                       else np.full(len(t), "", dtype=object))
-        self.lemma = t["lemma"].astype(str).str.lower().to_numpy(dtype=object)
-        self.term = t["term"].astype(str).str.lower().to_numpy(dtype=object)
-        self.surface = t["token"].astype(str).to_numpy(dtype=object)
+        sid_codes, sid_names = _codes(t["statement_id"])
+        # Statement codes in string order, so sorting by them sorts by statement id.
+        rank = np.argsort(np.asarray(sid_names, dtype=object), kind="stable")
+        remap = np.empty(len(sid_names), dtype=np.int64)
+        remap[rank] = np.arange(len(sid_names))
+        sid = remap[sid_codes] if len(t) else np.zeros(0, np.int64)
+        self.sid_names = [sid_names[i] for i in rank.tolist()]
+        par = t["paragraph"].to_numpy(dtype=np.int64)
+        pos = t["position"].to_numpy(dtype=np.int64)
+        order = np.lexsort((pos, par, sid))
+        ordered = np.array_equal(order, np.arange(len(t)))
+        take = (lambda a: a) if ordered else (lambda a: a[order])
+        self.sid, self.par = take(sid), take(par)
+        if "reason" in t.columns:
+            rc, rn = _codes(t["reason"])
+            self.reason, self.reason_names = take(rc), rn
+        else:
+            self.reason, self.reason_names = np.zeros(len(t), np.int64), [""]
+        lc, ln = _codes(t["lemma"])
+        tc, tn = _codes(t["term"])
+        sc, sn = _codes(t["token"])
+        self.lemma, self.lemma_names = take(lc), [s.lower() for s in ln]
+        self.term, self.term_names = take(tc), [s.lower() for s in tn]
+        self.surface, self.surface_names = take(sc), np.asarray(sn, dtype=object)
         self.texts = {(s, int(p)): str(x) for s, p, x in zip(paragraphs["statement_id"].astype(str),
                                                              paragraphs["paragraph"].astype(int), paragraphs["text"])}
         n = len(t)
@@ -159,42 +177,49 @@ class _LemmaIndex:
         self.par_starts = np.flatnonzero(new_par)
         self.par_ends = np.r_[self.par_starts[1:], n]
         self.bounds: dict[tuple[str, int], tuple[int, list[tuple[int, int] | None]]] = {}
-        del keys
+
+    @staticmethod
+    def _matching(names: list[str], word: str) -> np.ndarray:
+        return np.asarray([i for i, s in enumerate(names) if s == word], dtype=np.int64)
 
     def hits(self, query: str, *, limit: int | None = None) -> list[tuple[str, int, str, int, int]]:
         sid, par, reason, n = self.sid, self.par, self.reason, self.n
         words = [w.lower() for w in query.split()]
         if "_" in query and len(words) == 1:
-            column, extend = self.term, ("phrase_part", "alias_part")
+            column, names, extend = self.term, self.term_names, ("phrase_part", "alias_part")
         else:
-            column, extend = self.lemma, ("alias_part",)
+            column, names, extend = self.lemma, self.lemma_names, ("alias_part",)
+        extend_codes = {i for i, r in enumerate(self.reason_names) if r in extend}
         k = len(words)
         ok = np.zeros(n, dtype=bool)
         if n >= k:
-            ok[: n - k + 1] = True
+            m = n - k + 1
+            ok[:m] = True
             for j, w in enumerate(words):
-                ok[: n - k + 1] &= column[j: n - k + 1 + j] == w
+                ok[:m] &= np.isin(column[j: m + j], self._matching(names, w))
                 if j:
-                    ok[: n - k + 1] &= (sid[j: n - k + 1 + j] == sid[: n - k + 1]) & (par[j: n - k + 1 + j] == par[: n - k + 1])
+                    ok[:m] &= (sid[j: m + j] == sid[:m]) & (par[j: m + j] == par[:m])
         hits = []
-        for i in np.flatnonzero(ok):
+        for i in np.flatnonzero(ok).tolist():
             if limit is not None and len(hits) >= limit:
                 break
             last = i + k - 1
-            while last + 1 < n and reason[last + 1] in extend and sid[last + 1] == sid[i] and par[last + 1] == par[i]:
+            while (last + 1 < n and int(reason[last + 1]) in extend_codes and sid[last + 1] == sid[i]
+                   and par[last + 1] == par[i]):
                 last += 1
-            key = (sid[i], int(par[i]))
+            key = (self.sid_names[int(sid[i])], int(par[i]))
             text = self.texts.get(key)
             if text is None:
                 continue
             if key not in self.bounds:
                 b = np.searchsorted(self.par_starts, i, side="right") - 1
                 lo, hi = int(self.par_starts[b]), int(self.par_ends[b])
-                self.bounds[key] = lo, _align(text, self.surface[lo:hi])
+                self.bounds[key] = lo, _align(text, self.surface_names[self.surface[lo:hi]])
             lo, spans = self.bounds[key]
             first, final = spans[i - lo], spans[last - lo]
             if first is None or final is None:
-                logger.debug("kwic: could not locate token %r in %s:%s", self.surface[i], *key)
+                logger.debug("kwic: could not locate token %r in %s:%s",
+                             self.surface_names[self.surface[i]], *key)
                 continue
             hits.append((key[0], key[1], text, first[0], final[1]))
         return hits

@@ -106,6 +106,15 @@ class TopicConfig:
         How statements combine into a group share: ``"tokens"`` = weighted by their
         number of modelled tokens (the group's share of words); ``"statements"`` =
         every statement counts equally.
+
+    Computing
+    ---------
+    n_jobs = 0
+        Worker processes for the K × seed grid and the seed ensemble: 0 = every
+        core this process may use, 1 = fit in this process. Workers are forked
+        (Linux, macOS; elsewhere fits run in this process). Each fit depends only
+        on the matrix, K, seed and the settings above, so results are identical
+        for any value, and the fit cache ignores it.
     """
 
     engine: Literal["gensim", "nmf", "tomotopy"] = "gensim"
@@ -134,6 +143,7 @@ class TopicConfig:
     n_permutations: int = 2000
     confidence: float = 0.95
     group_weight: Literal["tokens", "statements"] = "tokens"
+    n_jobs: int = 0
 
     def seeds(self, seed: int) -> list[int]:
         """The ``n_seeds`` fit seeds derived from the analysis' master ``seed``: ``seed, seed + 1, ...``.
@@ -161,6 +171,8 @@ class TopicConfig:
                     bad(name, f"{value!r} is not a number or one of {', '.join(map(repr, allowed))}")
             elif not value > 0:
                 bad(name, f"must be positive, got {value}")
+        if self.n_jobs < 0:
+            bad("n_jobs", f"must be 0 (every core) or a number of processes, got {self.n_jobs}")
         if self.iterations < 0:
             bad("iterations", f"must be 0 (automatic) or positive, got {self.iterations}")
         for name in ("passes", "chunksize", "sampling_iterations", "nmf_max_iter", "top_n",

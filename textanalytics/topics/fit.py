@@ -4,9 +4,14 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
+import multiprocessing as mp
+import os
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -114,7 +119,6 @@ def _topic_order(topic_term: np.ndarray, doc_topic: np.ndarray, n_terms: np.ndar
 def _fit_key(prep: _Prepared, *, k: int, seed: int, config: TopicConfig) -> str:
     """Content hash of one fit's inputs: matrix, vocabulary, K, seed, config, versions."""
     import hashlib
-    import json
     from importlib import metadata
 
     from .. import __version__
@@ -131,50 +135,126 @@ def _fit_key(prep: _Prepared, *, k: int, seed: int, config: TopicConfig) -> str:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = ""
-    h.update(json.dumps({"k": int(k), "seed": int(seed), "config": to_dict(config),
+    settings = {name: v for name, v in to_dict(config).items() if name != "n_jobs"}  # same results
+    h.update(json.dumps({"k": int(k), "seed": int(seed), "config": settings,
                          "version": __version__, "versions": versions}, sort_keys=True).encode())
     return h.hexdigest()
+
+
+def _cache_files(prep: _Prepared, *, k: int, seed: int, config: TopicConfig,
+                 cache_dir: str | None) -> tuple[Path, Path] | None:
+    if not cache_dir:
+        return None
+    key = _fit_key(prep, k=k, seed=seed, config=config)
+    folder = Path(cache_dir)
+    return folder / f"{key}.npz", folder / f"{key}.json"
 
 
 def _engine_cached(prep: _Prepared, *, k: int, seed: int, config: TopicConfig,
                    cache_dir: str | None) -> tuple[np.ndarray, np.ndarray, dict]:
     """``fit_engine`` with an optional on-disk cache (``.npz`` without pickle + JSON)."""
-    import json
-    import os
-    from pathlib import Path
-
-    if not cache_dir:
+    files = _cache_files(prep, k=k, seed=seed, config=config, cache_dir=cache_dir)
+    if files is None:
         return fit_engine(prep.counts, vocabulary=prep.vocabulary, k=int(k), seed=int(seed), config=config)
-    key = _fit_key(prep, k=k, seed=seed, config=config)
-    folder = Path(cache_dir)
-    arrays, meta = folder / f"{key}.npz", folder / f"{key}.json"
+    arrays, meta = files
     if arrays.is_file() and meta.is_file():
         with np.load(arrays, allow_pickle=False) as z:
             topic_term, doc_topic = z["topic_term"], z["doc_topic"]
         return topic_term, doc_topic, json.loads(meta.read_text(encoding="utf-8"))
     topic_term, doc_topic, info = fit_engine(prep.counts, vocabulary=prep.vocabulary, k=int(k),
                                              seed=int(seed), config=config)
+    folder = arrays.parent
     folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".{key}.{os.getpid()}.npz"
+    tmp = folder / f".{arrays.stem}.{os.getpid()}.npz"
     np.savez(tmp, topic_term=topic_term, doc_topic=doc_topic)
     os.replace(tmp, arrays)
-    tmpj = folder / f".{key}.{os.getpid()}.json"
+    tmpj = folder / f".{arrays.stem}.{os.getpid()}.json"
     tmpj.write_text(json.dumps(info, sort_keys=True, default=str), encoding="utf-8")
     os.replace(tmpj, meta)
     return topic_term, doc_topic, info
 
 
+# ---------------------------------------------------------------------------------------------
+# Several fits, in worker processes when that pays
+# ---------------------------------------------------------------------------------------------
+#: (prepared matrix, config, cache folder) inherited by forked workers; set only while a pool runs.
+_POOL_STATE: tuple[_Prepared, TopicConfig, str | None] | None = None
+
+
+def _fit_in_worker(job: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, dict]:
+    prep, config, cache_dir = _POOL_STATE  # type: ignore[misc]
+    k, seed = job
+    return _engine_cached(prep, k=k, seed=seed, config=config, cache_dir=cache_dir)
+
+
+def available_cores() -> int:
+    """Cores this process may use (CPU affinity where the OS reports it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _n_workers(config: TopicConfig, n_fits: int) -> int:
+    wanted = config.n_jobs or available_cores()
+    if wanted > 1 and "fork" not in mp.get_all_start_methods():
+        logger.info("topics: n_jobs=%d needs the 'fork' start method (Linux, macOS); fitting in this process",
+                    wanted)
+        return 1
+    return max(1, min(wanted, n_fits))
+
+
+def _fit_many(prep: _Prepared, jobs: Sequence[tuple[int, int]], *, config: TopicConfig,
+              cache_dir: str | None) -> list[TopicModel]:
+    """Fit every ``(k, seed)`` job; on ``config.n_jobs`` forked workers when several need fitting.
+
+    Each fit depends only on the matrix, K, seed and config, so the results are
+    identical whatever the number of workers (tested). Fits already in the
+    cache are read here, not in a worker.
+    """
+    global _POOL_STATE
+    jobs = [(int(k), int(s)) for k, s in jobs]
+    for k, s in jobs:
+        _check_size(prep, k)
+        _check_seed(s)
+    pending = []
+    for job in jobs:
+        files = _cache_files(prep, k=job[0], seed=job[1], config=config, cache_dir=cache_dir)
+        if files is None or not (files[0].is_file() and files[1].is_file()):
+            pending.append(job)
+    workers = _n_workers(config, len(pending))
+    results: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, dict]] = {}
+    if workers > 1:
+        start = time.perf_counter()
+        _POOL_STATE = (prep, config, cache_dir)
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
+                for i, (job, result) in enumerate(zip(pending, pool.map(_fit_in_worker, pending)), 1):
+                    results[job] = result
+                    logger.info("topics: fit %d/%d (K=%d, seed %d) done, %.1f s elapsed",
+                                i, len(pending), *job, time.perf_counter() - start)
+        finally:
+            _POOL_STATE = None
+    return [_fit_prepared(prep, k=k, seed=s, config=config, cache_dir=cache_dir, fitted=results.get((k, s)))
+            for k, s in jobs]
+
+
+def _check_seed(seed: object) -> None:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise InputError(f"seed: must be an integer, got {seed!r}")
+
+
 def _fit_prepared(prep: _Prepared, *, k: int, seed: int, config: TopicConfig,
-                  cache_dir: str | None = None) -> TopicModel:
+                  cache_dir: str | None = None,
+                  fitted: tuple[np.ndarray, np.ndarray, dict] | None = None) -> TopicModel:
     # Imported here: textanalytics.config imports this package's TopicConfig.
     from ..config import to_dict
 
     _check_size(prep, k)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise InputError(f"seed: must be an integer, got {seed!r}")
+    _check_seed(seed)
     start = time.perf_counter()
-    topic_term, doc_topic, info = _engine_cached(prep, k=int(k), seed=int(seed), config=config,
-                                                 cache_dir=cache_dir)
+    topic_term, doc_topic, info = fitted or _engine_cached(prep, k=int(k), seed=int(seed), config=config,
+                                                           cache_dir=cache_dir)
     logger.debug("topics: %s K=%d seed=%d fitted in %.2f s", config.engine, k, seed,
                  time.perf_counter() - start)
     order = _topic_order(topic_term, doc_topic, prep.units["n_terms"].to_numpy(), prep.vocabulary)
@@ -321,7 +401,7 @@ def fit_topic_ensemble(dtm: DocumentTermMatrix, *, k: int, seeds: Sequence[int],
     config = config or TopicConfig()
     seeds = _check_seeds(seeds)
     prep = _prepare(dtm, config)
-    models = [_fit_prepared(prep, k=k, seed=s, config=config, cache_dir=cache_dir) for s in seeds]
+    models = _fit_many(prep, [(k, s) for s in seeds], config=config, cache_dir=cache_dir)
     if texts is not None:
         models = _with_coherence(models, texts=texts, top_n=config.top_n)
     return make_ensemble(models)
@@ -428,7 +508,7 @@ def select_k(dtm: DocumentTermMatrix, *, texts: Sequence[Sequence[str]], seeds: 
     if config.k in skipped:
         _check_size(prep, config.k)
     start = time.perf_counter()
-    models = [_fit_prepared(prep, k=k, seed=s, config=config, cache_dir=cache_dir) for k in grid for s in seeds]
+    models = _fit_many(prep, [(k, s) for k in grid for s in seeds], config=config, cache_dir=cache_dir)
     fitted = time.perf_counter()
     models = _with_coherence(models, texts=texts, top_n=config.top_n)
     scored = time.perf_counter()
