@@ -38,7 +38,7 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
-from typing import Literal, Mapping
+from typing import Iterator, Literal, Mapping
 
 import pandas as pd
 
@@ -48,12 +48,13 @@ from .config import CorpusConfig
 from .derive import derive_columns, parse_derive
 from .model import Corpus
 from .seeds import METADATA_FILE, RAW_DIR, load_folder
-from .tables import TABLE_SUFFIXES, read_table, table_kind
+from .tables import TABLE_SUFFIXES, read_table, read_table_chunks, table_kind
 from .validate import problems_frame, snake_case, validate_records
 
 log = logging.getLogger(__name__)
 
-__all__ = ["load_corpus", "load_corpus_from_config", "corpus_kind", "STATEMENT_COLUMNS"]
+__all__ = ["load_corpus", "load_corpus_from_config", "iter_table_chunks", "corpus_chunks", "corpus_kind",
+           "STATEMENT_COLUMNS"]
 
 #: The documented leading columns of ``Corpus.statements``, in order.
 STATEMENT_COLUMNS = ["statement_id", "title", "date", "year", "speaker", "organisation", "genre",
@@ -142,15 +143,23 @@ def _string_column(values: pd.Series) -> pd.Series:
 def _load_table(path: Path, *, text_col: str, date_col: str, speaker_col: str, id_col: str | None,
                 title_col: str, on_error: str, encoding: str):
     table = read_table(path, encoding=encoding)
-    rename = _table_columns(list(table.frame.columns), source=str(path), text_col=text_col,
+    return _table_records(table.frame, table.where, path=path, text_col=text_col, date_col=date_col,
+                          speaker_col=speaker_col, id_col=id_col, title_col=title_col, on_error=on_error)
+
+
+def _table_records(frame: pd.DataFrame, where, *, path: Path, text_col: str, date_col: str, speaker_col: str,
+                   id_col: str | None, title_col: str, on_error: str, id_start: int = 1,
+                   id_width: int | None = None):
+    """Canonical columns, ids, early validation and cleaning of table records (a whole file or a chunk)."""
+    rename = _table_columns(list(frame.columns), source=str(path), text_col=text_col,
                             date_col=date_col, speaker_col=speaker_col, id_col=id_col, title_col=title_col)
-    frame, where = table.frame.rename(columns=rename), table.where
-    del table
+    frame = frame.rename(columns=rename)
     if "statement_id" in frame.columns:
         frame["statement_id"] = _string_column(frame["statement_id"])
     else:
-        width = max(4, len(str(len(frame))))
-        frame.insert(1, "statement_id", [f"doc{i:0{width}d}" for i in range(1, len(frame) + 1)])
+        # Record positions, from 1 at the file's first record (``id_start`` for a later chunk).
+        width = id_width or max(4, len(str(len(frame))))
+        frame.insert(1, "statement_id", [f"doc{i:0{width}d}" for i in range(id_start, id_start + len(frame))])
     aliases = {orig: canon for orig, canon in rename.items() if orig != canon}
     if on_error == "raise":
         # fail fast, before the costly cleaning, with the same message validation would give
@@ -305,6 +314,97 @@ def load_corpus(path: str | Path, *, text_col: str = "text", date_col: str = "da
              time.perf_counter() - started, len(corpus.statements), len(corpus.paragraphs),
              int(corpus.statements["n_words"].sum()), len(corpus.problems))
     return corpus
+
+
+def iter_table_chunks(path: str | Path, *, rows: int = 20_000, text_col: str = "text", date_col: str = "date",
+                      speaker_col: str = "speaker", id_col: str | None = None, title_col: str = "title",
+                      on_error: Literal["raise", "skip"] = "raise", derive: Mapping[str, str] | None = None,
+                      encoding: str = "utf-8") -> Iterator[Corpus]:
+    """Load a table corpus ``rows`` records at a time: an iterator of :class:`Corpus` pieces.
+
+    For tables too large to load at once; feed the pieces to
+    :func:`~textanalytics.preprocess.preprocess_chunks`. Each piece is cleaned
+    and validated exactly as :func:`load_corpus` would (same columns, same
+    problems), and ids must be unique across the whole file: a repeated id is
+    an error (``on_error="raise"``) or skipped and listed in the piece's
+    ``problems`` (``"skip"``). Without an id column, ids are ``doc0000001``,
+    ... (record positions, seven digits). Pieces keep file order; only
+    table files (.csv, .tsv, .jsonl, .parquet, optionally .gz) can be read in
+    pieces.
+
+    >>> for piece in iter_table_chunks("big.csv.gz", rows=50_000, id_col="id"):   # doctest: +SKIP
+    ...     print(len(piece.statements))
+    """
+    if on_error not in ("raise", "skip"):
+        raise InputError(f"on_error: {on_error!r} is not one of 'raise', 'skip'")
+    parse_derive(derive)
+    path = Path(path).expanduser()
+    if corpus_kind(path) != "table":
+        raise InputError(f"{path}: only table files can be read in pieces ({', '.join(TABLE_SUFFIXES)}); "
+                         "load folders with load_corpus()")
+    seen: set[str] = set()
+    start = 1
+    for raw in read_table_chunks(path, rows=rows, encoding=encoding):
+        n = len(raw.frame)
+        frame, where, aliases, cleaning, _ = _table_records(
+            raw.frame, raw.where, path=path, text_col=text_col, date_col=date_col, speaker_col=speaker_col,
+            id_col=id_col, title_col=title_col, on_error=on_error, id_start=start, id_width=7)
+        start += n
+        fields = {canon: orig for orig, canon in aliases.items()}
+        frame, problems = validate_records(frame, where=where, fields=fields, on_error=on_error)
+        repeated = frame["statement_id"].isin(seen).to_numpy()
+        if repeated.any():
+            first = frame[repeated].iloc[0]
+            field = fields.get("statement_id", "statement_id")
+            if on_error == "raise":
+                raise InputError(f"{path}: {where.unit} {first['_line']}: id {first['statement_id']!r} in "
+                                 f"{field!r} already appeared in an earlier record; ids must be unique "
+                                 "(fix the file, or pass on_error=\"skip\")")
+            extra = problems_frame([{"source": str(path), "line": int(line), "field": field,
+                                     "problem": "duplicate id (also in an earlier piece)", "action": "skipped"}
+                                    for line in frame.loc[repeated, "_line"].tolist()])
+            problems = pd.concat([problems, extra], ignore_index=True) if len(problems) else extra
+            frame = frame[~repeated]
+        seen.update(frame["statement_id"].tolist())
+        if not len(frame):
+            log.warning("%s: records %d-%d: every record was skipped", path, start - n, start - 1)
+            continue
+        yield _finish(frame, cleaning=cleaning, problems=problems, source=str(path), derive=derive,
+                      aliases=aliases)
+
+
+def corpus_chunks(corpus: Corpus, *, max_chars: int = 20_000_000) -> Iterator[Corpus]:
+    """Split an in-memory corpus into consecutive pieces of about ``max_chars`` characters of text.
+
+    Statements stay whole (a statement longer than ``max_chars`` is a piece of its
+    own); pieces keep statement order. For :func:`~textanalytics.preprocess.preprocess_chunks`.
+
+    >>> [len(p.statements) for p in corpus_chunks(corpus, max_chars=30_000)]     # doctest: +SKIP
+    [3, 2, 3]
+    """
+    if max_chars < 1:
+        raise InputError(f"max_chars: must be at least 1, got {max_chars}")
+    st, paras = corpus.statements, corpus.paragraphs
+    sizes = paras.groupby("statement_id", sort=False)["text"].agg(lambda t: int(t.str.len().sum()))
+    ids = st["statement_id"].astype(str).tolist()
+    pieces, current, chars = [], [], 0
+    for sid in ids:
+        size = int(sizes.get(sid, 0))
+        if current and chars + size > max_chars:
+            pieces.append(current)
+            current, chars = [], 0
+        current.append(sid)
+        chars += size
+    if current:
+        pieces.append(current)
+    sid_paras = paras["statement_id"].astype(str)
+    for piece in pieces:
+        keep = set(piece)
+        yield Corpus(statements=st[st["statement_id"].astype(str).isin(keep)].reset_index(drop=True),
+                     paragraphs=paras[sid_paras.isin(keep).to_numpy()].reset_index(drop=True),
+                     cleaning=corpus.cleaning[corpus.cleaning["statement_id"].astype(str).isin(keep)]
+                     .reset_index(drop=True),
+                     problems=corpus.problems.iloc[:0], source=corpus.source)
 
 
 def load_corpus_from_config(cfg: CorpusConfig, *, base_dir: str | Path | None = None) -> Corpus:

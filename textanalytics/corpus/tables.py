@@ -40,7 +40,8 @@ from .validate import Where
 
 log = logging.getLogger(__name__)
 
-__all__ = ["TABLE_SUFFIXES", "RawTable", "table_kind", "read_table", "decode_bytes", "check_decodable"]
+__all__ = ["TABLE_SUFFIXES", "RawTable", "table_kind", "read_table", "read_table_chunks", "decode_bytes",
+           "check_decodable"]
 
 #: Suffixes recognised as table corpora.
 TABLE_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".parquet")
@@ -203,3 +204,91 @@ def read_table(path: Path, *, encoding: str = "utf-8") -> RawTable:
         raise InputError(f"{path}: the table has no records")
     log.debug("read %d records from %s", len(table.frame), path)
     return table
+
+
+def read_table_chunks(path: Path, *, rows: int, encoding: str = "utf-8"):
+    """Read a table file ``rows`` records at a time: an iterator of :class:`RawTable`.
+
+    Record numbers (``_line``) run on across chunks and mean what they mean in
+    :func:`read_table`. Memory is one chunk of records, whatever the file size.
+    Decoding errors name the file and the chunk's first record (the exact byte
+    offset is only known to :func:`read_table`, which reads the whole file).
+    """
+    kind = table_kind(path)
+    if kind is None:
+        raise InputError(f"{path}: not a table file; use one of {', '.join(TABLE_SUFFIXES)}")
+    if rows < 1:
+        raise InputError(f"rows: must be at least 1, got {rows}")
+    total = 0
+    try:
+        if kind in ("csv", "tsv"):
+            sep = "," if kind == "csv" else "\t"
+            where = Where(str(path), "record", "header = record 1")
+            try:
+                reader = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, na_filter=False,
+                                     skip_blank_lines=False, engine="c", encoding=_codec(encoding),
+                                     chunksize=rows, compression="infer")
+                for frame in reader:
+                    frame.insert(0, "_line", range(total + 2, total + 2 + len(frame)))
+                    total += len(frame)
+                    yield RawTable(frame, where)
+            except pd.errors.EmptyDataError:
+                raise InputError(f"{path}: the file is empty; a table needs a header row and records") from None
+            except pd.errors.ParserError as exc:
+                msg = str(exc).replace("\n", " ").strip()
+                raise InputError(f"{path}: not a valid {kind.upper()} file ({msg}); "
+                                 "check quoting around fields with commas or newlines") from None
+        elif kind == "jsonl":
+            where = Where(str(path), "line", "")
+            opener = gzip.open if path.name.lower().endswith(".gz") else open
+            records: list[dict] = []
+            lines: list[int] = []
+            with opener(path, "rt", encoding=_codec(encoding)) as fh:
+                for n, line in enumerate(fh, start=1):
+                    if not line.strip():
+                        continue
+                    try:
+                        obj = json.loads(line)
+                    except json.JSONDecodeError as exc:
+                        raise InputError(f"{path}: line {n}: invalid JSON ({exc.msg} at column {exc.colno}); "
+                                         "write one JSON object per line") from None
+                    if not isinstance(obj, dict):
+                        raise InputError(f"{path}: line {n}: expected a JSON object, got {type(obj).__name__}; "
+                                         "write one JSON object per line")
+                    records.append(obj)
+                    lines.append(n)
+                    if len(records) >= rows:
+                        frame = pd.DataFrame.from_records(records)
+                        frame.insert(0, "_line", lines)
+                        total += len(frame)
+                        yield RawTable(frame, where)
+                        records, lines = [], []
+            if records:
+                frame = pd.DataFrame.from_records(records)
+                frame.insert(0, "_line", lines)
+                total += len(frame)
+                yield RawTable(frame, where)
+        else:
+            import pyarrow.parquet as pq
+
+            where = Where(str(path), "row", "first row = 1")
+            try:
+                batches = pq.ParquetFile(path).iter_batches(batch_size=rows)
+                for batch in batches:
+                    frame = batch.to_pandas()
+                    frame.insert(0, "_line", range(total + 1, total + 1 + len(frame)))
+                    total += len(frame)
+                    yield RawTable(frame, where)
+            except InputError:
+                raise
+            except Exception as exc:  # pyarrow raises several exception types for bad files
+                raise InputError(f"{path}: not a readable Parquet file ({type(exc).__name__}); re-export it") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: bytes that are not valid {encoding} ({exc.reason}) after record {total}; "
+                         "re-save the file as UTF-8 or pass encoding=...") from None
+    except (OSError, EOFError, zlib.error) as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise InputError(f"{path}: file not found") from None
+        raise InputError(f"{path}: unreadable ({exc}); check the file (and its gzip compression)") from None
+    if total == 0:
+        raise InputError(f"{path}: the table has no records")

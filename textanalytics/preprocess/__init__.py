@@ -22,17 +22,20 @@ from .lemmatize import lemmatize_word
 from .model import REASONS, Tokens
 from .pipeline import cache_key, preprocess
 from .resources import load_aliases, load_stopwords
+from .store import TokenStore, preprocess_chunks
 from .tokenizer import split_sentences, word_tokenize
 
 __all__ = [
     "PreprocessConfig",
     "REASONS",
+    "TokenStore",
     "Tokens",
     "cache_key",
     "lemmatize_word",
     "load_aliases",
     "load_stopwords",
     "preprocess",
+    "preprocess_chunks",
     "split_sentences",
     "word_tokenize",
 ]

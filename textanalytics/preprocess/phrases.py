@@ -32,6 +32,56 @@ import numpy as np
 import pandas as pd
 
 
+def count_pairs(terms: np.ndarray, *, adjacent: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct adjacent pairs as keys ``a * width + b`` (sorted) and their counts.
+
+    Counts from separate pieces of a corpus add up (:func:`merge_pair_counts`):
+    pairs never cross a sentence, so a corpus can be counted in chunks.
+    """
+    terms = np.asarray(terms, dtype=np.int64)
+    if len(terms) < 2:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    first = terms[:-1][adjacent]
+    second = terms[1:][adjacent]
+    keys, counts = np.unique(first * width + second, return_counts=True)
+    return keys, counts.astype(np.int64)
+
+
+def merge_pair_counts(*parts: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Sum ``(keys, counts)`` pair counts of several chunks (keys sorted in the result)."""
+    keys = np.concatenate([k for k, _ in parts]) if parts else np.zeros(0, np.int64)
+    counts = np.concatenate([c for _, c in parts]) if parts else np.zeros(0, np.int64)
+    if not len(keys):
+        return keys.astype(np.int64), counts.astype(np.int64)
+    uniq, inverse = np.unique(keys, return_inverse=True)
+    return uniq, np.bincount(inverse, weights=counts, minlength=len(uniq)).astype(np.int64)
+
+
+def score_counts(*, unigram: np.ndarray, total: int, pair_keys: np.ndarray, pair_counts: np.ndarray,
+                 width: int, min_count: int, threshold: float) -> pd.DataFrame:
+    """NPMI of counted pairs (see the module docstring); those above ``threshold``.
+
+    ``unigram[t]`` counts kept term ``t``, ``total`` the kept tokens. Returns
+    ``a, b, count, score`` sorted by ``(a, b)``.
+    """
+    empty = pd.DataFrame({"a": np.zeros(0, np.int64), "b": np.zeros(0, np.int64),
+                          "count": np.zeros(0, np.int64), "score": np.zeros(0, float)})
+    frequent = pair_counts >= min_count
+    pair_keys, pair_counts = pair_keys[frequent], pair_counts[frequent]
+    if total < 2 or not len(pair_keys):
+        return empty
+    a, b = pair_keys // width, pair_keys % width
+    p_ab = pair_counts / total
+    p_a, p_b = unigram[a] / total, unigram[b] / total
+    with np.errstate(divide="ignore", invalid="ignore"):
+        score = np.log(p_ab / (p_a * p_b)) / -np.log(p_ab)
+    # p(a,b) = 1 only for a one-pair corpus; gensim scores it +inf/NaN too, drop it.
+    score = np.where(np.isfinite(score), score, -np.inf)
+    chosen = score > threshold
+    return pd.DataFrame({"a": a[chosen], "b": b[chosen], "count": pair_counts[chosen],
+                         "score": score[chosen]})
+
+
 def score_pairs(terms: np.ndarray, *, adjacent: np.ndarray, min_count: int,
                 threshold: float) -> pd.DataFrame:
     """Score adjacent term pairs; return those above ``threshold``.
@@ -45,30 +95,14 @@ def score_pairs(terms: np.ndarray, *, adjacent: np.ndarray, min_count: int,
     True
     """
     terms = np.asarray(terms, dtype=np.int64)
-    total = len(terms)
-    empty = pd.DataFrame({"a": np.zeros(0, np.int64), "b": np.zeros(0, np.int64),
-                          "count": np.zeros(0, np.int64), "score": np.zeros(0, float)})
-    if total < 2:
-        return empty
+    if len(terms) < 2:
+        return score_counts(unigram=np.zeros(0, np.int64), total=len(terms), pair_keys=np.zeros(0, np.int64),
+                            pair_counts=np.zeros(0, np.int64), width=1, min_count=min_count,
+                            threshold=threshold)
     width = int(terms.max()) + 1
-    unigram = np.bincount(terms, minlength=width)
-    first = terms[:-1][adjacent]
-    second = terms[1:][adjacent]
-    pair_keys, pair_counts = np.unique(first * width + second, return_counts=True)
-    frequent = pair_counts >= min_count
-    pair_keys, pair_counts = pair_keys[frequent], pair_counts[frequent]
-    if not len(pair_keys):
-        return empty
-    a, b = pair_keys // width, pair_keys % width
-    p_ab = pair_counts / total
-    p_a, p_b = unigram[a] / total, unigram[b] / total
-    with np.errstate(divide="ignore", invalid="ignore"):
-        score = np.log(p_ab / (p_a * p_b)) / -np.log(p_ab)
-    # p(a,b) = 1 only for a one-pair corpus; gensim scores it +inf/NaN too, drop it.
-    score = np.where(np.isfinite(score), score, -np.inf)
-    chosen = score > threshold
-    return pd.DataFrame({"a": a[chosen], "b": b[chosen], "count": pair_counts[chosen],
-                         "score": score[chosen]})
+    keys, counts = count_pairs(terms, adjacent=adjacent, width=width)
+    return score_counts(unigram=np.bincount(terms, minlength=width), total=len(terms), pair_keys=keys,
+                        pair_counts=counts, width=width, min_count=min_count, threshold=threshold)
 
 
 def greedy_starts(candidate: np.ndarray) -> np.ndarray:

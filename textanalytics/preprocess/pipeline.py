@@ -51,8 +51,8 @@ from .aliases import SequencePattern, follower_mask, match_sequences
 from .cache import digest_document, key_document, read_cache, write_cache
 from .config import PreprocessConfig
 from .lemmatize import lemma_keys, normalize_word, recase
-from .model import REASONS, Tokens
-from .phrases import greedy_starts, score_pairs
+from .model import REASONS, Tokens, _empty_aliases
+from .phrases import count_pairs, greedy_starts, merge_pair_counts, score_counts
 from .resources import (load_abbreviations, load_aliases, load_lemma_exceptions,
                         load_stopwords)
 from .tokenizer import (FastPunkt, TokenizedChunk, WholeParagraph, _PunktSplitter, punkt_parameters,
@@ -375,59 +375,70 @@ def _curated_patterns(config: PreprocessConfig, vocab: _Vocab, case_vocab: _Voca
 
 # -- learned phrases ----------------------------------------------------------------------------
 
-def _learn_phrases(*, term: np.ndarray, keep: np.ndarray, reason: np.ndarray, sentence: np.ndarray,
-                   fixed: np.ndarray, config: PreprocessConfig, vocab: _Vocab) -> dict[int, float]:
-    """Join learned phrases in place (``term``, ``keep``, ``reason``); return ``{phrase id: score}``.
+def _pair_stream(w: "_Work", keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of kept tokens, and whether each one and the next may form a phrase.
 
-    Tokens where ``fixed`` is true (resolution numbers) never join a phrase.
+    A stopword, punctuation or number between two kept tokens blocks the pair
+    (parts of an alias or phrase do not); so does a sentence boundary or a
+    resolution number (``fixed``).
     """
-    scores: dict[int, float] = {}
-    for round_ in range(config.phrase_passes):
-        stream = np.flatnonzero(keep)
-        if len(stream) < 2:
-            break
-        blocking = ~keep & (reason != _R["alias_part"]) & (reason != _R["phrase_part"])
-        blocked = np.cumsum(blocking)
-        left, right = stream[:-1], stream[1:]
-        adjacent = ((sentence[left] == sentence[right]) & (blocked[right] - blocked[left] == 0)
-                    & ~fixed[left] & ~fixed[right])
-        terms = term[stream]
-        scored = score_pairs(terms, adjacent=adjacent, min_count=config.phrase_min_count,
-                             threshold=config.phrase_threshold)
-        if scored.empty:
-            break
-        width = int(terms.max()) + 1
-        chosen = scored["a"].to_numpy() * width + scored["b"].to_numpy()
-        pair_key = terms[:-1].astype(np.int64) * width + terms[1:]
-        # Pairs whose first and second terms both occur in a chosen pair, then an exact lookup.
-        first_ok = np.zeros(width, dtype=bool)
-        second_ok = np.zeros(width, dtype=bool)
-        first_ok[scored["a"].to_numpy()] = True
-        second_ok[scored["b"].to_numpy()] = True
-        maybe = np.flatnonzero(adjacent & first_ok[terms[:-1]] & second_ok[terms[1:]])
-        at = np.minimum(np.searchsorted(chosen, pair_key[maybe]), len(chosen) - 1)  # chosen is sorted
-        candidate = np.zeros(len(adjacent), dtype=bool)
-        candidate[maybe[chosen[at] == pair_key[maybe]]] = True
-        joined = greedy_starts(candidate)
-        if not len(joined):
-            break
-        new_ids = {}
-        for a, b, s, k in zip(scored["a"].tolist(), scored["b"].tolist(), scored["score"].tolist(),
-                              chosen.tolist()):
-            pid = vocab.id(f"{vocab.strings[a]}_{vocab.strings[b]}")
-            new_ids[k] = pid
-            scores.setdefault(pid, s)
-        lookup_keys = np.fromiter(new_ids.keys(), dtype=np.int64, count=len(new_ids))
-        lookup_vals = np.fromiter(new_ids.values(), dtype=np.int64, count=len(new_ids))
-        order = np.argsort(lookup_keys)
+    stream = np.flatnonzero(keep)
+    if len(stream) < 2:
+        return stream, np.zeros(0, dtype=bool)
+    blocking = ~keep & (w.reason != _R["alias_part"]) & (w.reason != _R["phrase_part"])
+    blocked = np.cumsum(blocking)
+    left, right = stream[:-1], stream[1:]
+    adjacent = ((w.sentence[left] == w.sentence[right]) & (blocked[right] - blocked[left] == 0)
+                & ~w.fixed[left] & ~w.fixed[right])
+    return stream, adjacent
+
+
+@dataclass(frozen=True)
+class _PhrasePlan:
+    """The pairs one phrase pass joins: sorted keys ``a * width + b`` and their phrase ids."""
+
+    width: int
+    keys: np.ndarray
+    ids: np.ndarray
+    first_ok: np.ndarray
+    second_ok: np.ndarray
+
+
+def _plan_phrases(scored: pd.DataFrame, *, width: int, vocab: _Vocab, scores: dict[int, float]) -> _PhrasePlan:
+    a, b = scored["a"].to_numpy(), scored["b"].to_numpy()
+    keys = a * width + b  # sorted: scored is sorted by (a, b)
+    ids = np.empty(len(keys), dtype=np.int64)
+    for i, (x, y, score) in enumerate(zip(a.tolist(), b.tolist(), scored["score"].tolist())):
+        ids[i] = pid = vocab.id(f"{vocab.strings[x]}_{vocab.strings[y]}")
+        scores.setdefault(pid, score)
+    first_ok = np.zeros(width, dtype=bool)
+    second_ok = np.zeros(width, dtype=bool)
+    first_ok[a] = True
+    second_ok[b] = True
+    return _PhrasePlan(width=width, keys=keys, ids=ids, first_ok=first_ok, second_ok=second_ok)
+
+
+def _join_phrases(w: "_Work", keep: np.ndarray, plan: _PhrasePlan) -> np.ndarray:
+    """Join the planned pairs left to right without overlap (in place); return the joined keys."""
+    stream, adjacent = _pair_stream(w, keep)
+    if not len(adjacent):
+        return np.zeros(0, np.int64)
+    terms = w.term[stream].astype(np.int64)
+    pair_key = terms[:-1] * plan.width + terms[1:]
+    # Pairs whose first and second terms both occur in a chosen pair, then an exact lookup.
+    maybe = np.flatnonzero(adjacent & plan.first_ok[terms[:-1]] & plan.second_ok[terms[1:]])
+    at = np.minimum(np.searchsorted(plan.keys, pair_key[maybe]), len(plan.keys) - 1)
+    candidate = np.zeros(len(adjacent), dtype=bool)
+    candidate[maybe[plan.keys[at] == pair_key[maybe]]] = True
+    joined = greedy_starts(candidate)
+    if len(joined):
         hit = pair_key[joined]
         heads, tails = stream[joined], stream[joined + 1]
-        term[heads] = lookup_vals[order][np.searchsorted(lookup_keys[order], hit)]
+        w.term[heads] = plan.ids[np.searchsorted(plan.keys, hit)]
         keep[tails] = False
-        reason[tails] = _R["phrase_part"]
-        logger.info("preprocessing: phrase pass %d joined %d pairs (%d distinct phrases)",
-                    round_ + 1, len(joined), len(np.unique(hit)))
-    return scores
+        w.reason[tails] = _R["phrase_part"]
+        return hit
+    return np.zeros(0, np.int64)
 
 
 # -- the pipeline --------------------------------------------------------------------------------
@@ -583,10 +594,8 @@ def _drop_stopword_terms(w: _Work, keep: np.ndarray, stopwords: frozenset[str], 
         w.reason[hit] = _R["stopword"]
 
 
-def _phrase_table(rows: list[tuple[int, str, float]], term: np.ndarray, keep: np.ndarray,
-                  vocab: _Vocab) -> pd.DataFrame:
-    """Phrases whose term is in use, with their final counts, in the documented order."""
-    counts = np.bincount(term[keep], minlength=len(vocab.strings))
+def _phrase_table(rows: list[tuple[int, str, float]], counts: np.ndarray, vocab: _Vocab) -> pd.DataFrame:
+    """Phrases whose term is in use (``counts`` of kept terms by id), in the documented order."""
     seen: set[int] = set()
     out = []
     for pid, source, score in rows:
@@ -624,57 +633,202 @@ def _token_table(paragraphs: pd.DataFrame, lay: dict[str, np.ndarray], w: _Work,
     })
 
 
-def _run(paragraphs: pd.DataFrame, config: PreprocessConfig) -> Tokens:
-    laps = _Laps()
-    texts = paragraphs["text"].tolist()
-    stopwords = load_stopwords(config.stopwords, extra=config.extra_stopwords)
-    exceptions = load_lemma_exceptions(config.lemma_exceptions) if config.lemmatize else {}
+@dataclass
+class _Shared:
+    """What all chunks of one run share: settings, resources and the id spaces."""
 
-    types, codes, sent_len, para_sents = _tokenize(texts, config)
-    laps("tokenise")
-    lay = _layout(sent_len, para_sents, len(texts))
-    vocab, case_vocab = _Vocab(), _Vocab()
-    tt = _analyse_types(types, config, vocab, case_vocab, exceptions, stopwords)
+    config: PreprocessConfig
+    stopwords: frozenset[str]
+    exceptions: dict[str, str]
+    vocab: _Vocab
+    case_vocab: _Vocab
+    curated_targets: list[int]
+    n_alias_rows: int = 0
+
+
+def _shared(config: PreprocessConfig) -> _Shared:
+    return _Shared(config=config, stopwords=load_stopwords(config.stopwords, extra=config.extra_stopwords),
+                   exceptions=load_lemma_exceptions(config.lemma_exceptions) if config.lemmatize else {},
+                   vocab=_Vocab(), case_vocab=_Vocab(), curated_targets=[])
+
+
+@dataclass
+class _Chunk:
+    """One chunk of paragraphs after the per-chunk steps (the text itself is no longer needed)."""
+
+    statement_id: np.ndarray  # per paragraph (object)
+    paragraph: np.ndarray     # per paragraph (int)
+    types: list[str]
+    lay: dict[str, np.ndarray]
+    w: _Work
+    keep: np.ndarray
+    aliases: pd.DataFrame
+
+
+def _front(paragraphs: pd.DataFrame, sh: _Shared) -> _Chunk:
+    """Steps 1-5 on one chunk: tokens, types, resolution numbers, aliases, curated phrases."""
+    config, vocab, case_vocab = sh.config, sh.vocab, sh.case_vocab
+    types, codes, sent_len, para_sents = _tokenize(paragraphs["text"].tolist(), config)
+    lay = _layout(sent_len, para_sents, len(paragraphs))
+    tt = _analyse_types(types, config, vocab, case_vocab, sh.exceptions, sh.stopwords)
     key = tt.key[codes]
     lemma = key.copy() if config.lowercase else tt.lemma[codes]
     w = _Work(codes=codes, sentence=lay["sentence"], key=key, lemma=lemma, term=lemma.copy(),
               reason=tt.reason[codes], fixed=np.zeros(len(codes), dtype=bool))
-    laps("types")
-
     if config.keep_resolution_numbers:
         _apply_resolutions(w, types, tt, vocab)
-    alias_patterns, n_alias_rows = _alias_patterns(config, vocab, case_vocab, exceptions)
-    aliases = _apply_aliases(w, alias_patterns, tt.case_key[codes], vocab, types,
-                             config.drop_alias_repeats)
-    laps("aliases")
+    alias_patterns, sh.n_alias_rows = _alias_patterns(config, vocab, case_vocab, sh.exceptions)
+    aliases = _apply_aliases(w, alias_patterns, tt.case_key[codes], vocab, types, config.drop_alias_repeats)
     curated = []
     if config.curated_phrases:
-        every_alias, _ = _alias_patterns(config, vocab, case_vocab, exceptions, every=True)
-        curated = _curated_patterns(config, vocab, case_vocab, exceptions, every_alias)
+        every_alias, _ = _alias_patterns(config, vocab, case_vocab, sh.exceptions, every=True)
+        curated = _curated_patterns(config, vocab, case_vocab, sh.exceptions, every_alias)
+    sh.curated_targets = [p.target for p in curated]
     _apply_curated(w, curated)
-    keep = w.reason == 0
-    phrase_rows: list[tuple[int, str, float]] = [(p.target, "curated", np.nan) for p in curated]
-    if config.phrases and config.phrase_passes > 0:
-        scores = _learn_phrases(term=w.term, keep=keep, reason=w.reason, sentence=w.sentence,
-                                fixed=w.fixed, config=config, vocab=vocab)
-        phrase_rows += [(pid, "learned", s) for pid, s in scores.items()]
-    _drop_stopword_terms(w, keep, stopwords, vocab)
-    phrases = _phrase_table(phrase_rows, w.term, keep, vocab)
-    laps("phrases")
+    return _Chunk(statement_id=paragraphs["statement_id"].to_numpy(dtype=object),
+                  paragraph=paragraphs["paragraph"].to_numpy(dtype=np.int64), types=types, lay=lay, w=w,
+                  keep=w.reason == 0, aliases=aliases)
 
-    table = _token_table(paragraphs, lay, w, types, keep, vocab)
+
+def _finish(c: _Chunk, sh: _Shared) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    """Step 7 on one chunk: ``(token table, units, kept-term counts by id)``."""
+    _drop_stopword_terms(c.w, c.keep, sh.stopwords, sh.vocab)
+    paragraphs = pd.DataFrame({"statement_id": c.statement_id, "paragraph": c.paragraph})
+    table = _token_table(paragraphs, c.lay, c.w, c.types, c.keep, sh.vocab)
     units = pd.DataFrame({
-        "statement_id": pd.Series(paragraphs["statement_id"].tolist(), dtype=str),
-        "paragraph": paragraphs["paragraph"].to_numpy(dtype=np.int32),
-        "n_tokens": lay["paragraph_tokens"].astype(np.int64),
-        "n_kept": np.bincount(lay["paragraph_of_token"][keep], minlength=len(texts)).astype(np.int64),
+        "statement_id": pd.Series(c.statement_id.tolist(), dtype=str),
+        "paragraph": c.paragraph.astype(np.int32),
+        "n_tokens": c.lay["paragraph_tokens"].astype(np.int64),
+        "n_kept": np.bincount(c.lay["paragraph_of_token"][c.keep], minlength=len(c.paragraph)).astype(np.int64),
     })
+    counts = np.bincount(c.w.term[c.keep], minlength=len(sh.vocab.strings))
+    return table, units, counts
+
+
+class _Spool:
+    """Holds the chunks of a run between the passes over them (here: in memory)."""
+
+    def __init__(self) -> None:
+        self._chunks: list[_Chunk] = []
+
+    def __len__(self) -> int:
+        return len(self._chunks)
+
+    def append(self, chunk: _Chunk) -> None:
+        self._chunks.append(chunk)
+
+    def get(self, i: int) -> _Chunk:
+        return self._chunks[i]
+
+    def put(self, i: int, chunk: _Chunk) -> None:
+        self._chunks[i] = chunk
+
+    def release(self, i: int) -> None:
+        """Chunk ``i`` is no longer needed."""
+        self._chunks[i] = None  # type: ignore[call-overload]
+
+
+def _learn_phrases(spool: _Spool, sh: _Shared) -> dict[int, float]:
+    """Step 6 over all chunks: count pairs, score, join; ``phrase_passes`` times.
+
+    Counts add up over chunks (pairs never cross a sentence), so a chunked run
+    learns exactly the phrases a single pass over the whole corpus does.
+    """
+    config, vocab = sh.config, sh.vocab
+    scores: dict[int, float] = {}
+    for round_ in range(config.phrase_passes):
+        width = len(vocab.strings)
+        unigram = np.zeros(width, dtype=np.int64)
+        total = 0
+        pairs: list[tuple[np.ndarray, np.ndarray]] = []
+        for i in range(len(spool)):
+            c = spool.get(i)
+            stream, adjacent = _pair_stream(c.w, c.keep)
+            terms = c.w.term[stream].astype(np.int64)
+            unigram += np.bincount(terms, minlength=width)
+            total += len(terms)
+            pairs.append(count_pairs(terms, adjacent=adjacent, width=width))
+            if len(pairs) >= 8:  # bound memory: merge as we go
+                pairs = [merge_pair_counts(*pairs)]
+        if total < 2:
+            break
+        keys, counts = merge_pair_counts(*pairs)
+        del pairs
+        scored = score_counts(unigram=unigram, total=total, pair_keys=keys, pair_counts=counts, width=width,
+                              min_count=config.phrase_min_count, threshold=config.phrase_threshold)
+        if scored.empty:
+            break
+        plan = _plan_phrases(scored, width=width, vocab=vocab, scores=scores)
+        n_joined, distinct = 0, []
+        for i in range(len(spool)):
+            c = spool.get(i)
+            hit = _join_phrases(c.w, c.keep, plan)
+            spool.put(i, c)
+            n_joined += len(hit)
+            distinct.append(np.unique(hit))
+        if not n_joined:
+            break
+        logger.info("preprocessing: phrase pass %d joined %d pairs (%d distinct phrases)",
+                    round_ + 1, n_joined, len(np.unique(np.concatenate(distinct))))
+    return scores
+
+
+def _merge_aliases(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    tables = [t for t in tables if len(t)]
+    if len(tables) <= 1:
+        return tables[0] if tables else _empty_aliases()
+    both = pd.concat(tables, ignore_index=True)
+    return (both.groupby(["canonical", "variant"], sort=True, as_index=False)["count"].sum()
+            .astype({"count": "int64"}).reset_index(drop=True))
+
+
+def _process(pieces: Any, config: PreprocessConfig, spool: _Spool, emit: Any) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """The whole pipeline over an iterable of paragraph tables (one per chunk).
+
+    ``emit(i, table, units)`` receives each chunk's finished token table. Returns
+    ``(phrases, aliases, stats)``. One chunk or many give the same tokens.
+    """
+    laps = _Laps()
+    sh = _shared(config)
+    aliases, n_tokens = [], 0
+    for paragraphs in pieces:
+        c = _front(paragraphs, sh)
+        aliases.append(c.aliases)
+        n_tokens += len(c.w.codes)
+        c.aliases = _empty_aliases()
+        spool.append(c)
+    laps("tokenise, types, aliases")
+    phrase_rows: list[tuple[int, str, float]] = [(t, "curated", np.nan) for t in sh.curated_targets]
+    if config.phrases and config.phrase_passes > 0:
+        scores = _learn_phrases(spool, sh)
+        phrase_rows += [(pid, "learned", s) for pid, s in scores.items()]
+    laps("phrases")
+    counts = np.zeros(len(sh.vocab.strings), dtype=np.int64)
+    n_kept = 0
+    for i in range(len(spool)):
+        table, units, chunk_counts = _finish(spool.get(i), sh)
+        spool.release(i)
+        counts += chunk_counts
+        n_kept += int(chunk_counts.sum())
+        emit(i, table, units)
+    phrases = _phrase_table(phrase_rows, counts, sh.vocab)
+    alias_table = _merge_aliases(aliases)
     laps("table")
-    logger.info("preprocessing: %d tokens (%d distinct, %d kept) in %d sentences, %d alias matches "
-                "(%d of %d alias rows occur), %d phrases, in %.2f s [%s]",
-                len(codes), len(types), int(keep.sum()), len(sent_len), int(aliases["count"].sum()),
-                len(alias_patterns), n_alias_rows, len(phrases), laps.last - laps.start, laps.summary())
-    return Tokens(table=table, phrases=phrases, config=config, units=units, aliases=aliases)
+    logger.info("preprocessing: %d tokens (%d kept) in %d chunk(s), %d alias matches (%d alias rows), "
+                "%d phrases, in %.2f s [%s]", n_tokens, n_kept, len(spool), int(alias_table["count"].sum()),
+                sh.n_alias_rows, len(phrases), laps.last - laps.start, laps.summary())
+    return phrases, alias_table, {"n_tokens": n_tokens, "n_kept": n_kept}
+
+
+def _run(paragraphs: pd.DataFrame, config: PreprocessConfig) -> Tokens:
+    """The pipeline in memory, on one chunk (tokenising still works in pieces of CHUNK_CHARS)."""
+    out: dict[str, pd.DataFrame] = {}
+
+    def keep(i: int, table: pd.DataFrame, units: pd.DataFrame) -> None:
+        out["table"], out["units"] = table, units
+
+    phrases, aliases, _ = _process([paragraphs], config, _Spool(), keep)
+    return Tokens(table=out["table"], phrases=phrases, config=config, units=out["units"], aliases=aliases)
 
 
 def cache_key(corpus: Any, config: PreprocessConfig | None = None) -> str:

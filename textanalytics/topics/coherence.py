@@ -17,7 +17,7 @@ The counts reproduce a quirk of gensim's sliding window (see
 
 from __future__ import annotations
 
-from typing import Literal, Sequence
+from typing import Iterable, Literal, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -109,9 +109,13 @@ def _npmi(co_sub: np.ndarray, occ_a: np.ndarray, occ_b: np.ndarray, n: int) -> n
     return numerator / (-np.log(joint + _EPSILON))
 
 
-def _fast_scores(topics: list[list[str]], texts: Sequence[Sequence[str]], measure: str) -> np.ndarray:
+def _fast_scores(topics: list[list[str]], texts: Iterable[Sequence[str]], measure: str) -> np.ndarray:
     words = sorted({w for t in topics for w in t})
     occ, co, n = _window_counts(texts, words, WINDOW_SIZES[measure])
+    missing = [w for w, o in zip(words, occ) if o == 0]  # a word that occurs is in some window
+    if missing:
+        raise InputError(f"texts: topic term {missing[0]!r} does not occur in the texts given for "
+                         f"coherence; pass the modelling texts (tokens.documents()[1])")
     index = {w: i for i, w in enumerate(words)}
     out = np.empty(len(topics))
     for t, topic in enumerate(topics):
@@ -149,7 +153,11 @@ def coherence(topics: Sequence[Sequence[str]], *, texts: Sequence[Sequence[str]]
     topics:
         One list of (distinct) terms per topic, e.g. ``model.top_terms(10)``.
     texts:
-        The modelling texts: one list of terms per unit, in text order.
+        The modelling texts: one list of terms per unit, in text order. Any
+        re-iterable works (a list, or :meth:`TokenStore.texts()
+        <textanalytics.preprocess.TokenStore.texts>`, which reads them from disk
+        chunk by chunk): the ``"fast"`` method makes one pass per measure and
+        never holds them all.
     measures:
         ``"c_npmi"`` and/or ``"c_v"``, as defined by gensim's ``CoherenceModel``.
     method:
@@ -170,13 +178,16 @@ def coherence(topics: Sequence[Sequence[str]], *, texts: Sequence[Sequence[str]]
         raise InputError(f"measures: {unknown[0]!r} is not one of {', '.join(map(repr, WINDOW_SIZES))}")
     if not topics:
         return {m: np.zeros(0) for m in measures}
+    if any(len(set(t)) != len(t) or len(t) < 2 for t in topics):
+        raise InputError("topics: each topic needs at least 2 distinct terms")
+    if method == "fast":
+        if iter(texts) is texts:  # a one-shot iterator: every measure needs its own pass
+            texts = [list(t) for t in texts]
+        return {m: _fast_scores(topics, texts, m) for m in measures}
     texts = [[str(w) for w in t] for t in texts]
     vocabulary = {w for t in texts for w in t}
     missing = sorted({w for t in topics for w in t} - vocabulary)
     if missing:
         raise InputError(f"texts: topic term {missing[0]!r} does not occur in the texts given for "
                          f"coherence; pass the modelling texts (tokens.documents()[1])")
-    if any(len(set(t)) != len(t) or len(t) < 2 for t in topics):
-        raise InputError("topics: each topic needs at least 2 distinct terms")
-    score = _fast_scores if method == "fast" else _gensim_scores
-    return {m: score(topics, texts, m) for m in measures}
+    return {m: _gensim_scores(topics, texts, m) for m in measures}

@@ -1,0 +1,158 @@
+"""Streaming preprocessing (textanalytics.preprocess.store, corpus.iter_table_chunks / corpus_chunks).
+
+The promise under test: a corpus preprocessed chunk by chunk into a token store
+gives exactly the tokens, phrases, aliases and matrices of ``preprocess`` on
+the whole corpus, and bad input fails with one line and leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import textanalytics as ta
+from textanalytics.corpus import corpus_chunks, iter_table_chunks, load_corpus
+from textanalytics.errors import InputError
+from textanalytics.features import build_dtm
+from textanalytics.preprocess import PreprocessConfig, TokenStore, preprocess, preprocess_chunks
+from textanalytics.topics import coherence
+
+ROOT = Path(__file__).resolve().parents[1]
+NEWS_SAMPLE = ROOT / "tests" / "data" / "notebooks" / "sample_news.csv"
+CONFIG = PreprocessConfig(cache_dir="")
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    return load_corpus(ROOT / "seeds")
+
+
+@pytest.fixture(scope="module")
+def whole(seeds):
+    return preprocess(seeds, CONFIG)
+
+
+@pytest.fixture(scope="module")
+def store(seeds, tmp_path_factory):
+    pieces = list(corpus_chunks(seeds, max_chars=20_000))
+    assert len(pieces) >= 3  # the test means something only with several chunks
+    return preprocess_chunks(iter(pieces), CONFIG, out=tmp_path_factory.mktemp("store") / "tokens")
+
+
+def assert_same_tokens(a, b):
+    for name in ("table", "phrases", "units", "aliases"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), obj=name)
+
+
+def assert_same_dtm(a, b):
+    assert a.vocabulary == b.vocabulary
+    assert a.counts.shape == b.counts.shape and (a.counts != b.counts).nnz == 0
+    pd.testing.assert_frame_equal(a.units, b.units)
+
+
+def test_chunked_store_equals_whole_corpus_preprocessing(store, whole, seeds):
+    assert len(store.chunks) >= 3 and store.n_tokens == len(whole.table)
+    assert store.n_kept == int(whole.table["keep"].sum())
+    # The learned phrases need counts over all chunks: equal phrases prove the counts add up.
+    assert len(whole.phrases[whole.phrases["source"] == "learned"]) > 10
+    assert_same_tokens(store.to_tokens(), whole)
+    reopened = TokenStore.open(store.path)
+    assert reopened.config == CONFIG and "chunks" in repr(reopened)
+
+
+@pytest.mark.parametrize("unit", ["paragraph", "statement"])
+def test_incremental_dtm_and_streamed_texts_equal_in_memory_ones(store, whole, unit):
+    assert_same_dtm(store.dtm(unit=unit), build_dtm(whole, unit=unit))
+    assert_same_dtm(store.dtm(unit=unit, min_df=2, max_df=0.5), build_dtm(whole, unit=unit, min_df=2, max_df=0.5))
+    units, texts = whole.documents(unit=unit)
+    streamed = store.texts(unit=unit)
+    assert list(streamed) == texts and list(streamed) == texts  # re-iterable, read from disk each time
+    assert pd.concat([u for u, _ in store.documents(unit=unit)], ignore_index=True).equals(units)
+
+
+def test_coherence_on_streamed_texts_equals_coherence_on_lists(store, whole):
+    _, texts = whole.documents(unit="paragraph")
+    topics = [["terrorism", "international"], ["russia", "cooperation", "security_council"]]
+    a = coherence(topics, texts=texts)
+    b = coherence(topics, texts=store.texts(unit="paragraph"))
+    for m in a:
+        assert np.array_equal(a[m], b[m])
+    with pytest.raises(InputError, match="'nonexistentterm' does not occur"):
+        coherence([["terrorism", "nonexistentterm"]], texts=store.texts(unit="paragraph"))
+
+
+def test_table_read_in_pieces_equals_table_read_whole(tmp_path):
+    kwargs = dict(id_col="article_id", date_col="publish_date", on_error="skip",
+                  derive={"outlet": "url_host:article_source_link"})
+    full = load_corpus(NEWS_SAMPLE, **kwargs)
+    pieces = list(iter_table_chunks(NEWS_SAMPLE, rows=7, **kwargs))
+    assert len(pieces) == 5
+    st = pd.concat([p.statements for p in pieces]).sort_values("statement_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(st, full.statements)
+    store = preprocess_chunks(iter_table_chunks(NEWS_SAMPLE, rows=7, **kwargs), CONFIG, out=tmp_path / "s")
+    tokens = preprocess(full, CONFIG)
+    assert_same_tokens(store.to_tokens(), tokens)
+    assert_same_dtm(store.dtm(unit="statement"), build_dtm(tokens, unit="statement"))
+
+
+def test_gzipped_jsonl_in_pieces_and_ids_without_an_id_column(tmp_path):
+    frame = pd.read_csv(NEWS_SAMPLE, dtype=str, keep_default_na=False)
+    path = tmp_path / "news.jsonl.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        fh.write(frame.to_json(orient="records", lines=True))
+    pieces = list(iter_table_chunks(path, rows=10, date_col="publish_date", on_error="skip"))
+    ids = [s for p in pieces for s in p.statements["statement_id"]]
+    empty = frame.index[frame["text"].str.strip() == ""].tolist()
+    assert len(empty) == 1  # record positions stay those of the file when a record is skipped
+    assert ids == [f"doc{i + 1:07d}" for i in range(len(frame)) if i not in empty]
+    problems = pd.concat([p.problems for p in pieces])
+    assert problems.loc[problems["action"] == "skipped", "line"].tolist() == [empty[0] + 1]
+    assert problems["problem"].str.startswith("irregular date").sum() == 1  # repaired, as load_corpus does
+
+
+def test_duplicate_id_across_pieces_is_one_line_error_or_skipped(tmp_path):
+    frame = pd.read_csv(NEWS_SAMPLE, dtype=str, keep_default_na=False)
+    frame = frame[frame["text"].str.strip() != ""].reset_index(drop=True)
+    frame.loc[20, "article_id"] = frame.loc[2, "article_id"]
+    path = tmp_path / "dup.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(InputError) as err:
+        list(iter_table_chunks(path, rows=10, id_col="article_id", date_col="publish_date"))
+    msg = str(err.value)
+    assert "\n" not in msg and "record 22" in msg and "'article_id'" in msg and 'on_error="skip"' in msg
+    pieces = list(iter_table_chunks(path, rows=10, id_col="article_id", date_col="publish_date", on_error="skip"))
+    problems = pd.concat([p.problems for p in pieces])
+    assert problems.loc[problems["action"] == "skipped", "line"].tolist() == [22]
+    assert sum(len(p.statements) for p in pieces) == len(frame) - 1
+
+
+def test_bad_requests_fail_in_one_line_and_leave_nothing(seeds, tmp_path):
+    with pytest.raises(InputError, match="punkt_trained"):
+        preprocess_chunks(corpus_chunks(seeds), PreprocessConfig(sentence_splitter="punkt_trained"),
+                          out=tmp_path / "s")
+    (tmp_path / "mine").mkdir()
+    with pytest.raises(InputError, match="not a token store"):
+        preprocess_chunks(corpus_chunks(seeds), CONFIG, out=tmp_path / "mine")
+    with pytest.raises(InputError, match="no manifest.json"):
+        TokenStore.open(tmp_path / "mine")
+    pieces = list(corpus_chunks(seeds, max_chars=20_000))
+    with pytest.raises(InputError, match="also appears in an earlier chunk"):
+        preprocess_chunks([pieces[0], pieces[1], pieces[0]], CONFIG, out=tmp_path / "s")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]  # no store, no temporary folder
+
+
+def test_rebuilding_a_store_replaces_it(seeds, whole, tmp_path):
+    first = preprocess_chunks(corpus_chunks(seeds, max_chars=40_000), CONFIG, out=tmp_path / "s")
+    again = preprocess_chunks(corpus_chunks(seeds, max_chars=1), CONFIG, out=tmp_path / "s")
+    assert len(again.chunks) == len(seeds.statements) > len(first.chunks)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s"]
+    assert len(list((tmp_path / "s").glob("tokens-*.parquet"))) == len(again.chunks)
+    assert_same_tokens(again.to_tokens(), whole)  # one chunk per statement: still the same tokens
+
+
+def test_top_level_exports():
+    assert ta.preprocess_chunks is preprocess_chunks and ta.TokenStore is TokenStore

@@ -1,0 +1,370 @@
+"""Streaming preprocessing: corpus chunks in, a token store on disk out.
+
+For corpora that do not fit comfortably in memory. :func:`preprocess_chunks`
+runs the same pipeline as :func:`~textanalytics.preprocess.preprocess`, chunk
+by chunk, and never holds more than one chunk's tokens in memory:
+
+1. each chunk of paragraphs is tokenised, lemmatised and matched against the
+   aliases and curated phrases, and its integer arrays are spooled to disk
+   (``.npz``, no pickle); its raw text is then dropped;
+2. each learned-phrase pass counts pairs chunk by chunk (counts add up: a
+   pair never crosses a sentence), scores them once, then joins them chunk by
+   chunk, so the phrases are exactly those of a single pass over the corpus;
+3. each chunk's token table is written as ``tokens-NNNNN.parquet``.
+
+The result, a :class:`TokenStore`, is read back chunk by chunk:
+:meth:`TokenStore.dtm` builds the document-term matrix incrementally,
+:meth:`TokenStore.texts` streams the modelling texts (for coherence, or for
+gensim), and :meth:`TokenStore.to_tokens` loads everything when it fits. One
+chunk or many give identical tokens, phrases and matrices (tested against
+:func:`preprocess`).
+
+Layout of a store folder: ``manifest.json`` (format, config, chunk files,
+counts), ``tokens-NNNNN.parquet`` and ``units-NNNNN.parquet`` per chunk,
+``phrases.parquet``, ``aliases.parquet``. It is written into a temporary
+folder and renamed into place, so a failed run leaves no half-written store.
+
+Example
+-------
+>>> from textanalytics.corpus import corpus_chunks
+>>> store = preprocess_chunks(corpus_chunks(corpus, max_chars=50_000_000), out="tokens.store")  # doctest: +SKIP
+>>> dtm = store.dtm(unit="statement", min_df=2)                                                # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from ..errors import InputError
+from .config import PreprocessConfig
+from .model import Tokens, Unit
+from .pipeline import _Chunk, _paragraphs, _process, _Spool, _Work
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["TokenStore", "preprocess_chunks"]
+
+FORMAT = "textanalytics-token-store/1"
+
+
+# -- spooling chunks to disk --------------------------------------------------------------------
+
+def _pack(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    encoded = [s.encode("utf-8", "surrogatepass") for s in strings]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(e) for e in encoded], out=offsets[1:])
+    return np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets
+
+
+def _unpack(blob: np.ndarray, offsets: np.ndarray) -> list[str]:
+    data = blob.tobytes()
+    o = offsets.tolist()
+    return [data[o[i]:o[i + 1]].decode("utf-8", "surrogatepass") for i in range(len(o) - 1)]
+
+
+_WORK_FIELDS = [f.name for f in fields(_Work) if f.name != "sentence"]  # sentence lives in the layout
+
+
+class _DiskSpool(_Spool):
+    """Chunks kept as ``.npz`` files (numbers and UTF-8 bytes only) between passes."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__()
+        self.folder = folder
+        self.n = 0
+
+    def __len__(self) -> int:
+        return self.n
+
+    def _file(self, i: int) -> Path:
+        return self.folder / f"chunk-{i:05d}.npz"
+
+    def append(self, chunk: _Chunk) -> None:
+        self.put(self.n, chunk)
+        self.n += 1
+
+    def put(self, i: int, chunk: _Chunk) -> None:
+        arrays: dict[str, np.ndarray] = {}
+        arrays["sid_blob"], arrays["sid_offsets"] = _pack(chunk.statement_id.tolist())
+        arrays["types_blob"], arrays["types_offsets"] = _pack(chunk.types)
+        arrays["paragraph"] = chunk.paragraph
+        arrays["keep"] = chunk.keep
+        for name, value in chunk.lay.items():
+            arrays[f"lay_{name}"] = value
+        for name in _WORK_FIELDS:
+            arrays[f"w_{name}"] = getattr(chunk.w, name)
+        np.savez(self._file(i), **arrays)
+
+    def get(self, i: int) -> _Chunk:
+        with np.load(self._file(i), allow_pickle=False) as z:
+            a = {k: z[k] for k in z.files}
+        lay = {k[4:]: v for k, v in a.items() if k.startswith("lay_")}
+        w = _Work(sentence=lay["sentence"], **{name: a[f"w_{name}"] for name in _WORK_FIELDS})
+        return _Chunk(statement_id=np.asarray(_unpack(a["sid_blob"], a["sid_offsets"]), dtype=object),
+                      paragraph=a["paragraph"], types=_unpack(a["types_blob"], a["types_offsets"]),
+                      lay=lay, w=w, keep=a["keep"], aliases=pd.DataFrame())
+
+    def release(self, i: int) -> None:
+        self._file(i).unlink(missing_ok=True)
+
+
+# -- the store -----------------------------------------------------------------------------------
+
+def _config_from(document: dict[str, Any]) -> PreprocessConfig:
+    names = {f.name for f in fields(PreprocessConfig)}
+    return PreprocessConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in document.items() if k in names})
+
+
+def _config_document(config: PreprocessConfig) -> dict[str, Any]:
+    return {f.name: list(v) if isinstance(v := getattr(config, f.name), tuple) else v for f in fields(config)}
+
+
+@dataclass(frozen=True)
+class TokenStore:
+    """Tokens of a corpus on disk, in chunks (see the module docstring).
+
+    Attributes
+    ----------
+    path:
+        The store folder.
+    config:
+        The :class:`PreprocessConfig` that produced it.
+    phrases, aliases, units:
+        As in :class:`~textanalytics.preprocess.Tokens` (for the whole corpus).
+    chunks:
+        The token files, in corpus order.
+    n_tokens, n_kept:
+        Tokens, and tokens kept for modelling.
+    """
+
+    path: Path
+    config: PreprocessConfig
+    phrases: pd.DataFrame
+    aliases: pd.DataFrame
+    units: pd.DataFrame
+    chunks: tuple[str, ...]
+    n_tokens: int
+    n_kept: int
+
+    @classmethod
+    def open(cls, path: str | os.PathLike) -> "TokenStore":
+        """Open a store written by :func:`preprocess_chunks`."""
+        path = Path(path)
+        manifest_path = path / "manifest.json"
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise InputError(f"{path}: not a token store (no manifest.json); write one with "
+                             "textanalytics.preprocess.preprocess_chunks(...)") from None
+        except (OSError, ValueError) as exc:
+            raise InputError(f"{manifest_path}: unreadable ({exc}); rebuild the store") from None
+        if manifest.get("format") != FORMAT:
+            raise InputError(f"{manifest_path}: format {manifest.get('format')!r} is not {FORMAT!r}; "
+                             "rebuild the store with this version")
+        chunks = tuple(manifest["chunks"])
+        units = [pd.read_parquet(path / f"units-{name}.parquet") for name in chunks]
+        return cls(path=path, config=_config_from(manifest["config"]),
+                   phrases=pd.read_parquet(path / "phrases.parquet"),
+                   aliases=pd.read_parquet(path / "aliases.parquet"),
+                   units=pd.concat(units, ignore_index=True) if units else pd.DataFrame(),
+                   chunks=chunks, n_tokens=int(manifest["n_tokens"]), n_kept=int(manifest["n_kept"]))
+
+    def __repr__(self) -> str:
+        return (f"TokenStore({str(self.path)!r}, {self.n_tokens} tokens, {self.n_kept} kept, "
+                f"{len(self.units)} paragraphs, {len(self.chunks)} chunks, {len(self.phrases)} phrases)")
+
+    def chunk_tokens(self) -> Iterator[Tokens]:
+        """One :class:`Tokens` per chunk, read from disk as needed."""
+        for name in self.chunks:
+            yield Tokens(table=pd.read_parquet(self.path / f"tokens-{name}.parquet"), phrases=self.phrases,
+                         config=self.config, units=pd.read_parquet(self.path / f"units-{name}.parquet"),
+                         aliases=self.aliases)
+
+    def documents(self, *, unit: Unit | None = None) -> Iterator[tuple[pd.DataFrame, list[list[str]]]]:
+        """``Tokens.documents(unit=...)`` of each chunk in turn: ``(units, texts)`` pairs.
+
+        Chunks come in the order they were written (a file's record order);
+        within a chunk, units are sorted by statement id and paragraph.
+        """
+        for tokens in self.chunk_tokens():
+            yield tokens.documents(unit=unit)
+
+    def texts(self, *, unit: Unit | None = None) -> "StreamedTexts":
+        """The modelling texts (kept terms per unit, in unit order) as a re-iterable read from disk.
+
+        Pass it to :func:`~textanalytics.topics.coherence` or to gensim
+        (``Dictionary(store.texts())``); each iteration reads the chunks again.
+        """
+        return StreamedTexts(self, unit or self.config.unit)
+
+    def to_tokens(self) -> Tokens:
+        """All chunks as one in-memory :class:`Tokens` (equal to ``preprocess(corpus)``'s)."""
+        tables = [t.table for t in self.chunk_tokens()]
+        if len(tables) == 1:
+            table = tables[0]
+        else:
+            table = pd.concat(tables, ignore_index=True)  # object columns where categories differ
+            for col in ("statement_id", "token", "lemma", "term", "reason"):
+                cats = pd.Index(sorted(set().union(*(t[col].cat.categories for t in tables))), dtype=str)
+                if col == "reason":
+                    cats = tables[0][col].cat.categories
+                table[col] = pd.Categorical(table[col], categories=cats)
+        units = self.units
+        codes = table["statement_id"].cat.codes.to_numpy()
+        if len(codes) and not np.all(codes[1:] >= codes[:-1]):  # chunks out of id order (a file's order)
+            table = table.iloc[np.argsort(codes, kind="stable")]
+            units = units.iloc[np.lexsort((units["paragraph"].to_numpy(),
+                                           units["statement_id"].astype(str).to_numpy()))]
+        return Tokens(table=table.reset_index(drop=True), phrases=self.phrases, config=self.config,
+                      units=units.reset_index(drop=True), aliases=self.aliases)
+
+    def dtm(self, *, unit: Unit | None = None, min_df: int | float | None = None,
+            max_df: int | float | None = None, max_features: int | None = None, config: Any = None):
+        """The document-term matrix, built chunk by chunk (equal to ``build_dtm`` on all tokens).
+
+        Memory is the matrix itself plus one chunk's tokens. Pruning arguments
+        as in :func:`~textanalytics.features.build_dtm`.
+        """
+        from ..features import DocumentTermMatrix, _apply_pruning, _resolve_pruning, build_dtm
+
+        unit = unit or self.config.unit
+        pruning = _resolve_pruning(min_df, max_df, max_features, config)
+        columns: dict[str, int] = {}
+        rows, cols, data, tables = [], [], [], []
+        offset = 0
+        for tokens in self.chunk_tokens():
+            part = build_dtm(tokens, unit=unit)
+            remap = np.fromiter((columns.setdefault(t, len(columns)) for t in part.vocabulary),
+                                dtype=np.int64, count=len(part.vocabulary))
+            coo = part.counts.tocoo()
+            rows.append(coo.row.astype(np.int64) + offset)
+            cols.append(remap[coo.col])
+            data.append(coo.data)
+            tables.append(part.units)
+            offset += part.counts.shape[0]
+        terms = np.asarray(list(columns), dtype=object)
+        order = np.argsort(terms, kind="stable") if len(terms) else np.zeros(0, np.int64)
+        rank = np.empty(len(terms), dtype=np.int64)
+        rank[order] = np.arange(len(terms))
+        units = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(
+            {"unit_id": [], "statement_id": [], "paragraph": pd.array([], dtype="Int64"), "n_tokens": []})
+        cat = (lambda xs: np.concatenate(xs) if xs else np.zeros(0, np.int64))  # noqa: E731
+        counts = sp.csr_matrix((cat(data), (cat(rows), rank[cat(cols)] if len(terms) else cat(cols))),
+                               shape=(offset, len(terms)), dtype=np.int64)
+        # Units in (statement_id, paragraph) order whatever order the chunks came in.
+        par = units["paragraph"].fillna(0).to_numpy(dtype=np.int64)
+        row_order = np.lexsort((par, units["statement_id"].astype(str).to_numpy()))
+        if not np.array_equal(row_order, np.arange(len(units))):
+            counts, units = counts[row_order], units.iloc[row_order].reset_index(drop=True)
+        counts.sort_indices()
+        dtm = DocumentTermMatrix(counts=counts, vocabulary=tuple(terms[order].tolist()), units=units, unit=unit,
+                                 params={"unit": unit, "n_terms_before_pruning": len(terms)})
+        return _apply_pruning(dtm, pruning)
+
+
+class StreamedTexts:
+    """Re-iterable modelling texts of a :class:`TokenStore` (one list of terms per unit)."""
+
+    def __init__(self, store: TokenStore, unit: str) -> None:
+        self.store, self.unit = store, unit
+
+    def __iter__(self) -> Iterator[list[str]]:
+        for _, texts in self.store.documents(unit=self.unit):  # type: ignore[arg-type]
+            yield from texts
+
+    def __repr__(self) -> str:
+        return f"StreamedTexts({str(self.store.path)!r}, unit={self.unit!r})"
+
+
+# -- writing -------------------------------------------------------------------------------------
+
+def preprocess_chunks(chunks: Iterable[Any], config: PreprocessConfig | None = None, *,
+                      out: str | os.PathLike) -> TokenStore:
+    """Preprocess a corpus given in chunks into a :class:`TokenStore` at ``out``.
+
+    Parameters
+    ----------
+    chunks:
+        An iterable of :class:`~textanalytics.corpus.Corpus` pieces (e.g.
+        :func:`~textanalytics.corpus.corpus_chunks` or
+        :func:`~textanalytics.corpus.iter_table_chunks`), read once, one at a
+        time. A statement must not be split across chunks.
+    config:
+        As for :func:`preprocess`; ``sentence_splitter="punkt_trained"`` is not
+        available here (training needs the whole text at once).
+    out:
+        The store folder. An existing store there is replaced once the new one
+        is complete; any other existing path is an error.
+
+    Returns
+    -------
+    TokenStore
+        Its tokens, phrases and matrices equal those of ``preprocess`` on the
+        whole corpus.
+    """
+    config = config or PreprocessConfig()
+    if not isinstance(config, PreprocessConfig):
+        raise InputError(f"preprocess_chunks: config must be a PreprocessConfig, got {type(config).__name__}")
+    if config.sentence_splitter == "punkt_trained":
+        raise InputError("[preprocess] sentence_splitter: 'punkt_trained' trains on the whole text at once and "
+                         "cannot run chunk by chunk; use 'punkt' (the packaged model) for streaming")
+    out = Path(out)
+    if out.exists() and not (out / "manifest.json").is_file():
+        raise InputError(f"{out}: exists and is not a token store; choose a new folder for the store")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    started = time.perf_counter()
+    try:
+        spool_dir = tmp / "spool"
+        spool_dir.mkdir()
+        seen: set[str] = set()
+        names: list[str] = []
+
+        def pieces() -> Iterator[pd.DataFrame]:
+            for i, chunk in enumerate(chunks):
+                paragraphs = _paragraphs(chunk)
+                ids = set(paragraphs["statement_id"].unique().tolist())
+                repeated = ids & seen
+                if repeated:
+                    raise InputError(f"chunk {i + 1}: statement {sorted(repeated)[0]!r} also appears in an "
+                                     "earlier chunk; a statement must be in exactly one chunk")
+                seen.update(ids)
+                logger.info("preprocessing: chunk %d (%d paragraphs)", i + 1, len(paragraphs))
+                yield paragraphs
+
+        def write(i: int, table: pd.DataFrame, units: pd.DataFrame) -> None:
+            name = f"{i:05d}"
+            table.to_parquet(tmp / f"tokens-{name}.parquet", index=False)
+            units.to_parquet(tmp / f"units-{name}.parquet", index=False)
+            names.append(name)
+
+        phrases, aliases, stats = _process(pieces(), config, _DiskSpool(spool_dir), write)
+        shutil.rmtree(spool_dir)
+        phrases.to_parquet(tmp / "phrases.parquet", index=False)
+        aliases.to_parquet(tmp / "aliases.parquet", index=False)
+        from .. import __version__
+
+        manifest = {"format": FORMAT, "version": __version__, "config": _config_document(config),
+                    "chunks": names, **stats}
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    logger.info("preprocessing: token store %s written in %.1f s (%d chunks, %d tokens)", out,
+                time.perf_counter() - started, len(names), stats["n_tokens"])
+    return TokenStore.open(out)
