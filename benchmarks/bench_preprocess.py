@@ -81,8 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     from textanalytics import __version__
-    from textanalytics.preprocess import PreprocessConfig, preprocess
-    from textanalytics.preprocess.lemmatize import _lemminflect_tables, clear_cache
+    from textanalytics.preprocessing import PreprocessConfig, preprocess
+    from textanalytics.preprocessing.lemmatize import _lemminflect_tables, clear_cache
 
     corpus, loader = load_news(args.path)
     n_words = int(corpus.paragraphs["text"].str.split().str.len().sum())

@@ -41,7 +41,7 @@ def regex_dtm(corpus):
 @pytest.fixture(scope="module")
 def tokens(corpus):
     try:
-        from textanalytics.preprocess import preprocess
+        from textanalytics.preprocessing import preprocess
 
         return preprocess(corpus)
     except Exception as exc:  # the preprocessing stage is developed in parallel

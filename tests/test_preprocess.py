@@ -13,8 +13,8 @@ import pytest
 from textanalytics.config import load_config
 from textanalytics.corpus.model import Corpus
 from textanalytics.errors import InputError
-from textanalytics.preprocess import REASONS, PreprocessConfig, Tokens, preprocess
-from textanalytics.preprocess import pipeline
+from textanalytics.preprocessing import REASONS, PreprocessConfig, Tokens, preprocess
+from textanalytics.preprocessing import pipeline
 
 DATA = Path(__file__).parent / "data" / "preprocess"
 ROOT = Path(__file__).resolve().parents[1]

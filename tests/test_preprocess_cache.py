@@ -12,9 +12,9 @@ import pytest
 
 import textanalytics
 from textanalytics.corpus.model import Corpus
-from textanalytics.preprocess import PreprocessConfig, cache_key, preprocess
-from textanalytics.preprocess import pipeline
-from textanalytics.preprocess.cache import key_document
+from textanalytics.preprocessing import PreprocessConfig, cache_key, preprocess
+from textanalytics.preprocessing import pipeline
+from textanalytics.preprocessing.cache import key_document
 
 DATA = Path(__file__).parent / "data" / "preprocess"
 TEXTS = ["ISIL's fighters met the UN Security Council. They left.", "Resolution 2178 (2014) matters."]

@@ -1,4 +1,4 @@
-"""Lemmatisation (textanalytics.preprocess.lemmatize) and its resources."""
+"""Lemmatisation (textanalytics.preprocessing.lemmatize) and its resources."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import pytest
 
 from textanalytics.corpus.model import Corpus
 from textanalytics.errors import InputError
-from textanalytics.preprocess import PreprocessConfig, lemmatize_word, preprocess
-from textanalytics.preprocess.lemmatize import acronym_lemma, lemma_keys, normalize_word
-from textanalytics.preprocess.resources import load_lemma_exceptions
+from textanalytics.preprocessing import PreprocessConfig, lemmatize_word, preprocess
+from textanalytics.preprocessing.lemmatize import acronym_lemma, lemma_keys, normalize_word
+from textanalytics.preprocessing.resources import load_lemma_exceptions
 
 EXCEPTIONS = load_lemma_exceptions("default")
 

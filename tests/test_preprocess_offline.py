@@ -12,7 +12,7 @@ import nltk
 import pandas as pd
 
 from textanalytics.corpus.model import Corpus
-from textanalytics.preprocess import PreprocessConfig, preprocess
+from textanalytics.preprocessing import PreprocessConfig, preprocess
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXT = "Mr. Smith met ISIL's envoys. The U.N. Security Council met again."
@@ -50,7 +50,7 @@ def test_no_nltk_data_in_a_fresh_interpreter(tmp_path):
         nltk.data.path[:] = [sys.argv[1]]
         import pandas as pd
         from textanalytics.corpus.model import Corpus
-        from textanalytics.preprocess import PreprocessConfig, preprocess
+        from textanalytics.preprocessing import PreprocessConfig, preprocess
         p = pd.DataFrame({{"statement_id": ["s"], "paragraph": [1], "text": [{TEXT!r}]}})
         t = preprocess(Corpus(statements=pd.DataFrame({{"statement_id": ["s"]}}), paragraphs=p),
                        PreprocessConfig(cache_dir=""))

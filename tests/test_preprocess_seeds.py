@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from textanalytics.preprocess import PreprocessConfig, preprocess
+from textanalytics.preprocessing import PreprocessConfig, preprocess
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow

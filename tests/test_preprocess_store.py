@@ -1,4 +1,4 @@
-"""Streaming preprocessing (textanalytics.preprocess.store, corpus.iter_table_chunks / corpus_chunks).
+"""Streaming preprocessing (textanalytics.preprocessing.store, corpus.iter_table_chunks / corpus_chunks).
 
 The promise under test: a corpus preprocessed chunk by chunk into a token store
 gives exactly the tokens, phrases, aliases and matrices of ``preprocess`` on
@@ -18,7 +18,7 @@ import textanalytics as ta
 from textanalytics.corpus import corpus_chunks, iter_table_chunks, load_corpus
 from textanalytics.errors import InputError
 from textanalytics.features import build_dtm
-from textanalytics.preprocess import PreprocessConfig, TokenStore, preprocess, preprocess_chunks
+from textanalytics.preprocessing import PreprocessConfig, TokenStore, preprocess, preprocess_chunks
 from textanalytics.topics import coherence
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -156,3 +156,23 @@ def test_rebuilding_a_store_replaces_it(seeds, whole, tmp_path):
 
 def test_top_level_exports():
     assert ta.preprocess_chunks is preprocess_chunks and ta.TokenStore is TokenStore
+
+
+def test_reading_in_pieces_reports_bad_files_in_one_line(tmp_path, seeds):
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"id,text\n1,caf\xe9 au lait\n")
+    with pytest.raises(InputError) as err:
+        list(iter_table_chunks(bad, rows=10, id_col="id"))
+    assert str(bad) in str(err.value) and "utf-8" in str(err.value) and "\n" not in str(err.value)
+    broken = tmp_path / "broken.csv.gz"
+    broken.write_bytes(b"not gzip at all")
+    with pytest.raises(InputError, match="broken.csv.gz"):
+        list(iter_table_chunks(broken, rows=10))
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    with pytest.raises(InputError, match="the file is empty"):
+        list(iter_table_chunks(empty, rows=10))
+    with pytest.raises(InputError, match="only table files"):
+        list(iter_table_chunks(ROOT / "seeds", rows=10))
+    with pytest.raises(InputError, match="text column 'body' not found"):
+        list(iter_table_chunks(NEWS_SAMPLE, rows=10, text_col="body"))

@@ -1,4 +1,4 @@
-"""Word tokenisation and sentence splitting (textanalytics.preprocess.tokenizer)."""
+"""Word tokenisation and sentence splitting (textanalytics.preprocessing.tokenizer)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from nltk.tokenize.punkt import PunktSentenceTokenizer
 
-from textanalytics.preprocess import split_sentences, word_tokenize
-from textanalytics.preprocess.resources import load_abbreviations
-from textanalytics.preprocess.tokenizer import (FastPunkt, WholeParagraph, make_sentence_splitter,
+from textanalytics.preprocessing import split_sentences, word_tokenize
+from textanalytics.preprocessing.resources import load_abbreviations
+from textanalytics.preprocessing.tokenizer import (FastPunkt, WholeParagraph, make_sentence_splitter,
                                                 punkt_parameters, tokenize_chunk, word_tokenizer)
 
 DATA = Path(__file__).parent / "data" / "preprocess"

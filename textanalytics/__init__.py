@@ -16,9 +16,9 @@ Example
 
 from __future__ import annotations
 
-import importlib
 import logging
-from typing import Any
+
+from ._lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -29,11 +29,11 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 _EXPORTS = {
     "load_corpus": "textanalytics.corpus",
     "Corpus": "textanalytics.corpus",
-    "preprocess": "textanalytics.preprocess",
-    "Tokens": "textanalytics.preprocess",
-    "PreprocessConfig": "textanalytics.preprocess",
-    "preprocess_chunks": "textanalytics.preprocess",
-    "TokenStore": "textanalytics.preprocess",
+    "preprocess": "textanalytics.preprocessing",
+    "Tokens": "textanalytics.preprocessing",
+    "PreprocessConfig": "textanalytics.preprocessing",
+    "preprocess_chunks": "textanalytics.preprocessing",
+    "TokenStore": "textanalytics.preprocessing",
     "corpus_chunks": "textanalytics.corpus",
     "iter_table_chunks": "textanalytics.corpus",
     "build_dtm": "textanalytics.features",
@@ -59,17 +59,5 @@ _EXPORTS = {
     "InputError": "textanalytics.errors",
 }
 
-__all__ = sorted(_EXPORTS) + ["__version__"]
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'textanalytics' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)
+__all__ = [*__all__, "__version__"]

@@ -106,7 +106,7 @@ def cmd_corpus(args: argparse.Namespace) -> int:
 
 
 def cmd_preprocess(args: argparse.Namespace) -> int:
-    from .preprocess import preprocess
+    from .preprocessing import preprocess
 
     cfg, _ = _load_config(args)
     corpus = _load_corpus(cfg)
@@ -129,7 +129,7 @@ def cmd_preprocess(args: argparse.Namespace) -> int:
 
 def _dtm(cfg, corpus):
     from .features import build_dtm
-    from .preprocess import preprocess
+    from .preprocessing import preprocess
 
     tokens = preprocess(corpus, cfg.preprocess)
     return tokens, build_dtm(tokens, unit=cfg.preprocess.unit, config=cfg.vocabulary)
@@ -184,7 +184,7 @@ def cmd_kwic(args: argparse.Namespace) -> int:
     corpus = _load_corpus(cfg)
     tokens = None
     if args.by == "lemma":
-        from .preprocess import preprocess
+        from .preprocessing import preprocess
 
         tokens = preprocess(corpus, cfg.preprocess)
     hits = kwic(corpus, args.query, window=args.window, tokens=tokens, by=args.by)
@@ -215,12 +215,37 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.seed is not None:
         cfg = cfg.replace(seed=args.seed)
     out = Path(args.out) if args.out else base / cfg.report.out
+    if args.verify:
+        return _verify_report(cfg, base=base, published=Path(args.verify), quiet=args.quiet)
     result = build_report(cfg, out=out, base_dir=base)
     if not args.quiet:
         print(f"report written to {result.out} ({len(result.files)} files, K = {result.k})")
         for note in result.skipped:
             print(f"skipped: {note}")
     return EXIT_OK
+
+
+def _verify_report(cfg, *, base: Path, published: Path, quiet: bool) -> int:
+    """Regenerate into a temporary folder and compare with ``published`` (exit 1 when they differ)."""
+    import tempfile
+
+    from .report import build_report
+    from .report.verify import diff_reports
+
+    if not published.is_dir():
+        raise InputError(f"--verify {published}: no such report folder; give the folder a report was written to")
+    with tempfile.TemporaryDirectory(prefix="textanalytics-verify-") as tmp:
+        build_report(cfg, out=Path(tmp) / "reports", base_dir=base)
+        problems = diff_reports(published, Path(tmp) / "reports")
+    if problems.empty:
+        if not quiet:
+            print(f"{published} reproduces: every file matches the regenerated report "
+                  "(numbers within a relative 1e-4)")
+        return EXIT_OK
+    print(f"{published} does not reproduce: {len(problems)} file(s) differ", file=sys.stderr)
+    for row in problems.itertuples():
+        print(f"  {row.file}: {row.problem}", file=sys.stderr)
+    return EXIT_FAILED
 
 
 # ---------------------------------------------------------------- parser
@@ -277,6 +302,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", metavar="PATH", default=None, help="corpus path (overrides the config)")
     p.add_argument("--out", metavar="DIR", default=None, help="output folder (default: config's report.out)")
     p.add_argument("--seed", type=int, default=None, help="master seed (default: config's seed)")
+    p.add_argument("--verify", metavar="DIR", default=None,
+                   help="do not write: regenerate in a temporary folder and check that DIR (e.g. reports) "
+                        "reproduces, numbers within a relative 1e-4; exit status 1 when it does not")
     p.set_defaults(func=cmd_report)
     return parser
 

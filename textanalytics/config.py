@@ -29,7 +29,7 @@ from typing import Any, Mapping
 
 from .errors import InputError
 from .corpus.config import CorpusConfig
-from .preprocess.config import PreprocessConfig
+from .preprocessing.config import PreprocessConfig
 from .features import VocabularyConfig
 from .compare.config import CompareConfig
 from .topics.config import TopicConfig

@@ -40,7 +40,7 @@ from .errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
     from .corpus.model import Corpus
-    from .preprocess.model import Tokens
+    from .preprocessing.model import Tokens
 
 __all__ = [
     "VocabularyConfig",
@@ -324,7 +324,7 @@ def build_dtm(tokens: "Tokens", *, unit: str | None = None,
     Parameters
     ----------
     tokens:
-        The :class:`~textanalytics.preprocess.Tokens` of a corpus.
+        The :class:`~textanalytics.preprocessing.Tokens` of a corpus.
     unit:
         ``"paragraph"`` or ``"statement"``; defaults to ``tokens.config.unit``.
     min_df, max_df, max_features:

@@ -166,7 +166,7 @@ def run_analysis(cfg: AnalysisConfig) -> AnalysisResults:
     from .corpus import load_corpus_from_config
     from .corpus.plots import corpus_overview_figure
     from .features import build_dtm
-    from .preprocess import preprocess
+    from .preprocessing import preprocess
     from .report import narrative
     from .topics import plots as tplots
 

@@ -24,9 +24,7 @@ Example
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from .._lazy import lazy_exports
 from .config import CompareConfig
 
 # Imported lazily: textanalytics.config imports this package for CompareConfig,
@@ -53,17 +51,4 @@ _EXPORTS = {
     "VocabularyConfig": "textanalytics.features",
 }
 
-__all__ = sorted([*_EXPORTS, "CompareConfig"])
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'textanalytics.compare' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS, eager=("CompareConfig",))

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..preprocess.model import _codes
+from ..preprocessing.model import _codes
 
 __all__ = ["kwic", "KWIC_COLUMNS", "query_pattern"]
 
@@ -60,7 +60,7 @@ def kwic(corpus: Any, query: str, *, window: int = 8, tokens: Any = None, by: By
         Words of context on each side (whitespace-separated words of the
         paragraph, punctuation attached), within the paragraph.
     tokens:
-        The :class:`~textanalytics.preprocess.Tokens` of the corpus; needed for
+        The :class:`~textanalytics.preprocessing.Tokens` of the corpus; needed for
         lemma and term queries.
     by:
         ``"word"``/``"phrase"``: the words in running text, case-insensitive,

@@ -36,7 +36,7 @@ def lexical_stats(corpus: Any, *, tokens: Any = None, group_by: str | None = Non
     ---------------
     Word tokens, lower-cased, *including* stopwords (lexical diversity is a
     property of the running text, not of the model's vocabulary). With
-    ``tokens`` (:class:`~textanalytics.preprocess.Tokens`): every row whose
+    ``tokens`` (:class:`~textanalytics.preprocessing.Tokens`): every row whose
     ``reason`` is not ``punctuation``, its ``token`` lower-cased; sentences are
     the distinct ``(paragraph, sentence)`` pairs holding a word. Without
     ``tokens``: words of the cleaned paragraphs by :data:`WORD_RE`, sentences

@@ -323,7 +323,7 @@ def iter_table_chunks(path: str | Path, *, rows: int = 20_000, text_col: str = "
     """Load a table corpus ``rows`` records at a time: an iterator of :class:`Corpus` pieces.
 
     For tables too large to load at once; feed the pieces to
-    :func:`~textanalytics.preprocess.preprocess_chunks`. Each piece is cleaned
+    :func:`~textanalytics.preprocessing.preprocess_chunks`. Each piece is cleaned
     and validated exactly as :func:`load_corpus` would (same columns, same
     problems), and ids must be unique across the whole file: a repeated id is
     an error (``on_error="raise"``) or skipped and listed in the piece's
@@ -377,7 +377,7 @@ def corpus_chunks(corpus: Corpus, *, max_chars: int = 20_000_000) -> Iterator[Co
     """Split an in-memory corpus into consecutive pieces of about ``max_chars`` characters of text.
 
     Statements stay whole (a statement longer than ``max_chars`` is a piece of its
-    own); pieces keep statement order. For :func:`~textanalytics.preprocess.preprocess_chunks`.
+    own); pieces keep statement order. For :func:`~textanalytics.preprocessing.preprocess_chunks`.
 
     >>> [len(p.statements) for p in corpus_chunks(corpus, max_chars=30_000)]     # doctest: +SKIP
     [3, 2, 3]

@@ -130,6 +130,13 @@ def check_decodable(data: bytes, *, path: Path | str, encoding: str = "utf-8", g
                              f"{encoding}; save the file as UTF-8 or pass encoding=...") from None
 
 
+def _parse_error(path: Path, label: str, exc: Exception) -> InputError:
+    if isinstance(exc, pd.errors.EmptyDataError):
+        return InputError(f"{path}: the file is empty; a table needs a header row and records")
+    msg = str(exc).replace("\n", " ").strip()
+    return InputError(f"{path}: not a valid {label} file ({msg}); check quoting around fields with commas or newlines")
+
+
 def _read_delimited(path: Path, *, sep: str, encoding: str) -> RawTable:
     data, gz = _read_bytes(path)
     check_decodable(data, path=path, encoding=encoding, gz=gz)
@@ -138,14 +145,25 @@ def _read_delimited(path: Path, *, sep: str, encoding: str) -> RawTable:
         frame = pd.read_csv(io.BytesIO(data), sep=sep, dtype=str, keep_default_na=False,
                             na_filter=False, skip_blank_lines=False, engine="c",
                             encoding=_codec(encoding))
-    except pd.errors.EmptyDataError:
-        raise InputError(f"{path}: the file is empty; a table needs a header row and records") from None
-    except pd.errors.ParserError as exc:
-        msg = str(exc).replace("\n", " ").strip()
-        raise InputError(f"{path}: not a valid {'TSV' if sep == chr(9) else 'CSV'} file ({msg}); "
-                         "check quoting around fields with commas or newlines") from None
+    except (pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
+        raise _parse_error(path, "TSV" if sep == "\t" else "CSV", exc) from None
     frame.insert(0, "_line", range(2, len(frame) + 2))
     return RawTable(frame, Where(str(path), "record", "header = record 1"))
+
+
+def _json_record(line: str, *, path: Path, n: int) -> dict | None:
+    """The JSON object on line ``n`` (None for a blank line); one-line errors otherwise."""
+    if not line.strip():
+        return None
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: line {n}: invalid JSON ({exc.msg} at column {exc.colno}); "
+                         "write one JSON object per line") from None
+    if not isinstance(obj, dict):
+        raise InputError(f"{path}: line {n}: expected a JSON object, got {type(obj).__name__}; "
+                         "write one JSON object per line")
+    return obj
 
 
 def _read_jsonl(path: Path, *, encoding: str) -> RawTable:
@@ -155,18 +173,10 @@ def _read_jsonl(path: Path, *, encoding: str) -> RawTable:
     records: list[dict] = []
     lines: list[int] = []
     for n, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}: line {n}: invalid JSON ({exc.msg} at column {exc.colno}); "
-                             "write one JSON object per line") from None
-        if not isinstance(obj, dict):
-            raise InputError(f"{path}: line {n}: expected a JSON object, got {type(obj).__name__}; "
-                             "write one JSON object per line")
-        records.append(obj)
-        lines.append(n)
+        obj = _json_record(line, path=path, n=n)
+        if obj is not None:
+            records.append(obj)
+            lines.append(n)
     frame = pd.DataFrame.from_records(records) if records else pd.DataFrame()
     frame.insert(0, "_line", lines)
     return RawTable(frame, Where(str(path), "line", ""))
@@ -232,12 +242,8 @@ def read_table_chunks(path: Path, *, rows: int, encoding: str = "utf-8"):
                     frame.insert(0, "_line", range(total + 2, total + 2 + len(frame)))
                     total += len(frame)
                     yield RawTable(frame, where)
-            except pd.errors.EmptyDataError:
-                raise InputError(f"{path}: the file is empty; a table needs a header row and records") from None
-            except pd.errors.ParserError as exc:
-                msg = str(exc).replace("\n", " ").strip()
-                raise InputError(f"{path}: not a valid {kind.upper()} file ({msg}); "
-                                 "check quoting around fields with commas or newlines") from None
+            except (pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
+                raise _parse_error(path, kind.upper(), exc) from None
         elif kind == "jsonl":
             where = Where(str(path), "line", "")
             opener = gzip.open if path.name.lower().endswith(".gz") else open
@@ -245,16 +251,9 @@ def read_table_chunks(path: Path, *, rows: int, encoding: str = "utf-8"):
             lines: list[int] = []
             with opener(path, "rt", encoding=_codec(encoding)) as fh:
                 for n, line in enumerate(fh, start=1):
-                    if not line.strip():
+                    obj = _json_record(line, path=path, n=n)
+                    if obj is None:
                         continue
-                    try:
-                        obj = json.loads(line)
-                    except json.JSONDecodeError as exc:
-                        raise InputError(f"{path}: line {n}: invalid JSON ({exc.msg} at column {exc.colno}); "
-                                         "write one JSON object per line") from None
-                    if not isinstance(obj, dict):
-                        raise InputError(f"{path}: line {n}: expected a JSON object, got {type(obj).__name__}; "
-                                         "write one JSON object per line")
                     records.append(obj)
                     lines.append(n)
                     if len(records) >= rows:

@@ -29,48 +29,32 @@ behind one interface), ``stats`` (relevance, FREX, stability on plain arrays),
 
 from __future__ import annotations
 
-from typing import Any
-
-from .coherence import coherence
+from .._lazy import lazy_exports
+from .coherence import coherence  # eager: the function shares its name with its module
 from .config import TopicConfig
-from .describe import describe_topics, representative_passages, topic_labels
-from .fit import K_RULE, fit_topic_ensemble, fit_topics, make_ensemble, select_k
-from .model import ModelSelection, TopicEnsemble, TopicModel
-from .shares import REST, topic_differences, topic_shares
 
-# Plots import matplotlib: loaded on first use, so computing needs no plotting stack.
-_PLOTS = ("plot_model_selection", "plot_top_terms", "plot_shares_over_time", "plot_share_heatmap",
-          "plot_differences")
+# Imported on first use (gensim, scikit-learn, matplotlib): textanalytics.config
+# needs TopicConfig, and the CLI should start without them.
+_EXPORTS = {
+    "TopicModel": "textanalytics.topics.model",
+    "TopicEnsemble": "textanalytics.topics.model",
+    "ModelSelection": "textanalytics.topics.model",
+    "fit_topics": "textanalytics.topics.fit",
+    "fit_topic_ensemble": "textanalytics.topics.fit",
+    "make_ensemble": "textanalytics.topics.fit",
+    "select_k": "textanalytics.topics.fit",
+    "K_RULE": "textanalytics.topics.fit",
+    "describe_topics": "textanalytics.topics.describe",
+    "topic_labels": "textanalytics.topics.describe",
+    "representative_passages": "textanalytics.topics.describe",
+    "topic_shares": "textanalytics.topics.shares",
+    "topic_differences": "textanalytics.topics.shares",
+    "REST": "textanalytics.topics.shares",
+    "plot_model_selection": "textanalytics.topics.plots",
+    "plot_top_terms": "textanalytics.topics.plots",
+    "plot_shares_over_time": "textanalytics.topics.plots",
+    "plot_share_heatmap": "textanalytics.topics.plots",
+    "plot_differences": "textanalytics.topics.plots",
+}
 
-
-def __getattr__(name: str) -> Any:
-    if name in _PLOTS:
-        from . import plots
-
-        return getattr(plots, name)
-    raise AttributeError(f"module 'textanalytics.topics' has no attribute {name!r}")
-
-
-__all__ = [
-    "TopicConfig",
-    "TopicModel",
-    "TopicEnsemble",
-    "ModelSelection",
-    "fit_topics",
-    "fit_topic_ensemble",
-    "make_ensemble",
-    "select_k",
-    "K_RULE",
-    "coherence",
-    "describe_topics",
-    "topic_labels",
-    "representative_passages",
-    "topic_shares",
-    "topic_differences",
-    "REST",
-    "plot_model_selection",
-    "plot_top_terms",
-    "plot_shares_over_time",
-    "plot_share_heatmap",
-    "plot_differences",
-]
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS, eager=("TopicConfig", "coherence"))

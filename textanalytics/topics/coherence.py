@@ -155,7 +155,7 @@ def coherence(topics: Sequence[Sequence[str]], *, texts: Sequence[Sequence[str]]
     texts:
         The modelling texts: one list of terms per unit, in text order. Any
         re-iterable works (a list, or :meth:`TokenStore.texts()
-        <textanalytics.preprocess.TokenStore.texts>`, which reads them from disk
+        <textanalytics.preprocessing.TokenStore.texts>`, which reads them from disk
         chunk by chunk): the ``"fast"`` method makes one pass per measure and
         never holds them all.
     measures:

@@ -13,7 +13,7 @@ import re
 import pandas as pd
 
 from textanalytics.corpus.model import Corpus
-from textanalytics.preprocess.model import Tokens
+from textanalytics.preprocessing.model import Tokens
 
 STOPWORDS = {"the", "of", "and", "a", "we", "in"}
 

@@ -45,7 +45,7 @@ class PreprocessConfig:
         canonical alias tokens and phrases stay as written.
     lemmatize = true
         Lemmatise with lemminflect's dictionary (no POS tagger; see
-        :mod:`textanalytics.preprocess.lemmatize`). False: the lemma is the
+        :mod:`textanalytics.preprocessing.lemmatize`). False: the lemma is the
         lower-cased word without its possessive.
     lemma_exceptions = "default"
         Word -> lemma overrides: ``"default"`` = ``data/lemma_exceptions.csv``,

@@ -1,7 +1,7 @@
 """Streaming preprocessing: corpus chunks in, a token store on disk out.
 
 For corpora that do not fit comfortably in memory. :func:`preprocess_chunks`
-runs the same pipeline as :func:`~textanalytics.preprocess.preprocess`, chunk
+runs the same pipeline as :func:`~textanalytics.preprocess`, chunk
 by chunk, and never holds more than one chunk's tokens in memory:
 
 1. each chunk of paragraphs is tokenised, lemmatised and matched against the
@@ -142,7 +142,7 @@ class TokenStore:
     config:
         The :class:`PreprocessConfig` that produced it.
     phrases, aliases, units:
-        As in :class:`~textanalytics.preprocess.Tokens` (for the whole corpus).
+        As in :class:`~textanalytics.preprocessing.Tokens` (for the whole corpus).
     chunks:
         The token files, in corpus order.
     n_tokens, n_kept:
@@ -167,7 +167,7 @@ class TokenStore:
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise InputError(f"{path}: not a token store (no manifest.json); write one with "
-                             "textanalytics.preprocess.preprocess_chunks(...)") from None
+                             "textanalytics.preprocessing.preprocess_chunks(...)") from None
         except (OSError, ValueError) as exc:
             raise InputError(f"{manifest_path}: unreadable ({exc}); rebuild the store") from None
         if manifest.get("format") != FORMAT:
