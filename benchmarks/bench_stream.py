@@ -35,18 +35,15 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from textanalytics.config import load_config
-    from textanalytics.corpus import iter_table_chunks
+    from textanalytics.corpus import iter_corpus_from_config
     from textanalytics.preprocessing import preprocess_chunks
     from textanalytics import topics as tp
 
     cfg = load_config(args.config)
-    c = cfg.corpus
     out: dict = {"rows_per_piece": args.rows}
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        pieces = iter_table_chunks(args.path, rows=args.rows, text_col=c.text_col, date_col=c.date_col,
-                                   speaker_col=c.speaker_col, id_col=c.id_col or None, title_col=c.title_col,
-                                   on_error=c.on_error, derive=dict(c.derive) or None, encoding=c.encoding)
+        pieces = iter_corpus_from_config(dataclasses.replace(cfg.corpus, path=args.path), rows=args.rows)
         store = preprocess_chunks(pieces, dataclasses.replace(cfg.preprocess, cache_dir=""), out=Path(tmp) / "store")
         t1 = time.perf_counter()
         out.update(load_and_preprocess_seconds=t1 - t0, tokens=store.n_tokens, chunks=len(store.chunks),

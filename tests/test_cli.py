@@ -69,3 +69,23 @@ def test_help_for_every_command(capsys):
             main([cmd, "--help"])
         assert exc.value.code == 0
         assert "usage" in capsys.readouterr().out
+
+
+def test_preprocess_to_a_store_streams_a_table_in_pieces(capsys, tmp_path):
+    sample = ROOT / "tests" / "data" / "notebooks" / "sample_news.csv"
+    cfg = tmp_path / "a.toml"
+    cfg.write_text(f"[corpus]\npath = '{sample.as_posix()}'\nid_col = 'article_id'\ndate_col = 'publish_date'\n"
+                   "on_error = 'skip'\n[preprocess]\ncache_dir = ''\n", encoding="utf-8")
+    store = tmp_path / "tokens.store"
+    assert main(["preprocess", "--config", str(cfg), "--store", str(store), "--rows", "8"]) == 0
+    out = capsys.readouterr().out
+    assert "in 4 chunk(s)" in out and str(store) in out
+    from textanalytics.preprocessing import TokenStore
+
+    assert len(TokenStore.open(store).chunks) == 4
+    # a second run replaces the store; a folder that is not a store is refused with exit 2
+    assert main(["preprocess", "--config", str(cfg), "--store", str(store), "--rows", "100"]) == 0
+    assert len(TokenStore.open(store).chunks) == 1
+    capsys.readouterr()
+    assert main(["preprocess", "--config", str(cfg), "--store", str(tmp_path)]) == 2
+    assert "not a token store" in capsys.readouterr().err

@@ -176,3 +176,76 @@ def test_reading_in_pieces_reports_bad_files_in_one_line(tmp_path, seeds):
         list(iter_table_chunks(ROOT / "seeds", rows=10))
     with pytest.raises(InputError, match="text column 'body' not found"):
         list(iter_table_chunks(NEWS_SAMPLE, rows=10, text_col="body"))
+
+
+def _small_table(tmp_path, texts):
+    path = tmp_path / "small.csv"
+    pd.DataFrame({"id": [f"s{i:02d}" for i in range(len(texts))], "text": texts}).to_csv(path, index=False)
+    return path
+
+
+SMALL = [
+    "Counter-terrorism cooperation grew. International terrorism threatens peace and security.",
+    "!!! ... ???",                                                       # tokens, none kept
+    "The Security Council adopted resolution 2178 (2014) on foreign terrorist fighters.",
+    "International terrorism threatens peace. Counter-terrorism cooperation must grow.",
+    "ISIL fighters; ISIS fighters; Daesh fighters. International terrorism threatens everyone.",
+    "International terrorism threatens peace, said the Minister of Foreign Affairs.",
+]
+
+
+@pytest.mark.parametrize("config", [
+    PreprocessConfig(cache_dir="", phrase_min_count=2, phrase_threshold=0.1),
+    PreprocessConfig(cache_dir="", phrase_min_count=2, phrase_threshold=0.1, phrase_passes=1, lowercase=False),
+    PreprocessConfig(cache_dir="", phrase_min_count=2, phrase_threshold=0.1, n_jobs=2, lemmatize=False),
+], ids=["default", "cased_one_pass", "no_lemmas_two_jobs"])
+def test_one_record_per_piece_still_equals_the_whole(tmp_path, config):
+    path = _small_table(tmp_path, SMALL)
+    whole = preprocess(load_corpus(path, id_col="id"), config)
+    assert len(whole.phrases[whole.phrases["source"] == "learned"])  # phrases are learned across pieces
+    store = preprocess_chunks(iter_table_chunks(path, rows=1, id_col="id"), config, out=tmp_path / "s")
+    assert len(store.chunks) == len(SMALL)
+    assert_same_tokens(store.to_tokens(), whole)
+    assert_same_dtm(store.dtm(unit="paragraph"), build_dtm(whole, unit="paragraph"))
+
+
+def test_empty_input_and_all_skipped_pieces(tmp_path):
+    with pytest.raises(InputError, match="no paragraphs"):
+        preprocess_chunks(iter([]), CONFIG, out=tmp_path / "s")
+    assert not (tmp_path / "s").exists()
+    path = _small_table(tmp_path, SMALL[:3] + ["", " ", ""])
+    pieces = list(iter_table_chunks(path, rows=3, id_col="id", on_error="skip"))
+    # The last three records are all skipped: a piece without statements still reports them.
+    assert [len(p.statements) for p in pieces] == [3, 0]
+    assert pieces[1].problems["line"].tolist() == [5, 6, 7]
+    store = preprocess_chunks(iter(pieces), CONFIG, out=tmp_path / "s")
+    assert len(store.chunks) == 1
+    only_empty = _small_table(tmp_path, ["", " "])
+    with pytest.raises(InputError, match="no statement left after skipping 2"):
+        list(iter_table_chunks(only_empty, rows=1, id_col="id", on_error="skip"))
+
+
+def test_store_open_rejects_tampered_manifests(store, tmp_path):
+    import json
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(store.path, copy)
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    manifest["chunks"][0] = "../../etc"
+    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(InputError, match="five digits"):
+        TokenStore.open(copy)
+    shutil.rmtree(copy)
+    shutil.copytree(store.path, copy)
+    next(copy.glob("tokens-*.parquet")).unlink()
+    # reading a missing chunk fails with one line, not a traceback (units exist, tokens do not)
+    opened = TokenStore.open(copy)
+    with pytest.raises(InputError, match="damaged token store, chunk"):
+        opened.to_tokens()
+    (copy / "manifest.json").write_text('{"format": "something-else"}', encoding="utf-8")
+    with pytest.raises(InputError, match="not a token store"):
+        TokenStore.open(copy)
+    with pytest.raises(InputError, match="exists and is not a token store"):
+        preprocess_chunks(corpus_chunks(load_corpus(ROOT / "seeds")), CONFIG, out=copy)
+    assert (copy / "manifest.json").is_file()  # refused, not deleted

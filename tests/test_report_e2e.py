@@ -120,17 +120,39 @@ def test_verify_accepts_noise_and_catches_real_changes(seeds_report, tmp_path):
     # floating-point noise in the last printed digit: accepted
     shares.write_text(text.replace(first, first[:-1] + str((int(first[-1]) + 1) % 10), 1), encoding="utf-8")
     assert diff_reports(out, copy).empty
-    # a substantive change: caught, with the file named
+    # substantive changes: caught, with the file named
     shares.write_text(text.replace(first, "0.9", 1), encoding="utf-8")
+    stats = copy / "tables" / "lexical_stats.csv"
+    rows = stats.read_text(encoding="utf-8").splitlines()
+    n_tokens = rows[1].split(",")[1]
+    assert n_tokens.isdigit() and int(n_tokens) > 1000
+    rows[1] = rows[1].replace(f",{n_tokens},", f",{int(n_tokens) + 1},", 1)  # a count off by one (1e-4 relative)
+    stats.write_text("\n".join(rows) + "\n", encoding="utf-8")
     labels = copy / "tables" / "topic_labels.csv"
     labels.write_text(labels.read_text(encoding="utf-8").replace("terrorist", "terrorism", 1), encoding="utf-8")
     (copy / "figures" / "similarity.svg").unlink()
     problems = diff_reports(out, copy)
-    assert set(problems["file"]) == {"tables/topic_shares.csv", "tables/topic_labels.csv", "figures/similarity.svg"}
+    assert set(problems["file"]) == {"tables/topic_shares.csv", "tables/topic_labels.csv", "tables/lexical_stats.csv",
+                                     "figures/similarity.svg"}
     run = json.loads((copy / "run.json").read_text(encoding="utf-8"))
     run["chosen_k"] += 1
     (copy / "run.json").write_text(json.dumps(run), encoding="utf-8")
     assert "chosen_k" in diff_reports(out, copy).set_index("file").loc["run.json", "problem"]
+    with pytest.raises(InputError, match="not a report folder"):
+        diff_reports(out, tmp_path / "missing")
+
+
+@pytest.mark.parametrize("a, b, same", [
+    ("k,12345\n", "k,12346\n", False),          # a count: whole numbers must be equal (8e-5 relative)
+    ("s,0.123456\n", "s,0.123457\n", True),     # a share: last printed digit is noise
+    ("s,0.5\n", "s,0.6\n", False),
+    ("term,state\n", "term,states\n", False),
+])
+def test_verify_tolerance_is_for_decimals_only(tmp_path, a, b, same):
+    for name, text in (("a", a), ("b", b)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "t.csv").write_text(text, encoding="utf-8")
+    assert diff_reports(tmp_path / "a", tmp_path / "b").empty is same
 
 
 def test_cli_verify_exit_status(seeds_report, tmp_path, capsys):

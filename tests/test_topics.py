@@ -214,13 +214,19 @@ def test_grid_in_worker_processes_gives_identical_results(sim, tmp_path, caplog)
     pd.testing.assert_frame_equal(serial.summary, parallel.summary)
     for a, b in zip(serial.models, parallel.models):
         assert np.array_equal(a.topic_term, b.topic_term) and np.array_equal(a.doc_topic, b.doc_topic)
-    # ... which wrote the cache; a rerun with any n_jobs reads it and starts no worker.
+    # ... which wrote the cache; a rerun reads it and starts no worker, though it may.
     assert len(list(tmp_path.glob("*.npz"))) == 6
     caplog.clear()
     with caplog.at_level("INFO", logger="textanalytics.topics"):
         again = select_k(sim.dtm, texts=sim.texts, seeds=[1, 2], k_grid=[2, 3, 4],
-                         config=dataclasses.replace(FAST, n_jobs=1), cache_dir=str(tmp_path))
+                         config=dataclasses.replace(FAST, n_jobs=2), cache_dir=str(tmp_path))
     assert not any("topics: fit " in r.getMessage() for r in caplog.records)
     pd.testing.assert_frame_equal(serial.table, again.table)
     with pytest.raises(InputError, match="topics.n_jobs"):
         TopicConfig(n_jobs=-1)
+
+
+@pytest.mark.parametrize("seed", [1.7, True, "1"])
+def test_seeds_must_be_integers(sim, seed):
+    with pytest.raises(InputError, match="seed: must be an integer"):
+        fit_topic_ensemble(sim.dtm, k=2, seeds=[1, seed], config=FAST)

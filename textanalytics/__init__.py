@@ -36,6 +36,7 @@ _EXPORTS = {
     "TokenStore": "textanalytics.preprocessing",
     "corpus_chunks": "textanalytics.corpus",
     "iter_table_chunks": "textanalytics.corpus",
+    "iter_corpus_from_config": "textanalytics.corpus",
     "build_dtm": "textanalytics.features",
     "DocumentTermMatrix": "textanalytics.features",
     "distinctive_terms": "textanalytics.compare",

@@ -150,12 +150,15 @@ class _LemmaIndex:
         rank = np.argsort(np.asarray(sid_names, dtype=object), kind="stable")
         remap = np.empty(len(sid_names), dtype=np.int64)
         remap[rank] = np.arange(len(sid_names))
-        sid = remap[sid_codes] if len(t) else np.zeros(0, np.int64)
+        sid = remap.astype(np.int32)[sid_codes] if len(t) else np.zeros(0, np.int32)
         self.sid_names = [sid_names[i] for i in rank.tolist()]
-        par = t["paragraph"].to_numpy(dtype=np.int64)
-        pos = t["position"].to_numpy(dtype=np.int64)
-        order = np.lexsort((pos, par, sid))
-        ordered = np.array_equal(order, np.arange(len(t)))
+        par = t["paragraph"].to_numpy(dtype=np.int32)
+        pos = t["position"].to_numpy(dtype=np.int32)
+        # Token tables come sorted by (statement, paragraph, position); check that in one pass
+        # and sort only when needed (an argsort of 10 M rows costs 80 MB and seconds).
+        ordered = bool(np.all((sid[1:] > sid[:-1]) | ((sid[1:] == sid[:-1]) & (
+            (par[1:] > par[:-1]) | ((par[1:] == par[:-1]) & (pos[1:] > pos[:-1])))))) if len(t) > 1 else True
+        order = None if ordered else np.lexsort((pos, par, sid))
         take = (lambda a: a) if ordered else (lambda a: a[order])
         self.sid, self.par = take(sid), take(par)
         if "reason" in t.columns:

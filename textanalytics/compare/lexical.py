@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..features import factorize_labels, group_labels, label_str
+from ..preprocessing.model import _codes
 from . import stats
 
 __all__ = ["lexical_stats", "STATEMENT_COLUMNS", "GROUP_COLUMNS", "WORD_RE", "SENTENCE_END_RE"]
@@ -87,11 +88,11 @@ def lexical_stats(corpus: Any, *, tokens: Any = None, group_by: str | None = Non
     words, sentences = (_from_tokens(tokens, ids) if tokens is not None else _from_text(corpus, ids))
     rows = []
     for sid in ids:
-        w = words.get(sid, [])
+        w = words.get(sid, _EMPTY)
         value, is_ttr = stats.mattr(w, window=window)
         n_sent = sentences.get(sid, 0)
         rows.append({
-            "statement_id": sid, "n_tokens": len(w), "n_types": len(set(w)), "ttr": stats.ttr(w),
+            "statement_id": sid, "n_tokens": len(w), "n_types": len(np.unique(w)), "ttr": stats.ttr(w),
             "mattr": value, "mattr_is_ttr": is_ttr, "n_sentences": n_sent,
             "mean_sentence_length": len(w) / n_sent if n_sent else float("nan"),
         })
@@ -114,12 +115,12 @@ def lexical_stats(corpus: Any, *, tokens: Any = None, group_by: str | None = Non
     for i, label in enumerate(uniques):
         members = [sid for sid, c in zip(ids, codes) if c == i]
         part = per[per["statement_id"].isin(members)]
-        pooled = [w for sid in members for w in words.get(sid, [])]
+        pooled = np.concatenate([words.get(sid, _EMPTY) for sid in members]) if members else _EMPTY
         n_tok = int(part["n_tokens"].sum())
         n_sent = int(part["n_sentences"].sum())
         out.append({
             "group_by": group_by, "group": label_str(label), "n_statements": len(members),
-            "n_tokens": n_tok, "n_types": len(set(pooled)), "ttr": stats.ttr(pooled),
+            "n_tokens": n_tok, "n_types": len(np.unique(pooled)), "ttr": stats.ttr(pooled),
             "mattr": float(part["mattr"].mean()), "n_mattr_is_ttr": int(part["mattr_is_ttr"].sum()),
             "n_sentences": n_sent, "mean_sentence_length": n_tok / n_sent if n_sent else float("nan"),
         })
@@ -132,27 +133,57 @@ def lexical_stats(corpus: Any, *, tokens: Any = None, group_by: str | None = Non
     return res
 
 
-def _from_tokens(tokens: Any, ids: list[str]) -> tuple[dict[str, list[str]], dict[str, int]]:
+_EMPTY = np.zeros(0, dtype=np.int64)
+
+
+def _from_tokens(tokens: Any, ids: list[str]) -> tuple[dict[str, np.ndarray], dict[str, int]]:
+    """Per statement: lower-cased word type codes in text order, and the number of sentences.
+
+    Works on the categorical codes of the token table: no string per token is
+    created (10 M tokens as Python strings would take gigabytes).
+    """
     t = tokens.table
+    n = len(t)
+    keep = np.ones(n, dtype=bool)
     if "reason" in t.columns:
-        t = t[t["reason"].astype(str) != "punctuation"]
-    t = t.sort_values(["statement_id", "paragraph", "position"], kind="stable")
-    sids = t["statement_id"].astype(str)
-    words = {sid: g.str.lower().tolist() for sid, g in t["token"].astype(str).groupby(sids, sort=False)}
-    sent = t.assign(_s=sids)[["_s", "paragraph", "sentence"]].drop_duplicates()
-    sentences = sent.groupby("_s").size().to_dict()
-    return words, {k: int(v) for k, v in sentences.items()}
+        rc, rn = _codes(t["reason"])
+        if "punctuation" in rn:
+            keep = rc != rn.index("punctuation")
+    sc, sn = _codes(t["statement_id"])
+    names = np.asarray(sn, dtype=object)
+    order_names = np.argsort(names, kind="stable") if len(names) else np.zeros(0, np.int64)
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[order_names] = np.arange(len(names))
+    sid = rank[sc[keep]]
+    par = t["paragraph"].to_numpy(dtype=np.int64)[keep]
+    pos = t["position"].to_numpy(dtype=np.int64)[keep]
+    tc, tn = _codes(t["token"])
+    lower = pd.factorize(pd.Index([str(x).lower() for x in tn], dtype=object))[0].astype(np.int64)
+    word = lower[tc[keep]] if len(tn) else np.zeros(0, np.int64)
+    order = np.lexsort((pos, par, sid))
+    sid, par, word = sid[order], par[order], word[order]
+    sent = t["sentence"].to_numpy(dtype=np.int64)[keep][order]
+    bounds = np.searchsorted(sid, np.arange(len(names) + 1))
+    sorted_names = names[order_names]
+    words = {sorted_names[i]: word[bounds[i]:bounds[i + 1]] for i in range(len(names)) if bounds[i + 1] > bounds[i]}
+    # Sentences: distinct (statement, paragraph, sentence) triples holding a word.
+    new = np.r_[True, (sid[1:] != sid[:-1]) | (par[1:] != par[:-1]) | (sent[1:] != sent[:-1])] if len(sid) else \
+        np.zeros(0, bool)
+    per_sid = np.bincount(sid[new], minlength=len(names))
+    sentences = {sorted_names[i]: int(per_sid[i]) for i in range(len(names)) if per_sid[i]}
+    return words, sentences
 
 
-def _from_text(corpus: Any, ids: list[str]) -> tuple[dict[str, list[str]], dict[str, int]]:
-    words: dict[str, list[str]] = {}
+def _from_text(corpus: Any, ids: list[str]) -> tuple[dict[str, np.ndarray], dict[str, int]]:
+    index: dict[str, int] = {}
+    words: dict[str, list[int]] = {}
     sentences: dict[str, int] = {}
     p = corpus.paragraphs.sort_values(["statement_id", "paragraph"], kind="stable")
     for sid, text in zip(p["statement_id"].astype(str), p["text"].astype(str)):
         bucket = words.setdefault(sid, [])
         for sentence in SENTENCE_END_RE.split(text):
-            found = [w.lower() for w in WORD_RE.findall(sentence)]
+            found = [index.setdefault(w.lower(), len(index)) for w in WORD_RE.findall(sentence)]
             if found:
                 bucket.extend(found)
                 sentences[sid] = sentences.get(sid, 0) + 1
-    return words, sentences
+    return {sid: np.asarray(w, dtype=np.int64) for sid, w in words.items()}, sentences

@@ -122,8 +122,12 @@ def bh_adjust(p: Any) -> np.ndarray:
 
 
 def ttr(tokens: Sequence[Any]) -> float:
-    """Type-token ratio (NaN for an empty text)."""
-    return len(set(tokens)) / len(tokens) if len(tokens) else float("nan")
+    """Type-token ratio (NaN for an empty text). ``tokens``: strings, or integer type codes."""
+    if not len(tokens):
+        return float("nan")
+    if isinstance(tokens, np.ndarray) and tokens.dtype.kind in "iu":
+        return len(np.unique(tokens)) / len(tokens)
+    return len(set(tokens)) / len(tokens)
 
 
 def mattr(tokens: Sequence[Any], *, window: int = 50) -> tuple[float, bool]:
@@ -151,7 +155,10 @@ def mattr(tokens: Sequence[Any], *, window: int = 50) -> tuple[float, bool]:
         return float("nan"), True
     if n < window:
         return ttr(tokens), True
-    codes = np.unique(np.asarray(tokens, dtype=object).astype(str), return_inverse=True)[1].ravel()
+    if isinstance(tokens, np.ndarray) and tokens.dtype.kind in "iu":
+        codes = tokens.astype(np.int64, copy=False)  # integer type codes: no strings needed
+    else:
+        codes = np.unique(np.asarray(tokens, dtype=object).astype(str), return_inverse=True)[1].ravel()
     idx = np.arange(n)
     order = np.lexsort((idx, codes))
     prev = np.full(n, -1, dtype=np.int64)

@@ -18,7 +18,8 @@ from __future__ import annotations
 from .clean import clean_text, normalize_text, normalize_unicode, split_paragraphs, strip_chrome
 from .config import CorpusConfig
 from .derive import derive_columns
-from .load import corpus_chunks, corpus_kind, iter_table_chunks, load_corpus, load_corpus_from_config
+from .load import (corpus_chunks, corpus_kind, iter_corpus_from_config, iter_table_chunks, load_corpus,
+                   load_corpus_from_config)
 from .model import Corpus
 from .summary import summarize_corpus
 
@@ -28,6 +29,7 @@ __all__ = [
     "load_corpus",
     "load_corpus_from_config",
     "iter_table_chunks",
+    "iter_corpus_from_config",
     "corpus_chunks",
     "corpus_kind",
     "summarize_corpus",

@@ -53,7 +53,8 @@ from .validate import problems_frame, snake_case, validate_records
 
 log = logging.getLogger(__name__)
 
-__all__ = ["load_corpus", "load_corpus_from_config", "iter_table_chunks", "corpus_chunks", "corpus_kind",
+__all__ = ["load_corpus", "load_corpus_from_config", "iter_table_chunks", "iter_corpus_from_config",
+           "corpus_chunks", "corpus_kind",
            "STATEMENT_COLUMNS"]
 
 #: The documented leading columns of ``Corpus.statements``, in order.
@@ -344,6 +345,8 @@ def iter_table_chunks(path: str | Path, *, rows: int = 20_000, text_col: str = "
                          "load folders with load_corpus()")
     seen: set[str] = set()
     start = 1
+    carried: list[pd.DataFrame] = []  # problems of pieces where every record was skipped
+    yielded = 0
     for raw in read_table_chunks(path, rows=rows, encoding=encoding):
         n = len(raw.frame)
         frame, where, aliases, cleaning, _ = _table_records(
@@ -368,9 +371,27 @@ def iter_table_chunks(path: str | Path, *, rows: int = 20_000, text_col: str = "
         seen.update(frame["statement_id"].tolist())
         if not len(frame):
             log.warning("%s: records %d-%d: every record was skipped", path, start - n, start - 1)
+            carried.append(problems)
             continue
+        if carried:  # reported with the next piece that has statements: nothing is dropped silently
+            problems = pd.concat([*carried, problems], ignore_index=True)
+            carried = []
+        yielded += 1
         yield _finish(frame, cleaning=cleaning, problems=problems, source=str(path), derive=derive,
                       aliases=aliases)
+    if carried:
+        problems = pd.concat(carried, ignore_index=True)
+        if not yielded:
+            first = problems.iloc[0]
+            raise InputError(f"{path}: no statement left after skipping {len(problems)} bad record(s); the "
+                             f"first is {where.unit} {first['line']}: {first['problem']} in {first['field']!r}")
+        # The last pieces were all skipped: a piece without statements carries their problems.
+        yield Corpus(statements=pd.DataFrame({c: pd.Series([], dtype=object) for c in STATEMENT_COLUMNS}),
+                     paragraphs=pd.DataFrame({"statement_id": pd.Series([], dtype=str),
+                                              "paragraph": pd.Series([], dtype="int64"),
+                                              "text": pd.Series([], dtype=str),
+                                              "n_words": pd.Series([], dtype="int64")}),
+                     problems=problems, source=str(path))
 
 
 def corpus_chunks(corpus: Corpus, *, max_chars: int = 20_000_000) -> Iterator[Corpus]:
@@ -385,8 +406,13 @@ def corpus_chunks(corpus: Corpus, *, max_chars: int = 20_000_000) -> Iterator[Co
     if max_chars < 1:
         raise InputError(f"max_chars: must be at least 1, got {max_chars}")
     st, paras = corpus.statements, corpus.paragraphs
-    sizes = paras.groupby("statement_id", sort=False)["text"].agg(lambda t: int(t.str.len().sum()))
+    sid_paras = paras["statement_id"].astype(str)
     ids = st["statement_id"].astype(str).tolist()
+    orphans = sorted(set(sid_paras) - set(ids))
+    if orphans:
+        raise InputError(f"corpus.paragraphs: statement {orphans[0]!r} has paragraphs but no row in "
+                         "corpus.statements; every paragraph must belong to a statement")
+    sizes = paras["text"].astype(str).str.len().groupby(sid_paras.to_numpy(), sort=False).sum()
     pieces, current, chars = [], [], 0
     for sid in ids:
         size = int(sizes.get(sid, 0))
@@ -397,7 +423,6 @@ def corpus_chunks(corpus: Corpus, *, max_chars: int = 20_000_000) -> Iterator[Co
         chars += size
     if current:
         pieces.append(current)
-    sid_paras = paras["statement_id"].astype(str)
     for piece in pieces:
         keep = set(piece)
         yield Corpus(statements=st[st["statement_id"].astype(str).isin(keep)].reset_index(drop=True),
@@ -425,3 +450,21 @@ def load_corpus_from_config(cfg: CorpusConfig, *, base_dir: str | Path | None = 
                        id_col=cfg.id_col or None, title_col=cfg.title_col, on_error=cfg.on_error,
                        derive=dict(cfg.derive) or None, encoding=cfg.encoding,
                        metadata=cfg.metadata or None)
+
+
+def iter_corpus_from_config(cfg: CorpusConfig, *, rows: int = 20_000,
+                            base_dir: str | Path | None = None) -> Iterator[Corpus]:
+    """The corpus a :class:`CorpusConfig` describes, in pieces (for :func:`~textanalytics.preprocess_chunks`).
+
+    A table file is read ``rows`` records at a time (:func:`iter_table_chunks`);
+    a folder is loaded whole and split into pieces (:func:`corpus_chunks`):
+    folders of separate files are rarely the large case.
+    """
+    path = Path(cfg.path).expanduser()
+    if base_dir is not None and not path.is_absolute():
+        path = Path(base_dir) / path
+    if corpus_kind(path) == "table":
+        return iter_table_chunks(path, rows=rows, text_col=cfg.text_col, date_col=cfg.date_col,
+                                 speaker_col=cfg.speaker_col, id_col=cfg.id_col or None, title_col=cfg.title_col,
+                                 on_error=cfg.on_error, derive=dict(cfg.derive) or None, encoding=cfg.encoding)
+    return corpus_chunks(load_corpus_from_config(cfg, base_dir=base_dir))

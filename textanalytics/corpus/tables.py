@@ -235,13 +235,13 @@ def read_table_chunks(path: Path, *, rows: int, encoding: str = "utf-8"):
             sep = "," if kind == "csv" else "\t"
             where = Where(str(path), "record", "header = record 1")
             try:
-                reader = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, na_filter=False,
-                                     skip_blank_lines=False, engine="c", encoding=_codec(encoding),
-                                     chunksize=rows, compression="infer")
-                for frame in reader:
-                    frame.insert(0, "_line", range(total + 2, total + 2 + len(frame)))
-                    total += len(frame)
-                    yield RawTable(frame, where)
+                with pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, na_filter=False,
+                                 skip_blank_lines=False, engine="c", encoding=_codec(encoding),
+                                 chunksize=rows, compression="infer") as reader:
+                    for frame in reader:
+                        frame.insert(0, "_line", range(total + 2, total + 2 + len(frame)))
+                        total += len(frame)
+                        yield RawTable(frame, where)
             except (pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
                 raise _parse_error(path, kind.upper(), exc) from None
         elif kind == "jsonl":
@@ -274,14 +274,15 @@ def read_table_chunks(path: Path, *, rows: int, encoding: str = "utf-8"):
             try:
                 batches = pq.ParquetFile(path).iter_batches(batch_size=rows)
                 for batch in batches:
-                    frame = batch.to_pandas()
+                    frame = batch.to_pandas().reset_index(drop=True)
                     frame.insert(0, "_line", range(total + 1, total + 1 + len(frame)))
                     total += len(frame)
                     yield RawTable(frame, where)
             except InputError:
                 raise
             except Exception as exc:  # pyarrow raises several exception types for bad files
-                raise InputError(f"{path}: not a readable Parquet file ({type(exc).__name__}); re-export it") from None
+                raise InputError(f"{path}: not a readable Parquet file ({type(exc).__name__}: "
+                                 f"{str(exc).splitlines()[0] if str(exc) else ''}); re-export it") from None
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: bytes that are not valid {encoding} ({exc.reason}) after record {total}; "
                          "re-save the file as UTF-8 or pass encoding=...") from None

@@ -36,6 +36,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -49,7 +50,7 @@ import scipy.sparse as sp
 
 from ..errors import InputError
 from .config import PreprocessConfig
-from .model import Tokens, Unit
+from .model import Tokens, Unit, _empty_units
 from .pipeline import _Chunk, _paragraphs, _process, _Spool, _Work
 
 logger = logging.getLogger(__name__)
@@ -122,6 +123,26 @@ class _DiskSpool(_Spool):
 
 # -- the store -----------------------------------------------------------------------------------
 
+_CHUNK_NAME = re.compile(r"\d{5}")
+
+
+def _read_manifest(path: Path) -> dict[str, Any]:
+    """The manifest of the store at ``path``; InputError unless it is one."""
+    manifest_path = path / "manifest.json"
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: not a token store (no manifest.json); write one with "
+                         "textanalytics.preprocess_chunks(...)") from None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{manifest_path}: unreadable ({exc}); rebuild the store") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        found = manifest.get("format") if isinstance(manifest, dict) else None
+        raise InputError(f"{manifest_path}: not a token store of format {FORMAT!r} (found {found!r}); "
+                         "rebuild the store, or choose another folder")
+    return manifest
+
+
 def _config_from(document: dict[str, Any]) -> PreprocessConfig:
     names = {f.name for f in fields(PreprocessConfig)}
     return PreprocessConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in document.items() if k in names})
@@ -162,24 +183,20 @@ class TokenStore:
     def open(cls, path: str | os.PathLike) -> "TokenStore":
         """Open a store written by :func:`preprocess_chunks`."""
         path = Path(path)
-        manifest_path = path / "manifest.json"
+        manifest = _read_manifest(path)
+        chunks = tuple(manifest.get("chunks", ()))
+        if not all(isinstance(c, str) and _CHUNK_NAME.fullmatch(c) for c in chunks):
+            raise InputError(f"{path / 'manifest.json'}: chunk names must be five digits; rebuild the store")
         try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise InputError(f"{path}: not a token store (no manifest.json); write one with "
-                             "textanalytics.preprocessing.preprocess_chunks(...)") from None
-        except (OSError, ValueError) as exc:
-            raise InputError(f"{manifest_path}: unreadable ({exc}); rebuild the store") from None
-        if manifest.get("format") != FORMAT:
-            raise InputError(f"{manifest_path}: format {manifest.get('format')!r} is not {FORMAT!r}; "
-                             "rebuild the store with this version")
-        chunks = tuple(manifest["chunks"])
-        units = [pd.read_parquet(path / f"units-{name}.parquet") for name in chunks]
-        return cls(path=path, config=_config_from(manifest["config"]),
-                   phrases=pd.read_parquet(path / "phrases.parquet"),
-                   aliases=pd.read_parquet(path / "aliases.parquet"),
-                   units=pd.concat(units, ignore_index=True) if units else pd.DataFrame(),
-                   chunks=chunks, n_tokens=int(manifest["n_tokens"]), n_kept=int(manifest["n_kept"]))
+            units = [pd.read_parquet(path / f"units-{name}.parquet") for name in chunks]
+            return cls(path=path, config=_config_from(manifest["config"]),
+                       phrases=pd.read_parquet(path / "phrases.parquet"),
+                       aliases=pd.read_parquet(path / "aliases.parquet"),
+                       units=pd.concat(units, ignore_index=True) if units else _empty_units(),
+                       chunks=chunks, n_tokens=int(manifest["n_tokens"]), n_kept=int(manifest["n_kept"]))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"{path}: damaged token store ({type(exc).__name__}: "
+                             f"{str(exc).splitlines()[0] if str(exc) else ''}); rebuild it") from None
 
     def __repr__(self) -> str:
         return (f"TokenStore({str(self.path)!r}, {self.n_tokens} tokens, {self.n_kept} kept, "
@@ -188,9 +205,13 @@ class TokenStore:
     def chunk_tokens(self) -> Iterator[Tokens]:
         """One :class:`Tokens` per chunk, read from disk as needed."""
         for name in self.chunks:
-            yield Tokens(table=pd.read_parquet(self.path / f"tokens-{name}.parquet"), phrases=self.phrases,
-                         config=self.config, units=pd.read_parquet(self.path / f"units-{name}.parquet"),
-                         aliases=self.aliases)
+            try:
+                table = pd.read_parquet(self.path / f"tokens-{name}.parquet")
+                units = pd.read_parquet(self.path / f"units-{name}.parquet")
+            except (OSError, ValueError) as exc:
+                raise InputError(f"{self.path}: damaged token store, chunk {name} is unreadable "
+                                 f"({type(exc).__name__}); rebuild it") from None
+            yield Tokens(table=table, phrases=self.phrases, config=self.config, units=units, aliases=self.aliases)
 
     def documents(self, *, unit: Unit | None = None) -> Iterator[tuple[pd.DataFrame, list[list[str]]]]:
         """``Tokens.documents(unit=...)`` of each chunk in turn: ``(units, texts)`` pairs.
@@ -202,9 +223,13 @@ class TokenStore:
             yield tokens.documents(unit=unit)
 
     def texts(self, *, unit: Unit | None = None) -> "StreamedTexts":
-        """The modelling texts (kept terms per unit, in unit order) as a re-iterable read from disk.
+        """The modelling texts (kept terms per unit) as a re-iterable read from disk.
 
-        Pass it to :func:`~textanalytics.topics.coherence` or to gensim
+        Units come in :meth:`documents` order: chunk by chunk, sorted within a
+        chunk. That is :meth:`dtm`'s row order only when the chunks are in id
+        order (as :func:`~textanalytics.corpus.corpus_chunks` makes them);
+        coherence and gensim's ``Dictionary`` do not depend on the order. Pass it
+        to :func:`~textanalytics.topics.coherence` or to gensim
         (``Dictionary(store.texts())``); each iteration reads the chunks again.
         """
         return StreamedTexts(self, unit or self.config.unit)
@@ -221,12 +246,11 @@ class TokenStore:
                 if col == "reason":
                     cats = tables[0][col].cat.categories
                 table[col] = pd.Categorical(table[col], categories=cats)
-        units = self.units
         codes = table["statement_id"].cat.codes.to_numpy()
         if len(codes) and not np.all(codes[1:] >= codes[:-1]):  # chunks out of id order (a file's order)
             table = table.iloc[np.argsort(codes, kind="stable")]
-            units = units.iloc[np.lexsort((units["paragraph"].to_numpy(),
-                                           units["statement_id"].astype(str).to_numpy()))]
+        units = self.units.iloc[np.lexsort((self.units["paragraph"].to_numpy(),
+                                            self.units["statement_id"].astype(str).to_numpy()))]
         return Tokens(table=table.reset_index(drop=True), phrases=self.phrases, config=self.config,
                       units=units.reset_index(drop=True), aliases=self.aliases)
 
@@ -290,6 +314,22 @@ class StreamedTexts:
 
 # -- writing -------------------------------------------------------------------------------------
 
+def _swap_into_place(new: Path, out: Path) -> None:
+    """Rename ``new`` to ``out``; an existing store there is moved aside first and removed last."""
+    old = None
+    if out.exists():
+        old = out.with_name(f".{out.name}-old-{os.getpid()}")
+        os.replace(out, old)
+    try:
+        os.replace(new, out)
+    except BaseException:
+        if old is not None:
+            os.replace(old, out)  # put the previous store back
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
 def preprocess_chunks(chunks: Iterable[Any], config: PreprocessConfig | None = None, *,
                       out: str | os.PathLike) -> TokenStore:
     """Preprocess a corpus given in chunks into a :class:`TokenStore` at ``out``.
@@ -321,8 +361,13 @@ def preprocess_chunks(chunks: Iterable[Any], config: PreprocessConfig | None = N
         raise InputError("[preprocess] sentence_splitter: 'punkt_trained' trains on the whole text at once and "
                          "cannot run chunk by chunk; use 'punkt' (the packaged model) for streaming")
     out = Path(out)
-    if out.exists() and not (out / "manifest.json").is_file():
-        raise InputError(f"{out}: exists and is not a token store; choose a new folder for the store")
+    if out.exists():
+        if not out.is_dir():
+            raise InputError(f"{out}: exists and is not a token store; choose a new folder for the store")
+        try:
+            _read_manifest(out)
+        except InputError:
+            raise InputError(f"{out}: exists and is not a token store; choose a new folder for the store") from None
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     started = time.perf_counter()
@@ -335,6 +380,9 @@ def preprocess_chunks(chunks: Iterable[Any], config: PreprocessConfig | None = N
         def pieces() -> Iterator[pd.DataFrame]:
             for i, chunk in enumerate(chunks):
                 paragraphs = _paragraphs(chunk)
+                if not len(paragraphs):
+                    logger.info("preprocessing: chunk %d has no paragraphs; skipped", i + 1)
+                    continue
                 ids = set(paragraphs["statement_id"].unique().tolist())
                 repeated = ids & seen
                 if repeated:
@@ -351,6 +399,9 @@ def preprocess_chunks(chunks: Iterable[Any], config: PreprocessConfig | None = N
             names.append(name)
 
         phrases, aliases, stats = _process(pieces(), config, _DiskSpool(spool_dir), write)
+        if not names:
+            raise InputError("preprocess_chunks: the corpus has no paragraphs (no chunk, or only empty ones); "
+                             "nothing to preprocess")
         shutil.rmtree(spool_dir)
         phrases.to_parquet(tmp / "phrases.parquet", index=False)
         aliases.to_parquet(tmp / "aliases.parquet", index=False)
@@ -359,9 +410,7 @@ def preprocess_chunks(chunks: Iterable[Any], config: PreprocessConfig | None = N
         manifest = {"format": FORMAT, "version": __version__, "config": _config_document(config),
                     "chunks": names, **stats}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(tmp, out)
+        _swap_into_place(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -208,20 +208,23 @@ def _render_job(i: int) -> list[str]:
 
 
 def _render_all(jobs: list, *, cfg: AnalysisConfig, cache: Path | None) -> list[list[Path]]:
-    """Render every figure; on Linux/macOS with fork, on two worker processes.
+    """Render every figure; on Linux, on two forked worker processes.
 
     Rendering is CPU-bound matplotlib work; workers are forked so the figure
     specs (functions and tables) are shared, not serialised. Output files do not
     depend on which process drew them.
     """
     import multiprocessing as mp
-    import os
+    import sys
+
+    from ..topics.fit import available_cores
 
     global _JOBS
     _JOBS = [(name, spec, stem, cfg, cache) for name, spec, stem in jobs]
     try:
-        workers = min(2, os.cpu_count() or 1, len(jobs))
-        if workers > 1 and "fork" in mp.get_all_start_methods():
+        workers = min(2, available_cores(), len(jobs))
+        # Fork only on Linux: it is unsafe on macOS (system frameworks) and missing on Windows.
+        if workers > 1 and sys.platform.startswith("linux"):
             with mp.get_context("fork").Pool(workers) as pool:
                 done = pool.map(_render_job, range(len(jobs)), chunksize=1)
         else:

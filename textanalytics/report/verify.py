@@ -24,22 +24,28 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError
+
 __all__ = ["diff_reports"]
 
 _NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 #: Content hashes matplotlib uses as SVG ids (clip paths, glyphs): they change with any coordinate.
 _SVG_ID = re.compile(r"\b[a-zA-Z_]*[0-9a-f]{10,}\b")
 _TEXT_SUFFIXES = {".csv", ".md", ".html", ".svg", ".json", ".txt"}
+#: run.json entries that differ between equivalent runs: timings, and settings that do not change results.
+IGNORED_RUN_KEYS = ("timings", "config.preprocess.cache_dir", "config.preprocess.n_jobs", "config.topics.n_jobs")
 
 
-def _split(text: str) -> tuple[list[str], np.ndarray]:
+def _split(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Text between numbers, the numbers, and which of them are written as whole numbers."""
     numbers = [m.group(0) for m in _NUMBER.finditer(text)]
-    return _NUMBER.split(text), np.array([float(x) for x in numbers], dtype=float)
+    whole = np.array([not any(c in x for c in ".eE") for x in numbers], dtype=bool)
+    return _NUMBER.split(text), np.array([float(x) for x in numbers], dtype=float), whole
 
 
 def _text_problem(a: str, b: str, *, rtol: float, atol: float) -> str | None:
-    words_a, nums_a = _split(a)
-    words_b, nums_b = _split(b)
+    words_a, nums_a, whole_a = _split(a)
+    words_b, nums_b, whole_b = _split(b)
     if words_a != words_b:
         i = next(i for i, (x, y) in enumerate(zip(words_a, words_b)) if x != y) if len(words_a) == len(words_b) \
             else min(len(words_a), len(words_b))
@@ -49,6 +55,9 @@ def _text_problem(a: str, b: str, *, rtol: float, atol: float) -> str | None:
     if len(nums_a) != len(nums_b):
         return f"{len(nums_a)} numbers vs {len(nums_b)}"
     close = np.isclose(nums_a, nums_b, rtol=rtol, atol=atol, equal_nan=True)
+    # Counts, K, years, ids: whole numbers on both sides must be equal, not close.
+    exact = whole_a & whole_b
+    close[exact] = nums_a[exact] == nums_b[exact]
     if not close.all():
         i = int(np.flatnonzero(~close)[0])
         return f"{int((~close).sum())} number(s) differ beyond rtol={rtol:g}, e.g. {nums_a[i]:g} vs {nums_b[i]:g}"
@@ -83,11 +92,11 @@ def _flatten(value: object, prefix: str = "") -> dict[str, object]:
 
 
 def _json_problem(a: Path, b: Path, *, ignore: tuple[str, ...], rtol: float, atol: float) -> str | None:
-    da, db = (json.loads(p.read_text(encoding="utf-8")) for p in (a, b))
-    for key in ignore:
-        da.pop(key, None)
-        db.pop(key, None)
-    fa, fb = _flatten(da), _flatten(db)
+    def kept(flat: dict[str, object]) -> dict[str, object]:
+        return {k: v for k, v in flat.items()
+                if not any(k == i or k.startswith((i + ".", i + "[")) for i in ignore)}
+
+    fa, fb = (kept(_flatten(json.loads(p.read_text(encoding="utf-8")))) for p in (a, b))
     for key in sorted(fa.keys() ^ fb.keys()):
         return f"{key!r} only in {'the first' if key in fa else 'the second'}"
     for key in sorted(fa):
@@ -101,7 +110,7 @@ def _json_problem(a: Path, b: Path, *, ignore: tuple[str, ...], rtol: float, ato
 
 
 def diff_reports(a: str | Path, b: str | Path, *, rtol: float = 1e-4, atol: float = 1e-9,
-                 max_pixel_share: float = 0.002, ignore_json_keys: tuple[str, ...] = ("timings",)) -> pd.DataFrame:
+                 max_pixel_share: float = 0.002, ignore_json_keys: tuple[str, ...] = IGNORED_RUN_KEYS) -> pd.DataFrame:
     """Differences between two report folders, one row per differing file.
 
     Parameters
@@ -109,13 +118,15 @@ def diff_reports(a: str | Path, b: str | Path, *, rtol: float = 1e-4, atol: floa
     a, b:
         Report folders (as written by :func:`~textanalytics.report.build_report`).
     rtol, atol:
-        Numbers in text files match when ``|x - y| <= atol + rtol * |y|``. The
+        Decimal numbers in text files match when ``|x - y| <= atol + rtol * |y|``;
+        whole numbers (counts, K, years) must be equal. The
         default 1e-4 is far above cross-machine floating-point noise (about
         1e-8 relative after the topic fits) and far below any substantive change.
     max_pixel_share:
         Share of pixels of a PNG figure allowed to differ by more than 8/255.
     ignore_json_keys:
-        Top-level keys of ``run.json`` not compared (wall-clock timings).
+        Keys of ``run.json`` (dotted paths) not compared: wall-clock timings and
+        settings that cannot change results (cache folder, worker processes).
         Other JSON is compared value by value (numbers with the tolerance).
 
     Returns
@@ -130,6 +141,9 @@ def diff_reports(a: str | Path, b: str | Path, *, rtol: float = 1e-4, atol: floa
     Empty DataFrame
     """
     a, b = Path(a), Path(b)
+    for folder in (a, b):
+        if not folder.is_dir():
+            raise InputError(f"{folder}: not a report folder (no such directory)")
     files_a = {p.relative_to(a).as_posix() for p in a.rglob("*") if p.is_file()}
     files_b = {p.relative_to(b).as_posix() for p in b.rglob("*") if p.is_file()}
     rows = [{"file": f, "problem": f"only in {a}"} for f in sorted(files_a - files_b)]

@@ -111,10 +111,11 @@ class TopicConfig:
     ---------
     n_jobs = 0
         Worker processes for the K × seed grid and the seed ensemble: 0 = every
-        core this process may use, 1 = fit in this process. Workers are forked
-        (Linux, macOS; elsewhere fits run in this process). Each fit depends only
-        on the matrix, K, seed and the settings above, so results are identical
-        for any value, and the fit cache ignores it.
+        core this process may use (at most one worker per fit), 1 = fit in this
+        process. Workers are forked (Linux only; elsewhere fits run in this
+        process) and share the matrix copy-on-write: each adds about one model's
+        memory. Each fit depends only on the matrix, K, seed and the settings
+        above, so results are identical for any value, and the fit cache ignores it.
     """
 
     engine: Literal["gensim", "nmf", "tomotopy"] = "gensim"

@@ -4,10 +4,14 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
+import gc
+import hashlib
 import json
 import logging
 import multiprocessing as mp
 import os
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -52,6 +56,16 @@ class _Prepared:
     term_counts: np.ndarray
     dropped_units: tuple[str, ...]
     n_terms_before_pruning: int
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """SHA-256 of the matrix and vocabulary (computed once; part of every fit's cache key)."""
+        h = hashlib.sha256()
+        c = self.counts.tocsr()
+        for arr in (c.data, c.indices, c.indptr):
+            h.update(np.ascontiguousarray(arr).tobytes())
+        h.update("\x1f".join(self.vocabulary).encode("utf-8"))
+        return h.hexdigest()
 
 
 def _prepare(dtm: DocumentTermMatrix, config: TopicConfig) -> _Prepared:
@@ -118,17 +132,12 @@ def _topic_order(topic_term: np.ndarray, doc_topic: np.ndarray, n_terms: np.ndar
 
 def _fit_key(prep: _Prepared, *, k: int, seed: int, config: TopicConfig) -> str:
     """Content hash of one fit's inputs: matrix, vocabulary, K, seed, config, versions."""
-    import hashlib
     from importlib import metadata
 
     from .. import __version__
     from ..config import to_dict
 
-    h = hashlib.sha256()
-    c = prep.counts.tocsr()
-    for arr in (c.data, c.indices, c.indptr):
-        h.update(np.ascontiguousarray(arr).tobytes())
-    h.update("\x1f".join(prep.vocabulary).encode("utf-8"))
+    h = hashlib.sha256(prep.digest.encode("ascii"))
     versions = {}
     for name in ("gensim", "scikit-learn", "numpy", "scipy", "tomotopy"):
         try:
@@ -177,12 +186,17 @@ def _engine_cached(prep: _Prepared, *, k: int, seed: int, config: TopicConfig,
 # ---------------------------------------------------------------------------------------------
 # Several fits, in worker processes when that pays
 # ---------------------------------------------------------------------------------------------
-#: (prepared matrix, config, cache folder) inherited by forked workers; set only while a pool runs.
-_POOL_STATE: tuple[_Prepared, TopicConfig, str | None] | None = None
+#: (prepared matrix, config, cache folder) of a worker process, set by its initializer.
+_WORKER_STATE: tuple[_Prepared, TopicConfig, str | None] | None = None
+
+
+def _init_worker(prep: _Prepared, config: TopicConfig, cache_dir: str | None) -> None:
+    global _WORKER_STATE
+    _WORKER_STATE = (prep, config, cache_dir)  # forked: inherited, never pickled
 
 
 def _fit_in_worker(job: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, dict]:
-    prep, config, cache_dir = _POOL_STATE  # type: ignore[misc]
+    prep, config, cache_dir = _WORKER_STATE  # type: ignore[misc]
     k, seed = job
     return _engine_cached(prep, k=k, seed=seed, config=config, cache_dir=cache_dir)
 
@@ -197,9 +211,11 @@ def available_cores() -> int:
 
 def _n_workers(config: TopicConfig, n_fits: int) -> int:
     wanted = config.n_jobs or available_cores()
-    if wanted > 1 and "fork" not in mp.get_all_start_methods():
-        logger.info("topics: n_jobs=%d needs the 'fork' start method (Linux, macOS); fitting in this process",
-                    wanted)
+    if wanted > 1 and not sys.platform.startswith("linux"):
+        # Forking is the only start method that shares the matrix without copying it, and it is
+        # unsafe on macOS (system frameworks) and missing on Windows.
+        logger.info("topics: n_jobs=%d uses forked worker processes, available on Linux only; "
+                    "fitting in this process", wanted)
         return 1
     return max(1, min(wanted, n_fits))
 
@@ -210,13 +226,15 @@ def _fit_many(prep: _Prepared, jobs: Sequence[tuple[int, int]], *, config: Topic
 
     Each fit depends only on the matrix, K, seed and config, so the results are
     identical whatever the number of workers (tested). Fits already in the
-    cache are read here, not in a worker.
+    cache are read here, not in a worker. Workers share the parent's memory
+    copy-on-write (the garbage collector is frozen while they run so that it
+    does not touch, and so copy, the parent's objects): each adds about one
+    model's arrays.
     """
-    global _POOL_STATE
-    jobs = [(int(k), int(s)) for k, s in jobs]
     for k, s in jobs:
-        _check_size(prep, k)
         _check_seed(s)
+        _check_size(prep, int(k))
+    jobs = [(int(k), int(s)) for k, s in jobs]
     pending = []
     for job in jobs:
         files = _cache_files(prep, k=job[0], seed=job[1], config=config, cache_dir=cache_dir)
@@ -226,15 +244,16 @@ def _fit_many(prep: _Prepared, jobs: Sequence[tuple[int, int]], *, config: Topic
     results: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, dict]] = {}
     if workers > 1:
         start = time.perf_counter()
-        _POOL_STATE = (prep, config, cache_dir)
+        gc.freeze()
         try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"),
+                                     initializer=_init_worker, initargs=(prep, config, cache_dir)) as pool:
                 for i, (job, result) in enumerate(zip(pending, pool.map(_fit_in_worker, pending)), 1):
                     results[job] = result
                     logger.info("topics: fit %d/%d (K=%d, seed %d) done, %.1f s elapsed",
                                 i, len(pending), *job, time.perf_counter() - start)
         finally:
-            _POOL_STATE = None
+            gc.unfreeze()
     return [_fit_prepared(prep, k=k, seed=s, config=config, cache_dir=cache_dir, fitted=results.get((k, s)))
             for k, s in jobs]
 
@@ -410,6 +429,8 @@ def fit_topic_ensemble(dtm: DocumentTermMatrix, *, k: int, seeds: Sequence[int],
 def _check_seeds(seeds: Sequence[int]) -> list[int]:
     if isinstance(seeds, (int, np.integer)) or not len(seeds):
         raise InputError(f"seeds: expected a non-empty list of integers, got {seeds!r}")
+    for s in seeds:
+        _check_seed(s)
     out = [int(s) for s in seeds]
     if len(set(out)) != len(out):
         raise InputError(f"seeds: contains duplicates: {out}")
