@@ -60,5 +60,4 @@ _EXPORTS = {
     "InputError": "textanalytics.errors",
 }
 
-__getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)
-__all__ = [*__all__, "__version__"]
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS, eager=("__version__",))

@@ -228,8 +228,11 @@ def _fit_gensim(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed
     rows = list(range(counts.shape[0]))
     model.update(rows)
     topic_term = model.get_topics()
-    # Posterior mean of each unit's topic proportions (gamma / sum gamma).
-    gamma, _ = model.inference(rows)
+    # Posterior mean of each unit's topic proportions (gamma / sum gamma), chunk by chunk as in
+    # training: every document's E-step is independent and the random draws are taken in the
+    # same order, so the result equals one call on all rows while memory stays that of a chunk.
+    step = max(1, config.chunksize)
+    gamma = np.vstack([model.inference(rows[i:i + step])[0] for i in range(0, len(rows), step)])
     alpha = np.asarray(model.alpha, dtype=float)
     info = {
         "alpha": config.alpha, "eta": config.eta,
