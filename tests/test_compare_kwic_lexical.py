@@ -162,3 +162,19 @@ def test_lexical_stats_per_group(corpus):
         lexical_stats(corpus, group_by="party")
     with pytest.raises(InputError, match="window"):
         lexical_stats(corpus, window=0)
+
+
+def test_missing_statement_ids_in_tokens_are_an_error_not_a_wrong_statement(tiny):
+    import dataclasses
+
+    from textanalytics.compare import kwic, lexical_stats
+    from textanalytics.errors import InputError
+
+    tokens = tiny.tiny_tokens()
+    table = tokens.table.copy()
+    table.loc[0, "statement_id"] = None
+    broken = dataclasses.replace(tokens, table=table)
+    with pytest.raises(InputError, match="statement_id.*missing"):
+        lexical_stats(tiny.tiny_corpus(), tokens=broken)
+    with pytest.raises(InputError, match="statement_id.*missing"):
+        kwic(tiny.tiny_corpus(), "terror", tokens=broken, by="lemma")

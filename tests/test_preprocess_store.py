@@ -249,3 +249,13 @@ def test_store_open_rejects_tampered_manifests(store, tmp_path):
     with pytest.raises(InputError, match="exists and is not a token store"):
         preprocess_chunks(corpus_chunks(load_corpus(ROOT / "seeds")), CONFIG, out=copy)
     assert (copy / "manifest.json").is_file()  # refused, not deleted
+
+
+@pytest.mark.parametrize("manifest", ['{"format": "textanalytics-token-store/0"}', '{"format": "textanal'])
+def test_an_old_or_damaged_store_can_be_rebuilt_in_place(seeds, tmp_path, manifest):
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "manifest.json").write_text(manifest, encoding="utf-8")
+    with pytest.raises(InputError, match="rebuild"):
+        TokenStore.open(tmp_path / "s")
+    store = preprocess_chunks(corpus_chunks(seeds), CONFIG, out=tmp_path / "s")
+    assert TokenStore.open(tmp_path / "s").n_tokens == store.n_tokens > 0

@@ -147,6 +147,8 @@ def test_verify_accepts_noise_and_catches_real_changes(seeds_report, tmp_path):
     ("s,0.123456\n", "s,0.123457\n", True),     # a share: last printed digit is noise
     ("s,0.5\n", "s,0.6\n", False),
     ("term,state\n", "term,states\n", False),
+    ("g2,123456\n", "g2,123457\n", True),       # %.6g prints 123456.5 without a point: a float, tolerance
+    ("date,2017-01-01\n", "date,2017-01-02\n", False),
 ])
 def test_verify_tolerance_is_for_decimals_only(tmp_path, a, b, same):
     for name, text in (("a", a), ("b", b)):
@@ -275,3 +277,16 @@ def test_index_html_renders_in_headless_chromium(seeds_report):
         assert not errors, errors
     finally:
         driver.quit()
+
+
+@pytest.mark.parametrize("a, b, same", [
+    ({"seed": 123456}, {"seed": 123457}, False),   # integers exactly, however large
+    ({"flag": True}, {"flag": 1}, False),
+    ({"share": 0.1234561}, {"share": 0.1234562}, True),
+    ({"timings": {"total": 1.0}}, {"timings": {"total": 9.0}}, True),
+])
+def test_verify_compares_run_json_by_type(tmp_path, a, b, same):
+    for name, data in (("a", a), ("b", b)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "run.json").write_text(json.dumps(data), encoding="utf-8")
+    assert diff_reports(tmp_path / "a", tmp_path / "b").empty is same

@@ -8,6 +8,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError
 from .config import PreprocessConfig
 
 Unit = Literal["paragraph", "statement"]
@@ -18,7 +19,13 @@ REASONS: tuple[str, ...] = ("", "punctuation", "number", "stopword", "short", "a
 
 
 def _codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """Integer codes and their strings of a column (categorical codes when it is one)."""
+    """Integer codes and their strings of a column (categorical codes when it is one).
+
+    A missing value is an error: code -1 would silently index the last string.
+    """
+    if column.isna().any():
+        raise InputError(f"tokens.table: column {column.name!r} has {int(column.isna().sum())} missing "
+                         "value(s); every token needs one (rebuild the tokens with textanalytics.preprocess)")
     if isinstance(column.dtype, pd.CategoricalDtype):
         return column.cat.codes.to_numpy(), [str(c) for c in column.cat.categories]
     codes, uniques = pd.factorize(column.astype(str))

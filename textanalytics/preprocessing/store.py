@@ -314,6 +314,18 @@ class StreamedTexts:
 
 # -- writing -------------------------------------------------------------------------------------
 
+def _replaceable_store(path: Path) -> bool:
+    """A folder holding a token store manifest of any version, or a damaged one (so "rebuild it" works)."""
+    manifest = path / "manifest.json"
+    if not path.is_dir() or not manifest.is_file():
+        return False
+    try:
+        found = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return True  # a store whose manifest was cut short
+    return isinstance(found, dict) and str(found.get("format", "")).startswith("textanalytics-token-store/")
+
+
 def _swap_into_place(new: Path, out: Path) -> None:
     """Rename ``new`` to ``out``; an existing store there is moved aside first and removed last."""
     old = None
@@ -361,13 +373,8 @@ def preprocess_chunks(chunks: Iterable[Any], config: PreprocessConfig | None = N
         raise InputError("[preprocess] sentence_splitter: 'punkt_trained' trains on the whole text at once and "
                          "cannot run chunk by chunk; use 'punkt' (the packaged model) for streaming")
     out = Path(out)
-    if out.exists():
-        if not out.is_dir():
-            raise InputError(f"{out}: exists and is not a token store; choose a new folder for the store")
-        try:
-            _read_manifest(out)
-        except InputError:
-            raise InputError(f"{out}: exists and is not a token store; choose a new folder for the store") from None
+    if out.exists() and not _replaceable_store(out):
+        raise InputError(f"{out}: exists and is not a token store; choose a new folder for the store")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     started = time.perf_counter()

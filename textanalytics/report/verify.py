@@ -36,16 +36,27 @@ _TEXT_SUFFIXES = {".csv", ".md", ".html", ".svg", ".json", ".txt"}
 IGNORED_RUN_KEYS = ("timings", "config.preprocess.cache_dir", "config.preprocess.n_jobs", "config.topics.n_jobs")
 
 
-def _split(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Text between numbers, the numbers, and which of them are written as whole numbers."""
+#: Whole numbers with fewer significant digits than this are exact (counts, K, years); longer
+#: ones may be floats that ``%.6g`` printed without a decimal point (123456.5 -> "123457").
+EXACT_DIGITS = 6
+
+
+def _is_exact(token: str) -> bool:
+    if any(c in token for c in ".eE"):
+        return False
+    digits = token.lstrip("+-").lstrip("0")
+    return len(digits) < EXACT_DIGITS
+
+
+def _split(text: str) -> tuple[list[str], list[str], np.ndarray]:
+    """Text between numbers, and the numbers (as written and as floats)."""
     numbers = [m.group(0) for m in _NUMBER.finditer(text)]
-    whole = np.array([not any(c in x for c in ".eE") for x in numbers], dtype=bool)
-    return _NUMBER.split(text), np.array([float(x) for x in numbers], dtype=float), whole
+    return _NUMBER.split(text), numbers, np.array([float(x) for x in numbers], dtype=float)
 
 
 def _text_problem(a: str, b: str, *, rtol: float, atol: float) -> str | None:
-    words_a, nums_a, whole_a = _split(a)
-    words_b, nums_b, whole_b = _split(b)
+    words_a, raw_a, nums_a = _split(a)
+    words_b, raw_b, nums_b = _split(b)
     if words_a != words_b:
         i = next(i for i, (x, y) in enumerate(zip(words_a, words_b)) if x != y) if len(words_a) == len(words_b) \
             else min(len(words_a), len(words_b))
@@ -55,9 +66,10 @@ def _text_problem(a: str, b: str, *, rtol: float, atol: float) -> str | None:
     if len(nums_a) != len(nums_b):
         return f"{len(nums_a)} numbers vs {len(nums_b)}"
     close = np.isclose(nums_a, nums_b, rtol=rtol, atol=atol, equal_nan=True)
-    # Counts, K, years, ids: whole numbers on both sides must be equal, not close.
-    exact = whole_a & whole_b
-    close[exact] = nums_a[exact] == nums_b[exact]
+    # Counts, K, years, ids: short whole numbers on both sides must be equal, not close.
+    for i, (x, y) in enumerate(zip(raw_a, raw_b)):
+        if _is_exact(x) and _is_exact(y):
+            close[i] = int(x) == int(y)
     if not close.all():
         i = int(np.flatnonzero(~close)[0])
         return f"{int((~close).sum())} number(s) differ beyond rtol={rtol:g}, e.g. {nums_a[i]:g} vs {nums_b[i]:g}"
@@ -101,10 +113,12 @@ def _json_problem(a: Path, b: Path, *, ignore: tuple[str, ...], rtol: float, ato
         return f"{key!r} only in {'the first' if key in fa else 'the second'}"
     for key in sorted(fa):
         x, y = fa[key], fb[key]
-        numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (x, y))
-        if numbers and not np.isclose(float(x), float(y), rtol=rtol, atol=atol, equal_nan=True):
-            return f"{key}: {x!r} vs {y!r}"
-        if not numbers and x != y:
+        floats = all(isinstance(v, float) for v in (x, y)) or (
+            {type(x), type(y)} == {int, float})
+        if floats:
+            if not np.isclose(float(x), float(y), rtol=rtol, atol=atol, equal_nan=True):
+                return f"{key}: {x!r} vs {y!r}"
+        elif type(x) is not type(y) or x != y:  # ints, bools and strings exactly
             return f"{key}: {str(x)[:60]!r} vs {str(y)[:60]!r}"
     return None
 
@@ -119,7 +133,9 @@ def diff_reports(a: str | Path, b: str | Path, *, rtol: float = 1e-4, atol: floa
         Report folders (as written by :func:`~textanalytics.report.build_report`).
     rtol, atol:
         Decimal numbers in text files match when ``|x - y| <= atol + rtol * |y|``;
-        whole numbers (counts, K, years) must be equal. The
+        whole numbers of up to five digits (counts, K, years) must be equal
+        (longer ones may be floats printed without a decimal point and get the
+        tolerance); in JSON, integers, booleans and strings must be equal. The
         default 1e-4 is far above cross-machine floating-point noise (about
         1e-8 relative after the topic fits) and far below any substantive change.
     max_pixel_share:

@@ -229,8 +229,9 @@ def _fit_gensim(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed
     model.update(rows)
     topic_term = model.get_topics()
     # Posterior mean of each unit's topic proportions (gamma / sum gamma), chunk by chunk as in
-    # training: every document's E-step is independent and the random draws are taken in the
-    # same order, so the result equals one call on all rows while memory stays that of a chunk.
+    # training, so memory stays that of a chunk. Every document's E-step is independent and the
+    # random draws come in the same order, so this equals one call on all rows up to float32
+    # rounding: the last few documents of a batch finish on the per-document path (_finish).
     step = max(1, config.chunksize)
     gamma = np.vstack([model.inference(rows[i:i + step])[0] for i in range(0, len(rows), step)])
     alpha = np.asarray(model.alpha, dtype=float)

@@ -244,7 +244,9 @@ def _fit_many(prep: _Prepared, jobs: Sequence[tuple[int, int]], *, config: Topic
     results: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, dict]] = {}
     if workers > 1:
         start = time.perf_counter()
-        gc.freeze()
+        froze = gc.get_freeze_count() == 0  # leave a caller's own frozen objects alone
+        if froze:
+            gc.freeze()
         try:
             with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"),
                                      initializer=_init_worker, initargs=(prep, config, cache_dir)) as pool:
@@ -253,7 +255,8 @@ def _fit_many(prep: _Prepared, jobs: Sequence[tuple[int, int]], *, config: Topic
                     logger.info("topics: fit %d/%d (K=%d, seed %d) done, %.1f s elapsed",
                                 i, len(pending), *job, time.perf_counter() - start)
         finally:
-            gc.unfreeze()
+            if froze:
+                gc.unfreeze()
     return [_fit_prepared(prep, k=k, seed=s, config=config, cache_dir=cache_dir, fitted=results.get((k, s)))
             for k, s in jobs]
 
