@@ -113,9 +113,10 @@ class TopicConfig:
         Worker processes for the K × seed grid and the seed ensemble: 0 = every
         core this process may use (at most one worker per fit), 1 = fit in this
         process. Workers are forked (Linux only; elsewhere fits run in this
-        process) and share the matrix copy-on-write: each adds about one model's
-        memory. Each fit depends only on the matrix, K, seed and the settings
-        above, so results are identical for any value, and the fit cache ignores it.
+        process) and share the matrix copy-on-write, but each needs memory of its
+        own (about 300 MB on 8 M words); use 1 on a tight memory budget. Each
+        fit depends only on the matrix, K, seed and the settings above, so
+        results are identical for any value, and the fit cache ignores it.
     """
 
     engine: Literal["gensim", "nmf", "tomotopy"] = "gensim"

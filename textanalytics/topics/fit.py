@@ -228,8 +228,8 @@ def _fit_many(prep: _Prepared, jobs: Sequence[tuple[int, int]], *, config: Topic
     identical whatever the number of workers (tested). Fits already in the
     cache are read here, not in a worker. Workers share the parent's memory
     copy-on-write (the garbage collector is frozen while they run so that it
-    does not touch, and so copy, the parent's objects): each adds about one
-    model's arrays.
+    does not touch, and so copy, the parent's objects); each still needs memory
+    of its own: the fit's arrays and the pages it happens to write.
     """
     for k, s in jobs:
         _check_seed(s)
