@@ -89,3 +89,11 @@ def test_preprocess_to_a_store_streams_a_table_in_pieces(capsys, tmp_path):
     capsys.readouterr()
     assert main(["preprocess", "--config", str(cfg), "--store", str(tmp_path)]) == 2
     assert "not a token store" in capsys.readouterr().err
+
+
+def test_long_tables_are_cut_with_a_count(capsys, tmp_path):
+    assert main(["preprocess", "--corpus", str(SEEDS), "-o", str(tmp_path / "t.parquet")]) == 0
+    out = capsys.readouterr().out
+    phrase_rows = out.split("## phrases (", 1)[1]
+    n = int(phrase_rows.split(")", 1)[0])
+    assert n > 30 and f"... {n - 30} more rows" in out

@@ -81,9 +81,10 @@ def _load_corpus(cfg):
 def _print_table(df, *, max_rows: int = 60) -> None:
     import pandas as pd
 
-    with pd.option_context("display.max_rows", max_rows, "display.max_columns", 20,
-                           "display.width", 160, "display.max_colwidth", 60):
-        print(df.to_string(index=False) if len(df) else "(empty)")
+    with pd.option_context("display.max_columns", 20, "display.width", 160, "display.max_colwidth", 60):
+        print(df.head(max_rows).to_string(index=False) if len(df) else "(empty)")
+    if len(df) > max_rows:
+        print(f"... {len(df) - max_rows} more rows")
 
 
 # ---------------------------------------------------------------- commands
