@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..features import _sorted_id_codes
 from ..preprocessing.model import _codes
 
 __all__ = ["kwic", "KWIC_COLUMNS", "query_pattern"]
@@ -145,13 +146,9 @@ class _LemmaIndex:
 
     def __init__(self, paragraphs: pd.DataFrame, tokens: Any) -> None:
         t = tokens.table
-        sid_codes, sid_names = _codes(t["statement_id"])
-        # Statement codes in string order, so sorting by them sorts by statement id.
-        rank = np.argsort(np.asarray(sid_names, dtype=object), kind="stable")
-        remap = np.empty(len(sid_names), dtype=np.int64)
-        remap[rank] = np.arange(len(sid_names))
-        sid = remap.astype(np.int32)[sid_codes] if len(t) else np.zeros(0, np.int32)
-        self.sid_names = [sid_names[i] for i in rank.tolist()]
+        sid_codes, sid_names = _sorted_id_codes(t["statement_id"])
+        sid = sid_codes.astype(np.int32)  # in statement-id order, so sorting by it sorts by id
+        self.sid_names = sid_names.tolist()
         par = t["paragraph"].to_numpy(dtype=np.int32)
         pos = t["position"].to_numpy(dtype=np.int32)
         # Token tables come sorted by (statement, paragraph, position); check that in one pass

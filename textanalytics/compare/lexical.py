@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..features import factorize_labels, group_labels, label_str
+from ..features import _sorted_id_codes, factorize_labels, group_labels, label_str
 from ..preprocessing.model import _codes
 from . import stats
 
@@ -149,12 +149,8 @@ def _from_tokens(tokens: Any, ids: list[str]) -> tuple[dict[str, np.ndarray], di
         rc, rn = _codes(t["reason"])
         if "punctuation" in rn:
             keep = rc != rn.index("punctuation")
-    sc, sn = _codes(t["statement_id"])
-    names = np.asarray(sn, dtype=object)
-    order_names = np.argsort(names, kind="stable") if len(names) else np.zeros(0, np.int64)
-    rank = np.empty(len(names), dtype=np.int64)
-    rank[order_names] = np.arange(len(names))
-    sid = rank[sc[keep]]
+    sid_codes, sorted_names = _sorted_id_codes(t["statement_id"])
+    sid = sid_codes[keep]
     par = t["paragraph"].to_numpy(dtype=np.int64)[keep]
     pos = t["position"].to_numpy(dtype=np.int64)[keep]
     tc, tn = _codes(t["token"])
@@ -163,14 +159,13 @@ def _from_tokens(tokens: Any, ids: list[str]) -> tuple[dict[str, np.ndarray], di
     order = np.lexsort((pos, par, sid))
     sid, par, word = sid[order], par[order], word[order]
     sent = t["sentence"].to_numpy(dtype=np.int64)[keep][order]
-    bounds = np.searchsorted(sid, np.arange(len(names) + 1))
-    sorted_names = names[order_names]
-    words = {sorted_names[i]: word[bounds[i]:bounds[i + 1]] for i in range(len(names)) if bounds[i + 1] > bounds[i]}
+    bounds = np.searchsorted(sid, np.arange(len(sorted_names) + 1))
+    words = {sorted_names[i]: word[bounds[i]:bounds[i + 1]] for i in range(len(sorted_names)) if bounds[i + 1] > bounds[i]}
     # Sentences: distinct (statement, paragraph, sentence) triples holding a word.
     new = np.r_[True, (sid[1:] != sid[:-1]) | (par[1:] != par[:-1]) | (sent[1:] != sent[:-1])] if len(sid) else \
         np.zeros(0, bool)
-    per_sid = np.bincount(sid[new], minlength=len(names))
-    sentences = {sorted_names[i]: int(per_sid[i]) for i in range(len(names)) if per_sid[i]}
+    per_sid = np.bincount(sid[new], minlength=len(sorted_names))
+    sentences = {sorted_names[i]: int(per_sid[i]) for i in range(len(sorted_names)) if per_sid[i]}
     return words, sentences
 
 
