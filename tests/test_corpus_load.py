@@ -6,7 +6,6 @@ import gzip
 import json
 import logging
 import shutil
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -348,16 +347,15 @@ needs_news = pytest.mark.skipif(not NEWS.is_file(), reason=f"benchmark corpus no
 
 
 @pytest.fixture(scope="module")
-def news() -> tuple[Corpus, float]:
-    started = time.perf_counter()
-    corpus = load_corpus(NEWS, id_col="article_id", date_col="publish_date", on_error="skip",
-                         derive={"outlet": "url_host:article_source_link", "month": "month:date"})
-    return corpus, time.perf_counter() - started
+def news() -> Corpus:
+    # Loading time is measured by benchmarks/run_all.py, never asserted here.
+    return load_corpus(NEWS, id_col="article_id", date_col="publish_date", on_error="skip",
+                       derive={"outlet": "url_host:article_source_link", "month": "month:date"})
 
 
 @needs_news
 def test_news_articles_load_with_skip(news):
-    corpus, seconds = news
+    corpus = news
     assert len(corpus) == 3788
     empty = corpus.problems[corpus.problems["problem"] == "empty text"]
     assert len(empty) == 36 and set(empty["action"]) == {"skipped"}
@@ -370,7 +368,6 @@ def test_news_articles_load_with_skip(news):
     assert st["outlet"].nunique() == 9 and "tass.com" in set(st["outlet"])
     assert set(st["month"]) >= {"2016-12", "2017-01", "2017-02", "2017-03"}
     assert st["statement_id"].is_unique and (st["n_words"] > 0).all()
-    assert seconds < 10, f"loading took {seconds:.1f} s"
 
 
 @needs_news

@@ -230,6 +230,8 @@ def cmd_report(args: argparse.Namespace) -> int:
             cfg.corpus, path=os.path.relpath(Path(args.corpus).resolve(), base)))
     if args.seed is not None:
         cfg = cfg.replace(seed=args.seed)
+    if args.stream_rows is not None:
+        cfg = cfg.replace(corpus=dataclasses.replace(cfg.corpus, stream_rows=args.stream_rows))
     out = Path(args.out) if args.out else base / cfg.report.out
     if args.verify:
         return _verify_report(cfg, base=base, published=Path(args.verify), quiet=args.quiet)
@@ -324,6 +326,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", metavar="PATH", default=None, help="corpus path (overrides the config)")
     p.add_argument("--out", metavar="DIR", default=None, help="output folder (default: config's report.out)")
     p.add_argument("--seed", type=int, default=None, help="master seed (default: config's seed)")
+    p.add_argument("--stream-rows", type=int, default=None, metavar="N",
+                   help="stream a table corpus N records at a time (tokens on disk; same tables); "
+                        "0 loads it into memory (default: config's corpus.stream_rows)")
     p.add_argument("--verify", metavar="DIR", default=None,
                    help="do not write: regenerate in a temporary folder and check that DIR (e.g. reports) "
                         "reproduces, numbers within a relative 1e-4; exit status 1 when it does not")

@@ -77,11 +77,17 @@ def seeds_for(cfg: AnalysisConfig) -> tuple[int, ...]:
     return tuple(cfg.seed + i for i in range(max(1, cfg.topics.n_seeds)))
 
 
-def run_topics(cfg: AnalysisConfig, *, corpus, tokens, dtm) -> TopicRun:
-    """Select K (unless fixed) and fit the seed ensemble at that K."""
+def run_topics(cfg: AnalysisConfig, *, corpus, tokens, dtm, texts=None) -> TopicRun:
+    """Select K (unless fixed) and fit the seed ensemble at that K.
+
+    ``texts`` (the modelling texts of ``dtm``'s units, for coherence) default to
+    ``tokens.documents(unit=dtm.unit)``; a streamed run passes the store's
+    re-iterable texts. With a text-free ``corpus`` the passages' ``text`` is <NA>.
+    """
     from . import topics as tp
 
-    _, texts = tokens.documents(unit=dtm.unit)
+    if texts is None:
+        _, texts = tokens.documents(unit=dtm.unit)
     seeds = seeds_for(cfg)
     # Fitted arrays are cached next to the preprocessing cache (open .npz/.json,
     # keyed by matrix content, K, seed, config and versions): a warm run refits nothing.
@@ -135,6 +141,8 @@ class AnalysisResults:
     dtm: Any = None
     full_dtm: Any = None
     topic_run: TopicRun | None = None
+    #: A streamed run without a cache folder keeps its token store here (removed with the results).
+    scratch: Any = None
 
 
 def _usable_groupings(statements: pd.DataFrame, group_by: tuple[str, ...], skipped: list[str]) -> list[str]:
@@ -159,48 +167,41 @@ def run_analysis(cfg: AnalysisConfig) -> AnalysisResults:
 
     ``cfg.corpus.path`` must already be resolved (absolute, or relative to the
     working directory). Returns :class:`AnalysisResults`; nothing is written.
+
+    With ``[corpus] stream_rows = N`` a table corpus is streamed N records at a
+    time: tokens go to a :class:`~textanalytics.preprocessing.TokenStore` on
+    disk, both matrices and the lexical statistics are built chunk by chunk,
+    and a second pass over the file gives the KWIC lines and passage texts.
+    ``res.corpus`` is then a text-free index (metadata and paragraph numbers)
+    and ``res.tokens`` the store; every table equals the in-memory run's.
     """
     from . import compare as cmp
     from . import topics as tp
     from .compare import plots as cplots
-    from .corpus import load_corpus_from_config
     from .corpus.plots import corpus_overview_figure
-    from .features import build_dtm
-    from .preprocessing import preprocess
-    from .report import narrative
     from .topics import plots as tplots
 
-    clock = StageClock(total=8)
+    clock = StageClock(total=7 if cfg.corpus.stream_rows > 0 else 8)
     res = AnalysisResults(config=cfg, clock=clock, title=cfg.report.title)
     alpha = cfg.compare.alpha
     sections: list[dict[str, Any]] = []
 
-    with clock.stage("corpus"):
-        corpus = load_corpus_from_config(cfg.corpus)
-        res.corpus = corpus
-        st = corpus.statements
-        res.tables["statements"] = corpus.metadata
-        res.tables["cleaning"] = corpus.cleaning
-        res.figures["corpus_overview"] = FigureSpec(corpus_overview_figure, {"corpus": corpus})
-        res.subtitle = (f"{len(st)} statements, {int(st['n_words'].sum()):,} words; "
-                        f"seed {cfg.seed}; textanalytics {cfg and __import__('textanalytics').__version__}.")
-        groupings = _usable_groupings(st, cfg.compare.group_by, res.skipped)
-
-    with clock.stage("preprocess"):
-        tokens = preprocess(corpus, cfg.preprocess)
-        res.tokens = tokens
-        res.tables["phrases"] = tokens.phrases
-
-    with clock.stage("vocabulary"):
-        # Comparisons count every kept term (pruning would silently drop rare,
-        # possibly group-specific words); topic models use the pruned copy.
-        full = build_dtm(tokens, unit=cfg.compare.unit)
-        base = full if cfg.compare.unit == cfg.preprocess.unit else build_dtm(tokens, unit=cfg.preprocess.unit)
-        dtm = base.prune(min_df=cfg.vocabulary.min_df, max_df=cfg.vocabulary.max_df,
-                         max_features=cfg.vocabulary.max_features)
-        res.dtm = dtm
-        res.full_dtm = full
-        res.tables["lexical_stats"] = cmp.lexical_stats(corpus, tokens=tokens, window=cfg.compare.mattr_window)
+    streamed = cfg.corpus.stream_rows > 0
+    if streamed:
+        inputs = _streamed_inputs(cfg, res, clock)
+    else:
+        inputs = _memory_inputs(cfg, res, clock)
+    corpus, tokens, full, dtm = inputs.corpus, inputs.tokens, inputs.full, inputs.dtm
+    st = corpus.statements
+    res.corpus, res.tokens, res.dtm, res.full_dtm = corpus, tokens, dtm, full
+    res.tables["statements"] = corpus.metadata
+    res.tables["cleaning"] = corpus.cleaning
+    res.figures["corpus_overview"] = FigureSpec(corpus_overview_figure, {"corpus": corpus})
+    res.subtitle = (f"{len(st)} statements, {int(st['n_words'].sum()):,} words; "
+                    f"seed {cfg.seed}; textanalytics {__import__('textanalytics').__version__}.")
+    groupings = _usable_groupings(st, cfg.compare.group_by, res.skipped)
+    res.tables["phrases"] = tokens.phrases
+    res.tables["lexical_stats"] = inputs.lexical
 
     with clock.stage("compare"):
         distinctive, key_tables = [], []
@@ -241,7 +242,7 @@ def run_analysis(cfg: AnalysisConfig) -> AnalysisResults:
     with clock.stage("topics"):
         res.model_seeds = seeds_for(cfg)
         try:
-            run = run_topics(cfg, corpus=corpus, tokens=tokens, dtm=dtm)
+            run = run_topics(cfg, corpus=corpus, tokens=tokens, dtm=dtm, texts=inputs.texts)
         except StepSkipped as exc:
             res.skipped.append(f"topic models: {exc}")
             run = None
@@ -295,12 +296,228 @@ def run_analysis(cfg: AnalysisConfig) -> AnalysisResults:
         if run is not None:
             terms = (run.topics[run.topics["rank"] <= cfg.report.kwic_terms_per_topic]["term"]
                      .drop_duplicates().tolist())
-            res.kwic = cmp.kwic_many(corpus, terms, tokens=tokens, window=cfg.report.kwic_window,
-                                     max_hits=cfg.report.kwic_max_hits)
+            if not streamed:
+                res.kwic = cmp.kwic_many(corpus, terms, tokens=tokens, window=cfg.report.kwic_window,
+                                         max_hits=cfg.report.kwic_max_hits)
+            else:
+                # One more pass over the file: each piece's texts meet its stored tokens.
+                res.kwic, passages = _streamed_texts(cfg, tokens, terms=terms, passages=run.passages)
+                run = dataclasses.replace(run, passages=passages)
+                res.topic_run = run
+                res.tables["representative_passages"] = passages
 
     with clock.stage("narrative"):
         res.sections = _sections(res, groupings=groupings, alpha=alpha)
     return res
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """What the stages after preprocessing read, whether loaded whole or streamed.
+
+    ``corpus`` is the :class:`~textanalytics.corpus.Corpus` (a text-free index
+    when streamed), ``tokens`` a :class:`~textanalytics.preprocessing.Tokens`
+    or :class:`~textanalytics.preprocessing.TokenStore`, ``full`` the unpruned
+    comparison matrix, ``dtm`` the pruned topic-model matrix, ``texts`` its
+    units' modelling texts, ``lexical`` the per-statement lexical statistics.
+    """
+
+    corpus: Any
+    tokens: Any
+    full: Any
+    dtm: Any
+    texts: Any
+    lexical: pd.DataFrame
+
+
+def _matrices(cfg: AnalysisConfig, build) -> tuple[Any, Any]:
+    """Comparisons count every kept term (pruning would silently drop rare,
+    possibly group-specific words); topic models use the pruned copy."""
+    full = build(cfg.compare.unit)
+    base = full if cfg.compare.unit == cfg.preprocess.unit else build(cfg.preprocess.unit)
+    return full, base.prune(min_df=cfg.vocabulary.min_df, max_df=cfg.vocabulary.max_df,
+                            max_features=cfg.vocabulary.max_features)
+
+
+def _memory_inputs(cfg: AnalysisConfig, res: AnalysisResults, clock: StageClock) -> _Inputs:
+    from . import compare as cmp
+    from .corpus import load_corpus_from_config
+    from .features import build_dtm
+    from .preprocessing import preprocess
+
+    with clock.stage("corpus"):
+        corpus = load_corpus_from_config(cfg.corpus)
+    with clock.stage("preprocess"):
+        tokens = preprocess(corpus, cfg.preprocess)
+    with clock.stage("vocabulary"):
+        full, dtm = _matrices(cfg, lambda unit: build_dtm(tokens, unit=unit))
+        lexical = cmp.lexical_stats(corpus, tokens=tokens, window=cfg.compare.mattr_window)
+    return _Inputs(corpus=corpus, tokens=tokens, full=full, dtm=dtm, texts=None, lexical=lexical)
+
+
+class _IndexBuilder:
+    """Collects a text-free corpus index (metadata, paragraph numbers, cleaning, problems) piece by piece."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, list[pd.DataFrame]] = {"statements": [], "paragraphs": [], "cleaning": [],
+                                                     "problems": []}
+        self.source = ""
+
+    def add(self, piece: Any) -> None:
+        self.parts["statements"].append(piece.metadata)
+        self.parts["paragraphs"].append(piece.paragraphs.drop(columns=["text"], errors="ignore"))
+        self.parts["cleaning"].append(piece.cleaning)
+        self.parts["problems"].append(piece.problems)
+        self.source = piece.source or self.source
+
+    def corpus(self) -> Any:
+        from .corpus import Corpus
+
+        def cat(name: str) -> pd.DataFrame:
+            frames = [f for f in self.parts[name] if len(f)] or self.parts[name][:1]
+            return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
+
+        st = cat("statements").sort_values("statement_id", kind="stable").reset_index(drop=True)
+        paras = cat("paragraphs").sort_values(["statement_id", "paragraph"], kind="stable").reset_index(drop=True)
+        cleaning = cat("cleaning")
+        if len(cleaning):
+            cleaning = cleaning.sort_values("statement_id", kind="stable").reset_index(drop=True)
+        return Corpus(statements=st, paragraphs=paras, cleaning=cleaning, problems=cat("problems"),
+                      source=self.source)
+
+
+def _streamed_inputs(cfg: AnalysisConfig, res: AnalysisResults, clock: StageClock) -> _Inputs:
+    """Corpus and preprocessing in one pass over the table, ``stream_rows`` records at a time.
+
+    Pieces go to :func:`~textanalytics.preprocessing.preprocess_chunks`, which
+    spools their tokens to a store on disk and drops their texts; only a
+    text-free index of the corpus stays in memory. The store lives in
+    ``<cache_dir>/streams/<key>`` (key: the file's SHA-256, the corpus options
+    and everything the preprocessing cache keys on), so a warm run reads it
+    instead of preprocessing again.
+    """
+    import tempfile
+
+    from . import compare as cmp
+    from .corpus import Corpus, iter_corpus_from_config
+    from .corpus.load import corpus_kind
+    from .preprocessing import TokenStore, preprocess_chunks
+    from .config import to_dict
+    from .preprocessing.cache import file_digest, stream_key
+
+    path = Path(cfg.corpus.path)
+    if corpus_kind(path) != "table":
+        raise InputError(f"[corpus] stream_rows: {path} is a folder; only table files (.csv, .tsv, .jsonl, "
+                         ".parquet, optionally .gz) can be streamed; set stream_rows = 0")
+    index = _IndexBuilder()
+
+    def pieces() -> Iterator[Any]:
+        for piece in iter_corpus_from_config(cfg.corpus, rows=cfg.corpus.stream_rows):
+            index.add(piece)
+            yield piece
+
+    with clock.stage("corpus and preprocess (streamed)"):
+        store = None
+        if cfg.preprocess.cache_dir:
+            options = {k: v for k, v in to_dict(cfg.corpus).items() if k != "path"}
+            key = stream_key(source=file_digest(path), options=options, config=cfg.preprocess)
+            where = Path(cfg.preprocess.cache_dir) / "streams" / key
+            if (where / "manifest.json").is_file():
+                try:
+                    store = TokenStore.open(where)
+                    log.info("streaming: token store %s reused (cached)", where)
+                except InputError as exc:
+                    log.warning("streaming: %s; preprocessing again", exc)
+        else:
+            res.scratch = tempfile.TemporaryDirectory(prefix="textanalytics-stream-")
+            where = Path(res.scratch.name) / "store"
+        if store is None:
+            store = preprocess_chunks(pieces(), cfg.preprocess, out=where)
+        else:
+            for _ in pieces():  # the index only: metadata, paragraph numbers, cleaning, problems
+                pass
+        corpus = index.corpus()
+    with clock.stage("vocabulary"):
+        full, dtm = _matrices(cfg, lambda unit: store.dtm(unit=unit))
+        meta, paras = corpus.metadata, corpus.paragraphs
+        parts = []
+        for tokens in store.chunk_tokens():
+            ids = tokens.units["statement_id"].astype(str).unique()
+            piece = Corpus(statements=meta[meta["statement_id"].isin(ids)],
+                           paragraphs=paras[paras["statement_id"].isin(ids)])
+            parts.append(cmp.lexical_stats(piece, tokens=tokens, window=cfg.compare.mattr_window))
+        lexical = pd.concat(parts, ignore_index=True).sort_values("statement_id", kind="stable")
+        lexical = lexical.reset_index(drop=True)
+        lexical.attrs["params"] = parts[0].attrs.get("params", {})
+        if len(lexical) != len(meta):
+            raise InputError(f"{path}: {len(meta) - len(lexical)} statement(s) have no stored tokens; "
+                             "the file changed during the run; run the report again")
+    return _Inputs(corpus=corpus, tokens=store, full=full, dtm=dtm, texts=store.texts(unit=dtm.unit),
+                   lexical=lexical)
+
+
+def _second_pass(cfg: AnalysisConfig) -> Iterator[Any]:
+    """The table's pieces again, without repeating the first pass' warnings about skipped records."""
+    from .corpus import iter_corpus_from_config
+
+    def first_pass_only(record: logging.LogRecord) -> bool:
+        return record.levelno > logging.WARNING
+
+    loggers = [logging.getLogger(n) for n in ("textanalytics.corpus.load", "textanalytics.corpus.validate")]
+    for lg in loggers:
+        lg.addFilter(first_pass_only)
+    try:
+        yield from iter_corpus_from_config(cfg.corpus, rows=cfg.corpus.stream_rows)
+    finally:
+        for lg in loggers:
+            lg.removeFilter(first_pass_only)
+
+
+def _streamed_texts(cfg: AnalysisConfig, store: Any, *, terms: list[str],
+                    passages: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Second pass over a streamed table: KWIC lines of ``terms`` and the texts of ``passages``.
+
+    Each piece is matched with its chunk of the store; KWIC runs per piece and
+    the hits are merged in corpus order (statement id, paragraph, position),
+    keeping the first ``kwic_max_hits`` per term, exactly as one call on the
+    whole corpus would.
+    """
+    from . import compare as cmp
+
+    rc = cfg.report
+    wanted_par = {(str(s), int(p)) for s, p in zip(passages["statement_id"], passages["paragraph"]) if pd.notna(p)}
+    wanted_st = {str(s) for s, p in zip(passages["statement_id"], passages["paragraph"]) if pd.isna(p)}
+    found: dict[tuple[str, int | None], str] = {}
+    frames, dtype = [], object
+    chunks = store.chunk_tokens()
+    for piece in _second_pass(cfg):
+        if not len(piece.paragraphs):
+            continue
+        tokens = next(chunks, None)
+        ids = set(piece.statements["statement_id"].astype(str))
+        if tokens is None or not set(tokens.units["statement_id"].astype(str)) <= ids:
+            raise InputError(f"{cfg.corpus.path}: the file changed since its tokens were stored; "
+                             "run the report again")
+        frames.append(cmp.kwic_many(piece, terms, tokens=tokens, window=rc.kwic_window, max_hits=rc.kwic_max_hits))
+        par = piece.paragraphs
+        dtype = par["text"].dtype if wanted_par else piece.statements["text"].dtype
+        for sid, p, text in zip(par["statement_id"].astype(str), par["paragraph"].astype(int), par["text"]):
+            if (sid, p) in wanted_par:
+                found[(sid, p)] = text
+        for sid, text in zip(piece.statements["statement_id"].astype(str), piece.statements["text"]):
+            if sid in wanted_st:
+                found[(sid, None)] = text
+    order = {q: i for i, q in enumerate(terms)}
+    frames = [f for f in frames if len(f)] or frames[:1]  # an empty piece's columns have no dtypes to keep
+    kwic = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    kwic = kwic.assign(_q=kwic["query"].map(order)).sort_values(
+        ["_q", "statement_id", "paragraph", "start"], kind="stable")
+    if rc.kwic_max_hits is not None:
+        kwic = kwic.groupby("_q", sort=False).head(rc.kwic_max_hits)
+    kwic = kwic.drop(columns="_q").reset_index(drop=True)
+    texts = [found.get((str(s), None if pd.isna(p) else int(p))) for s, p in
+             zip(passages["statement_id"], passages["paragraph"])]
+    return kwic, passages.assign(text=pd.Series(texts, index=passages.index, dtype=dtype))
 
 
 #: Keyness rows kept per comparison and direction besides the significant ones.

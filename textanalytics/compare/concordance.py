@@ -103,6 +103,7 @@ def kwic(corpus: Any, query: str, *, window: int = 8, tokens: Any = None, by: By
             by = "lemma"
         else:
             by = "word"
+    _require_text(corpus, "kwic")
     paragraphs = corpus.paragraphs
     if by == "lemma":
         if tokens is None:
@@ -230,6 +231,12 @@ def _lemma_hits(paragraphs: pd.DataFrame, tokens: Any, query: str) -> list[tuple
     return _LemmaIndex(paragraphs, tokens).hits(query)
 
 
+def _require_text(corpus: Any, what: str) -> None:
+    check = getattr(corpus, "require_text", None)
+    if check is not None:
+        check(what)
+
+
 def kwic_many(corpus: Any, queries: list[str], *, tokens: Any = None, window: int = 8,
               max_hits: int | None = None) -> pd.DataFrame:
     """KWIC for several queries at once: :func:`kwic`'s columns plus ``query``.
@@ -242,6 +249,7 @@ def kwic_many(corpus: Any, queries: list[str], *, tokens: Any = None, window: in
 
     >>> kwic_many(corpus, ["terrorist", "double_standard"], tokens=tokens, max_hits=20)  # doctest: +SKIP
     """
+    _require_text(corpus, "kwic_many")
     frames = []
     index = _LemmaIndex(corpus.paragraphs, tokens) if tokens is not None else None
     meta = corpus.statements.drop(columns=[c for c in ("text", "n_words") if c in corpus.statements.columns])
@@ -267,7 +275,9 @@ def kwic_many(corpus: Any, queries: list[str], *, tokens: Any = None, window: in
                 for sid, par, text, a, b in hits]
         frames.append(pd.DataFrame(rows, columns=["query", *KWIC_COLUMNS]))
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["query", *KWIC_COLUMNS])
-    out = out.astype({"statement_id": object, "paragraph": np.int64, "start": np.int64, "end": np.int64})
+    # Fixed dtypes whether or not some query found nothing (an empty frame's columns are object).
+    out = out.astype({"query": str, "left": str, "match": str, "right": str, "statement_id": object,
+                      "paragraph": np.int64, "start": np.int64, "end": np.int64})
     out = out.merge(meta, on="statement_id", how="left", validate="many_to_one")
     logger.info("kwic for %d queries: %d lines", len(queries), len(out))
     return out

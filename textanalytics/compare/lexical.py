@@ -173,6 +173,9 @@ def _from_text(corpus: Any, ids: list[str]) -> tuple[dict[str, np.ndarray], dict
     index: dict[str, int] = {}
     words: dict[str, list[int]] = {}
     sentences: dict[str, int] = {}
+    check = getattr(corpus, "require_text", None)
+    if check is not None:
+        check("lexical_stats without tokens")
     p = corpus.paragraphs.sort_values(["statement_id", "paragraph"], kind="stable")
     for sid, text in zip(p["statement_id"].astype(str), p["text"].astype(str)):
         bucket = words.setdefault(sid, [])

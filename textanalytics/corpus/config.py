@@ -34,6 +34,14 @@ class CorpusConfig:
     metadata:
         Folders only: a metadata file other than ``metadata.csv``, relative
         to the corpus folder. "" means ``metadata.csv``.
+    stream_rows:
+        Table files only. ``0`` (default) loads the corpus into memory. A
+        positive number makes the report stream the table ``stream_rows``
+        records at a time: tokens go to a store on disk, matrices are built
+        chunk by chunk and no stage holds the raw texts of more than one piece
+        (:func:`textanalytics.pipeline.run_analysis`). The tables equal the
+        in-memory run's, except that ids made from record positions (no
+        ``id_col``) have seven digits (``doc0000001``).
 
     Example
     -------
@@ -52,3 +60,11 @@ class CorpusConfig:
     derive: Mapping[str, str] = field(default_factory=dict)
     encoding: str = "utf-8"
     metadata: str = ""
+    stream_rows: int = 0
+
+    def __post_init__(self) -> None:
+        from ..errors import InputError
+
+        if isinstance(self.stream_rows, bool) or not isinstance(self.stream_rows, int) or self.stream_rows < 0:
+            raise InputError(f"[corpus] stream_rows: {self.stream_rows!r} must be 0 (in memory) or a positive "
+                             "number of records per piece")

@@ -45,7 +45,21 @@ class Corpus:
     @property
     def metadata(self) -> pd.DataFrame:
         """``statements`` without the ``text`` column."""
-        return self.statements.drop(columns=["text"])
+        return self.statements.drop(columns=["text"], errors="ignore")
+
+    @property
+    def has_text(self) -> bool:
+        """False for a text-free corpus index (a streamed report's ``corpus``: metadata and paragraph numbers only)."""
+        return "text" in self.statements.columns and "text" in self.paragraphs.columns
+
+    def require_text(self, what: str) -> None:
+        """Raise a one-line :class:`InputError` when ``what`` needs texts this corpus does not hold."""
+        if not self.has_text:
+            from ..errors import InputError
+
+            raise InputError(f"{what}: this corpus holds metadata only (a streamed corpus index, source "
+                             f"{self.source or 'unknown'!r}); load the texts with load_corpus(), or a piece "
+                             "at a time with iter_table_chunks()")
 
     def __len__(self) -> int:
         return len(self.statements)

@@ -89,6 +89,11 @@ def key_document(paragraphs: pd.DataFrame, config: PreprocessConfig) -> dict[str
     >>> sorted(key_document(p, PreprocessConfig()))
     ['config', 'corpus', 'resources', 'versions']
     """
+    return {"corpus": corpus_digest(paragraphs), **_config_parts(config)}
+
+
+def _config_parts(config: PreprocessConfig) -> dict[str, Any]:
+    """Every config field, package versions and resource-file digests (the key minus the corpus)."""
     cfg = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)}
     cfg = {k: list(v) if isinstance(v, tuple) else v for k, v in cfg.items()}
     resources = {
@@ -97,8 +102,25 @@ def key_document(paragraphs: pd.DataFrame, config: PreprocessConfig) -> dict[str
         "lemma_exceptions": resource_digest("lemma_exceptions", config.lemma_exceptions),
         "abbreviations": resource_digest("abbreviations", config.abbreviations),
     }
-    return {"corpus": corpus_digest(paragraphs), "config": cfg, "versions": _versions(),
-            "resources": resources}
+    return {"config": cfg, "versions": _versions(), "resources": resources}
+
+
+def file_digest(path: str | os.PathLike) -> str:
+    """Hex SHA-256 of a file's bytes, read 1 MiB at a time."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def stream_key(*, source: str, options: dict[str, Any], config: PreprocessConfig) -> str:
+    """Key of a streamed token store: the source file's SHA-256, the loading options, and :func:`key_document`'s other parts.
+
+    >>> len(stream_key(source="0" * 64, options={"rows": 10}, config=PreprocessConfig()))
+    64
+    """
+    return digest_document({"source": source, "options": options, **_config_parts(config)})
 
 
 def digest_document(document: dict[str, Any]) -> str:

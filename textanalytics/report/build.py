@@ -74,14 +74,9 @@ def _versions() -> dict[str, str]:
 def _hash_inputs(path: Path) -> dict[str, str]:
     """SHA-256 of every input file under ``path`` (or of the file itself), by relative name."""
     files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
-    out = {}
-    for f in files:
-        h = hashlib.sha256()
-        with open(f, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-        out[f.name if path.is_file() else f.relative_to(path).as_posix()] = h.hexdigest()
-    return out
+    from ..preprocessing.cache import file_digest
+
+    return {f.name if path.is_file() else f.relative_to(path).as_posix(): file_digest(f) for f in files}
 
 
 def _png_base64(fig) -> str:

@@ -169,7 +169,8 @@ def representative_passages(model: TopicModel | TopicEnsemble, corpus: Any, *, n
         ``topic, rank, statement_id, paragraph, weight, n_terms, unstable, text``
         followed by the statement metadata (``title, date, year, speaker,
         organisation, genre`` and any other column except ``text``/``n_words``),
-        sorted by ``topic, rank``.
+        sorted by ``topic, rank``. With a text-free corpus index (a streamed
+        report's), ``text`` is missing (``<NA>``) for the caller to fill.
 
     Example
     -------
@@ -206,7 +207,9 @@ def representative_passages(model: TopicModel | TopicEnsemble, corpus: Any, *, n
     })
     meta = statements.drop(columns=[c for c in ("text", "n_words") if c in statements.columns])
     meta = meta.assign(statement_id=meta["statement_id"].astype(str))
-    if out["paragraph"].notna().any() and isinstance(paragraphs, pd.DataFrame):
+    if "text" not in statements.columns or (isinstance(paragraphs, pd.DataFrame) and "text" not in paragraphs.columns):
+        out["text"] = pd.Series(pd.NA, index=out.index, dtype=object)
+    elif out["paragraph"].notna().any() and isinstance(paragraphs, pd.DataFrame):
         para = paragraphs[["statement_id", "paragraph", "text"]].assign(
             statement_id=paragraphs["statement_id"].astype(str),
             paragraph=pd.array(paragraphs["paragraph"], dtype="Int64"))

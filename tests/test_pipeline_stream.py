@@ -1,0 +1,121 @@
+"""The streamed report path (``[corpus] stream_rows``) gives the in-memory run's tables."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import textanalytics as ta
+from textanalytics.config import AnalysisConfig
+from textanalytics.errors import InputError
+from textanalytics.pipeline import run_analysis
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "tests" / "data" / "notebooks" / "sample_news.csv"
+
+
+@pytest.fixture(scope="module")
+def seeds_table(tmp_path_factory) -> Path:
+    """The eight seed statements as a CSV table (paragraphs joined by blank lines): long, many paragraphs."""
+    corpus = ta.load_corpus(ROOT / "seeds")
+    path = tmp_path_factory.mktemp("table") / "seeds.csv"
+    corpus.statements[["statement_id", "date", "speaker", "organisation", "genre", "title", "text"]].to_csv(
+        path, index=False)
+    return path
+
+
+def _config(path: Path, cache: Path, *, rows: int, unit: str, group_by: tuple[str, ...],
+            **corpus: object) -> AnalysisConfig:
+    cfg = AnalysisConfig()
+    return cfg.replace(
+        corpus=dataclasses.replace(cfg.corpus, path=str(path), stream_rows=rows, **corpus),
+        preprocess=dataclasses.replace(cfg.preprocess, cache_dir=str(cache), unit=unit, phrase_min_count=3,
+                                       curated_phrases=("international law",)),
+        vocabulary=dataclasses.replace(cfg.vocabulary, min_df=2, max_df=0.9),
+        compare=dataclasses.replace(cfg.compare, group_by=group_by),
+        topics=dataclasses.replace(cfg.topics, k_grid=(2, 3), n_seeds=2, n_bootstrap=20, n_permutations=50,
+                                   n_jobs=1),
+    )
+
+
+def _assert_same_results(a, b) -> None:
+    assert list(a.tables) == list(b.tables)
+    for name in a.tables:
+        pd.testing.assert_frame_equal(a.tables[name], b.tables[name], check_exact=True, obj=name)
+    pd.testing.assert_frame_equal(a.kwic, b.kwic, check_exact=True, obj="kwic")
+    assert sorted(a.figures) == sorted(b.figures)
+    assert a.skipped == b.skipped and a.notes == b.notes and a.topic_k == b.topic_k
+    assert a.sections == b.sections
+    assert (a.full_dtm.counts != b.full_dtm.counts).nnz == 0 and a.full_dtm.vocabulary == b.full_dtm.vocabulary
+
+
+def test_streamed_run_equals_in_memory_run_on_long_paragraph_texts(seeds_table, tmp_path):
+    kw = dict(unit="paragraph", group_by=("year", "speaker", "organisation"), id_col="statement_id")
+    memory = run_analysis(_config(seeds_table, tmp_path / "c1", rows=0, **kw))
+    streamed = run_analysis(_config(seeds_table, tmp_path / "c2", rows=3, **kw))  # pieces of 3, 3 and 2
+    assert memory.tokens.__class__.__name__ == "Tokens"
+    assert streamed.tokens.__class__.__name__ == "TokenStore" and len(streamed.tokens.chunks) == 3
+    assert not streamed.corpus.has_text and memory.corpus.has_text
+    assert len(memory.kwic) > 0 and memory.tables["representative_passages"]["text"].notna().all()
+    _assert_same_results(memory, streamed)
+
+
+def test_streamed_run_equals_in_memory_run_on_a_table_with_skipped_records(tmp_path, caplog):
+    kw = dict(unit="statement", group_by=("outlet",), id_col="article_id", date_col="publish_date",
+              on_error="skip", derive={"outlet": "url_host:article_source_link"})
+    memory = run_analysis(_config(SAMPLE, tmp_path / "c1", rows=0, **kw))
+    caplog.clear()
+    streamed = run_analysis(_config(SAMPLE, tmp_path / "c2", rows=4, **kw))
+    skipped = [r.getMessage() for r in caplog.records if "skipped" in r.getMessage() and "record" in r.getMessage()]
+    assert len(skipped) == 1  # said once, in the first pass; the second pass (KWIC, passages) is quiet
+    assert len(streamed.tokens.chunks) == 8
+    problems = streamed.corpus.problems
+    assert list(problems["problem"]) == list(memory.corpus.problems["problem"]) and len(problems) >= 1
+    _assert_same_results(memory, streamed)
+
+
+def test_warm_streamed_run_reuses_the_store(seeds_table, tmp_path):
+    kw = dict(unit="paragraph", group_by=("year",), id_col="statement_id")
+    cfg = _config(seeds_table, tmp_path / "c", rows=5, **kw)
+    first = run_analysis(cfg)
+    stores = list((tmp_path / "c" / "streams").iterdir())
+    assert len(stores) == 1 and first.tokens.path == stores[0]
+    mtime = (stores[0] / "manifest.json").stat().st_mtime_ns
+    second = run_analysis(cfg)
+    assert (stores[0] / "manifest.json").stat().st_mtime_ns == mtime  # read, not rewritten
+    _assert_same_results(first, second)
+
+
+def test_streamed_run_without_cache_keeps_the_store_in_a_scratch_folder(seeds_table, tmp_path):
+    cfg = _config(seeds_table, tmp_path / "unused", rows=4, unit="paragraph", group_by=("year",),
+                  id_col="statement_id")
+    cfg = cfg.replace(preprocess=dataclasses.replace(cfg.preprocess, cache_dir=""),
+                      topics=dataclasses.replace(cfg.topics, k=2, k_grid=(2,)))
+    res = run_analysis(cfg)
+    folder = Path(res.scratch.name)
+    assert res.tokens.path.parent == folder and folder.is_dir()
+    assert not (tmp_path / "unused").exists()
+    res.scratch.cleanup()
+    assert not folder.exists()
+
+
+def test_text_free_corpus_index_says_what_to_do(seeds_table, tmp_path):
+    cfg = _config(seeds_table, tmp_path / "c", rows=4, unit="paragraph", group_by=("year",), id_col="statement_id")
+    res = run_analysis(cfg.replace(topics=dataclasses.replace(cfg.topics, k=2, k_grid=(2,))))
+    with pytest.raises(InputError, match="metadata only.*load_corpus"):
+        ta.kwic(res.corpus, "terrorism")
+    with pytest.raises(InputError, match="metadata only"):
+        ta.lexical_stats(res.corpus)
+    assert "text" not in res.corpus.metadata.columns and len(res.corpus.paragraphs) > 8
+
+
+def test_stream_rows_is_validated_and_folders_are_refused(tmp_path):
+    with pytest.raises(InputError, match=r"\[corpus\] stream_rows"):
+        AnalysisConfig().replace(corpus=dataclasses.replace(AnalysisConfig().corpus, stream_rows=-1))
+    cfg = _config(ROOT / "seeds", tmp_path / "c", rows=10, unit="paragraph", group_by=("year",))
+    with pytest.raises(InputError, match="is a folder; only table files"):
+        run_analysis(cfg)
+
