@@ -97,8 +97,16 @@ def machine() -> str:
         mem = f", {kb / 1024 / 1024:.0f} GiB RAM"
     except (OSError, ValueError, IndexError):
         pass
+    from importlib import metadata
+
+    versions = []
+    for dist in ("textanalytics", "numpy", "scipy", "pandas", "pyarrow", "scikit-learn", "gensim", "matplotlib"):
+        try:
+            versions.append(f"{dist} {metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            pass
     return (f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}){mem}; "
-            f"Python {platform.python_version()}")
+            f"Python {platform.python_version()}; {', '.join(versions)}")
 
 
 # ----------------------------------------------------------------------------- benchmarks
@@ -173,32 +181,28 @@ def bench_report_seeds(runs: int) -> dict:
     return res
 
 
-def report_on(corpus_csv: Path, *, label: str) -> dict:
-    with tempfile.TemporaryDirectory() as tmp:
-        code = f"""
-        import dataclasses
-        from textanalytics.config import load_config
-        from textanalytics.report import build_report
-        cfg = load_config({str(NEWS_CONFIG)!r})
-        cfg = cfg.replace(corpus=dataclasses.replace(cfg.corpus, path={str(corpus_csv)!r}),
-                          preprocess=dataclasses.replace(cfg.preprocess, cache_dir={str(Path(tmp) / "cache")!r}))
-        t1 = time.perf_counter()
-        r = build_report(cfg, out={str(Path(tmp) / "out")!r}, base_dir={str(ROOT)!r})
-        _done(report_seconds=time.perf_counter() - t1, stages=r.timings)
-        """
-        r = child(code)
-        r["label"] = label
-        return r
-
-
-def stream_on(corpus_csv: Path) -> dict:
-    """benchmarks/bench_stream.py in a fresh interpreter: pieces -> token store -> DTM -> LDA K=20."""
-    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_stream.py"), str(corpus_csv)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=3600)
-    if proc.returncode != 0:
-        raise RuntimeError(f"streaming benchmark failed:\n{proc.stderr[-3000:]}")
-    line = [ln for ln in proc.stdout.splitlines() if ln.startswith("BENCH ")][-1]
-    return json.loads(line[6:])
+def report_on(corpus_csv: Path, *, label: str, stream_rows: int = 0, runs: int = 1) -> dict:
+    """Cold ``build_report`` on a news-like table (median of ``runs``), in memory or streamed."""
+    samples = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as tmp:
+            code = f"""
+            import dataclasses
+            from textanalytics.config import load_config
+            from textanalytics.report import build_report
+            cfg = load_config({str(NEWS_CONFIG)!r})
+            cfg = cfg.replace(corpus=dataclasses.replace(cfg.corpus, path={str(corpus_csv)!r}, stream_rows={stream_rows}),
+                              preprocess=dataclasses.replace(cfg.preprocess, cache_dir={str(Path(tmp) / "cache")!r}))
+            t1 = time.perf_counter()
+            r = build_report(cfg, out={str(Path(tmp) / "out")!r}, base_dir={str(ROOT)!r})
+            _done(report_seconds=time.perf_counter() - t1, stages=r.timings)
+            """
+            samples.append(child(code))
+    r = median_of(samples)
+    r["stages"] = samples[0]["stages"] if runs == 1 else {
+        k: statistics.median(s["stages"][k] for s in samples) for k in samples[0]["stages"]}
+    r["label"] = label
+    return r
 
 
 def replicate_news(factor: int, dest: Path) -> tuple[Path, int]:
@@ -229,6 +233,8 @@ def main(argv=None) -> int:
     ap.add_argument("--runs", type=int, default=3, help="runs per measurement (median reported)")
     ap.add_argument("--scaling", action="store_true", help="also run 1x/2x/4x/8x news_articles")
     ap.add_argument("--factors", default="1,2,4,8")
+    ap.add_argument("--scaling-runs", type=int, default=1, help="runs per scaling row (median reported)")
+    ap.add_argument("--stream-rows", type=int, default=2000, help="records per piece for the streamed report")
     ap.add_argument("--only", default="", help="comma list: preprocess,engines,report_seeds,report_news,scaling")
     args = ap.parse_args(argv)
     only = set(filter(None, args.only.split(",")))
@@ -263,33 +269,36 @@ def main(argv=None) -> int:
                   f"| warm (cached tokens, models, figures) | {fmt(r['warm']['report_seconds'], 1)} | {fmt(r['warm']['peak_rss_mb'], 0)} |", ""]
     if want("report_news") and have_news:
         print("report on news_articles ...", file=sys.stderr)
-        r = report_on(NEWS, label="1x")
+        r = report_on(NEWS, label="1x", runs=args.runs)
         stages = ", ".join(f"{k} {v:.1f} s" for k, v in r["stages"].items())
-        lines = sections["report_news"] = ["## Full report on news_articles (one run, cold)", "",
+        lines = sections["report_news"] = [f"## Full report on news_articles (cold, median of {r['runs']})", "",
                   f"{fmt(r['report_seconds'])} s; peak RSS {fmt(r['peak_rss_mb'], 0)} MB, whole process tree "
                   f"(report + forked workers, PSS sampled every 0.1 s) {fmt(r['tree_peak_pss_mb'], 0)} MB. "
                   f"Stages: {stages}.", ""]
     if args.scaling and want("scaling") and have_news:
-        lines = sections["scaling"] = ["## Scaling (replicated news_articles with distinct ids, one cold run each)", "",
-                  "Full report: `build_report()` in memory (corpus, tokens and matrices held together; "
-                  "topic grid K = 10, 20 x 2 seeds on both cores). Streaming: `benchmarks/bench_stream.py` "
-                  "(table read 5,000 records at a time -> token store on disk -> DTM chunk by chunk -> "
-                  "one LDA fit K = 20 -> c_npmi read back from the store).", "",
+        lines = sections["scaling"] = [
+                  f"## Scaling (replicated news_articles with distinct ids, cold, median of {args.scaling_runs})", "",
+                  "The same full report (`build_report()`, topic grid K = 10, 20 x 2 seeds on both cores) two ways: "
+                  "in memory (corpus, tokens and matrices held together) and streamed (`[corpus] stream_rows = "
+                  f"{args.stream_rows}`: the table read {args.stream_rows:,} records at a time into a token store on "
+                  "disk, matrices and lexical statistics built chunk by chunk, a second pass for KWIC and passages). "
+                  "Both give the same tables.", "",
                   "Memory: the report process' peak RSS, and the peak total PSS of the report and its forked "
                   "workers (sampled every 0.1 s; pages shared after the fork count once), i.e. the physical "
                   "memory the run held.", "",
-                  "| factor | words | report s | s per M words | report peak RSS (MB) | with workers, peak PSS (MB) "
-                  "| streaming s | streaming peak RSS (MB) |",
-                  "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+                  "| factor | words | in memory s | s per M words | peak RSS (MB) | with workers, peak PSS (MB) "
+                  "| streamed s | s per M words | peak RSS (MB) | with workers, peak PSS (MB) |",
+                  "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
         with tempfile.TemporaryDirectory() as tmp:
             for f in [int(x) for x in args.factors.split(",")]:
                 print(f"scaling x{f} ...", file=sys.stderr)
                 path, words = replicate_news(f, Path(tmp))
-                r = report_on(path, label=f"{f}x")
-                st = stream_on(path)
-                lines.append(f"| {f}x | {words:,} | {fmt(r['report_seconds'])} | "
-                             f"{fmt(r['report_seconds'] / (words / 1e6), 1)} | {fmt(r['peak_rss_mb'], 0)} | "
-                             f"{fmt(r['tree_peak_pss_mb'], 0)} | {fmt(st['seconds'])} | {fmt(st['peak_rss_mb'], 0)} |")
+                r = report_on(path, label=f"{f}x", runs=args.scaling_runs)
+                st = report_on(path, label=f"{f}x streamed", stream_rows=args.stream_rows, runs=args.scaling_runs)
+                per = lambda x: fmt(x["report_seconds"] / (words / 1e6), 1)  # noqa: E731
+                lines.append(f"| {f}x | {words:,} | {fmt(r['report_seconds'])} | {per(r)} | {fmt(r['peak_rss_mb'], 0)} | "
+                             f"{fmt(r['tree_peak_pss_mb'], 0)} | {fmt(st['report_seconds'])} | {per(st)} | "
+                             f"{fmt(st['peak_rss_mb'], 0)} | {fmt(st['tree_peak_pss_mb'], 0)} |")
                 path.unlink()
         lines.append("")
     command = "python benchmarks/run_all.py " + " ".join(argv if argv is not None else sys.argv[1:])

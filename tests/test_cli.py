@@ -97,3 +97,24 @@ def test_long_tables_are_cut_with_a_count(capsys, tmp_path):
     phrase_rows = out.split("## phrases (", 1)[1]
     n = int(phrase_rows.split(")", 1)[0])
     assert n > 30 and f"... {n - 30} more rows" in out
+
+
+def test_report_stream_rows_writes_the_same_tables(capsys, tmp_path):
+    sample = ROOT / "tests" / "data" / "notebooks" / "sample_news.csv"
+    cfg = tmp_path / "a.toml"
+    cfg.write_text(f"[corpus]\npath = '{sample.as_posix()}'\nid_col = 'article_id'\ndate_col = 'publish_date'\n"
+                   "on_error = 'skip'\nderive = {outlet = 'url_host:article_source_link'}\n"
+                   "[preprocess]\nunit = 'statement'\ncache_dir = 'cache'\n"
+                   "[compare]\ngroup_by = ['outlet']\nunit = 'statement'\n"
+                   "[topics]\nk = 2\nn_seeds = 2\nn_bootstrap = 10\nn_permutations = 20\n", encoding="utf-8")
+    assert main(["report", "--config", str(cfg), "--out", str(tmp_path / "mem"), "-q"]) == 0
+    assert main(["report", "--config", str(cfg), "--out", str(tmp_path / "str"), "-q", "--stream-rows", "6"]) == 0
+    assert list((tmp_path / "cache" / "streams").iterdir())  # the store sits in the config's cache folder
+    tables = sorted(p.name for p in (tmp_path / "mem" / "tables").iterdir())
+    assert tables == sorted(p.name for p in (tmp_path / "str" / "tables").iterdir()) and "keyness.csv" in tables
+    for name in tables:
+        assert (tmp_path / "mem" / "tables" / name).read_bytes() == (tmp_path / "str" / "tables" / name).read_bytes(), name
+    capsys.readouterr()
+    assert main(["report", "--config", str(cfg), "--out", str(tmp_path / "bad"), "--stream-rows", "-1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "stream_rows" in err[0] and not (tmp_path / "bad").exists()

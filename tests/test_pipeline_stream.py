@@ -77,6 +77,22 @@ def test_streamed_run_equals_in_memory_run_on_a_table_with_skipped_records(tmp_p
     _assert_same_results(memory, streamed)
 
 
+def test_worker_processes_change_nothing_in_memory_or_streamed(seeds_table, tmp_path, monkeypatch):
+    """Tokenising in two processes and fitting the K x seed grid in two processes give the same tables."""
+    from textanalytics.preprocessing import pipeline as prep
+
+    monkeypatch.setattr(prep, "CHUNK_CHARS", 5_000)  # several tokenising chunks, so both workers get some
+    kw = dict(unit="paragraph", group_by=("year", "speaker"), id_col="statement_id")
+    one = _config(seeds_table, tmp_path / "c1", rows=0, **kw)
+    two = one.replace(preprocess=dataclasses.replace(one.preprocess, n_jobs=2, cache_dir=str(tmp_path / "c2")),
+                      topics=dataclasses.replace(one.topics, n_jobs=2))
+    single = run_analysis(one)
+    _assert_same_results(single, run_analysis(two))
+    streamed = two.replace(corpus=dataclasses.replace(two.corpus, stream_rows=3),
+                           preprocess=dataclasses.replace(two.preprocess, cache_dir=str(tmp_path / "c3")))
+    _assert_same_results(single, run_analysis(streamed))
+
+
 def test_warm_streamed_run_reuses_the_store(seeds_table, tmp_path):
     kw = dict(unit="paragraph", group_by=("year",), id_col="statement_id")
     cfg = _config(seeds_table, tmp_path / "c", rows=5, **kw)

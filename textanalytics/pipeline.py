@@ -401,8 +401,8 @@ def _streamed_inputs(cfg: AnalysisConfig, res: AnalysisResults, clock: StageCloc
     from . import compare as cmp
     from .corpus import Corpus, iter_corpus_from_config
     from .corpus.load import corpus_kind
-    from .preprocessing import TokenStore, preprocess_chunks
     from .config import to_dict
+    from .preprocessing import TokenStore, preprocess_chunks
     from .preprocessing.cache import file_digest, stream_key
 
     path = Path(cfg.corpus.path)
@@ -439,12 +439,11 @@ def _streamed_inputs(cfg: AnalysisConfig, res: AnalysisResults, clock: StageCloc
         corpus = index.corpus()
     with clock.stage("vocabulary"):
         full, dtm = _matrices(cfg, lambda unit: store.dtm(unit=unit))
-        meta, paras = corpus.metadata, corpus.paragraphs
+        meta, no_paragraphs = corpus.metadata, corpus.paragraphs.iloc[:0]
         parts = []
-        for tokens in store.chunk_tokens():
+        for tokens in store.chunk_tokens():  # lexical statistics read the chunk's tokens and its statement ids
             ids = tokens.units["statement_id"].astype(str).unique()
-            piece = Corpus(statements=meta[meta["statement_id"].isin(ids)],
-                           paragraphs=paras[paras["statement_id"].isin(ids)])
+            piece = Corpus(statements=meta[meta["statement_id"].isin(ids)], paragraphs=no_paragraphs)
             parts.append(cmp.lexical_stats(piece, tokens=tokens, window=cfg.compare.mattr_window))
         lexical = pd.concat(parts, ignore_index=True).sort_values("statement_id", kind="stable")
         lexical = lexical.reset_index(drop=True)
