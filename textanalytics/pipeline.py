@@ -45,8 +45,39 @@ class StageClock:
         try:
             yield
         finally:
+            _return_free_memory()
             self.timings[name] = round(time.perf_counter() - start, 3)
             log.info("stage %d/%d: %s done in %.1f s", i, self.total, name, self.timings[name])
+
+
+def _return_free_memory() -> None:
+    """Give pages freed by a finished stage back to the operating system.
+
+    glibc's malloc and Arrow's allocator keep freed memory for reuse, so a
+    stage's temporary arrays would otherwise stay resident for the rest of the
+    run, and be counted again in every forked topic worker. Results are unaffected.
+    """
+    try:
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
+    except (ImportError, AttributeError):  # pragma: no cover - pyarrow is a dependency
+        pass
+    global _LIBC
+    if _LIBC is None:
+        import ctypes
+        import ctypes.util
+
+        try:
+            _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+            _LIBC.malloc_trim.argtypes = [ctypes.c_size_t]
+        except (OSError, AttributeError):  # not glibc (macOS, Windows, musl): nothing to trim
+            _LIBC = False
+    if _LIBC:
+        _LIBC.malloc_trim(0)
+
+
+_LIBC = None
 
 
 @dataclass(frozen=True)
@@ -204,20 +235,22 @@ def run_analysis(cfg: AnalysisConfig) -> AnalysisResults:
     res.tables["lexical_stats"] = inputs.lexical
 
     with clock.stage("compare"):
+        # Each comparison's full keyness table (every term) is cut to the report's rows as soon as it
+        # is made: on a large corpus the full tables run to millions of rows.
         distinctive, key_tables = [], []
         for col in groupings:
             distinctive.append(cmp.distinctive_terms(full, corpus=corpus, group_by=col, top_n=cfg.compare.top_n,
                                                    idf=cfg.compare.distinctive_idf))
-            key_tables.append(_keyness_table(cmp.keyness(full, corpus=corpus, group_by=col,
-                                                         min_dispersion=cfg.compare.min_dispersion,
-                                                         alpha=cfg.compare.alpha, g2_cells=cfg.compare.g2_cells)))
+            key_tables.append(_report_keyness(_keyness_table(cmp.keyness(
+                full, corpus=corpus, group_by=col, min_dispersion=cfg.compare.min_dispersion,
+                alpha=cfg.compare.alpha, g2_cells=cfg.compare.g2_cells)), alpha=alpha))
         for col, a, b in cfg.compare.pairs:
-            key_tables.append(_keyness_table(cmp.keyness(full, corpus=corpus, group_by=col, target=a, reference=b,
-                                                         min_dispersion=cfg.compare.min_dispersion,
-                                                         alpha=cfg.compare.alpha, g2_cells=cfg.compare.g2_cells)))
+            key_tables.append(_report_keyness(_keyness_table(cmp.keyness(
+                full, corpus=corpus, group_by=col, target=a, reference=b, min_dispersion=cfg.compare.min_dispersion,
+                alpha=cfg.compare.alpha, g2_cells=cfg.compare.g2_cells)), alpha=alpha))
         res.tables["distinctive_terms"] = pd.concat(distinctive, ignore_index=True) if distinctive else pd.DataFrame()
-        keyness_all = pd.concat(key_tables, ignore_index=True) if key_tables else pd.DataFrame()
-        res.tables["keyness"] = _report_keyness(keyness_all, alpha=alpha)
+        res.tables["keyness"] = pd.concat(key_tables, ignore_index=True) if key_tables else pd.DataFrame()
+        del distinctive, key_tables
         n_st = len(st)
         sim = None
         if n_st <= MAX_SIMILARITY_STATEMENTS:
