@@ -93,6 +93,51 @@ def test_worker_processes_change_nothing_in_memory_or_streamed(seeds_table, tmp_
     _assert_same_results(single, run_analysis(streamed))
 
 
+def test_one_record_pieces_a_trailing_skipped_record_and_the_kwic_cut(tmp_path):
+    """Pieces of one record (some holding only a skipped record, the last one too) and a KWIC cap that bites."""
+    frame = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False)
+    empty = frame["text"].str.strip() == ""
+    frame = pd.concat([frame[~empty], frame[empty]], ignore_index=True)  # the empty record last
+    path = tmp_path / "t.csv"
+    frame.to_csv(path, index=False)
+    kw = dict(unit="statement", group_by=("outlet",), id_col="article_id", date_col="publish_date",
+              on_error="skip", derive={"outlet": "url_host:article_source_link"})
+    configs = [_config(path, tmp_path / f"c{rows}", rows=rows, **kw) for rows in (0, 1)]
+    configs = [c.replace(report=dataclasses.replace(c.report, kwic_max_hits=3)) for c in configs]
+    memory, streamed = (run_analysis(c) for c in configs)
+    assert memory.kwic.groupby("query").size().max() == 3  # the cap cuts some query
+    assert streamed.tokens.chunks and len(streamed.tokens.chunks) == len(frame) - 1
+    lines = memory.corpus.problems["line"].tolist()
+    assert lines[-1] == len(frame) + 1 and streamed.corpus.problems["line"].tolist() == lines  # header = record 1
+    _assert_same_results(memory, streamed)
+
+
+def test_a_file_that_changes_between_the_two_passes_is_an_error(seeds_table, tmp_path, monkeypatch):
+    import textanalytics.pipeline as pipeline
+
+    cfg = _config(seeds_table, tmp_path / "c", rows=3, unit="paragraph", group_by=("year",), id_col="statement_id")
+    cfg = cfg.replace(topics=dataclasses.replace(cfg.topics, k=2, k_grid=(2,)))
+    real = pipeline._second_pass
+
+    def edited(c):
+        for piece in real(c):
+            st = piece.statements.assign(n_words=piece.statements["n_words"] + 1)
+            yield dataclasses.replace(piece, statements=st)
+
+    monkeypatch.setattr(pipeline, "_second_pass", edited)
+    with pytest.raises(InputError, match="changed during the run"):
+        run_analysis(cfg)
+
+
+def test_store_key_follows_the_corpus_options(seeds_table, tmp_path):
+    cfg = _config(seeds_table, tmp_path / "c", rows=4, unit="paragraph", group_by=("year",), id_col="statement_id")
+    cfg = cfg.replace(topics=dataclasses.replace(cfg.topics, k=2, k_grid=(2,)))
+    run_analysis(cfg)
+    run_analysis(cfg.replace(corpus=dataclasses.replace(cfg.corpus, derive={"y": "year:date"})))
+    run_analysis(cfg)  # reuses the first store
+    assert len(list((tmp_path / "c" / "streams").iterdir())) == 2
+
+
 def test_warm_streamed_run_reuses_the_store(seeds_table, tmp_path):
     kw = dict(unit="paragraph", group_by=("year",), id_col="statement_id")
     cfg = _config(seeds_table, tmp_path / "c", rows=5, **kw)

@@ -130,6 +130,26 @@ def test_duplicate_id_across_pieces_is_one_line_error_or_skipped(tmp_path):
     assert sum(len(p.statements) for p in pieces) == len(frame) - 1
 
 
+def test_pieces_keep_and_skip_exactly_the_records_the_whole_file_does(tmp_path):
+    """Duplicates across pieces count ids of skipped records too, as validating the whole file does."""
+    frame = pd.read_csv(NEWS_SAMPLE, dtype=str, keep_default_na=False)
+    empty = frame.index[frame["text"].str.strip() == ""][0]
+    frame.loc[len(frame) - 2, "article_id"] = frame.loc[empty, "article_id"]  # reuses a skipped record's id
+    frame.loc[len(frame) - 1, "article_id"] = frame.loc[1, "article_id"]      # reuses a kept record's id
+    frame.loc[4, "article_id"] = frame.loc[3, "article_id"]                   # a duplicate within one piece
+    path = tmp_path / "dups.csv"
+    frame.to_csv(path, index=False)
+    opts = dict(id_col="article_id", date_col="publish_date", on_error="skip")
+    whole = load_corpus(path, **opts)
+    assert len(whole.problems) >= 4
+    for rows in (1, 3, 10, 100):
+        pieces = list(iter_table_chunks(path, rows=rows, **opts))
+        ids = sorted(i for p in pieces for i in p.statements["statement_id"])
+        assert ids == sorted(whole.statements["statement_id"]), rows
+        problems = pd.concat([p.problems for p in pieces if len(p.problems)], ignore_index=True)
+        pd.testing.assert_frame_equal(problems, whole.problems.reset_index(drop=True), obj=f"rows={rows}")
+
+
 def test_bad_requests_fail_in_one_line_and_leave_nothing(seeds, tmp_path):
     with pytest.raises(InputError, match="punkt_trained"):
         preprocess_chunks(corpus_chunks(seeds), PreprocessConfig(sentence_splitter="punkt_trained"),

@@ -172,17 +172,25 @@ class AnalysisResults:
     dtm: Any = None
     full_dtm: Any = None
     topic_run: TopicRun | None = None
-    #: A streamed run without a cache folder keeps its token store here (removed with the results).
+    #: A streamed run without a cache folder keeps its token store in this TemporaryDirectory (in the
+    #: system's temporary folder); it is removed with the results object, so keep ``res`` while using
+    #: ``res.tokens``, or set ``[preprocess] cache_dir``.
     scratch: Any = None
+
+
+def _check_group_columns(columns: Any, group_by: tuple[str, ...]) -> None:
+    """Fail before any costly stage when a grouping column is not in the metadata."""
+    for col in group_by:
+        if col not in columns:
+            raise InputError(f"[compare] group_by: column {col!r} is not in the corpus metadata; "
+                             f"available: {', '.join(c for c in columns if c != 'text')}")
 
 
 def _usable_groupings(statements: pd.DataFrame, group_by: tuple[str, ...], skipped: list[str]) -> list[str]:
     """Grouping columns that exist and hold at least two non-empty groups."""
+    _check_group_columns(statements.columns, group_by)
     usable = []
     for col in group_by:
-        if col not in statements.columns:
-            raise InputError(f"[compare] group_by: column {col!r} is not in the corpus metadata; "
-                             f"available: {', '.join(c for c in statements.columns if c != 'text')}")
         values = statements[col].dropna().astype(str)
         values = values[values != ""]
         if values.nunique() < 2:
@@ -334,7 +342,9 @@ def run_analysis(cfg: AnalysisConfig) -> AnalysisResults:
                                          max_hits=cfg.report.kwic_max_hits)
             else:
                 # One more pass over the file: each piece's texts meet its stored tokens.
-                res.kwic, passages = _streamed_texts(cfg, tokens, terms=terms, passages=run.passages)
+                res.kwic, passages = _streamed_texts(
+                    cfg, tokens, terms=terms, passages=run.passages,
+                    words=corpus.statements.set_index(corpus.statements["statement_id"].astype(str))["n_words"])
                 run = dataclasses.replace(run, passages=passages)
                 res.topic_run = run
                 res.tables["representative_passages"] = passages
@@ -380,6 +390,7 @@ def _memory_inputs(cfg: AnalysisConfig, res: AnalysisResults, clock: StageClock)
 
     with clock.stage("corpus"):
         corpus = load_corpus_from_config(cfg.corpus)
+        _check_group_columns(corpus.statements.columns, cfg.compare.group_by)
     with clock.stage("preprocess"):
         tokens = preprocess(corpus, cfg.preprocess)
     with clock.stage("vocabulary"):
@@ -429,6 +440,7 @@ def _streamed_inputs(cfg: AnalysisConfig, res: AnalysisResults, clock: StageCloc
     and everything the preprocessing cache keys on), so a warm run reads it
     instead of preprocessing again.
     """
+    import shutil
     import tempfile
 
     from . import compare as cmp
@@ -445,9 +457,12 @@ def _streamed_inputs(cfg: AnalysisConfig, res: AnalysisResults, clock: StageCloc
     index = _IndexBuilder()
 
     def pieces() -> Iterator[Any]:
-        for piece in iter_corpus_from_config(cfg.corpus, rows=cfg.corpus.stream_rows):
+        for i, piece in enumerate(iter_corpus_from_config(cfg.corpus, rows=cfg.corpus.stream_rows)):
+            if i == 0:  # every piece has the same columns: a wrong group_by fails before preprocessing
+                _check_group_columns(piece.statements.columns, cfg.compare.group_by)
             index.add(piece)
             yield piece
+            del piece  # not held while the next piece is read
 
     with clock.stage("corpus and preprocess (streamed)"):
         store = None
@@ -461,11 +476,14 @@ def _streamed_inputs(cfg: AnalysisConfig, res: AnalysisResults, clock: StageCloc
                     log.info("streaming: token store %s reused (cached)", where)
                 except InputError as exc:
                     log.warning("streaming: %s; preprocessing again", exc)
+                    shutil.rmtree(where, ignore_errors=True)
         else:
             res.scratch = tempfile.TemporaryDirectory(prefix="textanalytics-stream-")
             where = Path(res.scratch.name) / "store"
-        if store is None:
+        if store is None and res.scratch is not None:
             store = preprocess_chunks(pieces(), cfg.preprocess, out=where)
+        elif store is None:
+            store = _build_cached_store(pieces(), cfg, where=where)
         else:
             for _ in pieces():  # the index only: metadata, paragraph numbers, cleaning, problems
                 pass
@@ -488,6 +506,33 @@ def _streamed_inputs(cfg: AnalysisConfig, res: AnalysisResults, clock: StageCloc
                    lexical=lexical)
 
 
+def _build_cached_store(pieces: Iterator[Any], cfg: AnalysisConfig, *, where: Path) -> Any:
+    """Preprocess into a private folder, then rename it to ``where`` unless another run got there first.
+
+    Two runs on the same file and settings may build the same store at once; the
+    second to finish keeps the first's store (identical by construction) and
+    never replaces a store someone may be reading.
+    """
+    import os
+    import shutil
+    import uuid
+
+    from .preprocessing import TokenStore, preprocess_chunks
+
+    private = where.with_name(f".{where.name}-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    try:
+        preprocess_chunks(pieces, cfg.preprocess, out=private)
+        try:
+            os.rename(private, where)
+        except OSError:
+            if not (where / "manifest.json").is_file():
+                raise
+            log.info("streaming: token store %s was written by another run meanwhile; using it", where)
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+    return TokenStore.open(where)
+
+
 def _second_pass(cfg: AnalysisConfig) -> Iterator[Any]:
     """The table's pieces again, without repeating the first pass' warnings about skipped records."""
     from .corpus import iter_corpus_from_config
@@ -505,14 +550,16 @@ def _second_pass(cfg: AnalysisConfig) -> Iterator[Any]:
             lg.removeFilter(first_pass_only)
 
 
-def _streamed_texts(cfg: AnalysisConfig, store: Any, *, terms: list[str],
-                    passages: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _streamed_texts(cfg: AnalysisConfig, store: Any, *, terms: list[str], passages: pd.DataFrame,
+                    words: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Second pass over a streamed table: KWIC lines of ``terms`` and the texts of ``passages``.
 
     Each piece is matched with its chunk of the store; KWIC runs per piece and
     the hits are merged in corpus order (statement id, paragraph, position),
     keeping the first ``kwic_max_hits`` per term, exactly as one call on the
-    whole corpus would.
+    whole corpus would. ``words`` (``n_words`` by statement id, from the first
+    pass) and the store's ids and paragraph counts check that every piece reads
+    as it did the first time.
     """
     from . import compare as cmp
 
@@ -526,9 +573,12 @@ def _streamed_texts(cfg: AnalysisConfig, store: Any, *, terms: list[str],
         if not len(piece.paragraphs):
             continue
         tokens = next(chunks, None)
-        ids = set(piece.statements["statement_id"].astype(str))
-        if tokens is None or not set(tokens.units["statement_id"].astype(str)) <= ids:
-            raise InputError(f"{cfg.corpus.path}: the file changed since its tokens were stored; "
+        st = piece.statements
+        if (tokens is None or set(tokens.units["statement_id"].astype(str)) != set(st["statement_id"].astype(str))
+                or len(tokens.units) != len(piece.paragraphs)
+                or not st["n_words"].to_numpy().tolist() == words.reindex(st["statement_id"]).tolist()):
+            raise InputError(f"{cfg.corpus.path}: the file changed during the run (its second reading differs "
+                             f"from the first at statement {str(st['statement_id'].iat[0])!r}'s piece); "
                              "run the report again")
         frames.append(cmp.kwic_many(piece, terms, tokens=tokens, window=rc.kwic_window, max_hits=rc.kwic_max_hits))
         par = piece.paragraphs
@@ -539,6 +589,9 @@ def _streamed_texts(cfg: AnalysisConfig, store: Any, *, terms: list[str],
         for sid, text in zip(piece.statements["statement_id"].astype(str), piece.statements["text"]):
             if sid in wanted_st:
                 found[(sid, None)] = text
+    if next(chunks, None) is not None:
+        raise InputError(f"{cfg.corpus.path}: the file changed during the run (it now has fewer pieces than "
+                         "its token store); run the report again")
     order = {q: i for i, q in enumerate(terms)}
     frames = [f for f in frames if len(f)] or frames[:1]  # an empty piece's columns have no dtypes to keep
     kwic = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]

@@ -38,7 +38,7 @@ class CorpusConfig:
         Table files only. ``0`` (default) loads the corpus into memory. A
         positive number makes the report stream the table ``stream_rows``
         records at a time: tokens go to a store on disk, matrices are built
-        chunk by chunk and no stage holds the raw texts of more than one piece
+        chunk by chunk and no stage holds the raw texts of more than a piece or two
         (:func:`textanalytics.pipeline.run_analysis`). The tables equal the
         in-memory run's, except that ids made from record positions (no
         ``id_col``) have seven digits (``doc0000001``).

@@ -150,7 +150,7 @@ def _load_table(path: Path, *, text_col: str, date_col: str, speaker_col: str, i
 
 def _table_records(frame: pd.DataFrame, where, *, path: Path, text_col: str, date_col: str, speaker_col: str,
                    id_col: str | None, title_col: str, on_error: str, id_start: int = 1,
-                   id_width: int | None = None):
+                   id_width: int | None = None, earlier: dict[str, int] | None = None):
     """Canonical columns, ids, early validation and cleaning of table records (a whole file or a chunk)."""
     rename = _table_columns(list(frame.columns), source=str(path), text_col=text_col,
                             date_col=date_col, speaker_col=speaker_col, id_col=id_col, title_col=title_col)
@@ -166,7 +166,8 @@ def _table_records(frame: pd.DataFrame, where, *, path: Path, text_col: str, dat
         # fail fast, before the costly cleaning, with the same message validation would give
         light = frame[[c for c in ("_line", "statement_id", "date", "year") if c in frame.columns]].assign(
             text=["" if cleans_to_empty(_as_text(t)) else "x" for t in frame["text"]])
-        validate_records(light, where=where, fields={c: o for o, c in aliases.items()}, on_error="raise")
+        validate_records(light, where=where, fields={c: o for o, c in aliases.items()}, on_error="raise",
+                         earlier=earlier)
     cleaning: list[dict] = []
     texts = frame["text"].tolist()
     paragraphs: list[list[str]] = []
@@ -343,7 +344,7 @@ def iter_table_chunks(path: str | Path, *, rows: int = 20_000, text_col: str = "
     if corpus_kind(path) != "table":
         raise InputError(f"{path}: only table files can be read in pieces ({', '.join(TABLE_SUFFIXES)}); "
                          "load folders with load_corpus()")
-    seen: set[str] = set()
+    seen: dict[str, int] = {}  # every id of earlier pieces (kept or skipped) -> record of its first use
     start = 1
     carried: list[pd.DataFrame] = []  # problems of pieces where every record was skipped
     yielded = 0
@@ -351,24 +352,15 @@ def iter_table_chunks(path: str | Path, *, rows: int = 20_000, text_col: str = "
         n = len(raw.frame)
         frame, where, aliases, cleaning, _ = _table_records(
             raw.frame, raw.where, path=path, text_col=text_col, date_col=date_col, speaker_col=speaker_col,
-            id_col=id_col, title_col=title_col, on_error=on_error, id_start=start, id_width=7)
+            id_col=id_col, title_col=title_col, on_error=on_error, id_start=start, id_width=7, earlier=seen)
         start += n
         fields = {canon: orig for orig, canon in aliases.items()}
-        frame, problems = validate_records(frame, where=where, fields=fields, on_error=on_error)
-        repeated = frame["statement_id"].isin(seen).to_numpy()
-        if repeated.any():
-            first = frame[repeated].iloc[0]
-            field = fields.get("statement_id", "statement_id")
-            if on_error == "raise":
-                raise InputError(f"{path}: {where.unit} {first['_line']}: id {first['statement_id']!r} in "
-                                 f"{field!r} already appeared in an earlier record; ids must be unique "
-                                 "(fix the file, or pass on_error=\"skip\")")
-            extra = problems_frame([{"source": str(path), "line": int(line), "field": field,
-                                     "problem": "duplicate id (also in an earlier piece)", "action": "skipped"}
-                                    for line in frame.loc[repeated, "_line"].tolist()])
-            problems = pd.concat([problems, extra], ignore_index=True) if len(problems) else extra
-            frame = frame[~repeated]
-        seen.update(frame["statement_id"].tolist())
+        ids = frame["statement_id"].astype(str).str.strip().tolist()
+        lines = frame["_line"].tolist()
+        frame, problems = validate_records(frame, where=where, fields=fields, on_error=on_error, earlier=seen)
+        for i, line in zip(ids, lines):
+            if i and i not in seen:
+                seen[i] = int(line)
         if not len(frame):
             log.warning("%s: records %d-%d: every record was skipped", path, start - n, start - 1)
             carried.append(problems)

@@ -247,8 +247,13 @@ def _raise_or_skip(kind: str, mask: np.ndarray, *, frame: pd.DataFrame, where: W
 
 
 def validate_records(frame: pd.DataFrame, *, where: Where, fields: Mapping[str, str],
-                     on_error: OnError = "raise") -> tuple[pd.DataFrame, pd.DataFrame]:
+                     on_error: OnError = "raise",
+                     earlier: Mapping[str, int] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Check ids, text, dates and years of assembled records.
+
+    ``earlier`` maps ids already used by earlier records of the same file (a
+    table read in pieces) to the record number of their first use: such ids
+    are duplicates here exactly as if the whole file were validated at once.
 
     ``frame`` has ``_line`` (record number), ``statement_id``, ``text``
     (cleaned), ``date`` (raw values or datetimes; optional) and ``year``
@@ -273,9 +278,10 @@ def validate_records(frame: pd.DataFrame, *, where: Where, fields: Mapping[str, 
     keep &= _raise_or_skip("an empty id", empty_id, frame=frame, where=where, field=name["statement_id"],
                            on_error=on_error, problem="empty id", hint="give every record an id",
                            problems=problems)
-    dup = (ids.duplicated(keep="first").to_numpy() & ~empty_id)
+    earlier = earlier or {}
+    dup = ((ids.duplicated(keep="first").to_numpy() | ids.isin(earlier.keys()).to_numpy()) & ~empty_id)
     if dup.any():
-        first_line = dict(zip(ids[::-1], frame["_line"].to_numpy()[::-1]))
+        first_line = {**dict(zip(ids[::-1], frame["_line"].to_numpy()[::-1])), **earlier}
         texts = [f"duplicate id {i!r} (first at {where.unit} {first_line[i]})" for i in ids[dup]]
         keep &= _raise_or_skip("a duplicate id", dup, frame=frame, where=where, field=name["statement_id"],
                                on_error=on_error, problem=texts, hint="make the ids unique",

@@ -33,7 +33,8 @@ _NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 _SVG_ID = re.compile(r"\b[a-zA-Z_]*[0-9a-f]{10,}\b")
 _TEXT_SUFFIXES = {".csv", ".md", ".html", ".svg", ".json", ".txt"}
 #: run.json entries that differ between equivalent runs: timings, and settings that do not change results.
-IGNORED_RUN_KEYS = ("timings", "config.preprocess.cache_dir", "config.preprocess.n_jobs", "config.topics.n_jobs")
+IGNORED_RUN_KEYS = ("timings", "config.preprocess.cache_dir", "config.preprocess.n_jobs", "config.topics.n_jobs",
+                    "config.corpus.stream_rows")
 
 
 #: Whole numbers with fewer significant digits than this are exact (counts, K, years); longer
