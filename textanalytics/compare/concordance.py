@@ -9,6 +9,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from ..corpus.model import require_text
 from ..errors import InputError
 from ..features import _sorted_id_codes
 from ..preprocessing.model import _codes
@@ -103,7 +104,7 @@ def kwic(corpus: Any, query: str, *, window: int = 8, tokens: Any = None, by: By
             by = "lemma"
         else:
             by = "word"
-    _require_text(corpus, "kwic")
+    require_text(corpus, "kwic")
     paragraphs = corpus.paragraphs
     if by == "lemma":
         if tokens is None:
@@ -231,12 +232,6 @@ def _lemma_hits(paragraphs: pd.DataFrame, tokens: Any, query: str) -> list[tuple
     return _LemmaIndex(paragraphs, tokens).hits(query)
 
 
-def _require_text(corpus: Any, what: str) -> None:
-    check = getattr(corpus, "require_text", None)
-    if check is not None:
-        check(what)
-
-
 def kwic_many(corpus: Any, queries: list[str], *, tokens: Any = None, window: int = 8,
               max_hits: int | None = None) -> pd.DataFrame:
     """KWIC for several queries at once: :func:`kwic`'s columns plus ``query``.
@@ -249,7 +244,7 @@ def kwic_many(corpus: Any, queries: list[str], *, tokens: Any = None, window: in
 
     >>> kwic_many(corpus, ["terrorist", "double_standard"], tokens=tokens, max_hits=20)  # doctest: +SKIP
     """
-    _require_text(corpus, "kwic_many")
+    require_text(corpus, "kwic_many")
     frames = []
     index = _LemmaIndex(corpus.paragraphs, tokens) if tokens is not None else None
     meta = corpus.statements.drop(columns=[c for c in ("text", "n_words") if c in corpus.statements.columns])

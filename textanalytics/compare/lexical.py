@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..corpus.model import require_text
 from ..errors import InputError
 from ..features import _sorted_id_codes, factorize_labels, group_labels, label_str
 from ..preprocessing.model import _codes
@@ -173,9 +174,7 @@ def _from_text(corpus: Any, ids: list[str]) -> tuple[dict[str, np.ndarray], dict
     index: dict[str, int] = {}
     words: dict[str, list[int]] = {}
     sentences: dict[str, int] = {}
-    check = getattr(corpus, "require_text", None)
-    if check is not None:
-        check("lexical_stats without tokens")
+    require_text(corpus, "lexical_stats without tokens")
     p = corpus.paragraphs.sort_values(["statement_id", "paragraph"], kind="stable")
     for sid, text in zip(p["statement_id"].astype(str), p["text"].astype(str)):
         bucket = words.setdefault(sid, [])

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
+
+
+def require_text(corpus: Any, what: str) -> None:
+    """:meth:`Corpus.require_text` for anything corpus-like (objects without the method pass)."""
+    check = getattr(corpus, "require_text", None)
+    if check is not None:
+        check(what)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ Example
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import logging
@@ -106,7 +107,18 @@ def _config_parts(config: PreprocessConfig) -> dict[str, Any]:
 
 
 def file_digest(path: str | os.PathLike) -> str:
-    """Hex SHA-256 of a file's bytes, read 1 MiB at a time."""
+    """Hex SHA-256 of a file's bytes, read 1 MiB at a time.
+
+    Remembered per (path, size, modification time): a streamed report keys its
+    token store on the input file and ``run.json`` records the same hash, so a
+    large table is read for hashing once, not twice.
+    """
+    st = os.stat(path)
+    return _file_digest(os.path.abspath(path), st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=64)
+def _file_digest(path: str, size: int, mtime_ns: int) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
