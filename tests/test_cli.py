@@ -87,8 +87,12 @@ def test_preprocess_to_a_store_streams_a_table_in_pieces(capsys, tmp_path):
     assert main(["preprocess", "--config", str(cfg), "--store", str(store), "--rows", "100"]) == 0
     assert len(TokenStore.open(store).chunks) == 1
     capsys.readouterr()
-    assert main(["preprocess", "--config", str(cfg), "--store", str(tmp_path)]) == 2
-    assert "not a token store" in capsys.readouterr().err
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "draft.txt").write_text("mine", encoding="utf-8")
+    assert main(["preprocess", "--config", str(cfg), "--store", str(notes)]) == 2
+    assert "no token store manifest" in capsys.readouterr().err
+    assert (notes / "draft.txt").read_text(encoding="utf-8") == "mine"
 
 
 def test_long_tables_are_cut_with_a_count(capsys, tmp_path):

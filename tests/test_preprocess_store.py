@@ -155,8 +155,10 @@ def test_bad_requests_fail_in_one_line_and_leave_nothing(seeds, tmp_path):
         preprocess_chunks(corpus_chunks(seeds), PreprocessConfig(sentence_splitter="punkt_trained"),
                           out=tmp_path / "s")
     (tmp_path / "mine").mkdir()
-    with pytest.raises(InputError, match="not a token store"):
+    (tmp_path / "mine" / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(InputError, match="no token store manifest"):
         preprocess_chunks(corpus_chunks(seeds), CONFIG, out=tmp_path / "mine")
+    assert (tmp_path / "mine" / "notes.txt").read_text(encoding="utf-8") == "mine"
     with pytest.raises(InputError, match="no manifest.json"):
         TokenStore.open(tmp_path / "mine")
     pieces = list(corpus_chunks(seeds, max_chars=20_000))
@@ -266,16 +268,30 @@ def test_store_open_rejects_tampered_manifests(store, tmp_path):
     (copy / "manifest.json").write_text('{"format": "something-else"}', encoding="utf-8")
     with pytest.raises(InputError, match="not a token store"):
         TokenStore.open(copy)
-    with pytest.raises(InputError, match="exists and is not a token store"):
+    with pytest.raises(InputError, match="is not a token store's"):
         preprocess_chunks(corpus_chunks(load_corpus(ROOT / "seeds")), CONFIG, out=copy)
     assert (copy / "manifest.json").is_file()  # refused, not deleted
 
 
-@pytest.mark.parametrize("manifest", ['{"format": "textanalytics-token-store/0"}', '{"format": "textanal'])
-def test_an_old_or_damaged_store_can_be_rebuilt_in_place(seeds, tmp_path, manifest):
+def test_an_old_store_can_be_rebuilt_in_place(seeds, tmp_path):
     (tmp_path / "s").mkdir()
-    (tmp_path / "s" / "manifest.json").write_text(manifest, encoding="utf-8")
+    (tmp_path / "s" / "manifest.json").write_text('{"format": "textanalytics-token-store/0"}', encoding="utf-8")
     with pytest.raises(InputError, match="rebuild"):
         TokenStore.open(tmp_path / "s")
     store = preprocess_chunks(corpus_chunks(seeds), CONFIG, out=tmp_path / "s")
     assert TokenStore.open(tmp_path / "s").n_tokens == store.n_tokens > 0
+
+
+def test_a_folder_with_a_damaged_manifest_or_other_files_is_never_replaced(seeds, tmp_path):
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "manifest.json").write_text('{"format": "textanal', encoding="utf-8")
+    with pytest.raises(InputError, match="does not parse"):
+        preprocess_chunks(corpus_chunks(seeds), CONFIG, out=tmp_path / "s")
+    assert (tmp_path / "s" / "manifest.json").read_text(encoding="utf-8") == '{"format": "textanal'
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "manifest.json").write_text('{"format": "textanalytics-token-store/1"}', encoding="utf-8")
+    (tmp_path / "t" / "thesis.docx").write_bytes(b"PK")
+    with pytest.raises(InputError, match="thesis.docx"):
+        preprocess_chunks(corpus_chunks(seeds), CONFIG, out=tmp_path / "t")
+    assert (tmp_path / "t" / "thesis.docx").read_bytes() == b"PK"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s", "t"]  # no temporary folder left

@@ -215,13 +215,17 @@ def test_failed_run_leaves_previous_reports_untouched(tmp_path, capsys):
     out = tmp_path / "out"
     out.mkdir()
     (out / "keep.txt").write_text("previous", encoding="utf-8")
+    # A previous report (its marker lists keep.txt), so the guard lets the run start and fail.
+    from textanalytics.output_folder import write_report_marker
+
+    write_report_marker(out, ["keep.txt"])
     bad = tmp_path / "bad.toml"
     bad.write_text(cfg.read_text(encoding="utf-8").replace("[compare]", "") +
                    "[compare]\ngroup_by = ['no_such_column']\n", encoding="utf-8")
     code = main(["report", "--config", str(bad), "--out", str(out), "--quiet"])
     err = capsys.readouterr().err
     assert code == 2 and "no_such_column" in err and "Traceback" not in err
-    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+    assert sorted(p.name for p in out.iterdir()) == [".textanalytics-report.json", "keep.txt"]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]
 
 

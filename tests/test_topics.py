@@ -174,11 +174,11 @@ def test_k_rule_on_hand_tables():
 
 
 def test_config_validation_is_one_line():
-    with pytest.raises(InputError, match="topics.alpha"):
+    with pytest.raises(InputError, match=r"\[topics\] alpha"):
         TopicConfig(alpha="bogus")
-    with pytest.raises(InputError, match="topics.k"):
+    with pytest.raises(InputError, match=r"\[topics\] k"):
         TopicConfig(k=1)
-    with pytest.raises(InputError, match="topics.decay"):
+    with pytest.raises(InputError, match=r"\[topics\] decay"):
         TopicConfig(decay=0.1)
     with pytest.raises(InputError, match="duplicates"):
         fit_topic_ensemble(simulate_corpus(k=2, n_terms=10, n_statements=2, paragraphs=2, length=5).dtm,
@@ -222,7 +222,7 @@ def test_grid_in_worker_processes_gives_identical_results(sim, tmp_path, caplog)
                          config=dataclasses.replace(FAST, n_jobs=2), cache_dir=str(tmp_path))
     assert not any("topics: fit " in r.getMessage() for r in caplog.records)
     pd.testing.assert_frame_equal(serial.table, again.table)
-    with pytest.raises(InputError, match="topics.n_jobs"):
+    with pytest.raises(InputError, match=r"\[topics\] n_jobs"):
         TopicConfig(n_jobs=-1)
 
 

@@ -12,6 +12,7 @@ import argparse
 import dataclasses
 import json
 import logging
+import re
 import sys
 import time
 from pathlib import Path
@@ -23,6 +24,33 @@ from .errors import InputError, StepSkipped
 log = logging.getLogger("textanalytics.cli")
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
+
+#: C0 and C1 control characters but newline and tab, and Unicode bidi overrides: never printed raw.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters shown as escapes (``\\x1b``), so corpus text cannot drive a terminal.
+
+    >>> printable("a\\x1b[31mb\\x00")
+    'a\\\\x1b[31mb\\\\x00'
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256
+                        else f"\\u{ord(m.group()):04x}", text)
+
+
+class _PrintableStream:
+    """A text stream that escapes control characters before they reach the terminal."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(printable(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 class _StageFormatter(logging.Formatter):
@@ -110,18 +138,23 @@ def cmd_preprocess(args: argparse.Namespace) -> int:
     from .preprocessing import preprocess
 
     cfg, _ = _load_config(args)
+    protected = {"the corpus": cfg.corpus.path, "the config": args.config}
     if args.store:
-        return _preprocess_to_store(cfg, store=Path(args.store), rows=args.rows)
+        return _preprocess_to_store(cfg, store=Path(args.store), rows=args.rows, protected=protected)
+    out = Path(args.output)
+    if out.suffix not in (".parquet", ".csv"):
+        raise InputError(f"-o {out}: unsupported output format; use .parquet or .csv")
+    _check_new_file(out, option="-o", protected=protected)
     corpus = _load_corpus(cfg)
     tokens = preprocess(corpus, cfg.preprocess)
-    out = Path(args.output)
     table = tokens.table
-    if out.suffix == ".parquet":
-        table.to_parquet(out, index=False)
-    elif out.suffix in (".csv", ".gz"):
-        table.to_csv(out, index=False, lineterminator="\n")
-    else:
-        raise InputError(f"{out}: unsupported output format; use .parquet or .csv")
+    from .report.io import atomic_file
+
+    with atomic_file(out) as tmp:
+        if out.suffix == ".parquet":
+            table.to_parquet(tmp, index=False)
+        else:
+            table.to_csv(tmp, index=False, lineterminator="\n")
     kept = int(table["keep"].sum())
     print(f"{len(table)} tokens ({kept} kept) from {len(corpus)} statements -> {out}")
     if len(tokens.phrases):
@@ -130,11 +163,30 @@ def cmd_preprocess(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _preprocess_to_store(cfg, *, store: Path, rows: int) -> int:
-    from .corpus import iter_corpus_from_config
-    from .preprocessing import preprocess_chunks
+def _check_new_file(out: Path, *, option: str, protected: dict) -> None:
+    """A single output file may be new, never one of the user's files (or the corpus, or the config)."""
+    resolved = out.expanduser().resolve()
+    for label, where in protected.items():
+        if where and (resolved == Path(where).resolve() or Path(where).resolve() in resolved.parents):
+            raise InputError(f"{option} {out}: is or lies inside {label}; write the token table elsewhere")
+    if out.is_symlink() or out.exists():
+        raise InputError(f"{option} {out}: already exists; choose a new file name (nothing is overwritten)")
+    if not resolved.parent.is_dir():
+        raise InputError(f"{option} {out}: folder {resolved.parent} does not exist; create it first")
 
-    result = preprocess_chunks(iter_corpus_from_config(cfg.corpus, rows=rows), cfg.preprocess, out=store)
+
+def _preprocess_to_store(cfg, *, store: Path, rows: int, protected: dict) -> int:
+    from .corpus import iter_corpus_from_config
+    from .output_folder import check_output_folder
+    from .preprocessing import preprocess_chunks
+    from .preprocessing.store import store_owned
+
+    if rows < 1:
+        raise InputError(f"--rows {rows}: must be a positive number of records per piece")
+    # Checked before reading anything: a folder that is not a token store is never replaced.
+    check_output_folder(store, option="--store", owned=store_owned, protected=protected)
+    result = preprocess_chunks(iter_corpus_from_config(cfg.corpus, rows=rows), cfg.preprocess, out=store,
+                               option="--store", protected=protected)
     print(f"{result.n_tokens} tokens ({result.n_kept} kept) from {result.units['statement_id'].nunique()} "
           f"statements in {len(result.chunks)} chunk(s) -> {result.path}")
     if len(result.phrases):
@@ -233,17 +285,27 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.stream_rows is not None:
         cfg = cfg.replace(corpus=dataclasses.replace(cfg.corpus, stream_rows=args.stream_rows))
     out = Path(args.out) if args.out else base / cfg.report.out
+    option = "--out" if args.out else "[report] out"
     if args.verify:
-        return _verify_report(cfg, base=base, published=Path(args.verify), quiet=args.quiet)
-    result = build_report(cfg, out=out, base_dir=base)
+        return _verify_report(cfg, base=base, published=Path(args.verify), quiet=args.quiet, config_path=path)
+    result = build_report(cfg, out=out, base_dir=base, config_path=path, option=option)
     if not args.quiet:
         print(f"report written to {result.out} ({len(result.files)} files, K = {result.k})")
         for note in result.skipped:
             print(f"skipped: {note}")
+    _warn_problems(result.problems, where=result.out / "tables" / "problems.csv")
     return EXIT_OK
 
 
-def _verify_report(cfg, *, base: Path, published: Path, quiet: bool) -> int:
+def _warn_problems(counts: dict[str, int], *, where: Path) -> None:
+    """One line on stderr, even with --quiet, when load time skipped or repaired records."""
+    from .corpus.summary import problem_line
+
+    if any(counts.values()):
+        print(f"warning: {problem_line(counts, where=str(where))}", file=sys.stderr)
+
+
+def _verify_report(cfg, *, base: Path, published: Path, quiet: bool, config_path: str | None = None) -> int:
     """Regenerate into a temporary folder and compare with ``published`` (exit 1 when they differ)."""
     import tempfile
 
@@ -255,7 +317,7 @@ def _verify_report(cfg, *, base: Path, published: Path, quiet: bool) -> int:
     with tempfile.TemporaryDirectory(prefix="textanalytics-verify-") as tmp:
         # Nothing from earlier runs: no cached tokens, topic fits or figures.
         cfg = cfg.replace(preprocess=dataclasses.replace(cfg.preprocess, cache_dir=str(Path(tmp) / "cache")))
-        build_report(cfg, out=Path(tmp) / "reports", base_dir=base)
+        build_report(cfg, out=Path(tmp) / "reports", base_dir=base, config_path=config_path)
         problems = diff_reports(published, Path(tmp) / "reports")
     if problems.empty:
         if not quiet:
@@ -337,26 +399,54 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _PrintableStream(stdout), _PrintableStream(stderr)
+    root = logging.getLogger("textanalytics")
+    handlers = list(root.handlers)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+        root.handlers = handlers  # the handler on this call's stderr goes with it
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    from .workers import Terminated, sigterm_as_interrupt
+
     parser = build_parser()
     args = parser.parse_args(argv)
     _setup_logging(args)
     try:
-        return int(args.func(args) or 0)
-    except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        with sigterm_as_interrupt():
+            return int(args.func(args) or 0)
+    except (InputError, StepSkipped) as exc:
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except StepSkipped as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    except Terminated:
+        print("terminated: nothing was written (temporary files removed)", file=sys.stderr)
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+        print("interrupted: nothing was written (temporary files removed)", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:  # read-only folder, disk full, permissions: name the path, no traceback
+        if getattr(args, "verbose", False):
+            raise
+        where = exc.filename or "a file"
+        reason = exc.strerror or type(exc).__name__
+        print(f"error: {where}: {reason}; check that the folder is writable and the disk has space "
+              "(nothing was replaced)", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except Exception as exc:  # noqa: BLE001 - a CLI must not dump a traceback on users
         if getattr(args, "verbose", False):
             raise
-        print(f"error: {type(exc).__name__}: {exc} (run with --verbose for the traceback)", file=sys.stderr)
+        print(f"error: {type(exc).__name__}: {_one_line(exc)} (run with --verbose for the traceback)",
+              file=sys.stderr)
         return EXIT_FAILED
 
 

@@ -5,6 +5,8 @@ pipeline stage owns the dataclass of its own section (``[corpus]``,
 ``[preprocess]``, ``[vocabulary]``, ``[compare]``, ``[topics]``, ``[report]``);
 this module only composes them and maps TOML onto them, rejecting unknown keys
 and wrong types with a one-line :class:`~textanalytics.errors.InputError`.
+Each section checks the ranges of its own fields in ``__post_init__``, so a
+bad value fails when the file is read, not minutes into an analysis.
 
 Example
 -------
@@ -28,14 +30,18 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .errors import InputError
-from .corpus.config import CorpusConfig
+from .corpus.config import CorpusConfig, FieldChecks
 from .preprocessing.config import PreprocessConfig
 from .features import VocabularyConfig
 from .compare.config import CompareConfig
 from .topics.config import TopicConfig
 from .report.config import ReportConfig
 
+#: Largest seed numpy's ``RandomState`` (hence gensim and scikit-learn) accepts.
+MAX_SEED = 2**32 - 1
+
 __all__ = [
+    "MAX_SEED",
     "AnalysisConfig",
     "CorpusConfig",
     "PreprocessConfig",
@@ -65,6 +71,19 @@ class AnalysisConfig:
     compare: CompareConfig = field(default_factory=CompareConfig)
     topics: TopicConfig = field(default_factory=TopicConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
+
+    def __post_init__(self) -> None:
+        check = FieldChecks(self, None)
+        for name, cls in (("corpus", CorpusConfig), ("preprocess", PreprocessConfig),
+                          ("vocabulary", VocabularyConfig), ("compare", CompareConfig), ("topics", TopicConfig),
+                          ("report", ReportConfig)):
+            if not isinstance(getattr(self, name), cls):
+                raise InputError(f"{name}: expected a {cls.__name__}, got {type(getattr(self, name)).__name__}")
+        # Fits use seed, seed + 1, ..., and numpy, gensim and scikit-learn take seeds in [0, 2**32 - 1].
+        top = MAX_SEED - (self.topics.n_seeds - 1)
+        check.integer("seed", minimum=0, maximum=top,
+                      problem=f"must be between 0 and {top} (fits use seed, seed + 1, ... for "
+                              f"n_seeds = {self.topics.n_seeds}, and seeds end at 2**32 - 1)")
 
     def replace(self, **changes: Any) -> "AnalysisConfig":
         """Return a copy with top-level fields replaced."""
@@ -165,8 +184,10 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> AnalysisCon
     Relative paths inside the file (``corpus.path``, cache and output folders)
     are kept as written; the CLI resolves them against the config file's folder.
 
-    Raises :class:`InputError` for a missing file, invalid TOML, unknown keys
-    or wrong types, each as one line naming the file and the key.
+    Raises :class:`InputError` for a missing file, invalid TOML, unknown keys,
+    wrong types or values out of range (each section checks its fields when
+    it is made), each as one line naming the file and the key:
+    ``analysis.toml: [report] dpi = 0: must be between 20 and 1200``.
     """
     if path is None:
         data: dict[str, Any] = {}
@@ -182,7 +203,12 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> AnalysisCon
             raise InputError(f"{p}: invalid TOML: {exc}") from None
         except UnicodeDecodeError as exc:
             raise InputError(f"{p}: not UTF-8 at byte {exc.start}; save the file as UTF-8") from None
-    cfg = from_mapping(AnalysisConfig, data, where=name)
+    try:
+        cfg = from_mapping(AnalysisConfig, data, where=name)
+    except InputError as exc:
+        # Range checks of the sections say "[report] dpi = 0: ..."; put the file in front.
+        message = str(exc)
+        raise InputError(message if message.startswith(name) else f"{name}: {message}") from None
     if overrides:
         cfg = dataclasses.replace(cfg, **overrides)
     return cfg

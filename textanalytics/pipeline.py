@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .config import AnalysisConfig
+from .corpus.summary import problem_counts, problem_table
 from .errors import InputError, StepSkipped
 from .plotting import FigureSpec
 
@@ -164,6 +165,9 @@ class AnalysisResults:
     kwic: pd.DataFrame | None = None
     skipped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Records skipped, repaired or noted at load time: ``{"skipped": n, "repaired": n, "noted": n}``
+    #: (every one is a row of ``tables["problems"]``).
+    problem_counts: dict[str, int] = field(default_factory=dict)
     model_seeds: tuple[int, ...] = ()
     topic_k: int | None = None
     topic_k_reason: str = ""
@@ -235,6 +239,8 @@ def run_analysis(cfg: AnalysisConfig) -> AnalysisResults:
     res.corpus, res.tokens, res.dtm, res.full_dtm = corpus, tokens, dtm, full
     res.tables["statements"] = corpus.metadata
     res.tables["cleaning"] = corpus.cleaning
+    res.tables["problems"] = problem_table(corpus.problems, root=cfg.corpus.path)
+    res.problem_counts = problem_counts(corpus.problems)
     res.figures["corpus_overview"] = FigureSpec(corpus_overview_figure, {"corpus": corpus})
     res.subtitle = (f"{len(st)} statements, {int(st['n_words'].sum()):,} words; "
                     f"seed {cfg.seed}; textanalytics {__import__('textanalytics').__version__}.")
@@ -426,7 +432,14 @@ class _IndexBuilder:
         cleaning = cat("cleaning")
         if len(cleaning):
             cleaning = cleaning.sort_values("statement_id", kind="stable").reset_index(drop=True)
-        return Corpus(statements=st, paragraphs=paras, cleaning=cleaning, problems=cat("problems"),
+        problems = cat("problems")
+        # Case variants are a property of the whole column, so they are checked on the joined index.
+        from .corpus.validate import case_variant_problems, problems_frame
+
+        rows = case_variant_problems(st, source=self.source)
+        if rows:
+            problems = pd.concat([problems, problems_frame(rows)], ignore_index=True)
+        return Corpus(statements=st, paragraphs=paras, cleaning=cleaning, problems=problems,
                       source=self.source)
 
 
@@ -641,6 +654,9 @@ def _sections(res: AnalysisResults, *, groupings: list[str], alpha: float) -> li
                    "caption": "Statements and words per year and speaker."})
     cols = [c for c in ["statement_id", "date", "year", "speaker", "organisation", "genre", "n_words"] if c in st]
     blocks.append({"kind": "table", "name": "statements", "caption": "Statements", "columns": cols, "open": True})
+    if len(res.tables["problems"]):
+        blocks.append({"kind": "table", "name": "problems", "open": True,
+                       "caption": "Records skipped, repaired or noted at load time"})
     S.append({"heading": "Corpus", "blocks": blocks})
 
     blocks = [{"kind": "text", "text": (

@@ -5,22 +5,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from ..corpus.config import FieldChecks, toml_value
+
 
 @dataclass(frozen=True)
 class CompareConfig:
     """Which groupings to compare and how.
 
-    ``group_by``: statement columns to compare (each needs >= 2 groups);
-    ``top_n``: terms per group in distinctive-term tables and per side in
-    keyness charts; ``min_dispersion``: a key term must occur in at least this
-    many statements of the side it is typical of; ``alpha``: level for
-    BH-adjusted p-values; ``pairs``: extra pair comparisons
-    ``(column, group_a, group_b)``; ``unit``: matrix unit for comparisons
-    (``paragraph`` also gives paragraph dispersion); ``g2_cells``: 4 = G² of
-    the full 2×2 table, 2 = Rayson & Garside's two-term formula;
-    ``distinctive_idf``: idf over ``groups`` or over ``units`` (see
-    ``distinctive_terms``); ``linkage``: clustering method of the similarity
-    dendrogram; ``mattr_window``: tokens per MATTR window.
+    ``group_by``: statement columns to compare (each needs >= 2 groups; each
+    listed once); ``top_n``: terms per group in distinctive-term tables and
+    per side in keyness charts (at least 1); ``min_dispersion``: a key term
+    must occur in at least this many statements of the side it is typical of
+    (at least 1; 1 = no dispersion filter); ``alpha``: level for BH-adjusted
+    p-values, in (0, 1); ``pairs``: extra pair comparisons ``(column,
+    group_a, group_b)`` of two different groups, each pair once; ``unit``:
+    matrix unit for comparisons (``paragraph`` also gives paragraph
+    dispersion); ``g2_cells``: 4 = G² of the full 2×2 table, 2 = Rayson &
+    Garside's two-term formula; ``distinctive_idf``: idf over ``groups`` or
+    over ``units`` (see ``distinctive_terms``); ``linkage``: clustering method
+    of the similarity dendrogram; ``mattr_window``: tokens per MATTR window
+    (at least 1).
+
+    >>> CompareConfig(alpha=1.5)
+    Traceback (most recent call last):
+    ...
+    textanalytics.errors.InputError: [compare] alpha = 1.5: must be in (0.0, 1.0)
     """
 
     group_by: tuple[str, ...] = ("year", "speaker", "organisation")
@@ -33,3 +42,31 @@ class CompareConfig:
     distinctive_idf: Literal["groups", "units"] = "groups"
     linkage: Literal["average", "complete", "single", "weighted"] = "average"
     mattr_window: int = 50
+
+    def __post_init__(self) -> None:
+        check = FieldChecks(self, "compare")
+        check.texts("group_by", unique=True)
+        check.integer("top_n", minimum=1)
+        check.integer("min_dispersion", minimum=1, problem="must be at least 1 (1 = no dispersion filter)")
+        check.number("alpha", minimum=0.0, maximum=1.0, min_open=True, max_open=True)
+        if not isinstance(self.pairs, (list, tuple)):
+            check.fail("pairs", "must be a list of [column, group_a, group_b] lists")
+        pairs: list[tuple[str, str, str]] = []
+        for pair in self.pairs:
+            if not isinstance(pair, (list, tuple)) or len(pair) != 3 or not all(isinstance(p, str) for p in pair):
+                check.fail("pairs", f'each pair is [column, group_a, group_b] (three strings), got {toml_value(pair)}')
+            column, a, b = tuple(pair)
+            if not column.strip():
+                check.fail("pairs", f"the pair {toml_value([column, a, b])} names no column")
+            if a == b:
+                check.fail("pairs", f"the pair {toml_value([column, a, b])} compares {toml_value(a)} with itself; "
+                           "name two groups")
+            if (column, a, b) in pairs:
+                check.fail("pairs", f"lists {toml_value([column, a, b])} twice; list each pair once")
+            pairs.append((column, a, b))
+        object.__setattr__(self, "pairs", tuple(pairs))
+        check.choice("unit", ("paragraph", "statement"))
+        check.choice("g2_cells", (4, 2))
+        check.choice("distinctive_idf", ("groups", "units"))
+        check.choice("linkage", ("average", "complete", "single", "weighted"))
+        check.integer("mattr_window", minimum=1)

@@ -1,7 +1,17 @@
 """Text cleaning: Unicode normalisation, page chrome, paragraphs.
 
-Three steps, each small and pure:
+Four steps, each small and pure:
 
+0. :func:`remove_control_characters` (rule ``control_characters``) removes
+   control characters: C0 controls except tab, line feed, carriage return,
+   vertical tab and form feed (whitespace; ``\\r`` is a line ending), DEL,
+   C1 controls except NEL (a line break), an ANSI escape sequence
+   (``ESC [ ... letter``) as a whole, and the Unicode bidirectional controls
+   (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069). They carry no words
+   and would split a word into two different terms, or make a label
+   display differently from what it holds ("Trojan source"). The same rule
+   cleans every metadata string value (:func:`clean_metadata`); the
+   characters removed are counted (``Corpus.cleaning.n_removed_chars``).
 1. :func:`normalize_text` makes the characters predictable (no-break spaces and
    hyphens become plain ones, invisible characters go, whitespace collapses).
    Curly quotes and dashes are kept: they are text, not noise.
@@ -19,7 +29,8 @@ Three steps, each small and pure:
    including its number, is kept.
 
 Every step reports what it removed, so a corpus can show a per-statement ×
-rule table of removed words and lines (``Corpus.cleaning``).
+rule table of removed words, lines and characters (``Corpus.cleaning``,
+columns :data:`CLEANING_COLUMNS`, rows from :func:`cleaning_rows`).
 
 Example
 -------
@@ -36,9 +47,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
 
 __all__ = [
+    "remove_control_characters",
+    "clean_metadata_value",
+    "clean_metadata",
+    "CLEANING_COLUMNS",
+    "cleaning_rows",
     "normalize_unicode",
     "normalize_whitespace",
     "normalize_text",
@@ -62,6 +81,30 @@ __all__ = [
     "cleans_to_empty",
     "count_words",
 ]
+
+# --------------------------------------------------------------------------- control characters
+
+# ESC [ parameters intermediates final: a terminal colour code is noise as a whole, not only its ESC.
+_CONTROL_RE = re.compile("\x1b\\[[0-?]*[ -/]*[@-~]"
+                         "|[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def remove_control_characters(text: str) -> tuple[str, int]:
+    """Return ``(text without control characters, number of characters removed)``.
+
+    Tab, line feed, carriage return, vertical tab, form feed and NEL are kept
+    (they are whitespace or line breaks); see the module docstring for what goes.
+
+    >>> remove_control_characters("a\\x00b \\x1b[31mred\\x1b[0m\\tc\\u202e")
+    ('ab red\\tc', 11)
+    """
+    if text.isascii() and text.isprintable():
+        return text, 0
+    if _CONTROL_RE.search(text) is None:
+        return text, 0
+    out = _CONTROL_RE.sub("", text)
+    return out, len(text) - len(out)
+
 
 # --------------------------------------------------------------------------- Unicode
 
@@ -308,10 +351,10 @@ def is_title_line(line: str, *, title: str) -> bool:
     return bool(title.strip()) and _fold_title(line) == _fold_title(title)
 
 
-#: Every rule name that can appear in ``Corpus.cleaning``, in the order cleaning runs:
-#: Unicode normalisation, data corrections (seeds), the chrome rules, the title, bullet glyphs.
+#: Every rule name that can appear in ``Corpus.cleaning``, in the order cleaning runs: control
+#: characters, Unicode normalisation, data corrections (seeds), the chrome rules, the title, bullet glyphs.
 RULE_ORDER: tuple[str, ...] = (
-    "normalize_unicode", "corrections", "site_header", "contact_line", "opening_hours",
+    "control_characters", "normalize_unicode", "corrections", "site_header", "contact_line", "opening_hours",
     "language_toggle", "section_label", "stamp_line", "widget_text", "title_line", "list_glyphs",
 )
 
@@ -491,13 +534,17 @@ class CleanedText:
 
     ``paragraphs``: the cleaned paragraphs in order; ``removed``: rule name ->
     ``(n_words, n_lines)`` for every rule that removed something (chrome rules,
-    ``list_glyphs``, and ``normalize_unicode`` if normalisation changed the
-    word count); ``n_words_before``: words of the input text.
+    ``list_glyphs``, ``control_characters`` when it removed a character, and
+    ``normalize_unicode`` if normalisation changed the word count);
+    ``removed_chars``: rule name -> characters removed, for the rules that
+    remove characters rather than words or lines (``control_characters``);
+    ``n_words_before``: words of the input text.
     """
 
     paragraphs: tuple[str, ...]
     removed: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     n_words_before: int = 0
+    removed_chars: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -507,17 +554,27 @@ class CleanedText:
 
 def clean_text(text: str, *, title: str = "", chrome: bool = True,
                rules: Mapping[str, Callable[[str], bool]] | None = None) -> CleanedText:
-    """Normalise, strip chrome (when ``chrome``) and split one statement into paragraphs.
+    """Remove control characters, normalise, strip chrome (when ``chrome``) and split one statement into paragraphs.
 
     >>> clean_text("7 November 201814:07\\n\\nRemarks\\n\\n\\u2022 en-GB1 ru-RU1\\n\\nThank you.", title="Remarks").paragraphs
     ('Thank you.',)
+    >>> c = clean_text("Null\\x00 byte \\x00 here")
+    >>> c.paragraphs, dict(c.removed), dict(c.removed_chars)
+    (('Null byte here',), {'control_characters': (1, 0)}, {'control_characters': 2})
     """
-    unicode_text = normalize_unicode(text)
     removed: dict[str, tuple[int, int]] = {}
+    removed_chars: dict[str, int] = {}
     before = None
-    if unicode_text != text:  # only removed characters can change the word count
+    bare, n_control = remove_control_characters(text)
+    if n_control:
         before = count_words(text)
-        delta = before - count_words(unicode_text)
+        removed["control_characters"] = (before - count_words(bare), 0)
+        removed_chars["control_characters"] = n_control
+    unicode_text = normalize_unicode(bare)
+    if unicode_text != bare:  # only removed characters can change the word count
+        if before is None:
+            before = count_words(text)
+        delta = count_words(bare) - count_words(unicode_text)
         if delta:
             removed["normalize_unicode"] = (delta, 0)
     normalised = normalize_whitespace(unicode_text)
@@ -530,7 +587,8 @@ def clean_text(text: str, *, title: str = "", chrome: bool = True,
         removed["list_glyphs"] = (glyphs, 0)
     if before is None:  # whitespace normalisation never changes the word count
         before = count_words(text) if chrome else sum(map(count_words, paragraphs)) + glyphs
-    return CleanedText(paragraphs=tuple(paragraphs), removed=removed, n_words_before=before)
+    return CleanedText(paragraphs=tuple(paragraphs), removed=removed, n_words_before=before,
+                       removed_chars=removed_chars)
 
 
 def cleans_to_empty(text: str) -> bool:
@@ -539,6 +597,82 @@ def cleans_to_empty(text: str) -> bool:
     >>> cleans_to_empty("  \\n "), cleans_to_empty("\\u200b\\u2022"), cleans_to_empty("x")
     (True, True, False)
     """
+    text = remove_control_characters(text)[0]
     if text.isascii():
         return not text.strip()
     return not split_paragraphs(normalize_text(text))[0]
+
+
+# --------------------------------------------------------------------------- metadata and the cleaning table
+
+def clean_metadata_value(value: str, *, normalize: bool = True) -> tuple[str, int]:
+    """A metadata string as grouping needs it: ``(value, control characters removed)``.
+
+    Control characters go (:func:`remove_control_characters`); with
+    ``normalize`` the value is then Unicode-normalised as texts are
+    (:func:`normalize_unicode`: NFC, no-break spaces, invisible characters) and
+    stripped, so "Lavrov", "Lavrov " and "Lavrov\\u200b" are one group.
+    Values are never lower-cased (see :func:`~textanalytics.corpus.validate.case_variants`).
+
+    >>> clean_metadata_value(" Lavrov\\u00a0\\x00"), clean_metadata_value("Cafe\\u0301")
+    (('Lavrov', 1), ('Café', 0))
+    """
+    if value.isascii() and value.isprintable():
+        return (value.strip() if normalize else value), 0
+    bare, n = remove_control_characters(value)
+    if normalize:
+        bare = normalize_unicode(bare).strip()
+    return bare, n
+
+
+def clean_metadata(frame: pd.DataFrame, *, skip: Iterable[str] = (), raw: Iterable[str] = ()
+                   ) -> tuple[pd.DataFrame, np.ndarray]:
+    """Clean every string value of every column but ``skip``; return ``(frame, characters removed per row)``.
+
+    Columns in ``raw`` (dates and years, which the parser reads and reports
+    on) only lose control characters. Other values are left as they are
+    (numbers, booleans, missing values). ``frame`` is not modified.
+
+    >>> f, n = clean_metadata(pd.DataFrame({"speaker": [" Ann", "B\\x1bob"], "n": [1, 2]}))
+    >>> f["speaker"].tolist(), n.tolist()
+    (['Ann', 'Bob'], [0, 1])
+    """
+    skip, raw = set(skip), set(raw)
+    removed = np.zeros(len(frame), dtype=np.int64)
+    changed: dict[str, list] = {}
+    for col in frame.columns:
+        if col in skip or not (frame[col].dtype == object or isinstance(frame[col].dtype, pd.StringDtype)):
+            continue
+        values = frame[col].tolist()
+        normalize = col not in raw
+        dirty = False
+        for i, v in enumerate(values):
+            if type(v) is str:
+                new, n = clean_metadata_value(v, normalize=normalize)
+                if new != v:
+                    values[i] = new
+                    removed[i] += n
+                    dirty = True
+        if dirty:
+            changed[col] = values
+    if changed:
+        frame = frame.assign(**{c: pd.Series(v, index=frame.index, dtype=frame[c].dtype) for c, v in changed.items()})
+    return frame, removed
+
+
+#: Columns of ``Corpus.cleaning``, one row per statement × rule that removed something.
+CLEANING_COLUMNS: tuple[str, ...] = ("statement_id", "rule", "n_removed_words", "n_removed_lines", "n_removed_chars")
+
+
+def cleaning_rows(statement_id: str, removed: Mapping[str, tuple[int, int]],
+                  removed_chars: Mapping[str, int] | None = None) -> list[dict]:
+    """Rows of ``Corpus.cleaning`` for one statement (rules in ``removed`` and ``removed_chars``).
+
+    >>> cleaning_rows("s1", {"title_line": (3, 1)}, {"control_characters": 2})
+    [{'statement_id': 's1', 'rule': 'title_line', 'n_removed_words': 3, 'n_removed_lines': 1, 'n_removed_chars': 0}, {'statement_id': 's1', 'rule': 'control_characters', 'n_removed_words': 0, 'n_removed_lines': 0, 'n_removed_chars': 2}]
+    """
+    chars = dict(removed_chars or {})
+    rules: Sequence[str] = list(removed) + [r for r in chars if r not in removed]
+    return [{"statement_id": statement_id, "rule": rule, "n_removed_words": int(removed.get(rule, (0, 0))[0]),
+             "n_removed_lines": int(removed.get(rule, (0, 0))[1]), "n_removed_chars": int(chars.get(rule, 0))}
+            for rule in rules]

@@ -32,7 +32,7 @@ import pandas as pd
 from ..errors import InputError
 from .validate import parse_dates, snake_case
 
-__all__ = ["DERIVE_KINDS", "parse_derive", "derive_columns"]
+__all__ = ["DERIVE_KINDS", "derive_problem", "parse_derive", "derive_columns"]
 
 
 def _host(value: object) -> str:
@@ -78,6 +78,27 @@ DERIVE_KINDS: Mapping[str, Callable[[pd.Series, str], pd.Series]] = {
 }
 
 
+def derive_problem(name: object, spec: object) -> str | None:
+    """What is wrong with one ``derive`` entry ``name = spec`` (None when nothing).
+
+    Shared by :func:`parse_derive` and the ``[corpus]`` config check, so a bad
+    spec fails when the configuration is made, before any file is read.
+
+    >>> derive_problem("outlet", "url_host:link") is None, derive_problem("m", "week:date")
+    (True, "unknown kind 'week'; kinds are url_host, month, year")
+    """
+    if not isinstance(name, str) or snake_case(name) != name:
+        return f"column name {name!r} is not snake_case; use {snake_case(str(name))!r}"
+    if not isinstance(spec, str) or ":" not in spec:
+        return f"{spec!r} is not 'kind:column' (e.g. 'month:date'); kinds are {', '.join(DERIVE_KINDS)}"
+    kind, column = (part.strip() for part in spec.split(":", 1))
+    if kind not in DERIVE_KINDS:
+        return f"unknown kind {kind!r}; kinds are {', '.join(DERIVE_KINDS)}"
+    if not column:
+        return f"{spec!r} names no column after the ':'; e.g. '{kind}:date'"
+    return None
+
+
 def parse_derive(derive: Mapping[str, str] | None) -> list[tuple[str, str, str]]:
     """Check a ``derive`` mapping; return ``[(name, kind, column), ...]``.
 
@@ -86,14 +107,12 @@ def parse_derive(derive: Mapping[str, str] | None) -> list[tuple[str, str, str]]
     """
     out = []
     for name, spec in dict(derive or {}).items():
-        if not isinstance(spec, str) or ":" not in spec:
-            raise InputError(f"derive.{name}: {spec!r} is not 'kind:column' (e.g. 'month:date'); "
-                             f"kinds are {', '.join(DERIVE_KINDS)}")
+        problem = derive_problem(name, spec)
+        if problem and problem.startswith("column name"):
+            raise InputError(f"derive: {problem}")
+        if problem:
+            raise InputError(f"derive.{name}: {problem}")
         kind, column = (part.strip() for part in spec.split(":", 1))
-        if kind not in DERIVE_KINDS:
-            raise InputError(f"derive.{name}: unknown kind {kind!r}; kinds are {', '.join(DERIVE_KINDS)}")
-        if snake_case(name) != name:
-            raise InputError(f"derive: column name {name!r} is not snake_case; use {snake_case(name)!r}")
         out.append((name, kind, column))
     return out
 

@@ -18,6 +18,24 @@ first data record; folders use the file name). Every other column is kept as
 metadata under a snake_case name. A ``year`` column, when present, must match
 the date's year; without one, ``year`` is derived from ``date``.
 
+Hostile input: only regular files are read (a FIFO, socket or device is
+refused before it is opened, for the corpus, a folder's ``metadata.csv``,
+``corrections.csv`` and every text file). In JSON Lines and Parquet a text
+that is not a string (a number, list, object or boolean) and a metadata value
+that is a list or an object are bad records: with ``on_error="raise"`` an
+:class:`InputError` names file, line and field; with ``"skip"`` the record is
+skipped and listed in ``Corpus.problems``. They are never turned into their
+Python text ("5", "['a']"); a null text is an empty text.
+
+Metadata values: every string value loses its control characters (rule
+``control_characters``, counted in ``Corpus.cleaning.n_removed_chars``), is
+Unicode-normalised (NFC, no-break spaces, invisible characters) and stripped,
+before ids are compared or files named; date and year values only lose
+control characters (the date parser reports what else it drops). Values of a
+column that differ only in case ("Lavrov"/"lavrov") stay separate groups; each
+such group is logged and listed in ``Corpus.problems`` (action ``kept as
+separate groups``).
+
 The result is a :class:`~textanalytics.corpus.model.Corpus` whose
 ``statements`` columns are, in order: ``statement_id, title, date, year,
 speaker, organisation, genre, text, n_words``, then the other metadata. Rows
@@ -30,26 +48,29 @@ Example
 ...                    date_col="publish_date", on_error="skip",
 ...                    derive={"outlet": "url_host:article_source_link", "month": "month:date"})  # doctest: +SKIP
 >>> len(news), len(news.problems)                                                         # doctest: +SKIP
-(3788, 37)
+(3788, 38)
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
+from numbers import Number
 from pathlib import Path
-from typing import Iterator, Literal, Mapping
+from typing import Any, Iterator, Literal, Mapping
 
+import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .clean import RULE_ORDER, clean_text, cleans_to_empty, count_words
+from .clean import CLEANING_COLUMNS, RULE_ORDER, clean_metadata, clean_text, cleaning_rows, cleans_to_empty, count_words
 from .config import CorpusConfig
 from .derive import derive_columns, parse_derive
 from .model import Corpus
 from .seeds import METADATA_FILE, RAW_DIR, load_folder
-from .tables import TABLE_SUFFIXES, read_table, read_table_chunks, table_kind
-from .validate import problems_frame, snake_case, validate_records
+from .tables import TABLE_SUFFIXES, read_table, read_table_chunks, require_regular_file, table_kind
+from .validate import case_variant_problems, problems_frame, snake_case, validate_records
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +95,8 @@ def corpus_kind(path: Path) -> str:
     if not path.exists():
         raise InputError(f"{path}: no such file or folder; pass {_KINDS_HELP}")
     if path.is_dir():
+        if (path / METADATA_FILE).exists():
+            require_regular_file(path / METADATA_FILE)  # a FIFO or device would block the reader
         has_meta = (path / METADATA_FILE).is_file()
         if (path / RAW_DIR).is_dir():
             if not has_meta:
@@ -86,7 +109,11 @@ def corpus_kind(path: Path) -> str:
                              "naming each text file")
         raise InputError(f"{path}: not a corpus folder (nothing recognisable in it); pass {_KINDS_HELP}")
     if table_kind(path) is not None:
+        require_regular_file(path)
         return "table"
+    if path.name.lower().endswith((".json", ".json.gz")):
+        raise InputError(f"{path}: a .json file is not read (one JSON document cannot be read a record at a "
+                         "time); write one JSON object per line and name the file .jsonl")
     raise InputError(f"{path}: not a corpus file ({path.suffix or 'no suffix'}); pass {_KINDS_HELP}")
 
 
@@ -141,6 +168,65 @@ def _string_column(values: pd.Series) -> pd.Series:
     return pd.Series([_as_text(v).strip() for v in values], index=values.index, dtype=str)
 
 
+def _is_null(value: object) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return "a boolean"
+    if isinstance(value, Number):
+        return "a number"
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, (list, tuple, set, np.ndarray)):
+        return "a list"
+    if isinstance(value, (bytes, bytearray)):
+        return "binary data"
+    return f"a {type(value).__name__}"
+
+
+def _short(value: Any, limit: int = 40) -> str:
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+    except (TypeError, ValueError):
+        text = repr(value)
+    text = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+_NESTED = (Mapping, list, tuple, set, np.ndarray)
+
+
+def _value_problems(frame: pd.DataFrame, names: Mapping[str, str]) -> list | None:
+    """Per record, the first value of the wrong type as ``(field, problem, kind, hint)``, or None; None if all fine.
+
+    Texts must be strings (null is the empty-text case); other values must not
+    be lists or objects (JSON) or nested Parquet values: they are refused, not
+    turned into their Python text. ``names`` maps canonical columns to the user's.
+    """
+    found: list = [None] * len(frame)
+    columns = ["text"] + [c for c in frame.columns if c not in ("text", "_line")]
+    for col in columns:
+        series = frame[col]
+        is_text = col == "text"
+        if isinstance(series.dtype, pd.StringDtype) or (not is_text and series.dtype != object):
+            continue  # only object columns hold lists or objects; a typed text column holds no strings
+        for i, v in enumerate(series.tolist()):
+            if found[i] is not None or isinstance(v, str) or _is_null(v):
+                continue
+            if is_text:
+                found[i] = (names.get(col, col), f"text is {_kind(v)} ({_short(v)}), not a string",
+                            "a text that is not a string", "write each text as a string (in JSON, in double quotes)")
+            elif isinstance(v, _NESTED):
+                found[i] = (names.get(col, col), f"value is {_kind(v)} ({_short(v)}), not a string, number, "
+                            "boolean or null", "a list or object value",
+                            "flatten the value (e.g. join a list with '; ') or remove the field")
+    return found if any(p is not None for p in found) else None
+
+
 def _load_table(path: Path, *, text_col: str, date_col: str, speaker_col: str, id_col: str | None,
                 title_col: str, on_error: str, encoding: str):
     table = read_table(path, encoding=encoding)
@@ -155,6 +241,12 @@ def _table_records(frame: pd.DataFrame, where, *, path: Path, text_col: str, dat
     rename = _table_columns(list(frame.columns), source=str(path), text_col=text_col,
                             date_col=date_col, speaker_col=speaker_col, id_col=id_col, title_col=title_col)
     frame = frame.rename(columns=rename)
+    if table_kind(path) in ("jsonl", "parquet"):  # CSV and TSV values are strings by construction
+        bad = _value_problems(frame, {canon: orig for orig, canon in rename.items()})
+        if bad is not None:
+            frame["_value_problem"] = pd.Series(bad, index=frame.index, dtype=object)
+    # control characters out, NFC, stripped: before ids are compared and dates parsed
+    frame, meta_chars = clean_metadata(frame, skip=("_line", "text", "_value_problem"), raw=("date", "year"))
     if "statement_id" in frame.columns:
         frame["statement_id"] = _string_column(frame["statement_id"])
     else:
@@ -164,18 +256,23 @@ def _table_records(frame: pd.DataFrame, where, *, path: Path, text_col: str, dat
     aliases = {orig: canon for orig, canon in rename.items() if orig != canon}
     if on_error == "raise":
         # fail fast, before the costly cleaning, with the same message validation would give
-        light = frame[[c for c in ("_line", "statement_id", "date", "year") if c in frame.columns]].assign(
-            text=["" if cleans_to_empty(_as_text(t)) else "x" for t in frame["text"]])
+        light = frame[[c for c in ("_line", "statement_id", "date", "year", "_value_problem")
+                       if c in frame.columns]].assign(
+            text=["" if not isinstance(t, str) or cleans_to_empty(t) else "x" for t in frame["text"]])
         validate_records(light, where=where, fields={c: o for o, c in aliases.items()}, on_error="raise",
                          earlier=earlier)
     cleaning: list[dict] = []
     texts = frame["text"].tolist()
+    bad = frame["_value_problem"].tolist() if "_value_problem" in frame.columns else [None] * len(frame)
     paragraphs: list[list[str]] = []
     for i, (sid, raw) in enumerate(zip(frame["statement_id"], texts)):
-        cleaned = clean_text(_as_text(raw), chrome=False)
-        for rule, (n_words, n_lines) in cleaned.removed.items():
-            cleaning.append({"statement_id": sid, "rule": rule, "n_removed_words": n_words,
-                             "n_removed_lines": n_lines})
+        # a text of the wrong type is never turned into its Python text; validation skips or refuses it
+        cleaned = clean_text(raw if isinstance(raw, str) and bad[i] is None else "", chrome=False)
+        chars = dict(cleaned.removed_chars)
+        if meta_chars[i]:
+            chars["control_characters"] = chars.get("control_characters", 0) + int(meta_chars[i])
+        if cleaned.removed or chars:
+            cleaning.extend(cleaning_rows(sid, cleaned.removed, chars))
         paragraphs.append(list(cleaned.paragraphs))
         texts[i] = cleaned.text  # replace in place: no second copy of the corpus
     frame["text"] = texts
@@ -184,9 +281,34 @@ def _table_records(frame: pd.DataFrame, where, *, path: Path, text_col: str, dat
     return frame, where, aliases, cleaning, []
 
 
+def cleaning_frame(rows: list[dict], *, kept: set | None = None) -> pd.DataFrame:
+    """``Corpus.cleaning`` from cleaning rows: one row per statement × rule (counts summed), only rules
+    that removed something, statements in ``kept`` (all when None), sorted by statement and rule order."""
+    totals: dict[tuple[str, str], list[int]] = {}
+    for r in rows:
+        if kept is not None and r["statement_id"] not in kept:
+            continue
+        t = totals.setdefault((r["statement_id"], r["rule"]), [0, 0, 0])
+        t[0] += r["n_removed_words"]
+        t[1] += r["n_removed_lines"]
+        t[2] += r.get("n_removed_chars", 0)
+    order = {rule: i for i, rule in enumerate(RULE_ORDER)}
+    keys = sorted((k for k, v in totals.items() if any(v)),
+                  key=lambda k: (k[0], order.get(k[1], len(order)), k[1]))
+    df = pd.DataFrame([(sid, rule, *totals[(sid, rule)]) for sid, rule in keys], columns=list(CLEANING_COLUMNS))
+    return df.astype({"statement_id": str, "rule": str, "n_removed_words": "int64", "n_removed_lines": "int64",
+                      "n_removed_chars": "int64"})
+
+
 def _finish(frame: pd.DataFrame, *, cleaning: list[dict], problems: pd.DataFrame, source: str,
-            derive: Mapping[str, str] | None, aliases: Mapping[str, str]) -> Corpus:
-    """Build the tidy tables of a :class:`Corpus` from validated records."""
+            derive: Mapping[str, str] | None, aliases: Mapping[str, str],
+            case_source: str | None = None) -> Corpus:
+    """Build the tidy tables of a :class:`Corpus` from validated records.
+
+    With ``case_source`` (the file the metadata came from), metadata values that
+    differ only in case are logged and listed in ``problems``
+    (:func:`~textanalytics.corpus.validate.case_variant_problems`).
+    """
     if not frame["statement_id"].is_monotonic_increasing:
         frame = frame.sort_values("statement_id", kind="stable")
     frame = frame.reset_index(drop=True)
@@ -224,13 +346,12 @@ def _finish(frame: pd.DataFrame, *, cleaning: list[dict], problems: pd.DataFrame
     rest = [c for c in frame.columns if c not in STATEMENT_COLUMNS]
     statements = frame[STATEMENT_COLUMNS + rest]
 
-    kept = set(statements["statement_id"])
-    rows = [r for r in cleaning if r["statement_id"] in kept and (r["n_removed_words"] or r["n_removed_lines"])]
-    order = {rule: i for i, rule in enumerate(RULE_ORDER)}
-    rows.sort(key=lambda r: (r["statement_id"], order.get(r["rule"], len(order)), r["rule"]))
-    cleaning_df = pd.DataFrame(rows, columns=["statement_id", "rule", "n_removed_words", "n_removed_lines"])
-    cleaning_df = cleaning_df.astype({"statement_id": str, "rule": str, "n_removed_words": "int64",
-                                      "n_removed_lines": "int64"})
+    cleaning_df = cleaning_frame(cleaning, kept=set(statements["statement_id"]))
+    if case_source is not None:
+        case_rows = case_variant_problems(statements, source=case_source)
+        if case_rows:
+            problems = pd.concat([problems, problems_frame(case_rows)], ignore_index=True) if len(problems) \
+                else problems_frame(case_rows)
     return Corpus(statements=statements, paragraphs=paragraphs, cleaning=cleaning_df,
                   problems=problems.reset_index(drop=True), source=source)
 
@@ -269,8 +390,10 @@ def load_corpus(path: str | Path, *, text_col: str = "text", date_col: str = "da
     -------
     Corpus
         ``statements`` (one row per statement, sorted by ``statement_id``),
-        ``paragraphs``, ``cleaning`` (words and lines each rule removed),
-        ``problems`` (records skipped or repaired), ``source``.
+        ``paragraphs``, ``cleaning`` (words, lines and characters each rule
+        removed: ``statement_id, rule, n_removed_words, n_removed_lines,
+        n_removed_chars``), ``problems`` (records skipped or repaired, and
+        values differing only in case), ``source``.
 
     Example
     -------
@@ -311,7 +434,7 @@ def load_corpus(path: str | Path, *, text_col: str = "text", date_col: str = "da
     if len(record_problems):
         all_problems = pd.concat([all_problems, record_problems], ignore_index=True) if len(all_problems) else record_problems
     corpus = _finish(frame, cleaning=cleaning, problems=all_problems, source=str(path), derive=derive,
-                     aliases=aliases)
+                     aliases=aliases, case_source=where.source)
     log.info("loaded %s in %.2f s: %d statements, %d paragraphs, %d words, %d problem(s)", path,
              time.perf_counter() - started, len(corpus.statements), len(corpus.paragraphs),
              int(corpus.statements["n_words"].sum()), len(corpus.problems))
@@ -332,7 +455,10 @@ def iter_table_chunks(path: str | Path, *, rows: int = 20_000, text_col: str = "
     ``problems`` (``"skip"``). Without an id column, ids are ``doc0000001``,
     ... (record positions, seven digits). Pieces keep file order; only
     table files (.csv, .tsv, .jsonl, .parquet, optionally .gz) can be read in
-    pieces.
+    pieces. Values differing only in case are not checked piece by piece (a
+    pair can span pieces): check the joined metadata once with
+    :func:`~textanalytics.corpus.validate.case_variant_problems`, which gives
+    the rows :func:`load_corpus` adds.
 
     >>> for piece in iter_table_chunks("big.csv.gz", rows=50_000, id_col="id"):   # doctest: +SKIP
     ...     print(len(piece.statements))
@@ -383,7 +509,7 @@ def iter_table_chunks(path: str | Path, *, rows: int = 20_000, text_col: str = "
                                               "paragraph": pd.Series([], dtype="int64"),
                                               "text": pd.Series([], dtype=str),
                                               "n_words": pd.Series([], dtype="int64")}),
-                     problems=problems, source=str(path))
+                     cleaning=cleaning_frame([]), problems=problems, source=str(path))
 
 
 def corpus_chunks(corpus: Corpus, *, max_chars: int = 20_000_000) -> Iterator[Corpus]:

@@ -35,7 +35,9 @@ class Corpus:
         each statement), ``text``, ``n_words``. List items are paragraphs.
     cleaning:
         What cleaning removed, tidy: ``statement_id, rule, n_removed_words,
-        n_removed_lines`` (one row per statement × rule that removed something).
+        n_removed_lines, n_removed_chars`` (one row per statement × rule that
+        removed something; ``n_removed_chars`` counts what ``control_characters``
+        removed from text and metadata).
     problems:
         Records skipped or repaired at load time: ``source, line, field, problem, action``.
     source:
@@ -45,7 +47,7 @@ class Corpus:
     statements: pd.DataFrame
     paragraphs: pd.DataFrame
     cleaning: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
-        columns=["statement_id", "rule", "n_removed_words", "n_removed_lines"]))
+        columns=["statement_id", "rule", "n_removed_words", "n_removed_lines", "n_removed_chars"]))
     problems: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=["source", "line", "field", "problem", "action"]))
     source: str = ""

@@ -56,11 +56,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
+import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .clean import RULE_ORDER, clean_text, count_words, normalize_unicode
-from .tables import decode_bytes
+from .clean import (RULE_ORDER, clean_metadata, clean_text, cleaning_rows, count_words, normalize_unicode,
+                    remove_control_characters)
+from .tables import check_decodable, decode_bytes, parse_csv, read_file_bytes, require_regular_file
 from .validate import Where, snake_case
 
 log = logging.getLogger(__name__)
@@ -99,17 +101,14 @@ class FolderRecords:
 
 
 def _read_csv_small(path: Path, *, encoding: str) -> pd.DataFrame:
-    import io
-
-    text = decode_bytes(path.read_bytes(), path=path, encoding=encoding)
+    data = read_file_bytes(path)
+    check_decodable(data, path=path, encoding=encoding)
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
-                            skip_blank_lines=False)
-    except pd.errors.EmptyDataError:
-        raise InputError(f"{path}: the file is empty; it needs a header row and one record per statement") from None
-    except pd.errors.ParserError as exc:
-        raise InputError(f"{path}: not a valid CSV file ({str(exc).strip()}); check quoting") from None
-    frame.columns = [str(c).strip() for c in frame.columns]
+        frame = parse_csv(data, path=path, encoding=encoding, strip_header=True)
+    except InputError as exc:
+        if "the file is empty" in str(exc):
+            raise InputError(f"{path}: the file is empty; it needs a header row and one record per statement") from None
+        raise
     frame.insert(0, "_line", range(2, len(frame) + 2))
     # blank lines (e.g. at the end of a hand-edited file) are not records, but they count as lines
     blank = (frame.drop(columns="_line").apply(lambda col: col.str.strip()) == "").all(axis=1)
@@ -119,9 +118,10 @@ def _read_csv_small(path: Path, *, encoding: str) -> pd.DataFrame:
 def read_metadata(path: Path, *, encoding: str = "utf-8") -> pd.DataFrame:
     """Read a folder's ``metadata.csv`` as strings, with ``_line`` (header = line 1).
 
-    Raises :class:`InputError` for a missing or unreadable file or no records.
+    Raises :class:`InputError` for a missing, unreadable or non-regular file
+    (a FIFO or device would block) or no records.
     """
-    if not path.is_file():
+    if not path.exists():
         raise InputError(f"{path}: metadata file not found; create it with one record per statement")
     frame = _read_csv_small(path, encoding=encoding)
     if len(frame) == 0:
@@ -238,11 +238,19 @@ def _check_seed_fields(frame: pd.DataFrame, *, meta: Path) -> None:
 def _resolve_file(root: Path, name: str, *, meta: Path, line: int) -> Path:
     if not name.strip():
         raise InputError(f"{meta}: line {line}: empty source_file; name the text file")
-    path = (root / name).resolve()
+    try:
+        path = (root / name).resolve()
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{meta}: line {line}: source_file {name!r} is not a usable file name ({exc}); "
+                         "fix the name") from None
     if root.resolve() not in path.parents:
         raise InputError(f"{meta}: line {line}: source_file {name!r} is outside {root}; name a file inside it")
-    if not path.is_file():
+    if not path.exists():
         raise InputError(f"{meta}: line {line}: source_file {name!r} is not in {root}/; fix the name or add the file")
+    try:
+        require_regular_file(path)
+    except InputError as exc:
+        raise InputError(f"{meta}: line {line}: source_file {name!r} {str(exc).split(': ', 1)[1]}") from None
     return path
 
 
@@ -274,19 +282,24 @@ def _blocks(norm_lines: list[str], records: pd.DataFrame, *, meta: Path, page: P
 
 @dataclass(frozen=True)
 class _Page:
-    """One decoded page: ``raw_lines`` as stored, ``lines`` Unicode-normalised and
+    """One decoded page: ``raw_lines`` as stored, ``bare_lines`` without control characters
+    (``control`` = characters removed per line), ``lines`` also Unicode-normalised and
     corrected, ``fixes`` as ``(line index, wrong, right)`` per application."""
 
     raw_lines: list
+    bare_lines: list
+    control: list
     lines: list
     fixes: list
 
 
 def _read_page(path: Path, *, rel: str, corrections: pd.DataFrame, corr_path: Path, encoding: str) -> _Page:
-    """Decode a page, normalise each line, apply its corrections (a stale one raises)."""
-    raw = decode_bytes(path.read_bytes(), path=path, encoding=encoding)
+    """Decode a page, clean and normalise each line, apply its corrections (a stale one raises)."""
+    raw = decode_bytes(read_file_bytes(path), path=path, encoding=encoding)
     raw_lines = raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    lines = [normalize_unicode(line) for line in raw_lines]
+    bare = [remove_control_characters(line) for line in raw_lines]
+    bare_lines = [line for line, _ in bare]
+    lines = [normalize_unicode(line) for line in bare_lines]
     pairs = list(zip(corrections["wrong"], corrections["right"]))
     fixes: list[tuple[int, str, str]] = []
     if pairs:
@@ -297,26 +310,34 @@ def _read_page(path: Path, *, rel: str, corrections: pd.DataFrame, corr_path: Pa
                                  "the correction is stale: remove it or fix its text")
             log.info("%s: %r -> %r applied %d time(s)", rel, wrong, right, len(k_hits))
             fixes.extend((i, wrong, right) for i in k_hits)
-    return _Page(raw_lines=raw_lines, lines=lines, fixes=sorted(fixes))
+    return _Page(raw_lines=raw_lines, bare_lines=bare_lines, control=[n for _, n in bare], lines=lines,
+                 fixes=sorted(fixes))
 
 
 def _clean_block(page: _Page, start: int, end: int, *, title: str, chrome: bool):
-    """Clean lines ``start:end`` of a page; return ``(CleanedText, removed)``.
+    """Clean lines ``start:end`` of a page; return ``(CleanedText, removed, removed_chars)``.
 
     ``removed`` (rule -> (words, lines), in :data:`RULE_ORDER`) accounts for
-    every raw word: raw -> Unicode-normalised -> corrected -> cleaned.
+    every raw word: raw -> without control characters -> Unicode-normalised ->
+    corrected -> cleaned; ``removed_chars`` counts the control characters.
     """
     n_raw = count_words("\n".join(page.raw_lines[start:end]))
-    n_normalised = count_words("\n".join(normalize_unicode(x) for x in page.raw_lines[start:end]))
+    n_bare = count_words("\n".join(page.bare_lines[start:end]))
+    n_normalised = count_words("\n".join(normalize_unicode(x) for x in page.bare_lines[start:end]))
     cleaned = clean_text("\n".join(page.lines[start:end]), title=title, chrome=chrome)
     removed = dict(cleaned.removed)
-    n_unicode = n_raw - n_normalised + removed.pop("normalize_unicode", (0, 0))[0]
+    n_control = sum(page.control[start:end])
+    removed_chars = {"control_characters": n_control} if n_control else {}
+    if n_control:
+        removed["control_characters"] = (n_raw - n_bare, 0)
+    n_unicode = n_bare - n_normalised + removed.pop("normalize_unicode", (0, 0))[0]
     if n_unicode:
         removed["normalize_unicode"] = (n_unicode, 0)
     if n_normalised != cleaned.n_words_before:
         removed["corrections"] = (n_normalised - cleaned.n_words_before, 0)
     order = {rule: i for i, rule in enumerate(RULE_ORDER)}
-    return cleaned, {r: removed[r] for r in sorted(removed, key=lambda r: (order.get(r, len(order)), r))}
+    return (cleaned, {r: removed[r] for r in sorted(removed, key=lambda r: (order.get(r, len(order)), r))},
+            removed_chars)
 
 
 def load_folder(folder: Path, *, seeds: bool, metadata: Path | None = None, id_col: str | None = None,
@@ -326,8 +347,12 @@ def load_folder(folder: Path, *, seeds: bool, metadata: Path | None = None, id_c
 
     Structural problems raise :class:`InputError` whatever ``on_error`` says:
     a missing metadata file or column, a metadata record naming a file that
-    does not exist, a text file without a metadata record, an anchor that
-    does not match exactly one line, undecodable bytes, a stale correction.
+    does not exist or is not a regular file (a FIFO or device would block), a
+    text file without a metadata record, an anchor that does not match exactly
+    one line, undecodable bytes, a stale correction, a ``corrections.csv``
+    that is not a regular file. Metadata values are cleaned first
+    (:func:`~textanalytics.corpus.clean.clean_metadata`), pages lose their
+    control characters line by line (rule ``control_characters``).
     Record-level checks (ids, empty texts, dates, years) are left to
     :func:`~textanalytics.corpus.validate.validate_records`.
     """
@@ -338,6 +363,8 @@ def load_folder(folder: Path, *, seeds: bool, metadata: Path | None = None, id_c
                                    speaker_col=speaker_col, title_col=title_col, text_col=text_col)
     aliases = {orig: canon for orig, canon in rename.items() if orig != canon}
     frame = frame.rename(columns=rename)
+    # control characters out, NFC, stripped: before ids, file names and anchors are used
+    frame, meta_chars = clean_metadata(frame, skip=("_line",), raw=("date", "year"))
     if "anchor" not in frame.columns:
         frame["anchor"] = ""
     if "title" not in frame.columns:
@@ -359,7 +386,7 @@ def load_folder(folder: Path, *, seeds: bool, metadata: Path | None = None, id_c
 
     corrections = pd.DataFrame(columns=["_line", "source_file", "wrong", "right", "note"])
     corr_path = (meta.parent if metadata is not None else folder) / CORRECTIONS_FILE
-    if corr_path.is_file():
+    if corr_path.exists():  # a corrections.csv that is not a regular file is refused, never ignored
         corrections = read_corrections(corr_path, encoding=encoding)
         for name, line in zip(corrections["source_file"], corrections["_line"]):
             if root.joinpath(name).resolve() not in named:
@@ -378,7 +405,7 @@ def load_folder(folder: Path, *, seeds: bool, metadata: Path | None = None, id_c
         records = group.reset_index()
         for pos, start, end in _blocks(page.lines, records, meta=meta, page=path):
             row = records.iloc[pos]
-            cleaned, removed = _clean_block(page, start, end, title=str(row["title"]), chrome=seeds)
+            cleaned, removed, removed_chars = _clean_block(page, start, end, title=str(row["title"]), chrome=seeds)
             sid = str(row["statement_id"])
             source = str(root / rel)
             problems.extend({"source": source, "line": i + 1, "field": "text", "problem": f"scraped text {wrong!r}",
@@ -389,10 +416,12 @@ def load_folder(folder: Path, *, seeds: bool, metadata: Path | None = None, id_c
                                  "problem": f"title {row['title']!r} not found as a line of the page",
                                  "action": "kept as metadata only"})
                 log.warning("%s: title of %s not found as a line of the page", path, sid)
-            cleaning.extend({"statement_id": sid, "rule": rule, "n_removed_words": n_words, "n_removed_lines": n_lines}
-                            for rule, (n_words, n_lines) in removed.items())
+            cleaning.extend(cleaning_rows(sid, removed, removed_chars))
             texts[int(row["index"])] = cleaned.text
             paragraphs[int(row["index"])] = list(cleaned.paragraphs)
+    for i in np.flatnonzero(meta_chars):  # control characters removed from metadata values
+        cleaning.extend(cleaning_rows(str(frame["statement_id"].iat[i]), {},
+                                      {"control_characters": int(meta_chars[i])}))
     frame = frame.drop(columns=["_path"])
     frame["text"] = texts
     frame["_paragraphs"] = paragraphs

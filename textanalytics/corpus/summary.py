@@ -19,7 +19,7 @@ import pandas as pd
 from .model import Corpus
 from .clean import RULE_ORDER
 
-__all__ = ["summarize_corpus"]
+__all__ = ["summarize_corpus", "problem_table", "problem_counts", "problem_line"]
 
 
 def _overview(corpus: Corpus) -> pd.DataFrame:
@@ -57,12 +57,14 @@ def _per_statement(corpus: Corpus) -> pd.DataFrame:
 
 def _cleaning(corpus: Corpus) -> pd.DataFrame:
     cl = corpus.cleaning
-    cols = ["rule", "n_statements", "n_removed_words", "n_removed_lines"]
+    cols = ["rule", "n_statements", "n_removed_words", "n_removed_lines", "n_removed_chars"]
     if not len(cl):
         return pd.DataFrame(columns=cols)
+    if "n_removed_chars" not in cl.columns:
+        cl = cl.assign(n_removed_chars=0)
     out = (cl.groupby("rule", sort=False)
              .agg(n_statements=("statement_id", "nunique"), n_removed_words=("n_removed_words", "sum"),
-                  n_removed_lines=("n_removed_lines", "sum"))
+                  n_removed_lines=("n_removed_lines", "sum"), n_removed_chars=("n_removed_chars", "sum"))
              .reset_index())
     order = {rule: i for i, rule in enumerate(RULE_ORDER)}
     out = out.assign(_o=out["rule"].map(lambda r: order.get(r, len(order))))
@@ -91,6 +93,80 @@ def _problems(corpus: Corpus) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
+#: Columns of :func:`problem_table` (``tables/problems.csv`` in a report).
+PROBLEM_TABLE_COLUMNS = ["record", "source", "line", "field", "problem", "action"]
+_REPAIRED = ("corrected", "parsed", "repaired", "removed", "replaced", "decoded")
+
+
+def _relative(source: str, root: str | None) -> str:
+    if not root or not source:
+        return source
+    from pathlib import Path
+
+    src, base = Path(source), Path(root)
+    base = base if base.is_dir() else base.parent
+    try:
+        return src.relative_to(base).as_posix()
+    except ValueError:
+        return source
+
+
+def problem_table(problems: pd.DataFrame, *, root: str | None = None) -> pd.DataFrame:
+    """Every record skipped, repaired or warned about at load time, one row each.
+
+    Columns: ``record`` (the statement id when known, else ""), ``source``
+    (file), ``line`` (line or row of the file, Int64, <NA> when not
+    line-bound), ``field``, ``problem`` (what was wrong), ``action`` (what was
+    done: ``skipped``, ``corrected to ...``, ``parsed as ...``, ...). Sorted by
+    source, line, field, so the table is the same run after run. With
+    ``root`` (the corpus path), sources are written relative to it, so a
+    published table carries no machine-specific folder.
+    """
+    pr = problems.copy()
+    if "record" not in pr.columns:
+        pr["record"] = pr["statement_id"] if "statement_id" in pr.columns else ""
+    for col in PROBLEM_TABLE_COLUMNS:
+        if col not in pr.columns:
+            pr[col] = pd.NA if col == "line" else ""
+    out = pr[PROBLEM_TABLE_COLUMNS].copy()
+    out["line"] = pd.array(out["line"], dtype="Int64")
+    for col in ("record", "source", "field", "problem", "action"):
+        out[col] = out[col].fillna("").astype(str)
+    out["source"] = [_relative(v, root) for v in out["source"]]
+    out = out.sort_values(["source", "line", "field", "record"], na_position="last", kind="stable")
+    return out.reset_index(drop=True)
+
+
+def problem_counts(problems: pd.DataFrame) -> dict[str, int]:
+    """``{"skipped": n, "repaired": n, "noted": n}``: records by what load time did to them.
+
+    ``skipped`` records are not in the corpus; ``repaired`` ones are, changed
+    (a corrected word split, a date parsed from another format); ``noted`` ones
+    are kept as they are with a warning (e.g. values differing only in case).
+    """
+    actions = problems["action"].astype(str) if len(problems) else pd.Series([], dtype=str)
+    skipped = int(actions.str.startswith("skipped").sum())
+    repaired = int(actions.str.startswith(_REPAIRED).sum())
+    return {"skipped": skipped, "repaired": repaired, "noted": int(len(actions) - skipped - repaired)}
+
+
+def problem_line(counts: dict[str, int], *, where: str = "tables/problems.csv") -> str:
+    """One sentence for a report's first lines and the CLI: what load time skipped or repaired.
+
+    >>> problem_line({"skipped": 2, "repaired": 0, "noted": 1})
+    'At load time 2 records were skipped, 0 repaired and 1 noted with a warning; each is listed in tables/problems.csv.'
+    >>> problem_line({"skipped": 0, "repaired": 0, "noted": 0})
+    'No record was skipped or repaired at load time.'
+    """
+    s, r, n = counts.get("skipped", 0), counts.get("repaired", 0), counts.get("noted", 0)
+    if not (s or r or n):
+        return "No record was skipped or repaired at load time."
+    parts = f"{s} record{'s' if s != 1 else ''} {'were' if s != 1 else 'was'} skipped, {r} repaired"
+    if n:
+        parts += f" and {n} noted with a warning"
+    return f"At load time {parts}; each is listed in {where}."
+
+
 def summarize_corpus(corpus: Corpus) -> dict[str, pd.DataFrame]:
     """Summary tables of a corpus, each tidy with snake_case columns.
 
@@ -106,7 +182,7 @@ def summarize_corpus(corpus: Corpus) -> dict[str, pd.DataFrame]:
         ``statement_id, date, year, speaker, genre, n_paragraphs, n_words``,
         sorted by ``statement_id``.
     ``cleaning``
-        ``rule, n_statements, n_removed_words, n_removed_lines``: what each
+        ``rule, n_statements, n_removed_words, n_removed_lines, n_removed_chars``: what each
         cleaning rule removed in total, in the order the rules run.
     ``problems``
         ``source, field, problem, action, n, lines``: records skipped or

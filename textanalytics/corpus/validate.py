@@ -47,6 +47,8 @@ __all__ = [
     "parse_dates",
     "parse_years",
     "validate_records",
+    "case_variants",
+    "case_variant_problems",
 ]
 
 OnError = Literal["raise", "skip"]
@@ -273,13 +275,27 @@ def validate_records(frame: pd.DataFrame, *, where: Where, fields: Mapping[str, 
     problems: list[dict] = []
     keep = np.ones(len(frame), bool)
 
+    if "_value_problem" in frame.columns:
+        # values of the wrong type (JSON numbers or lists as text, lists or objects as metadata):
+        # ``(field, problem, kind, hint)`` per record, found by the table loader
+        found = frame["_value_problem"].tolist()
+        bad_rows = [i for i, p in enumerate(found) if p is not None]
+        for field in dict.fromkeys(found[i][0] for i in bad_rows):  # fields in record order
+            rows = [i for i in bad_rows if found[i][0] == field]
+            mask = np.zeros(len(frame), bool)
+            mask[rows] = True
+            keep &= _raise_or_skip(found[rows[0]][2], mask, frame=frame, where=where, field=field,
+                                   on_error=on_error, problem=[found[i][1] for i in rows],
+                                   hint=found[rows[0]][3], problems=problems)
+        frame = frame.drop(columns="_value_problem")
+
     ids = frame["statement_id"].astype(str).str.strip()
-    empty_id = ids.eq("").to_numpy()
+    empty_id = ids.eq("").to_numpy() & keep
     keep &= _raise_or_skip("an empty id", empty_id, frame=frame, where=where, field=name["statement_id"],
                            on_error=on_error, problem="empty id", hint="give every record an id",
                            problems=problems)
     earlier = earlier or {}
-    dup = ((ids.duplicated(keep="first").to_numpy() | ids.isin(earlier.keys()).to_numpy()) & ~empty_id)
+    dup = ((ids.duplicated(keep="first").to_numpy() | ids.isin(earlier.keys()).to_numpy()) & keep)
     if dup.any():
         first_line = {**dict(zip(ids[::-1], frame["_line"].to_numpy()[::-1])), **earlier}
         texts = [f"duplicate id {i!r} (first at {where.unit} {first_line[i]})" for i in ids[dup]]
@@ -341,3 +357,60 @@ def validate_records(frame: pd.DataFrame, *, where: Where, fields: Mapping[str, 
         out = out.loc[keep]
     problems_df = problems_frame(sorted(problems, key=lambda p: (p["line"], p["field"])))
     return out.reset_index(drop=True), problems_df
+
+
+# --------------------------------------------------------------------------- grouping values
+
+#: Columns never checked for case variants: ids and file names are not groups, texts not metadata.
+_NOT_GROUPS = ("statement_id", "text", "source_file", "anchor")
+
+
+def case_variants(values: Sequence[object] | pd.Series) -> list[tuple[str, ...]]:
+    """Groups of distinct strings in ``values`` that differ only in case, each sorted, sorted by first value.
+
+    Empty strings and non-strings are ignored. Such values stay separate
+    groups (nothing is merged); this only finds them so they can be reported.
+
+    >>> case_variants(["Lavrov", "lavrov", "Labour", "LABOUR", "labour", "Putin", "", None])
+    [('LABOUR', 'Labour', 'labour'), ('Lavrov', 'lavrov')]
+    """
+    by_fold: dict[str, set[str]] = {}
+    for v in values:
+        if isinstance(v, str) and v:
+            by_fold.setdefault(v.casefold(), set()).add(v)
+    return sorted(tuple(sorted(group)) for group in by_fold.values() if len(group) > 1)
+
+
+def case_variant_problems(statements: pd.DataFrame, *, source: str) -> list[dict]:
+    """Problem rows (``source, line, field, problem, action``) for metadata values that differ only in case.
+
+    Every string column of ``statements`` but ids, texts and file names is
+    checked; each group of variants is one row (``line`` is missing: the
+    values are spread over records), action ``kept as separate groups``, and
+    each column with variants logs one warning naming the first group.
+    ``field`` is the statements column (the name ``[compare] group_by`` uses),
+    so a corpus read in pieces can be checked once on its joined metadata and
+    give the same rows.
+
+    >>> st = pd.DataFrame({"statement_id": ["a", "b"], "speaker": ["Lavrov", "lavrov"]})
+    >>> [r["problem"] for r in case_variant_problems(st, source="t.csv")]
+    ["values differ only in case: 'Lavrov' vs 'lavrov'"]
+    """
+    rows: list[dict] = []
+    for col in statements.columns:
+        series = statements[col]
+        if col in _NOT_GROUPS or col.startswith("_") or not (
+                series.dtype == object or isinstance(series.dtype, pd.StringDtype)):
+            continue
+        groups = case_variants(series.tolist())
+        if not groups:
+            continue
+        field = str(col)
+        shown = [" vs ".join(repr(v) for v in group) for group in groups]
+        rows.extend({"source": source, "line": None, "field": field,
+                     "problem": f"values differ only in case: {text}", "action": "kept as separate groups"}
+                    for text in shown)
+        more = f" (and {len(groups) - 1} more group(s))" if len(groups) > 1 else ""
+        log.warning("%s: column %r has values that differ only in case: %s%s; kept as separate groups "
+                    "(see Corpus.problems)", source, field, shown[0], more)
+    return rows

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from ..errors import InputError
+from ..corpus.config import FieldChecks, toml_value
 
 #: Curated phrases used when the configuration does not name any.
 DEFAULT_CURATED_PHRASES: tuple[str, ...] = (
@@ -128,25 +128,25 @@ class PreprocessConfig:
     n_jobs: int = 1
 
     def __post_init__(self) -> None:
-        where = "[preprocess]"
-        if self.unit not in ("paragraph", "statement"):
-            raise InputError(f"{where} unit: {self.unit!r} is not 'paragraph' or 'statement'")
-        if self.sentence_splitter not in ("punkt", "punkt_trained", "none"):
-            raise InputError(f"{where} sentence_splitter: {self.sentence_splitter!r} is not "
-                             "'punkt', 'punkt_trained' or 'none'")
-        if self.min_length < 0:
-            raise InputError(f"{where} min_length: {self.min_length} is negative; use 0 to keep every length")
-        if self.phrase_min_count < 1:
-            raise InputError(f"{where} phrase_min_count: {self.phrase_min_count} must be at least 1")
-        if not -1.0 <= self.phrase_threshold <= 1.0:
-            raise InputError(f"{where} phrase_threshold: {self.phrase_threshold} is outside [-1, 1] (NPMI)")
-        if self.phrase_passes < 0:
-            raise InputError(f"{where} phrase_passes: {self.phrase_passes} is negative")
-        if self.n_jobs < 1:
-            raise InputError(f"{where} n_jobs: {self.n_jobs} must be at least 1")
-        # Lists from TOML or callers may arrive as lists; keep the dataclass hashable.
-        for name in ("extra_stopwords", "curated_phrases"):
-            value = getattr(self, name)
-            if isinstance(value, str):
-                raise InputError(f"{where} {name}: expected a list of strings, got the string {value!r}")
-            object.__setattr__(self, name, tuple(str(v) for v in value))
+        check = FieldChecks(self, "preprocess")
+        check.choice("unit", ("paragraph", "statement"))
+        check.choice("sentence_splitter", ("punkt", "punkt_trained", "none"))
+        for name in ("lowercase", "lemmatize", "drop_numbers", "keep_resolution_numbers", "drop_alias_repeats",
+                     "phrases"):
+            check.boolean(name)
+        # Paths are resolved against the config file's folder later; here: strings without NUL.
+        for name in ("abbreviations", "lemma_exceptions", "stopwords", "aliases", "cache_dir"):
+            check.text(name)
+        check.integer("min_length", minimum=0, maximum=100,
+                      problem="must be between 0 (keep every length) and 100 (longer drops every word)")
+        check.integer("phrase_min_count", minimum=1)
+        check.number("phrase_threshold", minimum=-1.0, maximum=1.0,
+                     problem="must be between -1 and 1 (an NPMI score)")
+        check.integer("phrase_passes", minimum=0, problem="must be 0 (no learned phrases) or more")
+        check.integer("n_jobs", minimum=1)
+        check.texts("extra_stopwords")
+        for phrase in check.texts("curated_phrases"):
+            # The tokeniser decides in the end; a phrase of one word can never be joined.
+            if sum(any(c.isalnum() for c in w) for w in phrase.split()) < 2:
+                check.fail("curated_phrases", f"{toml_value(phrase)} has fewer than two words; "
+                           "list phrases of two or more words")

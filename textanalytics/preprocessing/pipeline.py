@@ -39,7 +39,6 @@ import logging
 import os
 import re
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -47,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..workers import worker_pool
 from .aliases import SequencePattern, follower_mask, match_sequences
 from .cache import digest_document, key_document, read_cache, write_cache
 from .config import PreprocessConfig
@@ -171,8 +171,7 @@ def _tokenize(texts: list[str], config: PreprocessConfig) -> tuple[list[str], np
 
     if config.n_jobs > 1 and len(chunks) > 1:
         workers = min(config.n_jobs, len(chunks), os.cpu_count() or 1)
-        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                                 initargs=(spec,)) as pool:
+        with worker_pool(max_workers=workers, initializer=_init_worker, initargs=(spec,)) as pool:
             for chunk, part in zip(pool.map(_tokenize_in_worker, chunks), chunks):
                 absorb(chunk, len(part))
     else:

@@ -38,17 +38,17 @@ import logging
 import os
 import re
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Mapping
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
 from ..errors import InputError
+from ..output_folder import TMP_MARKER, atomic_output_folder, check_output_folder
 from .config import PreprocessConfig
 from .model import Tokens, Unit, _empty_units
 from .pipeline import _Chunk, _paragraphs, _process, _Spool, _Work
@@ -314,36 +314,34 @@ class StreamedTexts:
 
 # -- writing -------------------------------------------------------------------------------------
 
-def _replaceable_store(path: Path) -> bool:
-    """A folder holding a token store manifest of any version, or a damaged one (so "rebuild it" works)."""
+_STORE_FILE = re.compile(r"manifest\.json|phrases\.parquet|aliases\.parquet|(tokens|units)-\d{5}\.parquet")
+
+
+def store_owned(path: Path) -> str | None:
+    """None when ``path`` holds a token store and nothing else (so it may be replaced); else why not.
+
+    The manifest must parse and declare a token-store format; a folder whose
+    manifest is damaged is not replaced (it may not be a store at all): the
+    message says to delete it by hand.
+    """
     manifest = path / "manifest.json"
-    if not path.is_dir() or not manifest.is_file():
-        return False
+    if not manifest.is_file():
+        return "holds files and no token store manifest (manifest.json)"
     try:
         found = json.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return True  # a store whose manifest was cut short
-    return isinstance(found, dict) and str(found.get("format", "")).startswith("textanalytics-token-store/")
-
-
-def _swap_into_place(new: Path, out: Path) -> None:
-    """Rename ``new`` to ``out``; an existing store there is moved aside first and removed last."""
-    old = None
-    if out.exists():
-        old = out.with_name(f".{out.name}-old-{os.getpid()}")
-        os.replace(out, old)
-    try:
-        os.replace(new, out)
-    except BaseException:
-        if old is not None:
-            os.replace(old, out)  # put the previous store back
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    except (OSError, UnicodeDecodeError, ValueError):
+        return "has a manifest.json that does not parse, so it may not be a token store (delete it yourself if it is)"
+    if not (isinstance(found, dict) and str(found.get("format", "")).startswith("textanalytics-token-store/")):
+        return "has a manifest.json that is not a token store's"
+    for entry in sorted(path.iterdir()):
+        if entry.name not in (TMP_MARKER,) and not (entry.is_file() and _STORE_FILE.fullmatch(entry.name)):
+            return f"holds {entry.name!r}, which a token store does not (move it elsewhere first)"
+    return None
 
 
 def preprocess_chunks(chunks: Iterable[Any], config: PreprocessConfig | None = None, *,
-                      out: str | os.PathLike) -> TokenStore:
+                      out: str | os.PathLike, option: str = "out",
+                      protected: Mapping[str, str | os.PathLike | None] | None = None) -> TokenStore:
     """Preprocess a corpus given in chunks into a :class:`TokenStore` at ``out``.
 
     Parameters
@@ -357,8 +355,12 @@ def preprocess_chunks(chunks: Iterable[Any], config: PreprocessConfig | None = N
         As for :func:`preprocess`; ``sentence_splitter="punkt_trained"`` is not
         available here (training needs the whole text at once).
     out:
-        The store folder. An existing store there is replaced once the new one
-        is complete; any other existing path is an error.
+        The store folder: a new path, an empty folder or a token store (and
+        nothing else), which is replaced once the new one is complete. Anything
+        else is refused before any work (:func:`~textanalytics.output_folder.check_output_folder`).
+    option, protected:
+        How the caller named ``out`` (``--store``) and inputs it must never be
+        or contain (``{"the corpus": path}``), for the guard.
 
     Returns
     -------
@@ -372,13 +374,9 @@ def preprocess_chunks(chunks: Iterable[Any], config: PreprocessConfig | None = N
     if config.sentence_splitter == "punkt_trained":
         raise InputError("[preprocess] sentence_splitter: 'punkt_trained' trains on the whole text at once and "
                          "cannot run chunk by chunk; use 'punkt' (the packaged model) for streaming")
-    out = Path(out)
-    if out.exists() and not _replaceable_store(out):
-        raise InputError(f"{out}: exists and is not a token store; choose a new folder for the store")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    out = check_output_folder(out, option=option, owned=store_owned, protected=protected)
     started = time.perf_counter()
-    try:
+    with atomic_output_folder(out) as tmp:
         spool_dir = tmp / "spool"
         spool_dir.mkdir()
         seen: set[str] = set()
@@ -417,10 +415,6 @@ def preprocess_chunks(chunks: Iterable[Any], config: PreprocessConfig | None = N
         manifest = {"format": FORMAT, "version": __version__, "config": _config_document(config),
                     "chunks": names, **stats}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
-        _swap_into_place(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     logger.info("preprocessing: token store %s written in %.1f s (%d chunks, %d tokens)", out,
                 time.perf_counter() - started, len(names), stats["n_tokens"])
     return TokenStore.open(out)

@@ -36,8 +36,11 @@ import pandas as pd
 from .. import __version__
 from ..config import AnalysisConfig, load_config, to_dict
 from ..errors import InputError
+from ..workers import init_worker
 from . import narrative
-from .io import atomic_output_dir, markdown_table, safe_filename, save_figure, write_csv
+from ..output_folder import atomic_output_folder, check_output_folder, write_report_marker
+from ..corpus.summary import problem_line
+from .io import markdown_table, markdown_text, safe_filename, save_figure, unique_stems, write_csv
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +62,8 @@ class ReportResult:
     k: int | None
     skipped: tuple[str, ...]
     timings: dict[str, float]
+    #: Records skipped, repaired or noted at load time (``{"skipped": n, "repaired": n, "noted": n}``).
+    problems: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 def _versions() -> dict[str, str]:
@@ -71,10 +76,26 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _hash_inputs(path: Path) -> dict[str, str]:
-    """SHA-256 of every input file under ``path`` (or of the file itself), by relative name."""
-    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+def _hash_inputs(path: Path, *, exclude: tuple[Path | None, ...] = ()) -> dict[str, str]:
+    """SHA-256 of every input file under ``path`` (or of the file itself), by relative name.
+
+    Folders in ``exclude`` (the report being written, the cache), their
+    temporary siblings and symbolic links are never hashed: a report written
+    inside a folder corpus must not hash itself.
+    """
     from ..preprocessing.cache import file_digest
+
+    skip = [Path(e).resolve() for e in exclude if e]
+
+    def owned(p: Path) -> bool:
+        for folder in skip:
+            for q in (p, *p.parents):
+                if q == folder or (q.parent == folder.parent and q.name.startswith(f".{folder.name}.")):
+                    return True
+        return False
+
+    files = [path] if path.is_file() else sorted(
+        p for p in path.rglob("*") if p.is_file() and not p.is_symlink() and not owned(p.resolve()))
 
     return {f.name if path.is_file() else f.relative_to(path).as_posix(): file_digest(f) for f in files}
 
@@ -86,7 +107,8 @@ def _png_base64(fig) -> str:
 
 
 def build_report(config: AnalysisConfig | str | Path | None = None, *, out: str | Path | None = None,
-                 base_dir: str | Path | None = None) -> ReportResult:
+                 base_dir: str | Path | None = None, config_path: str | Path | None = None,
+                 option: str = "out") -> ReportResult:
     """Run every stage and write the report folder.
 
     Parameters
@@ -98,9 +120,17 @@ def build_report(config: AnalysisConfig | str | Path | None = None, *, out: str 
     base_dir:
         Folder that relative paths in the config are resolved against
         (default: the config file's folder, else the working directory).
+    config_path:
+        The config file ``config`` was read from, when it is an object (so the
+        output folder can never be, or contain, it).
+    option:
+        How the caller named the output folder, for messages (the CLI passes ``--out``).
 
-    Returns a :class:`ReportResult`. On any error the previous output folder is
-    left untouched and the error propagates (an :class:`InputError` for bad input).
+    ``out`` must be a missing path, an empty folder or a folder holding a report
+    this package wrote and nothing else (:func:`~textanalytics.output_folder.check_output_folder`);
+    anything else is refused with an :class:`InputError` before the analysis
+    starts. Returns a :class:`ReportResult`. On any error the previous output
+    folder is left untouched and the error propagates.
 
     Example
     -------
@@ -126,37 +156,48 @@ def build_report(config: AnalysisConfig | str | Path | None = None, *, out: str 
     out_dir = Path(out) if out is not None else base / cfg.report.out
     if not corpus_path.exists():
         raise InputError(f"{corpus_path}: corpus path not found; set [corpus] path or pass --corpus")
+    # Before any analysis: the run may only replace a folder it can prove it wrote.
+    out_dir = check_output_folder(out_dir, option=option, protected={
+        "the corpus": corpus_path, "the config": config_path if config_path else
+        (config if isinstance(config, (str, Path)) else None),
+        "the preprocessing cache": cfg.preprocess.cache_dir or None})
 
     started = time.perf_counter()
     results = run_analysis(cfg)
     with results.clock.stage("write report"):
-        with atomic_output_dir(out_dir) as tmp:
-            files = _write_all(tmp, cfg=cfg, recorded=recorded, results=results,
-                               corpus_path=corpus_path, started=started)
+        with atomic_output_folder(out_dir) as tmp:
+            files = _write_all(tmp, cfg=cfg, recorded=recorded, results=results, corpus_path=corpus_path,
+                               exclude=(out_dir, Path(cfg.preprocess.cache_dir) if cfg.preprocess.cache_dir
+                                        else None), started=started)
     log.info("report written to %s (%d files)", out_dir, len(files))
     return ReportResult(out=Path(out_dir), files=tuple(files), k=results.topic_k,
-                        skipped=tuple(results.skipped), timings=dict(results.clock.timings))
+                        skipped=tuple(results.skipped), timings=dict(results.clock.timings),
+                        problems=dict(results.problem_counts))
 
 
-def _write_all(tmp: Path, *, cfg: AnalysisConfig, recorded: AnalysisConfig, results, corpus_path: Path, started: float) -> list[str]:
+def _write_all(tmp: Path, *, cfg: AnalysisConfig, recorded: AnalysisConfig, results, corpus_path: Path,
+               exclude: tuple[Path | None, ...], started: float) -> list[str]:
     rcfg = cfg.report
     (tmp / "tables").mkdir()
     (tmp / "figures").mkdir()
     files: list[str] = []
+    # One distinct, safe stem per table and figure: names built from metadata values may collide.
+    table_stems = unique_stems(results.tables)
+    figure_stems = unique_stems(results.figures)
 
     for name, table in results.tables.items():
-        stem = safe_filename(name)
+        stem = table_stems[name]
         write_csv(table, tmp / "tables" / f"{stem}.csv", float_digits=rcfg.float_digits)
         # The CSV is complete; its Markdown rendering stops at MD_MAX_ROWS rows and says so.
         (tmp / "tables" / f"{stem}.md").write_text(
-            f"# {name}\n\n" + markdown_table(table, float_digits=rcfg.float_digits, max_rows=MD_MAX_ROWS),
-            encoding="utf-8")
+            f"# {markdown_text(name)}\n\n" + markdown_table(table, float_digits=rcfg.float_digits,
+                                                           max_rows=MD_MAX_ROWS), encoding="utf-8")
         files += [f"tables/{stem}.csv", f"tables/{stem}.md"]
 
     figure_files: dict[str, str] = {}
     png_bytes: dict[str, bytes] = {}
     cache = Path(cfg.preprocess.cache_dir) / "figures" if cfg.preprocess.cache_dir else None
-    jobs = [(name, spec, tmp / "figures" / safe_filename(name)) for name, spec in results.figures.items()]
+    jobs = [(name, spec, tmp / "figures" / figure_stems[name]) for name, spec in results.figures.items()]
     for name, paths in zip([j[0] for j in jobs], _render_all(jobs, cfg=cfg, cache=cache)):
         files += [f"figures/{p.name}" for p in paths]
         main = next((p for p in paths if p.suffix == ".png"), paths[0])
@@ -166,32 +207,34 @@ def _write_all(tmp: Path, *, cfg: AnalysisConfig, recorded: AnalysisConfig, resu
     results.png_bytes = png_bytes
 
     sections = results.sections
-    md = _render_markdown(sections, results=results, figure_files=figure_files, cfg=cfg)
+    md = _render_markdown(sections, results=results, figure_files=figure_files, table_stems=table_stems, cfg=cfg)
     (tmp / "report.md").write_text(md, encoding="utf-8")
     files.append("report.md")
     if rcfg.html:
-        html = _render_html(sections, results=results, cfg=cfg)
+        html = _render_html(sections, results=results, table_stems=table_stems, cfg=cfg)
         (tmp / "index.html").write_text(html, encoding="utf-8")
         files.append("index.html")
 
+    files.append(write_report_marker(tmp, files + ["run.json"]))
+    outputs = sorted(set(files) | {"run.json"})
     run = {
         "textanalytics": __version__,
         "versions": _versions(),
         "config": to_dict(recorded),
-        "inputs": _hash_inputs(corpus_path),
+        "inputs": _hash_inputs(corpus_path, exclude=exclude),
         "seed": cfg.seed,
         "model_seeds": list(results.model_seeds),
         "chosen_k": results.topic_k,
         "k_reason": results.topic_k_reason,
         "skipped": list(results.skipped),
-        "outputs": sorted(files) + ["run.json"],
+        "problems": dict(results.problem_counts),
+        "outputs": outputs,
         "float_digits": rcfg.float_digits,
         "timings": {**results.clock.timings, "total": round(time.perf_counter() - started, 3)},
     }
     (tmp / "run.json").write_text(json.dumps(run, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
                                   encoding="utf-8")
-    files.append("run.json")
-    return sorted(files)
+    return outputs
 
 
 _JOBS: list = []  # figures to render, shared with forked workers (never pickled)
@@ -220,7 +263,7 @@ def _render_all(jobs: list, *, cfg: AnalysisConfig, cache: Path | None) -> list[
         workers = min(2, available_cores(), len(jobs))
         # Fork only on Linux: it is unsafe on macOS (system frameworks) and missing on Windows.
         if workers > 1 and sys.platform.startswith("linux"):
-            with mp.get_context("fork").Pool(workers) as pool:
+            with mp.get_context("fork").Pool(workers, initializer=init_worker) as pool:
                 done = pool.map(_render_job, range(len(jobs)), chunksize=1)
         else:
             done = [_render_job(i) for i in range(len(jobs))]
@@ -249,8 +292,9 @@ def _figure_files(spec, stem: Path, *, cfg: AnalysisConfig, cache: Path | None) 
     if cache is not None and all((cache / f"{key}.{fmt}").is_file() for fmt in formats):
         out = []
         for fmt in formats:
-            shutil.copyfile(cache / f"{key}.{fmt}", stem.with_suffix(f".{fmt}"))
-            out.append(stem.with_suffix(f".{fmt}"))
+            target = stem.parent / f"{stem.name}.{fmt}"  # not with_suffix: a stem may hold a dot
+            shutil.copyfile(cache / f"{key}.{fmt}", target)
+            out.append(target)
         return out
     paths = save_figure(spec.render(), stem, formats=formats, dpi=dpi)
     if cache is not None:
@@ -262,29 +306,33 @@ def _figure_files(spec, stem: Path, *, cfg: AnalysisConfig, cache: Path | None) 
     return paths
 
 
-def _render_markdown(sections, *, results, figure_files: dict[str, str], cfg: AnalysisConfig) -> str:
-    lines = [f"# {results.title}", "", results.subtitle, ""]
+def _render_markdown(sections, *, results, figure_files: dict[str, str], table_stems: dict[str, str],
+                     cfg: AnalysisConfig) -> str:
+    # Every piece of text may carry corpus text or metadata: HTML and link brackets are escaped.
+    esc = markdown_text
+    lines = [f"# {esc(results.title)}", "", esc(results.subtitle), "",
+             esc(problem_line(results.problem_counts)), ""]
     for s in sections:
-        lines += [f"## {s['heading']}", ""]
+        lines += [f"## {esc(s['heading'])}", ""]
         for b in s["blocks"]:
             kind = b["kind"]
             if kind == "text":
-                lines += [b["text"], ""]
+                lines += [esc(b["text"]), ""]
             elif kind == "note":
-                lines += [f"> **Note.** {b['text']}", ""]
+                lines += [f"> **Note.** {esc(b['text'])}", ""]
             elif kind == "list":
-                lines += [f"- {item}" for item in b["items"]] + [""]
+                lines += [f"- {esc(item)}" for item in b["items"]] + [""]
             elif kind == "figure":
-                lines += [f"![{b['caption']}]({figure_files[b['name']]})", "", f"*{b['caption']}*", ""]
+                lines += [f"![{esc(b['caption'])}]({figure_files[b['name']]})", "", f"*{esc(b['caption'])}*", ""]
             elif kind == "table":
                 table = results.tables[b["name"]]
-                lines += [f"**{b['caption']}** (`tables/{safe_filename(b['name'])}.csv`)", "",
+                lines += [f"**{esc(b['caption'])}** (`tables/{table_stems[b['name']]}.csv`)", "",
                           markdown_table(table[b.get("columns") or list(table.columns)],
                                          float_digits=cfg.report.float_digits, max_rows=b.get("max_rows", 20)), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _render_html(sections, *, results, cfg: AnalysisConfig) -> str:
+def _render_html(sections, *, results, table_stems: dict[str, str], cfg: AnalysisConfig) -> str:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("textanalytics.report", "templates"),
         autoescape=True,  # every piece of corpus text and metadata is escaped
@@ -307,7 +355,7 @@ def _render_html(sections, *, results, cfg: AnalysisConfig) -> str:
                 blocks.append({**b, "columns": list(shown.columns),
                                "rows": [[("" if pd.isna(v) else v) for v in row] for row in shown.itertuples(index=False)],
                                "n_rows": len(table), "truncated": len(table) > limit,
-                               "file": f"{safe_filename(b['name'])}.csv", "open": b.get("open", False)})
+                               "file": f"{table_stems[b['name']]}.csv", "open": b.get("open", False)})
             else:
                 blocks.append(b)
         html_sections.append({"heading": s["heading"], "anchor": safe_filename(s["heading"]), "blocks": blocks})
@@ -318,6 +366,7 @@ def _render_html(sections, *, results, cfg: AnalysisConfig) -> str:
                               "paragraph": int(r.paragraph), "left": str(r.left),
                               "match": str(r.match), "right": str(r.right)})
     template = env.get_template("index.html.j2")
-    return template.render(title=results.title, subtitle=results.subtitle, sections=html_sections,
+    return template.render(title=results.title, subtitle=results.subtitle,
+                           problem_line=problem_line(results.problem_counts), sections=html_sections,
                            kwic_rows=kwic_rows, version=__version__,
                            corpus_source=Path(cfg.corpus.path).name, seed=cfg.seed)

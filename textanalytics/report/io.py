@@ -9,23 +9,30 @@ inputs give byte-identical files:
 * PNG files carry no software/date metadata; SVG files use a fixed hash salt
   and no date.
 * The whole output folder is built in a temporary sibling folder and swapped in
-  only when every step succeeded (:func:`atomic_output_dir`).
+  only when every step succeeded (:func:`textanalytics.output_folder.atomic_output_folder`).
+* Nothing a corpus says can act on the reader: text cells of CSV files that a
+  spreadsheet would run as a formula are neutralised (:func:`spreadsheet_safe`),
+  Markdown escapes HTML (:func:`markdown_text`), and file names made from
+  metadata values are safe and collision-free (:func:`unique_stems`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import html
 import logging
 import os
 import re
-import shutil
 import tempfile
 import unicodedata
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import matplotlib
 import pandas as pd
+
+from ..output_folder import atomic_output_folder, current_umask
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +58,80 @@ def safe_filename(value: object, *, max_length: int = 80) -> str:
     return (text[:max_length].strip("._-")) or "unnamed"
 
 
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
+def unique_stems(names: Iterable[object], *, max_length: int = 80) -> dict[str, str]:
+    """One safe, distinct file stem per name: ``{name: stem}``.
+
+    :func:`safe_filename` is lossy (case, punctuation, accents, length), so two
+    groups such as ``Lab`` and ``lab``, ``a/b`` and ``a_b``, or two long pair
+    names sharing their first 80 characters would share a file. Each stem that
+    would collide (compared case-insensitively, as on macOS and Windows) or
+    was shortened gets ``_`` and 8 hex digits of the name's SHA-256 appended.
+    Deterministic: the same names give the same stems.
+
+    >>> unique_stems(["Lab", "lab", "Con"])
+    {'Lab': 'lab_efdcf466', 'lab': 'lab_a51146d3', 'Con': 'con'}
+    """
+    names = [str(n) for n in dict.fromkeys(str(n) for n in names)]
+    base = {n: safe_filename(n, max_length=max_length) for n in names}
+    shortened = {n for n in names if len(safe_filename(n, max_length=10_000)) > max_length}
+    counts: dict[str, int] = {}
+    for n in names:
+        counts[base[n].lower()] = counts.get(base[n].lower(), 0) + 1
+    out = {}
+    for n in names:
+        stem = base[n]
+        if counts[stem.lower()] > 1 or n in shortened:
+            stem = f"{stem[:max_length - 9].rstrip('._-')}_{_digest(n)}"
+        out[n] = stem
+    return out
+
+
+#: First characters that make a spreadsheet cell a formula or command (OWASP "CSV injection"),
+#: with their full-width forms, which some spreadsheets also accept.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?%?")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A text cell that a spreadsheet will show, not run: OWASP's neutralisation.
+
+    A string starting with ``= + - @``, tab or carriage return gets a leading
+    apostrophe (spreadsheets then show it as text); plain numbers such as
+    ``-3.5`` stay numbers; anything else is returned unchanged.
+
+    >>> print(spreadsheet_safe('=HYPERLINK("http://x")'), spreadsheet_safe("-3.5"), spreadsheet_safe("Lavrov"))
+    '=HYPERLINK("http://x") -3.5 Lavrov
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def spreadsheet_safe_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Copy of ``df`` with every text cell passed through :func:`spreadsheet_safe` (numbers untouched)."""
+    out = df.copy()
+    for col in out.columns:
+        s = out[col]
+        if s.dtype == object or pd.api.types.is_string_dtype(s):
+            out[col] = s.map(spreadsheet_safe)
+    out.columns = [spreadsheet_safe(c) for c in out.columns]
+    return out
+
+
+def markdown_text(value: object) -> str:
+    """Text for a Markdown document: HTML escaped, link brackets escaped, one line.
+
+    >>> print(markdown_text("<script>alert(1)</script> [x](javascript:y)"))
+    &lt;script&gt;alert(1)&lt;/script&gt; \\[x\\](javascript:y)
+    """
+    text = html.escape(str(value), quote=False)
+    return text.replace("[", "\\[").replace("]", "\\]")
+
+
 def format_frame(df: pd.DataFrame, *, float_digits: int = 6) -> pd.DataFrame:
     """Copy of ``df`` with floats rendered as strings of ``float_digits`` significant digits."""
     out = df.copy()
@@ -67,18 +148,24 @@ def format_frame(df: pd.DataFrame, *, float_digits: int = 6) -> pd.DataFrame:
 
 
 def write_csv(df: pd.DataFrame, path: Path, *, float_digits: int = 6) -> Path:
-    """Write ``df`` as UTF-8 CSV (LF line endings, no index) with rounded floats."""
-    format_frame(df, float_digits=float_digits).to_csv(path, index=False, lineterminator="\n")
+    """Write ``df`` as UTF-8 CSV (LF line endings, no index) with rounded floats.
+
+    Text cells are neutralised for spreadsheets (:func:`spreadsheet_safe`)
+    before numbers are formatted, so a negative number stays a number.
+    """
+    format_frame(spreadsheet_safe_frame(df), float_digits=float_digits).to_csv(
+        path, index=False, lineterminator="\n")
     return path
 
 
 def _md_cell(value: object) -> str:
     text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+    text = text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+    return markdown_text(text)
 
 
 def markdown_table(df: pd.DataFrame, *, float_digits: int = 6, max_rows: int | None = None) -> str:
-    """Render ``df`` as a GitHub-flavoured Markdown table (pipes escaped)."""
+    """Render ``df`` as a GitHub-flavoured Markdown table (pipes, HTML and link brackets escaped)."""
     shown = df if max_rows is None else df.head(max_rows)
     f = format_frame(shown, float_digits=float_digits)
     header = "| " + " | ".join(_md_cell(c) for c in f.columns) + " |"
@@ -96,37 +183,32 @@ def save_figure(fig: "matplotlib.figure.Figure", stem: Path, *, formats: tuple[s
     paths = []
     with matplotlib.rc_context({"svg.hashsalt": "textanalytics", "svg.fonttype": "path"}):
         for fmt in formats:
-            path = stem.with_suffix(f".{fmt}")
-            metadata = {"Software": None} if fmt == "png" else {"Date": None, "Creator": None} if fmt == "svg" else {}
+            path = stem.parent / f"{stem.name}.{fmt}"  # not with_suffix: a stem may hold a dot
+            metadata = ({"Software": None} if fmt == "png" else {"Date": None, "Creator": None} if fmt == "svg"
+                        else {"CreationDate": None, "Creator": None, "Producer": None} if fmt == "pdf" else {})
             fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata)
             paths.append(path)
     return paths
 
 
 @contextlib.contextmanager
-def atomic_output_dir(out: Path) -> Iterator[Path]:
-    """Build into a temporary sibling folder; swap it in only on success.
+def atomic_file(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it to ``path`` only when the block succeeds.
 
-    On any exception the temporary folder is removed and ``out`` is left
-    exactly as it was.
+    The file gets the permissions the user's umask gives a new file.
     """
-    out = Path(out).resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    path = Path(path)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
     try:
         yield tmp
+        os.chmod(tmp, 0o666 & ~current_umask())
+        os.replace(tmp, path)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.unlink(missing_ok=True)
         raise
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    if out.exists():
-        os.replace(out, old)
-    try:
-        os.replace(tmp, out)
-    except BaseException:
-        if old.exists():
-            os.replace(old, out)
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-    os.chmod(out, 0o755)
+
+
+#: The one atomic writer of owned folders (kept under its old name for callers of this module).
+atomic_output_dir = atomic_output_folder

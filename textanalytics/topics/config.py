@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from numbers import Integral
 from typing import Literal
 
-from ..errors import InputError
-
+from ..corpus.config import FieldChecks, toml_value
 
 @dataclass(frozen=True)
 class TopicConfig:
@@ -25,7 +25,8 @@ class TopicConfig:
         Number of topics. 0 = choose K from ``k_grid`` with the rule documented in
         :func:`~textanalytics.topics.select_k`; a positive value overrides the rule.
     k_grid = (2, ..., 12)
-        The Ks :func:`select_k` compares.
+        The Ks :func:`select_k` compares, each at least 2 and listed once
+        (kept sorted: the order means nothing).
     n_seeds = 3
         Fits per K, with seeds ``seed, seed + 1, ...`` of the analysis' master
         seed (:meth:`seeds`). Stability needs at least 2; intervals combine all.
@@ -91,7 +92,8 @@ class TopicConfig:
     frex_weight = 0.5
         Weight on exclusivity in FREX (Roberts et al. 2016); 0.5 = equal weight.
     top_n = 10
-        Terms per topic in descriptions, coherence and stability.
+        Terms per topic in descriptions, coherence and stability (at least 2:
+        coherence scores pairs of top terms).
     stability_threshold = 0.5
         A topic (or K) whose mean top-``top_n`` Jaccard agreement across seeds is
         below this is flagged ``unstable``; the K rule only considers Ks at or above it.
@@ -156,48 +158,48 @@ class TopicConfig:
         return [int(seed) + i for i in range(self.n_seeds)]
 
     def __post_init__(self) -> None:
-        def bad(field: str, what: str) -> None:
-            raise InputError(f"topics.{field}: {what}")
-
-        if self.k < 0 or self.k == 1:
-            bad("k", f"must be 0 (choose from the grid) or at least 2, got {self.k}")
-        if not self.k_grid or any(k < 2 for k in self.k_grid):
-            bad("k_grid", f"needs Ks of at least 2, got {list(self.k_grid)}")
-        if self.n_seeds < 1:
-            bad("n_seeds", f"must be at least 1, got {self.n_seeds}")
+        check = FieldChecks(self, "topics")
+        check.choice("engine", ("gensim", "nmf", "tomotopy"))
+        check.integer("k", minimum=0, problem="must be 0 (choose from k_grid) or at least 2")
+        if self.k == 1:
+            check.fail("k", "must be 0 (choose from k_grid) or at least 2")
+        grid = self.k_grid
+        if isinstance(grid, (str, bytes)) or not hasattr(grid, "__iter__"):
+            check.fail("k_grid", "must be a list of Ks, e.g. [2, 3, 4, 5]")
+        grid = tuple(grid)
+        if not grid:
+            check.fail("k_grid", "needs at least one K of at least 2, e.g. [2, 3, 4, 5]")
+        for k in grid:
+            if not isinstance(k, Integral) or isinstance(k, bool) or k < 2:
+                check.fail("k_grid", f"needs Ks of at least 2 (integers), got {toml_value(k)}", value=grid)
+        if len(set(grid)) != len(grid):
+            twice = next(k for k in grid if grid.count(k) > 1)
+            check.fail("k_grid", f"lists K = {int(twice)} twice; list each K once", value=grid)
+        # The order of the grid means nothing (select_k sorts it); keep one canonical form.
+        object.__setattr__(self, "k_grid", tuple(sorted(int(k) for k in grid)))
+        check.integer("n_seeds", minimum=1)
         for name in ("alpha", "eta"):
-            value = getattr(self, name)
-            if isinstance(value, str):
-                allowed = ("symmetric", "asymmetric", "auto") if name == "alpha" else ("symmetric", "auto")
-                if value not in allowed:
-                    bad(name, f"{value!r} is not a number or one of {', '.join(map(repr, allowed))}")
-            elif not value > 0:
-                bad(name, f"must be positive, got {value}")
-        if self.n_jobs < 0:
-            bad("n_jobs", f"must be 0 (every core) or a number of processes, got {self.n_jobs}")
-        if self.iterations < 0:
-            bad("iterations", f"must be 0 (automatic) or positive, got {self.iterations}")
-        for name in ("passes", "chunksize", "sampling_iterations", "nmf_max_iter", "top_n",
-                     "n_bootstrap", "n_permutations"):
-            if getattr(self, name) < 1:
-                bad(name, f"must be at least 1, got {getattr(self, name)}")
-        if not 0.5 <= self.decay <= 1.0:
-            bad("decay", f"must be in [0.5, 1] (Hoffman et al. 2010), got {self.decay}")
-        if self.offset < 1.0:
-            bad("offset", f"must be at least 1, got {self.offset}")
-        if self.max_features < 0:
-            bad("max_features", f"must be 0 (all) or positive, got {self.max_features}")
-        for name in ("min_df", "max_df"):
-            value = getattr(self, name)
-            if isinstance(value, float) and not 0.0 <= value <= 1.0:
-                bad(name, f"a proportion must be between 0.0 and 1.0, got {value}")
-            if isinstance(value, int) and value < 0:
-                bad(name, f"must be >= 0, got {value}")
-        if not 0.0 <= self.relevance_lambda <= 1.0:
-            bad("relevance_lambda", f"must be in [0, 1], got {self.relevance_lambda}")
-        if not 0.0 < self.frex_weight < 1.0:
-            bad("frex_weight", f"must be in (0, 1), got {self.frex_weight}")
-        if not 0.0 <= self.stability_threshold <= 1.0:
-            bad("stability_threshold", f"must be in [0, 1], got {self.stability_threshold}")
-        if not 0.5 <= self.confidence < 1.0:
-            bad("confidence", f"must be in [0.5, 1), got {self.confidence}")
+            allowed = ("symmetric", "asymmetric", "auto") if name == "alpha" else ("symmetric", "auto")
+            problem = f"must be a positive number or one of {', '.join(map(toml_value, allowed))}"
+            if not isinstance(getattr(self, name), str):
+                check.number(name, minimum=0.0, min_open=True, problem=problem)
+            elif getattr(self, name) not in allowed:
+                check.fail(name, problem)
+        check.choice("learning", ("auto", "batch", "online"))
+        check.integer("iterations", minimum=0, problem="must be 0 (automatic) or positive")
+        for name in ("passes", "chunksize", "sampling_iterations", "nmf_max_iter", "n_bootstrap", "n_permutations"):
+            check.integer(name, minimum=1)
+        check.number("decay", minimum=0.5, maximum=1.0, problem="must be in [0.5, 1] (Hoffman et al. 2010)")
+        check.number("offset", minimum=1.0)
+        check.choice("nmf_init", ("random", "nndsvda"))
+        check.document_frequency("min_df")
+        check.document_frequency("max_df")
+        check.df_pair()
+        check.integer("max_features", minimum=0, problem="must be 0 (all) or positive")
+        check.number("relevance_lambda", minimum=0.0, maximum=1.0)
+        check.number("frex_weight", minimum=0.0, maximum=1.0, min_open=True, max_open=True)
+        check.integer("top_n", minimum=2, problem="must be at least 2 (coherence scores pairs of top terms)")
+        check.number("stability_threshold", minimum=0.0, maximum=1.0)
+        check.number("confidence", minimum=0.5, maximum=1.0, max_open=True)
+        check.choice("group_weight", ("tokens", "statements"))
+        check.integer("n_jobs", minimum=0, problem="must be 0 (every core) or a number of processes")

@@ -13,7 +13,6 @@ import multiprocessing as mp
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -24,6 +23,7 @@ import scipy.sparse as sp
 
 from ..errors import InputError, StepSkipped
 from ..features import DocumentTermMatrix
+from ..workers import worker_pool
 from . import stats
 from .coherence import coherence
 from .config import TopicConfig
@@ -248,8 +248,8 @@ def _fit_many(prep: _Prepared, jobs: Sequence[tuple[int, int]], *, config: Topic
         if froze:
             gc.freeze()
         try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"),
-                                     initializer=_init_worker, initargs=(prep, config, cache_dir)) as pool:
+            with worker_pool(max_workers=workers, mp_context=mp.get_context("fork"),
+                             initializer=_init_worker, initargs=(prep, config, cache_dir)) as pool:
                 for i, (job, result) in enumerate(zip(pending, pool.map(_fit_in_worker, pending)), 1):
                     results[job] = result
                     logger.info("topics: fit %d/%d (K=%d, seed %d) done, %.1f s elapsed",
