@@ -398,9 +398,11 @@ def read_table_chunks(path: Path, *, rows: int, encoding: str = "utf-8"):
                             continue
                         frame = frame.reset_index(drop=True)
                         if frame.shape[1] != len(columns):
-                            raise InputError(f"{path}: records {total + 2}-{total + 1 + len(frame)} have "
-                                             f"{frame.shape[1]} fields but the header has {len(columns)}; "
-                                             "quote fields that contain the separator")
+                            extra = frame.iloc[:, len(columns):].ne("").any(axis=1).to_numpy()
+                            first = total + 2 + (int(extra.argmax()) if extra.any() else 0)
+                            raise InputError(f"{path}: record {first} (header = record 1) has {frame.shape[1]} "
+                                             f"fields but the header has {len(columns)}; quote fields that "
+                                             "contain the separator")
                         frame.columns = columns
                         frame.insert(0, "_line", range(total + 2, total + 2 + len(frame)))
                         total += len(frame)
