@@ -12,7 +12,6 @@ import argparse
 import dataclasses
 import json
 import logging
-import re
 import sys
 import time
 from pathlib import Path
@@ -26,28 +25,17 @@ log = logging.getLogger("textanalytics.cli")
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
 
-#: C0 and C1 control characters but newline and tab, and Unicode bidi overrides: never printed raw.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def printable(text: str) -> str:
-    """``text`` with control characters shown as escapes (``\\x1b``), so corpus text cannot drive a terminal.
-
-    >>> printable("a\\x1b[31mb\\x00")
-    'a\\\\x1b[31mb\\\\x00'
-    """
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256
-                        else f"\\u{ord(m.group()):04x}", text)
-
-
 class _PrintableStream:
     """A text stream that escapes control characters before they reach the terminal."""
 
     def __init__(self, stream: Any) -> None:
+        from .corpus.clean import printable  # lazily: the CLI starts without pandas
+
         self._stream = stream
+        self._printable = printable
 
     def write(self, text: str) -> int:
-        return self._stream.write(printable(text))
+        return self._stream.write(self._printable(text, keep="\n\t"))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)

@@ -251,7 +251,7 @@ def atomic_output_folder(out: str | os.PathLike) -> Iterator[Path]:
     moved = False
     try:
         if out.exists():
-            _tmp_marker_into(out)
+            _tmp_marker(out)  # so a run killed mid-swap can be undone (sweep_stale)
             os.replace(out, old)
             moved = True
         os.replace(tmp, out)
@@ -265,7 +265,3 @@ def atomic_output_folder(out: str | os.PathLike) -> Iterator[Path]:
     if moved:
         shutil.rmtree(old, ignore_errors=True)
 
-
-def _tmp_marker_into(folder: Path) -> None:
-    """Mark the previous folder before moving it aside, so a run killed mid-swap can be undone."""
-    _tmp_marker(folder)

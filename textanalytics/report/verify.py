@@ -37,6 +37,7 @@ from typing import Iterator, NamedTuple
 import numpy as np
 import pandas as pd
 
+from ..corpus.clean import printable
 from ..errors import InputError
 
 __all__ = ["diff_reports"]
@@ -62,22 +63,7 @@ EXACT_DIGITS = 6
 
 # ---------------------------------------------------------------- quoting
 
-def _escape_char(c: str) -> str:
-    code = ord(c)
-    if 0xDC80 <= code <= 0xDCFF:          # an undecodable byte of a file name (surrogateescape)
-        return f"\\x{code - 0xDC00:02x}"
-    if code <= 0xFF:
-        return f"\\x{code:02x}"
-    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
-
-
-def _printable(text: str) -> str:
-    """``text`` with every non-printable character (controls, bidi overrides, lone surrogates) as ``\\xNN``/``\\uNNNN``.
-
-    >>> _printable("a\\x1b[2Jb")
-    'a\\\\x1b[2Jb'
-    """
-    return text if text.isprintable() else "".join(c if c.isprintable() else _escape_char(c) for c in text)
+_printable = printable  # one escaping for everything shown to a user (corpus.clean.printable)
 
 
 def _clip(text: str) -> str:
