@@ -273,16 +273,27 @@ def test_umask_is_respected(project, capsys):
     assert (project / "r" / "report.md").stat().st_mode & 0o077 == 0
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores folder permissions")
-def test_read_only_output_parent_is_one_line(project, capsys):  # pragma: no cover - not as root
+def test_read_only_output_parent_is_one_line(project, capsys, monkeypatch):
     ro = project / "ro"
     ro.mkdir()
     ro.chmod(0o555)
+    if os.geteuid() == 0:
+        # root ignores folder permissions: let the kernel's answer for a non-root user
+        # come from os.mkdir itself (tempfile.mkdtemp and Path.mkdir both go through it).
+        real_mkdir = os.mkdir
+
+        def refusing_mkdir(path, *args, **kwargs):
+            if Path(path).resolve().parent == ro.resolve():
+                raise PermissionError(13, "Permission denied", str(path))
+            return real_mkdir(path, *args, **kwargs)
+
+        monkeypatch.setattr(os, "mkdir", refusing_mkdir)
     try:
         code, _, err = run(capsys, "report", "--config", "analysis.toml", "--out", "ro/r", "-q")
     finally:
         ro.chmod(0o755)
     assert code == 2 and "ro" in one_error_line(err)
+    assert sorted(p.name for p in ro.iterdir()) == []
 
 
 def test_write_error_is_one_line_and_keeps_the_previous_report(project, capsys, monkeypatch):

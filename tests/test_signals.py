@@ -43,6 +43,18 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def _interactive_signals() -> None:
+    """Give the child the signal dispositions of a process started from a terminal.
+
+    A non-interactive shell starts background jobs (``cmd &``, as CI does) with SIGINT
+    ignored, and Python keeps an ignored SIGINT ignored: Ctrl-C cannot reach such a
+    process, and the CLI respects that, as every Unix program does. A user pressing
+    Ctrl-C has SIGINT at its default, which is what this test is about.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _children(pid: int) -> set[int]:
     if psutil is not None:
         try:
@@ -105,7 +117,7 @@ def test_signal_leaves_previous_report(tmp_path, previous_report, signum, code, 
     assert before
 
     proc = subprocess.Popen(_command(out, config), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=_env())
+                            text=True, env=_env(), preexec_fn=_interactive_signals)
     try:
         deadline = time.monotonic() + 60
         while not list(tmp_path.glob(".out.tmp-*")):
