@@ -79,7 +79,7 @@ def test_streamed_run_equals_in_memory_run_on_a_table_with_skipped_records(tmp_p
 
 def test_worker_processes_change_nothing_in_memory_or_streamed(seeds_table, tmp_path, monkeypatch):
     """Tokenising in two processes and fitting the K x seed grid in two processes give the same tables."""
-    from textanalytics.preprocessing import pipeline as prep
+    from textanalytics.preprocessing import steps as prep
 
     monkeypatch.setattr(prep, "CHUNK_CHARS", 5_000)  # several tokenising chunks, so both workers get some
     kw = dict(unit="paragraph", group_by=("year", "speaker"), id_col="statement_id")

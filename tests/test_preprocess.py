@@ -14,7 +14,7 @@ from textanalytics.config import load_config
 from textanalytics.corpus.model import Corpus
 from textanalytics.errors import InputError
 from textanalytics.preprocessing import REASONS, PreprocessConfig, Tokens, preprocess
-from textanalytics.preprocessing import pipeline
+from textanalytics.preprocessing import steps as pipeline
 
 DATA = Path(__file__).parent / "data" / "preprocess"
 ROOT = Path(__file__).resolve().parents[1]

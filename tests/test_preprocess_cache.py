@@ -13,7 +13,7 @@ import pytest
 import textanalytics
 from textanalytics.corpus.model import Corpus
 from textanalytics.preprocessing import PreprocessConfig, cache_key, preprocess
-from textanalytics.preprocessing import pipeline
+from textanalytics.preprocessing import steps as pipeline
 from textanalytics.preprocessing.cache import key_document
 
 DATA = Path(__file__).parent / "data" / "preprocess"

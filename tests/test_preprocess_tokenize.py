@@ -1,4 +1,4 @@
-"""Word tokenisation and sentence splitting (textanalytics.preprocessing.tokenizer)."""
+"""Word tokenisation and sentence splitting (textanalytics.preprocessing.punkt)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from nltk.tokenize.punkt import PunktSentenceTokenizer
 
 from textanalytics.preprocessing import split_sentences, word_tokenize
 from textanalytics.preprocessing.resources import load_abbreviations
-from textanalytics.preprocessing.tokenizer import (FastPunkt, WholeParagraph, make_sentence_splitter,
+from textanalytics.preprocessing.punkt import (FastPunkt, WholeParagraph, make_sentence_splitter,
                                                 punkt_parameters, tokenize_chunk, word_tokenizer)
 
 DATA = Path(__file__).parent / "data" / "preprocess"

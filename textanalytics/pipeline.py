@@ -23,7 +23,7 @@ import pandas as pd
 from .config import AnalysisConfig
 from .corpus.summary import problem_counts, problem_table
 from .errors import InputError, StepSkipped
-from .plotting import FigureSpec
+from .report.figures import FigureSpec
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +148,7 @@ class AnalysisResults:
     """Everything the report shows: named tables, named figures and the narrative sections.
 
     ``tables`` and ``figures`` are ordered dicts (name -> DataFrame / Figure);
-    Figures are :class:`~textanalytics.plotting.FigureSpec` (``.render()`` draws
+    Figures are :class:`~textanalytics.report.figures.FigureSpec` (``.render()`` draws
     one in a notebook). ``sections`` are ``{"heading", "blocks"}`` dicts whose blocks reference them
     by name. The objects that produced them (``corpus``, ``tokens``, ``dtm``,
     ``topic_run``) are kept for notebooks.

@@ -68,7 +68,7 @@ from .clean import CLEANING_COLUMNS, RULE_ORDER, clean_metadata, clean_text, cle
 from .config import CorpusConfig
 from .derive import derive_columns, parse_derive
 from .model import Corpus
-from .seeds import METADATA_FILE, RAW_DIR, load_folder
+from .folder import METADATA_FILE, RAW_DIR, load_folder
 from .tables import TABLE_SUFFIXES, read_table, read_table_chunks, require_regular_file, table_kind
 from .validate import case_variant_problems, problems_frame, snake_case, validate_records
 

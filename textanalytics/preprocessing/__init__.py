@@ -24,13 +24,13 @@ from .config import PreprocessConfig
 _EXPORTS = {
     "REASONS": "textanalytics.preprocessing.model",
     "Tokens": "textanalytics.preprocessing.model",
-    "cache_key": "textanalytics.preprocessing.pipeline",
-    "preprocess": "textanalytics.preprocessing.pipeline",
+    "cache_key": "textanalytics.preprocessing.steps",
+    "preprocess": "textanalytics.preprocessing.steps",
     "lemmatize_word": "textanalytics.preprocessing.lemmatize",
     "load_aliases": "textanalytics.preprocessing.resources",
     "load_stopwords": "textanalytics.preprocessing.resources",
-    "split_sentences": "textanalytics.preprocessing.tokenizer",
-    "word_tokenize": "textanalytics.preprocessing.tokenizer",
+    "split_sentences": "textanalytics.preprocessing.punkt",
+    "word_tokenize": "textanalytics.preprocessing.punkt",
     "TokenStore": "textanalytics.preprocessing.store",
     "preprocess_chunks": "textanalytics.preprocessing.store",
 }

@@ -51,7 +51,7 @@ from ..errors import InputError
 from ..output_folder import TMP_MARKER, atomic_output_folder, check_output_folder
 from .config import PreprocessConfig
 from .model import Tokens, Unit, _empty_units
-from .pipeline import _Chunk, _paragraphs, _process, _Spool, _Work
+from .steps import _Chunk, _paragraphs, _process, _Spool, _Work
 
 logger = logging.getLogger(__name__)
 

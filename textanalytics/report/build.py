@@ -283,7 +283,7 @@ def _figure_files(spec, stem: Path, *, cfg: AnalysisConfig, cache: Path | None) 
     """
     import shutil
 
-    from ..plotting import FigureSpec
+    from .figures import FigureSpec
 
     formats, dpi = tuple(cfg.report.formats), cfg.report.dpi
     if not isinstance(spec, FigureSpec):

@@ -5,7 +5,7 @@ of distinct word types: each distinct token string is normalised, lemmatised
 and classified once, then the per-token columns are gathered with numpy
 indexing. Steps, in order:
 
-1. sentences (NLTK Punkt) and tokens (one regular expression), see :mod:`.tokenizer`;
+1. sentences (NLTK Punkt) and tokens (one regular expression), see :mod:`.punkt`;
 2. per distinct type: normalised form, lemma (:mod:`.lemmatize`), and whether
    it is punctuation, a number, a stopword or too short;
 3. UN resolution numbers after "resolution(s)" become ``resolution_2178``;
@@ -55,7 +55,7 @@ from .model import REASONS, Tokens, _empty_aliases
 from .phrases import count_pairs, greedy_starts, merge_pair_counts, score_counts
 from .resources import (load_abbreviations, load_aliases, load_lemma_exceptions,
                         load_stopwords)
-from .tokenizer import (FastPunkt, TokenizedChunk, WholeParagraph, _PunktSplitter, punkt_parameters,
+from .punkt import (FastPunkt, TokenizedChunk, WholeParagraph, _PunktSplitter, punkt_parameters,
                        tokenize_chunk, word_tokenize)
 
 logger = logging.getLogger(__name__)
