@@ -340,7 +340,10 @@ def build_dtm(tokens: "Tokens", *, unit: str | None = None,
     Parameters
     ----------
     tokens:
-        The :class:`~textanalytics.preprocessing.Tokens` of a corpus.
+        The :class:`~textanalytics.preprocessing.Tokens` of a corpus, or a
+        :class:`~textanalytics.preprocessing.TokenStore` on disk: anything whose
+        ``chunk_tokens()`` yields Tokens. Chunks are counted one at a time and
+        merged, so memory is the matrix plus one chunk's tokens.
     unit:
         ``"paragraph"`` or ``"statement"``; defaults to ``tokens.config.unit``.
     min_df, max_df, max_features:
@@ -370,6 +373,18 @@ def build_dtm(tokens: "Tokens", *, unit: str | None = None,
     if unit not in ("paragraph", "statement"):
         raise InputError(f"unit: expected 'paragraph' or 'statement', got {unit!r}")
     pruning = _resolve_pruning(min_df, max_df, max_features, config)
+    parts = [_chunk_counts(chunk, unit=unit) for chunk in tokens.chunk_tokens()]
+    if not parts:  # a token store of an empty table
+        parts = [DocumentTermMatrix(counts=sp.csr_matrix((0, 0), dtype=np.int64), vocabulary=(), unit=unit,
+                                    units=pd.DataFrame({"unit_id": [], "statement_id": [],
+                                                        "paragraph": pd.array([], dtype="Int64"), "n_tokens": []}),
+                                    params={"unit": unit, "n_terms_before_pruning": 0})]
+    dtm = parts[0] if len(parts) == 1 else _stack(parts, unit=unit)
+    return _apply_pruning(dtm, pruning)
+
+
+def _chunk_counts(tokens: "Tokens", *, unit: str) -> DocumentTermMatrix:
+    """The unpruned matrix of one chunk of tokens (vectorised over its token table)."""
     t = tokens.table
     # Units in (statement_id, paragraph) order, as Tokens.documents() gives them: factorize the
     # ids sorted, then one integer key per unit, so no string comparison touches every token.
@@ -402,9 +417,43 @@ def build_dtm(tokens: "Tokens", *, unit: str | None = None,
         table = pd.DataFrame({"unit_id": ids, "statement_id": ids,
                               "paragraph": pd.array([pd.NA] * n_units, dtype="Int64"),
                               "n_tokens": n_tokens})
-    dtm = DocumentTermMatrix(counts=counts, vocabulary=vocabulary, units=table, unit=unit,
-                             params={"unit": unit, "n_terms_before_pruning": len(vocabulary)})
-    return _apply_pruning(dtm, pruning)
+    return DocumentTermMatrix(counts=counts, vocabulary=vocabulary, units=table, unit=unit,
+                              params={"unit": unit, "n_terms_before_pruning": len(vocabulary)})
+
+
+def _stack(parts: list[DocumentTermMatrix], *, unit: str) -> DocumentTermMatrix:
+    """One matrix from the matrices of several token chunks: vocabularies merged, units in id order.
+
+    Equal to counting all tokens at once (tests compare the two); memory is the
+    merged matrix plus the parts.
+    """
+    columns: dict[str, int] = {}
+    rows, cols, data = [], [], []
+    offset = 0
+    for part in parts:
+        remap = np.fromiter((columns.setdefault(t, len(columns)) for t in part.vocabulary),
+                            dtype=np.int64, count=len(part.vocabulary))
+        coo = part.counts.tocoo()
+        rows.append(coo.row.astype(np.int64) + offset)
+        cols.append(remap[coo.col])
+        data.append(coo.data)
+        offset += part.counts.shape[0]
+    terms = np.asarray(list(columns), dtype=object)
+    order = np.argsort(terms, kind="stable") if len(terms) else np.zeros(0, np.int64)
+    rank = np.empty(len(terms), dtype=np.int64)
+    rank[order] = np.arange(len(terms))
+    units = pd.concat([part.units for part in parts], ignore_index=True)
+    cols_all = np.concatenate(cols)
+    counts = sp.csr_matrix((np.concatenate(data), (np.concatenate(rows), rank[cols_all] if len(terms) else cols_all)),
+                           shape=(offset, len(terms)), dtype=np.int64)
+    # Units in (statement_id, paragraph) order whatever order the chunks came in.
+    par = units["paragraph"].fillna(0).to_numpy(dtype=np.int64)
+    row_order = np.lexsort((par, units["statement_id"].astype(str).to_numpy()))
+    if not np.array_equal(row_order, np.arange(len(units))):
+        counts, units = counts[row_order], units.iloc[row_order].reset_index(drop=True)
+    counts.sort_indices()
+    return DocumentTermMatrix(counts=counts, vocabulary=tuple(terms[order].tolist()), units=units, unit=unit,
+                              params={"unit": unit, "n_terms_before_pruning": len(terms)})
 
 
 def dtm_from_texts(units: pd.DataFrame | Iterable[str], texts: Iterable[Iterable[str]], *,

@@ -39,6 +39,7 @@ _EXPORTS = {
     "SimilarityResult": "textanalytics.compare.docsim",
     "kwic": "textanalytics.compare.concordance",
     "kwic_many": "textanalytics.compare.concordance",
+    "kwic_pieces": "textanalytics.compare.concordance",
     "lexical_stats": "textanalytics.compare.lexical",
     "plot_distinctive_terms": "textanalytics.compare.plots",
     "plot_keyness": "textanalytics.compare.plots",

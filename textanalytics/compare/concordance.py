@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Literal
+from typing import Any, Iterable, Literal
 
 import numpy as np
 import pandas as pd
@@ -276,6 +276,29 @@ def kwic_many(corpus: Any, queries: list[str], *, tokens: Any = None, window: in
     out = out.merge(meta, on="statement_id", how="left", validate="many_to_one")
     logger.info("kwic for %d queries: %d lines", len(queries), len(out))
     return out
+
+
+def kwic_pieces(pieces: Iterable[tuple[Any, Any]], queries: list[str], *, window: int = 8,
+                max_hits: int | None = None) -> pd.DataFrame:
+    """:func:`kwic_many` over a corpus given in pieces: ``(corpus piece, its tokens)`` pairs.
+
+    The lines of every piece are merged in corpus order (query, statement id,
+    paragraph, position) and ``max_hits`` keeps the first per query, so the
+    result equals one :func:`kwic_many` call on the whole corpus. A corpus in
+    memory is one piece: ``kwic_pieces([(corpus, tokens)], ...)``.
+    """
+    frames = [kwic_many(corpus, queries, tokens=tokens, window=window, max_hits=max_hits)
+              for corpus, tokens in pieces]
+    order = {q: i for i, q in enumerate(queries)}
+    frames = [f for f in frames if len(f)] or frames[:1]  # an empty piece's columns have no dtypes to keep
+    if not frames:
+        raise InputError("kwic_pieces: no pieces were given; give (corpus, tokens) pairs")
+    out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    out = out.assign(_q=out["query"].map(order)).sort_values(["_q", "statement_id", "paragraph", "start"],
+                                                            kind="stable")
+    if max_hits is not None:
+        out = out.groupby("_q", sort=False).head(max_hits)
+    return out.drop(columns="_q").reset_index(drop=True)
 
 
 def _align(text: str, tokens: np.ndarray, *, slack: int = 80) -> list[tuple[int, int] | None]:

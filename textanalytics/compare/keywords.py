@@ -103,6 +103,21 @@ class KeynessResult:
         t = t.sort_values(["_c", "_k", "term"], kind="stable").groupby("_c", sort=False).head(n)
         return t.drop(columns=["_c", "_k"]).reset_index(drop=True)
 
+    def shortlist(self, n: int = 50) -> pd.DataFrame:
+        """Rows with ``p_adjusted < alpha`` plus the ``n`` largest |G²| per comparison and side, in table order.
+
+        The full table (every term of every comparison) runs to millions of rows
+        on a large corpus; the report keeps this shortlist.
+        """
+        table = self.table
+        if table.empty:
+            return table
+        keys = ["group_by", "target", "reference", "direction"]
+        rank = (table.assign(_s=table["g2"].abs()).groupby(keys, sort=False, dropna=False)["_s"]
+                .rank(method="first", ascending=False))
+        keep = (table["p_adjusted"] < self.params.get("alpha", 0.05)) | (rank <= n)
+        return table[keep.to_numpy()].reset_index(drop=True)
+
     def plot(self, **kwargs: Any) -> "Figure":
         """Keyness chart of one comparison; see :func:`~textanalytics.compare.plot_keyness`."""
         from .plots import plot_keyness

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -91,6 +92,18 @@ class Tokens:
         kept = int(t["keep"].sum()) if len(t) else 0
         return (f"Tokens({len(t)} tokens, {kept} kept, {len(self.units)} paragraphs, "
                 f"{len(self.phrases)} phrases)")
+
+    def chunk_tokens(self) -> Iterator["Tokens"]:
+        """The tokens chunk by chunk, as :meth:`TokenStore.chunk_tokens` gives them: here one chunk, itself.
+
+        Stages that read tokens iterate chunks, so one code path serves a corpus
+        in memory and a token store on disk.
+        """
+        yield self
+
+    def texts(self, *, unit: Unit | None = None) -> list[list[str]]:
+        """The kept terms of each unit (``documents(unit=...)[1]``), as :meth:`TokenStore.texts` gives them."""
+        return self.documents(unit=unit)[1]
 
     def documents(self, *, unit: Unit | None = None) -> tuple[pd.DataFrame, list[list[str]]]:
         """Kept terms per modelling unit.

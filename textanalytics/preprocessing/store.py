@@ -256,46 +256,10 @@ class TokenStore:
 
     def dtm(self, *, unit: Unit | None = None, min_df: int | float | None = None,
             max_df: int | float | None = None, max_features: int | None = None, config: Any = None):
-        """The document-term matrix, built chunk by chunk (equal to ``build_dtm`` on all tokens).
+        """The document-term matrix, built chunk by chunk: :func:`~textanalytics.features.build_dtm` of the store."""
+        from ..features import build_dtm  # features imports preprocessing: deferred to avoid the cycle
 
-        Memory is the matrix itself plus one chunk's tokens. Pruning arguments
-        as in :func:`~textanalytics.features.build_dtm`.
-        """
-        from ..features import DocumentTermMatrix, _apply_pruning, _resolve_pruning, build_dtm
-
-        unit = unit or self.config.unit
-        pruning = _resolve_pruning(min_df, max_df, max_features, config)
-        columns: dict[str, int] = {}
-        rows, cols, data, tables = [], [], [], []
-        offset = 0
-        for tokens in self.chunk_tokens():
-            part = build_dtm(tokens, unit=unit)
-            remap = np.fromiter((columns.setdefault(t, len(columns)) for t in part.vocabulary),
-                                dtype=np.int64, count=len(part.vocabulary))
-            coo = part.counts.tocoo()
-            rows.append(coo.row.astype(np.int64) + offset)
-            cols.append(remap[coo.col])
-            data.append(coo.data)
-            tables.append(part.units)
-            offset += part.counts.shape[0]
-        terms = np.asarray(list(columns), dtype=object)
-        order = np.argsort(terms, kind="stable") if len(terms) else np.zeros(0, np.int64)
-        rank = np.empty(len(terms), dtype=np.int64)
-        rank[order] = np.arange(len(terms))
-        units = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(
-            {"unit_id": [], "statement_id": [], "paragraph": pd.array([], dtype="Int64"), "n_tokens": []})
-        cat = (lambda xs: np.concatenate(xs) if xs else np.zeros(0, np.int64))  # noqa: E731
-        counts = sp.csr_matrix((cat(data), (cat(rows), rank[cat(cols)] if len(terms) else cat(cols))),
-                               shape=(offset, len(terms)), dtype=np.int64)
-        # Units in (statement_id, paragraph) order whatever order the chunks came in.
-        par = units["paragraph"].fillna(0).to_numpy(dtype=np.int64)
-        row_order = np.lexsort((par, units["statement_id"].astype(str).to_numpy()))
-        if not np.array_equal(row_order, np.arange(len(units))):
-            counts, units = counts[row_order], units.iloc[row_order].reset_index(drop=True)
-        counts.sort_indices()
-        dtm = DocumentTermMatrix(counts=counts, vocabulary=tuple(terms[order].tolist()), units=units, unit=unit,
-                                 params={"unit": unit, "n_terms_before_pruning": len(terms)})
-        return _apply_pruning(dtm, pruning)
+        return build_dtm(self, unit=unit, min_df=min_df, max_df=max_df, max_features=max_features, config=config)
 
 
 class StreamedTexts:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from .._lazy import lazy_exports
 
-__all__ = ["build_report", "ReportResult"]
+# Lazy: ``textanalytics.config`` imports ``report.config``, and ``build`` imports
+# ``config``; the renderers also pull in matplotlib and jinja2, which the CLI's
+# other commands do not need.
+_EXPORTS = {
+    "build_report": "textanalytics.report.build",
+    "ReportResult": "textanalytics.report.build",
+    "figure_specs": "textanalytics.report.content",
+    "sections": "textanalytics.report.content",
+    "diff_reports": "textanalytics.report.verify",
+}
 
-
-def __getattr__(name: str) -> Any:
-    # Lazy: ``textanalytics.config`` imports ``report.config``, and ``build``
-    # imports ``config``; importing ``build`` eagerly here would be circular.
-    if name in __all__:
-        from . import build
-
-        return getattr(build, name)
-    raise AttributeError(name)
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)

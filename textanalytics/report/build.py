@@ -37,7 +37,7 @@ from .. import __version__
 from ..config import AnalysisConfig, load_config, to_dict
 from ..errors import InputError
 from ..workers import init_worker
-from . import narrative
+from . import content
 from ..output_folder import atomic_output_folder, check_output_folder, write_report_marker
 from ..corpus.summary import problem_line
 from .io import markdown_table, markdown_text, safe_filename, save_figure, unique_stems, write_csv
@@ -182,8 +182,9 @@ def _write_all(tmp: Path, *, cfg: AnalysisConfig, recorded: AnalysisConfig, resu
     (tmp / "figures").mkdir()
     files: list[str] = []
     # One distinct, safe stem per table and figure: names built from metadata values may collide.
+    figures = content.figure_specs(results)
     table_stems = unique_stems(results.tables)
-    figure_stems = unique_stems(results.figures)
+    figure_stems = unique_stems(figures)
 
     for name, table in results.tables.items():
         stem = table_stems[name]
@@ -197,21 +198,20 @@ def _write_all(tmp: Path, *, cfg: AnalysisConfig, recorded: AnalysisConfig, resu
     figure_files: dict[str, str] = {}
     png_bytes: dict[str, bytes] = {}
     cache = Path(cfg.preprocess.cache_dir) / "figures" if cfg.preprocess.cache_dir else None
-    jobs = [(name, spec, tmp / "figures" / figure_stems[name]) for name, spec in results.figures.items()]
+    jobs = [(name, spec, tmp / "figures" / figure_stems[name]) for name, spec in figures.items()]
     for name, paths in zip([j[0] for j in jobs], _render_all(jobs, cfg=cfg, cache=cache)):
         files += [f"figures/{p.name}" for p in paths]
         main = next((p for p in paths if p.suffix == ".png"), paths[0])
         figure_files[name] = f"figures/{main.name}"
         if main.suffix == ".png":
             png_bytes[name] = main.read_bytes()
-    results.png_bytes = png_bytes
 
-    sections = results.sections
+    sections = content.sections(results, figures=figures)
     md = _render_markdown(sections, results=results, figure_files=figure_files, table_stems=table_stems, cfg=cfg)
     (tmp / "report.md").write_text(md, encoding="utf-8")
     files.append("report.md")
     if rcfg.html:
-        html = _render_html(sections, results=results, table_stems=table_stems, cfg=cfg)
+        html = _render_html(sections, results=results, png_bytes=png_bytes, table_stems=table_stems, cfg=cfg)
         (tmp / "index.html").write_text(html, encoding="utf-8")
         files.append("index.html")
 
@@ -310,7 +310,7 @@ def _render_markdown(sections, *, results, figure_files: dict[str, str], table_s
                      cfg: AnalysisConfig) -> str:
     # Every piece of text may carry corpus text or metadata: HTML and link brackets are escaped.
     esc = markdown_text
-    lines = [f"# {esc(results.title)}", "", esc(results.subtitle), "",
+    lines = [f"# {esc(content.title(results))}", "", esc(content.subtitle(results)), "",
              esc(problem_line(results.problem_counts)), ""]
     for s in sections:
         lines += [f"## {esc(s['heading'])}", ""]
@@ -332,7 +332,8 @@ def _render_markdown(sections, *, results, figure_files: dict[str, str], table_s
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _render_html(sections, *, results, table_stems: dict[str, str], cfg: AnalysisConfig) -> str:
+def _render_html(sections, *, results, png_bytes: dict[str, bytes], table_stems: dict[str, str],
+                 cfg: AnalysisConfig) -> str:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("textanalytics.report", "templates"),
         autoescape=True,  # every piece of corpus text and metadata is escaped
@@ -344,7 +345,7 @@ def _render_html(sections, *, results, table_stems: dict[str, str], cfg: Analysi
         blocks = []
         for b in s["blocks"]:
             if b["kind"] == "figure":
-                blocks.append({**b, "png_base64": base64.b64encode(results.png_bytes[b["name"]]).decode("ascii")})
+                blocks.append({**b, "png_base64": base64.b64encode(png_bytes[b["name"]]).decode("ascii")})
             elif b["kind"] == "table":
                 from .io import format_frame
 
@@ -366,7 +367,7 @@ def _render_html(sections, *, results, table_stems: dict[str, str], cfg: Analysi
                               "paragraph": int(r.paragraph), "left": str(r.left),
                               "match": str(r.match), "right": str(r.right)})
     template = env.get_template("index.html.j2")
-    return template.render(title=results.title, subtitle=results.subtitle,
+    return template.render(title=content.title(results), subtitle=content.subtitle(results),
                            problem_line=problem_line(results.problem_counts), sections=html_sections,
                            kwic_rows=kwic_rows, version=__version__,
                            corpus_source=Path(cfg.corpus.path).name, seed=cfg.seed)

@@ -1,0 +1,230 @@
+"""Where an analysis reads its corpus and tokens: the whole corpus as one piece, or a table in pieces.
+
+Every stage after preprocessing reads the same :class:`AnalysisInputs`:
+
+* ``corpus``: the :class:`~textanalytics.corpus.Corpus` (metadata, paragraphs,
+  cleaning counts, problems); with ``[corpus] stream_rows = N`` a text-free
+  index of it;
+* ``tokens``: :class:`~textanalytics.preprocessing.Tokens`, or a
+  :class:`~textanalytics.preprocessing.TokenStore` on disk; both give their
+  chunks through ``chunk_tokens()`` (in memory: one chunk) and their modelling
+  texts through ``texts(unit=...)``;
+* :meth:`AnalysisInputs.text_pieces`: ``(corpus piece, tokens chunk)`` pairs
+  with the texts, for keywords in context and passages. In memory that is the
+  one pair ``(corpus, tokens)``; streamed, a second pass over the file, each
+  piece checked against its stored chunk.
+
+So the stages have one code path; only :func:`load_inputs` knows whether the
+corpus was read whole or in pieces.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pandas as pd
+
+from .config import AnalysisConfig, to_dict
+from .corpus import Corpus, iter_corpus_from_config, load_corpus_from_config
+from .corpus.load import corpus_kind
+from .corpus.validate import case_variant_problems, problems_frame
+from .errors import InputError
+from .preprocessing import TokenStore, preprocess, preprocess_chunks
+from .preprocessing.cache import file_digest, stream_key
+
+log = logging.getLogger(__name__)
+
+#: A stage timer: ``stage(name)`` is a context manager (see :class:`textanalytics.pipeline.StageClock`).
+Stage = Callable[[str], Any]
+
+
+@dataclass(frozen=True)
+class AnalysisInputs:
+    """What the stages after preprocessing read, whether the corpus was loaded whole or streamed.
+
+    ``scratch`` is the temporary folder holding a streamed run's token store when
+    no cache folder is set; it is removed when this object (and the results
+    holding it) is garbage collected.
+    """
+
+    corpus: Corpus
+    tokens: Any
+    streamed: bool
+    second_pass: Callable[[], Iterator[Corpus]] | None = None
+    scratch: Any = field(default=None, compare=False)
+
+    def text_pieces(self) -> Iterator[tuple[Corpus, Any]]:
+        """``(corpus piece with texts, its tokens chunk)`` pairs covering the corpus in order.
+
+        Streamed: the table is read again; a piece whose ids, paragraph count or
+        word counts differ from the first reading (the file changed during the
+        run) is a one-line :class:`InputError`.
+        """
+        if self.second_pass is None:
+            yield self.corpus, self.tokens
+            return
+        words = self.corpus.statements.set_index(self.corpus.statements["statement_id"].astype(str))["n_words"]
+        chunks = self.tokens.chunk_tokens()
+        for piece in self.second_pass():
+            if not len(piece.paragraphs):
+                continue
+            tokens = next(chunks, None)
+            st = piece.statements
+            if (tokens is None
+                    or set(tokens.units["statement_id"].astype(str)) != set(st["statement_id"].astype(str))
+                    or len(tokens.units) != len(piece.paragraphs)
+                    or st["n_words"].to_numpy().tolist() != words.reindex(st["statement_id"]).tolist()):
+                raise InputError(f"{piece.source}: the file changed during the run (its second reading "
+                                 f"differs from the first at statement {str(st['statement_id'].iat[0])!r}'s "
+                                 "piece); run the report again")
+            yield piece, tokens
+        if next(chunks, None) is not None:
+            raise InputError(f"{self.corpus.source}: the file changed during the run (it now has fewer pieces "
+                             "than its token store); run the report again")
+
+
+def check_group_columns(columns: Any, group_by: tuple[str, ...]) -> None:
+    """Fail before any costly stage when a grouping column is not in the metadata."""
+    for col in group_by:
+        if col not in columns:
+            raise InputError(f"[compare] group_by: column {col!r} is not in the corpus metadata; "
+                             f"available: {', '.join(c for c in columns if c != 'text')}")
+
+
+def load_inputs(cfg: AnalysisConfig, *, stage: Stage) -> AnalysisInputs:
+    """Load and preprocess the corpus ``cfg`` describes: whole, or ``[corpus] stream_rows`` records at a time."""
+    if cfg.corpus.stream_rows > 0:
+        return _streamed(cfg, stage=stage)
+    with stage("corpus"):
+        corpus = load_corpus_from_config(cfg.corpus)
+        check_group_columns(corpus.statements.columns, cfg.compare.group_by)
+    with stage("preprocess"):
+        tokens = preprocess(corpus, cfg.preprocess)
+    return AnalysisInputs(corpus=corpus, tokens=tokens, streamed=False)
+
+
+class _IndexBuilder:
+    """Collects a text-free corpus index (metadata, paragraph numbers, cleaning, problems) piece by piece."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, list[pd.DataFrame]] = {"statements": [], "paragraphs": [], "cleaning": [],
+                                                     "problems": []}
+        self.source = ""
+
+    def add(self, piece: Corpus) -> None:
+        self.parts["statements"].append(piece.metadata)
+        self.parts["paragraphs"].append(piece.paragraphs.drop(columns=["text"], errors="ignore"))
+        self.parts["cleaning"].append(piece.cleaning)
+        self.parts["problems"].append(piece.problems)
+        self.source = piece.source or self.source
+
+    def corpus(self) -> Corpus:
+        def cat(name: str) -> pd.DataFrame:
+            frames = [f for f in self.parts[name] if len(f)] or self.parts[name][:1]
+            return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
+
+        st = cat("statements").sort_values("statement_id", kind="stable").reset_index(drop=True)
+        paras = cat("paragraphs").sort_values(["statement_id", "paragraph"], kind="stable").reset_index(drop=True)
+        cleaning = cat("cleaning")
+        if len(cleaning):
+            cleaning = cleaning.sort_values("statement_id", kind="stable").reset_index(drop=True)
+        problems = cat("problems")
+        # Case variants are a property of the whole column, so they are checked on the joined index.
+        rows = case_variant_problems(st, source=self.source)
+        if rows:
+            problems = pd.concat([problems, problems_frame(rows)], ignore_index=True)
+        return Corpus(statements=st, paragraphs=paras, cleaning=cleaning, problems=problems, source=self.source)
+
+
+def _streamed(cfg: AnalysisConfig, *, stage: Stage) -> AnalysisInputs:
+    """Corpus and preprocessing in one pass over the table, ``stream_rows`` records at a time.
+
+    Pieces go to :func:`~textanalytics.preprocessing.preprocess_chunks`, which
+    spools their tokens to a store on disk and drops their texts; only a
+    text-free index of the corpus stays in memory. The store lives in
+    ``<cache_dir>/streams/<key>`` (key: the file's SHA-256, the corpus options
+    and everything the preprocessing cache keys on), so a warm run reads it
+    instead of preprocessing again.
+    """
+    path = Path(cfg.corpus.path)
+    if corpus_kind(path) != "table":
+        raise InputError(f"[corpus] stream_rows: {path} is a folder; only table files (.csv, .tsv, .jsonl, "
+                         ".parquet, optionally .gz) can be streamed; set stream_rows = 0")
+    index = _IndexBuilder()
+
+    def pieces() -> Iterator[Corpus]:
+        for i, piece in enumerate(iter_corpus_from_config(cfg.corpus, rows=cfg.corpus.stream_rows)):
+            if i == 0:  # every piece has the same columns: a wrong group_by fails before preprocessing
+                check_group_columns(piece.statements.columns, cfg.compare.group_by)
+            index.add(piece)
+            yield piece
+            del piece  # not held while the next piece is read
+
+    scratch = None
+    with stage("corpus and preprocess (streamed)"):
+        store = None
+        if cfg.preprocess.cache_dir:
+            options = {k: v for k, v in to_dict(cfg.corpus).items() if k != "path"}
+            key = stream_key(source=file_digest(path), options=options, config=cfg.preprocess)
+            where = Path(cfg.preprocess.cache_dir) / "streams" / key
+            if (where / "manifest.json").is_file():
+                try:
+                    store = TokenStore.open(where)
+                    log.info("streaming: token store %s reused (cached)", where)
+                except InputError as exc:
+                    log.warning("streaming: %s; preprocessing again", exc)
+                    shutil.rmtree(where, ignore_errors=True)
+            if store is None:
+                store = _build_cached_store(pieces(), cfg, where=where)
+            else:
+                for _ in pieces():  # the index only: metadata, paragraph numbers, cleaning, problems
+                    pass
+        else:
+            scratch = tempfile.TemporaryDirectory(prefix="textanalytics-stream-")
+            store = preprocess_chunks(pieces(), cfg.preprocess, out=Path(scratch.name) / "store")
+        corpus = index.corpus()
+    return AnalysisInputs(corpus=corpus, tokens=store, streamed=True, scratch=scratch,
+                          second_pass=lambda: _second_pass(cfg))
+
+
+def _build_cached_store(pieces: Iterator[Corpus], cfg: AnalysisConfig, *, where: Path) -> TokenStore:
+    """Preprocess into a private folder, then rename it to ``where`` unless another run got there first.
+
+    Two runs on the same file and settings may build the same store at once; the
+    second to finish keeps the first's store (identical by construction) and
+    never replaces a store someone may be reading.
+    """
+    private = where.with_name(f".{where.name}-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    try:
+        preprocess_chunks(pieces, cfg.preprocess, out=private)
+        try:
+            os.rename(private, where)
+        except OSError:
+            if not (where / "manifest.json").is_file():
+                raise
+            log.info("streaming: token store %s was written by another run meanwhile; using it", where)
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+    return TokenStore.open(where)
+
+
+def _second_pass(cfg: AnalysisConfig) -> Iterator[Corpus]:
+    """The table's pieces again, without repeating the first pass' warnings about skipped records."""
+    def first_pass_only(record: logging.LogRecord) -> bool:
+        return record.levelno > logging.WARNING
+
+    loggers = [logging.getLogger(n) for n in ("textanalytics.corpus.load", "textanalytics.corpus.validate")]
+    for lg in loggers:
+        lg.addFilter(first_pass_only)
+    try:
+        yield from iter_corpus_from_config(cfg.corpus, rows=cfg.corpus.stream_rows)
+    finally:
+        for lg in loggers:
+            lg.removeFilter(first_pass_only)

@@ -1,0 +1,164 @@
+"""What the report shows: its figures, sections, captions, method text and notes.
+
+:func:`textanalytics.pipeline.run_analysis` computes tables; this module decides
+how they are presented. :func:`figure_specs` picks the figures (lazily drawn
+:class:`~textanalytics.report.figures.FigureSpec`), :func:`sections` the
+narrative blocks that reference tables and figures by name; the renderers in
+:mod:`textanalytics.report.build` turn both into Markdown and HTML. A notebook
+can draw any report figure: ``figure_specs(res)["model_selection"].render()``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..compare import plots as cplots
+from ..corpus.plots import corpus_overview_figure
+from ..topics import plots as tplots
+from . import narrative
+from .figures import FigureSpec
+
+#: A section: ``{"heading": str, "blocks": [block, ...]}``; a block is a dict with ``kind`` one of
+#: ``text`` (``text``), ``note`` (``text``), ``list`` (``items``), ``figure`` (``name``, ``caption``)
+#: or ``table`` (``name``, ``caption``, optional ``columns``, ``open``, ``max_rows``, ``html_rows``).
+Section = dict[str, Any]
+
+
+def title(res: Any) -> str:
+    """The report's title (``[report] title``)."""
+    return res.config.report.title
+
+
+def subtitle(res: Any) -> str:
+    """One line under the title: corpus size, seed and package version."""
+    st = res.corpus.statements
+    return (f"{len(st)} statements, {int(st['n_words'].sum()):,} words; "
+            f"seed {res.config.seed}; textanalytics {__version__}.")
+
+
+def method_notes(res: Any) -> list[str]:
+    """What a reader must know to read the topic intervals (empty when no topic model ran)."""
+    if res.topic_run is None:
+        return []
+    notes = ["Share and difference intervals resample statements within groups, paragraphs within "
+             "statements and seed refits; a group with one statement has no between-statement "
+             "variation to resample, so its interval is too narrow. Judge group differences by the "
+             "permutation p-value."]
+    dtm = res.dtm
+    units_per_statement = len(dtm.units) / max(1, dtm.units["statement_id"].nunique())
+    if dtm.unit == "statement" or units_per_statement < 1.5:
+        notes.append("Statements have about one modelling unit each: intervals rest on "
+                     "statement resampling and seed refits only.")
+    return notes
+
+
+def figure_specs(res: Any) -> dict[str, FigureSpec]:
+    """Every figure of the report, by name, in report order; nothing is drawn until ``render()``."""
+    cfg, tables, alpha = res.config, res.tables, res.config.compare.alpha
+    figs: dict[str, FigureSpec] = {"corpus_overview": FigureSpec(corpus_overview_figure, {"corpus": res.corpus})}
+    kt = tables.get("keyness")
+    for col in res.groupings:
+        sub = tables["distinctive_terms"]
+        figs[f"distinctive_terms_{col}"] = FigureSpec(cplots.plot_distinctive_terms,
+                                                      {"table": sub[sub["group_by"] == col]})
+        figs[f"keyness_{col}"] = FigureSpec(cplots.plot_keyness_grid, {
+            "table": kt[(kt["group_by"] == col) & (kt["reference"] == "rest")], "alpha": alpha})
+    for col, a, b in cfg.compare.pairs:
+        pair = kt[(kt["group_by"] == col) & (kt["target"] == str(a)) & (kt["reference"] == str(b))]
+        figs[f"keyness_{col}_{a}_vs_{b}"] = FigureSpec(cplots.plot_keyness, {"result": pair, "alpha": alpha})
+    if res.similarity is not None:
+        figs["similarity"] = FigureSpec(cplots.plot_similarity, {"result": res.similarity})
+    run = res.topic_run
+    if run is None:
+        return figs
+    if run.selection is not None:
+        figs["model_selection"] = FigureSpec(tplots.plot_model_selection, {
+            "selection": run.selection.table, "chosen_k": run.selection.chosen_k,
+            "threshold": cfg.topics.stability_threshold})
+    figs["topic_terms"] = FigureSpec(tplots.plot_top_terms, {"terms": run.topics, "labels": run.labels})
+    ts, td = tables["topic_shares"], tables["topic_differences"]
+    if "year" in res.groupings:
+        figs["topic_shares_year"] = FigureSpec(tplots.plot_shares_over_time, {"shares": ts[ts["group_by"] == "year"]})
+    for col in res.groupings:
+        figs[f"topic_heatmap_{col}"] = FigureSpec(tplots.plot_share_heatmap, {"shares": ts[ts["group_by"] == col]})
+    if len(td):
+        first = td.iloc[0]
+        sub = td[(td["group_by"] == first["group_by"]) & (td["group_a"] == first["group_a"])
+                 & (td["group_b"] == first["group_b"])]
+        figs["topic_differences"] = FigureSpec(tplots.plot_differences, {"differences": sub, "alpha": alpha})
+    return figs
+
+
+def sections(res: Any, *, figures: dict[str, Any]) -> list[Section]:
+    """The report's sections; blocks naming a figure not in ``figures`` or a table not in ``res.tables`` are dropped.
+
+    (A skipped step leaves no figure or table behind; its reason is stated under Caveats.)
+    """
+    cfg, alpha, groupings = res.config, res.config.compare.alpha, res.groupings
+    st = res.corpus.statements
+    S: list[Section] = []
+    blocks: list[dict[str, Any]] = [{"kind": "text", "text": t} for t in narrative.corpus_paragraphs(
+        st, n_paragraphs=len(res.corpus.paragraphs), source=Path(cfg.corpus.path).name)]
+    blocks.append({"kind": "figure", "name": "corpus_overview",
+                   "caption": "Statements and words per year and speaker."})
+    cols = [c for c in ["statement_id", "date", "year", "speaker", "organisation", "genre", "n_words"] if c in st]
+    blocks.append({"kind": "table", "name": "statements", "caption": "Statements", "columns": cols, "open": True})
+    if len(res.tables["problems"]):
+        blocks.append({"kind": "table", "name": "problems", "open": True,
+                       "caption": "Records skipped, repaired or noted at load time"})
+    S.append({"heading": "Corpus", "blocks": blocks})
+
+    blocks = [{"kind": "text", "text": (
+        "Keyness compares each group with the rest of the corpus: log-likelihood G² (Rayson & Garside 2000) "
+        "tests whether a term's frequency differs, the log ratio (Hardie 2014) says by how much (1 = twice as "
+        "frequent), p-values are Benjamini–Hochberg adjusted within each comparison, and dispersion counts "
+        "how many of the group's statements use the term.")}]
+    blocks.append({"kind": "list", "items": narrative.keyness_items(res.tables.get("keyness"), alpha=alpha)})
+    for col in groupings:
+        blocks.append({"kind": "figure", "name": f"keyness_{col}", "caption": f"Keyness by {col}: each group vs the rest."})
+        blocks.append({"kind": "figure", "name": f"distinctive_terms_{col}", "caption": f"Distinctive terms (TF-IDF) by {col}."})
+    blocks.append({"kind": "figure", "name": "similarity",
+                   "caption": "Cosine similarity of statements' TF-IDF vectors, with average-linkage dendrogram."})
+    blocks.append({"kind": "table", "name": "lexical_stats", "caption": "Lexical statistics per statement"})
+    S.append({"heading": "Vocabulary contrasts", "blocks": blocks})
+
+    run = res.topic_run
+    if run is not None:
+        blocks = [{"kind": "text", "text": f"Topic model: {cfg.topics.engine} LDA on {res.dtm.unit}s. {run.k_reason}"}]
+        blocks.append({"kind": "figure", "name": "model_selection", "caption": "Coherence and stability across K and seeds."})
+        blocks.append({"kind": "list", "items": narrative.topic_items(run.labels)})
+        blocks.append({"kind": "figure", "name": "topic_terms", "caption": "Top terms per topic (by relevance)."})
+        blocks.append({"kind": "table", "name": "topic_labels", "caption": "Topic labels, shares and stability", "open": True})
+        blocks.append({"kind": "table", "name": "representative_passages", "caption": "Most representative paragraphs per topic"})
+        S.append({"heading": "Topics", "blocks": blocks})
+
+        td = res.tables.get("topic_differences")
+        blocks = [{"kind": "figure", "name": "topic_shares_year", "caption": "Topic shares by year with intervals."}]
+        year_d = td[td["group_by"] == "year"] if td is not None and len(td) else None
+        blocks.append({"kind": "list", "items": narrative.difference_items(year_d, alpha=alpha) or ["No year comparison available."]})
+        S.append({"heading": "Changes across years", "blocks": blocks})
+
+        blocks = []
+        for col in groupings:
+            if col == "year":
+                continue
+            blocks.append({"kind": "figure", "name": f"topic_heatmap_{col}", "caption": f"Topic shares by {col}."})
+            sub = td[td["group_by"] == col] if td is not None and len(td) else None
+            blocks.append({"kind": "list", "items": narrative.difference_items(sub, alpha=alpha) or [f"No {col} comparison available."]})
+        blocks.append({"kind": "figure", "name": "topic_differences", "caption": "Differences in topic share between two groups."})
+        blocks.append({"kind": "table", "name": "topic_shares", "caption": "Topic shares by group"})
+        blocks.append({"kind": "table", "name": "topic_differences", "caption": "Differences between groups"})
+        S.append({"heading": "Differences between speakers and groups", "blocks": blocks})
+
+    cav = narrative.caveats(statements=st, group_by=tuple(cfg.compare.group_by),
+                            labels=run.labels if run is not None else None,
+                            skipped=res.skipped, unit=cfg.preprocess.unit)
+    cav = cav + method_notes(res)
+    S.append({"heading": "Caveats", "blocks": [{"kind": "note", "text": c} for c in cav]})
+    for section in S:
+        section["blocks"] = [b for b in section["blocks"]
+                             if not (b["kind"] == "figure" and b["name"] not in figures)
+                             and not (b["kind"] == "table" and b["name"] not in res.tables)]
+    return S
