@@ -1,0 +1,91 @@
+"""What the report shows (textanalytics.report.content): figures, sections, notes, from an analysis' results."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from textanalytics.config import AnalysisConfig
+from textanalytics.pipeline import run_analysis
+from textanalytics.report import content
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "tests" / "data" / "notebooks" / "sample_news.csv"
+PAIR = "keyness_outlet_harbourgazette.example_vs_northwire.example"
+
+
+def _config(cache: Path, *, unit: str = "statement", k: int = 0, pairs: tuple = ()) -> AnalysisConfig:
+    cfg = AnalysisConfig()
+    return cfg.replace(
+        corpus=dataclasses.replace(cfg.corpus, path=str(SAMPLE), id_col="article_id", date_col="publish_date",
+                                   derive={"outlet": "url_host:article_source_link"}, on_error="skip"),
+        preprocess=dataclasses.replace(cfg.preprocess, cache_dir=str(cache), unit=unit),
+        compare=dataclasses.replace(cfg.compare, group_by=("outlet",), pairs=pairs),
+        topics=dataclasses.replace(cfg.topics, k=k, k_grid=(2, 3), n_seeds=2, n_bootstrap=20, n_permutations=50,
+                                   n_jobs=1),
+    )
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    outlets = ("harbourgazette.example", "northwire.example")
+    return run_analysis(_config(tmp_path_factory.mktemp("cache"), pairs=(("outlet", *outlets),)))
+
+
+def _blocks(sections, kind):
+    return [b for s in sections for b in s["blocks"] if b["kind"] == kind]
+
+
+def test_every_block_names_a_figure_or_table_that_exists(results):
+    figures = content.figure_specs(results)
+    sections = content.sections(results, figures=figures)
+    assert [s["heading"] for s in sections][0] == "Corpus" and sections[-1]["heading"] == "Caveats"
+    shown = {b["name"] for b in _blocks(sections, "figure")}
+    assert shown and shown <= set(figures)
+    assert {b["name"] for b in _blocks(sections, "table")} <= set(results.tables)
+
+
+def test_figures_follow_the_groupings_and_the_configured_pairs(results):
+    figures = content.figure_specs(results)
+    assert results.groupings == ["outlet"]
+    for name in ("corpus_overview", "keyness_outlet", "distinctive_terms_outlet", PAIR,
+                 "topic_terms", "topic_heatmap_outlet"):
+        assert name in figures
+    assert "topic_shares_year" not in figures  # no year grouping here
+    pair = figures[PAIR].kwargs["result"]
+    assert set(pair["target"]) == {"harbourgazette.example"} and set(pair["reference"]) == {"northwire.example"}
+    # Figures are drawn only on demand, from the results' own tables.
+    fig = figures["keyness_outlet"].render()
+    assert fig.axes
+
+
+def test_a_skipped_topic_model_leaves_no_topic_blocks(tmp_path):
+    res = run_analysis(_config(tmp_path, k=500))  # more topics than statements: skipped with a reason
+    assert res.topic_run is None and any(s.startswith("topic models:") for s in res.skipped)
+    figures = content.figure_specs(res)
+    sections = content.sections(res, figures=figures)
+    headings = [s["heading"] for s in sections]
+    assert "Topics" not in headings and "Changes across years" not in headings
+    assert not any(n.startswith("topic") for n in figures)
+    caveats = [b["text"] for b in sections[-1]["blocks"]]
+    assert any("topic models:" in c for c in caveats)
+    assert content.method_notes(res) == []
+
+
+def test_method_notes_say_when_units_are_statements(results, tmp_path):
+    notes = content.method_notes(results)
+    assert any("resample statements within groups" in n for n in notes)
+    assert any("about one modelling unit each" in n for n in notes)  # unit = statement
+    by_paragraph = run_analysis(_config(tmp_path, unit="paragraph"))
+    units = by_paragraph.dtm.units
+    several = len(units) / units["statement_id"].nunique() >= 1.5
+    assert several  # the sample's articles have several paragraphs each
+    assert not any("about one modelling unit each" in n for n in content.method_notes(by_paragraph))
+
+
+def test_subtitle_counts_statements_and_words(results):
+    st = results.corpus.statements
+    line = content.subtitle(results)
+    assert line.startswith(f"{len(st)} statements, {int(st['n_words'].sum()):,} words; seed {results.config.seed}")
