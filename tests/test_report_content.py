@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from types import SimpleNamespace
+
+import pandas as pd
 
 import pytest
 
@@ -78,11 +81,15 @@ def test_method_notes_say_when_units_are_statements(results, tmp_path):
     notes = content.method_notes(results)
     assert any("resample statements within groups" in n for n in notes)
     assert any("about one modelling unit each" in n for n in notes)  # unit = statement
+    # Paragraph units, but one paragraph per article: still about one unit per statement.
     by_paragraph = run_analysis(_config(tmp_path, unit="paragraph"))
-    units = by_paragraph.dtm.units
-    several = len(units) / units["statement_id"].nunique() >= 1.5
-    assert several  # the sample's articles have several paragraphs each
-    assert not any("about one modelling unit each" in n for n in content.method_notes(by_paragraph))
+    assert len(by_paragraph.dtm.units) == by_paragraph.dtm.units["statement_id"].nunique()
+    assert any("about one modelling unit each" in n for n in content.method_notes(by_paragraph))
+    # Two paragraphs per statement: the intervals also resample paragraphs, so no such note.
+    units = pd.DataFrame({"statement_id": ["a", "a", "b", "b"], "paragraph": [1, 2, 1, 2]})
+    two = SimpleNamespace(topic_run=results.topic_run, dtm=SimpleNamespace(unit="paragraph", units=units))
+    notes = content.method_notes(two)
+    assert len(notes) == 1 and "resample statements within groups" in notes[0]
 
 
 def test_subtitle_counts_statements_and_words(results):
