@@ -30,7 +30,7 @@ _EXPORTS = {
     "load_aliases": "textanalytics.preprocessing.resources",
     "load_stopwords": "textanalytics.preprocessing.resources",
     "split_sentences": "textanalytics.preprocessing.punkt",
-    "word_tokenize": "textanalytics.preprocessing.punkt",
+    "word_tokenize": "textanalytics.preprocessing.words",
     "TokenStore": "textanalytics.preprocessing.store",
     "preprocess_chunks": "textanalytics.preprocessing.store",
 }

@@ -5,7 +5,7 @@ of distinct word types: each distinct token string is normalised, lemmatised
 and classified once, then the per-token columns are gathered with numpy
 indexing. Steps, in order:
 
-1. sentences (NLTK Punkt) and tokens (one regular expression), see :mod:`.punkt`;
+1. sentences (NLTK Punkt, :mod:`.punkt`) and tokens (one regular expression, :mod:`.words`);
 2. per distinct type: normalised form, lemma (:mod:`.lemmatize`), and whether
    it is punctuation, a number, a stopword or too short;
 3. UN resolution numbers after "resolution(s)" become ``resolution_2178``;
@@ -55,8 +55,8 @@ from .model import REASONS, Tokens, _empty_aliases
 from .phrases import count_pairs, greedy_starts, merge_pair_counts, score_counts
 from .resources import (load_abbreviations, load_aliases, load_lemma_exceptions,
                         load_stopwords)
-from .punkt import (FastPunkt, TokenizedChunk, WholeParagraph, _PunktSplitter, punkt_parameters,
-                       tokenize_chunk, word_tokenize)
+from .punkt import FastPunkt, PunktSplitter, WholeParagraph, punkt_parameters
+from .words import TokenizedChunk, tokenize_chunk, word_tokenize
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +109,7 @@ class _SplitterSpec:
 def _splitter_from_spec(spec: _SplitterSpec):
     if spec.method == "none":
         return WholeParagraph()
-    return _PunktSplitter(FastPunkt(spec.params))
+    return PunktSplitter(FastPunkt(spec.params))
 
 
 _WORKER_SPLITTER = None
