@@ -14,7 +14,7 @@ from textanalytics.config import load_config
 from textanalytics.corpus.model import Corpus
 from textanalytics.errors import InputError
 from textanalytics.preprocessing import REASONS, PreprocessConfig, Tokens, preprocess
-from textanalytics.preprocessing import steps as pipeline
+from textanalytics.preprocessing import tokenizing
 
 DATA = Path(__file__).parent / "data" / "preprocess"
 ROOT = Path(__file__).resolve().parents[1]
@@ -298,7 +298,7 @@ def test_sentence_splitters_and_case():
 
 
 def test_parallel_workers_give_identical_results(monkeypatch):
-    monkeypatch.setattr(pipeline, "CHUNK_CHARS", 200)
+    monkeypatch.setattr(tokenizing, "CHUNK_CHARS", 200)
     corpus = _learning_corpus()
     one = run(corpus)
     two = run(corpus, n_jobs=2)
