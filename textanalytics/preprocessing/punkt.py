@@ -40,6 +40,8 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer, PunktTrainer
 
+from .resources import load_abbreviations
+
 # -- sentences -----------------------------------------------------------------------------
 
 _WS = string.whitespace  # Punkt's notion of whitespace (ASCII only), kept exactly
@@ -364,8 +366,6 @@ def split_sentences(text: str, *, method: str = "punkt", abbreviations: Iterable
     ['The U.S. and the U.N. agreed.', 'Talks follow.']
     """
     if abbreviations is None:
-        from .resources import load_abbreviations
-
         abbreviations = load_abbreviations("default")
     splitter = make_sentence_splitter(method=method, abbreviations=abbreviations)
     return [text[s:e] for s, e in splitter(text)]

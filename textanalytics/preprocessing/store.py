@@ -47,11 +47,13 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .. import __version__
 from ..errors import InputError
+from ..features import DocumentTermMatrix, _resolve_pruning, build_dtm
 from ..output_folder import TMP_MARKER, atomic_output_folder, check_output_folder
 from .config import PreprocessConfig
-from .model import Tokens, Unit, empty_units
 from .inputs import corpus_paragraphs
+from .model import Tokens, Unit, empty_units
 from .passes import run_passes
 from .spool import DiskSpool
 
@@ -202,8 +204,6 @@ class TokenStore:
         Memory is the matrix itself plus one chunk's tokens. Pruning arguments
         as in :func:`~textanalytics.features.build_dtm`.
         """
-        from ..features import DocumentTermMatrix, _apply_pruning, _resolve_pruning, build_dtm
-
         unit = unit or self.config.unit
         pruning = _resolve_pruning(min_df, max_df, max_features, config)
         columns: dict[str, int] = {}
@@ -236,7 +236,7 @@ class TokenStore:
         counts.sort_indices()
         dtm = DocumentTermMatrix(counts=counts, vocabulary=tuple(terms[order].tolist()), units=units, unit=unit,
                                  params={"unit": unit, "n_terms_before_pruning": len(terms)})
-        return _apply_pruning(dtm, pruning)
+        return dtm.prune(**pruning)
 
 
 class StreamedTexts:
@@ -351,8 +351,6 @@ def preprocess_chunks(chunks: Iterable[Any], config: PreprocessConfig | None = N
         shutil.rmtree(spool_dir)
         phrases.to_parquet(tmp / "phrases.parquet", index=False)
         aliases.to_parquet(tmp / "aliases.parquet", index=False)
-        from .. import __version__
-
         manifest = {"format": FORMAT, "version": __version__, "config": _config_document(config),
                     "chunks": names, **stats}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
