@@ -1,10 +1,10 @@
 """Preprocessing: tokens, lemmas, stopwords, aliases and phrases, offline and fast.
 
-``preprocess(corpus, config)`` (also ``textanalytics.preprocess``) turns ``corpus.paragraphs`` into a :class:`Tokens`
-table (one row per token with why it was kept or dropped) plus the phrases in
+``preprocess(corpus, config=...)`` (also ``textanalytics.preprocess``) turns ``corpus.paragraphs`` into a
+:class:`Tokens` table (one row per token with why it was kept or dropped) plus the phrases in
 use; results are cached as Parquet + JSON keyed by corpus, config, package
 version and resource files. Nothing needs NLTK's downloader or the network.
-``preprocess_chunks(pieces, config, out=folder)`` does the same chunk by chunk
+``preprocess_chunks(pieces, config=..., out=folder)`` does the same chunk by chunk
 into a :class:`TokenStore` on disk, for corpora too large for memory.
 
 Example

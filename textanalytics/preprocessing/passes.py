@@ -160,7 +160,8 @@ def _merge_aliases(tables: list[pd.DataFrame]) -> pd.DataFrame:
             .astype({"count": "int64"}).reset_index(drop=True))
 
 
-def run_passes(pieces: Any, config: PreprocessConfig, spool: Spool, emit: Any) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+def run_passes(pieces: Any, config: PreprocessConfig, spool: Spool,
+               emit: Any) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """The whole pipeline over an iterable of paragraph tables (one per chunk).
 
     ``emit(i, table, units)`` receives each chunk's finished token table. Returns

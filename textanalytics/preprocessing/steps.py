@@ -1,4 +1,4 @@
-"""``preprocess(corpus, config) -> Tokens``: tokenise, lemmatise, filter, aliases, phrases; cached.
+"""``preprocess(corpus, config=...) -> Tokens``: tokenise, lemmatise, filter, aliases, phrases; cached.
 
 The work is done on integer arrays, one entry per token, and on small tables
 of distinct word types: each distinct token string is normalised, lemmatised
@@ -33,7 +33,7 @@ Example
 >>> paragraphs = pd.DataFrame({"statement_id": ["s1"], "paragraph": [1],
 ...                            "text": ["ISIL's fighters attacked the Islamic State."]})
 >>> corpus = Corpus(statements=pd.DataFrame({"statement_id": ["s1"]}), paragraphs=paragraphs)
->>> tokens = preprocess(corpus, PreprocessConfig(cache_dir="", phrases=False))
+>>> tokens = preprocess(corpus, config=PreprocessConfig(cache_dir="", phrases=False))
 >>> tokens.documents()[1]
 [['isil', 'fighter', 'attack', 'isil']]
 """
@@ -49,7 +49,7 @@ import pandas as pd
 from ..errors import InputError
 from .cache import digest_document, key_document, read_cache, write_cache
 from .config import PreprocessConfig
-from .inputs import corpus_paragraphs
+from .inputs import config_by_keyword, corpus_paragraphs
 from .model import Tokens
 from .passes import run_passes
 from .spool import Spool
@@ -68,7 +68,8 @@ def _run(paragraphs: pd.DataFrame, config: PreprocessConfig) -> Tokens:
     return Tokens(table=out["table"], phrases=phrases, config=config, units=out["units"], aliases=aliases)
 
 
-def cache_key(corpus: Any, config: PreprocessConfig | None = None) -> str:
+@config_by_keyword
+def cache_key(corpus: Any, *, config: PreprocessConfig | None = None) -> str:
     """The key under which :func:`preprocess` caches ``corpus`` with ``config``.
 
     It changes with the paragraphs' text, ids and numbers, with every config
@@ -78,13 +79,14 @@ def cache_key(corpus: Any, config: PreprocessConfig | None = None) -> str:
     >>> from textanalytics.corpus.model import Corpus
     >>> c = Corpus(statements=pd.DataFrame({"statement_id": ["s"]}),
     ...            paragraphs=pd.DataFrame({"statement_id": ["s"], "paragraph": [1], "text": ["Hi."]}))
-    >>> cache_key(c) != cache_key(c, PreprocessConfig(min_length=3))
+    >>> cache_key(c) != cache_key(c, config=PreprocessConfig(min_length=3))
     True
     """
     return digest_document(key_document(corpus_paragraphs(corpus), config or PreprocessConfig()))
 
 
-def preprocess(corpus: Any, config: PreprocessConfig | None = None, *,
+@config_by_keyword
+def preprocess(corpus: Any, *, config: PreprocessConfig | None = None,
                cache_dir: str | os.PathLike | None = None) -> Tokens:
     """Tokenise, lemmatise and filter a corpus; join aliases and phrases.
 
@@ -94,7 +96,9 @@ def preprocess(corpus: Any, config: PreprocessConfig | None = None, *,
         A :class:`~textanalytics.corpus.Corpus`; ``corpus.paragraphs``
         (``statement_id, paragraph, text``) is what is read.
     config:
-        The :class:`PreprocessConfig` (defaults documented there).
+        The :class:`PreprocessConfig` (defaults documented there); keyword-only
+        (passing it positionally still works until the next release, with a
+        :class:`DeprecationWarning`).
     cache_dir:
         Overrides ``config.cache_dir`` (``""`` disables the cache). A result is
         reused only when the corpus text, every config field, the package

@@ -52,7 +52,7 @@ from ..errors import InputError
 from ..features import DocumentTermMatrix, _resolve_pruning, build_dtm
 from ..output_folder import TMP_MARKER, atomic_output_folder, check_output_folder
 from .config import PreprocessConfig
-from .inputs import corpus_paragraphs
+from .inputs import config_by_keyword, corpus_paragraphs
 from .model import Tokens, Unit, empty_units
 from .passes import run_passes
 from .spool import DiskSpool
@@ -280,7 +280,8 @@ def store_owned(path: Path) -> str | None:
     return None
 
 
-def preprocess_chunks(chunks: Iterable[Any], config: PreprocessConfig | None = None, *,
+@config_by_keyword
+def preprocess_chunks(chunks: Iterable[Any], *, config: PreprocessConfig | None = None,
                       out: str | os.PathLike, option: str = "out",
                       protected: Mapping[str, str | os.PathLike | None] | None = None) -> TokenStore:
     """Preprocess a corpus given in chunks into a :class:`TokenStore` at ``out``.
@@ -293,8 +294,10 @@ def preprocess_chunks(chunks: Iterable[Any], config: PreprocessConfig | None = N
         :func:`~textanalytics.corpus.iter_table_chunks`), read once, one at a
         time. A statement must not be split across chunks.
     config:
-        As for :func:`preprocess`; ``sentence_splitter="punkt_trained"`` is not
-        available here (training needs the whole text at once).
+        As for :func:`preprocess` (keyword-only; positionally with a
+        :class:`DeprecationWarning` until the next release);
+        ``sentence_splitter="punkt_trained"`` is not available here (training
+        needs the whole text at once).
     out:
         The store folder: a new path, an empty folder or a token store (and
         nothing else), which is replaced once the new one is complete. Anything

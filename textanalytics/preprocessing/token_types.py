@@ -53,7 +53,8 @@ def analyse_types(types: list[str], config: PreprocessConfig, vocab: Vocab,
     min_length = config.min_length
     has_alnum = HAS_ALNUM.search
     is_number = _NUMBER.match
-    r_punct, r_number, r_stop, r_short = REASON_CODE["punctuation"], REASON_CODE["number"], REASON_CODE["stopword"], REASON_CODE["short"]
+    r_punct, r_number = REASON_CODE["punctuation"], REASON_CODE["number"]
+    r_stop, r_short = REASON_CODE["stopword"], REASON_CODE["short"]
     for i, (t, w, k) in enumerate(zip(types, lower, key_strings)):
         if not has_alnum(t):
             reason[i] = r_punct

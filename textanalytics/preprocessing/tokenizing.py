@@ -85,7 +85,8 @@ def _chunks(texts: list[str], size: int) -> list[list[str]]:
     return chunks
 
 
-def tokenize_paragraphs(texts: list[str], config: PreprocessConfig) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+def tokenize_paragraphs(texts: list[str],
+                        config: PreprocessConfig) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
     """Tokenise all texts: ``(types, codes, sentence_lengths, paragraph_sentences)``."""
     spec = _splitter_spec(texts, config)
     chunks = _chunks(texts, CHUNK_CHARS)
