@@ -15,12 +15,14 @@ Example
 
 from __future__ import annotations
 
-from .clean import clean_text, normalize_text, normalize_unicode, split_paragraphs, strip_chrome
+from .chrome import strip_chrome
+from .clean import clean_text, split_paragraphs
 from .config import CorpusConfig
 from .derive import derive_columns
 from .load import (corpus_chunks, corpus_kind, iter_corpus_from_config, iter_table_chunks, load_corpus,
                    load_corpus_from_config)
 from .model import Corpus
+from .normalize import normalize_text, normalize_unicode
 from .summary import summarize_corpus
 
 __all__ = [

@@ -60,8 +60,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .clean import (RULE_ORDER, clean_metadata, clean_text, cleaning_rows, count_words, normalize_unicode,
-                    remove_control_characters)
+from .clean import clean_text
+from .cleaning_table import RULE_ORDER, cleaning_rows
+from .normalize import clean_metadata, count_words, normalize_unicode, remove_control_characters
 from .tables import check_decodable, decode_bytes, parse_csv, read_file_bytes, require_regular_file
 from .validate import Where, snake_case
 
@@ -351,7 +352,7 @@ def load_folder(folder: Path, *, seeds: bool, metadata: Path | None = None, id_c
     text file without a metadata record, an anchor that does not match exactly
     one line, undecodable bytes, a stale correction, a ``corrections.csv``
     that is not a regular file. Metadata values are cleaned first
-    (:func:`~textanalytics.corpus.clean.clean_metadata`), pages lose their
+    (:func:`~textanalytics.corpus.normalize.clean_metadata`), pages lose their
     control characters line by line (rule ``control_characters``).
     Record-level checks (ids, empty texts, dates, years) are left to
     :func:`~textanalytics.corpus.validate.validate_records`.

@@ -64,7 +64,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .clean import CLEANING_COLUMNS, RULE_ORDER, clean_metadata, clean_text, cleaning_rows, cleans_to_empty, count_words
+from .clean import clean_text, cleans_to_empty
+from .cleaning_table import cleaning_frame, cleaning_rows
+from .normalize import clean_metadata, count_words
 from .config import CorpusConfig
 from .derive import derive_columns, parse_derive
 from .model import Corpus
@@ -279,25 +281,6 @@ def _table_records(frame: pd.DataFrame, where, *, path: Path, text_col: str, dat
     del texts
     frame["_paragraphs"] = paragraphs
     return frame, where, aliases, cleaning, []
-
-
-def cleaning_frame(rows: list[dict], *, kept: set | None = None) -> pd.DataFrame:
-    """``Corpus.cleaning`` from cleaning rows: one row per statement × rule (counts summed), only rules
-    that removed something, statements in ``kept`` (all when None), sorted by statement and rule order."""
-    totals: dict[tuple[str, str], list[int]] = {}
-    for r in rows:
-        if kept is not None and r["statement_id"] not in kept:
-            continue
-        t = totals.setdefault((r["statement_id"], r["rule"]), [0, 0, 0])
-        t[0] += r["n_removed_words"]
-        t[1] += r["n_removed_lines"]
-        t[2] += r.get("n_removed_chars", 0)
-    order = {rule: i for i, rule in enumerate(RULE_ORDER)}
-    keys = sorted((k for k, v in totals.items() if any(v)),
-                  key=lambda k: (k[0], order.get(k[1], len(order)), k[1]))
-    df = pd.DataFrame([(sid, rule, *totals[(sid, rule)]) for sid, rule in keys], columns=list(CLEANING_COLUMNS))
-    return df.astype({"statement_id": str, "rule": str, "n_removed_words": "int64", "n_removed_lines": "int64",
-                      "n_removed_chars": "int64"})
 
 
 def _finish(frame: pd.DataFrame, *, cleaning: list[dict], problems: pd.DataFrame, source: str,
