@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from textanalytics.corpus import Corpus, CorpusConfig, load_corpus, load_corpus_from_config
-from textanalytics.corpus.load import STATEMENT_COLUMNS
+from textanalytics.corpus.assemble import STATEMENT_COLUMNS
 from textanalytics.errors import InputError
 
 DATA = Path(__file__).parent / "data" / "corpus"
