@@ -63,7 +63,8 @@ from ..errors import InputError
 from .clean import clean_text
 from .cleaning_table import RULE_ORDER, cleaning_rows
 from .normalize import clean_metadata, count_words, normalize_unicode, remove_control_characters
-from .tables import check_decodable, decode_bytes, parse_csv, read_file_bytes, require_regular_file
+from .file_bytes import check_decodable, decode_bytes, read_file_bytes, require_regular_file
+from .tables import parse_csv
 from .validate import Where, snake_case
 
 log = logging.getLogger(__name__)

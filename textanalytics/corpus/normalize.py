@@ -176,7 +176,6 @@ def count_words(text: str) -> int:
     return len(text.split())
 
 
-
 # --------------------------------------------------------------------------- metadata values
 
 def clean_metadata_value(value: str, *, normalize: bool = True) -> tuple[str, int]:
