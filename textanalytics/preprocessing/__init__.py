@@ -7,6 +7,15 @@ version and resource files. Nothing needs NLTK's downloader or the network.
 ``preprocess_chunks(pieces, config=..., out=folder)`` does the same chunk by chunk
 into a :class:`TokenStore` on disk, for corpora too large for memory.
 
+Modules: :mod:`.steps` (``preprocess``, ``cache_key``), :mod:`.store`
+(``preprocess_chunks``, ``TokenStore``), :mod:`.model` (``Tokens``),
+:mod:`.config`, :mod:`.cache`, :mod:`.resources` (packaged lists);
+the steps: :mod:`.tokenizing` (sentences from :mod:`.punkt`, tokens from
+:mod:`.words`), :mod:`.token_types` and :mod:`.lemmatize`,
+:mod:`.resolutions`, :mod:`.aliases`, :mod:`.phrases`; internal to the
+package: :mod:`.passes` (one run over chunks), :mod:`.state`, :mod:`.spool`,
+:mod:`.inputs`.
+
 Example
 -------
 >>> from textanalytics.preprocessing import lemmatize_word, word_tokenize
