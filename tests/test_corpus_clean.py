@@ -1,14 +1,12 @@
-"""Tests for textanalytics.corpus.clean: normalisation, each chrome rule, paragraphs."""
+"""Tests for textanalytics.corpus.normalize, .chrome and .clean: normalisation, each chrome rule, paragraphs."""
 
 from __future__ import annotations
 
 import pytest
 
-from textanalytics.corpus import clean
-from textanalytics.corpus.clean import (
+from textanalytics.corpus import chrome
+from textanalytics.corpus.chrome import (
     CHROME_RULES,
-    clean_text,
-    count_words,
     is_contact_line,
     is_language_toggle,
     is_opening_hours,
@@ -17,13 +15,10 @@ from textanalytics.corpus.clean import (
     is_stamp_line,
     is_title_line,
     is_widget_text,
-    normalize_text,
-    normalize_unicode,
-    normalize_whitespace,
-    split_inline_numbered,
-    split_paragraphs,
     strip_chrome,
 )
+from textanalytics.corpus.clean import clean_text, split_inline_numbered, split_paragraphs
+from textanalytics.corpus.normalize import count_words, normalize_text, normalize_unicode, normalize_whitespace
 
 # ----------------------------------------------------------------- Unicode
 
@@ -120,7 +115,7 @@ def test_title_line_rule_ignores_case_and_spacing():
 
 def test_section_label_fight_against_terrorism_is_not_a_label():
     # On page 001 it is the page's own title: handled by the title rule, not as a label.
-    assert "Fight against international terrorism" not in [s for s in clean.SECTION_LABELS]
+    assert "Fight against international terrorism" not in [s for s in chrome.SECTION_LABELS]
 
 
 # ----------------------------------------------------------------- stripping from the edges

@@ -18,7 +18,8 @@ import pandas as pd
 import pytest
 
 from textanalytics.corpus import iter_table_chunks, load_corpus
-from textanalytics.corpus.clean import clean_metadata_value, clean_text, remove_control_characters
+from textanalytics.corpus.clean import clean_text
+from textanalytics.corpus.normalize import clean_metadata_value, remove_control_characters
 from textanalytics.corpus.validate import case_variant_problems, case_variants
 from textanalytics.errors import InputError
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from textanalytics.corpus import Corpus, CorpusConfig, load_corpus, load_corpus_from_config
-from textanalytics.corpus.load import STATEMENT_COLUMNS
+from textanalytics.corpus.assemble import STATEMENT_COLUMNS
 from textanalytics.errors import InputError
 
 DATA = Path(__file__).parent / "data" / "corpus"
@@ -206,7 +206,7 @@ def test_undecodable_bytes_name_file_and_offset(tmp_path):
 
 
 def test_byte_offset_is_exact_across_decoding_chunks():
-    from textanalytics.corpus.tables import check_decodable
+    from textanalytics.corpus.file_bytes import check_decodable
 
     data = "é".encode() * 10 + b"\xff"
     for chunk in (1, 2, 3, 7):

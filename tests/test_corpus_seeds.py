@@ -12,7 +12,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from textanalytics.corpus import load_corpus, summarize_corpus
-from textanalytics.corpus.load import STATEMENT_COLUMNS
+from textanalytics.corpus.assemble import STATEMENT_COLUMNS
 from textanalytics.corpus.plots import corpus_overview_figure
 from textanalytics.errors import InputError
 

@@ -84,9 +84,9 @@ def test_streamed_run_equals_in_memory_run_on_a_table_with_skipped_records(tmp_p
 
 def test_worker_processes_change_nothing_in_memory_or_streamed(seeds_table, tmp_path, monkeypatch):
     """Tokenising in two processes and fitting the K x seed grid in two processes give the same tables."""
-    from textanalytics.preprocessing import steps as prep
+    from textanalytics.preprocessing import tokenizing
 
-    monkeypatch.setattr(prep, "CHUNK_CHARS", 5_000)  # several tokenising chunks, so both workers get some
+    monkeypatch.setattr(tokenizing, "CHUNK_CHARS", 5_000)  # several tokenising chunks, so both workers get some
     kw = dict(unit="paragraph", group_by=("year", "speaker"), id_col="statement_id")
     one = _config(seeds_table, tmp_path / "c1", rows=0, **kw)
     two = one.replace(preprocess=dataclasses.replace(one.preprocess, n_jobs=2, cache_dir=str(tmp_path / "c2")),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import inspect
 from pathlib import Path
 
 import numpy as np
@@ -13,8 +14,8 @@ import pytest
 from textanalytics.config import load_config
 from textanalytics.corpus.model import Corpus
 from textanalytics.errors import InputError
-from textanalytics.preprocessing import REASONS, PreprocessConfig, Tokens, preprocess
-from textanalytics.preprocessing import steps as pipeline
+from textanalytics.preprocessing import REASONS, PreprocessConfig, Tokens, cache_key, preprocess
+from textanalytics.preprocessing import tokenizing
 
 DATA = Path(__file__).parent / "data" / "preprocess"
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,7 +30,7 @@ def make_corpus(statements: dict[str, list[str]]) -> Corpus:
 
 def run(statements: dict[str, list[str]], **config) -> Tokens:
     config.setdefault("cache_dir", "")
-    return preprocess(make_corpus(statements), PreprocessConfig(**config))
+    return preprocess(make_corpus(statements), config=PreprocessConfig(**config))
 
 
 def rows(tokens: Tokens, **where) -> pd.DataFrame:
@@ -298,7 +299,7 @@ def test_sentence_splitters_and_case():
 
 
 def test_parallel_workers_give_identical_results(monkeypatch):
-    monkeypatch.setattr(pipeline, "CHUNK_CHARS", 200)
+    monkeypatch.setattr(tokenizing, "CHUNK_CHARS", 200)
     corpus = _learning_corpus()
     one = run(corpus)
     two = run(corpus, n_jobs=2)
@@ -326,11 +327,28 @@ def test_config_validation_and_toml(tmp_path):
 
 def test_bad_corpus_input():
     with pytest.raises(InputError, match="expected a Corpus"):
-        preprocess(pd.DataFrame({"text": ["x"]}), PreprocessConfig(cache_dir=""))
+        preprocess(pd.DataFrame({"text": ["x"]}), config=PreprocessConfig(cache_dir=""))
     corpus = make_corpus({"s": ["a", "b"]})
     dup = Corpus(statements=corpus.statements, paragraphs=corpus.paragraphs.assign(paragraph=[1, 1]))
     with pytest.raises(InputError, match="appears twice"):
-        preprocess(dup, PreprocessConfig(cache_dir=""))
+        preprocess(dup, config=PreprocessConfig(cache_dir=""))
+
+
+def test_config_is_keyword_only_and_the_old_positional_call_warns():
+    corpus = make_corpus({"s": ["Foreign terrorist fighters left.", "They came back."]})
+    config = PreprocessConfig(cache_dir="", phrases=False)
+    params = inspect.signature(preprocess).parameters
+    assert params["config"].kind is inspect.Parameter.KEYWORD_ONLY
+    new = preprocess(corpus, config=config)
+    with pytest.warns(DeprecationWarning, match=r"preprocess\(\): passing the config as the second positional"):
+        old = preprocess(corpus, config)
+    pd.testing.assert_frame_equal(old.table, new.table)
+    with pytest.raises(TypeError, match="multiple values for argument 'config'"):
+        preprocess(corpus, config, config=config)
+    with pytest.raises(TypeError, match="takes 1 positional argument but 3 were given"):
+        preprocess(corpus, config, "cache")
+    with pytest.warns(DeprecationWarning, match=r"cache_key\(\)"):
+        assert cache_key(corpus, config) == cache_key(corpus, config=config) != cache_key(corpus)
 
 
 def test_empty_corpus():

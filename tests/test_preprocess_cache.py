@@ -49,11 +49,11 @@ def test_every_config_field_changes_the_key():
     paragraphs = make_corpus()
     base = PreprocessConfig()
     hints = typing.get_type_hints(PreprocessConfig)
-    keys = {cache_key(paragraphs, base)}
+    keys = {cache_key(paragraphs, config=base)}
     for field in dataclasses.fields(PreprocessConfig):
         other = dataclasses.replace(base, **{field.name: _changed(field.name, getattr(base, field.name),
                                                                   hints[field.name])})
-        key = cache_key(paragraphs, other)
+        key = cache_key(paragraphs, config=other)
         assert key not in keys, f"changing {field.name} does not change the cache key"
         keys.add(key)
 
@@ -67,23 +67,23 @@ def test_every_config_field_changes_the_key():
 def test_a_changed_corpus_changes_the_key(change):
     corpus = make_corpus()
     changed = Corpus(statements=corpus.statements, paragraphs=change(corpus.paragraphs))
-    assert cache_key(changed, PreprocessConfig()) != cache_key(corpus, PreprocessConfig())
+    assert cache_key(changed, config=PreprocessConfig()) != cache_key(corpus, config=PreprocessConfig())
     same = Corpus(statements=corpus.statements, paragraphs=corpus.paragraphs.iloc[::-1])  # order-free
     assert cache_key(same) == cache_key(corpus)
 
 
 def test_version_and_resource_files_are_part_of_the_key(monkeypatch, tmp_path):
     paragraphs = make_corpus()
-    key = cache_key(paragraphs, PreprocessConfig())
+    key = cache_key(paragraphs, config=PreprocessConfig())
     monkeypatch.setattr(textanalytics, "__version__", "99.0")
-    assert cache_key(paragraphs, PreprocessConfig()) != key
+    assert cache_key(paragraphs, config=PreprocessConfig()) != key
     monkeypatch.undo()
     aliases = tmp_path / "aliases.csv"
     aliases.write_text((DATA / "aliases_custom.csv").read_text(encoding="utf-8"), encoding="utf-8")
     cfg = PreprocessConfig(aliases=str(aliases))
-    before = cache_key(paragraphs, cfg)
+    before = cache_key(paragraphs, config=cfg)
     aliases.write_text(aliases.read_text(encoding="utf-8") + "Da'ish,islamic_state_group,\n", encoding="utf-8")
-    assert cache_key(paragraphs, cfg) != before   # the researcher edited the table
+    assert cache_key(paragraphs, config=cfg) != before   # the researcher edited the table
     assert set(key_document(paragraphs.paragraphs, cfg)["resources"]) == {"stopwords", "aliases", "lemma_exceptions",
                                                               "abbreviations"}
 
@@ -103,8 +103,8 @@ def _count_runs(monkeypatch) -> list[int]:
 def test_hit_returns_the_same_tokens(tmp_path, monkeypatch):
     calls = _count_runs(monkeypatch)
     cfg = PreprocessConfig(cache_dir=str(tmp_path))
-    first = preprocess(make_corpus(), cfg)
-    second = preprocess(make_corpus(), cfg)
+    first = preprocess(make_corpus(), config=cfg)
+    second = preprocess(make_corpus(), config=cfg)
     assert len(calls) == 1
     pd.testing.assert_frame_equal(first.table, second.table)
     pd.testing.assert_frame_equal(first.phrases, second.phrases)
@@ -125,30 +125,30 @@ def test_hit_returns_the_same_tokens(tmp_path, monkeypatch):
 def test_miss_on_changed_corpus_or_config(tmp_path, monkeypatch):
     calls = _count_runs(monkeypatch)
     cfg = PreprocessConfig(cache_dir=str(tmp_path))
-    preprocess(make_corpus(), cfg)
-    changed = preprocess(make_corpus([TEXTS[0], "Completely different words."]), cfg)
+    preprocess(make_corpus(), config=cfg)
+    changed = preprocess(make_corpus([TEXTS[0], "Completely different words."]), config=cfg)
     assert "different" in set(changed.table["token"].astype(str))
-    preprocess(make_corpus(), dataclasses.replace(cfg, min_length=3))
+    preprocess(make_corpus(), config=dataclasses.replace(cfg, min_length=3))
     assert len(calls) == 3
     assert len(list((tmp_path / "preprocess").iterdir())) == 3
 
 
 def test_disabled_and_overridden(tmp_path, monkeypatch):
     calls = _count_runs(monkeypatch)
-    preprocess(make_corpus(), PreprocessConfig(cache_dir=""))
-    preprocess(make_corpus(), PreprocessConfig(cache_dir=""))
+    preprocess(make_corpus(), config=PreprocessConfig(cache_dir=""))
+    preprocess(make_corpus(), config=PreprocessConfig(cache_dir=""))
     assert len(calls) == 2
-    preprocess(make_corpus(), PreprocessConfig(cache_dir=str(tmp_path / "unused")), cache_dir=tmp_path / "used")
+    preprocess(make_corpus(), config=PreprocessConfig(cache_dir=str(tmp_path / "unused")), cache_dir=tmp_path / "used")
     assert (tmp_path / "used" / "preprocess").is_dir() and not (tmp_path / "unused").exists()
-    preprocess(make_corpus(), PreprocessConfig(cache_dir=str(tmp_path / "unused")), cache_dir="")
+    preprocess(make_corpus(), config=PreprocessConfig(cache_dir=str(tmp_path / "unused")), cache_dir="")
     assert not (tmp_path / "unused").exists()
 
 
 def test_damaged_entry_is_recomputed(tmp_path, monkeypatch):
     calls = _count_runs(monkeypatch)
     cfg = PreprocessConfig(cache_dir=str(tmp_path))
-    preprocess(make_corpus(), cfg)
+    preprocess(make_corpus(), config=cfg)
     entry = next((tmp_path / "preprocess").iterdir())
     (entry / "tokens.parquet").write_bytes(b"not parquet")
-    again = preprocess(make_corpus(), cfg)
+    again = preprocess(make_corpus(), config=cfg)
     assert len(calls) == 2 and len(again.table) > 0

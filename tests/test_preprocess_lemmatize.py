@@ -32,7 +32,7 @@ def test_probes_hold_in_the_pipeline():
     text = " ".join(PROBES)
     p = pd.DataFrame({"statement_id": ["s"], "paragraph": [1], "text": [text]})
     tokens = preprocess(Corpus(statements=pd.DataFrame({"statement_id": ["s"]}), paragraphs=p),
-                        PreprocessConfig(cache_dir="", phrases=False, aliases=""))
+                        config=PreprocessConfig(cache_dir="", phrases=False, aliases=""))
     got = dict(zip(tokens.table["token"].astype(str), tokens.table["lemma"].astype(str)))
     assert got == PROBES
 

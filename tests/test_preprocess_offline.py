@@ -33,7 +33,7 @@ def test_no_nltk_data_and_no_network_in_process(tmp_path, monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", no_network)
     monkeypatch.setattr(socket, "create_connection", no_network)
     for splitter in ("punkt", "punkt_trained"):
-        t = preprocess(_corpus(), PreprocessConfig(cache_dir="", sentence_splitter=splitter))
+        t = preprocess(_corpus(), config=PreprocessConfig(cache_dir="", sentence_splitter=splitter))
         assert t.table["sentence"].max() == 2
         assert "isil" in set(t.table["lemma"].astype(str))
 
@@ -53,7 +53,7 @@ def test_no_nltk_data_in_a_fresh_interpreter(tmp_path):
         from textanalytics.preprocessing import PreprocessConfig, preprocess
         p = pd.DataFrame({{"statement_id": ["s"], "paragraph": [1], "text": [{TEXT!r}]}})
         t = preprocess(Corpus(statements=pd.DataFrame({{"statement_id": ["s"]}}), paragraphs=p),
-                       PreprocessConfig(cache_dir=""))
+                       config=PreprocessConfig(cache_dir=""))
         assert t.table["sentence"].max() == 2, t.table
         print("ok")
     """)

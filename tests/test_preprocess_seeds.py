@@ -25,7 +25,7 @@ def corpus():
 
 @pytest.fixture(scope="module")
 def tokens(corpus):
-    return preprocess(corpus, PreprocessConfig(cache_dir=""))
+    return preprocess(corpus, config=PreprocessConfig(cache_dir=""))
 
 
 @pytest.fixture(scope="module")

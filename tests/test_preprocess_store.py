@@ -33,14 +33,14 @@ def seeds():
 
 @pytest.fixture(scope="module")
 def whole(seeds):
-    return preprocess(seeds, CONFIG)
+    return preprocess(seeds, config=CONFIG)
 
 
 @pytest.fixture(scope="module")
 def store(seeds, tmp_path_factory):
     pieces = list(corpus_chunks(seeds, max_chars=20_000))
     assert len(pieces) >= 3  # the test means something only with several chunks
-    return preprocess_chunks(iter(pieces), CONFIG, out=tmp_path_factory.mktemp("store") / "tokens")
+    return preprocess_chunks(iter(pieces), config=CONFIG, out=tmp_path_factory.mktemp("store") / "tokens")
 
 
 def assert_same_tokens(a, b):
@@ -93,8 +93,8 @@ def test_table_read_in_pieces_equals_table_read_whole(tmp_path):
     assert len(pieces) == 5
     st = pd.concat([p.statements for p in pieces]).sort_values("statement_id").reset_index(drop=True)
     pd.testing.assert_frame_equal(st, full.statements)
-    store = preprocess_chunks(iter_table_chunks(NEWS_SAMPLE, rows=7, **kwargs), CONFIG, out=tmp_path / "s")
-    tokens = preprocess(full, CONFIG)
+    store = preprocess_chunks(iter_table_chunks(NEWS_SAMPLE, rows=7, **kwargs), config=CONFIG, out=tmp_path / "s")
+    tokens = preprocess(full, config=CONFIG)
     assert_same_tokens(store.to_tokens(), tokens)
     assert_same_dtm(store.dtm(unit="statement"), build_dtm(tokens, unit="statement"))
 
@@ -152,24 +152,25 @@ def test_pieces_keep_and_skip_exactly_the_records_the_whole_file_does(tmp_path):
 
 def test_bad_requests_fail_in_one_line_and_leave_nothing(seeds, tmp_path):
     with pytest.raises(InputError, match="punkt_trained"):
-        preprocess_chunks(corpus_chunks(seeds), PreprocessConfig(sentence_splitter="punkt_trained"),
+        preprocess_chunks(corpus_chunks(seeds), config=PreprocessConfig(sentence_splitter="punkt_trained"),
                           out=tmp_path / "s")
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("mine", encoding="utf-8")
     with pytest.raises(InputError, match="no token store manifest"):
-        preprocess_chunks(corpus_chunks(seeds), CONFIG, out=tmp_path / "mine")
+        preprocess_chunks(corpus_chunks(seeds), config=CONFIG, out=tmp_path / "mine")
     assert (tmp_path / "mine" / "notes.txt").read_text(encoding="utf-8") == "mine"
     with pytest.raises(InputError, match="no manifest.json"):
         TokenStore.open(tmp_path / "mine")
     pieces = list(corpus_chunks(seeds, max_chars=20_000))
     with pytest.raises(InputError, match="also appears in an earlier chunk"):
-        preprocess_chunks([pieces[0], pieces[1], pieces[0]], CONFIG, out=tmp_path / "s")
+        preprocess_chunks([pieces[0], pieces[1], pieces[0]], config=CONFIG, out=tmp_path / "s")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]  # no store, no temporary folder
 
 
 def test_rebuilding_a_store_replaces_it(seeds, whole, tmp_path):
-    first = preprocess_chunks(corpus_chunks(seeds, max_chars=40_000), CONFIG, out=tmp_path / "s")
-    again = preprocess_chunks(corpus_chunks(seeds, max_chars=1), CONFIG, out=tmp_path / "s")
+    with pytest.warns(DeprecationWarning, match=r"preprocess_chunks\(\): passing the config"):  # the old call works
+        first = preprocess_chunks(corpus_chunks(seeds, max_chars=40_000), CONFIG, out=tmp_path / "s")
+    again = preprocess_chunks(corpus_chunks(seeds, max_chars=1), config=CONFIG, out=tmp_path / "s")
     assert len(again.chunks) == len(seeds.statements) > len(first.chunks)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s"]
     assert len(list((tmp_path / "s").glob("tokens-*.parquet"))) == len(again.chunks)
@@ -223,9 +224,9 @@ SMALL = [
 ], ids=["default", "cased_one_pass", "no_lemmas_two_jobs"])
 def test_one_record_per_piece_still_equals_the_whole(tmp_path, config):
     path = _small_table(tmp_path, SMALL)
-    whole = preprocess(load_corpus(path, id_col="id"), config)
+    whole = preprocess(load_corpus(path, id_col="id"), config=config)
     assert len(whole.phrases[whole.phrases["source"] == "learned"])  # phrases are learned across pieces
-    store = preprocess_chunks(iter_table_chunks(path, rows=1, id_col="id"), config, out=tmp_path / "s")
+    store = preprocess_chunks(iter_table_chunks(path, rows=1, id_col="id"), config=config, out=tmp_path / "s")
     assert len(store.chunks) == len(SMALL)
     assert_same_tokens(store.to_tokens(), whole)
     assert_same_dtm(store.dtm(unit="paragraph"), build_dtm(whole, unit="paragraph"))
@@ -233,14 +234,14 @@ def test_one_record_per_piece_still_equals_the_whole(tmp_path, config):
 
 def test_empty_input_and_all_skipped_pieces(tmp_path):
     with pytest.raises(InputError, match="no paragraphs"):
-        preprocess_chunks(iter([]), CONFIG, out=tmp_path / "s")
+        preprocess_chunks(iter([]), config=CONFIG, out=tmp_path / "s")
     assert not (tmp_path / "s").exists()
     path = _small_table(tmp_path, SMALL[:3] + ["", " ", ""])
     pieces = list(iter_table_chunks(path, rows=3, id_col="id", on_error="skip"))
     # The last three records are all skipped: a piece without statements still reports them.
     assert [len(p.statements) for p in pieces] == [3, 0]
     assert pieces[1].problems["line"].tolist() == [5, 6, 7]
-    store = preprocess_chunks(iter(pieces), CONFIG, out=tmp_path / "s")
+    store = preprocess_chunks(iter(pieces), config=CONFIG, out=tmp_path / "s")
     assert len(store.chunks) == 1
     only_empty = _small_table(tmp_path, ["", " "])
     with pytest.raises(InputError, match="no statement left after skipping 2"):
@@ -269,7 +270,7 @@ def test_store_open_rejects_tampered_manifests(store, tmp_path):
     with pytest.raises(InputError, match="not a token store"):
         TokenStore.open(copy)
     with pytest.raises(InputError, match="is not a token store's"):
-        preprocess_chunks(corpus_chunks(load_corpus(ROOT / "seeds")), CONFIG, out=copy)
+        preprocess_chunks(corpus_chunks(load_corpus(ROOT / "seeds")), config=CONFIG, out=copy)
     assert (copy / "manifest.json").is_file()  # refused, not deleted
 
 
@@ -278,7 +279,7 @@ def test_an_old_store_can_be_rebuilt_in_place(seeds, tmp_path):
     (tmp_path / "s" / "manifest.json").write_text('{"format": "textanalytics-token-store/0"}', encoding="utf-8")
     with pytest.raises(InputError, match="rebuild"):
         TokenStore.open(tmp_path / "s")
-    store = preprocess_chunks(corpus_chunks(seeds), CONFIG, out=tmp_path / "s")
+    store = preprocess_chunks(corpus_chunks(seeds), config=CONFIG, out=tmp_path / "s")
     assert TokenStore.open(tmp_path / "s").n_tokens == store.n_tokens > 0
 
 
@@ -286,12 +287,12 @@ def test_a_folder_with_a_damaged_manifest_or_other_files_is_never_replaced(seeds
     (tmp_path / "s").mkdir()
     (tmp_path / "s" / "manifest.json").write_text('{"format": "textanal', encoding="utf-8")
     with pytest.raises(InputError, match="does not parse"):
-        preprocess_chunks(corpus_chunks(seeds), CONFIG, out=tmp_path / "s")
+        preprocess_chunks(corpus_chunks(seeds), config=CONFIG, out=tmp_path / "s")
     assert (tmp_path / "s" / "manifest.json").read_text(encoding="utf-8") == '{"format": "textanal'
     (tmp_path / "t").mkdir()
     (tmp_path / "t" / "manifest.json").write_text('{"format": "textanalytics-token-store/1"}', encoding="utf-8")
     (tmp_path / "t" / "thesis.docx").write_bytes(b"PK")
     with pytest.raises(InputError, match="thesis.docx"):
-        preprocess_chunks(corpus_chunks(seeds), CONFIG, out=tmp_path / "t")
+        preprocess_chunks(corpus_chunks(seeds), config=CONFIG, out=tmp_path / "t")
     assert (tmp_path / "t" / "thesis.docx").read_bytes() == b"PK"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s", "t"]  # no temporary folder left

@@ -1,4 +1,4 @@
-"""Word tokenisation and sentence splitting (textanalytics.preprocessing.punkt)."""
+"""Word tokenisation and sentence splitting (textanalytics.preprocessing.words and .punkt)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from nltk.tokenize.punkt import PunktSentenceTokenizer
 
 from textanalytics.preprocessing import split_sentences, word_tokenize
 from textanalytics.preprocessing.resources import load_abbreviations
-from textanalytics.preprocessing.punkt import (FastPunkt, WholeParagraph, make_sentence_splitter,
-                                                punkt_parameters, tokenize_chunk, word_tokenizer)
+from textanalytics.preprocessing.punkt import FastPunkt, WholeParagraph, make_sentence_splitter, punkt_parameters
+from textanalytics.preprocessing.words import tokenize_chunk, word_tokenizer
 
 DATA = Path(__file__).parent / "data" / "preprocess"
 ROOT = Path(__file__).resolve().parents[1]

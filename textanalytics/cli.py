@@ -29,7 +29,7 @@ class _PrintableStream:
     """A text stream that escapes control characters before they reach the terminal."""
 
     def __init__(self, stream: Any) -> None:
-        from .corpus.clean import printable  # lazily: the CLI starts without pandas
+        from .corpus.normalize import printable  # lazily: the CLI starts without pandas
 
         self._stream = stream
         self._printable = printable

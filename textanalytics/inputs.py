@@ -106,7 +106,7 @@ def load_inputs(cfg: AnalysisConfig, *, stage: Stage) -> AnalysisInputs:
         corpus = load_corpus_from_config(cfg.corpus)
         check_group_columns(corpus.statements.columns, cfg.compare.group_by)
     with stage("preprocess"):
-        tokens = preprocess(corpus, cfg.preprocess)
+        tokens = preprocess(corpus, config=cfg.preprocess)
     return AnalysisInputs(corpus=corpus, tokens=tokens, streamed=False)
 
 
@@ -188,7 +188,7 @@ def _streamed(cfg: AnalysisConfig, *, stage: Stage) -> AnalysisInputs:
                     pass
         else:
             scratch = tempfile.TemporaryDirectory(prefix="textanalytics-stream-")
-            store = preprocess_chunks(pieces(), cfg.preprocess, out=Path(scratch.name) / "store")
+            store = preprocess_chunks(pieces(), config=cfg.preprocess, out=Path(scratch.name) / "store")
         corpus = index.corpus()
     return AnalysisInputs(corpus=corpus, tokens=store, streamed=True, scratch=scratch,
                           second_pass=lambda: _second_pass(cfg))
@@ -203,7 +203,7 @@ def _build_cached_store(pieces: Iterator[Corpus], cfg: AnalysisConfig, *, where:
     """
     private = where.with_name(f".{where.name}-{os.getpid()}-{uuid.uuid4().hex[:8]}")
     try:
-        preprocess_chunks(pieces, cfg.preprocess, out=private)
+        preprocess_chunks(pieces, config=cfg.preprocess, out=private)
         try:
             os.rename(private, where)
         except OSError:

@@ -1,10 +1,17 @@
 """The corpus stage: pages and tables become clean, validated statements.
 
-Modules: :mod:`.load` (``load_corpus``), :mod:`.seeds` (folder corpora,
-metadata, corrections), :mod:`.tables` (table files), :mod:`.clean`
-(normalisation, page chrome, paragraphs), :mod:`.validate` (ids, texts,
-dates, years), :mod:`.derive` (computed metadata), :mod:`.summary` (tidy
-summary tables), :mod:`.plots` (overview figure), :mod:`.model` (``Corpus``).
+Modules: :mod:`.load` (``load_corpus``, pieces, the kind of a path);
+reading: :mod:`.tables` (table files), :mod:`.file_bytes` (regular files,
+gzip, encodings); records: :mod:`.table_records` (table records),
+:mod:`.folder` (folder corpora, metadata, corrections), :mod:`.pages` (one
+page: corrections, anchors); cleaning: :mod:`.normalize` (control
+characters, Unicode, whitespace, metadata values), :mod:`.chrome` (page
+chrome rules), :mod:`.clean` (paragraphs, ``clean_text``),
+:mod:`.cleaning_table` (``Corpus.cleaning``); checks: :mod:`.validate` (ids,
+texts, problems, case variants), :mod:`.dates` (dates, years); tables:
+:mod:`.assemble` (the ``Corpus`` tables), :mod:`.derive` (computed metadata),
+:mod:`.summary` (tidy summary tables), :mod:`.plots` (overview figure),
+:mod:`.model` (``Corpus``), :mod:`.config` (``CorpusConfig``).
 
 Example
 -------
@@ -15,12 +22,14 @@ Example
 
 from __future__ import annotations
 
-from .clean import clean_text, normalize_text, normalize_unicode, split_paragraphs, strip_chrome
+from .chrome import strip_chrome
+from .clean import clean_text, split_paragraphs
 from .config import CorpusConfig
 from .derive import derive_columns
 from .load import (corpus_chunks, corpus_kind, iter_corpus_from_config, iter_table_chunks, load_corpus,
                    load_corpus_from_config)
 from .model import Corpus
+from .normalize import normalize_text, normalize_unicode
 from .summary import summarize_corpus
 
 __all__ = [

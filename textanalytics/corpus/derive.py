@@ -30,7 +30,8 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from ..errors import InputError
-from .validate import parse_dates, snake_case
+from .dates import parse_dates
+from .validate import snake_case
 
 __all__ = ["DERIVE_KINDS", "derive_problem", "parse_derive", "derive_columns"]
 

@@ -4,7 +4,8 @@ Seeds-style folder (``seeds/``)
     ``raw/`` holds scraped pages, byte-for-byte as downloaded (never edited);
     ``metadata.csv`` has one record per **statement**; ``corrections.csv``
     (optional) lists text corrections. Pages are cleaned of page chrome (see
-    :mod:`textanalytics.corpus.clean`).
+    :mod:`textanalytics.corpus.chrome`); :mod:`textanalytics.corpus.pages`
+    reads, corrects and cuts them.
 
 Folder of ``.txt`` files
     ``metadata.csv`` names each text file in a ``file`` (or ``source_file``)
@@ -60,9 +61,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .clean import (RULE_ORDER, clean_metadata, clean_text, cleaning_rows, count_words, normalize_unicode,
-                    remove_control_characters)
-from .tables import check_decodable, decode_bytes, parse_csv, read_file_bytes, require_regular_file
+from .cleaning_table import cleaning_rows
+from .file_bytes import check_decodable, read_file_bytes, require_regular_file
+from .normalize import clean_metadata
+from .pages import clean_block, read_page, statement_blocks
+from .tables import parse_csv
 from .validate import Where, snake_case
 
 log = logging.getLogger(__name__)
@@ -75,7 +78,6 @@ __all__ = [
     "FolderRecords",
     "read_metadata",
     "read_corrections",
-    "apply_corrections",
     "load_folder",
 ]
 
@@ -154,31 +156,6 @@ def read_corrections(path: Path, *, encoding: str = "utf-8") -> pd.DataFrame:
     return frame[["_line", "source_file", "wrong", "right", "note"]]
 
 
-def _correction_re(wrong: str) -> re.Pattern:
-    # whole words only: "fr om" must not match inside "afr omega"
-    return re.compile(r"(?<!\w)" + re.escape(wrong) + r"(?!\w)")
-
-
-def apply_corrections(lines: list[str], corrections: list[tuple[str, str]]) -> tuple[list[str], list[list[int]]]:
-    """Apply ``(wrong, right)`` corrections to each line; return ``(lines, hits)``.
-
-    ``hits[k]`` lists the (0-based) line indexes where correction ``k`` applied,
-    once per application.
-
-    >>> apply_corrections(["fr om here", "wh ere fr om"], [("fr om", "from"), ("wh ere", "where")])
-    (['from here', 'where from'], [[0, 1], [1]])
-    """
-    patterns = [(_correction_re(w), r) for w, r in corrections]
-    hits: list[list[int]] = [[] for _ in corrections]
-    out = list(lines)
-    for i, line in enumerate(out):
-        for k, (rx, right) in enumerate(patterns):
-            line, n = rx.subn(lambda _m, r=right: r, line)
-            hits[k].extend([i] * n)
-        out[i] = line
-    return out, hits
-
-
 def _column_map(columns: list[str], *, meta: Path, id_col: str | None, date_col: str,
                 speaker_col: str, title_col: str, text_col: str) -> tuple[dict[str, str], str]:
     """Map metadata columns to canonical names; return ``(rename, file column)``."""
@@ -254,92 +231,6 @@ def _resolve_file(root: Path, name: str, *, meta: Path, line: int) -> Path:
     return path
 
 
-def _blocks(norm_lines: list[str], records: pd.DataFrame, *, meta: Path, page: Path) -> list[tuple[int, int, int]]:
-    """``(record position, first line, end line)`` for each record of one page."""
-    if len(records) == 1 and not records["anchor"].iat[0].strip():
-        return [(0, 0, len(norm_lines))]
-    folded = [" ".join(line.split()) for line in norm_lines]
-    starts = []
-    for pos, (anchor, line) in enumerate(zip(records["anchor"], records["_line"])):
-        if not anchor.strip():
-            raise InputError(f"{meta}: line {line}: {page.name} holds {len(records)} statements, so each "
-                             "needs an 'anchor' (the exact first line of its part of the page)")
-        target = " ".join(normalize_unicode(anchor).split())
-        found = [i for i, text in enumerate(folded) if text == target]
-        if len(found) != 1:
-            raise InputError(f"{meta}: line {line}: anchor {anchor!r} occurs {len(found)} times in "
-                             f"{page.name}; it must match exactly one whole line")
-        if any(start == found[0] for start, _ in starts):
-            raise InputError(f"{meta}: line {line}: anchor {anchor!r} is also the anchor of another statement "
-                             f"of {page.name}; each statement needs its own first line")
-        starts.append((found[0], pos))
-    starts.sort()
-    bounds = [s for s, _ in starts][1:] + [len(norm_lines)]
-    blocks = [(pos, start, end) for (start, pos), end in zip(starts, bounds)]
-    blocks[0] = (blocks[0][0], 0, blocks[0][2])  # the page header belongs to the first statement
-    return blocks
-
-
-@dataclass(frozen=True)
-class _Page:
-    """One decoded page: ``raw_lines`` as stored, ``bare_lines`` without control characters
-    (``control`` = characters removed per line), ``lines`` also Unicode-normalised and
-    corrected, ``fixes`` as ``(line index, wrong, right)`` per application."""
-
-    raw_lines: list
-    bare_lines: list
-    control: list
-    lines: list
-    fixes: list
-
-
-def _read_page(path: Path, *, rel: str, corrections: pd.DataFrame, corr_path: Path, encoding: str) -> _Page:
-    """Decode a page, clean and normalise each line, apply its corrections (a stale one raises)."""
-    raw = decode_bytes(read_file_bytes(path), path=path, encoding=encoding)
-    raw_lines = raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    bare = [remove_control_characters(line) for line in raw_lines]
-    bare_lines = [line for line, _ in bare]
-    lines = [normalize_unicode(line) for line in bare_lines]
-    pairs = list(zip(corrections["wrong"], corrections["right"]))
-    fixes: list[tuple[int, str, str]] = []
-    if pairs:
-        lines, hits = apply_corrections(lines, pairs)
-        for (wrong, right), k_hits, line in zip(pairs, hits, corrections["_line"]):
-            if not k_hits:
-                raise InputError(f"{corr_path}: line {line}: {wrong!r} -> {right!r} never matches {rel}; "
-                                 "the correction is stale: remove it or fix its text")
-            log.info("%s: %r -> %r applied %d time(s)", rel, wrong, right, len(k_hits))
-            fixes.extend((i, wrong, right) for i in k_hits)
-    return _Page(raw_lines=raw_lines, bare_lines=bare_lines, control=[n for _, n in bare], lines=lines,
-                 fixes=sorted(fixes))
-
-
-def _clean_block(page: _Page, start: int, end: int, *, title: str, chrome: bool):
-    """Clean lines ``start:end`` of a page; return ``(CleanedText, removed, removed_chars)``.
-
-    ``removed`` (rule -> (words, lines), in :data:`RULE_ORDER`) accounts for
-    every raw word: raw -> without control characters -> Unicode-normalised ->
-    corrected -> cleaned; ``removed_chars`` counts the control characters.
-    """
-    n_raw = count_words("\n".join(page.raw_lines[start:end]))
-    n_bare = count_words("\n".join(page.bare_lines[start:end]))
-    n_normalised = count_words("\n".join(normalize_unicode(x) for x in page.bare_lines[start:end]))
-    cleaned = clean_text("\n".join(page.lines[start:end]), title=title, chrome=chrome)
-    removed = dict(cleaned.removed)
-    n_control = sum(page.control[start:end])
-    removed_chars = {"control_characters": n_control} if n_control else {}
-    if n_control:
-        removed["control_characters"] = (n_raw - n_bare, 0)
-    n_unicode = n_bare - n_normalised + removed.pop("normalize_unicode", (0, 0))[0]
-    if n_unicode:
-        removed["normalize_unicode"] = (n_unicode, 0)
-    if n_normalised != cleaned.n_words_before:
-        removed["corrections"] = (n_normalised - cleaned.n_words_before, 0)
-    order = {rule: i for i, rule in enumerate(RULE_ORDER)}
-    return (cleaned, {r: removed[r] for r in sorted(removed, key=lambda r: (order.get(r, len(order)), r))},
-            removed_chars)
-
-
 def load_folder(folder: Path, *, seeds: bool, metadata: Path | None = None, id_col: str | None = None,
                 date_col: str = "date", speaker_col: str = "speaker", title_col: str = "title",
                 text_col: str = "text", encoding: str = "utf-8") -> FolderRecords:
@@ -351,7 +242,7 @@ def load_folder(folder: Path, *, seeds: bool, metadata: Path | None = None, id_c
     text file without a metadata record, an anchor that does not match exactly
     one line, undecodable bytes, a stale correction, a ``corrections.csv``
     that is not a regular file. Metadata values are cleaned first
-    (:func:`~textanalytics.corpus.clean.clean_metadata`), pages lose their
+    (:func:`~textanalytics.corpus.normalize.clean_metadata`), pages lose their
     control characters line by line (rule ``control_characters``).
     Record-level checks (ids, empty texts, dates, years) are left to
     :func:`~textanalytics.corpus.validate.validate_records`.
@@ -400,12 +291,12 @@ def load_folder(folder: Path, *, seeds: bool, metadata: Path | None = None, id_c
     problems: list[dict] = []
     for path, group in frame.groupby("_path", sort=True):
         rel = path.relative_to(root.resolve()).as_posix()
-        page = _read_page(path, rel=rel, corrections=corrections[corrections["source_file"] == rel],
-                          corr_path=corr_path, encoding=encoding)
+        page = read_page(path, rel=rel, corrections=corrections[corrections["source_file"] == rel],
+                         corr_path=corr_path, encoding=encoding)
         records = group.reset_index()
-        for pos, start, end in _blocks(page.lines, records, meta=meta, page=path):
+        for pos, start, end in statement_blocks(page.lines, records, meta=meta, page=path):
             row = records.iloc[pos]
-            cleaned, removed, removed_chars = _clean_block(page, start, end, title=str(row["title"]), chrome=seeds)
+            cleaned, removed, removed_chars = clean_block(page, start, end, title=str(row["title"]), chrome=seeds)
             sid = str(row["statement_id"])
             source = str(root / rel)
             problems.extend({"source": source, "line": i + 1, "field": "text", "problem": f"scraped text {wrong!r}",

@@ -53,35 +53,30 @@ Example
 
 from __future__ import annotations
 
-import json
 import logging
 import time
-from numbers import Number
 from pathlib import Path
-from typing import Any, Iterator, Literal, Mapping
+from typing import Iterator, Literal, Mapping
 
-import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .clean import CLEANING_COLUMNS, RULE_ORDER, clean_metadata, clean_text, cleaning_rows, cleans_to_empty, count_words
+from .assemble import STATEMENT_COLUMNS, assemble_corpus
+from .cleaning_table import cleaning_frame
 from .config import CorpusConfig
-from .derive import derive_columns, parse_derive
-from .model import Corpus
+from .derive import parse_derive
 from .folder import METADATA_FILE, RAW_DIR, load_folder
-from .tables import TABLE_SUFFIXES, read_table, read_table_chunks, require_regular_file, table_kind
-from .validate import case_variant_problems, problems_frame, snake_case, validate_records
+from .model import Corpus
+from .table_records import clean_table_records, load_table_records
+from .file_bytes import require_regular_file
+from .tables import TABLE_SUFFIXES, read_table_chunks, table_kind
+from .validate import problems_frame, validate_records
 
 log = logging.getLogger(__name__)
 
 __all__ = ["load_corpus", "load_corpus_from_config", "iter_table_chunks", "iter_corpus_from_config",
-           "corpus_chunks", "corpus_kind",
-           "STATEMENT_COLUMNS"]
+           "corpus_chunks", "corpus_kind"]
 
-#: The documented leading columns of ``Corpus.statements``, in order.
-STATEMENT_COLUMNS = ["statement_id", "title", "date", "year", "speaker", "organisation", "genre",
-                     "text", "n_words"]
-_STRING_COLUMNS = ("statement_id", "title", "speaker", "organisation", "genre")  # text is cleaned already
 _KINDS_HELP = ("a seeds folder (raw/ + metadata.csv), a folder of .txt files with metadata.csv, "
                f"or a table file ({', '.join(TABLE_SUFFIXES)})")
 
@@ -115,245 +110,6 @@ def corpus_kind(path: Path) -> str:
         raise InputError(f"{path}: a .json file is not read (one JSON document cannot be read a record at a "
                          "time); write one JSON object per line and name the file .jsonl")
     raise InputError(f"{path}: not a corpus file ({path.suffix or 'no suffix'}); pass {_KINDS_HELP}")
-
-
-def _table_columns(columns: list[str], *, source: str, text_col: str, date_col: str, speaker_col: str,
-                   id_col: str | None, title_col: str) -> dict[str, str]:
-    """Map a table's columns to canonical names (user name -> statements column)."""
-    cols = [c for c in columns if c != "_line"]
-    available = ", ".join(map(str, cols))
-    rename: dict[str, str] = {}
-    if text_col not in cols:
-        raise InputError(f"{source}: text column {text_col!r} not found; columns are: {available} "
-                         "(pass text_col=...)")
-    rename[text_col] = "text"
-    if id_col:
-        if id_col not in cols:
-            raise InputError(f"{source}: id column {id_col!r} not found; columns are: {available}")
-        rename[id_col] = "statement_id"
-    elif "statement_id" in cols:
-        rename["statement_id"] = "statement_id"
-    for canonical, col, default, option in (("date", date_col, "date", "date_col"),
-                                            ("speaker", speaker_col, "speaker", "speaker_col"),
-                                            ("title", title_col, "title", "title_col")):
-        if col in rename:
-            raise InputError(f"{source}: column {col!r} is used twice ({option} and another option)")
-        if col in cols:
-            rename[col] = canonical
-        elif col != default:
-            raise InputError(f"{source}: {canonical} column {col!r} not found; columns are: {available} "
-                             f"(pass {option}=... or leave it at its default)")
-    taken = set(rename.values())
-    for col in cols:
-        if col in rename:
-            continue
-        snake = snake_case(col)
-        if snake in taken or snake == "n_words":
-            raise InputError(f"{source}: column {col!r} would become {snake!r}, which is already used "
-                             "(by another column or an option); rename it")
-        rename[col] = snake
-        taken.add(snake)
-    return rename
-
-
-def _as_text(value: object) -> str:
-    if isinstance(value, str):
-        return value
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return ""
-    return str(value)
-
-
-def _string_column(values: pd.Series) -> pd.Series:
-    return pd.Series([_as_text(v).strip() for v in values], index=values.index, dtype=str)
-
-
-def _is_null(value: object) -> bool:
-    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
-
-
-def _kind(value: object) -> str:
-    if isinstance(value, (bool, np.bool_)):
-        return "a boolean"
-    if isinstance(value, Number):
-        return "a number"
-    if isinstance(value, Mapping):
-        return "an object"
-    if isinstance(value, (list, tuple, set, np.ndarray)):
-        return "a list"
-    if isinstance(value, (bytes, bytearray)):
-        return "binary data"
-    return f"a {type(value).__name__}"
-
-
-def _short(value: Any, limit: int = 40) -> str:
-    if isinstance(value, np.ndarray):
-        value = value.tolist()
-    try:
-        text = json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
-    except (TypeError, ValueError):
-        text = repr(value)
-    text = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
-    return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
-_NESTED = (Mapping, list, tuple, set, np.ndarray)
-
-
-def _value_problems(frame: pd.DataFrame, names: Mapping[str, str]) -> list | None:
-    """Per record, the first value of the wrong type as ``(field, problem, kind, hint)``, or None; None if all fine.
-
-    Texts must be strings (null is the empty-text case); other values must not
-    be lists or objects (JSON) or nested Parquet values: they are refused, not
-    turned into their Python text. ``names`` maps canonical columns to the user's.
-    """
-    found: list = [None] * len(frame)
-    columns = ["text"] + [c for c in frame.columns if c not in ("text", "_line")]
-    for col in columns:
-        series = frame[col]
-        is_text = col == "text"
-        if isinstance(series.dtype, pd.StringDtype) or (not is_text and series.dtype != object):
-            continue  # only object columns hold lists or objects; a typed text column holds no strings
-        for i, v in enumerate(series.tolist()):
-            if found[i] is not None or isinstance(v, str) or _is_null(v):
-                continue
-            if is_text:
-                found[i] = (names.get(col, col), f"text is {_kind(v)} ({_short(v)}), not a string",
-                            "a text that is not a string", "write each text as a string (in JSON, in double quotes)")
-            elif isinstance(v, _NESTED):
-                found[i] = (names.get(col, col), f"value is {_kind(v)} ({_short(v)}), not a string, number, "
-                            "boolean or null", "a list or object value",
-                            "flatten the value (e.g. join a list with '; ') or remove the field")
-    return found if any(p is not None for p in found) else None
-
-
-def _load_table(path: Path, *, text_col: str, date_col: str, speaker_col: str, id_col: str | None,
-                title_col: str, on_error: str, encoding: str):
-    table = read_table(path, encoding=encoding)
-    return _table_records(table.frame, table.where, path=path, text_col=text_col, date_col=date_col,
-                          speaker_col=speaker_col, id_col=id_col, title_col=title_col, on_error=on_error)
-
-
-def _table_records(frame: pd.DataFrame, where, *, path: Path, text_col: str, date_col: str, speaker_col: str,
-                   id_col: str | None, title_col: str, on_error: str, id_start: int = 1,
-                   id_width: int | None = None, earlier: dict[str, int] | None = None):
-    """Canonical columns, ids, early validation and cleaning of table records (a whole file or a chunk)."""
-    rename = _table_columns(list(frame.columns), source=str(path), text_col=text_col,
-                            date_col=date_col, speaker_col=speaker_col, id_col=id_col, title_col=title_col)
-    frame = frame.rename(columns=rename)
-    if table_kind(path) in ("jsonl", "parquet"):  # CSV and TSV values are strings by construction
-        bad = _value_problems(frame, {canon: orig for orig, canon in rename.items()})
-        if bad is not None:
-            frame["_value_problem"] = pd.Series(bad, index=frame.index, dtype=object)
-    # control characters out, NFC, stripped: before ids are compared and dates parsed
-    frame, meta_chars = clean_metadata(frame, skip=("_line", "text", "_value_problem"), raw=("date", "year"))
-    if "statement_id" in frame.columns:
-        frame["statement_id"] = _string_column(frame["statement_id"])
-    else:
-        # Record positions, from 1 at the file's first record (``id_start`` for a later chunk).
-        width = id_width or max(4, len(str(len(frame))))
-        frame.insert(1, "statement_id", [f"doc{i:0{width}d}" for i in range(id_start, id_start + len(frame))])
-    aliases = {orig: canon for orig, canon in rename.items() if orig != canon}
-    if on_error == "raise":
-        # fail fast, before the costly cleaning, with the same message validation would give
-        light = frame[[c for c in ("_line", "statement_id", "date", "year", "_value_problem")
-                       if c in frame.columns]].assign(
-            text=["" if not isinstance(t, str) or cleans_to_empty(t) else "x" for t in frame["text"]])
-        validate_records(light, where=where, fields={c: o for o, c in aliases.items()}, on_error="raise",
-                         earlier=earlier)
-    cleaning: list[dict] = []
-    texts = frame["text"].tolist()
-    bad = frame["_value_problem"].tolist() if "_value_problem" in frame.columns else [None] * len(frame)
-    paragraphs: list[list[str]] = []
-    for i, (sid, raw) in enumerate(zip(frame["statement_id"], texts)):
-        # a text of the wrong type is never turned into its Python text; validation skips or refuses it
-        cleaned = clean_text(raw if isinstance(raw, str) and bad[i] is None else "", chrome=False)
-        chars = dict(cleaned.removed_chars)
-        if meta_chars[i]:
-            chars["control_characters"] = chars.get("control_characters", 0) + int(meta_chars[i])
-        if cleaned.removed or chars:
-            cleaning.extend(cleaning_rows(sid, cleaned.removed, chars))
-        paragraphs.append(list(cleaned.paragraphs))
-        texts[i] = cleaned.text  # replace in place: no second copy of the corpus
-    frame["text"] = texts
-    del texts
-    frame["_paragraphs"] = paragraphs
-    return frame, where, aliases, cleaning, []
-
-
-def cleaning_frame(rows: list[dict], *, kept: set | None = None) -> pd.DataFrame:
-    """``Corpus.cleaning`` from cleaning rows: one row per statement × rule (counts summed), only rules
-    that removed something, statements in ``kept`` (all when None), sorted by statement and rule order."""
-    totals: dict[tuple[str, str], list[int]] = {}
-    for r in rows:
-        if kept is not None and r["statement_id"] not in kept:
-            continue
-        t = totals.setdefault((r["statement_id"], r["rule"]), [0, 0, 0])
-        t[0] += r["n_removed_words"]
-        t[1] += r["n_removed_lines"]
-        t[2] += r.get("n_removed_chars", 0)
-    order = {rule: i for i, rule in enumerate(RULE_ORDER)}
-    keys = sorted((k for k, v in totals.items() if any(v)),
-                  key=lambda k: (k[0], order.get(k[1], len(order)), k[1]))
-    df = pd.DataFrame([(sid, rule, *totals[(sid, rule)]) for sid, rule in keys], columns=list(CLEANING_COLUMNS))
-    return df.astype({"statement_id": str, "rule": str, "n_removed_words": "int64", "n_removed_lines": "int64",
-                      "n_removed_chars": "int64"})
-
-
-def _finish(frame: pd.DataFrame, *, cleaning: list[dict], problems: pd.DataFrame, source: str,
-            derive: Mapping[str, str] | None, aliases: Mapping[str, str],
-            case_source: str | None = None) -> Corpus:
-    """Build the tidy tables of a :class:`Corpus` from validated records.
-
-    With ``case_source`` (the file the metadata came from), metadata values that
-    differ only in case are logged and listed in ``problems``
-    (:func:`~textanalytics.corpus.validate.case_variant_problems`).
-    """
-    if not frame["statement_id"].is_monotonic_increasing:
-        frame = frame.sort_values("statement_id", kind="stable")
-    frame = frame.reset_index(drop=True)
-    para_ids: list[str] = []
-    para_nums: list[int] = []
-    para_texts: list[str] = []
-    para_words: list[int] = []
-    n_words: list[int] = []
-    for sid, paras in zip(frame["statement_id"], frame["_paragraphs"]):
-        total = 0
-        for k, text in enumerate(paras, start=1):
-            n = count_words(text)
-            total += n
-            para_ids.append(sid)
-            para_nums.append(k)
-            para_texts.append(text)
-            para_words.append(n)
-        n_words.append(total)
-    paragraphs = pd.DataFrame({
-        "statement_id": pd.Series(para_ids, dtype=str),
-        "paragraph": pd.Series(para_nums, dtype="int64"),
-        "text": pd.Series(para_texts, dtype=str),
-        "n_words": pd.Series(para_words, dtype="int64"),
-    })
-    frame = frame.drop(columns=["_paragraphs", "_line"])
-    frame["n_words"] = pd.Series(n_words, dtype="int64")
-    frame["text"] = frame["text"].astype(str)
-    for col in _STRING_COLUMNS:
-        frame[col] = _string_column(frame[col]) if col in frame.columns else pd.Series([""] * len(frame), dtype=str)
-    if "date" not in frame.columns:
-        frame["date"] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
-    frame["date"] = frame["date"].astype("datetime64[ns]")
-    frame["year"] = frame["year"].astype("Int64")
-    frame = derive_columns(frame, derive, aliases=aliases)
-    rest = [c for c in frame.columns if c not in STATEMENT_COLUMNS]
-    statements = frame[STATEMENT_COLUMNS + rest]
-
-    cleaning_df = cleaning_frame(cleaning, kept=set(statements["statement_id"]))
-    if case_source is not None:
-        case_rows = case_variant_problems(statements, source=case_source)
-        if case_rows:
-            problems = pd.concat([problems, problems_frame(case_rows)], ignore_index=True) if len(problems) \
-                else problems_frame(case_rows)
-    return Corpus(statements=statements, paragraphs=paragraphs, cleaning=cleaning_df,
-                  problems=problems.reset_index(drop=True), source=source)
 
 
 def load_corpus(path: str | Path, *, text_col: str = "text", date_col: str = "date",
@@ -411,7 +167,7 @@ def load_corpus(path: str | Path, *, text_col: str = "text", date_col: str = "da
         if metadata is not None:
             raise InputError(f"metadata: only folders take a separate metadata file; put the metadata "
                              f"columns into {path.name}")
-        frame, where, aliases, cleaning, problems = _load_table(
+        frame, where, aliases, cleaning, problems = load_table_records(
             path, text_col=text_col, date_col=date_col, speaker_col=speaker_col, id_col=id_col,
             title_col=title_col, on_error=on_error, encoding=encoding)
     else:
@@ -433,8 +189,8 @@ def load_corpus(path: str | Path, *, text_col: str = "text", date_col: str = "da
     all_problems = problems_frame(problems)
     if len(record_problems):
         all_problems = pd.concat([all_problems, record_problems], ignore_index=True) if len(all_problems) else record_problems
-    corpus = _finish(frame, cleaning=cleaning, problems=all_problems, source=str(path), derive=derive,
-                     aliases=aliases, case_source=where.source)
+    corpus = assemble_corpus(frame, cleaning=cleaning, problems=all_problems, source=str(path), derive=derive,
+                             aliases=aliases, case_source=where.source)
     log.info("loaded %s in %.2f s: %d statements, %d paragraphs, %d words, %d problem(s)", path,
              time.perf_counter() - started, len(corpus.statements), len(corpus.paragraphs),
              int(corpus.statements["n_words"].sum()), len(corpus.problems))
@@ -476,7 +232,7 @@ def iter_table_chunks(path: str | Path, *, rows: int = 20_000, text_col: str = "
     yielded = 0
     for raw in read_table_chunks(path, rows=rows, encoding=encoding):
         n = len(raw.frame)
-        frame, where, aliases, cleaning, _ = _table_records(
+        frame, where, aliases, cleaning, _ = clean_table_records(
             raw.frame, raw.where, path=path, text_col=text_col, date_col=date_col, speaker_col=speaker_col,
             id_col=id_col, title_col=title_col, on_error=on_error, id_start=start, id_width=7, earlier=seen)
         start += n
@@ -495,8 +251,8 @@ def iter_table_chunks(path: str | Path, *, rows: int = 20_000, text_col: str = "
             problems = pd.concat([*carried, problems], ignore_index=True)
             carried = []
         yielded += 1
-        yield _finish(frame, cleaning=cleaning, problems=problems, source=str(path), derive=derive,
-                      aliases=aliases)
+        yield assemble_corpus(frame, cleaning=cleaning, problems=problems, source=str(path), derive=derive,
+                              aliases=aliases)
     if carried:
         problems = pd.concat(carried, ignore_index=True)
         if not yielded:

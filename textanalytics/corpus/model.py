@@ -7,6 +7,8 @@ from typing import Any
 
 import pandas as pd
 
+from ..errors import InputError
+
 
 def require_text(corpus: Any, what: str) -> None:
     """:meth:`Corpus.require_text` for anything corpus-like (objects without the method pass)."""
@@ -65,8 +67,6 @@ class Corpus:
     def require_text(self, what: str) -> None:
         """Raise a one-line :class:`InputError` when ``what`` needs texts this corpus does not hold."""
         if not self.has_text:
-            from ..errors import InputError
-
             raise InputError(f"{what}: this corpus holds metadata only (a streamed corpus index, source "
                              f"{self.source or 'unknown'!r}); load the texts with load_corpus(), or a piece "
                              "at a time with iter_table_chunks()")

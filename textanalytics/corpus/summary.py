@@ -17,7 +17,7 @@ import re
 import pandas as pd
 
 from .model import Corpus
-from .clean import RULE_ORDER
+from .cleaning_table import RULE_ORDER
 
 __all__ = ["summarize_corpus", "problem_table", "problem_counts", "problem_line"]
 

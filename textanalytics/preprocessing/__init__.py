@@ -1,11 +1,20 @@
 """Preprocessing: tokens, lemmas, stopwords, aliases and phrases, offline and fast.
 
-``preprocess(corpus, config)`` (also ``textanalytics.preprocess``) turns ``corpus.paragraphs`` into a :class:`Tokens`
-table (one row per token with why it was kept or dropped) plus the phrases in
+``preprocess(corpus, config=...)`` (also ``textanalytics.preprocess``) turns ``corpus.paragraphs`` into a
+:class:`Tokens` table (one row per token with why it was kept or dropped) plus the phrases in
 use; results are cached as Parquet + JSON keyed by corpus, config, package
 version and resource files. Nothing needs NLTK's downloader or the network.
-``preprocess_chunks(pieces, config, out=folder)`` does the same chunk by chunk
+``preprocess_chunks(pieces, config=..., out=folder)`` does the same chunk by chunk
 into a :class:`TokenStore` on disk, for corpora too large for memory.
+
+Modules: :mod:`.steps` (``preprocess``, ``cache_key``), :mod:`.store`
+(``preprocess_chunks``, ``TokenStore``), :mod:`.model` (``Tokens``),
+:mod:`.config`, :mod:`.cache`, :mod:`.resources` (packaged lists);
+the steps: :mod:`.tokenizing` (sentences from :mod:`.punkt`, tokens from
+:mod:`.words`), :mod:`.token_types` and :mod:`.lemmatize`,
+:mod:`.resolutions`, :mod:`.aliases`, :mod:`.phrases`; internal to the
+package: :mod:`.passes` (one run over chunks), :mod:`.state`, :mod:`.spool`,
+:mod:`.inputs`.
 
 Example
 -------
@@ -30,7 +39,7 @@ _EXPORTS = {
     "load_aliases": "textanalytics.preprocessing.resources",
     "load_stopwords": "textanalytics.preprocessing.resources",
     "split_sentences": "textanalytics.preprocessing.punkt",
-    "word_tokenize": "textanalytics.preprocessing.punkt",
+    "word_tokenize": "textanalytics.preprocessing.words",
     "TokenStore": "textanalytics.preprocessing.store",
     "preprocess_chunks": "textanalytics.preprocessing.store",
 }

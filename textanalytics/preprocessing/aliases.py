@@ -16,6 +16,11 @@ Rules (documented for researchers in ``data/aliases.csv`` and the config):
 * the first token of an occurrence becomes the canonical token; the others are
   dropped with reason ``alias_part``.
 
+:func:`alias_patterns` and :func:`curated_patterns` turn the alias table and
+the curated phrases into id sequences of a run (:mod:`.passes`);
+:func:`apply_aliases` and :func:`apply_curated` apply them to the run's
+per-token arrays (:class:`~.state.Work`).
+
 Example
 -------
 >>> import numpy as np
@@ -31,6 +36,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from .config import PreprocessConfig
+from .lemmatize import lemma_keys, normalize_word
+from .resources import load_aliases
+from .state import REASON_CODE, Vocab, Work
+from .token_types import HAS_ALNUM
+from .words import word_tokenize
 
 
 @dataclass(frozen=True)
@@ -137,3 +151,142 @@ def follower_mask(matches: Matches, n: int) -> np.ndarray:
     np.add.at(diff, matches.start + 1, 1)
     np.add.at(diff, matches.start + matches.length, -1)
     return np.cumsum(diff[:n]) > 0
+
+
+# -- applying aliases and curated phrases to a run's arrays -----------------------------------
+
+def _sequence_keys(text: str, *, case_sensitive: bool, config: PreprocessConfig, vocab: Vocab,
+                   case_vocab: Vocab, exceptions: dict[str, str], create: bool = False) -> tuple[int, ...] | None:
+    """Ids of a variant's tokens; None when a token never occurs in the corpus (unless ``create``)."""
+    toks = word_tokenize(text)
+    if case_sensitive:
+        strings = [normalize_word(t, lowercase=False) for t in toks]
+        space = case_vocab
+    else:
+        strings = lemma_keys(toks, exceptions=exceptions, lemmatize=config.lemmatize)
+        space = vocab
+    if create:
+        return tuple(space.id(s) for s in strings) if strings else None
+    ids = [space.index.get(s) for s in strings]
+    if not ids or any(i is None for i in ids):
+        return None
+    return tuple(ids)
+
+
+def alias_patterns(config: PreprocessConfig, vocab: Vocab, case_vocab: Vocab,
+                   exceptions: dict[str, str], *, every: bool = False) -> tuple[list[SequencePattern], int]:
+    """Alias variants as id sequences: those whose words all occur in the corpus (or ``every`` one)."""
+    table = load_aliases(config.aliases)
+    patterns = []
+    for variant, canonical, cs in zip(table["variant"], table["canonical"], table["case_sensitive"]):
+        keys = _sequence_keys(variant, case_sensitive=bool(cs), config=config, vocab=vocab,
+                              case_vocab=case_vocab, exceptions=exceptions, create=every)
+        if keys is not None:
+            patterns.append(SequencePattern(keys=keys, case_sensitive=bool(cs),
+                                            target=vocab.id(canonical), label=variant))
+    return patterns, len(table)
+
+
+def curated_patterns(config: PreprocessConfig, vocab: Vocab, case_vocab: Vocab,
+                     exceptions: dict[str, str], aliases: list[SequencePattern]) -> list[SequencePattern]:
+    """Curated phrases as id sequences in the post-alias lemma space."""
+    patterns = []
+    for phrase in config.curated_phrases:
+        toks = word_tokenize(phrase)
+        words = [normalize_word(t) for t in toks if HAS_ALNUM.search(t)]
+        if len(words) < 2:
+            raise InputError(f"[preprocess] curated_phrases: {phrase!r} has fewer than two words")
+        term = "_".join(words)
+        # Ids are created for words the corpus lacks: an alias inside the phrase may still match
+        # ("United Nations Charter" -> un, charter finds "UN Charter").
+        keys = _sequence_keys(phrase, case_sensitive=False, config=config, vocab=vocab,
+                              case_vocab=case_vocab, exceptions=exceptions, create=True)
+        cs_keys = _sequence_keys(phrase, case_sensitive=True, config=config, vocab=vocab,
+                                 case_vocab=case_vocab, exceptions=exceptions, create=True)
+        karr = np.asarray(keys, dtype=np.int64)
+        carr = np.asarray(cs_keys, dtype=np.int64)
+        m = match_sequences(aliases, keys=karr, case_keys=carr, sentence=np.zeros(len(karr), np.int64))
+        if len(m):
+            karr = karr.copy()
+            karr[m.start] = [aliases[i].target for i in m.pattern.tolist()]
+            karr = karr[~follower_mask(m, len(karr))]
+        if len(karr) < 2:
+            continue
+        patterns.append(SequencePattern(keys=tuple(int(k) for k in karr), case_sensitive=False,
+                                        target=vocab.id(term), label=phrase))
+    return patterns
+
+
+def apply_aliases(w: Work, patterns: list[SequencePattern], case_key: np.ndarray,
+                  vocab: Vocab, types: list[str], drop_repeats: bool) -> pd.DataFrame:
+    """Heads take the canonical token, followers are dropped; return the alias counts table."""
+    m = match_sequences(patterns, keys=w.key, case_keys=case_key, sentence=w.sentence)
+    counts = pd.DataFrame({"canonical": pd.Series([], dtype=str), "variant": pd.Series([], dtype=str),
+                           "count": pd.Series([], dtype="int64")})
+    if not len(m):
+        return counts
+    targets = np.asarray([patterns[i].target for i in m.pattern.tolist()], dtype=np.int64)
+    w.key[m.start] = w.lemma[m.start] = w.term[m.start] = targets
+    w.reason[m.start] = 0
+    followers = follower_mask(m, len(w.key))
+    w.reason[followers] = REASON_CODE["alias_part"]
+    if drop_repeats:
+        _drop_alias_repeats(w, m.start, targets, followers, types)
+    pidx, pcount = np.unique(m.pattern, return_counts=True)
+    return pd.DataFrame({
+        "canonical": [vocab.strings[patterns[i].target] for i in pidx.tolist()],
+        "variant": [patterns[i].label for i in pidx.tolist()],
+        "count": pcount.astype(np.int64),
+    }).sort_values(["canonical", "variant"], kind="stable").reset_index(drop=True)
+
+
+def _drop_alias_repeats(w: Work, heads: np.ndarray, targets: np.ndarray, followers: np.ndarray,
+                        types: list[str]) -> None:
+    """Drop aliases repeated in parentheses right after the same concept.
+
+    "foreign terrorist fighters (FTFs)" and "the Islamic State (ISIL/DAESH)"
+    name one concept once: the parenthesised heads get reason ``alias_part``.
+    """
+    n = len(w.key)
+    target_at = np.full(n, -1, dtype=np.int64)
+    target_at[heads] = targets
+    # Position of the head that owns each alias follower (for "the token before the bracket").
+    owner = np.arange(n)
+    fpos = np.flatnonzero(followers)
+    if len(fpos):
+        owner[fpos] = heads[np.searchsorted(heads, fpos, side="right") - 1]
+    code_of = {t: i for i, t in enumerate(types) if t in ("(", ")", "/", ",")}
+    if "(" not in code_of or ")" not in code_of:
+        return
+    opens = np.flatnonzero(w.codes == code_of["("])
+    opens = opens[(opens > 0) & (opens + 2 < n)]
+    opens = opens[target_at[opens + 1] >= 0]
+    separators = {code_of.get("/"), code_of.get(",")} - {None}
+    for q in opens.tolist():
+        concept = target_at[owner[q - 1]]
+        if concept < 0 or w.sentence[q - 1] != w.sentence[q]:
+            continue
+        inside, j = [], q + 1
+        while j < n and target_at[j] == concept:
+            inside.append(j)
+            j += 1
+            while j < n and w.reason[j] == REASON_CODE["alias_part"]:
+                j += 1
+            if j < n and w.codes[j] in separators and j + 1 < n and target_at[j + 1] == concept:
+                j += 1
+        if inside and j < n and w.codes[j] == code_of[")"]:
+            w.reason[inside] = REASON_CODE["alias_part"]
+
+
+def apply_curated(w: Work, patterns: list[SequencePattern]) -> None:
+    """Curated phrases on lemmas after aliases (alias followers skipped); followers dropped."""
+    if not patterns:
+        return
+    stream = np.flatnonzero(w.reason != REASON_CODE["alias_part"])
+    m = match_sequences(patterns, keys=w.key[stream], case_keys=np.full(len(stream), -1),
+                        sentence=w.sentence[stream])
+    if len(m):
+        heads = stream[m.start]
+        w.term[heads] = [patterns[i].target for i in m.pattern.tolist()]
+        w.reason[heads] = 0
+        w.reason[stream[follower_mask(m, len(stream))]] = REASON_CODE["phrase_part"]

@@ -1,4 +1,9 @@
-"""The :class:`Tokens` result of preprocessing."""
+"""The :class:`Tokens` result of preprocessing, and helpers for its tables.
+
+:func:`column_codes`, :func:`empty_units` and :func:`empty_aliases` serve the
+package and the stages reading tokens (``features``, ``compare``); they are not
+exported from :mod:`textanalytics.preprocessing`.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +24,7 @@ REASONS: tuple[str, ...] = ("", "punctuation", "number", "stopword", "short", "a
                             "phrase_part")
 
 
-def _codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
+def column_codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
     """Integer codes and their strings of a column (categorical codes when it is one).
 
     A missing value is an error: code -1 would silently index the last string.
@@ -33,14 +38,19 @@ def _codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
     return codes, [str(u) for u in uniques]
 
 
-def _empty_units() -> pd.DataFrame:
+_codes = column_codes  # the old name, still imported by features.py and compare/ (issue 12: switch them over)
+
+
+def empty_units() -> pd.DataFrame:
+    """A ``Tokens.units`` table without rows (its columns and dtypes)."""
     return pd.DataFrame({"statement_id": pd.Series([], dtype=str),
                          "paragraph": pd.Series([], dtype="int32"),
                          "n_tokens": pd.Series([], dtype="int64"),
                          "n_kept": pd.Series([], dtype="int64")})
 
 
-def _empty_aliases() -> pd.DataFrame:
+def empty_aliases() -> pd.DataFrame:
+    """A ``Tokens.aliases`` table without rows (its columns and dtypes)."""
     return pd.DataFrame({"canonical": pd.Series([], dtype=str),
                          "variant": pd.Series([], dtype=str),
                          "count": pd.Series([], dtype="int64")})
@@ -84,8 +94,8 @@ class Tokens:
     table: pd.DataFrame
     phrases: pd.DataFrame
     config: PreprocessConfig = field(default_factory=PreprocessConfig)
-    units: pd.DataFrame = field(default_factory=_empty_units)
-    aliases: pd.DataFrame = field(default_factory=_empty_aliases)
+    units: pd.DataFrame = field(default_factory=empty_units)
+    aliases: pd.DataFrame = field(default_factory=empty_aliases)
 
     def __repr__(self) -> str:
         t = self.table
@@ -127,7 +137,7 @@ class Tokens:
         t = self.table
         units = self.units if self.units is not None and len(self.units) else None
         # Statement ids as integers in string order (categorical codes when available).
-        sid_codes, sid_names = _codes(t["statement_id"])
+        sid_codes, sid_names = column_codes(t["statement_id"])
         names = set(sid_names)
         if units is not None:
             names |= set(units["statement_id"].astype(str))
@@ -158,7 +168,7 @@ class Tokens:
             token_unit = token_unit[order]
         else:
             order = slice(None)
-        term_codes, term_names = _codes(t["term"])
+        term_codes, term_names = column_codes(t["term"])
         values = np.asarray(term_names, dtype=object)[term_codes[kept][order]]
         bounds = np.searchsorted(token_unit, np.arange(len(unit_keys) + 1))
         texts = [values[bounds[i]:bounds[i + 1]].tolist() for i in range(len(unit_keys))]

@@ -17,6 +17,10 @@ and a dict entry per distinct pair), while counting pairs as int64 keys with
 ``np.unique`` costs a few milliseconds per million tokens and gives the same
 scores (a test checks them against gensim).
 
+:func:`learn_phrases` runs the passes over all chunks of a run (:mod:`.passes`):
+counts add up over chunks, so chunked and whole runs learn the same phrases;
+:func:`phrase_table` is the ``Tokens.phrases`` table.
+
 Example
 -------
 >>> import numpy as np
@@ -28,8 +32,17 @@ Example
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
+
+from .config import PreprocessConfig
+from .spool import Spool
+from .state import REASON_CODE, Vocab, Work
+
+logger = logging.getLogger(__name__)
 
 
 def count_pairs(terms: np.ndarray, *, adjacent: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
@@ -123,3 +136,133 @@ def greedy_starts(candidate: np.ndarray) -> np.ndarray:
     run_start = np.maximum.accumulate(np.where(candidate & ~np.r_[False, candidate[:-1]], idx, 0))
     accept = candidate & ((idx - run_start) % 2 == 0)
     return np.flatnonzero(accept)
+
+
+# -- learning and joining phrases over a run's chunks ------------------------------------------
+
+def _pair_stream(w: Work, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of kept tokens, and whether each one and the next may form a phrase.
+
+    A stopword, punctuation or number between two kept tokens blocks the pair
+    (parts of an alias or phrase do not); so does a sentence boundary or a
+    resolution number (``fixed``).
+    """
+    stream = np.flatnonzero(keep)
+    if len(stream) < 2:
+        return stream, np.zeros(0, dtype=bool)
+    blocking = ~keep & (w.reason != REASON_CODE["alias_part"]) & (w.reason != REASON_CODE["phrase_part"])
+    blocked = np.cumsum(blocking)
+    left, right = stream[:-1], stream[1:]
+    adjacent = ((w.sentence[left] == w.sentence[right]) & (blocked[right] - blocked[left] == 0)
+                & ~w.fixed[left] & ~w.fixed[right])
+    return stream, adjacent
+
+
+@dataclass(frozen=True)
+class _PhrasePlan:
+    """The pairs one phrase pass joins: sorted keys ``a * width + b`` and their phrase ids."""
+
+    width: int
+    keys: np.ndarray
+    ids: np.ndarray
+    first_ok: np.ndarray
+    second_ok: np.ndarray
+
+
+def _plan_phrases(scored: pd.DataFrame, *, width: int, vocab: Vocab, scores: dict[int, float]) -> _PhrasePlan:
+    a, b = scored["a"].to_numpy(), scored["b"].to_numpy()
+    keys = a * width + b  # sorted: scored is sorted by (a, b)
+    ids = np.empty(len(keys), dtype=np.int64)
+    for i, (x, y, score) in enumerate(zip(a.tolist(), b.tolist(), scored["score"].tolist())):
+        ids[i] = pid = vocab.id(f"{vocab.strings[x]}_{vocab.strings[y]}")
+        scores.setdefault(pid, score)
+    first_ok = np.zeros(width, dtype=bool)
+    second_ok = np.zeros(width, dtype=bool)
+    first_ok[a] = True
+    second_ok[b] = True
+    return _PhrasePlan(width=width, keys=keys, ids=ids, first_ok=first_ok, second_ok=second_ok)
+
+
+def _join_phrases(w: Work, keep: np.ndarray, plan: _PhrasePlan) -> np.ndarray:
+    """Join the planned pairs left to right without overlap (in place); return the joined keys."""
+    stream, adjacent = _pair_stream(w, keep)
+    if not len(adjacent):
+        return np.zeros(0, np.int64)
+    terms = w.term[stream].astype(np.int64)
+    pair_key = terms[:-1] * plan.width + terms[1:]
+    # Pairs whose first and second terms both occur in a chosen pair, then an exact lookup.
+    maybe = np.flatnonzero(adjacent & plan.first_ok[terms[:-1]] & plan.second_ok[terms[1:]])
+    at = np.minimum(np.searchsorted(plan.keys, pair_key[maybe]), len(plan.keys) - 1)
+    candidate = np.zeros(len(adjacent), dtype=bool)
+    candidate[maybe[plan.keys[at] == pair_key[maybe]]] = True
+    joined = greedy_starts(candidate)
+    if len(joined):
+        hit = pair_key[joined]
+        heads, tails = stream[joined], stream[joined + 1]
+        w.term[heads] = plan.ids[np.searchsorted(plan.keys, hit)]
+        keep[tails] = False
+        w.reason[tails] = REASON_CODE["phrase_part"]
+        return hit
+    return np.zeros(0, np.int64)
+
+
+def learn_phrases(spool: Spool, *, config: PreprocessConfig, vocab: Vocab) -> dict[int, float]:
+    """Step 6 over all chunks: count pairs, score, join; ``phrase_passes`` times.
+
+    Counts add up over chunks (pairs never cross a sentence), so a chunked run
+    learns exactly the phrases a single pass over the whole corpus does.
+    """
+    scores: dict[int, float] = {}
+    for round_ in range(config.phrase_passes):
+        width = len(vocab.strings)
+        unigram = np.zeros(width, dtype=np.int64)
+        total = 0
+        pairs: list[tuple[np.ndarray, np.ndarray]] = []
+        for i in range(len(spool)):
+            c = spool.get(i)
+            stream, adjacent = _pair_stream(c.w, c.keep)
+            terms = c.w.term[stream].astype(np.int64)
+            unigram += np.bincount(terms, minlength=width)
+            total += len(terms)
+            pairs.append(count_pairs(terms, adjacent=adjacent, width=width))
+            if len(pairs) >= 8:  # bound memory: merge as we go
+                pairs = [merge_pair_counts(*pairs)]
+        if total < 2:
+            break
+        keys, counts = merge_pair_counts(*pairs)
+        del pairs
+        scored = score_counts(unigram=unigram, total=total, pair_keys=keys, pair_counts=counts, width=width,
+                              min_count=config.phrase_min_count, threshold=config.phrase_threshold)
+        if scored.empty:
+            break
+        plan = _plan_phrases(scored, width=width, vocab=vocab, scores=scores)
+        n_joined, distinct = 0, []
+        for i in range(len(spool)):
+            c = spool.get(i)
+            hit = _join_phrases(c.w, c.keep, plan)
+            spool.put(i, c)
+            n_joined += len(hit)
+            distinct.append(np.unique(hit))
+        if not n_joined:
+            break
+        logger.info("preprocessing: phrase pass %d joined %d pairs (%d distinct phrases)",
+                    round_ + 1, n_joined, len(np.unique(np.concatenate(distinct))))
+    return scores
+
+
+def phrase_table(rows: list[tuple[int, str, float]], counts: np.ndarray, vocab: Vocab) -> pd.DataFrame:
+    """Phrases whose term is in use (``counts`` of kept terms by id), in the documented order."""
+    seen: set[int] = set()
+    out = []
+    for pid, source, score in rows:
+        if pid in seen or counts[pid] == 0:
+            continue
+        seen.add(pid)
+        out.append((vocab.strings[pid], source, int(counts[pid]), float(score)))
+    phrases = pd.DataFrame(out, columns=["phrase", "source", "count", "score"])
+    phrases = phrases.astype({"phrase": str, "source": str, "count": "int64", "score": "float64"})
+    if len(phrases):
+        phrases = (phrases.assign(_neg=-phrases["score"].fillna(np.inf))
+                   .sort_values(["source", "_neg", "phrase"], kind="stable")
+                   .drop(columns="_neg").reset_index(drop=True))
+    return phrases

@@ -47,78 +47,21 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .. import __version__
 from ..errors import InputError
+from ..features import build_dtm
 from ..output_folder import TMP_MARKER, atomic_output_folder, check_output_folder
 from .config import PreprocessConfig
-from .model import Tokens, Unit, _empty_units
-from .steps import _Chunk, _paragraphs, _process, _Spool, _Work
+from .inputs import config_by_keyword, corpus_paragraphs
+from .model import Tokens, Unit, empty_units
+from .passes import run_passes
+from .spool import DiskSpool
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["TokenStore", "preprocess_chunks"]
 
 FORMAT = "textanalytics-token-store/1"
-
-
-# -- spooling chunks to disk --------------------------------------------------------------------
-
-def _pack(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    encoded = [s.encode("utf-8", "surrogatepass") for s in strings]
-    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-    np.cumsum([len(e) for e in encoded], out=offsets[1:])
-    return np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets
-
-
-def _unpack(blob: np.ndarray, offsets: np.ndarray) -> list[str]:
-    data = blob.tobytes()
-    o = offsets.tolist()
-    return [data[o[i]:o[i + 1]].decode("utf-8", "surrogatepass") for i in range(len(o) - 1)]
-
-
-_WORK_FIELDS = [f.name for f in fields(_Work) if f.name != "sentence"]  # sentence lives in the layout
-
-
-class _DiskSpool(_Spool):
-    """Chunks kept as ``.npz`` files (numbers and UTF-8 bytes only) between passes."""
-
-    def __init__(self, folder: Path) -> None:
-        super().__init__()
-        self.folder = folder
-        self.n = 0
-
-    def __len__(self) -> int:
-        return self.n
-
-    def _file(self, i: int) -> Path:
-        return self.folder / f"chunk-{i:05d}.npz"
-
-    def append(self, chunk: _Chunk) -> None:
-        self.put(self.n, chunk)
-        self.n += 1
-
-    def put(self, i: int, chunk: _Chunk) -> None:
-        arrays: dict[str, np.ndarray] = {}
-        arrays["sid_blob"], arrays["sid_offsets"] = _pack(chunk.statement_id.tolist())
-        arrays["types_blob"], arrays["types_offsets"] = _pack(chunk.types)
-        arrays["paragraph"] = chunk.paragraph
-        arrays["keep"] = chunk.keep
-        for name, value in chunk.lay.items():
-            arrays[f"lay_{name}"] = value
-        for name in _WORK_FIELDS:
-            arrays[f"w_{name}"] = getattr(chunk.w, name)
-        np.savez(self._file(i), **arrays)
-
-    def get(self, i: int) -> _Chunk:
-        with np.load(self._file(i), allow_pickle=False) as z:
-            a = {k: z[k] for k in z.files}
-        lay = {k[4:]: v for k, v in a.items() if k.startswith("lay_")}
-        w = _Work(sentence=lay["sentence"], **{name: a[f"w_{name}"] for name in _WORK_FIELDS})
-        return _Chunk(statement_id=np.asarray(_unpack(a["sid_blob"], a["sid_offsets"]), dtype=object),
-                      paragraph=a["paragraph"], types=_unpack(a["types_blob"], a["types_offsets"]),
-                      lay=lay, w=w, keep=a["keep"], aliases=pd.DataFrame())
-
-    def release(self, i: int) -> None:
-        self._file(i).unlink(missing_ok=True)
 
 
 # -- the store -----------------------------------------------------------------------------------
@@ -192,7 +135,7 @@ class TokenStore:
             return cls(path=path, config=_config_from(manifest["config"]),
                        phrases=pd.read_parquet(path / "phrases.parquet"),
                        aliases=pd.read_parquet(path / "aliases.parquet"),
-                       units=pd.concat(units, ignore_index=True) if units else _empty_units(),
+                       units=pd.concat(units, ignore_index=True) if units else empty_units(),
                        chunks=chunks, n_tokens=int(manifest["n_tokens"]), n_kept=int(manifest["n_kept"]))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise InputError(f"{path}: damaged token store ({type(exc).__name__}: "
@@ -257,8 +200,6 @@ class TokenStore:
     def dtm(self, *, unit: Unit | None = None, min_df: int | float | None = None,
             max_df: int | float | None = None, max_features: int | None = None, config: Any = None):
         """The document-term matrix, built chunk by chunk: :func:`~textanalytics.features.build_dtm` of the store."""
-        from ..features import build_dtm  # features imports preprocessing: deferred to avoid the cycle
-
         return build_dtm(self, unit=unit, min_df=min_df, max_df=max_df, max_features=max_features, config=config)
 
 
@@ -303,7 +244,8 @@ def store_owned(path: Path) -> str | None:
     return None
 
 
-def preprocess_chunks(chunks: Iterable[Any], config: PreprocessConfig | None = None, *,
+@config_by_keyword
+def preprocess_chunks(chunks: Iterable[Any], *, config: PreprocessConfig | None = None,
                       out: str | os.PathLike, option: str = "out",
                       protected: Mapping[str, str | os.PathLike | None] | None = None) -> TokenStore:
     """Preprocess a corpus given in chunks into a :class:`TokenStore` at ``out``.
@@ -316,8 +258,10 @@ def preprocess_chunks(chunks: Iterable[Any], config: PreprocessConfig | None = N
         :func:`~textanalytics.corpus.iter_table_chunks`), read once, one at a
         time. A statement must not be split across chunks.
     config:
-        As for :func:`preprocess`; ``sentence_splitter="punkt_trained"`` is not
-        available here (training needs the whole text at once).
+        As for :func:`preprocess` (keyword-only; positionally with a
+        :class:`DeprecationWarning` until the next release);
+        ``sentence_splitter="punkt_trained"`` is not available here (training
+        needs the whole text at once).
     out:
         The store folder: a new path, an empty folder or a token store (and
         nothing else), which is replaced once the new one is complete. Anything
@@ -348,7 +292,7 @@ def preprocess_chunks(chunks: Iterable[Any], config: PreprocessConfig | None = N
 
         def pieces() -> Iterator[pd.DataFrame]:
             for i, chunk in enumerate(chunks):
-                paragraphs = _paragraphs(chunk)
+                paragraphs = corpus_paragraphs(chunk)
                 if not len(paragraphs):
                     logger.info("preprocessing: chunk %d has no paragraphs; skipped", i + 1)
                     continue
@@ -367,15 +311,13 @@ def preprocess_chunks(chunks: Iterable[Any], config: PreprocessConfig | None = N
             units.to_parquet(tmp / f"units-{name}.parquet", index=False)
             names.append(name)
 
-        phrases, aliases, stats = _process(pieces(), config, _DiskSpool(spool_dir), write)
+        phrases, aliases, stats = run_passes(pieces(), config, DiskSpool(spool_dir), write)
         if not names:
             raise InputError("preprocess_chunks: the corpus has no paragraphs (no chunk, or only empty ones); "
                              "nothing to preprocess")
         shutil.rmtree(spool_dir)
         phrases.to_parquet(tmp / "phrases.parquet", index=False)
         aliases.to_parquet(tmp / "aliases.parquet", index=False)
-        from .. import __version__
-
         manifest = {"format": FORMAT, "version": __version__, "config": _config_document(config),
                     "chunks": names, **stats}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")

@@ -37,7 +37,7 @@ from typing import Iterator, NamedTuple
 import numpy as np
 import pandas as pd
 
-from ..corpus.clean import printable
+from ..corpus.normalize import printable
 from ..errors import InputError
 
 __all__ = ["diff_reports"]
@@ -63,7 +63,7 @@ EXACT_DIGITS = 6
 
 # ---------------------------------------------------------------- quoting
 
-_printable = printable  # one escaping for everything shown to a user (corpus.clean.printable)
+_printable = printable  # one escaping for everything shown to a user (corpus.normalize.printable)
 
 
 def _clip(text: str) -> str:
