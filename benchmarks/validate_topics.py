@@ -70,9 +70,9 @@ def _one_comparison(sim_seed: int, *, shift: float, n_statements: int, fit_seeds
     match, _ = recovery(ens, sim)
     planted = int(match[0]) + 1
     diff = topic_differences(ens, corpus=sim.corpus, group_by="group", group_a="A", group_b="B",
-                             config=config)
+                             config=config, resample_statements=False).table
     wide = topic_differences(ens, corpus=sim.corpus, group_by="group", group_a="A", group_b="B",
-                             config=config, resample_statements=True)
+                             config=config, resample_statements=True).table
     return {"planted": planted, "diff": diff, "wide": wide}
 
 

@@ -23,6 +23,7 @@ import pandas as pd
 from .config import AnalysisConfig
 from .corpus.summary import problem_counts, problem_table
 from .errors import InputError, StepSkipped
+from .grouping import check_group_by, group_labels, label_str
 from .report.figures import FigureSpec
 
 log = logging.getLogger(__name__)
@@ -138,7 +139,7 @@ def run_topics(cfg: AnalysisConfig, *, corpus, tokens, dtm, texts=None) -> Topic
     topics = tp.describe_topics(ensemble, lambda_=cfg.topics.relevance_lambda, top_n=cfg.topics.top_n,
                                 frex_weight=cfg.topics.frex_weight)
     labels = tp.topic_labels(ensemble, lambda_=cfg.topics.relevance_lambda)
-    passages = tp.representative_passages(ensemble, corpus, n=3)
+    passages = tp.representative_passages(ensemble, corpus=corpus, top_n=3)
     return TopicRun(k=k, k_reason=reason, selection=selection, ensemble=ensemble,
                     topics=topics, labels=labels, passages=passages)
 
@@ -185,9 +186,7 @@ class AnalysisResults:
 def _check_group_columns(columns: Any, group_by: tuple[str, ...]) -> None:
     """Fail before any costly stage when a grouping column is not in the metadata."""
     for col in group_by:
-        if col not in columns:
-            raise InputError(f"[compare] group_by: column {col!r} is not in the corpus metadata; "
-                             f"available: {', '.join(c for c in columns if c != 'text')}")
+        check_group_by(columns, col, field="[compare] group_by")
 
 
 def _usable_groupings(statements: pd.DataFrame, group_by: tuple[str, ...], skipped: list[str]) -> list[str]:
@@ -195,8 +194,7 @@ def _usable_groupings(statements: pd.DataFrame, group_by: tuple[str, ...], skipp
     _check_group_columns(statements.columns, group_by)
     usable = []
     for col in group_by:
-        values = statements[col].dropna().astype(str)
-        values = values[values != ""]
+        values = group_labels(statements, group_by=col).dropna().map(label_str)
         if values.nunique() < 2:
             skipped.append(f"comparisons by {col}: fewer than two groups with a value "
                            f"({values.nunique()} group(s), {len(statements) - len(values)} statements without one)")
@@ -254,7 +252,7 @@ def run_analysis(cfg: AnalysisConfig) -> AnalysisResults:
         distinctive, key_tables = [], []
         for col in groupings:
             distinctive.append(cmp.distinctive_terms(full, corpus=corpus, group_by=col, top_n=cfg.compare.top_n,
-                                                   idf=cfg.compare.distinctive_idf))
+                                                   idf=cfg.compare.distinctive_idf).table)
             key_tables.append(_report_keyness(_keyness_table(cmp.keyness(
                 full, corpus=corpus, group_by=col, min_dispersion=cfg.compare.min_dispersion,
                 alpha=cfg.compare.alpha, g2_cells=cfg.compare.g2_cells)), alpha=alpha))
@@ -282,9 +280,9 @@ def run_analysis(cfg: AnalysisConfig) -> AnalysisResults:
         for col, a, b in cfg.compare.pairs:
             kt = res.tables["keyness"]
             pair = kt[(kt["group_by"] == col) & (kt["target"] == str(a)) & (kt["reference"] == str(b))]
-            res.figures[f"keyness_{col}_{a}_vs_{b}"] = FigureSpec(cplots.plot_keyness, {"result": pair, "alpha": alpha})
+            res.figures[f"keyness_{col}_{a}_vs_{b}"] = FigureSpec(cplots.plot_keyness, {"table": pair, "alpha": alpha})
         if sim is not None:
-            res.figures["similarity"] = FigureSpec(cplots.plot_similarity, {"result": sim})
+            res.figures["similarity"] = FigureSpec(cplots.plot_similarity, {"table": sim.matrix, "labels": sim.labels(), "method": cfg.compare.linkage})
 
     with clock.stage("topics"):
         res.model_seeds = seeds_for(cfg)
@@ -298,11 +296,11 @@ def run_analysis(cfg: AnalysisConfig) -> AnalysisResults:
             res.topic_k, res.topic_k_reason = run.k, run.k_reason
             if run.selection is not None:
                 res.tables["model_selection"] = run.selection.table
-                res.figures["model_selection"] = FigureSpec(tplots.plot_model_selection, {"selection": run.selection.table, "chosen_k": run.selection.chosen_k, "threshold": cfg.topics.stability_threshold})
+                res.figures["model_selection"] = FigureSpec(tplots.plot_model_selection, {"table": run.selection.table, "chosen_k": run.selection.chosen_k, "threshold": cfg.topics.stability_threshold})
             res.tables["topics"] = run.topics
             res.tables["topic_labels"] = run.labels
             res.tables["representative_passages"] = run.passages
-            res.figures["topic_terms"] = FigureSpec(tplots.plot_top_terms, {"terms": run.topics, "labels": run.labels})
+            res.figures["topic_terms"] = FigureSpec(tplots.plot_top_terms, {"table": run.topics, "labels": run.labels})
             shares, diffs = [], []
             # Hierarchical bootstrap: statements within groups, paragraphs within
             # statements, and a random seed refit per replicate. Resampling only
@@ -321,23 +319,23 @@ def run_analysis(cfg: AnalysisConfig) -> AnalysisResults:
                                  "statement resampling and seed refits only.")
             for col in groupings:
                 shares.append(tp.topic_shares(run.ensemble, corpus=corpus, group_by=col, seed=cfg.seed,
-                                              config=cfg.topics, resample_statements=resample))
+                                              config=cfg.topics, resample_statements=resample).table)
                 diffs.append(tp.topic_differences(run.ensemble, corpus=corpus, group_by=col, seed=cfg.seed,
-                                                  config=cfg.topics, resample_statements=resample))
+                                                  config=cfg.topics, resample_statements=resample).table)
             res.tables["topic_shares"] = pd.concat(shares, ignore_index=True) if shares else pd.DataFrame()
             res.tables["topic_differences"] = pd.concat(diffs, ignore_index=True) if diffs else pd.DataFrame()
             if "year" in groupings:
                 ts = res.tables["topic_shares"]
-                res.figures["topic_shares_year"] = FigureSpec(tplots.plot_shares_over_time, {"shares": ts[ts["group_by"] == "year"]})
+                res.figures["topic_shares_year"] = FigureSpec(tplots.plot_shares_over_time, {"table": ts[ts["group_by"] == "year"], "confidence": cfg.topics.confidence})
             for col in groupings:
                 ts = res.tables["topic_shares"]
-                res.figures[f"topic_heatmap_{col}"] = FigureSpec(tplots.plot_share_heatmap, {"shares": ts[ts["group_by"] == col]})
+                res.figures[f"topic_heatmap_{col}"] = FigureSpec(tplots.plot_share_heatmap, {"table": ts[ts["group_by"] == col]})
             td = res.tables["topic_differences"]
             if len(td):
                 first = td.iloc[0]
                 sub = td[(td["group_by"] == first["group_by"]) & (td["group_a"] == first["group_a"])
                          & (td["group_b"] == first["group_b"])]
-                res.figures["topic_differences"] = FigureSpec(tplots.plot_differences, {"differences": sub, "alpha": alpha})
+                res.figures["topic_differences"] = FigureSpec(tplots.plot_differences, {"table": sub, "alpha": alpha, "confidence": cfg.topics.confidence})
 
     with clock.stage("keywords in context"):
         if run is not None:
@@ -401,7 +399,7 @@ def _memory_inputs(cfg: AnalysisConfig, res: AnalysisResults, clock: StageClock)
         tokens = preprocess(corpus, cfg.preprocess)
     with clock.stage("vocabulary"):
         full, dtm = _matrices(cfg, lambda unit: build_dtm(tokens, unit=unit))
-        lexical = cmp.lexical_stats(corpus, tokens=tokens, window=cfg.compare.mattr_window)
+        lexical = cmp.lexical_stats(corpus, tokens=tokens, window=cfg.compare.mattr_window).table
     return _Inputs(corpus=corpus, tokens=tokens, full=full, dtm=dtm, texts=None, lexical=lexical)
 
 
@@ -508,10 +506,9 @@ def _streamed_inputs(cfg: AnalysisConfig, res: AnalysisResults, clock: StageCloc
         for tokens in store.chunk_tokens():  # lexical statistics read the chunk's tokens and its statement ids
             ids = tokens.units["statement_id"].astype(str).unique()
             piece = Corpus(statements=meta[meta["statement_id"].isin(ids)], paragraphs=no_paragraphs)
-            parts.append(cmp.lexical_stats(piece, tokens=tokens, window=cfg.compare.mattr_window))
+            parts.append(cmp.lexical_stats(piece, tokens=tokens, window=cfg.compare.mattr_window).table)
         lexical = pd.concat(parts, ignore_index=True).sort_values("statement_id", kind="stable")
         lexical = lexical.reset_index(drop=True)
-        lexical.attrs["params"] = parts[0].attrs.get("params", {})
         if len(lexical) != len(meta):
             raise InputError(f"{path}: {len(meta) - len(lexical)} statement(s) have no stored tokens; "
                              "the file changed during the run; run the report again")

@@ -18,7 +18,7 @@ REASONS: tuple[str, ...] = ("", "punctuation", "number", "stopword", "short", "a
                             "phrase_part")
 
 
-def _codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
+def column_codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
     """Integer codes and their strings of a column (categorical codes when it is one).
 
     A missing value is an error: code -1 would silently index the last string.
@@ -114,7 +114,7 @@ class Tokens:
         t = self.table
         units = self.units if self.units is not None and len(self.units) else None
         # Statement ids as integers in string order (categorical codes when available).
-        sid_codes, sid_names = _codes(t["statement_id"])
+        sid_codes, sid_names = column_codes(t["statement_id"])
         names = set(sid_names)
         if units is not None:
             names |= set(units["statement_id"].astype(str))
@@ -145,7 +145,7 @@ class Tokens:
             token_unit = token_unit[order]
         else:
             order = slice(None)
-        term_codes, term_names = _codes(t["term"])
+        term_codes, term_names = column_codes(t["term"])
         values = np.asarray(term_names, dtype=object)[term_codes[kept][order]]
         bounds = np.searchsorted(token_unit, np.arange(len(unit_keys) + 1))
         texts = [values[bounds[i]:bounds[i + 1]].tolist() for i in range(len(unit_keys))]
