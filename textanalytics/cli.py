@@ -224,6 +224,7 @@ def _deprecated_option(args: argparse.Namespace, old: str, new: str) -> str | No
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from .compare import keyness
+    from .features import build_dtm
     from .pipeline import run_topics
     from .topics import topic_shares
 
@@ -231,7 +232,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     group_by = _deprecated_option(args, "--by", "--group-by") or args.group_by
     corpus = _load_corpus(cfg)
     tokens, dtm = _dtm(cfg, corpus)
-    key = keyness(dtm, corpus=corpus, group_by=group_by, min_dispersion=cfg.compare.min_dispersion)
+    # As in the report: keyness counts every kept term of the unpruned matrix at [compare] unit
+    # (pruning would drop rare, possibly group-specific words); topics use the pruned matrix.
+    full = build_dtm(tokens, unit=cfg.compare.unit)
+    key = keyness(full, corpus=corpus, group_by=group_by, min_dispersion=cfg.compare.min_dispersion,
+                  alpha=cfg.compare.alpha, g2_cells=cfg.compare.g2_cells)
     top = (key.table.sort_values(["target", "g2"], ascending=[True, False], kind="stable")
            .groupby("target", sort=True).head(args.top))
     print(f"## keyness by {group_by} (each group vs the rest)")
