@@ -42,7 +42,7 @@ def test_same_seed_gives_identical_arrays_and_labels(sim):
     assert not np.array_equal(a.doc_topic, c.doc_topic)
 
 
-@pytest.mark.parametrize("engine", ["gensim", "nmf"])
+@pytest.mark.parametrize("engine", ["vb", "gensim", "nmf"])
 def test_model_arrays_and_topic_order(sim, engine):
     m = fit_topics(sim.dtm, k=3, seed=1, config=dataclasses.replace(FAST, engine=engine))
     assert m.topic_term.shape == (3, len(m.vocabulary)) and m.doc_topic.shape == (len(m.units), 3)
@@ -194,7 +194,7 @@ def test_config_validation_is_one_line():
 
 
 def test_model_repr_and_html(ensemble):
-    assert "TopicModel(engine='gensim', k=3" in repr(ensemble.reference)
+    assert "TopicModel(engine='vb', k=3" in repr(ensemble.reference)
     assert "<table" in ensemble._repr_html_()
     assert isinstance(ensemble.reference, TopicModel)
 
