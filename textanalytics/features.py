@@ -37,7 +37,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .errors import InputError
-from .grouping import factorize_labels, group_counts, group_labels, indicator, label_str
+from .grouping import STATEMENT, factorize_labels, group_labels, indicator, label_str, unit_labels
 
 if TYPE_CHECKING:  # pragma: no cover
     from .corpus.model import Corpus
@@ -248,7 +248,7 @@ class DocumentTermMatrix:
         if n_missing:
             logger.info("aggregate(%s): %d of %d units have no label and form no group",
                         unit, n_missing, self.n_units)
-        groups = indicator(codes, len(uniques))
+        groups = indicator(codes, n_groups=len(uniques))
         counts = (groups @ self.counts).tocsr()
         counts.sort_indices()
         n_tokens = groups @ self.token_totals()
@@ -475,6 +475,21 @@ def dtm_from_texts(units: pd.DataFrame | Iterable[str], texts: Iterable[Iterable
     dtm = DocumentTermMatrix(counts=counts, vocabulary=tuple(terms[order].tolist()), units=table,
                              unit=unit, params={"unit": unit, "n_terms_before_pruning": len(terms)})
     return _apply_pruning(dtm, pruning)
+
+
+# -- groups -----------------------------------------------------------------------------------
+
+
+def group_counts(dtm: DocumentTermMatrix, *, corpus: "Corpus | pd.DataFrame",
+                 group_by: str) -> DocumentTermMatrix:
+    """Sum the units of each group of statements (``group_by`` column of the corpus).
+
+    Units are mapped to groups through ``statement_id`` (:mod:`textanalytics.grouping`);
+    a unit whose statement has no value in the column belongs to no group (logged;
+    recorded in ``params["n_units_without_label"]``). See :meth:`DocumentTermMatrix.aggregate`.
+    """
+    return dtm.aggregate(unit_labels(dtm, corpus=corpus, group_by=group_by),
+                         unit=STATEMENT if group_by in (STATEMENT, "statement_id") else group_by)
 
 
 # -- helpers ----------------------------------------------------------------------------------

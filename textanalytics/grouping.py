@@ -41,12 +41,10 @@ from .errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
     from .corpus.model import Corpus
-    from .features import DocumentTermMatrix
 
 __all__ = [
     "REST", "STATEMENT", "Grouping", "check_group_by", "group_labels", "group_units",
-    "group_counts", "unit_labels", "statement_indicator", "is_missing", "label_str",
-    "factorize_labels",
+    "unit_labels", "statement_indicator", "indicator", "is_missing", "label_str", "factorize_labels",
 ]
 
 logger = logging.getLogger(__name__)
@@ -134,12 +132,12 @@ def _statements(corpus: "Corpus | pd.DataFrame") -> pd.DataFrame:
     return statements
 
 
-def check_group_by(columns: Iterable[Any], group_by: Any, *, field: str = "group_by") -> None:
+def check_group_by(columns: Iterable[Any], *, group_by: Any, field: str = "group_by") -> None:
     """Raise :class:`InputError` unless ``group_by`` names one of ``columns`` (or ``"statement"``).
 
     ``field`` names the setting in the message (``"[compare] group_by"`` for the config).
 
-    >>> check_group_by(["statement_id", "year", "text"], "party")
+    >>> check_group_by(["statement_id", "year", "text"], group_by="party")
     Traceback (most recent call last):
     ...
     textanalytics.errors.InputError: group_by: column 'party' not found in corpus.statements; available: statement, year
@@ -163,7 +161,7 @@ def group_labels(corpus: "Corpus | pd.DataFrame", *, group_by: str) -> pd.Series
     Raises :class:`InputError` (see :func:`check_group_by`) for an unknown column.
     """
     statements = _statements(corpus)
-    check_group_by(statements.columns, group_by)
+    check_group_by(statements.columns, group_by=group_by)
     ids = statements["statement_id"].astype(str)
     if group_by in (STATEMENT, "statement_id"):
         values = ids.to_numpy(dtype=object)
@@ -173,7 +171,7 @@ def group_labels(corpus: "Corpus | pd.DataFrame", *, group_by: str) -> pd.Series
     return pd.Series(clean, index=pd.Index(ids.to_numpy(), name="statement_id"), name=group_by, dtype=object)
 
 
-def unit_labels(units: "pd.DataFrame | DocumentTermMatrix", *, corpus: "Corpus | pd.DataFrame",
+def unit_labels(units: Any, *, corpus: "Corpus | pd.DataFrame",
                 group_by: str) -> np.ndarray:
     """One group label per unit (object array, ``None`` = no group).
 
@@ -213,7 +211,7 @@ class Grouping:
 
     def indicator(self) -> sp.csr_matrix:
         """``(n_groups, n_units)`` 0/1 matrix; units without a group belong to no row."""
-        return indicator(self.codes, self.n_groups)
+        return indicator(self.codes, n_groups=self.n_groups)
 
     def resolve(self, value: Any, *, role: str) -> int:
         """Index of a group given by name (``2017`` and ``"2017"`` both work).
@@ -227,7 +225,7 @@ class Grouping:
         return self.names.index(name)
 
 
-def group_units(units: "pd.DataFrame | DocumentTermMatrix", *, corpus: "Corpus | pd.DataFrame",
+def group_units(units: Any, *, corpus: "Corpus | pd.DataFrame",
                 group_by: str) -> Grouping:
     """Group every unit (row of ``units``) by the ``group_by`` column of ``corpus``.
 
@@ -245,7 +243,7 @@ def group_units(units: "pd.DataFrame | DocumentTermMatrix", *, corpus: "Corpus |
                     values=tuple(uniques), n_statements_without_group=missing)
 
 
-def indicator(codes: np.ndarray, n_groups: int) -> sp.csr_matrix:
+def indicator(codes: np.ndarray, *, n_groups: int) -> sp.csr_matrix:
     """``(n_groups, n_units)`` 0/1 matrix; units with code -1 belong to no row."""
     ok = codes >= 0
     cols = np.flatnonzero(ok)
@@ -253,20 +251,8 @@ def indicator(codes: np.ndarray, n_groups: int) -> sp.csr_matrix:
                          shape=(n_groups, len(codes)))
 
 
-def statement_indicator(units: "pd.DataFrame | DocumentTermMatrix") -> tuple[np.ndarray, sp.csr_matrix]:
+def statement_indicator(units: Any) -> tuple[np.ndarray, sp.csr_matrix]:
     """``(statement_ids, S)`` with ``S`` the ``(n_statements, n_units)`` 0/1 matrix (ids sorted)."""
     table = getattr(units, "units", units)
     codes, uniques = pd.factorize(table["statement_id"].astype(str), sort=True)
-    return np.asarray(uniques, dtype=object), indicator(np.asarray(codes, dtype=np.int64), len(uniques))
-
-
-def group_counts(dtm: "DocumentTermMatrix", *, corpus: "Corpus | pd.DataFrame",
-                 group_by: str) -> "DocumentTermMatrix":
-    """Sum the units of each group of statements (``group_by`` column of the corpus).
-
-    Units are mapped to groups through ``statement_id``; a unit whose statement
-    has no value in the column belongs to no group (logged; recorded in
-    ``params["n_units_without_label"]``). See :meth:`DocumentTermMatrix.aggregate`.
-    """
-    return dtm.aggregate(unit_labels(dtm, corpus=corpus, group_by=group_by),
-                         unit=STATEMENT if group_by in (STATEMENT, "statement_id") else group_by)
+    return np.asarray(uniques, dtype=object), indicator(np.asarray(codes, dtype=np.int64), n_groups=len(uniques))

@@ -186,7 +186,7 @@ class AnalysisResults:
 def _check_group_columns(columns: Any, group_by: tuple[str, ...]) -> None:
     """Fail before any costly stage when a grouping column is not in the metadata."""
     for col in group_by:
-        check_group_by(columns, col, field="[compare] group_by")
+        check_group_by(columns, group_by=col, field="[compare] group_by")
 
 
 def _usable_groupings(statements: pd.DataFrame, group_by: tuple[str, ...], skipped: list[str]) -> list[str]:

@@ -55,7 +55,7 @@ _EXPORTS = {
     "plot_kwic": "textanalytics.compare.plots",
     "build_dtm": "textanalytics.features",
     "dtm_from_texts": "textanalytics.features",
-    "group_counts": "textanalytics.grouping",
+    "group_counts": "textanalytics.features",
     "group_labels": "textanalytics.grouping",
     "DocumentTermMatrix": "textanalytics.features",
     "VocabularyConfig": "textanalytics.features",

@@ -65,6 +65,7 @@ def group_tfidf(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str = "statem
     ``counts`` the summed raw counts it was computed from, ``grouping.names``
     the groups (rows) and ``n_statements`` the statements in each group.
     """
+    # scikit-learn is imported on use: about a second of start-up that most commands never need.
     from sklearn.feature_extraction.text import TfidfTransformer
 
     if idf not in ("groups", "units"):

@@ -98,7 +98,7 @@ class SimilarityResult:
 
         Clusters are numbered in dendrogram leaf order, so the numbering is stable.
         """
-        from scipy.cluster.hierarchy import fcluster
+        from scipy.cluster.hierarchy import fcluster  # scipy.cluster is slow to import; only this needs it
 
         ids = list(self.matrix.index)
         if not 1 <= n_clusters <= len(ids):
@@ -186,6 +186,7 @@ def similarity(dtm: DocumentTermMatrix, *, corpus: Any = None,
     >>> sim = similarity(dtm, corpus=corpus)           # doctest: +SKIP
     >>> sim.nearest_neighbours(top_n=3)                  # doctest: +SKIP
     """
+    # scikit-learn is imported on use: about a second of start-up that most commands never need.
     from sklearn.feature_extraction.text import TfidfTransformer
 
     if unit not in ("statement", "paragraph"):

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import warnings
 from typing import Any, Callable
 
 import numpy as np
@@ -291,8 +292,7 @@ def _fit_gensim(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed
 
 def _fit_nmf(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed: int,
              config: TopicConfig) -> EngineResult:
-    import warnings
-
+    # scikit-learn is imported on use: only the nmf engine needs it.
     from sklearn.decomposition import NMF
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.feature_extraction.text import TfidfTransformer
@@ -313,7 +313,7 @@ def _fit_nmf(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed: i
 
 def _fit_tomotopy(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed: int,
                   config: TopicConfig) -> EngineResult:
-    try:
+    try:  # an optional extra, imported only by this engine
         import tomotopy as tp
     except ImportError:  # pragma: no cover - depends on the environment
         raise InputError("topics.engine: 'tomotopy' needs the optional package; "
