@@ -14,13 +14,10 @@ from textanalytics.topics import TopicModel, topic_shares
 
 
 @pytest.fixture(scope="module")
-def corpus(tiny):
-    return tiny.tiny_corpus()
-
-
-@pytest.fixture(scope="module")
-def dtm(tiny, corpus):
-    return build_dtm(tiny.tiny_tokens(corpus), unit="paragraph")
+def data(tiny):
+    """The tiny corpus and its unpruned paragraph matrix."""
+    corpus = tiny.tiny_corpus()
+    return corpus, build_dtm(tiny.tiny_tokens(corpus), unit="paragraph")
 
 
 def _model(dtm) -> TopicModel:
@@ -33,7 +30,8 @@ def _model(dtm) -> TopicModel:
                       term_counts=np.ones(dtm.n_terms), params={"engine": "hand", "k": 2, "seed": 1})
 
 
-def test_every_comparison_raises_the_same_error_for_an_unknown_column(dtm, corpus):
+def test_every_comparison_raises_the_same_error_for_an_unknown_column(data):
+    corpus, dtm = data
     calls = [
         lambda: keyness(dtm, corpus=corpus, group_by="party"),
         lambda: distinctive_terms(dtm, corpus=corpus, group_by="party"),
@@ -53,7 +51,8 @@ def test_every_comparison_raises_the_same_error_for_an_unknown_column(dtm, corpu
         check_group_by(corpus.statements.columns, group_by="party", field="[compare] group_by")
 
 
-def test_every_comparison_leaves_out_and_counts_the_same_statements(dtm, corpus):
+def test_every_comparison_leaves_out_and_counts_the_same_statements(data):
+    corpus, dtm = data
     # One statement has no speaker: it forms no group in every comparison.
     expected = int(group_labels(corpus, group_by="speaker").isna().sum())
     assert expected == 1
