@@ -5,13 +5,13 @@
 2. news_articles (``../shared/corpora/news_articles.csv.gz``, ~2M words), K = 20,
    the same document-term matrix given to every engine, side by side in one run
    and interleaved seed by seed (so that load on the machine hits all engines
-   alike): our gensim engine with the package defaults, tomotopy with 2 workers
-   and 500 iterations (the reference comparison), optionally gensim with 50
+   alike): the package's vb engine with its defaults, tomotopy with 2 workers
+   and 500 iterations (the reference comparison), optionally vb with 50
    E-step iterations (``--variants``), gensim's stock ``LdaModel`` (``--stock``), the
    package's tomotopy engine (``--tomotopy-engine``) and NMF (``--nmf``).
    Each fit is scored by c_npmi of its top-10 terms (gensim's definition; the
    fast implementation is checked against gensim's ``CoherenceModel`` with
-   ``--gensim-coherence``). Target: gensim's c_npmi >= tomotopy's at a wall
+   ``--gensim-coherence``). Target: vb's c_npmi >= tomotopy's at a wall
    time ratio <= 1.0.
 
 Run from the project root::
@@ -127,11 +127,11 @@ def bench_news(*, seeds: list[int], k: int, tokens: str, stock: bool, nmf: bool,
     dtm, texts = news_matrix(tokens)
     prep_s = time.perf_counter() - t0
     engines: dict[str, Callable[[int], list[list[str]]]] = {
-        "gensim (package defaults)": lambda s: fit_topics(dtm, k=k, seed=s).top_terms(10),
+        "vb (package defaults)": lambda s: fit_topics(dtm, k=k, seed=s).top_terms(10),
         "tomotopy (2 workers, 500 iterations)": lambda s: _tomotopy_reference(dtm, k, s),
     }
     if variants:
-        engines["gensim (50 E-step iterations)"] = \
+        engines["vb (50 E-step iterations)"] = \
             lambda s: fit_topics(dtm, k=k, seed=s, config=TopicConfig(**ITERATIONS_50)).top_terms(10)
     if stock:
         engines["gensim stock LdaModel (passes 5)"] = lambda s: _gensim_stock(dtm, k, s)

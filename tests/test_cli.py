@@ -122,3 +122,46 @@ def test_report_stream_rows_writes_the_same_tables(capsys, tmp_path):
     assert main(["report", "--config", str(cfg), "--out", str(tmp_path / "bad"), "--stream-rows", "-1"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "stream_rows" in err[0] and not (tmp_path / "bad").exists()
+
+
+def test_compare_runs_keyness_on_the_unpruned_matrix_as_the_report_does(capsys, tmp_path):
+    from textanalytics.compare import keyness
+    from textanalytics.config import load_config
+    from textanalytics.corpus import load_corpus_from_config
+    from textanalytics.features import build_dtm
+    from textanalytics.preprocessing import preprocess
+
+    cfg_path = tmp_path / "a.toml"
+    # Pruning that drops the rarer group-specific words from the topic-model matrix.
+    cfg_path.write_text(f"[corpus]\npath = {str(SEEDS)!r}\n[preprocess]\ncache_dir = ''\n"
+                        "[vocabulary]\nmin_df = 8\n", encoding="utf-8")
+    code, out, err = run(capsys, "compare", "--config", str(cfg_path), "--group-by", "year", "--top", "4",
+                         "--no-topics", "--quiet")
+    assert code == 0, err
+    cfg = load_config(cfg_path)
+    corpus = load_corpus_from_config(cfg.corpus)
+    tokens = preprocess(corpus, cfg.preprocess)
+    full = build_dtm(tokens, unit=cfg.compare.unit)        # the report's comparison matrix
+    table = keyness(full, corpus=corpus, group_by="year", min_dispersion=cfg.compare.min_dispersion,
+                    alpha=cfg.compare.alpha, g2_cells=cfg.compare.g2_cells).table
+    expected = (table.sort_values(["target", "g2"], ascending=[True, False], kind="stable")
+                .groupby("target", sort=True).head(4))
+    printed = out.split()
+    assert all(term in printed for term in expected["term"])
+    # Terms that pruning drops from the topic-model matrix are among them, so a keyness on the
+    # pruned matrix (what `compare` used to run) could not print this.
+    pruned = set(build_dtm(tokens, unit=cfg.preprocess.unit, config=cfg.vocabulary).vocabulary)
+    assert set(expected["term"]) - pruned
+    # The old option name still works, with a warning.
+    code, again, err = run(capsys, "compare", "--config", str(cfg_path), "--by", "year", "--top", "4",
+                           "--no-topics")
+    assert code == 0 and again.split() == printed and "--by is deprecated" in err
+
+
+def test_kwic_prints_every_match_of_the_query(capsys):
+    code, out, _ = run(capsys, "kwic", "double standards", "--corpus", str(SEEDS), "--query-type", "phrase",
+                       "--json", "--quiet")
+    assert code == 0
+    rows = json.loads(out)
+    assert rows and all(r["match"].lower() == "double standards" for r in rows)
+    assert {"statement_id", "paragraph", "left", "right", "speaker"} <= set(rows[0])

@@ -8,8 +8,8 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from textanalytics.compare import (distinctive_terms, keyness, plot_distinctive_terms, plot_keyness,
-                                   plot_similarity, similarity)
+from textanalytics.compare import (distinctive_terms, keyness, kwic, lexical_stats, plot_distinctive_terms,
+                                   plot_keyness, plot_kwic, plot_lexical_stats, plot_similarity, similarity)
 from textanalytics.errors import InputError
 from textanalytics.features import build_dtm
 
@@ -39,9 +39,11 @@ def rendered(fig):
 def test_plots_return_figures_and_write_nothing(dtm, corpus, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     figs = [
-        plot_distinctive_terms(distinctive_terms(dtm, corpus=corpus, group_by="year", top_n=5)),
-        plot_keyness(keyness(dtm, corpus=corpus, group_by="organisation")),
-        plot_similarity(similarity(dtm, corpus=corpus)),
+        plot_distinctive_terms(distinctive_terms(dtm, corpus=corpus, group_by="year", top_n=5).table),
+        plot_keyness(keyness(dtm, corpus=corpus, group_by="organisation").table),
+        plot_similarity(similarity(dtm, corpus=corpus).matrix),
+        plot_lexical_stats(lexical_stats(corpus).table),
+        plot_kwic(kwic(corpus, "terror*").table),
     ]
     for fig in figs:
         assert isinstance(fig, Figure)
@@ -51,7 +53,7 @@ def test_plots_return_figures_and_write_nothing(dtm, corpus, tmp_path, monkeypat
 
 def test_keyness_chart_labels_title_and_small_group_caution(dtm, corpus):
     res = keyness(dtm, corpus=corpus, group_by="organisation")
-    fig = plot_keyness(res, target="FSB/NAC", n=5)
+    fig = res.plot(target="FSB/NAC", top_n=5)
     ax = fig.axes[0]
     renderer = rendered(fig)
     title = ax.get_title(loc="left")
@@ -61,9 +63,9 @@ def test_keyness_chart_labels_title_and_small_group_caution(dtm, corpus):
     terms = {t.get_text() for t in ax.get_yticklabels()}
     assert "financing" in terms
     # MFA vs rest: the rest is the single FSB statement, and the chart says so.
-    assert "reference 'rest' holds 1 statement" in plot_keyness(res, target="MFA").axes[0].get_title(loc="left")
+    assert "reference 'rest' holds 1 statement" in plot_keyness(res.table, target="MFA").axes[0].get_title(loc="left")
     years = keyness(dtm, corpus=corpus, group_by="year", target=2018)      # s2, s3 vs s1, s4
-    g2 = plot_keyness(years, measure="g2")
+    g2 = years.plot(measure="g2")
     assert "G²" in g2.axes[0].get_xlabel() and "Caution" not in g2.axes[0].get_title(loc="left")
 
 
@@ -75,8 +77,8 @@ def test_keyness_chart_on_given_axes(dtm, corpus):
 
 
 def test_distinctive_small_multiples(dtm, corpus):
-    table = distinctive_terms(dtm, corpus=corpus, group_by="statement", top_n=4)
-    fig = plot_distinctive_terms(table, n=4, ncols=2)
+    table = distinctive_terms(dtm, corpus=corpus, group_by="statement", top_n=4).table
+    fig = plot_distinctive_terms(table, top_n=4, ncols=2)
     renderer = rendered(fig)
     visible = [ax for ax in fig.axes if ax.get_visible()]
     assert [ax.get_title() for ax in visible] == ["s1 (1 st.)", "s2 (1 st.)", "s3 (1 st.)", "s4 (1 st.)"]
@@ -88,7 +90,7 @@ def test_distinctive_small_multiples(dtm, corpus):
 
 def test_similarity_heatmap_with_dendrogram(dtm, corpus):
     sim = similarity(dtm, corpus=corpus)
-    fig = plot_similarity(sim)
+    fig = sim.plot()
     renderer = rendered(fig)
     heat = fig.axes[0]
     assert [t.get_text() for t in heat.get_xticklabels()] == [sim.labels()[list(sim.matrix.index).index(i)]
@@ -115,3 +117,24 @@ def test_plots_from_saved_tables(dtm, corpus):
     for saved in (sim.matrix, sim.table):
         again = plot_similarity(saved)
         assert [t.get_text() for t in again.axes[0].get_xticklabels()] == list(sim.order)
+
+
+def test_plot_functions_take_tables_not_results(dtm, corpus):
+    res = keyness(dtm, corpus=corpus, group_by="organisation")
+    with pytest.raises(InputError, match="result.table"):
+        plot_keyness(res)
+    with pytest.raises(InputError, match="result.matrix"):
+        plot_similarity(similarity(dtm, corpus=corpus))
+    # The result's plot is the plot function on its table, with the result's alpha.
+    strict = keyness(dtm, corpus=corpus, group_by="year", target=2018, alpha=0.5)
+    drawn = strict.plot().axes[0]
+    by_hand = plot_keyness(strict.table, alpha=0.5).axes[0]
+    assert [p.get_alpha() for p in drawn.patches] == [p.get_alpha() for p in by_hand.patches]
+    assert "0.5" in drawn.get_legend().get_texts()[2].get_text()
+
+
+def test_old_keyword_n_warns_and_still_works(dtm, corpus):
+    table = distinctive_terms(dtm, corpus=corpus, group_by="statement", top_n=4).table
+    with pytest.warns(DeprecationWarning, match="top_n"):
+        fig = plot_distinctive_terms(table, n=2)
+    assert "top 2" in fig._suptitle.get_text()

@@ -49,7 +49,7 @@ def tokens(corpus):
 
 
 def test_kwic_double_standards_in_every_statement_that_uses_it(corpus):
-    out = kwic(corpus, "double standards")
+    out = kwic(corpus, "double standards").table
     pattern = re.compile(r"double\s+standards", re.IGNORECASE)
     expected = {sid: len(pattern.findall(text)) for sid, text in zip(corpus.statements["statement_id"],
                                                                       corpus.statements["text"])}
@@ -100,11 +100,11 @@ def test_seeds_small_groups_are_flagged(corpus, regex_dtm):
 
 
 def test_other_comparisons_run_on_seeds(corpus, regex_dtm):
-    dist = distinctive_terms(regex_dtm, corpus=corpus, group_by="year", top_n=10)
+    dist = distinctive_terms(regex_dtm, corpus=corpus, group_by="year", top_n=10).table
     assert dist.groupby("group").size().tolist() == [10, 10, 10]
     sim = similarity(regex_dtm, corpus=corpus)
     assert sim.matrix.shape == (8, 8) and len(sim.pairs) == 28
-    lex = lexical_stats(corpus)
+    lex = lexical_stats(corpus).table
     assert len(lex) == 8 and (lex["n_tokens"] > 0).all() and lex["mattr"].between(0, 1).all()
 
 
@@ -116,5 +116,5 @@ def test_with_preprocessed_tokens(corpus, tokens):
         res = keyness(dtm, corpus=corpus, group_by=group_by)
         assert tuple(res.table.columns) == KEYNESS_COLUMNS and len(res.table)
     lemma = kwic(corpus, "terrorist", tokens=tokens)
-    assert len(lemma) > len(kwic(corpus, "terrorist", by="word"))
-    assert lexical_stats(corpus, tokens=tokens, group_by="year")["n_tokens"].gt(0).all()
+    assert len(lemma) > len(kwic(corpus, "terrorist", query_type="word"))
+    assert lexical_stats(corpus, tokens=tokens, group_by="year").table["n_tokens"].gt(0).all()

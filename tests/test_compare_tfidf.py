@@ -47,7 +47,7 @@ def group_matrix(dtm, corpus, column):
 
 
 def test_group_vectors_equal_manual_tfidf_idf_over_groups(dtm, corpus):
-    out = distinctive_terms(dtm, corpus=corpus, group_by="organisation", top_n=100)
+    out = distinctive_terms(dtm, corpus=corpus, group_by="organisation", top_n=100).table
     assert list(out.columns) == ["group_by", "group", "term", "score", "rank", "count", "n_statements"]
     groups, counts = group_matrix(dtm, corpus, "organisation")
     assert groups == ["FSB/NAC", "MFA"]
@@ -68,7 +68,7 @@ def test_group_vectors_equal_manual_tfidf_idf_over_groups(dtm, corpus):
 
 
 def test_group_vectors_idf_over_units(dtm, corpus):
-    out = distinctive_terms(dtm, corpus=corpus, group_by="year", top_n=100, idf="units")
+    out = distinctive_terms(dtm, corpus=corpus, group_by="year", top_n=100, idf="units").table
     groups, counts = group_matrix(dtm, corpus, "year")
     expected = manual_tfidf(counts, dtm.counts.toarray())
     for g, row in zip(groups, expected):
@@ -78,7 +78,7 @@ def test_group_vectors_idf_over_units(dtm, corpus):
 
 
 def test_statement_groups_ties_alphabetical_and_top_n(dtm, corpus):
-    out = distinctive_terms(dtm, corpus=corpus, top_n=2)
+    out = distinctive_terms(dtm, corpus=corpus, top_n=2).table
     assert out["group_by"].unique().tolist() == ["statement"]
     assert out["group"].unique().tolist() == ["s1", "s2", "s3", "s4"]
     assert out.groupby("group").size().max() == 2
@@ -89,9 +89,10 @@ def test_statement_groups_ties_alphabetical_and_top_n(dtm, corpus):
 
 def test_missing_group_values_form_no_group(dtm, corpus, caplog):
     with caplog.at_level(logging.WARNING, logger="textanalytics"):
-        out = distinctive_terms(dtm, corpus=corpus, group_by="speaker")
+        res = distinctive_terms(dtm, corpus=corpus, group_by="speaker")
+    out = res.table
     assert out["group"].unique().tolist() == ["Lavrov", "Sirotkin"]
-    assert out.attrs["params"]["n_statements_without_group"] == 1
+    assert res.params["n_statements_without_group"] == 1
     assert "no value" in caplog.text
 
 
@@ -135,14 +136,14 @@ def test_linkage_is_average_on_one_minus_cosine(dtm, corpus):
 def test_nearest_neighbours_order_and_ties():
     dtm = dtm_from_texts(["a", "c", "b", "d"], [["x", "y"], ["x", "y", "z"], ["x", "y", "z"], ["q"]])
     sim = similarity(dtm)
-    nn = nearest_neighbours(sim, n=2)
+    nn = nearest_neighbours(sim, top_n=2)
     assert list(nn.columns) == ["statement_id", "rank", "neighbour", "cosine"]
     a = nn[nn["statement_id"] == "a"]
     assert a["neighbour"].tolist() == ["b", "c"]                  # equal cosine: by id
     assert a["cosine"].iloc[0] == pytest.approx(a["cosine"].iloc[1])
     b = nn[nn["statement_id"] == "b"]
     assert b["neighbour"].tolist()[0] == "c" and b["cosine"].iloc[0] == pytest.approx(1.0)
-    assert nn.equals(sim.nearest_neighbours(n=2))
+    assert nn.equals(sim.nearest_neighbours(top_n=2))
     assert sim.clusters(n_clusters=2).set_index("statement_id")["cluster"].to_dict() in (
         {"a": 1, "b": 1, "c": 1, "d": 2}, {"a": 2, "b": 2, "c": 2, "d": 1})
 
@@ -156,7 +157,7 @@ def test_empty_statement_is_similar_to_nothing(caplog):
 
 
 def test_paragraph_level(dtm):
-    sim = similarity(dtm, level="paragraph")
+    sim = similarity(dtm, unit="paragraph")
     assert list(sim.pairs.columns) == ["paragraph_a", "paragraph_b", "cosine"]
     assert len(sim.matrix) == dtm.n_units
 
@@ -164,15 +165,15 @@ def test_paragraph_level(dtm):
 def test_similarity_errors(dtm):
     stmt = dtm.aggregate(dtm.units["statement_id"], unit="statement")
     with pytest.raises(InputError, match="paragraph-level matrix"):
-        similarity(stmt, level="paragraph")
-    with pytest.raises(InputError, match="level"):
-        similarity(dtm, level="sentence")
+        similarity(stmt, unit="paragraph")
+    with pytest.raises(InputError, match="unit"):
+        similarity(dtm, unit="sentence")
     with pytest.raises(InputError, match="at least 2"):
         similarity(dtm_from_texts(["a"], [["x"]]))
     with pytest.raises(InputError, match="max_units"):
         similarity(dtm, max_units=3)
-    with pytest.raises(InputError, match="n:"):
-        nearest_neighbours(similarity(dtm), n=0)
+    with pytest.raises(InputError, match="top_n:"):
+        nearest_neighbours(similarity(dtm), top_n=0)
 
 
 def test_result_rebuilt_from_saved_tables(dtm, corpus):
@@ -182,4 +183,27 @@ def test_result_rebuilt_from_saved_tables(dtm, corpus):
         again = SimilarityResult.from_matrix(saved)
         np.testing.assert_allclose(again.matrix.to_numpy(), sim.matrix.to_numpy())
         np.testing.assert_allclose(again.linkage, sim.linkage)
-        assert again.order == sim.order and again.level == "statement"
+        assert again.order == sim.order and again.unit == "statement"
+
+
+def test_distinctive_result_keeps_parameters_and_plots(dtm, corpus):
+    res = distinctive_terms(dtm, corpus=corpus, group_by="organisation", top_n=3)
+    assert res.params["top_n"] == 3 and res.params["group_by"] == "organisation"
+    summary = res.summary()
+    assert summary["group"].tolist() == list(dict.fromkeys(res.table["group"]))
+    first = res.table[res.table["group"] == summary["group"].iat[0]]["term"].tolist()
+    assert summary["terms"].iat[0] == ", ".join(first)
+    assert "DistinctiveTerms(group_by='organisation', top_n=3" in repr(res) and "<table" in res._repr_html_()
+    fig = res.plot()
+    assert len([ax for ax in fig.axes if ax.get_visible()]) == res.table["group"].nunique()
+
+
+def test_old_keyword_names_still_work_with_a_warning(dtm):
+    sim = similarity(dtm)
+    with pytest.warns(DeprecationWarning, match="top_n"):
+        old = nearest_neighbours(sim, n=2)
+    assert old.equals(nearest_neighbours(sim, top_n=2))
+    with pytest.warns(DeprecationWarning, match="unit"):
+        assert similarity(dtm, level="paragraph").unit == "paragraph"
+    with pytest.warns(DeprecationWarning):
+        assert sim.level == "statement"

@@ -149,7 +149,7 @@ def test_valid_edges_load(tmp_path):
     (lambda: ReportConfig(html="yes"), r'\[report\] html = "yes": must be true or false'),
     (lambda: ReportConfig(formats="png"), r'\[report\] formats = "png": must be a list of strings'),
     (lambda: ReportConfig(title="a\u202eb"), r"control character U\+202E"),
-    (lambda: TopicConfig(engine="lda"), r'\[topics\] engine = "lda": must be one of "gensim", "nmf", "tomotopy"'),
+    (lambda: TopicConfig(engine="lda"), r'\[topics\] engine = "lda": must be one of "vb", "gensim", "nmf", "tomotopy"'),
     (lambda: TopicConfig(k="5"), r'\[topics\] k = "5": must be an integer'),
     (lambda: CompareConfig(g2_cells=3), r"\[compare\] g2_cells = 3: must be one of 4, 2"),
     (lambda: CompareConfig(pairs=[("year", "2017")]), r"each pair is \[column, group_a, group_b\]"),

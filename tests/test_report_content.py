@@ -57,7 +57,7 @@ def test_figures_follow_the_groupings_and_the_configured_pairs(results):
                  "topic_terms", "topic_heatmap_outlet"):
         assert name in figures
     assert "topic_shares_year" not in figures  # no year grouping here
-    pair = figures[PAIR].kwargs["result"]
+    pair = figures[PAIR].kwargs["table"]
     assert set(pair["target"]) == {"harbourgazette.example"} and set(pair["reference"]) == {"northwire.example"}
     # Figures are drawn only on demand, from the results' own tables.
     fig = figures["keyness_outlet"].render()

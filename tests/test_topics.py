@@ -42,7 +42,7 @@ def test_same_seed_gives_identical_arrays_and_labels(sim):
     assert not np.array_equal(a.doc_topic, c.doc_topic)
 
 
-@pytest.mark.parametrize("engine", ["gensim", "nmf"])
+@pytest.mark.parametrize("engine", ["vb", "gensim", "nmf"])
 def test_model_arrays_and_topic_order(sim, engine):
     m = fit_topics(sim.dtm, k=3, seed=1, config=dataclasses.replace(FAST, engine=engine))
     assert m.topic_term.shape == (3, len(m.vocabulary)) and m.doc_topic.shape == (len(m.units), 3)
@@ -110,14 +110,17 @@ def test_describe_topics_rankings(ensemble):
     assert len(out) == 15 and out["rank"].tolist()[:5] == [1, 2, 3, 4, 5]
     for _, part in out.groupby("topic"):
         assert np.all(np.diff(part["relevance"].to_numpy()) <= 0)
-    by_weight = describe_topics(ensemble, top_n=5, by="weight")
+    by_weight = describe_topics(ensemble, top_n=5, rank_by="weight")
     for _, part in by_weight.groupby("topic"):
         assert np.all(np.diff(part["weight"].to_numpy()) <= 0)
     # λ = 1: relevance is the log probability, so both rankings agree.
     same = describe_topics(ensemble, top_n=5, lambda_=1.0)
     assert same["term"].tolist() == by_weight["term"].tolist()
     with pytest.raises(InputError):
-        describe_topics(ensemble, by="lift")
+        describe_topics(ensemble, rank_by="lift")
+    with pytest.warns(DeprecationWarning, match="rank_by"):
+        old = describe_topics(ensemble, top_n=5, by="weight")
+    pd.testing.assert_frame_equal(old, by_weight)
 
 
 def test_topic_labels(ensemble):
@@ -131,7 +134,12 @@ def test_topic_labels(ensemble):
 
 
 def test_representative_passages(sim, ensemble):
-    out = representative_passages(ensemble, sim.corpus, n=2)
+    out = representative_passages(ensemble, corpus=sim.corpus, top_n=2)
+    with pytest.warns(DeprecationWarning, match="corpus="):
+        old = representative_passages(ensemble, sim.corpus, top_n=2)
+    pd.testing.assert_frame_equal(old, out)
+    with pytest.warns(DeprecationWarning, match="top_n"):
+        assert len(representative_passages(ensemble, corpus=sim.corpus, n=1)) == 3
     assert out.columns[:8].tolist() == ["topic", "rank", "statement_id", "paragraph", "weight", "n_terms",
                                         "unstable", "text"]
     assert {"title", "year", "group"} <= set(out.columns) and "n_words" not in out.columns
@@ -186,7 +194,7 @@ def test_config_validation_is_one_line():
 
 
 def test_model_repr_and_html(ensemble):
-    assert "TopicModel(engine='gensim', k=3" in repr(ensemble.reference)
+    assert "TopicModel(engine='vb', k=3" in repr(ensemble.reference)
     assert "<table" in ensemble._repr_html_()
     assert isinstance(ensemble.reference, TopicModel)
 

@@ -39,11 +39,14 @@ def _titles(fig: Figure) -> list[str]:
 def test_every_plot_returns_a_titled_figure(results, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     figs = [
-        plot_model_selection(results["selection"]),
+        results["selection"].plot(),
         plot_top_terms(results["terms"], labels=results["labels"]),
-        plot_shares_over_time(results["years"]),
-        plot_share_heatmap(results["groups"]),
-        plot_differences(results["diff"]),
+        plot_shares_over_time(results["years"].table),
+        plot_share_heatmap(results["groups"].table),
+        plot_differences(results["diff"].table),
+        results["years"].plot(),
+        results["groups"].plot(),
+        results["diff"].plot(),
     ]
     for fig in figs:
         assert isinstance(fig, Figure) and _titles(fig)
@@ -54,9 +57,9 @@ def test_every_plot_returns_a_titled_figure(results, tmp_path, monkeypatch):
 
 def test_single_panel_plots_draw_on_given_axes(results):
     fig, ax = new_axes()
-    assert plot_share_heatmap(results["groups"], ax=ax) is fig
+    assert plot_share_heatmap(results["groups"].table, ax=ax) is fig
     fig2, ax2 = new_axes()
-    assert plot_differences(results["diff"], group_a="A", group_b="B", ax=ax2) is fig2
+    assert results["diff"].plot(group_a="A", group_b="B", ax=ax2) is fig2
     assert "A minus B" in ax2.get_title()
 
 
@@ -64,4 +67,18 @@ def test_plots_reject_wrong_tables(results):
     with pytest.raises(InputError, match="topic_shares"):
         plot_share_heatmap(results["terms"])
     with pytest.raises(InputError, match="not in the table"):
-        plot_differences(results["diff"], group_a="A", group_b="Z")
+        plot_differences(results["diff"].table, group_a="A", group_b="Z")
+
+
+def test_plot_functions_take_the_table_as_first_argument(results):
+    sel = results["selection"]
+    by_table = plot_model_selection(sel.table, chosen_k=sel.chosen_k, threshold=0.5)
+    assert "chosen K = %d" % sel.chosen_k in " ".join(t.get_text() for t in by_table.legends[0].get_texts())
+    with pytest.raises(InputError, match="select_k"):
+        plot_model_selection(sel)           # a result, not its table
+    # Years are numbers: the shares result draws them over time, the groups as a heatmap.
+    assert len(results["years"].plot().axes) >= results["years"].table["topic"].nunique()
+    assert results["groups"].plot().axes[0].images
+    with pytest.warns(DeprecationWarning, match="top_n"):
+        fig = plot_top_terms(results["terms"], n=3)
+    assert fig._suptitle.get_text().startswith("Top 3 terms")

@@ -44,13 +44,13 @@ def test_statement_share_weights_paragraphs_by_tokens():
     # s1: paragraphs of 3 tokens (topic 1) and 1 token (topic 2); s2: 6 tokens of topic 2.
     model = _model([[1, 0], [0, 1], [0, 1]], ["s1", "s1", "s2"], [3, 1, 6])
     corpus = _statements(["s1", "s2"], ["A", "A"])
-    per_statement = topic_shares(model, corpus=corpus, group_by="statement_id", config=CFG)
+    per_statement = topic_shares(model, corpus=corpus, group_by="statement_id", config=CFG).table
     s1 = per_statement[per_statement["group"] == "s1"]["share"].to_numpy()
     assert s1 == pytest.approx([0.75, 0.25])
-    tokens = topic_shares(model, corpus=corpus, group_by="group", config=CFG)
+    tokens = topic_shares(model, corpus=corpus, group_by="group", config=CFG).table
     assert tokens["share"].to_numpy() == pytest.approx([3 / 10, 7 / 10])
     equal = topic_shares(model, corpus=corpus, group_by="group",
-                         config=TopicConfig(n_bootstrap=50, group_weight="statements"))
+                         config=TopicConfig(n_bootstrap=50, group_weight="statements")).table
     assert equal["share"].to_numpy() == pytest.approx([(0.75 + 0) / 2, (0.25 + 1) / 2])
     assert tokens["n_statements"].tolist() == [2, 2] and tokens["n_tokens"].tolist() == [10, 10]
 
@@ -58,7 +58,7 @@ def test_statement_share_weights_paragraphs_by_tokens():
 def test_shares_table_schema_order_and_single_statement_note():
     model = _model([[.7, .3], [.6, .4], [.2, .8], [.1, .9]], ["a", "b", "c", "d"], [5, 5, 5, 5])
     corpus = _statements(["a", "b", "c", "d"], [2019, 2017, 2018, 2018], column="year")
-    out = topic_shares(model, corpus=corpus, group_by="year", config=CFG)
+    out = topic_shares(model, corpus=corpus, group_by="year", config=CFG).table
     assert list(out.columns) == ["group_by", "group", "topic", "label", "share", "lower", "upper",
                                  "n_statements", "n_units", "n_tokens", "unstable", "note"]
     assert out["group"].tolist() == [2017, 2017, 2018, 2018, 2019, 2019]
@@ -72,9 +72,9 @@ def test_shares_table_schema_order_and_single_statement_note():
 def test_missing_group_values_are_left_out_and_counted():
     model = _model([[1, 0], [0, 1], [.5, .5]], ["a", "b", "c"], [2, 2, 2])
     corpus = _statements(["a", "b", "c"], ["X", "", None])
-    out = topic_shares(model, corpus=corpus, group_by="group", config=CFG)
-    assert out["group"].unique().tolist() == ["X"]
-    assert out.attrs["n_statements_without_group"] == 2
+    res = topic_shares(model, corpus=corpus, group_by="group", config=CFG)
+    assert res.table["group"].unique().tolist() == ["X"]
+    assert res.params["n_statements_without_group"] == 2
 
 
 def test_unknown_group_column_is_a_clear_error():
@@ -88,9 +88,9 @@ def test_shares_are_deterministic_and_seed_dependent():
     theta = rng.dirichlet([1, 1, 1], size=12)
     model = _model(theta, [f"s{i // 3}" for i in range(12)], rng.integers(3, 9, 12).tolist())
     corpus = _statements([f"s{i}" for i in range(4)], ["A", "B", "A", "B"])
-    a = topic_shares(model, corpus=corpus, group_by="group", config=CFG)
-    b = topic_shares(model, corpus=corpus, group_by="group", config=CFG)
-    c = topic_shares(model, corpus=corpus, group_by="group", config=CFG, seed=99)
+    a = topic_shares(model, corpus=corpus, group_by="group", config=CFG).table
+    b = topic_shares(model, corpus=corpus, group_by="group", config=CFG).table
+    c = topic_shares(model, corpus=corpus, group_by="group", config=CFG, seed=99).table
     pd.testing.assert_frame_equal(a, b)
     assert not np.array_equal(a["lower"], c["lower"])
     assert np.array_equal(a["share"], c["share"])
@@ -101,9 +101,9 @@ def test_intervals_include_seed_variation():
     ref = _model([[.9, .1], [.9, .1], [.1, .9], [.1, .9]], ids, [4, 4, 4, 4], seed=1)
     other = _model([[.5, .5], [.5, .5], [.1, .9], [.1, .9]], ids, [4, 4, 4, 4], seed=2)
     corpus = _statements(["s1", "s2"], ["A", "B"])
-    alone = topic_shares(ref, corpus=corpus, group_by="group", config=CFG)
+    alone = topic_shares(ref, corpus=corpus, group_by="group", config=CFG).table
     both = topic_shares(TopicEnsemble(reference=ref, refits=(other,)), corpus=corpus, group_by="group",
-                        config=CFG)
+                        config=CFG).table
     # Identical paragraphs within a statement: without refits the interval is a point.
     assert (alone["upper"] - alone["lower"]).max() == pytest.approx(0.0)
     a1 = both[(both["group"] == "A") & (both["topic"] == 1)].iloc[0]
@@ -164,7 +164,7 @@ def test_differences_by_hand_with_notes():
     ids = ["a1", "b1", "b2", "b3"]
     model = _model([[.9, .1], [.1, .9], [.2, .8], [.3, .7]], ids, [10, 10, 10, 10])
     corpus = _statements(ids, ["A", "B", "B", "B"])
-    out = topic_differences(model, corpus=corpus, group_by="group", config=CFG)
+    out = topic_differences(model, corpus=corpus, group_by="group", config=CFG).table
     assert list(out.columns) == ["group_by", "group_a", "group_b", "topic", "label", "difference", "lower",
                                  "upper", "p_value", "p_adjusted", "min_p_value", "test", "n_relabelings",
                                  "n_a", "n_b", "unstable", "note"]
@@ -180,11 +180,11 @@ def test_difference_pairs_rest_and_labels():
     ids = [f"s{i}" for i in range(6)]
     model = _model(rng.dirichlet([1, 1], size=6), ids, [5] * 6, stability=np.array([0.9, 0.2]))
     corpus = _statements(ids, [2017, 2018, 2019, 2017, 2018, 2019], column="year")
-    pairs = topic_differences(model, corpus=corpus, group_by="year", config=CFG)
+    pairs = topic_differences(model, corpus=corpus, group_by="year", config=CFG).table
     assert pairs[["group_a", "group_b"]].drop_duplicates().values.tolist() == [[2017, 2018], [2017, 2019], [2018, 2019]]
-    rest = topic_differences(model, corpus=corpus, group_by="year", versus="rest", config=CFG)
+    rest = topic_differences(model, corpus=corpus, group_by="year", versus="rest", config=CFG).table
     assert set(rest["group_b"]) == {REST} and rest["n_b"].unique().tolist() == [4]
-    one = topic_differences(model, corpus=corpus, group_by="year", group_a="2017", group_b=2019, config=CFG)
+    one = topic_differences(model, corpus=corpus, group_by="year", group_a="2017", group_b=2019, config=CFG).table
     assert one[["group_a", "group_b"]].drop_duplicates().values.tolist() == [[2017, 2019]]
     # Unstable topic 2 is flagged in the table and the note.
     assert one["unstable"].tolist() == [False, True]
@@ -192,10 +192,53 @@ def test_difference_pairs_rest_and_labels():
     # A pair's result does not depend on which other pairs were computed.
     same = pairs[(pairs["group_a"] == 2017) & (pairs["group_b"] == 2019)].reset_index(drop=True)
     pd.testing.assert_frame_equal(one.drop(columns="p_adjusted"), same.drop(columns="p_adjusted"))
-    with pytest.raises(InputError, match="not a group"):
+    with pytest.raises(InputError, match="group_a: group '2016' not found in column 'year'"):
         topic_differences(model, corpus=corpus, group_by="year", group_a=2016, config=CFG)
 
 
 def test_benjamini_hochberg_by_hand():
     # Sorted p: 0.01, 0.03, 0.04, 0.5 -> p * 4 / rank = 0.04, 0.06, 0.0533, 0.5 -> running minimum from the top.
     assert _benjamini_hochberg(np.array([0.01, 0.04, 0.03, 0.5])) == pytest.approx([0.04, 0.16 / 3, 0.16 / 3, 0.5])
+
+
+def test_intervals_resample_statements_by_default_as_the_report_does():
+    # Two statements per group, each with identical paragraphs: resampling paragraphs alone
+    # gives a point; resampling statements (the default) spreads the interval.
+    ids = ["a1", "a1", "a2", "a2", "b1", "b1", "b2", "b2"]
+    model = _model([[.9, .1]] * 2 + [[.3, .7]] * 2 + [[.5, .5]] * 4, ids, [4] * 8)
+    corpus = _statements(["a1", "a2", "b1", "b2"], ["A", "A", "B", "B"])
+    default = topic_shares(model, corpus=corpus, group_by="group", config=CFG)
+    paragraphs_only = topic_shares(model, corpus=corpus, group_by="group", config=CFG, resample_statements=False)
+    assert default.params["resample_statements"] is True
+    pd.testing.assert_frame_equal(default.table, topic_shares(model, corpus=corpus, group_by="group", config=CFG,
+                                                              resample_statements=True).table)
+    a = default.table[default.table["group"] == "A"]
+    assert (a["upper"] - a["lower"]).min() > 0.2
+    assert (paragraphs_only.table["upper"] - paragraphs_only.table["lower"]).max() == pytest.approx(0.0)
+    diffs = topic_differences(model, corpus=corpus, group_by="group", config=CFG)
+    assert diffs.params["resample_statements"] is True and (diffs.table["upper"] - diffs.table["lower"]).min() > 0.2
+
+
+def test_result_objects_keep_parameters_through_concat_and_plot():
+    rng = np.random.default_rng(7)
+    ids = [f"s{i}" for i in range(6)]
+    model = _model(rng.dirichlet([1, 1], size=6), ids, [5] * 6)
+    corpus = _statements(ids, [2017, 2018, 2019, 2017, 2018, 2019], column="year")
+    cfg = TopicConfig(n_bootstrap=50, confidence=0.8)
+    shares = topic_shares(model, corpus=corpus, group_by="year", config=cfg)
+    assert {k: shares.params[k] for k in ("group_by", "confidence", "n_bootstrap", "seed")} == {
+        "group_by": "year", "confidence": 0.8, "n_bootstrap": 50, "seed": 1}
+    grid = shares.summary()
+    assert list(grid.columns) == ["2017", "2018", "2019"]
+    assert grid.to_numpy().sum(axis=0) == pytest.approx(1.0)
+    assert "TopicShares(group_by='year', confidence=0.8" in repr(shares) and "<table" in shares._repr_html_()
+    # Numbered groups draw lines over time; the title states the result's confidence, not 95 %.
+    assert "80% intervals" in shares.plot()._suptitle.get_text()
+    assert shares.plot(kind="heatmap").axes[0].get_title().startswith("Topic shares by year")
+    diffs = topic_differences(model, corpus=corpus, group_by="year", config=cfg)
+    summary = diffs.summary()
+    assert summary[["group_a", "group_b"]].values.tolist() == [[2017, 2018], [2017, 2019], [2018, 2019]]
+    assert (summary["p_min"] >= summary["min_p_value"] - 1e-12).all()
+    assert "80% interval" in diffs.plot().axes[0].get_xlabel()
+    # Parameters live on the result, not in DataFrame.attrs.
+    assert shares.table.attrs == {} and diffs.table.attrs == {}

@@ -22,12 +22,12 @@ def test_planted_difference_is_detected():
     assert cosine.min() > 0.8
     planted = int(match[0]) + 1
     diff = topic_differences(ens, corpus=sim.corpus, group_by="group", group_a="A", group_b="B",
-                             config=TopicConfig(n_bootstrap=100, n_permutations=999))
+                             config=TopicConfig(n_bootstrap=100, n_permutations=999)).table
     row = diff[diff["topic"] == planted].iloc[0]
     assert row["lower"] > 0 and row["p_value"] < 0.05
     assert row["test"] == "monte carlo" and row["n_a"] == row["n_b"] == 8
     # The estimated group shares track the planted ones.
-    shares = topic_shares(ens, corpus=sim.corpus, group_by="group", config=TopicConfig(n_bootstrap=50))
+    shares = topic_shares(ens, corpus=sim.corpus, group_by="group", config=TopicConfig(n_bootstrap=50)).table
     est = shares[shares["topic"] == planted].set_index("group")["share"]
     truth_a = sim.statement_topic[0::2, 0].mean()
     truth_b = sim.statement_topic[1::2, 0].mean()

@@ -23,6 +23,9 @@ from .errors import InputError, StepSkipped
 log = logging.getLogger("textanalytics.cli")
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+#: ``kwic --query-type`` choices, as :func:`textanalytics.kwic`'s ``query_type`` (spelled out here so
+#: that building the parser imports no pandas).
+QUERY_TYPES = ("auto", "word", "lemma", "phrase")
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
 
 class _PrintableStream:
@@ -211,25 +214,38 @@ def cmd_topics(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _deprecated_option(args: argparse.Namespace, old: str, new: str) -> str | None:
+    """The value of a renamed option given under its old name (with a warning), else None."""
+    value = getattr(args, old.lstrip("-").replace("-", "_") + "_deprecated", None)
+    if value is not None:
+        logging.getLogger("textanalytics.cli").warning("%s is deprecated; use %s", old, new)
+    return value
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     from .compare import keyness
+    from .features import build_dtm
     from .pipeline import run_topics
     from .topics import topic_shares
 
     cfg, _ = _load_config(args)
+    group_by = _deprecated_option(args, "--by", "--group-by") or args.group_by
     corpus = _load_corpus(cfg)
     tokens, dtm = _dtm(cfg, corpus)
-    key = keyness(dtm, corpus=corpus, group_by=args.by, min_dispersion=cfg.compare.min_dispersion)
-    key_df = getattr(key, "table", key)
-    top = (key_df.sort_values(["target", "g2"], ascending=[True, False], kind="stable")
+    # As in the report: keyness counts every kept term of the unpruned matrix at [compare] unit
+    # (pruning would drop rare, possibly group-specific words); topics use the pruned matrix.
+    full = build_dtm(tokens, unit=cfg.compare.unit)
+    key = keyness(full, corpus=corpus, group_by=group_by, min_dispersion=cfg.compare.min_dispersion,
+                  alpha=cfg.compare.alpha, g2_cells=cfg.compare.g2_cells)
+    top = (key.table.sort_values(["target", "g2"], ascending=[True, False], kind="stable")
            .groupby("target", sort=True).head(args.top))
-    print(f"## keyness by {args.by} (each group vs the rest)")
+    print(f"## keyness by {group_by} (each group vs the rest)")
     _print_table(top)
     if not args.no_topics:
         result = run_topics(cfg, corpus=corpus, tokens=tokens, dtm=dtm)
-        print(f"\n## topic shares by {args.by} (K = {result.k})")
-        _print_table(topic_shares(result.ensemble, corpus=corpus, group_by=args.by,
-                                  seed=cfg.seed, config=cfg.topics))
+        print(f"\n## topic shares by {group_by} (K = {result.k})")
+        _print_table(topic_shares(result.ensemble, corpus=corpus, group_by=group_by,
+                                  seed=cfg.seed, config=cfg.topics).table)
     return EXIT_OK
 
 
@@ -238,12 +254,13 @@ def cmd_kwic(args: argparse.Namespace) -> int:
 
     cfg, _ = _load_config(args)
     corpus = _load_corpus(cfg)
+    query_type = _deprecated_option(args, "--by", "--query-type") or args.query_type
     tokens = None
-    if args.by == "lemma":
+    if query_type == "lemma":
         from .preprocessing import preprocess
 
         tokens = preprocess(corpus, cfg.preprocess)
-    hits = kwic(corpus, args.query, window=args.window, tokens=tokens, by=args.by)
+    hits = kwic(corpus, args.query, window=args.window, tokens=tokens, query_type=query_type).table
     if args.json:
         print(hits.to_json(orient="records", force_ascii=False, indent=1, date_format="iso"))
         return EXIT_OK
@@ -358,7 +375,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("compare", parents=[common], help="keyness and topic shares across groups")
     p.add_argument("--corpus", metavar="PATH", default=None)
-    p.add_argument("--by", default="year", help="metadata column to group by (default: year)")
+    p.add_argument("--group-by", default="year", help="metadata column to group by (default: year)")
+    p.add_argument("--by", dest="by_deprecated", default=None, help=argparse.SUPPRESS)
     p.add_argument("--top", type=int, default=10, help="terms shown per group")
     p.add_argument("--no-topics", action="store_true", help="keyness only (skip topic models)")
     p.add_argument("--seed", type=int, default=None)
@@ -368,7 +386,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query")
     p.add_argument("--corpus", metavar="PATH", default=None)
     p.add_argument("--window", type=int, default=8, help="words of context on each side")
-    p.add_argument("--by", choices=["auto", "word", "lemma", "phrase"], default="auto")
+    p.add_argument("--query-type", choices=QUERY_TYPES, default="auto",
+                   help="how the query matches: auto (default), word, lemma or phrase")
+    p.add_argument("--by", dest="by_deprecated", choices=QUERY_TYPES, default=None, help=argparse.SUPPRESS)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_kwic)
 
@@ -390,12 +410,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     stdout, stderr = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = _PrintableStream(stdout), _PrintableStream(stderr)
     root = logging.getLogger("textanalytics")
-    handlers = list(root.handlers)
+    handlers, level, propagate = list(root.handlers), root.level, root.propagate
     try:
         return _main(argv)
     finally:
         sys.stdout, sys.stderr = stdout, stderr
-        root.handlers = handlers  # the handler on this call's stderr goes with it
+        # The handler on this call's stderr goes with it, and --quiet/--verbose end with the call.
+        root.handlers, root.propagate = handlers, propagate
+        root.setLevel(level)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -37,6 +37,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .errors import InputError
+from .grouping import STATEMENT, factorize_labels, group_labels, indicator, label_str, unit_labels
 
 if TYPE_CHECKING:  # pragma: no cover
     from .corpus.model import Corpus
@@ -247,11 +248,11 @@ class DocumentTermMatrix:
         if n_missing:
             logger.info("aggregate(%s): %d of %d units have no label and form no group",
                         unit, n_missing, self.n_units)
-        indicator = _indicator(codes, len(uniques))
-        counts = (indicator @ self.counts).tocsr()
+        groups = indicator(codes, n_groups=len(uniques))
+        counts = (groups @ self.counts).tocsr()
         counts.sort_indices()
-        n_tokens = indicator @ self.token_totals()
-        n_units = np.asarray(indicator.sum(axis=1), dtype=np.int64).ravel()
+        n_tokens = groups @ self.token_totals()
+        n_units = np.asarray(groups.sum(axis=1), dtype=np.int64).ravel()
         ids = [label_str(u) for u in uniques]
         units = pd.DataFrame({
             "unit_id": ids,
@@ -388,7 +389,7 @@ def _chunk_counts(tokens: "Tokens", *, unit: str) -> DocumentTermMatrix:
     t = tokens.table
     # Units in (statement_id, paragraph) order, as Tokens.documents() gives them: factorize the
     # ids sorted, then one integer key per unit, so no string comparison touches every token.
-    sid_codes, sids = _sorted_id_codes(t["statement_id"])
+    sid_codes, sids = sorted_id_codes(t["statement_id"])
     if unit == "paragraph":
         par = t["paragraph"].to_numpy(dtype=np.int64)
         base = int(par.max()) + 1 if len(par) else 1
@@ -525,135 +526,34 @@ def dtm_from_texts(units: pd.DataFrame | Iterable[str], texts: Iterable[Iterable
     return _apply_pruning(dtm, pruning)
 
 
-# -- grouping ---------------------------------------------------------------------------------
-
-
-def group_labels(corpus: "Corpus | pd.DataFrame", *, group_by: str) -> pd.Series:
-    """The group of every statement: a Series indexed by ``statement_id``.
-
-    ``corpus`` is a :class:`~textanalytics.corpus.Corpus` or its ``statements``
-    DataFrame. ``group_by`` is a column of it, or ``"statement"`` (each
-    statement its own group). Missing values (NaN, <NA>, None, blank strings:
-    the corpus writes "" for an unknown speaker) are returned as ``None``.
-
-    Raises :class:`InputError` when the column does not exist, naming the
-    available ones.
-    """
-    statements = corpus.statements if hasattr(corpus, "statements") else corpus
-    if not isinstance(statements, pd.DataFrame) or "statement_id" not in statements.columns:
-        raise InputError("corpus: expected a Corpus or a statements DataFrame with a 'statement_id' column")
-    ids = statements["statement_id"].astype(str)
-    if group_by in ("statement", "statement_id"):
-        values = ids.to_numpy(dtype=object)
-    elif group_by in statements.columns:
-        values = statements[group_by].to_numpy(dtype=object)
-    else:
-        available = ", ".join(["statement"] + [str(c) for c in statements.columns
-                                                if c not in ("statement_id", "text")])
-        raise InputError(f"group_by: column {group_by!r} not found in corpus.statements; "
-                         f"available: {available}")
-    clean = [None if is_missing(v) else v for v in values]
-    return pd.Series(clean, index=pd.Index(ids.to_numpy(), name="statement_id"), name=group_by, dtype=object)
+# -- groups -----------------------------------------------------------------------------------
 
 
 def group_counts(dtm: DocumentTermMatrix, *, corpus: "Corpus | pd.DataFrame",
                  group_by: str) -> DocumentTermMatrix:
     """Sum the units of each group of statements (``group_by`` column of the corpus).
 
-    Units are mapped to groups through ``statement_id``; a unit whose statement
-    has no value in the column belongs to no group (logged; recorded in
-    ``params["n_units_without_label"]``). See :meth:`DocumentTermMatrix.aggregate`.
+    Units are mapped to groups through ``statement_id`` (:mod:`textanalytics.grouping`);
+    a unit whose statement has no value in the column belongs to no group (logged;
+    recorded in ``params["n_units_without_label"]``). See :meth:`DocumentTermMatrix.aggregate`.
     """
     return dtm.aggregate(unit_labels(dtm, corpus=corpus, group_by=group_by),
-                         unit="statement" if group_by in ("statement", "statement_id") else group_by)
-
-
-def unit_labels(dtm: DocumentTermMatrix, *, corpus: "Corpus | pd.DataFrame",
-                group_by: str) -> np.ndarray:
-    """One group label per unit of ``dtm`` (object array, ``None`` = no group)."""
-    labels = group_labels(corpus, group_by=group_by)
-    sids = dtm.units["statement_id"].astype(str)
-    unknown = sorted(set(sids) - set(labels.index))
-    if unknown:
-        raise InputError(f"corpus: {len(unknown)} statement_id(s) of the matrix are not in the corpus "
-                         f"(e.g. {unknown[0]!r}); pass the corpus the matrix was built from")
-    return labels.reindex(sids.to_numpy()).to_numpy(dtype=object)
+                         unit=STATEMENT if group_by in (STATEMENT, "statement_id") else group_by)
 
 
 # -- helpers ----------------------------------------------------------------------------------
 
 
-def is_missing(value: Any) -> bool:
-    """True for None, NaN, NaT, <NA> and blank strings."""
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return value.strip() == ""
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def label_str(value: Any) -> str:
-    """A group label as text: ``2017`` (also from ``2017.0``), ``"MFA"``."""
-    if isinstance(value, (bool, np.bool_)):
-        return str(value)
-    if isinstance(value, Real) and not isinstance(value, Integral) and float(value).is_integer():
-        return str(int(value))
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    return str(value)
-
-
-def factorize_labels(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
-    """``(codes, uniques)``: codes -1 for missing labels; uniques sorted.
-
-    Numbers sort numerically, everything else by its string form, so
-    ``2017 < 2018`` and ``"FSB/NAC" < "MFA"``; mixed types sort as strings.
-    Values with the same string form (``2017`` and ``"2017"``) are one label.
-    """
-    raw_codes, raw_uniques = pd.factorize(pd.Series(np.asarray(values, dtype=object), dtype=object),
-                                          use_na_sentinel=True)
-    raw_uniques = list(raw_uniques)
-    distinct: dict[str, Any] = {}
-    keys_of: list[str | None] = []
-    for v in raw_uniques:
-        if is_missing(v):
-            keys_of.append(None)
-            continue
-        k = label_str(v)
-        distinct.setdefault(k, v)
-        keys_of.append(k)
-    keys = list(distinct)
-    if all(isinstance(distinct[k], Real) and not isinstance(distinct[k], (bool, np.bool_)) for k in keys):
-        keys.sort(key=lambda k: (float(distinct[k]), k))
-    else:
-        keys.sort()
-    position = {k: i for i, k in enumerate(keys)}
-    mapping = np.array([position[k] if k is not None else -1 for k in keys_of] + [-1], dtype=np.int64)
-    codes = mapping[np.where(raw_codes < 0, len(keys_of), raw_codes)]
-    return codes, [distinct[k] for k in keys]
-
-
-def _indicator(codes: np.ndarray, n_groups: int) -> sp.csr_matrix:
-    """``(n_groups, n_units)`` 0/1 matrix; units with code -1 belong to no row."""
-    ok = codes >= 0
-    cols = np.flatnonzero(ok)
-    return sp.csr_matrix((np.ones(len(cols), dtype=np.int64), (codes[ok], cols)),
-                         shape=(n_groups, len(codes)))
-
-
-def _sorted_id_codes(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def sorted_id_codes(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Integer code of every row's id, codes in sorted-string order, and the sorted ids (object array).
 
     A categorical column (the token table's) is recoded through its categories,
     so no string is created per row (``astype(str)`` on 10 M rows costs
     about 600 MB and 15 s). A missing id is an error.
     """
-    from .preprocessing.model import _codes
+    from .preprocessing.model import column_codes
 
-    codes, names = _codes(ids)
+    codes, names = column_codes(ids)
     names = np.asarray(names, dtype=object)
     order = np.argsort(names, kind="stable") if len(names) else np.zeros(0, np.int64)
     rank = np.empty(len(names), dtype=np.int64)

@@ -36,6 +36,7 @@ from .corpus import Corpus, iter_corpus_from_config, load_corpus_from_config
 from .corpus.load import corpus_kind
 from .corpus.validate import case_variant_problems, problems_frame
 from .errors import InputError
+from .grouping import check_group_by
 from .preprocessing import TokenStore, preprocess, preprocess_chunks
 from .preprocessing.cache import file_digest, stream_key
 
@@ -93,9 +94,7 @@ class AnalysisInputs:
 def check_group_columns(columns: Any, group_by: tuple[str, ...]) -> None:
     """Fail before any costly stage when a grouping column is not in the metadata."""
     for col in group_by:
-        if col not in columns:
-            raise InputError(f"[compare] group_by: column {col!r} is not in the corpus metadata; "
-                             f"available: {', '.join(c for c in columns if c != 'text')}")
+        check_group_by(columns, group_by=col, field="[compare] group_by")
 
 
 def load_inputs(cfg: AnalysisConfig, *, stage: Stage) -> AnalysisInputs:

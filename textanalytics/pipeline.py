@@ -27,6 +27,7 @@ from . import topics as tp
 from .config import AnalysisConfig
 from .corpus.summary import problem_counts, problem_table
 from .errors import InputError, StepSkipped
+from .grouping import check_group_by, group_labels, label_str
 from .inputs import AnalysisInputs, load_inputs
 
 log = logging.getLogger(__name__)
@@ -140,7 +141,7 @@ def run_topics(cfg: AnalysisConfig, *, corpus, tokens, dtm, texts=None) -> Topic
     topics = tp.describe_topics(ensemble, lambda_=cfg.topics.relevance_lambda, top_n=cfg.topics.top_n,
                                 frex_weight=cfg.topics.frex_weight)
     labels = tp.topic_labels(ensemble, lambda_=cfg.topics.relevance_lambda)
-    passages = tp.representative_passages(ensemble, corpus, n=3)
+    passages = tp.representative_passages(ensemble, corpus=corpus, top_n=3)
     return TopicRun(k=k, k_reason=reason, selection=selection, ensemble=ensemble,
                     topics=topics, labels=labels, passages=passages)
 
@@ -183,10 +184,11 @@ class AnalysisResults:
 
 def usable_groupings(statements: pd.DataFrame, group_by: tuple[str, ...], skipped: list[str]) -> list[str]:
     """Grouping columns that hold at least two non-empty groups; the others are noted in ``skipped``."""
+    for col in group_by:
+        check_group_by(statements.columns, group_by=col, field="[compare] group_by")
     usable = []
     for col in group_by:
-        values = statements[col].dropna().astype(str)
-        values = values[values != ""]
+        values = group_labels(statements, group_by=col).dropna().map(label_str)
         if values.nunique() < 2:
             skipped.append(f"comparisons by {col}: fewer than two groups with a value "
                            f"({values.nunique()} group(s), {len(statements) - len(values)} statements without one)")
@@ -257,10 +259,9 @@ def _lexical_stats(corpus: Any, tokens: Any, *, window: int) -> pd.DataFrame:
     for chunk in tokens.chunk_tokens():  # a chunk's tokens and its statements' metadata; no text needed
         ids = chunk.units["statement_id"].astype(str).unique()
         piece = type(corpus)(statements=meta[meta["statement_id"].astype(str).isin(ids)], paragraphs=no_paragraphs)
-        parts.append(cmp.lexical_stats(piece, tokens=chunk, window=window))
+        parts.append(cmp.lexical_stats(piece, tokens=chunk, window=window).table)
     lexical = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     lexical = lexical.sort_values("statement_id", kind="stable").reset_index(drop=True)
-    lexical.attrs["params"] = parts[0].attrs.get("params", {})
     if len(lexical) != len(meta):
         raise InputError(f"{corpus.source}: {len(meta) - len(lexical)} statement(s) have no stored tokens; "
                          "the file changed during the run; run the report again")
@@ -276,7 +277,7 @@ def _compare(cfg: AnalysisConfig, res: AnalysisResults) -> None:
     comparisons = [(col, None, None) for col in res.groupings] + [(col, a, b) for col, a, b in cc.pairs]
     for col in res.groupings:
         distinctive.append(cmp.distinctive_terms(full, corpus=corpus, group_by=col, top_n=cc.top_n,
-                                                 idf=cc.distinctive_idf))
+                                                 idf=cc.distinctive_idf).table)
     for col, a, b in comparisons:
         pair = {} if a is None else {"target": a, "reference": b}
         result = cmp.keyness(full, corpus=corpus, group_by=col, min_dispersion=cc.min_dispersion,
@@ -320,9 +321,9 @@ def _topics(cfg: AnalysisConfig, res: AnalysisResults) -> None:
     shares, diffs = [], []
     for col in res.groupings:
         shares.append(tp.topic_shares(run.ensemble, corpus=res.corpus, group_by=col, seed=cfg.seed,
-                                      config=cfg.topics, resample_statements=True))
+                                      config=cfg.topics).table)
         diffs.append(tp.topic_differences(run.ensemble, corpus=res.corpus, group_by=col, seed=cfg.seed,
-                                          config=cfg.topics, resample_statements=True))
+                                          config=cfg.topics).table)
     res.tables["topic_shares"] = pd.concat(shares, ignore_index=True) if shares else pd.DataFrame()
     res.tables["topic_differences"] = pd.concat(diffs, ignore_index=True) if diffs else pd.DataFrame()
 

@@ -3,14 +3,18 @@
 Stage 4 of the pipeline: a :class:`~textanalytics.features.DocumentTermMatrix`
 (plus the corpus for metadata) -> tidy tables.
 
-- :func:`distinctive_terms` — TF-IDF top terms per statement or per group;
+- :func:`distinctive_terms` -> :class:`DistinctiveTerms` — TF-IDF top terms per
+  statement or per group;
 - :func:`keyness` -> :class:`KeynessResult` — G², log ratio, BH-adjusted
   p-values and dispersion, each group vs the rest or a chosen pair;
 - :func:`similarity` -> :class:`SimilarityResult` — cosine similarity of
   statements, clustering, :func:`nearest_neighbours`;
-- :func:`kwic` — keyword in context for a word, lemma or phrase;
-- :func:`lexical_stats` — tokens, types, MATTR, mean sentence length;
-- plots: :func:`plot_distinctive_terms`, :func:`plot_keyness`, :func:`plot_similarity`;
+- :func:`kwic` -> :class:`Concordance` — keyword in context for a word, lemma or phrase;
+- :func:`lexical_stats` -> :class:`LexicalStats` — tokens, types, MATTR, mean sentence length;
+- plots, each taking a result's table (``result.plot()`` calls them):
+  :func:`plot_distinctive_terms`, :func:`plot_keyness`, :func:`plot_keyness_grid`,
+  :func:`plot_similarity`, :func:`plot_lexical_stats`, :func:`plot_kwic`;
+- groups of statements (one mapping for every comparison): :mod:`textanalytics.grouping`;
 - array-level statistics in :mod:`textanalytics.compare.stats`.
 
 Example
@@ -31,6 +35,7 @@ from .config import CompareConfig
 # and the CLI should not pay for scikit-learn and matplotlib at start-up.
 _EXPORTS = {
     "distinctive_terms": "textanalytics.compare.distinctive",
+    "DistinctiveTerms": "textanalytics.compare.distinctive",
     "group_tfidf": "textanalytics.compare.distinctive",
     "keyness": "textanalytics.compare.keywords",
     "KeynessResult": "textanalytics.compare.keywords",
@@ -38,16 +43,21 @@ _EXPORTS = {
     "nearest_neighbours": "textanalytics.compare.docsim",
     "SimilarityResult": "textanalytics.compare.docsim",
     "kwic": "textanalytics.compare.concordance",
+    "Concordance": "textanalytics.compare.concordance",
     "kwic_many": "textanalytics.compare.concordance",
     "kwic_pieces": "textanalytics.compare.concordance",
     "lexical_stats": "textanalytics.compare.lexical",
+    "LexicalStats": "textanalytics.compare.lexical",
     "plot_distinctive_terms": "textanalytics.compare.plots",
     "plot_keyness": "textanalytics.compare.plots",
     "plot_keyness_grid": "textanalytics.compare.plots",
     "plot_similarity": "textanalytics.compare.plots",
+    "plot_lexical_stats": "textanalytics.compare.plots",
+    "plot_kwic": "textanalytics.compare.plots",
     "build_dtm": "textanalytics.features",
     "dtm_from_texts": "textanalytics.features",
     "group_counts": "textanalytics.features",
+    "group_labels": "textanalytics.grouping",
     "DocumentTermMatrix": "textanalytics.features",
     "VocabularyConfig": "textanalytics.features",
 }

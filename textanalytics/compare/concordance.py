@@ -4,24 +4,66 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Iterable, Literal
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable, Literal
 
 import numpy as np
 import pandas as pd
 
 from ..corpus.model import require_text
+from ..deprecation import renamed_keywords
 from ..errors import InputError
-from ..features import _sorted_id_codes
-from ..preprocessing.model import _codes
+from ..features import sorted_id_codes
+from ..preprocessing.model import column_codes
 
-__all__ = ["kwic", "KWIC_COLUMNS", "query_pattern"]
+from ..results import TableResult
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+__all__ = ["kwic", "Concordance", "KWIC_COLUMNS", "query_pattern"]
 
 logger = logging.getLogger(__name__)
 
 #: The first columns of the :func:`kwic` table (statement metadata columns follow).
 KWIC_COLUMNS = ("statement_id", "paragraph", "start", "end", "left", "match", "right")
 
-By = Literal["auto", "word", "lemma", "phrase"]
+QueryType = Literal["auto", "word", "lemma", "phrase"]
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Concordance(TableResult):
+    """Every occurrence of a query with its context (:func:`kwic`).
+
+    Attributes
+    ----------
+    table:
+        One row per occurrence; columns :data:`KWIC_COLUMNS` then the statement
+        metadata, described in :func:`kwic`.
+    params:
+        ``query``, ``query_type`` as resolved (``"auto"`` becomes ``word``,
+        ``lemma`` or ``phrase``), ``window``, ``case_sensitive``.
+    """
+
+    table: pd.DataFrame
+    params: dict[str, Any] = field(default_factory=dict)
+    _shown = ("query", "query_type", "window")
+
+    def __len__(self) -> int:
+        """The number of occurrences."""
+        return len(self.table)
+
+    def summary(self) -> pd.DataFrame:
+        """Occurrences per statement: ``statement_id, n_matches``, most first (ties by id)."""
+        counts = self.table.groupby("statement_id", sort=True).size().rename("n_matches").reset_index()
+        return counts.sort_values("n_matches", ascending=False, kind="stable").reset_index(drop=True)
+
+    def plot(self, **kwargs: Any) -> "Figure":
+        """Occurrences per statement or group; see :func:`~textanalytics.compare.plot_kwic`."""
+        from .plots import plot_kwic  # matplotlib is imported on first plot
+
+        kwargs.setdefault("query", self.params.get("query"))
+        return plot_kwic(self.table, **kwargs)
 
 
 def query_pattern(query: str, *, case_sensitive: bool = False) -> re.Pattern[str]:
@@ -44,8 +86,9 @@ def query_pattern(query: str, *, case_sensitive: bool = False) -> re.Pattern[str
     return re.compile(r"(?<!\w)" + r"\s+".join(parts) + r"(?!\w)", flags)
 
 
-def kwic(corpus: Any, query: str, *, window: int = 8, tokens: Any = None, by: By = "auto",
-         case_sensitive: bool = False) -> pd.DataFrame:
+@renamed_keywords(by="query_type")
+def kwic(corpus: Any, query: str, *, window: int = 8, tokens: Any = None, query_type: QueryType = "auto",
+         case_sensitive: bool = False) -> Concordance:
     """Every occurrence of ``query`` in the corpus, with ``window`` words each side.
 
     Parameters
@@ -64,8 +107,8 @@ def kwic(corpus: Any, query: str, *, window: int = 8, tokens: Any = None, by: By
     tokens:
         The :class:`~textanalytics.preprocessing.Tokens` of the corpus; needed for
         lemma and term queries.
-    by:
-        ``"word"``/``"phrase"``: the words in running text, case-insensitive,
+    query_type:
+        (was ``by``) ``"word"``/``"phrase"``: the words in running text, case-insensitive,
         separated by any whitespace (see :func:`query_pattern`). ``"lemma"``: the
         tokens whose ``lemma`` equals the query (a sequence of lemmas for a
         multiword query; a query with ``_`` matches the ``term`` column, i.e.
@@ -77,36 +120,37 @@ def kwic(corpus: Any, query: str, *, window: int = 8, tokens: Any = None, by: By
 
     Returns
     -------
-    DataFrame
-        ``statement_id``, ``paragraph``, ``start``/``end`` (character offsets of
+    Concordance
+        ``table``: ``statement_id``, ``paragraph``, ``start``/``end`` (character offsets of
         the match in the paragraph text), ``left``, ``match`` (as written,
         whitespace collapsed), ``right``, then the statement's metadata (every
         column of ``corpus.statements`` except ``text`` and ``n_words``). One row
         per occurrence, sorted by ``statement_id, paragraph, start``.
-        ``attrs["params"]`` records query, ``by`` as resolved, and window.
+        ``params`` records ``query``, ``query_type`` as resolved, ``window``
+        and ``case_sensitive``.
 
     Example
     -------
-    >>> kwic(corpus, "double standards", window=6)              # doctest: +SKIP
-    >>> kwic(corpus, "terrorist", tokens=tokens)                # doctest: +SKIP
+    >>> kwic(corpus, "double standards", window=6).table        # doctest: +SKIP
+    >>> kwic(corpus, "terrorist", tokens=tokens).summary()      # doctest: +SKIP
     """
     if not isinstance(query, str) or not query.strip():
         raise InputError("query: empty; give a word, lemma or phrase")
     if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 0:
         raise InputError(f"window: expected an integer >= 0, got {window!r}")
-    if by not in ("auto", "word", "lemma", "phrase"):
-        raise InputError(f"by: expected 'auto', 'word', 'lemma' or 'phrase', got {by!r}")
+    if query_type not in ("auto", "word", "lemma", "phrase"):
+        raise InputError(f"query_type: expected 'auto', 'word', 'lemma' or 'phrase', got {query_type!r}")
     words = query.split()
-    if by == "auto":
+    if query_type == "auto":
         if len(words) > 1:
-            by = "phrase"
+            query_type = "phrase"
         elif tokens is not None:
-            by = "lemma"
+            query_type = "lemma"
         else:
-            by = "word"
+            query_type = "word"
     require_text(corpus, "kwic")
     paragraphs = corpus.paragraphs
-    if by == "lemma":
+    if query_type == "lemma":
         if tokens is None:
             raise InputError("kwic: by='lemma' needs tokens=textanalytics.preprocess(corpus)")
         hits = _lemma_hits(paragraphs, tokens, query)
@@ -133,9 +177,9 @@ def kwic(corpus: Any, query: str, *, window: int = 8, tokens: Any = None, by: By
     meta = corpus.statements.drop(columns=[c for c in ("text", "n_words") if c in corpus.statements.columns])
     meta = meta.assign(statement_id=meta["statement_id"].astype(str))
     out = out.merge(meta, on="statement_id", how="left", validate="many_to_one")
-    out.attrs["params"] = {"query": query, "by": by, "window": int(window), "case_sensitive": case_sensitive}
-    logger.info("kwic %r (%s): %d matches", query, by, len(out))
-    return out
+    params = {"query": query, "query_type": query_type, "window": int(window), "case_sensitive": case_sensitive}
+    logger.info("kwic %r (%s): %d matches", query, query_type, len(out))
+    return Concordance(table=out, params=params)
 
 
 class _LemmaIndex:
@@ -148,7 +192,7 @@ class _LemmaIndex:
 
     def __init__(self, paragraphs: pd.DataFrame, tokens: Any) -> None:
         t = tokens.table
-        sid_codes, sid_names = _sorted_id_codes(t["statement_id"])
+        sid_codes, sid_names = sorted_id_codes(t["statement_id"])
         sid = sid_codes.astype(np.int32)  # in statement-id order, so sorting by it sorts by id
         self.sid_names = sid_names.tolist()
         par = t["paragraph"].to_numpy(dtype=np.int32)
@@ -161,13 +205,13 @@ class _LemmaIndex:
         take = (lambda a: a) if ordered else (lambda a: a[order])
         self.sid, self.par = take(sid), take(par)
         if "reason" in t.columns:
-            rc, rn = _codes(t["reason"])
+            rc, rn = column_codes(t["reason"])
             self.reason, self.reason_names = take(rc), rn
         else:
             self.reason, self.reason_names = np.zeros(len(t), np.int64), [""]
-        lc, ln = _codes(t["lemma"])
-        tc, tn = _codes(t["term"])
-        sc, sn = _codes(t["token"])
+        lc, ln = column_codes(t["lemma"])
+        tc, tn = column_codes(t["term"])
+        sc, sn = column_codes(t["token"])
         self.lemma, self.lemma_names = take(lc), [s.lower() for s in ln]
         self.term, self.term_names = take(tc), [s.lower() for s in tn]
         self.surface, self.surface_names = take(sc), np.asarray(sn, dtype=object)
@@ -237,7 +281,7 @@ def kwic_many(corpus: Any, queries: list[str], *, tokens: Any = None, window: in
     """KWIC for several queries at once: :func:`kwic`'s columns plus ``query``.
 
     With ``tokens``, single words match lemmas and ``a_b`` terms match model
-    terms (phrases, aliases), as :func:`kwic` with ``by="auto"``; the token
+    terms (phrases, aliases), as :func:`kwic` with ``query_type="auto"``; the token
     table is indexed once for all queries. ``max_hits`` keeps the first hits
     per query in corpus order (the report's search box uses it to stay small
     on large corpora). Without ``tokens`` each query is a word/phrase search.

@@ -3,21 +3,57 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Literal
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from ..errors import InputError
 from ..features import DocumentTermMatrix
-from ._groups import grouping
+from ..grouping import group_units
+from ..results import TableResult
 
-__all__ = ["distinctive_terms", "group_tfidf", "DISTINCTIVE_COLUMNS"]
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+__all__ = ["distinctive_terms", "group_tfidf", "DistinctiveTerms", "DISTINCTIVE_COLUMNS"]
 
 logger = logging.getLogger(__name__)
 
 #: Columns of the :func:`distinctive_terms` table, in order.
 DISTINCTIVE_COLUMNS = ("group_by", "group", "term", "score", "rank", "count", "n_statements")
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class DistinctiveTerms(TableResult):
+    """The TF-IDF top terms of each group (:func:`distinctive_terms`).
+
+    Attributes
+    ----------
+    table:
+        Columns :data:`DISTINCTIVE_COLUMNS`, described in :func:`distinctive_terms`.
+    params:
+        ``group_by, top_n, idf, unit, groups, n_statements_without_group`` and
+        the matrix's ``params`` under ``dtm_params``.
+    """
+
+    table: pd.DataFrame
+    params: dict[str, Any] = field(default_factory=dict)
+    _shown = ("group_by", "top_n", "idf")
+
+    def summary(self) -> pd.DataFrame:
+        """One row per group: its number of statements and its terms, best first."""
+        t = self.table
+        return (t.groupby("group", sort=False)
+                .agg(n_statements=("n_statements", "first"), terms=("term", ", ".join)).reset_index())
+
+    def plot(self, **kwargs: Any) -> "Figure":
+        """Small multiples, one panel per group; see :func:`~textanalytics.compare.plot_distinctive_terms`."""
+        from .plots import plot_distinctive_terms  # matplotlib is imported on first plot
+
+        kwargs.setdefault("top_n", self.params.get("top_n", 10))
+        return plot_distinctive_terms(self.table, **kwargs)
 
 
 def group_tfidf(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str = "statement",
@@ -29,11 +65,12 @@ def group_tfidf(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str = "statem
     ``counts`` the summed raw counts it was computed from, ``grouping.names``
     the groups (rows) and ``n_statements`` the statements in each group.
     """
+    # scikit-learn is imported on use: about a second of start-up that most commands never need.
     from sklearn.feature_extraction.text import TfidfTransformer
 
     if idf not in ("groups", "units"):
         raise InputError(f"idf: expected 'groups' or 'units', got {idf!r}")
-    g = grouping(dtm, corpus=corpus, group_by=group_by)
+    g = group_units(dtm, corpus=corpus, group_by=group_by)
     gi = g.indicator()
     counts = (gi @ dtm.counts).tocsr()
     counts.sort_indices()
@@ -50,7 +87,7 @@ def group_tfidf(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str = "statem
 
 
 def distinctive_terms(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str = "statement",
-                      top_n: int = 15, idf: Literal["groups", "units"] = "groups") -> pd.DataFrame:
+                      top_n: int = 15, idf: Literal["groups", "units"] = "groups") -> DistinctiveTerms:
     """The ``top_n`` terms with the highest TF-IDF weight in each group.
 
     How a group's vector is formed
@@ -81,23 +118,23 @@ def distinctive_terms(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str = "
     group_by:
         ``"statement"`` (default: each statement) or a column of
         ``corpus.statements``. Statements with a missing value form no group
-        (logged; counted in ``attrs["params"]["n_statements_without_group"]``).
+        (logged; counted in ``params["n_statements_without_group"]``).
     top_n:
         Terms per group (fewer when the group uses fewer terms).
 
     Returns
     -------
-    DataFrame
-        Columns ``group_by`` (the column name), ``group`` (the group as a string;
+    DistinctiveTerms
+        ``table`` columns ``group_by`` (the column name), ``group`` (the group as a string;
         the statement id for ``"statement"``), ``term``, ``score`` (TF-IDF weight
         in [0, 1]), ``rank`` (1 = highest), ``count`` (raw count of the term in
         the group), ``n_statements`` (statements in the group). Sorted by group
         (sorted order) then rank; equal scores are ranked alphabetically.
-        ``attrs["params"]`` records the parameters.
+        ``params`` records the parameters.
 
     Example
     -------
-    >>> distinctive_terms(dtm, corpus=corpus, group_by="year", top_n=10)  # doctest: +SKIP
+    >>> distinctive_terms(dtm, corpus=corpus, group_by="year", top_n=10).table  # doctest: +SKIP
     """
     if isinstance(top_n, bool) or not isinstance(top_n, (int, np.integer)) or top_n < 1:
         raise InputError(f"top_n: expected an integer >= 1, got {top_n!r}")
@@ -124,8 +161,6 @@ def distinctive_terms(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str = "
         rows["n_statements"] += [int(n_statements[i])] * len(cols)
     out = pd.DataFrame(rows, columns=list(DISTINCTIVE_COLUMNS))
     out = out.astype({"score": np.float64, "rank": np.int64, "count": np.int64, "n_statements": np.int64})
-    out.attrs["params"] = {"group_by": group_by, "top_n": int(top_n), "idf": idf, "unit": dtm.unit,
-                           "groups": list(names),
-                           "n_statements_without_group": g.n_statements_without_group,
-                           "dtm_params": dict(dtm.params)}
-    return out
+    params = {"group_by": group_by, "top_n": int(top_n), "idf": idf, "unit": dtm.unit, "groups": list(names),
+              "n_statements_without_group": g.n_statements_without_group, "dtm_params": dict(dtm.params)}
+    return DistinctiveTerms(table=out, params=params)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from ..deprecation import renamed_keywords
 from ..errors import InputError
 from ..features import DocumentTermMatrix
+from .stats import LINKAGES, cluster_similarity, similarity_arrays
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -32,30 +35,36 @@ class SimilarityResult:
         Square DataFrame of cosine similarities, index and columns the ids
         (sorted), 1.0 on the diagonal.
     pairs:
-        Tidy form, one row per unordered pair: ``<level>_a``, ``<level>_b``
+        Tidy form, one row per unordered pair: ``<unit>_a``, ``<unit>_b``
         (``statement_a``, ``statement_b`` at statement level; ``a < b``),
-        ``cosine``. Sorted by ``<level>_a, <level>_b``.
+        ``cosine``. Sorted by ``<unit>_a, <unit>_b``.
     linkage:
         SciPy linkage matrix of the hierarchical clustering (``(n-1, 4)``) on the
         distance ``1 - cosine``.
     order:
         The ids in dendrogram leaf order (used by the heatmap).
-    level:
-        ``"statement"`` or ``"paragraph"``.
+    unit:
+        ``"statement"`` or ``"paragraph"`` (was ``level``).
     metadata:
         ``corpus.statements`` without ``text`` for the ids (statement level, when
         a corpus was given), else None; used for plot labels.
     params:
-        ``level``, ``method``, ``tfidf`` settings, ``empty`` (ids with no term).
+        ``unit``, ``method``, ``tfidf`` settings, ``empty`` (ids with no term).
     """
 
     matrix: pd.DataFrame
     pairs: pd.DataFrame
     linkage: np.ndarray
     order: tuple[str, ...]
-    level: str = "statement"
+    unit: str = "statement"
     metadata: pd.DataFrame | None = None
     params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def level(self) -> str:
+        """Deprecated name of :attr:`unit`."""
+        warnings.warn("SimilarityResult.level is deprecated; use .unit", DeprecationWarning, stacklevel=2)
+        return self.unit
 
     @property
     def table(self) -> pd.DataFrame:
@@ -67,54 +76,29 @@ class SimilarityResult:
                     metadata: pd.DataFrame | None = None,
                     params: dict[str, Any] | None = None) -> "SimilarityResult":
         """Rebuild a result (pairs, clustering) from a saved square similarity matrix,
-        or from a saved tidy ``pairs`` table (``<level>_a, <level>_b, cosine``)."""
-        from scipy.cluster.hierarchy import leaves_list, linkage
-        from scipy.spatial.distance import squareform
-
-        if method not in ("average", "complete", "single", "weighted"):
-            raise InputError(f"method: expected average, complete, single or weighted, got {method!r}")
-        if "cosine" in matrix.columns and len(matrix.columns) == 3:
-            a, b = [c for c in matrix.columns if c != "cosine"]
-            level = str(a)[:-2] if str(a).endswith("_a") else "statement"
-            ids = sorted(set(matrix[a].astype(str)) | set(matrix[b].astype(str)))
-            sq = pd.DataFrame(np.eye(len(ids)), index=ids, columns=ids)
-            for x, y, v in zip(matrix[a].astype(str), matrix[b].astype(str), matrix["cosine"]):
-                sq.loc[x, y] = sq.loc[y, x] = float(v)
-            matrix = sq
-        else:
-            level = str(matrix.index.name)[:-3] if str(matrix.index.name).endswith("_id") else "statement"
-        ids = sorted(str(i) for i in matrix.index)
-        if sorted(str(c) for c in matrix.columns) != ids:
-            raise InputError("matrix: expected a square similarity matrix with the same ids as index and columns")
-        if len(ids) < 2:
-            raise InputError(f"similarity needs at least 2 {level}s, got {len(ids)}")
-        m = matrix.copy()
-        m.index, m.columns = m.index.astype(str), m.columns.astype(str)
-        sim = m.loc[ids, ids].to_numpy(dtype=np.float64)
-        sim = np.clip((sim + sim.T) / 2.0, 0.0, 1.0)
-        np.fill_diagonal(sim, 1.0)
-        dist = 1.0 - sim
-        np.fill_diagonal(dist, 0.0)
-        z = linkage(squareform(dist, checks=False), method=method)
-        order = tuple(ids[i] for i in leaves_list(z))
-        name = level + "_id"
+        or from a saved tidy ``pairs`` table (``<unit>_a, <unit>_b, cosine``)."""
+        ids, sim, unit = similarity_arrays(matrix)
+        z, leaves = cluster_similarity(sim, method=method)
+        order = tuple(ids[i] for i in leaves)
+        name = unit + "_id"
         out = pd.DataFrame(sim, index=pd.Index(ids, name=name), columns=pd.Index(ids, name=name))
         iu, ju = np.triu_indices(len(ids), k=1)
         arr = np.asarray(ids, dtype=object)
-        pairs = pd.DataFrame({f"{level}_a": arr[iu], f"{level}_b": arr[ju], "cosine": sim[iu, ju]})
-        return cls(matrix=out, pairs=pairs, linkage=z, order=order, level=level, metadata=metadata,
-                   params={"level": level, "method": method, **(params or {})})
+        pairs = pd.DataFrame({f"{unit}_a": arr[iu], f"{unit}_b": arr[ju], "cosine": sim[iu, ju]})
+        return cls(matrix=out, pairs=pairs, linkage=z, order=order, unit=unit, metadata=metadata,
+                   params={"unit": unit, "method": method, **(params or {})})
 
-    def nearest_neighbours(self, *, n: int = 3) -> pd.DataFrame:
+    @renamed_keywords(n="top_n")
+    def nearest_neighbours(self, *, top_n: int = 3) -> pd.DataFrame:
         """See :func:`nearest_neighbours`."""
-        return nearest_neighbours(self, n=n)
+        return nearest_neighbours(self, top_n=top_n)
 
     def clusters(self, *, n_clusters: int) -> pd.DataFrame:
-        """Cut the dendrogram into ``n_clusters`` groups: ``<level>_id, cluster`` (from 1).
+        """Cut the dendrogram into ``n_clusters`` groups: ``<unit>_id, cluster`` (from 1).
 
         Clusters are numbered in dendrogram leaf order, so the numbering is stable.
         """
-        from scipy.cluster.hierarchy import fcluster
+        from scipy.cluster.hierarchy import fcluster  # scipy.cluster is slow to import; only this needs it
 
         ids = list(self.matrix.index)
         if not 1 <= n_clusters <= len(ids):
@@ -124,7 +108,7 @@ class SimilarityResult:
         renumber: dict[int, int] = {}
         for i in self.order:
             renumber.setdefault(int(by_id[i]), len(renumber) + 1)
-        return pd.DataFrame({f"{self.level}_id": ids, "cluster": [renumber[int(by_id[i])] for i in ids]})
+        return pd.DataFrame({f"{self.unit}_id": ids, "cluster": [renumber[int(by_id[i])] for i in ids]})
 
     def labels(self, columns: tuple[str, ...] = ("speaker", "year")) -> list[str]:
         """Readable labels for the ids in ``matrix`` order (id plus metadata when known)."""
@@ -140,27 +124,33 @@ class SimilarityResult:
             out.append(f"{i} ({', '.join(extra)})" if extra else i)
         return out
 
+    def summary(self) -> pd.DataFrame:
+        """Each id's most similar other id (:func:`nearest_neighbours` with ``top_n=1``)."""
+        return nearest_neighbours(self, top_n=1)
+
     def plot(self, **kwargs: Any) -> "Figure":
         """Heatmap with dendrogram; see :func:`~textanalytics.compare.plot_similarity`."""
-        from .plots import plot_similarity
+        from .plots import plot_similarity  # matplotlib is imported on first plot
 
-        return plot_similarity(self, **kwargs)
+        kwargs.setdefault("labels", self.labels())
+        return plot_similarity(self.matrix, method=self.params.get("method", "average"), **kwargs)
 
     def __repr__(self) -> str:
-        return (f"SimilarityResult({len(self.matrix)} {self.level}s, "
+        return (f"SimilarityResult({len(self.matrix)} {self.unit}s, "
                 f"linkage={self.params.get('method')!r})")
 
     def _repr_html_(self) -> str:
         return f"<p><b>{self.__repr__()}</b></p>" + self.matrix.round(3)._repr_html_()
 
 
+@renamed_keywords(level="unit")
 def similarity(dtm: DocumentTermMatrix, *, corpus: Any = None,
-               level: Literal["statement", "paragraph"] = "statement",
+               unit: Literal["statement", "paragraph"] = "statement",
                method: Linkage = "average", max_units: int = 5000) -> SimilarityResult:
     """Cosine similarity of TF-IDF vectors, with average-linkage clustering.
 
-    Each statement's vector is the sum of its units' counts (a paragraph-level
-    matrix is summed per statement; ``level="paragraph"`` keeps paragraphs),
+    Each statement's vector is the sum of its units' counts (a paragraph-unit
+    matrix is summed per statement; ``unit="paragraph"`` keeps paragraphs),
     weighted by scikit-learn's :class:`TfidfTransformer` fitted on these
     vectors (``smooth_idf=True``, ``sublinear_tf=False``, L2 norm; idf over the
     statements compared). The cosine of two L2-normalised vectors is their dot
@@ -178,7 +168,7 @@ def similarity(dtm: DocumentTermMatrix, *, corpus: Any = None,
         A paragraph- or statement-level matrix.
     corpus:
         Optional: adds the statements' metadata (``result.metadata``) for labels.
-    level:
+    unit:
         ``"statement"`` (default) or ``"paragraph"`` (needs a paragraph matrix).
     method:
         Linkage method: ``average`` (default), ``complete``, ``single``, ``weighted``.
@@ -194,25 +184,26 @@ def similarity(dtm: DocumentTermMatrix, *, corpus: Any = None,
     Example
     -------
     >>> sim = similarity(dtm, corpus=corpus)           # doctest: +SKIP
-    >>> sim.nearest_neighbours(n=3)                    # doctest: +SKIP
+    >>> sim.nearest_neighbours(top_n=3)                  # doctest: +SKIP
     """
+    # scikit-learn is imported on use: about a second of start-up that most commands never need.
     from sklearn.feature_extraction.text import TfidfTransformer
 
-    if level not in ("statement", "paragraph"):
-        raise InputError(f"level: expected 'statement' or 'paragraph', got {level!r}")
-    if method not in ("average", "complete", "single", "weighted"):
-        raise InputError(f"method: expected average, complete, single or weighted, got {method!r}")
+    if unit not in ("statement", "paragraph"):
+        raise InputError(f"unit: expected 'statement' or 'paragraph', got {unit!r}")
+    if method not in LINKAGES:
+        raise InputError(f"method: expected {', '.join(LINKAGES)}, got {method!r}")
     if dtm.unit not in ("paragraph", "statement"):
         raise InputError(f"dtm: similarity needs a paragraph- or statement-level matrix, got unit={dtm.unit!r}")
-    if level == "paragraph" and dtm.unit != "paragraph":
-        raise InputError("level: 'paragraph' needs a paragraph-level matrix; build_dtm(tokens, unit='paragraph')")
-    m = dtm if level == dtm.unit else dtm.aggregate(dtm.units["statement_id"].astype(str), unit="statement")
+    if unit == "paragraph" and dtm.unit != "paragraph":
+        raise InputError("unit: 'paragraph' needs a paragraph-level matrix; build_dtm(tokens, unit='paragraph')")
+    m = dtm if unit == dtm.unit else dtm.aggregate(dtm.units["statement_id"].astype(str), unit="statement")
     ids = m.units["unit_id"].astype(str).tolist()
     n = len(ids)
     if n < 2:
-        raise InputError(f"similarity needs at least 2 {level}s, got {n}")
+        raise InputError(f"similarity needs at least 2 {unit}s, got {n}")
     if n > max_units:
-        raise InputError(f"similarity of {n} {level}s needs a {n}x{n} matrix; pass a subset of the "
+        raise InputError(f"similarity of {n} {unit}s needs a {n}x{n} matrix; pass a subset of the "
                          f"matrix or raise max_units (now {max_units})")
     x = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=False).fit_transform(m.counts)
     # Sorted ids: pairs then satisfy a < b and ties can be broken by id.
@@ -223,37 +214,38 @@ def similarity(dtm: DocumentTermMatrix, *, corpus: Any = None,
     empty = [ids[i] for i in np.flatnonzero(np.diff(x.tocsr().indptr) == 0)]
     if empty:
         logger.warning("similarity: %d %s(s) have no term and are similar to nothing: %s",
-                       len(empty), level, ", ".join(empty[:5]))
+                       len(empty), unit, ", ".join(empty[:5]))
     metadata = None
-    if corpus is not None and level == "statement":
+    if corpus is not None and unit == "statement":
         statements = corpus.statements if hasattr(corpus, "statements") else corpus
         meta = statements.drop(columns=[c for c in ("text",) if c in statements.columns])
         meta = meta.assign(statement_id=meta["statement_id"].astype(str))
         metadata = meta.set_index("statement_id").reindex(ids).reset_index()
-    matrix = pd.DataFrame(sim, index=pd.Index(ids, name=level + "_id"), columns=pd.Index(ids, name=level + "_id"))
-    params = {"tfidf": {"norm": "l2", "smooth_idf": True, "sublinear_tf": False, "idf_over": level},
+    matrix = pd.DataFrame(sim, index=pd.Index(ids, name=unit + "_id"), columns=pd.Index(ids, name=unit + "_id"))
+    params = {"tfidf": {"norm": "l2", "smooth_idf": True, "sublinear_tf": False, "idf_over": unit},
               "empty": empty, "dtm_params": dict(dtm.params)}
     return SimilarityResult.from_matrix(matrix, method=method, metadata=metadata, params=params)
 
 
-def nearest_neighbours(result: SimilarityResult, *, n: int = 3) -> pd.DataFrame:
-    """Each statement's ``n`` most similar other statements.
+@renamed_keywords(n="top_n")
+def nearest_neighbours(result: SimilarityResult, *, top_n: int = 3) -> pd.DataFrame:
+    """Each statement's ``top_n`` most similar other statements.
 
-    Returns columns ``<level>_id``, ``rank`` (1 = most similar), ``neighbour``,
+    Returns columns ``<unit>_id``, ``rank`` (1 = most similar), ``neighbour``,
     ``cosine``; sorted by id then rank; equal similarities are ranked by
     neighbour id.
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise InputError(f"n: expected an integer >= 1, got {n!r}")
+    if isinstance(top_n, bool) or not isinstance(top_n, (int, np.integer)) or top_n < 1:
+        raise InputError(f"top_n: expected an integer >= 1, got {top_n!r}")
     ids = np.asarray(result.matrix.index, dtype=object)
     sim = result.matrix.to_numpy()
-    rows: dict[str, list[Any]] = {f"{result.level}_id": [], "rank": [], "neighbour": [], "cosine": []}
+    rows: dict[str, list[Any]] = {f"{result.unit}_id": [], "rank": [], "neighbour": [], "cosine": []}
     others = np.arange(len(ids))
     for i, sid in enumerate(ids):
         j = others[others != i]
         # ids are sorted, so the index breaks ties by neighbour id.
-        order = j[np.lexsort((j, -sim[i, j]))][:n]
-        rows[f"{result.level}_id"] += [sid] * len(order)
+        order = j[np.lexsort((j, -sim[i, j]))][:top_n]
+        rows[f"{result.unit}_id"] += [sid] * len(order)
         rows["rank"] += list(range(1, len(order) + 1))
         rows["neighbour"] += ids[order].tolist()
         rows["cosine"] += sim[i, order].tolist()

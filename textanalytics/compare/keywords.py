@@ -10,10 +10,11 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ..deprecation import renamed_keywords
 from ..errors import InputError
 from ..features import DocumentTermMatrix
+from ..grouping import REST, Grouping, group_units, label_str, statement_indicator
 from . import stats
-from ._groups import grouping, statement_indicator
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -21,9 +22,6 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["keyness", "KeynessResult", "KEYNESS_COLUMNS", "REST"]
 
 logger = logging.getLogger(__name__)
-
-#: The ``reference`` value of a "target vs every other group" comparison.
-REST = "rest"
 
 #: Columns of :attr:`KeynessResult.table`, in order.
 KEYNESS_COLUMNS = (
@@ -78,8 +76,6 @@ class KeynessResult:
 
     def comparison(self, target: Any, reference: Any = REST) -> pd.DataFrame:
         """The rows of one comparison (``reference="rest"``: target vs the rest)."""
-        from ..features import label_str
-
         t, r = label_str(target), label_str(reference)
         rows = self.table[(self.table["target"] == t) & (self.table["reference"] == r)]
         if rows.empty and not ((self.comparisons["target"] == t) & (self.comparisons["reference"] == r)).any():
@@ -87,9 +83,10 @@ class KeynessResult:
             raise InputError(f"comparison {t!r} vs {r!r} not in this result; it holds: {pairs}")
         return rows.reset_index(drop=True)
 
-    def top(self, n: int = 10, *, direction: Literal["target", "reference"] = "target",
+    @renamed_keywords(n="top_n")
+    def top(self, top_n: int = 10, *, direction: Literal["target", "reference"] = "target",
             significant: bool = False) -> pd.DataFrame:
-        """The ``n`` terms with the largest G² on one side of every comparison.
+        """The ``top_n`` terms with the largest G² on one side of every comparison.
 
         ``significant=True`` keeps only terms with ``p_adjusted < alpha``.
         """
@@ -100,7 +97,7 @@ class KeynessResult:
             t = t[t["p_adjusted"] < self.params.get("alpha", 0.05)]
         order = {(a, b): i for i, (a, b) in enumerate(zip(self.comparisons["target"], self.comparisons["reference"]))}
         t = t.assign(_c=[order[(a, b)] for a, b in zip(t["target"], t["reference"])], _k=-t["g2"].abs())
-        t = t.sort_values(["_c", "_k", "term"], kind="stable").groupby("_c", sort=False).head(n)
+        t = t.sort_values(["_c", "_k", "term"], kind="stable").groupby("_c", sort=False).head(top_n)
         return t.drop(columns=["_c", "_k"]).reset_index(drop=True)
 
     def shortlist(self, n: int = 50) -> pd.DataFrame:
@@ -118,11 +115,19 @@ class KeynessResult:
         keep = (table["p_adjusted"] < self.params.get("alpha", 0.05)) | (rank <= n)
         return table[keep.to_numpy()].reset_index(drop=True)
 
-    def plot(self, **kwargs: Any) -> "Figure":
-        """Keyness chart of one comparison; see :func:`~textanalytics.compare.plot_keyness`."""
-        from .plots import plot_keyness
+    def summary(self) -> pd.DataFrame:
+        """One row per comparison: sizes, terms tested and shown, significant terms per side."""
+        return self.comparisons
 
-        return plot_keyness(self, **kwargs)
+    def plot(self, **kwargs: Any) -> "Figure":
+        """Keyness chart of one comparison; see :func:`~textanalytics.compare.plot_keyness`.
+
+        ``alpha`` defaults to the result's.
+        """
+        from .plots import plot_keyness  # matplotlib is imported on first plot
+
+        kwargs.setdefault("alpha", self.params.get("alpha", 0.05))
+        return plot_keyness(self.table, **kwargs)
 
     def __repr__(self) -> str:
         warn = int(self.comparisons["small_group"].sum()) if len(self.comparisons) else 0
@@ -222,7 +227,7 @@ def keyness(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str,
         raise InputError(f"alpha: expected a number between 0 and 1, got {alpha!r}")
     if g2_cells not in (2, 4):
         raise InputError(f"g2_cells: expected 4 (full 2x2 table) or 2 (Rayson & Garside), got {g2_cells!r}")
-    g = grouping(dtm, corpus=corpus, group_by=group_by)
+    g = group_units(dtm, corpus=corpus, group_by=group_by)
     k = len(g.names)
     if k < 2:
         raise InputError(f"group_by {group_by!r}: keyness needs at least 2 groups, found {k}"
@@ -360,7 +365,7 @@ def keyness(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str,
     return KeynessResult(table=table, comparisons=comp, params=params)
 
 
-def _plan(g: Any, *, target: Any, reference: Any) -> list[tuple[int, np.ndarray, str]]:
+def _plan(g: Grouping, *, target: Any, reference: Any) -> list[tuple[int, np.ndarray, str]]:
     """``[(target index, reference indices, reference name), ...]``."""
     k = len(g.names)
     ti = g.resolve(target, role="target") if target is not None else None

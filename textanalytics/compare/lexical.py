@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from ..corpus.model import require_text
 from ..errors import InputError
-from ..features import _sorted_id_codes, factorize_labels, group_labels, label_str
-from ..preprocessing.model import _codes
+from ..features import sorted_id_codes
+from ..grouping import group_units, label_str
+from ..preprocessing.model import column_codes
+from ..results import TableResult
 from . import stats
 
-__all__ = ["lexical_stats", "STATEMENT_COLUMNS", "GROUP_COLUMNS", "WORD_RE", "SENTENCE_END_RE"]
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+__all__ = ["lexical_stats", "LexicalStats", "STATEMENT_COLUMNS", "GROUP_COLUMNS", "WORD_RE",
+           "SENTENCE_END_RE"]
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +37,38 @@ GROUP_COLUMNS = ("group_by", "group", "n_statements", "n_tokens", "n_types", "tt
                  "n_mattr_is_ttr", "n_sentences", "mean_sentence_length")
 
 
+@dataclass(frozen=True, eq=False, repr=False)
+class LexicalStats(TableResult):
+    """Lexical statistics per statement or per group (:func:`lexical_stats`).
+
+    Attributes
+    ----------
+    table:
+        Columns :data:`STATEMENT_COLUMNS` (per statement) or :data:`GROUP_COLUMNS`
+        (per group), described in :func:`lexical_stats`.
+    params:
+        ``window``, ``source`` (``tokens`` or ``regex``), ``group_by`` and
+        ``n_statements_without_group``.
+    """
+
+    table: pd.DataFrame
+    params: dict[str, Any] = field(default_factory=dict)
+    _shown = ("group_by", "window", "source")
+
+    def summary(self) -> pd.DataFrame:
+        """Distribution of every measure over the rows (count, mean, sd, quartiles)."""
+        measures = ["n_tokens", "n_types", "ttr", "mattr", "mean_sentence_length"]
+        return self.table[measures].describe().T
+
+    def plot(self, **kwargs: Any) -> "Figure":
+        """One bar per row; see :func:`~textanalytics.compare.plot_lexical_stats`."""
+        from .plots import plot_lexical_stats  # matplotlib is imported on first plot
+
+        return plot_lexical_stats(self.table, **kwargs)
+
+
 def lexical_stats(corpus: Any, *, tokens: Any = None, group_by: str | None = None,
-                  window: int = 50) -> pd.DataFrame:
+                  window: int = 50) -> LexicalStats:
     """Size, vocabulary richness and sentence length of each statement or group.
 
     What is counted
@@ -60,8 +97,8 @@ def lexical_stats(corpus: Any, *, tokens: Any = None, group_by: str | None = Non
 
     Returns
     -------
-    DataFrame
-        Per statement (``group_by=None``), sorted by ``statement_id``:
+    LexicalStats
+        ``table`` per statement (``group_by=None``), sorted by ``statement_id``:
         ``statement_id``, ``n_tokens``, ``n_types`` (distinct lower-cased words),
         ``ttr`` (``n_types / n_tokens``), ``mattr`` (moving-average type-token
         ratio: mean TTR over every window of ``window`` consecutive tokens;
@@ -76,12 +113,12 @@ def lexical_stats(corpus: Any, *, tokens: Any = None, group_by: str | None = Non
         (statements that fell back to TTR), ``n_sentences`` (sum),
         ``mean_sentence_length`` (pooled: tokens / sentences).
 
-        ``attrs["params"]`` records ``window``, ``source`` (``tokens`` or
-        ``regex``), ``group_by`` and ``n_statements_without_group``.
+        ``params`` records ``window``, ``source`` (``tokens`` or ``regex``),
+        ``group_by`` and ``n_statements_without_group``.
 
     Example
     -------
-    >>> lexical_stats(corpus, tokens=tokens, group_by="speaker")   # doctest: +SKIP
+    >>> lexical_stats(corpus, tokens=tokens, group_by="speaker").table   # doctest: +SKIP
     """
     if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 1:
         raise InputError(f"window: expected an integer >= 1, got {window!r}")
@@ -104,16 +141,12 @@ def lexical_stats(corpus: Any, *, tokens: Any = None, group_by: str | None = Non
               "group_by": group_by, "n_statements_without_group": 0}
     if group_by is None:
         per = per.sort_values("statement_id", kind="stable").reset_index(drop=True)
-        per.attrs["params"] = params
-        return per
+        return LexicalStats(table=per, params=params)
 
-    labels = group_labels(corpus, group_by=group_by).reindex(ids).to_numpy(dtype=object)
-    codes, uniques = factorize_labels(labels)
-    n_missing = int((codes < 0).sum())
-    if n_missing:
-        logger.warning("group_by=%r: %d statement(s) have no value and form no group", group_by, n_missing)
+    g = group_units(pd.DataFrame({"statement_id": ids}), corpus=corpus, group_by=group_by)
+    codes = g.codes
     out = []
-    for i, label in enumerate(uniques):
+    for i, label in enumerate(g.values):
         members = [sid for sid, c in zip(ids, codes) if c == i]
         part = per[per["statement_id"].isin(members)]
         pooled = np.concatenate([words.get(sid, _EMPTY) for sid in members]) if members else _EMPTY
@@ -129,9 +162,8 @@ def lexical_stats(corpus: Any, *, tokens: Any = None, group_by: str | None = Non
         {"n_statements": np.int64, "n_tokens": np.int64, "n_types": np.int64, "ttr": np.float64,
          "mattr": np.float64, "n_mattr_is_ttr": np.int64, "n_sentences": np.int64,
          "mean_sentence_length": np.float64})
-    params["n_statements_without_group"] = n_missing
-    res.attrs["params"] = params
-    return res
+    params["n_statements_without_group"] = g.n_statements_without_group
+    return LexicalStats(table=res, params=params)
 
 
 _EMPTY = np.zeros(0, dtype=np.int64)
@@ -147,14 +179,14 @@ def _from_tokens(tokens: Any, ids: list[str]) -> tuple[dict[str, np.ndarray], di
     n = len(t)
     keep = np.ones(n, dtype=bool)
     if "reason" in t.columns:
-        rc, rn = _codes(t["reason"])
+        rc, rn = column_codes(t["reason"])
         if "punctuation" in rn:
             keep = rc != rn.index("punctuation")
-    sid_codes, sorted_names = _sorted_id_codes(t["statement_id"])
+    sid_codes, sorted_names = sorted_id_codes(t["statement_id"])
     sid = sid_codes[keep]
     par = t["paragraph"].to_numpy(dtype=np.int64)[keep]
     pos = t["position"].to_numpy(dtype=np.int64)[keep]
-    tc, tn = _codes(t["token"])
+    tc, tn = column_codes(t["token"])
     lower = pd.factorize(pd.Index([str(x).lower() for x in tn], dtype=object))[0].astype(np.int64)
     word = lower[tc[keep]] if len(tn) else np.zeros(0, np.int64)
     order = np.lexsort((pos, par, sid))

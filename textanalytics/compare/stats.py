@@ -25,8 +25,10 @@ from typing import Any, Literal
 import numpy as np
 from scipy import special, stats
 
+from ..errors import InputError
+
 __all__ = ["PER", "ZERO_FREQUENCY", "relative_frequency", "g2", "log_ratio", "p_value",
-           "bh_adjust", "mattr", "ttr"]
+           "bh_adjust", "mattr", "ttr", "LINKAGES", "similarity_arrays", "cluster_similarity"]
 
 #: Relative frequencies are given per this many tokens.
 PER = 10_000
@@ -170,3 +172,65 @@ def mattr(tokens: Sequence[Any], *, window: int = 50) -> tuple[float, bool]:
     hi = np.minimum(idx, n - window)
     total = np.clip(hi - lo + 1, 0, None).sum()
     return float(total / ((n - window + 1) * window)), False
+
+
+#: Linkage methods offered for cosine distances (not Euclidean, so no Ward).
+LINKAGES = ("average", "complete", "single", "weighted")
+
+
+def similarity_arrays(table: Any) -> tuple[list[str], np.ndarray, str]:
+    """``(ids, similarity, unit)`` from a saved similarity table.
+
+    ``table`` is a square DataFrame (ids as index and columns, index named
+    ``<unit>_id``) or a tidy pairs table (``<unit>_a, <unit>_b, cosine``).
+    ``ids`` are sorted; the matrix is symmetrised, clipped to [0, 1], with 1 on
+    the diagonal; ``unit`` is ``"statement"`` unless the names say otherwise.
+
+    >>> import pandas as pd
+    >>> ids, sim, unit = similarity_arrays(pd.DataFrame({"statement_a": ["a"], "statement_b": ["b"], "cosine": [0.5]}))
+    >>> ids, sim.tolist(), unit
+    (['a', 'b'], [[1.0, 0.5], [0.5, 1.0]], 'statement')
+    """
+    if "cosine" in table.columns and len(table.columns) == 3:
+        a, b = [c for c in table.columns if c != "cosine"]
+        unit = str(a)[:-2] if str(a).endswith("_a") else "statement"
+        left, right = table[a].astype(str).to_numpy(), table[b].astype(str).to_numpy()
+        ids = sorted(set(left) | set(right))
+        pos = {i: n for n, i in enumerate(ids)}
+        sim = np.eye(len(ids))
+        ia, ib = [pos[x] for x in left], [pos[x] for x in right]
+        values = table["cosine"].to_numpy(dtype=np.float64)
+        sim[ia, ib] = values
+        sim[ib, ia] = values
+    else:
+        name = str(table.index.name)
+        unit = name[:-3] if name.endswith("_id") else "statement"
+        ids = sorted(str(i) for i in table.index)
+        if sorted(str(c) for c in table.columns) != ids:
+            raise InputError("table: expected a square similarity matrix with the same ids as index and "
+                             "columns, or a pairs table (<unit>_a, <unit>_b, cosine)")
+        square = table.set_axis(table.index.astype(str), axis=0).set_axis(table.columns.astype(str), axis=1)
+        sim = square.loc[ids, ids].to_numpy(dtype=np.float64)
+    if len(ids) < 2:
+        raise InputError(f"similarity needs at least 2 {unit}s, got {len(ids)}")
+    sim = np.clip((sim + sim.T) / 2.0, 0.0, 1.0)
+    np.fill_diagonal(sim, 1.0)
+    return ids, sim, unit
+
+
+def cluster_similarity(sim: np.ndarray, *, method: str = "average") -> tuple[np.ndarray, np.ndarray]:
+    """``(linkage, leaf_order)``: hierarchical clustering on the distance ``1 - sim``.
+
+    :func:`scipy.cluster.hierarchy.linkage` with ``method`` (one of
+    :data:`LINKAGES`); ``leaf_order`` are row indices in dendrogram order.
+    """
+    # scipy.cluster is imported on use: it is slow to import and only similarity needs it.
+    from scipy.cluster.hierarchy import leaves_list, linkage
+    from scipy.spatial.distance import squareform
+
+    if method not in LINKAGES:
+        raise InputError(f"method: expected {', '.join(LINKAGES)}, got {method!r}")
+    dist = 1.0 - np.asarray(sim, dtype=np.float64)
+    np.fill_diagonal(dist, 0.0)
+    z = linkage(squareform(dist, checks=False), method=method)
+    return z, leaves_list(z)

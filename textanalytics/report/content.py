@@ -67,27 +67,30 @@ def figure_specs(res: Any) -> dict[str, FigureSpec]:
             "table": kt[(kt["group_by"] == col) & (kt["reference"] == "rest")], "alpha": alpha})
     for col, a, b in cfg.compare.pairs:
         pair = kt[(kt["group_by"] == col) & (kt["target"] == str(a)) & (kt["reference"] == str(b))]
-        figs[f"keyness_{col}_{a}_vs_{b}"] = FigureSpec(cplots.plot_keyness, {"result": pair, "alpha": alpha})
+        figs[f"keyness_{col}_{a}_vs_{b}"] = FigureSpec(cplots.plot_keyness, {"table": pair, "alpha": alpha})
     if res.similarity is not None:
-        figs["similarity"] = FigureSpec(cplots.plot_similarity, {"result": res.similarity})
+        figs["similarity"] = FigureSpec(cplots.plot_similarity, {
+            "table": res.similarity.matrix, "labels": res.similarity.labels(), "method": cfg.compare.linkage})
     run = res.topic_run
     if run is None:
         return figs
     if run.selection is not None:
         figs["model_selection"] = FigureSpec(tplots.plot_model_selection, {
-            "selection": run.selection.table, "chosen_k": run.selection.chosen_k,
+            "table": run.selection.table, "chosen_k": run.selection.chosen_k,
             "threshold": cfg.topics.stability_threshold})
-    figs["topic_terms"] = FigureSpec(tplots.plot_top_terms, {"terms": run.topics, "labels": run.labels})
+    figs["topic_terms"] = FigureSpec(tplots.plot_top_terms, {"table": run.topics, "labels": run.labels})
     ts, td = tables["topic_shares"], tables["topic_differences"]
     if "year" in res.groupings:
-        figs["topic_shares_year"] = FigureSpec(tplots.plot_shares_over_time, {"shares": ts[ts["group_by"] == "year"]})
+        figs["topic_shares_year"] = FigureSpec(tplots.plot_shares_over_time, {
+            "table": ts[ts["group_by"] == "year"], "confidence": cfg.topics.confidence})
     for col in res.groupings:
-        figs[f"topic_heatmap_{col}"] = FigureSpec(tplots.plot_share_heatmap, {"shares": ts[ts["group_by"] == col]})
+        figs[f"topic_heatmap_{col}"] = FigureSpec(tplots.plot_share_heatmap, {"table": ts[ts["group_by"] == col]})
     if len(td):
         first = td.iloc[0]
         sub = td[(td["group_by"] == first["group_by"]) & (td["group_a"] == first["group_a"])
                  & (td["group_b"] == first["group_b"])]
-        figs["topic_differences"] = FigureSpec(tplots.plot_differences, {"differences": sub, "alpha": alpha})
+        figs["topic_differences"] = FigureSpec(tplots.plot_differences, {
+            "table": sub, "alpha": alpha, "confidence": cfg.topics.confidence})
     return figs
 
 

@@ -44,13 +44,18 @@ def corpus_paragraphs(statements: pd.DataFrame, *, n_paragraphs: int, source: st
 
 
 def keyness_items(keyness: pd.DataFrame, *, alpha: float, top: int = 6) -> list[str]:
-    """One line per (grouping, target): the most over-represented significant terms."""
+    """One line per (grouping, target): the most over-represented significant terms.
+
+    A term is over-represented in the target when the keyness table says so
+    (``direction == "target"``); the log ratio's sign can disagree with it for a
+    term absent from one side (its zero frequency counts as 0.5).
+    """
     items = []
     if keyness is None or not len(keyness):
         return items
     df = keyness
     for (group_by, target), g in df.groupby(["group_by", "target"], sort=True):
-        over = g[(g["p_adjusted"] < alpha) & (g["log_ratio"] > 0)]
+        over = g[(g["p_adjusted"] < alpha) & (g["direction"] == "target")]
         over = over.sort_values(["g2", "term"], ascending=[False, True], kind="stable").head(top)
         col = "total_statements_target" if "total_statements_target" in g else None
         n_t = int(g[col].iloc[0]) if col else None

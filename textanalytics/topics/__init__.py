@@ -16,13 +16,14 @@ Pipeline
 >>> ens = sel.ensemble()                # the chosen K's fits, aligned # doctest: +SKIP
 >>> topics.topic_labels(ens)                                           # doctest: +SKIP
 >>> topics.describe_topics(ens, lambda_=0.6)                           # doctest: +SKIP
->>> topics.representative_passages(ens, corpus, n=3)                   # doctest: +SKIP
->>> topics.topic_shares(ens, corpus=corpus, group_by="year")           # doctest: +SKIP
+>>> topics.representative_passages(ens, corpus=corpus, top_n=3)        # doctest: +SKIP
+>>> shares = topics.topic_shares(ens, corpus=corpus, group_by="year")  # doctest: +SKIP
+>>> shares.table, shares.params; shares.plot()                         # doctest: +SKIP
 >>> topics.topic_differences(ens, corpus=corpus, group_by="year",
-...                          group_a=2017, group_b=2019)               # doctest: +SKIP
+...                          group_a=2017, group_b=2019).plot()        # doctest: +SKIP
 
-Modules: ``fit`` (fitting, K selection), ``engines`` (gensim / NMF / tomotopy
-behind one interface), ``stats`` (relevance, FREX, stability on plain arrays),
+Modules: ``fit`` (fitting, K selection), ``engines`` (the package's variational
+Bayes ``vb``, stock gensim, NMF, tomotopy behind one interface), ``stats`` (relevance, FREX, stability on plain arrays),
 ``coherence`` (c_npmi, c_v), ``describe`` (terms, labels, passages),
 ``shares`` (shares, differences, bootstrap, permutation test), ``plots``.
 """
@@ -41,7 +42,7 @@ _EXPORTS = {
     "ModelSelection": "textanalytics.topics.model",
     "fit_topics": "textanalytics.topics.fit",
     "fit_topic_ensemble": "textanalytics.topics.fit",
-    "make_ensemble": "textanalytics.topics.fit",
+    "make_ensemble": "textanalytics.topics.model",
     "select_k": "textanalytics.topics.fit",
     "K_RULE": "textanalytics.topics.fit",
     "describe_topics": "textanalytics.topics.describe",
@@ -49,6 +50,8 @@ _EXPORTS = {
     "representative_passages": "textanalytics.topics.describe",
     "topic_shares": "textanalytics.topics.shares",
     "topic_differences": "textanalytics.topics.shares",
+    "TopicShares": "textanalytics.topics.shares",
+    "TopicDifferences": "textanalytics.topics.shares",
     "REST": "textanalytics.topics.shares",
     "plot_model_selection": "textanalytics.topics.plots",
     "plot_top_terms": "textanalytics.topics.plots",

@@ -135,6 +135,7 @@ def _fast_scores(topics: list[list[str]], texts: Iterable[Sequence[str]], measur
 
 
 def _gensim_scores(topics: list[list[str]], texts: list[list[str]], measure: str) -> np.ndarray:
+    # gensim is imported on use: only method="gensim" (a cross-check) needs it.
     from gensim.corpora import Dictionary
     from gensim.models import CoherenceModel
 

@@ -7,6 +7,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from ..deprecation import keyword_only, renamed_keywords
 from ..errors import InputError
 from . import stats
 from .model import TopicEnsemble, TopicModel
@@ -38,8 +39,9 @@ def _scores(model: TopicModel, lambda_: float, frex_weight: float) -> dict[str, 
     }
 
 
+@renamed_keywords(by="rank_by")
 def describe_topics(model: TopicModel | TopicEnsemble, *, lambda_: float = 0.6, top_n: int = 10,
-                    by: Ranking = "relevance", frex_weight: float = 0.5) -> pd.DataFrame:
+                    rank_by: Ranking = "relevance", frex_weight: float = 0.5) -> pd.DataFrame:
     """Top terms of every topic with three scores.
 
     Parameters
@@ -51,8 +53,8 @@ def describe_topics(model: TopicModel | TopicEnsemble, *, lambda_: float = 0.6, 
         topic, 0 by lift; 0.6 is their recommendation for interpretation.
     top_n:
         Terms per topic.
-    by:
-        Which score ranks the terms: ``"relevance"`` (default), ``"weight"``
+    rank_by:
+        (was ``by``) Which score ranks the terms: ``"relevance"`` (default), ``"weight"``
         (probability) or ``"frex"``.
     frex_weight:
         Weight on exclusivity in FREX (0.5 = equal weight to frequency).
@@ -61,7 +63,7 @@ def describe_topics(model: TopicModel | TopicEnsemble, *, lambda_: float = 0.6, 
     -------
     DataFrame
         ``topic, rank, term, weight, relevance, frex, unstable``: one row per
-        topic × rank (rank 1 = best by ``by``), sorted by ``topic, rank``.
+        topic × rank (rank 1 = best by ``rank_by``), sorted by ``topic, rank``.
         ``weight`` is P(term | topic); ``relevance`` is
         ``λ log P(w|k) + (1-λ) log(P(w|k) / P(w))``; ``frex`` is in (0, 1]
         (see :func:`textanalytics.topics.stats.frex`); ``unstable`` flags topics
@@ -72,14 +74,14 @@ def describe_topics(model: TopicModel | TopicEnsemble, *, lambda_: float = 0.6, 
     >>> describe_topics(model, top_n=5).query("topic == 1")     # doctest: +SKIP
     """
     m = _reference(model)
-    if by not in ("relevance", "weight", "frex"):
-        raise InputError(f"by: expected 'relevance', 'weight' or 'frex', got {by!r}")
+    if rank_by not in ("relevance", "weight", "frex"):
+        raise InputError(f"rank_by: expected 'relevance', 'weight' or 'frex', got {rank_by!r}")
     if not 0.0 <= lambda_ <= 1.0:
         raise InputError(f"lambda_: must be between 0 and 1, got {lambda_}")
     if top_n < 1:
         raise InputError(f"top_n: must be at least 1, got {top_n}")
     scores = _scores(m, lambda_, frex_weight)
-    idx = stats.top_term_indices(scores[by], top_n)
+    idx = stats.top_term_indices(scores[rank_by], top_n)
     n = idx.shape[1]
     rows = np.repeat(np.arange(m.k), n)
     cols = idx.ravel()
@@ -96,10 +98,11 @@ def describe_topics(model: TopicModel | TopicEnsemble, *, lambda_: float = 0.6, 
     })
 
 
-def topic_labels(model: TopicModel | TopicEnsemble, *, lambda_: float = 0.6, n_terms: int = 3) -> pd.DataFrame:
+@renamed_keywords(n_terms="top_n")
+def topic_labels(model: TopicModel | TopicEnsemble, *, lambda_: float = 0.6, top_n: int = 3) -> pd.DataFrame:
     """A short label per topic plus its share, coherence and stability.
 
-    The label joins the ``n_terms`` most relevant terms (λ = ``lambda_``) with
+    The label joins the ``top_n`` most relevant terms (λ = ``lambda_``) with
     ``" / "``. Labels are made unique: should two topics share a label, the
     later one gets its next relevant term appended.
 
@@ -120,13 +123,13 @@ def topic_labels(model: TopicModel | TopicEnsemble, *, lambda_: float = 0.6, n_t
     """
     m = _reference(model)
     rel = stats.relevance(m.topic_term, m.term_probability, lambda_=lambda_)
-    ranked = stats.top_term_indices(rel, min(len(m.vocabulary), n_terms + m.k))
+    ranked = stats.top_term_indices(rel, min(len(m.vocabulary), top_n + m.k))
     labels: list[str] = []
     seen: set[str] = set()
     for row in ranked:
         terms = [m.vocabulary[j] for j in row]
-        label = " / ".join(terms[:n_terms])
-        extra = n_terms
+        label = " / ".join(terms[:top_n])
+        extra = top_n
         while label in seen and extra < len(terms):
             label = f"{label} / {terms[extra]}"
             extra += 1
@@ -144,7 +147,9 @@ def topic_labels(model: TopicModel | TopicEnsemble, *, lambda_: float = 0.6, n_t
     })
 
 
-def representative_passages(model: TopicModel | TopicEnsemble, corpus: Any, *, n: int = 3,
+@keyword_only("corpus")
+@renamed_keywords(n="top_n")
+def representative_passages(model: TopicModel | TopicEnsemble, *, corpus: Any, top_n: int = 3,
                             min_terms: int = 5) -> pd.DataFrame:
     """The units most devoted to each topic, with their text and statement metadata.
 
@@ -160,8 +165,8 @@ def representative_passages(model: TopicModel | TopicEnsemble, corpus: Any, *, n
         The :class:`~textanalytics.corpus.Corpus` the matrix was built from
         (its ``paragraphs`` give the text of paragraph units, its ``statements``
         the metadata and the text of statement units).
-    n:
-        Passages per topic.
+    top_n:
+        Passages per topic (was ``n``).
 
     Returns
     -------
@@ -174,15 +179,15 @@ def representative_passages(model: TopicModel | TopicEnsemble, corpus: Any, *, n
 
     Example
     -------
-    >>> representative_passages(model, corpus, n=2)[["topic", "speaker", "text"]]   # doctest: +SKIP
+    >>> representative_passages(model, corpus=corpus, top_n=2)[["topic", "speaker", "text"]]   # doctest: +SKIP
     """
     m = _reference(model)
     statements = getattr(corpus, "statements", None)
     paragraphs = getattr(corpus, "paragraphs", None)
     if not isinstance(statements, pd.DataFrame):
         raise InputError("corpus: expected the Corpus the matrix was built from (with .statements and .paragraphs)")
-    if n < 1:
-        raise InputError(f"n: must be at least 1, got {n}")
+    if top_n < 1:
+        raise InputError(f"top_n: must be at least 1, got {top_n}")
     units = m.units
     eligible = units["n_terms"].to_numpy() >= min_terms
     unstable = _unstable_column(m)
@@ -192,7 +197,7 @@ def representative_passages(model: TopicModel | TopicEnsemble, corpus: Any, *, n
         w = m.doc_topic[:, t]
         pool = np.flatnonzero(eligible) if eligible.any() else order_index
         # Highest weight first; ties by unit order (lexsort: last key is primary).
-        ranked = pool[np.lexsort((pool, -w[pool]))][:n]
+        ranked = pool[np.lexsort((pool, -w[pool]))][:top_n]
         for rank, i in enumerate(ranked, start=1):
             picks.append((t + 1, rank, i, w[i]))
     idx = np.array([p[2] for p in picks], dtype=int)

@@ -10,18 +10,41 @@ units × terms, no empty rows or columns), ``k``, a seed and the
 
 Conversion to gensim's or scikit-learn's format happens here, at the edge; the
 engine objects are discarded after the arrays are read out.
+
+Engines (``[topics] engine``)
+-----------------------------
+``"vb"`` (default)
+    LDA by variational Bayes: gensim's ``LdaModel`` (its initialisation, random
+    draws, M-step and eta update) with two changes of the package -- the E-step
+    vectorised over the documents of a chunk (same update equations and
+    stopping rule, about 7x faster on short paragraphs), and the alpha update
+    (``alpha = "auto"``) halving gensim's Newton step until alpha stays positive,
+    where gensim skips the step. The second change matters with batch learning
+    (the seeds' default), where gensim's first step usually turns alpha
+    non-positive, so stock gensim never learns alpha there.
+``"gensim"``
+    gensim's ``LdaModel`` untouched, with the same settings (priors, learning
+    schedule, passes, iterations, chunk size, float32). It equals ``"vb"`` to
+    float32 rounding whenever alpha is fixed (a number, ``"symmetric"``,
+    ``"asymmetric"``) and with ``alpha = "auto"`` under online learning; with
+    ``alpha = "auto"`` and batch learning it keeps alpha at its starting value
+    (tests/test_topics_engines.py shows both).
+``"nmf"``, ``"tomotopy"``
+    scikit-learn NMF on TF-IDF; tomotopy's collapsed Gibbs sampler.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import warnings
 from typing import Any, Callable
 
 import numpy as np
 import scipy.sparse as sp
 
 from ..errors import InputError
+from ..features import BowCorpus
 from .config import TopicConfig
 
 logger = logging.getLogger(__name__)
@@ -44,7 +67,7 @@ _TAIL = 8
 
 @functools.cache
 def _lda_class() -> type:
-    """gensim's ``LdaModel`` with the E-step vectorised over the documents of a chunk.
+    """The ``"vb"`` engine: gensim's ``LdaModel`` with the E-step vectorised over the documents of a chunk.
 
     Initialisation, the random draws, the M-step and the eta update are
     gensim's. :meth:`inference` applies gensim's update equations and stopping
@@ -54,10 +77,12 @@ def _lda_class() -> type:
     ``iterations`` is reached, exactly as in ``LdaModel.inference``.
     :meth:`update_alpha` is gensim's Newton step, halved when a full step would
     make alpha non-positive (gensim then skips the update and logs a warning,
-    which happens with batch learning). Results agree with gensim's to
-    floating-point rounding (tests/test_topics_engines.py); the E-step is about
-    7x faster on short paragraphs (the seeds) and 2x on news articles.
+    which happens with batch learning). Wherever gensim does not skip that step,
+    results agree with gensim's to floating-point rounding
+    (tests/test_topics_engines.py); the E-step is about 7x faster on short
+    paragraphs (the seeds) and 2x on news articles.
     """
+    # gensim is imported on first fit: it takes about a second to import and NMF runs without it.
     from gensim.models import LdaModel
     from scipy.special import polygamma, psi
 
@@ -199,16 +224,14 @@ def _lda_class() -> type:
     return VectorisedLdaModel
 
 
-def _fit_gensim(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed: int,
-                config: TopicConfig) -> EngineResult:
-    lda_class = _lda_class()
+def _lda_settings(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed: int,
+                  config: TopicConfig) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``LdaModel`` keyword arguments from the config, and the settings to record in ``info``."""
     learning = config.learning
     if learning == "auto":
         learning = "batch" if counts.shape[0] <= config.chunksize else "online"
     iterations = config.iterations or (50 if learning == "batch" else 20)
-    # Documents are passed as row numbers; the vectorised E-step reads the rows
-    # from the matrix (gensim itself only counts and chunks them).
-    model = lda_class(
+    kwargs = dict(
         num_topics=k,
         id2word=dict(enumerate(vocabulary)),
         alpha=config.alpha,
@@ -224,30 +247,52 @@ def _fit_gensim(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed
         # gensim's default precision; twice as fast as float64 on long documents.
         dtype=np.float32,
     )
+    info = {"alpha": config.alpha, "eta": config.eta, "learning": learning, "passes": config.passes,
+            "iterations": iterations, "chunksize": config.chunksize}
+    return kwargs, info
+
+
+def _train_lda(model: Any, docs: Any, *, chunksize: int) -> tuple[np.ndarray, np.ndarray, list[float]]:
+    """Train ``model`` on ``docs``; ``(topic_term, gamma, alpha)`` read back as arrays.
+
+    The posterior mean of each unit's topic proportions (gamma / sum gamma) is
+    inferred chunk by chunk as in training, so memory stays that of a chunk.
+    Every document's E-step is independent and the random draws come in the same
+    order, so this equals one call on all documents up to float32 rounding.
+    """
+    model.update(docs)
+    step = max(1, chunksize)
+    gamma = np.vstack([model.inference(docs[i:i + step])[0] for i in range(0, len(docs), step)])
+    alpha = [round(float(x), 6) for x in np.asarray(model.alpha, dtype=float)]
+    return model.get_topics(), gamma, alpha
+
+
+def _fit_vb(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed: int,
+            config: TopicConfig) -> EngineResult:
+    kwargs, info = _lda_settings(counts, vocabulary, k, seed, config)
+    model = _lda_class()(**kwargs)
+    # Documents are passed as row numbers; the vectorised E-step reads the rows
+    # from the matrix (gensim itself only counts and chunks them).
     model.matrix = counts
-    rows = list(range(counts.shape[0]))
-    model.update(rows)
-    topic_term = model.get_topics()
-    # Posterior mean of each unit's topic proportions (gamma / sum gamma), chunk by chunk as in
-    # training, so memory stays that of a chunk. Every document's E-step is independent and the
-    # random draws come in the same order, so this equals one call on all rows up to float32
-    # rounding: the last few documents of a batch finish on the per-document path (_finish).
-    step = max(1, config.chunksize)
-    gamma = np.vstack([model.inference(rows[i:i + step])[0] for i in range(0, len(rows), step)])
-    alpha = np.asarray(model.alpha, dtype=float)
-    info = {
-        "alpha": config.alpha, "eta": config.eta,
-        "alpha_fitted": [round(float(x), 6) for x in alpha],
-        "learning": learning, "passes": config.passes, "iterations": iterations,
-        "chunksize": config.chunksize, "estep": "vectorised",
-    }
+    topic_term, gamma, alpha = _train_lda(model, list(range(counts.shape[0])), chunksize=config.chunksize)
+    info.update(alpha_fitted=alpha, estep="vectorised", alpha_update="newton step halved until positive")
+    return _normalise_rows(topic_term), _normalise_rows(gamma), info
+
+
+def _fit_gensim(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed: int,
+                config: TopicConfig) -> EngineResult:
+    # gensim is imported on first fit: it takes about a second to import and NMF runs without it.
+    from gensim.models import LdaModel
+
+    kwargs, info = _lda_settings(counts, vocabulary, k, seed, config)
+    topic_term, gamma, alpha = _train_lda(LdaModel(**kwargs), BowCorpus(counts), chunksize=config.chunksize)
+    info.update(alpha_fitted=alpha, estep="gensim", alpha_update="gensim")
     return _normalise_rows(topic_term), _normalise_rows(gamma), info
 
 
 def _fit_nmf(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed: int,
              config: TopicConfig) -> EngineResult:
-    import warnings
-
+    # scikit-learn is imported on use: only the nmf engine needs it.
     from sklearn.decomposition import NMF
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.feature_extraction.text import TfidfTransformer
@@ -268,11 +313,11 @@ def _fit_nmf(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed: i
 
 def _fit_tomotopy(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed: int,
                   config: TopicConfig) -> EngineResult:
-    try:
+    try:  # an optional extra, imported only by this engine
         import tomotopy as tp
     except ImportError:  # pragma: no cover - depends on the environment
         raise InputError("topics.engine: 'tomotopy' needs the optional package; "
-                         "run `pip install tomotopy` or use engine = \"gensim\"") from None
+                         "run `pip install tomotopy` or use engine = \"vb\"") from None
     alpha = config.alpha if not isinstance(config.alpha, str) else 0.1
     eta = config.eta if not isinstance(config.eta, str) else 0.01
     model = tp.LDAModel(k=k, alpha=alpha, eta=eta, seed=seed)
@@ -294,6 +339,7 @@ def _fit_tomotopy(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, se
 
 #: Engine name -> fitting function.
 ENGINES: dict[str, Callable[..., EngineResult]] = {
+    "vb": _fit_vb,
     "gensim": _fit_gensim,
     "nmf": _fit_nmf,
     "tomotopy": _fit_tomotopy,

@@ -28,7 +28,7 @@ from . import stats
 from .coherence import coherence
 from .config import TopicConfig
 from .engines import fit_engine
-from .model import ModelSelection, TopicEnsemble, TopicModel
+from .model import ModelSelection, TopicEnsemble, TopicModel, make_ensemble
 
 logger = logging.getLogger(__name__)
 
@@ -368,43 +368,6 @@ def _with_coherence(models: Sequence[TopicModel], *, texts: Sequence[Sequence[st
 # ---------------------------------------------------------------------------------------------
 # Several seeds
 # ---------------------------------------------------------------------------------------------
-def _top_n(model: TopicModel) -> int:
-    return int(model.params.get("config", {}).get("top_n", 10))
-
-
-def make_ensemble(models: Sequence[TopicModel]) -> TopicEnsemble:
-    """Align fits of the same K (different seeds) to the first one.
-
-    Each refit's topics are matched one to one to the reference's by top-term
-    Jaccard (Hungarian algorithm) and reordered; the reference gets per-topic
-    ``stability`` = mean matched Jaccard over the refits.
-    """
-    if not models:
-        raise InputError("models: need at least one fitted TopicModel")
-    reference, others = models[0], list(models[1:])
-    for m in others:
-        if m.k != reference.k or m.vocabulary != reference.vocabulary or len(m.units) != len(reference.units):
-            raise InputError("models: an ensemble needs fits of the same K on the same matrix")
-    if not others:
-        return TopicEnsemble(reference=dataclasses.replace(reference, stability=None))
-    top_n = _top_n(reference)
-    aligned, jaccards = [], []
-    for m in others:
-        match, jac = stats.agreement(reference.topic_term, m.topic_term, top_n=top_n)
-        aligned.append(dataclasses.replace(
-            m,
-            topic_term=m.topic_term[match],
-            doc_topic=m.doc_topic[:, match],
-            c_npmi=None if m.c_npmi is None else m.c_npmi[match],
-            c_v=None if m.c_v is None else m.c_v[match],
-            stability=None,
-        ))
-        jaccards.append(jac)
-    alignment = np.vstack(jaccards)
-    reference = dataclasses.replace(reference, stability=alignment.mean(axis=0))
-    return TopicEnsemble(reference=reference, refits=tuple(aligned), alignment=alignment)
-
-
 def fit_topic_ensemble(dtm: DocumentTermMatrix, *, k: int, seeds: Sequence[int], config: TopicConfig | None = None,
                        cache_dir: str | None = None,
                        texts: Sequence[Sequence[str]] | None = None) -> TopicEnsemble:

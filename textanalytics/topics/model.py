@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError
 from . import stats
 
-__all__ = ["TopicModel", "TopicEnsemble", "ModelSelection"]
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+__all__ = ["TopicModel", "TopicEnsemble", "ModelSelection", "make_ensemble"]
 
 
 def _frozen(a: np.ndarray | None) -> np.ndarray | None:
@@ -227,16 +232,59 @@ class ModelSelection:
 
         The first seed is the reference. Raises ``KeyError`` for a K not fitted.
         """
-        from .fit import make_ensemble
-
         k = self.chosen_k if k is None else k
         fits = [m for m in self.models if m.k == k]
         if not fits:
             raise KeyError(f"K={k} was not fitted; the grid holds {sorted({m.k for m in self.models})}")
         return make_ensemble(fits)
 
+    def plot(self, **kwargs: Any) -> "Figure":
+        """Coherence and stability by K, chosen K marked; see :func:`~textanalytics.topics.plot_model_selection`."""
+        from .plots import plot_model_selection  # matplotlib is imported on first plot
+
+        kwargs.setdefault("chosen_k", self.chosen_k)
+        kwargs.setdefault("threshold", self.params.get("stability_threshold"))
+        return plot_model_selection(self.table, **kwargs)
+
     def __repr__(self) -> str:
         return f"ModelSelection(chosen_k={self.chosen_k}, reason={self.reason!r})"
 
     def _repr_html_(self) -> str:
         return f"<p>{self.reason}</p>" + self.summary._repr_html_()
+
+
+def _top_n(model: TopicModel) -> int:
+    return int(model.params.get("config", {}).get("top_n", 10))
+
+
+def make_ensemble(models: Sequence[TopicModel]) -> TopicEnsemble:
+    """Align fits of the same K (different seeds) to the first one.
+
+    Each refit's topics are matched one to one to the reference's by top-term
+    Jaccard (Hungarian algorithm) and reordered; the reference gets per-topic
+    ``stability`` = mean matched Jaccard over the refits.
+    """
+    if not models:
+        raise InputError("models: need at least one fitted TopicModel")
+    reference, others = models[0], list(models[1:])
+    for m in others:
+        if m.k != reference.k or m.vocabulary != reference.vocabulary or len(m.units) != len(reference.units):
+            raise InputError("models: an ensemble needs fits of the same K on the same matrix")
+    if not others:
+        return TopicEnsemble(reference=dataclasses.replace(reference, stability=None))
+    top_n = _top_n(reference)
+    aligned, jaccards = [], []
+    for m in others:
+        match, jac = stats.agreement(reference.topic_term, m.topic_term, top_n=top_n)
+        aligned.append(dataclasses.replace(
+            m,
+            topic_term=m.topic_term[match],
+            doc_topic=m.doc_topic[:, match],
+            c_npmi=None if m.c_npmi is None else m.c_npmi[match],
+            c_v=None if m.c_v is None else m.c_v[match],
+            stability=None,
+        ))
+        jaccards.append(jac)
+    alignment = np.vstack(jaccards)
+    reference = dataclasses.replace(reference, stability=alignment.mean(axis=0))
+    return TopicEnsemble(reference=reference, refits=tuple(aligned), alignment=alignment)

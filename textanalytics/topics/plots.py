@@ -1,9 +1,11 @@
-"""Plots of topic-model results. Each takes a result or its table, returns a Figure, writes nothing.
+"""Plots of topic-model results. Each takes a result's table and options, returns a Figure, writes nothing.
 
-Single-panel plots accept ``ax=None``; multi-panel plots accept ``fig=None``
-(an empty :class:`~matplotlib.figure.Figure` to draw into). They read the tidy
-tables (:func:`describe_topics`, :func:`topic_shares`, :func:`topic_differences`),
-so a saved CSV can be plotted again without the model.
+The first argument is always ``table``: a tidy table of :func:`select_k`
+(``ModelSelection.table``), :func:`describe_topics`, :func:`topic_shares` or
+:func:`topic_differences` (``.table``), so a saved CSV can be plotted again
+without the model; the result objects' ``.plot()`` call these functions with
+their tables. Single-panel plots accept ``ax=None``; multi-panel plots accept
+``fig=None`` (an empty :class:`~matplotlib.figure.Figure` to draw into).
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
+from ..deprecation import renamed_keywords
 from ..errors import InputError
-from ..features import label_str
+from ..grouping import label_str
 from ..plotting import PALETTE, SEQUENTIAL_CMAP, new_axes
-from .model import ModelSelection
 
 __all__ = [
     "plot_model_selection",
@@ -60,21 +62,15 @@ def _topic_title(topic: int, label: Any, unstable: Any, width: int) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-def plot_model_selection(selection: ModelSelection | pd.DataFrame, *, chosen_k: int | None = None,
+def plot_model_selection(table: pd.DataFrame, *, chosen_k: int | None = None,
                          threshold: float | None = None, fig: Figure | None = None) -> Figure:
     """Coherence (c_npmi, c_v) and stability against K, chosen K marked.
 
-    ``selection`` is a :class:`ModelSelection` or its ``table`` (``k, seed,
-    c_npmi, c_v, stability``; then pass ``chosen_k`` and ``threshold``). Dots
-    are single seeds, lines their means; the dashed line in the stability panel
-    is the threshold of the K rule.
+    ``table`` is a :class:`ModelSelection`'s ``table`` (``k, seed, c_npmi, c_v,
+    stability``); ``chosen_k`` and ``threshold`` mark the choice
+    (``ModelSelection.plot()`` passes them). Dots are single seeds, lines their
+    means; the dashed line in the stability panel is the threshold of the K rule.
     """
-    if isinstance(selection, ModelSelection):
-        table = selection.table
-        chosen_k = selection.chosen_k if chosen_k is None else chosen_k
-        threshold = selection.params.get("stability_threshold") if threshold is None else threshold
-    else:
-        table = selection
     _require(table, {"k", "seed", "c_npmi", "c_v", "stability"}, "select_k()")
     if fig is None:
         fig = Figure(figsize=(11.0, 3.6), layout="constrained")
@@ -108,29 +104,30 @@ def plot_model_selection(selection: ModelSelection | pd.DataFrame, *, chosen_k: 
 
 
 # ---------------------------------------------------------------------------------------------
-def plot_top_terms(terms: pd.DataFrame, *, n: int = 10, score: str = "weight", ncols: int = 4,
+@renamed_keywords(n="top_n")
+def plot_top_terms(table: pd.DataFrame, *, top_n: int = 10, score: str = "weight", ncols: int = 4,
                    topics: Sequence[int] | None = None, labels: pd.DataFrame | None = None,
                    fig: Figure | None = None) -> Figure:
-    """Small multiples: the top ``n`` terms of each topic as horizontal bars.
+    """Small multiples: the top ``top_n`` terms of each topic as horizontal bars.
 
-    ``terms`` is a :func:`describe_topics` table (its ``rank`` order is kept,
+    ``table`` is a :func:`describe_topics` table (its ``rank`` order is kept,
     best at the top); ``score`` is the bar length (``weight`` = P(term|topic),
     ``relevance`` or ``frex``). ``labels`` (a :func:`topic_labels` table) adds
     each topic's label and share to its panel title; unstable topics are grey.
     """
-    _require(terms, {"topic", "rank", "term", score}, "describe_topics()")
-    order = sorted(terms["topic"].unique()) if topics is None else list(topics)
-    unknown = [t for t in order if t not in set(terms["topic"])]
+    _require(table, {"topic", "rank", "term", score}, "describe_topics()")
+    order = sorted(table["topic"].unique()) if topics is None else list(topics)
+    unknown = [t for t in order if t not in set(table["topic"])]
     if unknown:
         raise InputError(f"topics: {unknown[0]!r} is not in the table")
     info = labels.set_index("topic") if labels is not None else None
     ncols = max(1, min(ncols, len(order)))
     nrows = math.ceil(len(order) / ncols)
     if fig is None:
-        fig = Figure(figsize=(3.3 * ncols, (0.22 * n + 1.1) * nrows + 0.5), layout="constrained")
+        fig = Figure(figsize=(3.3 * ncols, (0.22 * top_n + 1.1) * nrows + 0.5), layout="constrained")
     axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
     for i, (ax, topic) in enumerate(zip(axes, order)):
-        part = terms[(terms["topic"] == topic) & (terms["rank"] <= n)].sort_values("rank")
+        part = table[(table["topic"] == topic) & (table["rank"] <= top_n)].sort_values("rank")
         unstable = part["unstable"].iloc[0] if "unstable" in part and len(part) else pd.NA
         label, share = None, None
         if info is not None and topic in info.index:
@@ -140,7 +137,7 @@ def plot_top_terms(terms: pd.DataFrame, *, n: int = 10, score: str = "weight", n
         ax.barh(y, part[score], color=PALETTE[i % len(PALETTE)], height=0.7,
                 alpha=0.45 if _is_true(unstable) else 1.0)
         ax.set_yticks(y, [_wrap(t, 22, 1) for t in part["term"]], fontsize=8)
-        ax.set_ylim(-0.6, n - 0.4)
+        ax.set_ylim(-0.6, top_n - 0.4)
         title = _topic_title(topic, label, unstable, 30)
         if share is not None:
             title += f"\n{share:.0%} of words"
@@ -152,8 +149,8 @@ def plot_top_terms(terms: pd.DataFrame, *, n: int = 10, score: str = "weight", n
             ax.set_xlabel({"weight": "P(term | topic)"}.get(score, score), fontsize=8)
     for ax in axes[len(order):]:
         ax.set_visible(False)
-    ranked_by = "relevance" if "relevance" in terms else score
-    fig.suptitle(f"Top {n} terms per topic (ranked by {ranked_by}; pale bars = unstable across seeds)",
+    ranked_by = "relevance" if "relevance" in table else score
+    fig.suptitle(f"Top {top_n} terms per topic (ranked by {ranked_by}; pale bars = unstable across seeds)",
                  fontsize=11)
     return fig
 
@@ -168,28 +165,29 @@ def _numeric_groups(groups: pd.Series) -> tuple[np.ndarray, list[str]]:
     return x, [label_str(v) for v in values]
 
 
-def plot_shares_over_time(shares: pd.DataFrame, *, topics: Sequence[int] | None = None, ncols: int = 4,
-                          fig: Figure | None = None) -> Figure:
+def plot_shares_over_time(table: pd.DataFrame, *, topics: Sequence[int] | None = None, ncols: int = 4,
+                          confidence: float = 0.95, fig: Figure | None = None) -> Figure:
     """Topic shares across ordered groups (years, months) with their intervals, one panel per topic.
 
-    ``shares`` is a :func:`topic_shares` table grouped by an ordered column
-    (numbers are placed on a numeric axis). Points from a single statement are
+    ``table`` is a :func:`topic_shares` table grouped by an ordered column
+    (numbers are placed on a numeric axis); ``confidence`` is the coverage of
+    its intervals, for the title (``TopicShares.plot()`` passes its own). Points from a single statement are
     drawn hollow: their interval does not cover variation between statements.
     Panels share the y axis so shares are comparable across topics.
     """
-    _require(shares, {"group", "topic", "share", "lower", "upper", "n_statements"}, "topic_shares()")
-    order = sorted(shares["topic"].unique()) if topics is None else list(topics)
-    group_by = str(shares["group_by"].iloc[0]) if "group_by" in shares else "group"
+    _require(table, {"group", "topic", "share", "lower", "upper", "n_statements"}, "topic_shares()")
+    order = sorted(table["topic"].unique()) if topics is None else list(topics)
+    group_by = str(table["group_by"].iloc[0]) if "group_by" in table else "group"
     ncols = max(1, min(ncols, len(order)))
     nrows = math.ceil(len(order) / ncols)
     if fig is None:
         fig = Figure(figsize=(3.2 * ncols, 2.5 * nrows + 0.8), layout="constrained")
     axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False, sharey=True)).ravel()
-    x_all, names = _numeric_groups(shares["group"])
+    x_all, names = _numeric_groups(table["group"])
     position = dict(zip(names, x_all))
-    top = float(shares.loc[shares["topic"].isin(order), "upper"].max())
+    top = float(table.loc[table["topic"].isin(order), "upper"].max())
     for i, (ax, topic) in enumerate(zip(axes, order)):
-        part = shares[shares["topic"] == topic]
+        part = table[table["topic"] == topic]
         x = np.array([position[label_str(g)] for g in part["group"]])
         colour = PALETTE[i % len(PALETTE)]
         ax.fill_between(x, part["lower"], part["upper"], color=colour, alpha=0.18, lw=0)
@@ -210,27 +208,26 @@ def plot_shares_over_time(shares: pd.DataFrame, *, topics: Sequence[int] | None 
             ax.set_ylabel("share of words")
     for ax in axes[len(order):]:
         ax.set_visible(False)
-    conf = shares.attrs.get("confidence", 0.95)
-    fig.suptitle(f"Topic shares by {group_by} with {conf:.0%} intervals "
+    fig.suptitle(f"Topic shares by {group_by} with {confidence:.0%} intervals "
                  f"(hollow = a single statement)", fontsize=11)
     return fig
 
 
 # ---------------------------------------------------------------------------------------------
-def plot_share_heatmap(shares: pd.DataFrame, *, ax: Any = None) -> Figure:
-    """Topic × group heatmap of shares, values printed in the cells.
+def plot_share_heatmap(table: pd.DataFrame, *, ax: Any = None) -> Figure:
+    """Topic × group heatmap of table, values printed in the cells.
 
-    Columns are the groups of a :func:`topic_shares` table with their number of
+    ``table`` is a :func:`topic_shares` table; columns are its groups with their number of
     statements; rows the topics with their labels (``*`` = unstable).
     """
-    _require(shares, {"group", "topic", "share", "n_statements"}, "topic_shares()")
-    groups = list(dict.fromkeys(shares["group"]))
-    topics = sorted(shares["topic"].unique())
-    grid = (shares.assign(g=shares["group"].map(label_str))
+    _require(table, {"group", "topic", "share", "n_statements"}, "topic_shares()")
+    groups = list(dict.fromkeys(table["group"]))
+    topics = sorted(table["topic"].unique())
+    grid = (table.assign(g=table["group"].map(label_str))
             .pivot_table(index="topic", columns="g", values="share", sort=False)
             .reindex(index=topics, columns=[label_str(g) for g in groups]))
-    n_stat = shares.drop_duplicates("group").set_index(shares.drop_duplicates("group")["group"].map(label_str))["n_statements"]
-    first = shares.drop_duplicates("topic").set_index("topic")
+    n_stat = table.drop_duplicates("group").set_index(table.drop_duplicates("group")["group"].map(label_str))["n_statements"]
+    first = table.drop_duplicates("topic").set_index("topic")
     fig, ax = new_axes(ax, figsize=(max(5.0, 1.0 * len(groups) + 3.5), max(3.0, 0.42 * len(topics) + 1.6)))
     im = ax.imshow(grid.to_numpy(), cmap=SEQUENTIAL_CMAP, aspect="auto", vmin=0)
     ax.set_xticks(range(len(groups)), [f"{_wrap(label_str(g), 18)}\n(n={int(n_stat[label_str(g)])})"
@@ -249,26 +246,27 @@ def plot_share_heatmap(shares: pd.DataFrame, *, ax: Any = None) -> Figure:
             ax.text(c, r, f"{v:.0%}", ha="center", va="center", fontsize=7,
                     color="black" if v > 0.6 * vmax else "white")
     ax.figure.colorbar(im, ax=ax, label="share of words", format=lambda v, _: f"{v:.0%}")
-    group_by = str(shares["group_by"].iloc[0]) if "group_by" in shares else "group"
+    group_by = str(table["group_by"].iloc[0]) if "group_by" in table else "group"
     note = " (* = unstable topic)" if "unstable" in first and first["unstable"].fillna(False).astype(bool).any() else ""
     ax.set_title(f"Topic shares by {group_by}{note}", fontsize=10)
     return fig
 
 
 # ---------------------------------------------------------------------------------------------
-def plot_differences(differences: pd.DataFrame, *, group_a: Any = None, group_b: Any = None,
-                     alpha: float = 0.05, ax: Any = None) -> Figure:
+def plot_differences(table: pd.DataFrame, *, group_a: Any = None, group_b: Any = None,
+                     alpha: float = 0.05, confidence: float = 0.95, ax: Any = None) -> Figure:
     """Forest plot: difference in share between two groups per topic, with interval and p-value.
 
-    ``differences`` is a :func:`topic_differences` table; ``group_a``/``group_b``
-    pick the pair (default: its first pair). Filled markers: permutation
+    ``table`` is a :func:`topic_differences` table; ``group_a``/``group_b``
+    pick the pair (default: its first pair); ``confidence`` is the coverage of
+    its intervals, for the axis label (``TopicDifferences.plot()`` passes its own). Filled markers: permutation
     p < ``alpha``; the p-value and the smallest attainable p are printed on the
     right, because with few statements even a large difference cannot reach
     ``alpha``.
     """
-    _require(differences, {"group_a", "group_b", "topic", "difference", "lower", "upper", "p_value"},
+    _require(table, {"group_a", "group_b", "topic", "difference", "lower", "upper", "p_value"},
              "topic_differences()")
-    d = differences
+    d = table
     if group_a is None:
         group_a, group_b = d["group_a"].iloc[0], d["group_b"].iloc[0]
     sel = d[(d["group_a"].map(label_str) == label_str(group_a))
@@ -307,8 +305,7 @@ def plot_differences(differences: pd.DataFrame, *, group_a: Any = None, group_b:
     group_by = str(sel["group_by"].iloc[0]) if "group_by" in sel else "group"
     ax.set_title(_wrap(f"Topic share in {label_str(group_a)} minus {label_str(group_b)} "
                        f"({group_by}){sizes}", 70), fontsize=10)
-    conf = differences.attrs.get("confidence", 0.95)
-    ax.set_xlabel(f"difference in share of words ({conf:.0%} interval); * = unstable topic")
+    ax.set_xlabel(f"difference in share of words ({confidence:.0%} interval); * = unstable topic")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2, fontsize=7, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return fig

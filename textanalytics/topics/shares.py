@@ -14,13 +14,14 @@ Intervals
 ---------
 Percentile intervals (``config.confidence``, default 95 %) from
 ``config.n_bootstrap`` replicates; each replicate draws one of the fits (the
-reference and the refits with other seeds, aligned to it) and resamples the
-units of every statement with replacement (optionally also the statements of
-every group: ``resample_statements=True``). They so combine the uncertainty of
-the model (seeds) with that of the sample of paragraphs. With paragraph
-resampling only, an interval describes the statements at hand; it is not an
-inference to other statements by the same speaker or year -- with a single
-statement it cannot be, and the output says so.
+reference and the refits with other seeds, aligned to it), resamples the
+statements of every group with replacement and the units of every statement
+(``resample_statements=True``, the default, as in the report). They so combine
+the uncertainty of the model (seeds) with that of the sample of statements and
+paragraphs. With ``resample_statements=False`` only paragraphs are resampled:
+the interval then describes the statements at hand, not other statements by
+the same speaker or year. A group with a single statement has no
+between-statement variation to resample, and the output says so.
 
 Differences
 -----------
@@ -44,7 +45,15 @@ permutation test gave p < 0.05 in 5.0 % (95 % CI 4.1-6.0 %; p-values uniform),
 as a valid test should; the paragraph-and-seed interval excluded 0 in 87 % --
 it answers "how precisely are these statements' shares measured", not "does
 the group label matter" -- and the interval with ``resample_statements=True``
-in 8.6 %. Read a difference as evidence about the groups only through ``p_value``.
+(the default) in 8.6 %. Read a difference as evidence about the groups only
+through ``p_value``.
+
+Results
+-------
+:func:`topic_shares` returns :class:`TopicShares`, :func:`topic_differences`
+:class:`TopicDifferences`: the tidy ``table`` plus the ``params`` that made it
+(seed, seeds, replicates, confidence, weighting, resampling, statements
+without a group), with ``summary()`` and ``plot()``.
 """
 
 from __future__ import annotations
@@ -53,24 +62,25 @@ import itertools
 import logging
 import math
 import zlib
-from dataclasses import dataclass
-from typing import Any, Literal, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, Sequence
 
 import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..features import factorize_labels, group_labels, label_str
+from ..grouping import REST, Grouping, group_units, label_str
+from ..results import TableResult
 from .config import TopicConfig
 from .describe import topic_labels
-from .model import TopicEnsemble, TopicModel
+from .model import TopicEnsemble, TopicModel, make_ensemble
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["topic_shares", "topic_differences", "REST"]
-
-#: ``group_b`` label of "every other statement" comparisons.
-REST = "rest"
+__all__ = ["topic_shares", "topic_differences", "TopicShares", "TopicDifferences", "REST"]
 
 Models = TopicModel | TopicEnsemble | Sequence[TopicModel]
 
@@ -81,8 +91,6 @@ def _as_ensemble(models: Models) -> TopicEnsemble:
     if isinstance(models, TopicModel):
         return TopicEnsemble(reference=models)
     if isinstance(models, Sequence) and models and all(isinstance(m, TopicModel) for m in models):
-        from .fit import make_ensemble
-
         return make_ensemble(list(models))
     raise InputError("models: expected a TopicModel, a TopicEnsemble or a list of TopicModels "
                      "(fits of one K with different seeds)")
@@ -100,8 +108,8 @@ def _crc(*parts: Any) -> int:
 class _Design:
     """Units sorted by group then statement, with per-fit topic proportions."""
 
-    group_by: str
-    groups: list[Any]                 # sorted labels
+    grouping: Grouping                # the groups (sorted) and their lookup by name
+    groups: list[Any]                 # sorted labels, as found in the column
     statement_ids: np.ndarray         # (S,) in block order
     statement_group: np.ndarray       # (S,) group code
     unit_lengths: np.ndarray          # (S,) units per statement
@@ -115,22 +123,17 @@ class _Design:
     def n_statements(self) -> int:
         return len(self.statement_ids)
 
+    @property
+    def group_by(self) -> str:
+        return self.grouping.group_by
+
 
 def _design(ens: TopicEnsemble, corpus: Any, group_by: str, mode: str) -> _Design:
-    ref = ens.reference
-    labels = group_labels(corpus, group_by=group_by)
-    units = ref.units
+    units = ens.reference.units
+    g = group_units(units, corpus=corpus, group_by=group_by)
     sids = units["statement_id"].astype(str).to_numpy()
-    unknown = sorted(set(sids) - set(labels.index))
-    if unknown:
-        raise InputError(f"corpus: {len(unknown)} statement_id(s) of the model are not in the corpus "
-                         f"(e.g. {unknown[0]!r}); pass the corpus the matrix was built from")
-    unit_label = labels.reindex(sids).to_numpy(dtype=object)
-    codes, groups = factorize_labels(unit_label)
+    codes, groups = g.codes, list(g.values)
     with_group = codes >= 0
-    n_missing = len(set(sids[~with_group]))
-    if n_missing:
-        logger.info("topics: %d statements have no %s and form no group", n_missing, group_by)
     if not with_group.any():
         raise InputError(f"group_by: no statement of the model has a value in column {group_by!r}")
     # Units ordered by (group, statement, original order): statements and groups are blocks.
@@ -143,15 +146,15 @@ def _design(ens: TopicEnsemble, corpus: Any, group_by: str, mode: str) -> _Desig
     statement_group = codes[order][starts]
     theta = np.stack([m.doc_topic[order] for m in ens.models])
     return _Design(
-        group_by=group_by,
-        groups=list(groups),
+        grouping=g,
+        groups=groups,
         statement_ids=sid_sorted[starts],
         statement_group=statement_group,
         unit_lengths=lengths,
         group_sizes=np.bincount(statement_group, minlength=len(groups)),
         weights=units["n_terms"].to_numpy(dtype=float)[order],
         theta=theta,
-        n_missing=n_missing,
+        n_missing=g.n_statements_without_group,
         mode=mode,
     )
 
@@ -243,7 +246,7 @@ def _single_note(n: int, seeds: int) -> str:
 # Shares
 # ---------------------------------------------------------------------------------------------
 def topic_shares(models: Models, *, corpus: Any, group_by: str, seed: int | None = None,
-                 config: TopicConfig | None = None, resample_statements: bool = False) -> pd.DataFrame:
+                 config: TopicConfig | None = None, resample_statements: bool = True) -> "TopicShares":
     """Share of every topic in every group of statements, with an interval.
 
     Parameters
@@ -259,27 +262,32 @@ def topic_shares(models: Models, *, corpus: Any, group_by: str, seed: int | None
         A column of ``corpus.statements`` (``"year"``, ``"speaker"``, ...) or
         ``"statement_id"`` for one row per statement. Statements with no value
         form no group; their number is logged and stored in
-        ``result.attrs["n_statements_without_group"]``.
+        ``result.params["n_statements_without_group"]``.
     seed:
         Seed of the bootstrap (default: the reference fit's seed).
     config:
         :class:`TopicConfig` for ``n_bootstrap``, ``confidence`` and ``group_weight``.
     resample_statements:
-        Also resample statements within groups (an interval for "statements like
-        these" rather than "these statements"; needs several per group).
+        True (default, as in the report): resample statements within groups as
+        well as paragraphs within statements -- an interval for "statements like
+        these". False: paragraphs only -- how precisely *these* statements'
+        shares are measured (under no group difference such intervals excluded
+        0 in 87 % of simulated corpora; see the module docstring).
 
     Returns
     -------
-    DataFrame
-        ``group_by, group, topic, label, share, lower, upper, n_statements,
-        n_units, n_tokens, unstable, note``; one row per group × topic, sorted by
-        group (numbers numerically) then topic. Shares of a group sum to 1.
-        ``note`` says when a group has a single statement.
+    TopicShares
+        ``table``: ``group_by, group, topic, label, share, lower, upper,
+        n_statements, n_units, n_tokens, unstable, note``; one row per group ×
+        topic, sorted by group (numbers numerically) then topic. Shares of a
+        group sum to 1. ``note`` says when a group has a single statement.
+        ``params``: ``group_by, n_statements_without_group, seed, seeds,
+        n_bootstrap, confidence, group_weight, resample_statements``.
 
     Example
     -------
-    >>> ens = fit_topic_ensemble(dtm, k=6, seeds=[1, 2, 3])                      # doctest: +SKIP
-    >>> topic_shares(ens, corpus=corpus, group_by="year").query("topic == 1")  # doctest: +SKIP
+    >>> ens = fit_topic_ensemble(dtm, k=6, seeds=[1, 2, 3])                            # doctest: +SKIP
+    >>> topic_shares(ens, corpus=corpus, group_by="year").table.query("topic == 1")  # doctest: +SKIP
     """
     ens, seed, config = _settings(models, seed, config)
     d = _design(ens, corpus, group_by, config.group_weight)
@@ -305,21 +313,96 @@ def topic_shares(models: Models, *, corpus: Any, group_by: str, seed: int | None
         "unstable": pd.array(np.tile(topics["unstable"].to_numpy(dtype=object), g), dtype="boolean"),
         "note": np.repeat(np.array(notes, dtype=object), k),
     })
-    out.attrs.update(_attrs(d, ens, seed, config, resample_statements))
-    return out
+    return TopicShares(table=out, params=_params(d, ens, seed, config, resample_statements))
 
 
-def _attrs(d: _Design, ens: TopicEnsemble, seed: int, config: TopicConfig,
-           resample_statements: bool) -> dict[str, Any]:
+def _params(d: _Design, ens: TopicEnsemble, seed: int, config: TopicConfig,
+            resample_statements: bool) -> dict[str, Any]:
     return {
+        "group_by": d.group_by,
         "n_statements_without_group": d.n_missing,
         "seed": seed,
         "seeds": ens.seeds,
         "n_bootstrap": config.n_bootstrap,
         "confidence": config.confidence,
         "group_weight": config.group_weight,
-        "resample_statements": resample_statements,
+        "resample_statements": bool(resample_statements),
     }
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class TopicShares(TableResult):
+    """Topic shares per group of statements (:func:`topic_shares`).
+
+    Attributes
+    ----------
+    table:
+        One row per group × topic; columns described in :func:`topic_shares`.
+    params:
+        ``group_by, n_statements_without_group, seed, seeds, n_bootstrap,
+        confidence, group_weight, resample_statements``.
+    """
+
+    table: pd.DataFrame
+    params: dict[str, Any] = field(default_factory=dict)
+    _shown = ("group_by", "confidence", "resample_statements")
+
+    def summary(self) -> pd.DataFrame:
+        """Shares as a grid: one row per topic (with its label), one column per group."""
+        t = self.table.assign(group=self.table["group"].map(label_str))
+        return t.pivot(index=["topic", "label"], columns="group", values="share")[
+            list(dict.fromkeys(t["group"]))]
+
+    def plot(self, *, kind: Literal["auto", "lines", "heatmap"] = "auto", **kwargs: Any) -> "Figure":
+        """Shares with intervals per topic across groups (``"lines"``, for ordered groups such
+        as years) or a topic × group heatmap (``"heatmap"``); ``"auto"`` draws lines when every
+        group is a number. Other options go to :func:`~textanalytics.topics.plot_shares_over_time`
+        or :func:`~textanalytics.topics.plot_share_heatmap`.
+        """
+        from . import plots  # matplotlib is imported on first plot, not with the results
+
+        if kind not in ("auto", "lines", "heatmap"):
+            raise InputError(f"kind: expected 'auto', 'lines' or 'heatmap', got {kind!r}")
+        if kind == "auto":
+            numbers = pd.to_numeric(self.table["group"].map(label_str), errors="coerce")
+            kind = "lines" if numbers.notna().all() else "heatmap"
+        if kind == "heatmap":
+            return plots.plot_share_heatmap(self.table, **kwargs)
+        return plots.plot_shares_over_time(self.table, confidence=self.params.get("confidence", 0.95), **kwargs)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class TopicDifferences(TableResult):
+    """Differences in topic share between groups (:func:`topic_differences`).
+
+    Attributes
+    ----------
+    table:
+        One row per comparison × topic; columns described in :func:`topic_differences`.
+    params:
+        Those of :class:`TopicShares` plus ``group_a, group_b, versus, n_permutations``.
+    """
+
+    table: pd.DataFrame
+    params: dict[str, Any] = field(default_factory=dict)
+    _shown = ("group_by", "versus", "confidence", "resample_statements")
+
+    def summary(self) -> pd.DataFrame:
+        """One row per comparison: sizes, the test, its smallest attainable p, the smallest p
+        found (``p_min``) and the largest absolute difference."""
+        keys = ["group_by", "group_a", "group_b"]
+        t = self.table.assign(abs_difference=self.table["difference"].abs())
+        out = t.groupby(keys, sort=False).agg(
+            n_a=("n_a", "first"), n_b=("n_b", "first"), test=("test", "first"),
+            n_relabelings=("n_relabelings", "first"), min_p_value=("min_p_value", "min"),
+            p_min=("p_value", "min"), max_abs_difference=("abs_difference", "max"))
+        return out.reset_index()
+
+    def plot(self, **kwargs: Any) -> "Figure":
+        """Forest plot of one pair; see :func:`~textanalytics.topics.plot_differences`."""
+        from .plots import plot_differences  # matplotlib is imported on first plot
+
+        return plot_differences(self.table, confidence=self.params.get("confidence", 0.95), **kwargs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -374,31 +457,22 @@ def _benjamini_hochberg(p: np.ndarray) -> np.ndarray:
     return out
 
 
-def _find_group(d: _Design, value: Any, name: str) -> int:
-    wanted = label_str(value)
-    for i, g in enumerate(d.groups):
-        if label_str(g) == wanted:
-            return i
-    available = ", ".join(label_str(g) for g in d.groups)
-    raise InputError(f"{name}: {value!r} is not a group of {d.group_by!r}; available: {available}")
-
-
 def _pairs(d: _Design, group_a: Any, group_b: Any, versus: str) -> list[tuple[int, int | None]]:
     """Pairs of group codes; ``None`` as the second element means "every other statement"."""
     if versus not in ("pairs", "rest"):
         raise InputError(f"versus: expected 'pairs' or 'rest', got {versus!r}")
     g = len(d.groups)
     if group_a is not None and group_b is not None:
-        ia = _find_group(d, group_a, "group_a")
+        ia = d.grouping.resolve(group_a, role="group_a")
         if label_str(group_b) == REST:
             return [(ia, None)]
-        ib = _find_group(d, group_b, "group_b")
+        ib = d.grouping.resolve(group_b, role="group_b")
         if ia == ib:
             raise InputError("group_b: must differ from group_a")
         return [(ia, ib)]
     if group_b is not None:
         raise InputError("group_a: give group_a when giving group_b")
-    firsts = [_find_group(d, group_a, "group_a")] if group_a is not None else list(range(g))
+    firsts = [d.grouping.resolve(group_a, role="group_a")] if group_a is not None else list(range(g))
     if versus == "rest":
         return [(i, None) for i in firsts]
     if group_a is not None:
@@ -409,7 +483,7 @@ def _pairs(d: _Design, group_a: Any, group_b: Any, versus: str) -> list[tuple[in
 def topic_differences(models: Models, *, corpus: Any, group_by: str, group_a: Any = None,
                       group_b: Any = None, versus: Literal["pairs", "rest"] = "pairs",
                       seed: int | None = None, config: TopicConfig | None = None,
-                      resample_statements: bool = False) -> pd.DataFrame:
+                      resample_statements: bool = True) -> TopicDifferences:
     """Difference in topic share between groups, with an interval and a permutation p-value.
 
     Which comparisons: ``group_a`` and ``group_b`` given -> that pair
@@ -423,8 +497,8 @@ def topic_differences(models: Models, *, corpus: Any, group_by: str, group_a: An
 
     Returns
     -------
-    DataFrame
-        ``group_by, group_a, group_b, topic, label, difference, lower, upper,
+    TopicDifferences
+        ``table``: ``group_by, group_a, group_b, topic, label, difference, lower, upper,
         p_value, p_adjusted, min_p_value, test, n_relabelings, n_a, n_b,
         unstable, note``; ``difference = share(group_a) - share(group_b)``.
         Sorted by the order of the pairs (groups in sorted order) then topic.
@@ -433,10 +507,12 @@ def topic_differences(models: Models, *, corpus: Any, group_by: str, group_a: An
         ``min_p_value``) and unstable topics. The interval describes these
         statements (paragraphs and seeds); evidence that the groups differ is
         ``p_value`` (see the module docstring for its calibration).
+        ``params``: those of :func:`topic_shares` plus ``group_a, group_b,
+        versus, n_permutations``.
 
     Example
     -------
-    >>> topic_differences(ens, corpus=corpus, group_by="year", group_a=2017, group_b=2019)  # doctest: +SKIP
+    >>> topic_differences(ens, corpus=corpus, group_by="year", group_a=2017, group_b=2019).table  # doctest: +SKIP
     """
     ens, seed, config = _settings(models, seed, config)
     d = _design(ens, corpus, group_by, config.group_weight)
@@ -494,8 +570,9 @@ def topic_differences(models: Models, *, corpus: Any, group_by: str, group_a: An
     out["note"] = [_difference_note(r, len(ens.models), ens.reference.stability_threshold)
                    for r in out.itertuples(index=False)]
     out = out.drop(columns=["stability"])
-    out.attrs.update(_attrs(d, ens, seed, config, resample_statements))
-    return out
+    params = {**_params(d, ens, seed, config, resample_statements), "group_a": group_a, "group_b": group_b,
+              "versus": versus, "n_permutations": config.n_permutations}
+    return TopicDifferences(table=out, params=params)
 
 
 def _difference_note(row: Any, n_fits: int, threshold: float) -> str:
