@@ -23,6 +23,7 @@ import pandas as pd
 from .config import AnalysisConfig
 from .corpus.summary import problem_counts, problem_table
 from .errors import InputError, StepSkipped
+from .files import atomic_write
 from .report.figures import FigureSpec
 
 log = logging.getLogger(__name__)
@@ -526,23 +527,10 @@ def _build_cached_store(pieces: Iterator[Any], cfg: AnalysisConfig, *, where: Pa
     second to finish keeps the first's store (identical by construction) and
     never replaces a store someone may be reading.
     """
-    import os
-    import shutil
-    import uuid
-
     from .preprocessing import TokenStore, preprocess_chunks
 
-    private = where.with_name(f".{where.name}-{os.getpid()}-{uuid.uuid4().hex[:8]}")
-    try:
+    with atomic_write(where, folder=True, keep=lambda done: (done / "manifest.json").is_file()) as private:
         preprocess_chunks(pieces, cfg.preprocess, out=private)
-        try:
-            os.rename(private, where)
-        except OSError:
-            if not (where / "manifest.json").is_file():
-                raise
-            log.info("streaming: token store %s was written by another run meanwhile; using it", where)
-    finally:
-        shutil.rmtree(private, ignore_errors=True)
     return TokenStore.open(where)
 
 

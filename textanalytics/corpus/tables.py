@@ -24,6 +24,10 @@ would block or never end, so it is refused before it is opened
 ``encoding`` (UTF-16 or UTF-32 read as UTF-8, say) and UTF-16 without one are
 reported with the encoding to pass (:func:`check_encoding_marks`).
 
+That byte-level reading and the CSV parser are :mod:`textanalytics.files`',
+shared with ``metadata.csv``, ``corrections.csv`` and the resource tables;
+their names are importable from here too.
+
 Example
 -------
 >>> from pathlib import Path
@@ -34,14 +38,9 @@ Example
 
 from __future__ import annotations
 
-import codecs
 import gzip
-import io
 import json
 import logging
-import os
-import re
-import stat
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +48,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError
+from ..files import (check_decodable, check_encoding_marks, decode_bytes, iter_csv, parse_csv, read_file_bytes,
+                     require_regular_file, text_codec)
 from .validate import Where
 
 log = logging.getLogger(__name__)
@@ -83,42 +84,6 @@ def table_kind(path: Path) -> str | None:
     return None
 
 
-_FILE_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
-               (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
-
-
-def require_regular_file(path: Path | str, *, what: str = "file") -> None:
-    """Raise :class:`InputError` unless ``path`` is a regular file (symbolic links are followed).
-
-    Checked with ``os.stat`` before opening: reading a FIFO, socket or device
-    would block or never end.
-
-    >>> require_regular_file("/dev/null")
-    Traceback (most recent call last):
-    ...
-    textanalytics.errors.InputError: /dev/null: is a character device, not a regular file; pass a file saved on disk
-    """
-    try:
-        mode = os.stat(path).st_mode
-    except FileNotFoundError:
-        raise InputError(f"{path}: {what} not found") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror or exc}); check the path and its "
-                         "permissions") from None
-    if not stat.S_ISREG(mode):
-        kind = next((name for test, name in _FILE_KINDS if test(mode)), "not a regular file")
-        raise InputError(f"{path}: is {kind}, not a regular file; pass a file saved on disk")
-
-
-def read_file_bytes(path: Path, *, what: str = "file") -> bytes:
-    """The bytes of a regular file; one-line :class:`InputError` for anything else or a read error."""
-    require_regular_file(path, what=what)
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror or exc}); check its permissions") from None
-
-
 def _read_bytes(path: Path) -> tuple[bytes, bool]:
     data = read_file_bytes(path)
     gz = path.name.lower().endswith(".gz")
@@ -129,159 +94,6 @@ def _read_bytes(path: Path) -> tuple[bytes, bool]:
             raise InputError(f"{path}: not a valid gzip file ({exc}); re-compress it or pass the "
                              "uncompressed file") from None
     return data, gz
-
-
-def _codec_name(encoding: str) -> str:
-    try:
-        return codecs.lookup(encoding).name
-    except LookupError:
-        raise InputError(f"encoding: unknown encoding {encoding!r}; use e.g. 'utf-8' or 'latin-1'") from None
-
-
-def check_encoding_marks(head: bytes, *, path: Path | str, encoding: str = "utf-8") -> None:
-    """Raise :class:`InputError` when the first bytes of a file contradict ``encoding``.
-
-    ``head`` is the start of the (decompressed) data, a few KB are enough. A
-    UTF-32 or UTF-16 byte-order mark read as another encoding, a UTF-8 mark
-    read as a one-byte encoding, ``"utf-16"``/``"utf-32"`` without a mark
-    (the byte order would be guessed silently), and many NUL bytes in a
-    one-byte or UTF-8 file (UTF-16 without a mark, or not text at all) each
-    name the encoding to pass.
-
-    >>> check_encoding_marks("text".encode("utf-16"), path="a.csv")
-    Traceback (most recent call last):
-    ...
-    textanalytics.errors.InputError: a.csv: starts with a UTF-16 byte-order mark but encoding is utf-8; pass encoding="utf-16"
-    """
-    name = _codec_name(encoding)
-    fix = '; pass encoding="{}"'
-    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        if name != "utf-32":
-            raise InputError(f"{path}: starts with a UTF-32 byte-order mark but encoding is {encoding}"
-                             + fix.format("utf-32"))
-        return
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        if name != "utf-16":
-            raise InputError(f"{path}: starts with a UTF-16 byte-order mark but encoding is {encoding}"
-                             + fix.format("utf-16"))
-        return
-    if head.startswith(codecs.BOM_UTF8):
-        if name not in ("utf-8", "utf-8-sig"):
-            raise InputError(f"{path}: starts with a UTF-8 byte-order mark but encoding is {encoding}"
-                             + fix.format("utf-8"))
-        return
-    nul_even, nul_odd = head[0::2].count(0), head[1::2].count(0)
-    order = "le" if nul_odd >= nul_even else "be"
-    if name in ("utf-16", "utf-32") and head:
-        guess, other = f"{name}-{order}", f"{name}-{'be' if order == 'le' else 'le'}"
-        raise InputError(f"{path}: has no byte-order mark, so the byte order of {encoding} is unknown; "
-                         f'pass encoding="{guess}" (or "{other}")')
-    if not name.startswith(("utf-16", "utf-32")) and nul_even + nul_odd >= max(2, len(head) // 10):
-        raise InputError(f"{path}: {nul_even + nul_odd} of its first {len(head)} bytes are NUL: it looks like "
-                         f"UTF-16 without a byte-order mark (pass encoding=\"utf-16-{order}\") or is not a text file")
-
-
-def decode_bytes(data: bytes, *, path: Path | str, encoding: str = "utf-8", gz: bool = False) -> str:
-    """Decode ``data``; an undecodable byte raises :class:`InputError` naming file and byte offset.
-
-    A UTF-8 byte-order mark is dropped.
-
-    >>> decode_bytes(b"ok", path="a.txt")
-    'ok'
-    >>> decode_bytes(b"ab\\xff", path="a.txt")
-    Traceback (most recent call last):
-    ...
-    textanalytics.errors.InputError: a.txt: byte 2 (0xff) cannot be decoded as utf-8; save the file as UTF-8 or pass encoding=...
-    """
-    check_encoding_marks(data[:4096], path=path, encoding=encoding)
-    try:
-        return data.decode(_codec(encoding))
-    except UnicodeDecodeError as exc:
-        where = " of the decompressed data" if gz else ""
-        raise InputError(f"{path}: byte {exc.start}{where} (0x{data[exc.start]:02x}) cannot be decoded as "
-                         f"{encoding}; save the file as UTF-8 or pass encoding=...") from None
-    except LookupError:
-        raise InputError(f"encoding: unknown encoding {encoding!r}; use e.g. 'utf-8' or 'latin-1'") from None
-
-
-def _codec(encoding: str) -> str:
-    return "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
-
-
-def check_decodable(data: bytes, *, path: Path | str, encoding: str = "utf-8", gz: bool = False,
-                    chunk: int = 1 << 20) -> None:
-    """Raise :class:`InputError` (file, byte offset) if ``data`` does not decode; keeps no copy.
-
-    >>> check_decodable("caf\u00e9".encode(), path="a.csv")
-    """
-    check_encoding_marks(data[:4096], path=path, encoding=encoding)
-    try:
-        decoder = codecs.getincrementaldecoder(_codec(encoding))()
-    except LookupError:
-        raise InputError(f"encoding: unknown encoding {encoding!r}; use e.g. 'utf-8' or 'latin-1'") from None
-    view = memoryview(data)
-    for start in range(0, len(data), chunk):
-        piece = view[start:start + chunk]
-        try:
-            decoder.decode(piece, final=start + chunk >= len(data))
-        except UnicodeDecodeError as exc:
-            offset = start - (len(exc.object) - len(piece)) + exc.start
-            where = " of the decompressed data" if gz else ""
-            raise InputError(f"{path}: byte {offset}{where} (0x{data[offset]:02x}) cannot be decoded as "
-                             f"{encoding}; save the file as UTF-8 or pass encoding=...") from None
-
-
-_FIELDS_RE = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
-_CSV_OPTIONS = dict(dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c",
-                    header=None)
-
-
-def _parse_error(path: Path, label: str, exc: Exception) -> InputError:
-    if isinstance(exc, pd.errors.EmptyDataError):
-        return InputError(f"{path}: the file is empty; a table needs a header row and records")
-    m = _FIELDS_RE.search(str(exc))
-    if m:  # pandas counts records from the header (record 1), as Where does
-        expected, line, saw = m.groups()
-        return InputError(f"{path}: record {line} (header = record 1) has {saw} fields but the header has "
-                          f"{expected}; put double quotes around values that hold the separator or a line break, "
-                          "or remove the extra fields")
-    msg = str(exc).replace("\n", " ").strip()
-    return InputError(f"{path}: not a valid {label} file ({msg}); check quoting around fields with commas or newlines")
-
-
-def _header(row: list, *, path: Path, strip: bool) -> list[str]:
-    """Column names from the header record; a name used twice is an error (pandas would rename it)."""
-    names = []
-    for i, value in enumerate(row):
-        name = str(value).strip() if strip else str(value)
-        names.append(name if name.strip() else f"Unnamed: {i}")
-    seen: dict[str, int] = {}
-    for i, name in enumerate(names, start=1):
-        if name in seen:
-            raise InputError(f"{path}: the header names column {name!r} twice (columns {seen[name]} and {i}); "
-                             "rename one")
-        seen[name] = i
-    return names
-
-
-def parse_csv(source, *, path: Path, sep: str = ",", encoding: str = "utf-8", label: str = "CSV",
-              strip_header: bool = False) -> pd.DataFrame:
-    """Parse delimited text (bytes, a text buffer or a path) into string columns named by the header.
-
-    The header is read as a record of its own, so a record with more fields
-    than the header is an :class:`InputError` naming it instead of a silent
-    shift. ``_line`` is not added (callers number records).
-    """
-    if isinstance(source, bytes):
-        source = io.BytesIO(source)
-    try:
-        raw = pd.read_csv(source, sep=sep, encoding=_codec(encoding), **_CSV_OPTIONS)
-    except (pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
-        raise _parse_error(path, label, exc) from None
-    columns = _header(raw.iloc[0].tolist(), path=path, strip=strip_header)
-    frame = raw.iloc[1:].reset_index(drop=True)
-    frame.columns = columns
-    return frame
 
 
 def _read_delimited(path: Path, *, sep: str, encoding: str) -> RawTable:
@@ -382,39 +194,15 @@ def read_table_chunks(path: Path, *, rows: int, encoding: str = "utf-8"):
         if kind in ("csv", "tsv"):
             sep = "," if kind == "csv" else "\t"
             where = Where(str(path), "record", "header = record 1")
-            columns: list[str] | None = None
-            try:
-                head = pd.read_csv(path, sep=sep, encoding=_codec(encoding), nrows=1, compression="infer",
-                                   **_CSV_OPTIONS)
-                if not len(head):
-                    raise pd.errors.EmptyDataError("No columns to parse from file")
-                columns = _header(head.iloc[0].tolist(), path=path, strip=False)
-                # pandas' reader ignores get_chunk(size) once chunksize is set: the header is read
-                # above and skipped here, so every piece holds exactly ``rows`` records.
-                with pd.read_csv(path, sep=sep, encoding=_codec(encoding), chunksize=rows, compression="infer",
-                                 skiprows=1, **_CSV_OPTIONS) as reader:
-                    for frame in reader:
-                        if not len(frame):
-                            continue
-                        frame = frame.reset_index(drop=True)
-                        if frame.shape[1] != len(columns):
-                            extra = frame.iloc[:, len(columns):].ne("").any(axis=1).to_numpy()
-                            first = total + 2 + (int(extra.argmax()) if extra.any() else 0)
-                            raise InputError(f"{path}: record {first} (header = record 1) has {frame.shape[1]} "
-                                             f"fields but the header has {len(columns)}; quote fields that "
-                                             "contain the separator")
-                        frame.columns = columns
-                        frame.insert(0, "_line", range(total + 2, total + 2 + len(frame)))
-                        total += len(frame)
-                        yield RawTable(frame, where)
-            except (pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
-                raise _parse_error(path, kind.upper(), exc) from None
+            for frame in iter_csv(path, rows=rows, sep=sep, encoding=encoding, label=kind.upper()):
+                total += len(frame)
+                yield RawTable(frame, where)
         elif kind == "jsonl":
             where = Where(str(path), "line", "")
             opener = gzip.open if path.name.lower().endswith(".gz") else open
             records: list[dict] = []
             lines: list[int] = []
-            with opener(path, "rt", encoding=_codec(encoding)) as fh:
+            with opener(path, "rt", encoding=text_codec(encoding)) as fh:
                 for n, line in enumerate(fh, start=1):
                     obj = _json_record(line, path=path, n=n)
                     if obj is None:
