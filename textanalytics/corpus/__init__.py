@@ -1,6 +1,6 @@
 """The corpus stage: pages and tables become clean, validated statements.
 
-Modules: :mod:`.load` (``load_corpus``), :mod:`.seeds` (folder corpora,
+Modules: :mod:`.load` (``load_corpus``), :mod:`.folder` (folder corpora,
 metadata, corrections), :mod:`.tables` (table files), :mod:`.clean`
 (normalisation, page chrome, paragraphs), :mod:`.validate` (ids, texts,
 dates, years), :mod:`.derive` (computed metadata), :mod:`.summary` (tidy
@@ -43,9 +43,8 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    # the figure needs matplotlib; import it only when asked for
     if name == "corpus_overview_figure":
-        from .plots import corpus_overview_figure
+        from .plots import corpus_overview_figure  # deferred: matplotlib, only when the figure is asked for
 
         return corpus_overview_figure
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,10 +8,9 @@ __all__ = ["build_report", "ReportResult"]
 
 
 def __getattr__(name: str) -> Any:
-    # Lazy: ``textanalytics.config`` imports ``report.config``, and ``build``
-    # imports ``config``; importing ``build`` eagerly here would be circular.
+    # Lazy: ``textanalytics.config`` imports ``report.config``, and ``build`` imports ``config``.
     if name in __all__:
-        from . import build
+        from . import build  # deferred: pandas, jinja2 and the pipeline (not for report.config)
 
         return getattr(build, name)
     raise AttributeError(name)
