@@ -210,57 +210,76 @@ _JOBS: list = []  # figures to render, shared with forked workers (never pickled
 
 
 def _render_job(i: int) -> list[str]:
-    name, spec, stem, cfg, cache = _JOBS[i]
-    return [str(p) for p in _figure_files(spec, stem, cfg=cfg, cache=cache)]
+    spec, stem, cfg, cached = _JOBS[i]
+    return [str(p) for p in _render_figure(spec, stem, cfg=cfg, cached=cached)]
 
 
 def _render_all(jobs: list, *, cfg: AnalysisConfig, cache: Path | None) -> list[list[Path]]:
-    """Render every figure; on Linux, on two forked worker processes.
+    """Write every figure: copies of cached renders, the rest drawn; on Linux, on two forked workers.
 
-    Rendering is CPU-bound matplotlib work; workers are forked so the figure
-    specs (functions and tables) are shared, not serialised. Output files do not
-    depend on which process drew them.
+    Rendering is CPU-bound matplotlib work; workers are forked (only when two or
+    more figures need drawing) so the figure specs (functions and tables) are
+    shared, not serialised. Output files do not depend on which process drew them.
     """
     global _JOBS
-    _JOBS = [(name, spec, stem, cfg, cache) for name, spec, stem in jobs]
+    formats = tuple(cfg.report.formats)
+    done: list[list[Path] | None] = []
+    todo = []
+    for name, spec, stem in jobs:
+        cached = _cached_renders(spec, cfg=cfg, cache=cache)
+        if cached and all(p.is_file() for p in cached):
+            done.append(_copy_renders(cached, stem=stem, formats=formats))
+        else:
+            done.append(None)
+            todo.append((len(done) - 1, (spec, stem, cfg, cached)))
+    _JOBS = [job for _, job in todo]
     try:
-        workers = min(2, available_cores(), len(jobs))
+        workers = min(2, available_cores(), len(todo))
         # Fork only on Linux: it is unsafe on macOS (system frameworks) and missing on Windows.
         if workers > 1 and sys.platform.startswith("linux"):
             with mp.get_context("fork").Pool(workers, initializer=init_worker) as pool:
-                done = pool.map(_render_job, range(len(jobs)), chunksize=1)
+                drawn = pool.map(_render_job, range(len(todo)), chunksize=1)
         else:
-            done = [_render_job(i) for i in range(len(jobs))]
+            drawn = [_render_job(i) for i in range(len(todo))]
     finally:
         _JOBS = []
+    for (i, _), paths in zip(todo, drawn):
+        done[i] = [Path(p) for p in paths]
     for (name, _, _), paths in zip(jobs, done):
-        log.debug("figure %s: %s", name, ", ".join(Path(p).name for p in paths))
-    return [[Path(p) for p in paths] for paths in done]
+        log.debug("figure %s: %s", name, ", ".join(p.name for p in paths))
+    return done
 
 
-def _figure_files(spec, stem: Path, *, cfg: AnalysisConfig, cache: Path | None) -> list[Path]:
-    """Write one figure in every configured format, reusing cached renders of identical content.
+def _cached_renders(spec, *, cfg: AnalysisConfig, cache: Path | None) -> list[Path] | None:
+    """Where the figure cache keeps ``spec``'s renders, one file per format (None: not cacheable).
 
-    The cache key covers the plot function, its input tables and parameters, the
+    The key covers the plot function, its input tables and parameters, the
     package and matplotlib versions and the output settings, so a cached file is
     byte-identical to a fresh render.
     """
+    if cache is None or not isinstance(spec, FigureSpec):
+        return None
     formats, dpi = tuple(cfg.report.formats), cfg.report.dpi
-    if not isinstance(spec, FigureSpec):
-        return save_figure(spec, stem, formats=formats, dpi=dpi)
     key = digest(f"{spec.key()}|{formats}|{dpi}")[:32]
-    if cache is not None and all((cache / f"{key}.{fmt}").is_file() for fmt in formats):
-        out = []
-        for fmt in formats:
-            target = stem.parent / f"{stem.name}.{fmt}"  # not with_suffix: a stem may hold a dot
-            shutil.copyfile(cache / f"{key}.{fmt}", target)
-            out.append(target)
-        return out
-    paths = save_figure(spec.render(), stem, formats=formats, dpi=dpi)
-    if cache is not None:
-        for p in paths:
-            with atomic_write(cache / f"{key}{p.suffix}") as tmp:
-                shutil.copyfile(p, tmp)
+    return [cache / f"{key}.{fmt}" for fmt in formats]
+
+
+def _copy_renders(cached: list[Path], *, stem: Path, formats: tuple[str, ...]) -> list[Path]:
+    out = []
+    for fmt, source in zip(formats, cached):
+        target = stem.parent / f"{stem.name}.{fmt}"  # not with_suffix: a stem may hold a dot
+        shutil.copyfile(source, target)
+        out.append(target)
+    return out
+
+
+def _render_figure(spec, stem: Path, *, cfg: AnalysisConfig, cached: list[Path] | None) -> list[Path]:
+    """Draw one figure in every configured format; store the files in the cache when it has a place."""
+    figure = spec.render() if isinstance(spec, FigureSpec) else spec
+    paths = save_figure(figure, stem, formats=tuple(cfg.report.formats), dpi=cfg.report.dpi)
+    for path, place in zip(paths, cached or []):
+        with atomic_write(place) as tmp:
+            shutil.copyfile(path, tmp)
     return paths
 
 
