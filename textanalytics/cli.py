@@ -214,10 +214,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from .pipeline import run_topics  # deferred: pandas, scipy (and gensim when a fit runs)
     from .topics import topic_shares  # deferred: pandas, scipy
 
+    from .features import build_dtm  # deferred: pandas, scipy
+
     cfg, _ = _load_config(args)
     corpus = _load_corpus(cfg)
     tokens, dtm = _dtm(cfg, corpus)
-    key = keyness(dtm, corpus=corpus, group_by=args.by, min_dispersion=cfg.compare.min_dispersion)
+    # As in the report: keyness counts every kept term (the topic matrix is pruned), with the config's settings.
+    full = build_dtm(tokens, unit=cfg.compare.unit)
+    key = keyness(full, corpus=corpus, group_by=args.by, min_dispersion=cfg.compare.min_dispersion,
+                  alpha=cfg.compare.alpha, g2_cells=cfg.compare.g2_cells)
     key_df = getattr(key, "table", key)
     top = (key_df.sort_values(["target", "g2"], ascending=[True, False], kind="stable")
            .groupby("target", sort=True).head(args.top))
