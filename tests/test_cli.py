@@ -65,6 +65,15 @@ def test_undecodable_csv_names_file_and_offset(capsys, tmp_path):
     assert code == 2 and "bad.csv" in err and "byte" in err
 
 
+def test_an_in_process_call_leaves_the_callers_logging_as_it_was(capsys):
+    import logging
+
+    logger = logging.getLogger("textanalytics")
+    before = (list(logger.handlers), logger.level, logger.propagate)
+    assert run(capsys, "corpus", str(SEEDS), "--quiet")[0] == 0
+    assert (list(logger.handlers), logger.level, logger.propagate) == before
+
+
 def test_help_for_every_command(capsys):
     for cmd in ("corpus", "preprocess", "topics", "compare", "kwic", "report"):
         with pytest.raises(SystemExit) as exc:

@@ -389,12 +389,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     stdout, stderr = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = _PrintableStream(stdout), _PrintableStream(stderr)
     root = logging.getLogger("textanalytics")
-    handlers = list(root.handlers)
+    handlers, level, propagate = list(root.handlers), root.level, root.propagate
     try:
         return _main(argv)
     finally:
         sys.stdout, sys.stderr = stdout, stderr
-        root.handlers = handlers  # the handler on this call's stderr goes with it
+        # the handler on this call's stderr goes with it; a caller's logging is as it was
+        root.handlers, root.propagate = handlers, propagate
+        root.setLevel(level)
 
 
 def _one_line(exc: BaseException) -> str:
