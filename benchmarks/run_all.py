@@ -3,6 +3,7 @@
     python benchmarks/run_all.py                 # everything except scaling
     python benchmarks/run_all.py --scaling       # also 1x, 2x, 4x, 8x news_articles
     python benchmarks/run_all.py --only report_seeds --runs 3
+    python benchmarks/run_all.py --only startup --runs 5   # --help, corpus, warm report (whole process)
 
 Every measurement runs in a fresh child process, which reports its own wall
 time and peak resident memory (``ru_maxrss``); medians over ``--runs`` runs.
@@ -24,6 +25,9 @@ import tempfile
 import textwrap
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_startup  # noqa: E402 - a sibling script of this one
 
 ROOT = Path(__file__).resolve().parents[1]
 NEWS = (ROOT / ".." / "shared" / "corpora" / "news_articles.csv.gz").resolve()
@@ -235,7 +239,8 @@ def main(argv=None) -> int:
     ap.add_argument("--factors", default="1,2,4,8")
     ap.add_argument("--scaling-runs", type=int, default=1, help="runs per scaling row (median reported)")
     ap.add_argument("--stream-rows", type=int, default=2000, help="records per piece for the streamed report")
-    ap.add_argument("--only", default="", help="comma list: preprocess,engines,report_seeds,report_news,scaling")
+    ap.add_argument("--only", default="",
+                    help="comma list: startup,preprocess,engines,report_seeds,report_news,scaling")
     args = ap.parse_args(argv)
     only = set(filter(None, args.only.split(",")))
     want = lambda name: not only or name in only  # noqa: E731
@@ -244,6 +249,9 @@ def main(argv=None) -> int:
     if not have_news:
         print(f"news_articles not found at {NEWS}: news benchmarks skipped", file=sys.stderr)
 
+    if want("startup"):
+        print("start-up ...", file=sys.stderr)
+        sections["startup"] = bench_startup.markdown(bench_startup.measure(args.runs))
     if want("preprocess") and have_news:
         print("preprocess ...", file=sys.stderr)
         r = bench_preprocess(args.runs)
@@ -307,7 +315,7 @@ def main(argv=None) -> int:
     return 0
 
 
-SECTION_ORDER = ("preprocess", "engines", "report_seeds", "report_news", "scaling")
+SECTION_ORDER = ("startup", "preprocess", "engines", "report_seeds", "report_news", "scaling")
 
 
 def write_results(sections: dict[str, list[str]], *, command: str, runs: int) -> None:

@@ -1,4 +1,5 @@
-"""Shared fixtures: the hand-checkable tiny corpus of the vocabulary tests."""
+"""Shared fixtures: the hand-checkable tiny corpus of the vocabulary tests, and the seeds report
+(built once per session and shared by the end-to-end, CLI and signal tests)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import importlib.util
 from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")
@@ -15,3 +18,29 @@ def tiny():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="session")
+def seeds_project(tmp_path_factory) -> Path:
+    """A project folder for the seeds: ``analysis.toml`` as committed, ``seeds`` linked, its own cache.
+
+    The cache (``.textanalytics_cache`` beside the config) starts empty in every session, so the
+    session's report is a run from scratch wherever the tests run; afterwards it holds the
+    tokens, topic fits and figures that the CLI and signal tests reuse.
+    """
+    folder = tmp_path_factory.mktemp("seeds_project")
+    (folder / "analysis.toml").write_bytes((ROOT / "analysis.toml").read_bytes())
+    (folder / "seeds").symlink_to(ROOT / "seeds", target_is_directory=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def seeds_report(seeds_project):
+    """``(folder, ReportResult)`` of ``analysis.toml`` on the seeds, written once per session from an empty cache.
+
+    Tests must not change the folder: copy it first.
+    """
+    from textanalytics.report import build_report
+
+    out = seeds_project / "reports"
+    return out, build_report(seeds_project / "analysis.toml", out=out)

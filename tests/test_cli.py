@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from textanalytics.cli import main
@@ -61,6 +63,15 @@ def test_undecodable_csv_names_file_and_offset(capsys, tmp_path):
     p.write_bytes(b"text\nhello\n\xff\xfe broken\n")
     code, _, err = run(capsys, "corpus", str(p), "--quiet")
     assert code == 2 and "bad.csv" in err and "byte" in err
+
+
+def test_an_in_process_call_leaves_the_callers_logging_as_it_was(capsys):
+    import logging
+
+    logger = logging.getLogger("textanalytics")
+    before = (list(logger.handlers), logger.level, logger.propagate)
+    assert run(capsys, "corpus", str(SEEDS), "--quiet")[0] == 0
+    assert (list(logger.handlers), logger.level, logger.propagate) == before
 
 
 def test_help_for_every_command(capsys):
@@ -140,7 +151,7 @@ def test_compare_runs_keyness_on_the_unpruned_matrix_as_the_report_does(capsys, 
     assert code == 0, err
     cfg = load_config(cfg_path)
     corpus = load_corpus_from_config(cfg.corpus)
-    tokens = preprocess(corpus, cfg.preprocess)
+    tokens = preprocess(corpus, config=cfg.preprocess)
     full = build_dtm(tokens, unit=cfg.compare.unit)        # the report's comparison matrix
     table = keyness(full, corpus=corpus, group_by="year", min_dispersion=cfg.compare.min_dispersion,
                     alpha=cfg.compare.alpha, g2_cells=cfg.compare.g2_cells).table
@@ -165,3 +176,120 @@ def test_kwic_prints_every_match_of_the_query(capsys):
     rows = json.loads(out)
     assert rows and all(r["match"].lower() == "double standards" for r in rows)
     assert {"statement_id", "paragraph", "left", "right", "speaker"} <= set(rows[0])
+
+
+# ---------------------------------------------------------------- topics, compare, kwic on the seeds
+# Each command must print what the report computes from the same config: the session's report,
+# whose tokens and topic fits the commands read back from the session project's cache.
+
+@pytest.fixture
+def config(seeds_project, seeds_report) -> list[str]:
+    return ["--config", str(seeds_project / "analysis.toml")]
+
+
+def _rows(block: str) -> list[list[str]]:
+    """The data rows of a table printed by the CLI (header dropped), split on blanks."""
+    lines = [line.split() for line in block.strip().splitlines()]
+    return [cells for cells in lines[1:] if cells and not cells[0].startswith("...")]
+
+
+def test_topics_prints_the_reports_choice_labels_and_terms(capsys, config, seeds_report):
+    out, result = seeds_report
+    code, printed, _ = run(capsys, "topics", *config, "-q")
+    assert code == 0
+    run_json = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert f"\nK = {result.k}: {run_json['k_reason']}\n" in printed
+    selection, rest = printed.split("## model selection", 1)[1].split(f"\nK = {result.k}:", 1)
+    report_selection = pd.read_csv(out / "tables" / "model_selection.csv")
+    assert sorted({int(r[0]) for r in _rows(selection)}) == sorted(report_selection["k"].unique().tolist())
+    labels_block, terms_block = rest.split("\n\n", 2)[1:3]
+    labels = pd.read_csv(out / "tables" / "topic_labels.csv")
+    assert [int(r[0]) for r in _rows(labels_block)] == labels["topic"].tolist() == list(range(1, result.k + 1))
+    topics = pd.read_csv(out / "tables" / "topics.csv")
+    for cells in _rows(terms_block):  # rank, then the term of each topic at that rank
+        rank = int(cells[0])
+        expected = topics[topics["rank"] == rank].sort_values("topic")["term"].tolist()
+        assert cells[1:] == expected, rank
+
+
+def test_topics_with_a_fixed_k_fits_that_k(capsys, config, seeds_report):
+    code, printed, _ = run(capsys, "topics", *config, "-k", "3", "-q")
+    assert code == 0 and "## model selection" not in printed and "\nK = 3: " in printed
+    labels_block = printed.split("\nK = 3: ", 1)[1].split("\n\n")[1]
+    assert [int(r[0]) for r in _rows(labels_block)] == [1, 2, 3]
+
+
+def test_compare_prints_the_reports_keyness_and_topic_shares(capsys, config, seeds_report):
+    out, result = seeds_report
+    code, printed, _ = run(capsys, "compare", *config, "--group-by", "year", "--top", "20", "-q")
+    assert code == 0
+    keyness_block, shares_block = printed.split("## keyness by year (each group vs the rest)", 1)[1].split(
+        f"## topic shares by year (K = {result.k})", 1)
+    report = pd.read_csv(out / "tables" / "keyness.csv", dtype={"target": str})
+    report = report[(report["group_by"] == "year") & (report["reference"] == "rest")]
+    rows = _rows(keyness_block)
+    years = sorted(report["target"].unique())
+    assert len(years) == 3 and [r[1] for r in rows] == [y for y in years for _ in range(20)]
+    for year in years:  # the same matrix as the report (every term), so the same top terms and G²
+        top = report[report["target"] == year].sort_values("g2", ascending=False, kind="stable").head(20)
+        printed_rows = [r for r in rows if r[1] == year]
+        assert [r[3] for r in printed_rows] == top["term"].tolist(), year
+        assert [float(r[8]) for r in printed_rows] == pytest.approx(top["g2"].tolist(), rel=1e-5)
+    shares = pd.read_csv(out / "tables" / "topic_shares.csv").query("group_by == 'year'")
+    lines = shares_block.strip().splitlines()[1:]
+    assert len(lines) == len(shares) == result.k * len(years)
+    got = {}
+    for line in lines:  # group_by group topic label... share ...; labels hold blanks
+        _, group, topic, rest = line.split(maxsplit=3)
+        label = shares.loc[shares["topic"] == int(topic), "label"].iloc[0]
+        assert rest.startswith(label)
+        got[(int(group), int(topic))] = float(rest[len(label):].split()[0])
+    want = {(int(g), int(t)): s for g, t, s in zip(shares["group"], shares["topic"], shares["share"])}
+    assert got.keys() == want.keys()
+    assert [got[k] for k in sorted(got)] == pytest.approx([want[k] for k in sorted(want)], rel=1e-4)
+
+
+def test_compare_without_topics_and_a_bad_grouping(capsys, config):
+    from textanalytics.corpus import load_corpus
+
+    organisations = set(load_corpus(SEEDS).statements["organisation"])
+    code, printed, _ = run(capsys, "compare", *config, "--group-by", "organisation", "--top", "2", "--no-topics", "-q")
+    assert code == 0 and "topic shares" not in printed
+    lines = printed.split("(each group vs the rest)", 1)[1].strip().splitlines()[1:]
+    # group values hold blanks ("Meeting of Heads of Special Services"): find each one in its rows
+    targets = [next(o for o in organisations if line.split(maxsplit=1)[1].startswith(o + " ")) for line in lines]
+    assert sorted(targets) == sorted(o for o in organisations for _ in range(2))
+    code, _, err = run(capsys, "compare", *config, "--group-by", "no_such_column", "--no-topics", "-q")
+    assert code == 2 and "no_such_column" in err and "Traceback" not in err
+
+
+def test_kwic_finds_every_occurrence_with_its_context(capsys, config):
+    from textanalytics.corpus import load_corpus
+
+    paragraphs = load_corpus(SEEDS).paragraphs
+    expected = sum(len(re.findall(r"\bterrorism\b", t, flags=re.IGNORECASE)) for t in paragraphs["text"])
+    code, printed, _ = run(capsys, "kwic", "terrorism", *config, "--query-type", "word", "--window", "3", "--json", "-q")
+    hits = json.loads(printed)
+    assert code == 0 and len(hits) == expected > 20
+    assert {h["match"].lower() for h in hits} == {"terrorism"}
+    assert all(len(h["left"].split()) <= 3 and len(h["right"].split()) <= 3 for h in hits)
+    text = dict(zip(zip(paragraphs["statement_id"], paragraphs["paragraph"]), paragraphs["text"]))
+    for h in hits:  # offsets point at the match in the cleaned paragraph text
+        assert text[(h["statement_id"], h["paragraph"])][h["start"]:h["end"]] == h["match"]
+    code, lines, _ = run(capsys, "kwic", "terrorism", *config, "--query-type", "word", "-q")
+    lines = lines.splitlines()
+    assert lines[0] == f"{expected} matches of 'terrorism'" and len(lines) == expected + 1
+    assert all("[terrorism]" in line.lower() for line in lines[1:])
+
+
+def test_kwic_by_lemma_also_finds_inflected_forms(capsys, config):
+    code, printed, _ = run(capsys, "kwic", "terrorist", *config, "--query-type", "lemma", "--json", "-q")
+    lemma_hits = json.loads(printed)
+    code_word, printed_word, _ = run(capsys, "kwic", "terrorist", *config, "--query-type", "word", "--json", "-q")
+    word_hits = json.loads(printed_word)
+    assert code == code_word == 0
+    assert {h["match"].lower() for h in word_hits} == {"terrorist"}
+    forms = {h["match"].lower() for h in lemma_hits}
+    assert "terrorists" in forms and all(f.startswith("terrorist") for f in forms)
+    spots = {(h["statement_id"], h["paragraph"], h["start"]) for h in word_hits}
+    assert any((h["statement_id"], h["paragraph"], h["start"]) not in spots for h in lemma_hits)

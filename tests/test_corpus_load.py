@@ -206,7 +206,7 @@ def test_undecodable_bytes_name_file_and_offset(tmp_path):
 
 
 def test_byte_offset_is_exact_across_decoding_chunks():
-    from textanalytics.corpus.file_bytes import check_decodable
+    from textanalytics.files import check_decodable
 
     data = "é".encode() * 10 + b"\xff"
     for chunk in (1, 2, 3, 7):

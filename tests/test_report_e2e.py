@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import re
@@ -13,7 +12,6 @@ import pandas as pd
 import pytest
 
 from textanalytics.cli import main
-from textanalytics.config import load_config
 from textanalytics.errors import InputError
 from textanalytics.report import build_report
 from textanalytics.report.verify import diff_reports
@@ -23,13 +21,6 @@ REQUIRED_TABLES = [
     "statements", "lexical_stats", "distinctive_terms", "keyness", "similarity", "model_selection",
     "topics", "topic_labels", "representative_passages", "topic_shares", "topic_differences",
 ]
-
-
-@pytest.fixture(scope="module")
-def seeds_report(tmp_path_factory):
-    out = tmp_path_factory.mktemp("rep") / "reports"
-    result = build_report(ROOT / "analysis.toml", out=out)
-    return out, result
 
 
 def _strip_timings(text: str) -> dict:
@@ -89,12 +80,16 @@ def test_committed_reports_reproduce(seeds_report):
                             + problems.to_string(index=False))
 
 
-def test_report_is_byte_identical_on_a_rerun_without_any_cache(seeds_report, tmp_path):
+def test_report_is_byte_identical_on_a_rerun_from_the_cache(seeds_project, seeds_report, tmp_path):
+    """The session's report ran from an empty cache; a rerun reads every token table, topic fit
+    and figure back from that cache and must write the same bytes (run.json but its timings)."""
     out, _ = seeds_report
-    cfg = load_config(ROOT / "analysis.toml")
-    cfg = cfg.replace(preprocess=dataclasses.replace(cfg.preprocess, cache_dir=""))
     again = tmp_path / "again"
-    build_report(cfg, out=again, base_dir=ROOT)
+    cache = seeds_project / ".textanalytics_cache"
+    entries = sorted(p.relative_to(cache).as_posix() for p in cache.rglob("*"))
+    assert {e.split("/")[0] for e in entries} >= {"preprocess", "topics", "figures"}
+    build_report(seeds_project / "analysis.toml", out=again)
+    assert sorted(p.relative_to(cache).as_posix() for p in cache.rglob("*")) == entries  # nothing recomputed
     files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(again).as_posix() for p in again.rglob("*") if p.is_file())
     differing = []
@@ -102,8 +97,6 @@ def test_report_is_byte_identical_on_a_rerun_without_any_cache(seeds_report, tmp
         a, b = (out / rel).read_bytes(), (again / rel).read_bytes()
         if rel == "run.json":
             a, b = _strip_timings(a.decode()), _strip_timings(b.decode())
-            a["config"]["preprocess"].pop("cache_dir")
-            b["config"]["preprocess"].pop("cache_dir")
         if a != b:
             differing.append(rel)
     assert not differing
@@ -157,16 +150,41 @@ def test_verify_tolerance_is_for_decimals_only(tmp_path, a, b, same):
     assert diff_reports(tmp_path / "a", tmp_path / "b").empty is same
 
 
-def test_cli_verify_exit_status(seeds_report, tmp_path, capsys):
+def test_cli_verify_exit_status(seeds_report, tmp_path, capsys, monkeypatch):
+    """``--verify``: regenerate without caches into a temporary folder, compare, map to exit 0/1/2.
+
+    The regeneration itself is build_report, tested above (a rerun without any cache is
+    byte-identical, and the committed reports/ reproduce); here the session's report stands
+    in for it, so the command's own work is what is checked.
+    """
+    import textanalytics.report
+
     out, _ = seeds_report
-    assert main(["report", "--config", str(ROOT / "analysis.toml"), "--verify", str(ROOT / "reports"),
-                 "--quiet"]) == 0
+    calls = []
+
+    def regenerate(cfg, *, out: Path, base_dir, config_path, **_):
+        cache = Path(cfg.preprocess.cache_dir)
+        # nothing from earlier runs: a new cache beside the new report, inside a temporary folder
+        assert cache.parent == out.parent and not cache.exists() and not out.exists()
+        assert cache.parent.name.startswith("textanalytics-verify-") and base_dir == ROOT
+        calls.append(out.parent)
+        shutil.copytree(seeds_report[0], out)
+
+    monkeypatch.setattr(textanalytics.report, "build_report", regenerate)
+    config = ["--config", str(ROOT / "analysis.toml")]
+    assert main(["report", *config, "--verify", str(out)]) == 0
+    assert "reproduces" in capsys.readouterr().out and not calls[-1].exists()  # the temporary folder is gone
     broken = tmp_path / "broken"
-    shutil.copytree(ROOT / "reports", broken)
+    shutil.copytree(out, broken)
     (broken / "tables" / "topics.csv").unlink()
-    assert main(["report", "--config", str(ROOT / "analysis.toml"), "--verify", str(broken), "--quiet"]) == 1
-    assert "tables/topics.csv" in capsys.readouterr().err
-    assert main(["report", "--config", str(ROOT / "analysis.toml"), "--verify", str(tmp_path / "none")]) == 2
+    (broken / "tables" / "keyness.csv").write_text("term\nchanged\n", encoding="utf-8")
+    assert main(["report", *config, "--verify", str(broken), "--quiet"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].endswith("does not reproduce: 2 file(s) differ")
+    assert err[1].strip().startswith("tables/keyness.csv:") and err[2].strip().startswith("tables/topics.csv: only in")
+    assert len(calls) == 2 and not calls[-1].exists()
+    assert main(["report", *config, "--verify", str(tmp_path / "none")]) == 2
+    assert "no such report folder" in capsys.readouterr().err and len(calls) == 2
 
 
 def _hostile_corpus(tmp_path: Path) -> Path:

@@ -5,14 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from textanalytics.output_folder import atomic_output_folder
 from textanalytics.plotting import new_axes
-from textanalytics.report.io import (
-    atomic_output_dir,
-    format_frame,
-    markdown_table,
-    safe_filename,
-    save_figure,
-)
+from textanalytics.report.io import format_frame, markdown_table, safe_filename, save_figure
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -44,7 +39,7 @@ def test_atomic_dir_keeps_previous_output_on_failure(tmp_path):
     out.mkdir()
     (out / "old.txt").write_text("previous", encoding="utf-8")
     with pytest.raises(RuntimeError):
-        with atomic_output_dir(out) as tmp:
+        with atomic_output_folder(out) as tmp:
             (tmp / "half.txt").write_text("half", encoding="utf-8")
             raise RuntimeError("boom")
     assert sorted(p.name for p in out.iterdir()) == ["old.txt"]
@@ -55,7 +50,7 @@ def test_atomic_dir_swaps_in_on_success(tmp_path):
     out = tmp_path / "reports"
     out.mkdir()
     (out / "old.txt").write_text("previous", encoding="utf-8")
-    with atomic_output_dir(out) as tmp:
+    with atomic_output_folder(out) as tmp:
         (tmp / "new.txt").write_text("new", encoding="utf-8")
     assert sorted(p.name for p in out.iterdir()) == ["new.txt"]
 

@@ -51,8 +51,15 @@ def one_error_line(err: str) -> str:
     return lines[0]
 
 
+@pytest.fixture(scope="module")
+def project_cache(tmp_path_factory) -> Path:
+    """One analysis cache for every ``project`` (the same corpus each time), outside the project folders:
+    the first report fills it, the others read tokens, fits and figures back."""
+    return tmp_path_factory.mktemp("project_cache")
+
+
 @pytest.fixture
-def project(tmp_path, monkeypatch):
+def project(tmp_path, monkeypatch, project_cache):
     """A researcher's project folder: a folder corpus, a config, their own notes; cwd is the project."""
     texts = tmp_path / "texts"
     texts.mkdir()
@@ -62,8 +69,8 @@ def project(tmp_path, monkeypatch):
         rows.append({"file": f"s{i}.txt", "date": f"201{6 + i % 3}-01-0{i + 1}", "speaker": "A" if i % 2 else "B"})
     pd.DataFrame(rows).to_csv(texts / "metadata.csv", index=False)
     cfg = tmp_path / "analysis.toml"
-    cfg.write_text("[corpus]\npath = 'texts'\n[preprocess]\ncache_dir = ''\n[topics]\nk = 2\nn_seeds = 1\n",
-                   encoding="utf-8")
+    cfg.write_text(f"[corpus]\npath = 'texts'\n[preprocess]\ncache_dir = '{project_cache.as_posix()}'\n"
+                   "[topics]\nk = 2\nn_seeds = 1\n", encoding="utf-8")
     thesis = tmp_path / "thesis"
     thesis.mkdir()
     (thesis / "chapter1.docx").write_bytes(b"PK\x03\x04 my chapter")

@@ -92,25 +92,37 @@ def _gone(pid: int) -> bool:
 
 
 @pytest.fixture(scope="session")
-def previous_report(tmp_path_factory) -> Path:
+def previous_report(seeds_report) -> Path:
     """A report written by one complete run (copied into each test's out/)."""
-    base = tmp_path_factory.mktemp("previous")
-    shutil.copy(CONFIG, base / "analysis.toml")
-    out = base / "out"
-    done = subprocess.run(_command(out, base / "analysis.toml"), capture_output=True, text=True,
-                          env=_env(), timeout=180)
-    assert done.returncode == 0, done.stderr
+    out, _ = seeds_report
     assert (out / ".textanalytics-report.json").is_file()
     return out
+
+
+def _config_with_warm_analysis(folder: Path, *, project: Path) -> Path:
+    """``analysis.toml`` in ``folder``, its cache holding ``project``'s tokens and topic fits but no figures.
+
+    The run then reaches the write stage within seconds, and still forks workers to draw figures.
+    """
+    config = folder / "analysis.toml"
+    text = CONFIG.read_text(encoding="utf-8")
+    # Figures at a high resolution: drawing them takes seconds even on a fast machine, so the
+    # signal always arrives while the report is being written, not after the run has ended.
+    assert "\ndpi = 110\n" in text
+    config.write_text(text.replace("\ndpi = 110\n", "\ndpi = 600\n"), encoding="utf-8")
+    cache = folder / ".textanalytics_cache"
+    cache.mkdir()
+    for part in ("preprocess", "topics"):
+        (cache / part).symlink_to(project / ".textanalytics_cache" / part, target_is_directory=True)
+    return config
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("signum, code, word", [(signal.SIGINT, 130, "interrupted"),
                                                  (signal.SIGTERM, 143, "terminated")],
                          ids=["SIGINT", "SIGTERM"])
-def test_signal_leaves_previous_report(tmp_path, previous_report, signum, code, word):
-    config = tmp_path / "analysis.toml"
-    shutil.copy(CONFIG, config)
+def test_signal_leaves_previous_report(tmp_path, seeds_project, previous_report, signum, code, word):
+    config = _config_with_warm_analysis(tmp_path, project=seeds_project)
     out = tmp_path / "out"
     shutil.copytree(previous_report, out)
     before = _snapshot(out)
@@ -150,7 +162,9 @@ def test_signal_leaves_previous_report(tmp_path, previous_report, signum, code, 
                        if p.name.startswith((".out.tmp-", ".out.old-")))
     assert leftovers == []
     assert _snapshot(out) == before
-    time.sleep(2)
+    deadline = time.monotonic() + 5  # workers get SIGTERM from the kernel when their parent dies
+    while any(not _gone(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.05)
     survivors = sorted(pid for pid in children if not _gone(pid))
     assert survivors == [], f"child processes still running after {word}: {survivors} (of {sorted(children)})"
 

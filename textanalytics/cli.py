@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import logging
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any, Sequence
 
 from . import __version__
-from .errors import InputError, StepSkipped
+from .errors import InputError, StepSkipped, printable
+from .workers import Terminated, sigterm_as_interrupt
 
 log = logging.getLogger("textanalytics.cli")
 
@@ -32,13 +34,10 @@ class _PrintableStream:
     """A text stream that escapes control characters before they reach the terminal."""
 
     def __init__(self, stream: Any) -> None:
-        from .corpus.normalize import printable  # lazily: the CLI starts without pandas
-
         self._stream = stream
-        self._printable = printable
 
     def write(self, text: str) -> int:
-        return self._stream.write(self._printable(text, keep="\n\t"))
+        return self._stream.write(printable(text, keep="\n\t"))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
@@ -71,7 +70,7 @@ def _setup_logging(args: argparse.Namespace) -> None:
 
 
 def _load_config(args: argparse.Namespace):
-    from .config import load_config
+    from .config import load_config  # deferred: the stage configs load pandas and scipy (not for --help)
 
     path = args.config
     if path is None and Path("analysis.toml").is_file():
@@ -92,13 +91,13 @@ def _load_config(args: argparse.Namespace):
 
 
 def _load_corpus(cfg):
-    from .corpus import load_corpus_from_config
+    from .corpus import load_corpus_from_config  # deferred: pandas
 
     return load_corpus_from_config(cfg.corpus)
 
 
 def _print_table(df, *, max_rows: int = 60) -> None:
-    import pandas as pd
+    import pandas as pd  # deferred: pandas (not for --help)
 
     with pd.option_context("display.max_columns", 20, "display.width", 160, "display.max_colwidth", 60):
         print(df.head(max_rows).to_string(index=False) if len(df) else "(empty)")
@@ -109,7 +108,7 @@ def _print_table(df, *, max_rows: int = 60) -> None:
 # ---------------------------------------------------------------- commands
 
 def cmd_corpus(args: argparse.Namespace) -> int:
-    from .corpus.summary import summarize_corpus
+    from .corpus.summary import summarize_corpus  # deferred: pandas
 
     cfg, _ = _load_config(args)
     corpus = _load_corpus(cfg)
@@ -126,7 +125,8 @@ def cmd_corpus(args: argparse.Namespace) -> int:
 
 
 def cmd_preprocess(args: argparse.Namespace) -> int:
-    from .preprocessing import preprocess
+    from .files import atomic_write  # deferred: pandas
+    from .preprocessing import preprocess  # deferred: nltk, pandas
 
     cfg, _ = _load_config(args)
     protected = {"the corpus": cfg.corpus.path, "the config": args.config}
@@ -137,11 +137,9 @@ def cmd_preprocess(args: argparse.Namespace) -> int:
         raise InputError(f"-o {out}: unsupported output format; use .parquet or .csv")
     _check_new_file(out, option="-o", protected=protected)
     corpus = _load_corpus(cfg)
-    tokens = preprocess(corpus, cfg.preprocess)
+    tokens = preprocess(corpus, config=cfg.preprocess)
     table = tokens.table
-    from .report.io import atomic_file
-
-    with atomic_file(out) as tmp:
+    with atomic_write(out) as tmp:
         if out.suffix == ".parquet":
             table.to_parquet(tmp, index=False)
         else:
@@ -167,16 +165,16 @@ def _check_new_file(out: Path, *, option: str, protected: dict) -> None:
 
 
 def _preprocess_to_store(cfg, *, store: Path, rows: int, protected: dict) -> int:
-    from .corpus import iter_corpus_from_config
-    from .output_folder import check_output_folder
-    from .preprocessing import preprocess_chunks
-    from .preprocessing.store import store_owned
+    from .corpus import iter_corpus_from_config  # deferred: pandas
+    from .output_folder import check_output_folder  # deferred: pandas
+    from .preprocessing import preprocess_chunks  # deferred: nltk, pandas, scipy
+    from .preprocessing.store import store_owned  # deferred: nltk, pandas, scipy
 
     if rows < 1:
         raise InputError(f"--rows {rows}: must be a positive number of records per piece")
     # Checked before reading anything: a folder that is not a token store is never replaced.
     check_output_folder(store, option="--store", owned=store_owned, protected=protected)
-    result = preprocess_chunks(iter_corpus_from_config(cfg.corpus, rows=rows), cfg.preprocess, out=store,
+    result = preprocess_chunks(iter_corpus_from_config(cfg.corpus, rows=rows), config=cfg.preprocess, out=store,
                                option="--store", protected=protected)
     print(f"{result.n_tokens} tokens ({result.n_kept} kept) from {result.units['statement_id'].nunique()} "
           f"statements in {len(result.chunks)} chunk(s) -> {result.path}")
@@ -187,15 +185,15 @@ def _preprocess_to_store(cfg, *, store: Path, rows: int, protected: dict) -> int
 
 
 def _dtm(cfg, corpus):
-    from .features import build_dtm
-    from .preprocessing import preprocess
+    from .features import build_dtm  # deferred: pandas, scipy
+    from .preprocessing import preprocess  # deferred: nltk, pandas
 
-    tokens = preprocess(corpus, cfg.preprocess)
+    tokens = preprocess(corpus, config=cfg.preprocess)
     return tokens, build_dtm(tokens, unit=cfg.preprocess.unit, config=cfg.vocabulary)
 
 
 def cmd_topics(args: argparse.Namespace) -> int:
-    from .pipeline import run_topics
+    from .pipeline import run_topics  # deferred: pandas, scipy (and gensim when a fit runs)
 
     cfg, _ = _load_config(args)
     if args.k:
@@ -223,10 +221,11 @@ def _deprecated_option(args: argparse.Namespace, old: str, new: str) -> str | No
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from .compare import keyness
-    from .features import build_dtm
-    from .pipeline import run_topics
-    from .topics import topic_shares
+    from .compare import keyness  # deferred: pandas, scipy
+    from .pipeline import run_topics  # deferred: pandas, scipy (and gensim when a fit runs)
+    from .topics import topic_shares  # deferred: pandas, scipy
+
+    from .features import build_dtm  # deferred: pandas, scipy
 
     cfg, _ = _load_config(args)
     group_by = _deprecated_option(args, "--by", "--group-by") or args.group_by
@@ -250,16 +249,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_kwic(args: argparse.Namespace) -> int:
-    from .compare import kwic
+    from .compare import kwic  # deferred: pandas
 
     cfg, _ = _load_config(args)
     corpus = _load_corpus(cfg)
     query_type = _deprecated_option(args, "--by", "--query-type") or args.query_type
     tokens = None
     if query_type == "lemma":
-        from .preprocessing import preprocess
+        from .preprocessing import preprocess  # deferred: nltk, pandas
 
-        tokens = preprocess(corpus, cfg.preprocess)
+        tokens = preprocess(corpus, config=cfg.preprocess)
     hits = kwic(corpus, args.query, window=args.window, tokens=tokens, query_type=query_type).table
     if args.json:
         print(hits.to_json(orient="records", force_ascii=False, indent=1, date_format="iso"))
@@ -271,10 +270,8 @@ def cmd_kwic(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    import os
-
-    from .config import load_config
-    from .report import build_report
+    from .config import load_config  # deferred: the stage configs load pandas and scipy
+    from .report import build_report  # deferred: pandas, jinja2 and the pipeline
 
     path = args.config
     if path is None and Path("analysis.toml").is_file():
@@ -304,7 +301,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def _warn_problems(counts: dict[str, int], *, where: Path) -> None:
     """One line on stderr, even with --quiet, when load time skipped or repaired records."""
-    from .corpus.summary import problem_line
+    from .corpus.summary import problem_line  # deferred: pandas
 
     if any(counts.values()):
         print(f"warning: {problem_line(counts, where=str(where))}", file=sys.stderr)
@@ -312,10 +309,8 @@ def _warn_problems(counts: dict[str, int], *, where: Path) -> None:
 
 def _verify_report(cfg, *, base: Path, published: Path, quiet: bool, config_path: str | None = None) -> int:
     """Regenerate into a temporary folder and compare with ``published`` (exit 1 when they differ)."""
-    import tempfile
-
-    from .report import build_report
-    from .report.verify import diff_reports
+    from .report import build_report  # deferred: pandas, jinja2 and the pipeline
+    from .report.verify import diff_reports  # deferred: pandas, numpy
 
     if not published.is_dir():
         raise InputError(f"--verify {published}: no such report folder; give the folder a report was written to")
@@ -425,8 +420,6 @@ def _one_line(exc: BaseException) -> str:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    from .workers import Terminated, sigterm_as_interrupt
-
     parser = build_parser()
     args = parser.parse_args(argv)
     _setup_logging(args)

@@ -20,8 +20,6 @@ Example
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import tomllib
 import types
 import typing
@@ -30,6 +28,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .errors import InputError
+from .provenance import digest_document
 from .corpus.config import CorpusConfig, FieldChecks
 from .preprocessing.config import PreprocessConfig
 from .features import VocabularyConfig
@@ -233,5 +232,4 @@ def to_dict(cfg: Any) -> dict[str, Any]:
 
 def config_hash(cfg: Any) -> str:
     """Stable SHA-256 of a config dataclass (used in cache keys)."""
-    blob = json.dumps(to_dict(cfg), sort_keys=True, ensure_ascii=True, separators=(",", ":"))
-    return hashlib.sha256(blob.encode("ascii")).hexdigest()
+    return digest_document(to_dict(cfg))

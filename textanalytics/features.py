@@ -79,7 +79,7 @@ class VocabularyConfig:
     max_features: int = 0
 
     def __post_init__(self) -> None:
-        from .corpus.config import FieldChecks
+        from .corpus.config import FieldChecks  # deferred: corpus imports features (pandas, numpy)
 
         check = FieldChecks(self, "vocabulary")
         check.document_frequency("min_df")
@@ -287,7 +287,7 @@ class DocumentTermMatrix:
         lazily from the sparse matrix, so memory stays flat on any corpus size
         (``list(corpus)`` materialises it).
         """
-        from gensim.corpora import Dictionary
+        from gensim.corpora import Dictionary  # deferred: gensim, only for this converter
 
         dictionary = Dictionary()
         dictionary.token2id = {t: i for i, t in enumerate(self.vocabulary)}
@@ -551,7 +551,7 @@ def sorted_id_codes(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     so no string is created per row (``astype(str)`` on 10 M rows costs
     about 600 MB and 15 s). A missing id is an error.
     """
-    from .preprocessing.model import column_codes
+    from .preprocessing.model import column_codes  # deferred: preprocessing imports features (pandas, numpy)
 
     codes, names = column_codes(ids)
     names = np.asarray(names, dtype=object)

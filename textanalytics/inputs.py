@@ -21,10 +21,8 @@ corpus was read whole or in pieces.
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import tempfile
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -36,9 +34,11 @@ from .corpus import Corpus, iter_corpus_from_config, load_corpus_from_config
 from .corpus.load import corpus_kind
 from .corpus.validate import case_variant_problems, problems_frame
 from .errors import InputError
+from .files import atomic_write
 from .grouping import check_group_by
 from .preprocessing import TokenStore, preprocess, preprocess_chunks
-from .preprocessing.cache import file_digest, stream_key
+from .preprocessing.cache import stream_key
+from .provenance import file_digest
 
 log = logging.getLogger(__name__)
 
@@ -200,17 +200,8 @@ def _build_cached_store(pieces: Iterator[Corpus], cfg: AnalysisConfig, *, where:
     second to finish keeps the first's store (identical by construction) and
     never replaces a store someone may be reading.
     """
-    private = where.with_name(f".{where.name}-{os.getpid()}-{uuid.uuid4().hex[:8]}")
-    try:
+    with atomic_write(where, folder=True, keep=lambda done: (done / "manifest.json").is_file()) as private:
         preprocess_chunks(pieces, config=cfg.preprocess, out=private)
-        try:
-            os.rename(private, where)
-        except OSError:
-            if not (where / "manifest.json").is_file():
-                raise
-            log.info("streaming: token store %s was written by another run meanwhile; using it", where)
-    finally:
-        shutil.rmtree(private, ignore_errors=True)
     return TokenStore.open(where)
 
 

@@ -32,11 +32,11 @@ import logging
 import os
 import shutil
 import socket
-import tempfile
 from pathlib import Path
 from typing import Callable, Iterator, Mapping
 
 from .errors import InputError
+from .files import atomic_write, current_umask
 
 log = logging.getLogger(__name__)
 
@@ -61,13 +61,6 @@ TMP_FORMAT = "textanalytics-tmp/1"
 
 #: ``owned(folder)`` returns None when the package may replace ``folder``, else the reason it may not.
 Owned = Callable[[Path], "str | None"]
-
-
-def current_umask() -> int:
-    """The process umask (read without changing it for longer than one call)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def _read_json(path: Path) -> object:
@@ -233,35 +226,24 @@ def atomic_output_folder(out: str | os.PathLike) -> Iterator[Path]:
     exception (SIGINT and SIGTERM included, see :mod:`textanalytics.workers`)
     the temporary folder is removed and ``out`` is left exactly as it was; if
     the swap itself fails, the previous folder is put back. The folder gets the
-    permissions the user's umask gives a new folder.
+    permissions the user's umask gives a new folder. The swap is
+    :func:`textanalytics.files.atomic_write`'s; this adds the markers that let
+    :func:`sweep_stale` clean up after a run killed at any point.
     """
     out = Path(out).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     sweep_stale(out)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    marked = False
     try:
-        _tmp_marker(tmp)
-        yield tmp
-        (tmp / TMP_MARKER).unlink()
-        os.chmod(tmp, 0o777 & ~current_umask())
+        with atomic_write(out, folder=True) as tmp:
+            _tmp_marker(tmp)
+            yield tmp
+            (tmp / TMP_MARKER).unlink()
+            if out.exists():
+                _tmp_marker(out)  # so a run killed mid-swap can be undone (sweep_stale)
+                marked = True
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if marked:  # the swap failed and put the previous folder back
+            with contextlib.suppress(OSError):
+                (out / TMP_MARKER).unlink()
         raise
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    moved = False
-    try:
-        if out.exists():
-            _tmp_marker(out)  # so a run killed mid-swap can be undone (sweep_stale)
-            os.replace(out, old)
-            moved = True
-        os.replace(tmp, out)
-    except BaseException:
-        if moved and not out.exists():
-            os.replace(old, out)
-        with contextlib.suppress(OSError):
-            (out / TMP_MARKER).unlink()
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    if moved:
-        shutil.rmtree(old, ignore_errors=True)
-

@@ -13,6 +13,8 @@ reason in :attr:`AnalysisResults.skipped` instead of crashing.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import dataclasses
 import logging
 import time
@@ -64,16 +66,13 @@ def _return_free_memory() -> None:
     run, and be counted again in every forked topic worker. Results are unaffected.
     """
     try:
-        import pyarrow as pa
+        import pyarrow as pa  # deferred: pyarrow, only to release its memory pool
 
         pa.default_memory_pool().release_unused()
     except (ImportError, AttributeError):  # pragma: no cover - pyarrow is a dependency
         pass
     global _LIBC
     if _LIBC is None:
-        import ctypes
-        import ctypes.util
-
         try:
             _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
             _LIBC.malloc_trim.argtypes = [ctypes.c_size_t]
@@ -244,7 +243,7 @@ def _matrices(cfg: AnalysisConfig, tokens: Any) -> tuple[Any, Any]:
     Comparisons count every kept term (pruning would silently drop rare,
     possibly group-specific words); topic models use the pruned copy.
     """
-    from .features import build_dtm
+    from .features import build_dtm  # deferred: scipy, pandas (features is the matrix stage)
 
     full = build_dtm(tokens, unit=cfg.compare.unit)
     base = full if cfg.compare.unit == cfg.preprocess.unit else build_dtm(tokens, unit=cfg.preprocess.unit)

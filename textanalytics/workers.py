@@ -22,6 +22,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import logging
+import os
 import signal
 import sys
 import threading
@@ -30,13 +31,21 @@ from typing import Any, Callable, Iterator
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Terminated", "init_worker", "worker_pool", "sigterm_as_interrupt", "terminate_pool"]
+__all__ = ["Terminated", "available_cores", "init_worker", "worker_pool", "sigterm_as_interrupt", "terminate_pool"]
 
 _PR_SET_PDEATHSIG = 1
 
 
 class Terminated(KeyboardInterrupt):
     """The process received SIGTERM (raised by the handler :func:`sigterm_as_interrupt` installs)."""
+
+
+def available_cores() -> int:
+    """Cores this process may use (CPU affinity where the OS reports it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _die_with_parent() -> None:

@@ -226,7 +226,7 @@ def cluster_similarity(sim: np.ndarray, *, method: str = "average") -> tuple[np.
     """
     # scipy.cluster is imported on use: it is slow to import and only similarity needs it.
     from scipy.cluster.hierarchy import leaves_list, linkage
-    from scipy.spatial.distance import squareform
+    from scipy.spatial.distance import squareform  # deferred: scipy
 
     if method not in LINKAGES:
         raise InputError(f"method: expected {', '.join(LINKAGES)}, got {method!r}")

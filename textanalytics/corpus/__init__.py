@@ -52,9 +52,8 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    # the figure needs matplotlib; import it only when asked for
     if name == "corpus_overview_figure":
-        from .plots import corpus_overview_figure
+        from .plots import corpus_overview_figure  # deferred: matplotlib, only when the figure is asked for
 
         return corpus_overview_figure
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -38,6 +38,8 @@ from typing import Callable, Mapping
 from .chrome import strip_chrome
 from .normalize import count_words, normalize_text, normalize_unicode, normalize_whitespace, remove_control_characters
 
+from ..errors import printable  # noqa: F401 (defined there since the CLI shows text before pandas loads)
+
 __all__ = [
     "BULLET_GLYPHS",
     "split_paragraphs",

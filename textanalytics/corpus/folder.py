@@ -61,11 +61,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..files import read_csv_records, require_regular_file
 from .cleaning_table import cleaning_rows
-from .file_bytes import check_decodable, read_file_bytes, require_regular_file
 from .normalize import clean_metadata
 from .pages import clean_block, read_page, statement_blocks
-from .tables import parse_csv
 from .validate import Where, snake_case
 
 log = logging.getLogger(__name__)
@@ -102,21 +101,6 @@ class FolderRecords:
     problems: list
 
 
-def _read_csv_small(path: Path, *, encoding: str) -> pd.DataFrame:
-    data = read_file_bytes(path)
-    check_decodable(data, path=path, encoding=encoding)
-    try:
-        frame = parse_csv(data, path=path, encoding=encoding, strip_header=True)
-    except InputError as exc:
-        if "the file is empty" in str(exc):
-            raise InputError(f"{path}: the file is empty; it needs a header row and one record per statement") from None
-        raise
-    frame.insert(0, "_line", range(2, len(frame) + 2))
-    # blank lines (e.g. at the end of a hand-edited file) are not records, but they count as lines
-    blank = (frame.drop(columns="_line").apply(lambda col: col.str.strip()) == "").all(axis=1)
-    return frame.loc[~blank].reset_index(drop=True)
-
-
 def read_metadata(path: Path, *, encoding: str = "utf-8") -> pd.DataFrame:
     """Read a folder's ``metadata.csv`` as strings, with ``_line`` (header = line 1).
 
@@ -125,7 +109,7 @@ def read_metadata(path: Path, *, encoding: str = "utf-8") -> pd.DataFrame:
     """
     if not path.exists():
         raise InputError(f"{path}: metadata file not found; create it with one record per statement")
-    frame = _read_csv_small(path, encoding=encoding)
+    frame = read_csv_records(path, encoding=encoding, empty="a header row and one record per statement")
     if len(frame) == 0:
         raise InputError(f"{path}: no records; add one record per statement")
     return frame
@@ -137,10 +121,8 @@ def read_corrections(path: Path, *, encoding: str = "utf-8") -> pd.DataFrame:
     >>> read_corrections(Path("seeds/corrections.csv")).columns.tolist()   # doctest: +SKIP
     ['_line', 'source_file', 'wrong', 'right', 'note']
     """
-    frame = _read_csv_small(path, encoding=encoding)
-    missing = [c for c in ("source_file", "wrong", "right") if c not in frame.columns]
-    if missing:
-        raise InputError(f"{path}: missing column {missing[0]!r}; columns are source_file, wrong, right, note")
+    frame = read_csv_records(path, encoding=encoding, empty="a header row and one record per statement",
+                             required=("source_file", "wrong", "right"), optional=("note",))
     if "note" not in frame.columns:
         frame["note"] = ""
     for line, wrong, right in zip(frame["_line"], frame["wrong"], frame["right"]):

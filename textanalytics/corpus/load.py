@@ -68,7 +68,7 @@ from .derive import parse_derive
 from .folder import METADATA_FILE, RAW_DIR, load_folder
 from .model import Corpus
 from .table_records import clean_table_records, load_table_records
-from .file_bytes import require_regular_file
+from ..files import require_regular_file
 from .tables import TABLE_SUFFIXES, read_table_chunks, table_kind
 from .validate import problems_frame, validate_records
 

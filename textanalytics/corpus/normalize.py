@@ -31,6 +31,8 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from ..errors import printable  # noqa: F401 (re-exported: defined there so the CLI shows text without pandas)
+
 __all__ = [
     "remove_control_characters",
     "printable",
@@ -65,30 +67,6 @@ def remove_control_characters(text: str) -> tuple[str, int]:
         return text, 0
     out = _CONTROL_RE.sub("", text)
     return out, len(text) - len(out)
-
-
-def _escape_char(c: str) -> str:
-    code = ord(c)
-    if 0xDC80 <= code <= 0xDCFF:          # an undecodable byte of a file name (surrogateescape)
-        return f"\\x{code - 0xDC00:02x}"
-    if code <= 0xFF:
-        return f"\\x{code:02x}"
-    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
-
-
-def printable(text: str, *, keep: str = "") -> str:
-    """``text`` for display: every non-printable character (controls, bidi overrides, lone
-    surrogates) as ``\\xNN``/``\\uNNNN``, except those in ``keep`` (the CLI keeps newline and tab).
-
-    Nothing is removed: this is for showing text (messages, terminal output), not
-    for cleaning it (:func:`remove_control_characters`).
-
-    >>> printable("a\\x1b[2Jb\\n"), printable("a\\n", keep="\\n")
-    ('a\\\\x1b[2Jb\\\\x0a', 'a\\n')
-    """
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() or c in keep else _escape_char(c) for c in text)
 
 
 # --------------------------------------------------------------------------- Unicode

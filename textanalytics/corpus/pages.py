@@ -22,7 +22,7 @@ import pandas as pd
 from ..errors import InputError
 from .clean import clean_text
 from .cleaning_table import RULE_ORDER
-from .file_bytes import decode_bytes, read_file_bytes
+from ..files import decode_bytes, read_file_bytes
 from .normalize import count_words, normalize_unicode, remove_control_characters
 
 log = logging.getLogger(__name__)

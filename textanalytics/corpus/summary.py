@@ -12,6 +12,8 @@ Example
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import re
 
 import pandas as pd
@@ -101,7 +103,6 @@ _REPAIRED = ("corrected", "parsed", "repaired", "removed", "replaced", "decoded"
 def _relative(source: str, root: str | None) -> str:
     if not root or not source:
         return source
-    from pathlib import Path
 
     src, base = Path(source), Path(root)
     base = base if base.is_dir() else base.parent

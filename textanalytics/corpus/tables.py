@@ -17,6 +17,16 @@ take the first column as an index and shift every value); a header naming a
 column twice is an error too. A record with fewer fields gets empty values for
 the missing ones (the C parser cannot tell a missing field from an empty one).
 
+Only regular files are read: a FIFO, socket or device given as a corpus file
+would block or never end, so it is refused before it is opened
+(:func:`require_regular_file`). A byte-order mark that contradicts
+``encoding`` (UTF-16 or UTF-32 read as UTF-8, say) and UTF-16 without one are
+reported with the encoding to pass (:func:`check_encoding_marks`).
+
+That byte-level reading and the CSV parser are :mod:`textanalytics.files`',
+shared with ``metadata.csv``, ``corrections.csv`` and the resource tables;
+their names are importable from here too.
+
 Example
 -------
 >>> from pathlib import Path
@@ -28,10 +38,8 @@ Example
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import logging
-import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,8 +47,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError
-from .file_bytes import (check_decodable, check_encoding_marks, decode_bytes, decoding_codec, read_decompressed,
-                         require_regular_file)
+from ..files import (check_decodable, check_encoding_marks, decode_bytes, iter_csv, parse_csv, read_decompressed,
+                     read_file_bytes, require_regular_file, text_codec)
 from .validate import Where
 
 log = logging.getLogger(__name__)
@@ -72,59 +80,6 @@ def table_kind(path: Path) -> str | None:
             kind = suffix.lstrip(".").split(".")[0]
             return "jsonl" if kind == "ndjson" else kind
     return None
-
-
-_FIELDS_RE = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
-_CSV_OPTIONS = dict(dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c",
-                    header=None)
-
-
-def _parse_error(path: Path, label: str, exc: Exception) -> InputError:
-    if isinstance(exc, pd.errors.EmptyDataError):
-        return InputError(f"{path}: the file is empty; a table needs a header row and records")
-    m = _FIELDS_RE.search(str(exc))
-    if m:  # pandas counts records from the header (record 1), as Where does
-        expected, line, saw = m.groups()
-        return InputError(f"{path}: record {line} (header = record 1) has {saw} fields but the header has "
-                          f"{expected}; put double quotes around values that hold the separator or a line break, "
-                          "or remove the extra fields")
-    msg = str(exc).replace("\n", " ").strip()
-    return InputError(f"{path}: not a valid {label} file ({msg}); check quoting around fields with commas or newlines")
-
-
-def _header(row: list, *, path: Path, strip: bool) -> list[str]:
-    """Column names from the header record; a name used twice is an error (pandas would rename it)."""
-    names = []
-    for i, value in enumerate(row):
-        name = str(value).strip() if strip else str(value)
-        names.append(name if name.strip() else f"Unnamed: {i}")
-    seen: dict[str, int] = {}
-    for i, name in enumerate(names, start=1):
-        if name in seen:
-            raise InputError(f"{path}: the header names column {name!r} twice (columns {seen[name]} and {i}); "
-                             "rename one")
-        seen[name] = i
-    return names
-
-
-def parse_csv(source, *, path: Path, sep: str = ",", encoding: str = "utf-8", label: str = "CSV",
-              strip_header: bool = False) -> pd.DataFrame:
-    """Parse delimited text (bytes, a text buffer or a path) into string columns named by the header.
-
-    The header is read as a record of its own, so a record with more fields
-    than the header is an :class:`InputError` naming it instead of a silent
-    shift. ``_line`` is not added (callers number records).
-    """
-    if isinstance(source, bytes):
-        source = io.BytesIO(source)
-    try:
-        raw = pd.read_csv(source, sep=sep, encoding=decoding_codec(encoding), **_CSV_OPTIONS)
-    except (pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
-        raise _parse_error(path, label, exc) from None
-    columns = _header(raw.iloc[0].tolist(), path=path, strip=strip_header)
-    frame = raw.iloc[1:].reset_index(drop=True)
-    frame.columns = columns
-    return frame
 
 
 def _read_delimited(path: Path, *, sep: str, encoding: str) -> RawTable:
@@ -225,39 +180,15 @@ def read_table_chunks(path: Path, *, rows: int, encoding: str = "utf-8"):
         if kind in ("csv", "tsv"):
             sep = "," if kind == "csv" else "\t"
             where = Where(str(path), "record", "header = record 1")
-            columns: list[str] | None = None
-            try:
-                head = pd.read_csv(path, sep=sep, encoding=decoding_codec(encoding), nrows=1, compression="infer",
-                                   **_CSV_OPTIONS)
-                if not len(head):
-                    raise pd.errors.EmptyDataError("No columns to parse from file")
-                columns = _header(head.iloc[0].tolist(), path=path, strip=False)
-                # pandas' reader ignores get_chunk(size) once chunksize is set: the header is read
-                # above and skipped here, so every piece holds exactly ``rows`` records.
-                with pd.read_csv(path, sep=sep, encoding=decoding_codec(encoding), chunksize=rows, compression="infer",
-                                 skiprows=1, **_CSV_OPTIONS) as reader:
-                    for frame in reader:
-                        if not len(frame):
-                            continue
-                        frame = frame.reset_index(drop=True)
-                        if frame.shape[1] != len(columns):
-                            extra = frame.iloc[:, len(columns):].ne("").any(axis=1).to_numpy()
-                            first = total + 2 + (int(extra.argmax()) if extra.any() else 0)
-                            raise InputError(f"{path}: record {first} (header = record 1) has {frame.shape[1]} "
-                                             f"fields but the header has {len(columns)}; quote fields that "
-                                             "contain the separator")
-                        frame.columns = columns
-                        frame.insert(0, "_line", range(total + 2, total + 2 + len(frame)))
-                        total += len(frame)
-                        yield RawTable(frame, where)
-            except (pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
-                raise _parse_error(path, kind.upper(), exc) from None
+            for frame in iter_csv(path, rows=rows, sep=sep, encoding=encoding, label=kind.upper()):
+                total += len(frame)
+                yield RawTable(frame, where)
         elif kind == "jsonl":
             where = Where(str(path), "line", "")
             opener = gzip.open if path.name.lower().endswith(".gz") else open
             records: list[dict] = []
             lines: list[int] = []
-            with opener(path, "rt", encoding=decoding_codec(encoding)) as fh:
+            with opener(path, "rt", encoding=text_codec(encoding)) as fh:
                 for n, line in enumerate(fh, start=1):
                     obj = _json_record(line, path=path, n=n)
                     if obj is None:

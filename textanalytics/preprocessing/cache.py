@@ -24,19 +24,17 @@ Example
 from __future__ import annotations
 
 import dataclasses
-import functools
-import hashlib
 import json
 import logging
 import os
-import shutil
-import tempfile
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+import textanalytics  # its __version__, read when a key is made
+from ..files import atomic_write
+from ..provenance import digest, digest_document, file_digest, package_versions  # noqa: F401 (re-exported)
 from .config import PreprocessConfig
 from .model import Tokens
 from .resources import resource_digest
@@ -55,31 +53,21 @@ def corpus_digest(paragraphs: pd.DataFrame) -> str:
     >>> corpus_digest(a) == corpus_digest(a.assign(text=["y"]))
     False
     """
-    h = hashlib.sha256()
     sids = paragraphs["statement_id"].astype(str).tolist()
     nums = paragraphs["paragraph"].astype("int64").tolist()
     texts = paragraphs["text"].fillna("").astype(str).tolist()
-    chunk: list[str] = []
-    for s, p, t in zip(sids, nums, texts):
-        # Lengths make the encoding unambiguous whatever characters the texts hold.
-        chunk.append(f"{len(s)}:{s}|{p}|{len(t)}:{t}\n")
-        if len(chunk) >= 4096:
-            h.update("".join(chunk).encode("utf-8", "surrogatepass"))
-            chunk.clear()
-    h.update("".join(chunk).encode("utf-8", "surrogatepass"))
-    return h.hexdigest()
 
+    def pieces():
+        chunk: list[str] = []
+        for s, p, t in zip(sids, nums, texts):
+            # Lengths make the encoding unambiguous whatever characters the texts hold.
+            chunk.append(f"{len(s)}:{s}|{p}|{len(t)}:{t}\n")
+            if len(chunk) >= 4096:
+                yield "".join(chunk)
+                chunk.clear()
+        yield "".join(chunk)
 
-def _versions() -> dict[str, str]:
-    from .. import __version__
-
-    out = {"textanalytics": __version__, "format": str(_FORMAT)}
-    for dist in ("nltk", "lemminflect"):
-        try:
-            out[dist] = metadata.version(dist)
-        except metadata.PackageNotFoundError:  # pragma: no cover
-            out[dist] = "unknown"
-    return out
+    return digest(pieces())
 
 
 def key_document(paragraphs: pd.DataFrame, config: PreprocessConfig) -> dict[str, Any]:
@@ -103,27 +91,9 @@ def _config_parts(config: PreprocessConfig) -> dict[str, Any]:
         "lemma_exceptions": resource_digest("lemma_exceptions", config.lemma_exceptions),
         "abbreviations": resource_digest("abbreviations", config.abbreviations),
     }
-    return {"config": cfg, "versions": _versions(), "resources": resources}
-
-
-def file_digest(path: str | os.PathLike) -> str:
-    """Hex SHA-256 of a file's bytes, read 1 MiB at a time.
-
-    Remembered per (path, size, modification time): a streamed report keys its
-    token store on the input file and ``run.json`` records the same hash, so a
-    large table is read for hashing once, not twice.
-    """
-    st = os.stat(path)
-    return _file_digest(os.path.abspath(path), st.st_size, st.st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=64)
-def _file_digest(path: str, size: int, mtime_ns: int) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    versions = {"textanalytics": textanalytics.__version__, "format": str(_FORMAT),
+                **package_versions(("nltk", "lemminflect"), missing="unknown")}
+    return {"config": cfg, "versions": versions, "resources": resources}
 
 
 def stream_key(*, source: str, options: dict[str, Any], config: PreprocessConfig) -> str:
@@ -133,12 +103,6 @@ def stream_key(*, source: str, options: dict[str, Any], config: PreprocessConfig
     64
     """
     return digest_document({"source": source, "options": options, **_config_parts(config)})
-
-
-def digest_document(document: dict[str, Any]) -> str:
-    """Hex SHA-256 of a key document (canonical JSON)."""
-    blob = json.dumps(document, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
-    return hashlib.sha256(blob.encode("ascii")).hexdigest()
 
 
 def cache_key(paragraphs: pd.DataFrame, config: PreprocessConfig) -> str:
@@ -173,9 +137,8 @@ def write_cache(cache_dir: str | os.PathLike, key: str, tokens: Tokens,
                 document: dict[str, Any]) -> Path:
     """Store ``tokens`` under ``key`` atomically (temporary folder, then rename); return the folder."""
     entry = _entry(cache_dir, key)
-    entry.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{key[:16]}-", dir=entry.parent))
-    try:
+    # A concurrent run may store the same result first; theirs is as good as ours.
+    with atomic_write(entry, folder=True, keep=lambda done: (done / "manifest.json").is_file()) as tmp:
         frames = {"tokens": tokens.table, "phrases": tokens.phrases, "units": tokens.units,
                   "aliases": tokens.aliases}
         for name in _TABLES:
@@ -183,15 +146,5 @@ def write_cache(cache_dir: str | os.PathLike, key: str, tokens: Tokens,
         manifest = {"key": key, **document}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True),
                                            encoding="utf-8")
-        try:
-            os.replace(tmp, entry)
-        except OSError:
-            if not (entry / "manifest.json").is_file():
-                raise
-            # A concurrent run stored the same result first; theirs is as good as ours.
-            shutil.rmtree(tmp, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     logger.info("preprocessing: cached %d tokens in %s", len(tokens.table), entry)
     return entry

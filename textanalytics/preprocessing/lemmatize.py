@@ -82,7 +82,7 @@ def normalize_word(token: str, *, lowercase: bool = True) -> str:
 def _lemminflect_tables() -> tuple[Mapping[str, Mapping[str, tuple[str, ...]]], Mapping[str, Mapping]]:
     """lemminflect's lookup and override dictionaries (loaded once, ~0.3 s)."""
     try:
-        from lemminflect.core.Lemmatizer import Lemmatizer
+        from lemminflect.core.Lemmatizer import Lemmatizer  # deferred: lemminflect (its data load)
 
         lem = Lemmatizer()
         return lem._getLemmaDict(), lem._getOverridesDict()

@@ -15,15 +15,14 @@ True
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
 from importlib import resources as _resources
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import InputError
+from ..files import read_csv_records
+from ..provenance import digest
 
 _PACKAGED = {
     ("stopwords", "english"): "stopwords_english.txt",
@@ -68,7 +67,7 @@ def resource_digest(kind: str, spec: str) -> str:
     64
     """
     _, text = resource_text(kind, spec)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest() if text else ""
+    return digest(text) if text else ""
 
 
 def _word_lines(text: str) -> list[str]:
@@ -106,19 +105,8 @@ def _read_csv(kind: str, spec: str, required: tuple[str, ...],
     name, text = resource_text(kind, spec)
     if not text:
         return name, []
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise InputError(f"{name}: line 1: missing column {missing[0]!r}; "
-                         f"expected columns {', '.join(required + optional)}")
-    rows = []
-    for row in reader:
-        clean = {str(k).strip(): (v or "").strip() for k, v in row.items() if k is not None}
-        if not any(clean.values()):
-            continue
-        rows.append((reader.line_num, clean))
-    return name, rows
+    frame = read_csv_records(name, text=text, required=required, optional=optional, strip=True)
+    return name, [(int(row.pop("_line")), row) for row in frame.to_dict("records")]
 
 
 def load_aliases(spec: str) -> pd.DataFrame:

@@ -19,14 +19,15 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import hashlib
 import io
 import json
 import logging
+import multiprocessing as mp
 import platform
+import shutil
+import sys
 import time
 from dataclasses import dataclass
-from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
 
@@ -35,12 +36,16 @@ import pandas as pd
 
 from .. import __version__
 from ..config import AnalysisConfig, load_config, to_dict
-from ..errors import InputError
-from ..workers import init_worker
-from . import content
-from ..output_folder import atomic_output_folder, check_output_folder, write_report_marker
 from ..corpus.summary import problem_line
-from .io import markdown_table, markdown_text, safe_filename, save_figure, unique_stems, write_csv
+from ..errors import InputError
+from ..files import atomic_write
+from ..output_folder import atomic_output_folder, check_output_folder, write_report_marker
+from ..pipeline import run_analysis
+from ..provenance import digest, input_digests, package_versions
+from ..workers import available_cores, init_worker
+from . import content
+from .figures import FigureSpec
+from .io import format_frame, markdown_table, markdown_text, safe_filename, save_figure, unique_stems, write_csv
 
 log = logging.getLogger(__name__)
 
@@ -64,40 +69,6 @@ class ReportResult:
     timings: dict[str, float]
     #: Records skipped, repaired or noted at load time (``{"skipped": n, "repaired": n, "noted": n}``).
     problems: dict[str, int] = dataclasses.field(default_factory=dict)
-
-
-def _versions() -> dict[str, str]:
-    out = {"python": platform.python_version(), "textanalytics": __version__}
-    for name in RECORDED_PACKAGES:
-        try:
-            out[name] = importlib_metadata.version(name)
-        except importlib_metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
-
-
-def _hash_inputs(path: Path, *, exclude: tuple[Path | None, ...] = ()) -> dict[str, str]:
-    """SHA-256 of every input file under ``path`` (or of the file itself), by relative name.
-
-    Folders in ``exclude`` (the report being written, the cache), their
-    temporary siblings and symbolic links are never hashed: a report written
-    inside a folder corpus must not hash itself.
-    """
-    from ..preprocessing.cache import file_digest
-
-    skip = [Path(e).resolve() for e in exclude if e]
-
-    def owned(p: Path) -> bool:
-        for folder in skip:
-            for q in (p, *p.parents):
-                if q == folder or (q.parent == folder.parent and q.name.startswith(f".{folder.name}.")):
-                    return True
-        return False
-
-    files = [path] if path.is_file() else sorted(
-        p for p in path.rglob("*") if p.is_file() and not p.is_symlink() and not owned(p.resolve()))
-
-    return {f.name if path.is_file() else f.relative_to(path).as_posix(): file_digest(f) for f in files}
 
 
 def _png_base64(fig) -> str:
@@ -137,8 +108,6 @@ def build_report(config: AnalysisConfig | str | Path | None = None, *, out: str 
     >>> import textanalytics as ta
     >>> ta.build_report("analysis.toml", out="reports")   # doctest: +SKIP
     """
-    from ..pipeline import run_analysis
-
     if isinstance(config, (str, Path)):
         base = Path(base_dir) if base_dir else Path(config).resolve().parent
         cfg = load_config(config)
@@ -219,9 +188,10 @@ def _write_all(tmp: Path, *, cfg: AnalysisConfig, recorded: AnalysisConfig, resu
     outputs = sorted(set(files) | {"run.json"})
     run = {
         "textanalytics": __version__,
-        "versions": _versions(),
+        "versions": {"python": platform.python_version(), "textanalytics": __version__,
+                     **package_versions(RECORDED_PACKAGES)},
         "config": to_dict(recorded),
-        "inputs": _hash_inputs(corpus_path, exclude=exclude),
+        "inputs": input_digests(corpus_path, exclude=exclude),
         "seed": cfg.seed,
         "model_seeds": list(results.model_seeds),
         "chosen_k": results.topic_k,
@@ -241,68 +211,76 @@ _JOBS: list = []  # figures to render, shared with forked workers (never pickled
 
 
 def _render_job(i: int) -> list[str]:
-    name, spec, stem, cfg, cache = _JOBS[i]
-    return [str(p) for p in _figure_files(spec, stem, cfg=cfg, cache=cache)]
+    spec, stem, cfg, cached = _JOBS[i]
+    return [str(p) for p in _render_figure(spec, stem, cfg=cfg, cached=cached)]
 
 
 def _render_all(jobs: list, *, cfg: AnalysisConfig, cache: Path | None) -> list[list[Path]]:
-    """Render every figure; on Linux, on two forked worker processes.
+    """Write every figure: copies of cached renders, the rest drawn; on Linux, on two forked workers.
 
-    Rendering is CPU-bound matplotlib work; workers are forked so the figure
-    specs (functions and tables) are shared, not serialised. Output files do not
-    depend on which process drew them.
+    Rendering is CPU-bound matplotlib work; workers are forked (only when two or
+    more figures need drawing) so the figure specs (functions and tables) are
+    shared, not serialised. Output files do not depend on which process drew them.
     """
-    import multiprocessing as mp
-    import sys
-
-    from ..topics.fit import available_cores
-
     global _JOBS
-    _JOBS = [(name, spec, stem, cfg, cache) for name, spec, stem in jobs]
+    formats = tuple(cfg.report.formats)
+    done: list[list[Path] | None] = []
+    todo = []
+    for name, spec, stem in jobs:
+        cached = _cached_renders(spec, cfg=cfg, cache=cache)
+        if cached and all(p.is_file() for p in cached):
+            done.append(_copy_renders(cached, stem=stem, formats=formats))
+        else:
+            done.append(None)
+            todo.append((len(done) - 1, (spec, stem, cfg, cached)))
+    _JOBS = [job for _, job in todo]
     try:
-        workers = min(2, available_cores(), len(jobs))
+        workers = min(2, available_cores(), len(todo))
         # Fork only on Linux: it is unsafe on macOS (system frameworks) and missing on Windows.
         if workers > 1 and sys.platform.startswith("linux"):
             with mp.get_context("fork").Pool(workers, initializer=init_worker) as pool:
-                done = pool.map(_render_job, range(len(jobs)), chunksize=1)
+                drawn = pool.map(_render_job, range(len(todo)), chunksize=1)
         else:
-            done = [_render_job(i) for i in range(len(jobs))]
+            drawn = [_render_job(i) for i in range(len(todo))]
     finally:
         _JOBS = []
+    for (i, _), paths in zip(todo, drawn):
+        done[i] = [Path(p) for p in paths]
     for (name, _, _), paths in zip(jobs, done):
-        log.debug("figure %s: %s", name, ", ".join(Path(p).name for p in paths))
-    return [[Path(p) for p in paths] for paths in done]
+        log.debug("figure %s: %s", name, ", ".join(p.name for p in paths))
+    return done
 
 
-def _figure_files(spec, stem: Path, *, cfg: AnalysisConfig, cache: Path | None) -> list[Path]:
-    """Write one figure in every configured format, reusing cached renders of identical content.
+def _cached_renders(spec, *, cfg: AnalysisConfig, cache: Path | None) -> list[Path] | None:
+    """Where the figure cache keeps ``spec``'s renders, one file per format (None: not cacheable).
 
-    The cache key covers the plot function, its input tables and parameters, the
+    The key covers the plot function, its input tables and parameters, the
     package and matplotlib versions and the output settings, so a cached file is
     byte-identical to a fresh render.
     """
-    import shutil
-
-    from .figures import FigureSpec
-
+    if cache is None or not isinstance(spec, FigureSpec):
+        return None
     formats, dpi = tuple(cfg.report.formats), cfg.report.dpi
-    if not isinstance(spec, FigureSpec):
-        return save_figure(spec, stem, formats=formats, dpi=dpi)
-    key = hashlib.sha256(f"{spec.key()}|{formats}|{dpi}".encode()).hexdigest()[:32]
-    if cache is not None and all((cache / f"{key}.{fmt}").is_file() for fmt in formats):
-        out = []
-        for fmt in formats:
-            target = stem.parent / f"{stem.name}.{fmt}"  # not with_suffix: a stem may hold a dot
-            shutil.copyfile(cache / f"{key}.{fmt}", target)
-            out.append(target)
-        return out
-    paths = save_figure(spec.render(), stem, formats=formats, dpi=dpi)
-    if cache is not None:
-        cache.mkdir(parents=True, exist_ok=True)
-        for p in paths:
-            tmp = cache / f".{key}.{p.suffix[1:]}.tmp"
-            shutil.copyfile(p, tmp)
-            tmp.replace(cache / f"{key}{p.suffix}")
+    key = digest(f"{spec.key()}|{formats}|{dpi}")[:32]
+    return [cache / f"{key}.{fmt}" for fmt in formats]
+
+
+def _copy_renders(cached: list[Path], *, stem: Path, formats: tuple[str, ...]) -> list[Path]:
+    out = []
+    for fmt, source in zip(formats, cached):
+        target = stem.parent / f"{stem.name}.{fmt}"  # not with_suffix: a stem may hold a dot
+        shutil.copyfile(source, target)
+        out.append(target)
+    return out
+
+
+def _render_figure(spec, stem: Path, *, cfg: AnalysisConfig, cached: list[Path] | None) -> list[Path]:
+    """Draw one figure in every configured format; store the files in the cache when it has a place."""
+    figure = spec.render() if isinstance(spec, FigureSpec) else spec
+    paths = save_figure(figure, stem, formats=tuple(cfg.report.formats), dpi=cfg.report.dpi)
+    for path, place in zip(paths, cached or []):
+        with atomic_write(place) as tmp:
+            shutil.copyfile(path, tmp)
     return paths
 
 
@@ -347,8 +325,6 @@ def _render_html(sections, *, results, png_bytes: dict[str, bytes], table_stems:
             if b["kind"] == "figure":
                 blocks.append({**b, "png_base64": base64.b64encode(png_bytes[b["name"]]).decode("ascii")})
             elif b["kind"] == "table":
-                from .io import format_frame
-
                 table = results.tables[b["name"]]
                 table = table[b.get("columns") or list(table.columns)]
                 limit = b.get("html_rows", 200)

@@ -9,7 +9,8 @@ inputs give byte-identical files:
 * PNG files carry no software/date metadata; SVG files use a fixed hash salt
   and no date.
 * The whole output folder is built in a temporary sibling folder and swapped in
-  only when every step succeeded (:func:`textanalytics.output_folder.atomic_output_folder`).
+  only when every step succeeded (:func:`textanalytics.output_folder.atomic_output_folder`,
+  built on :func:`textanalytics.files.atomic_write`).
 * Nothing a corpus says can act on the reader: text cells of CSV files that a
   spreadsheet would run as a formula are neutralised (:func:`spreadsheet_safe`),
   Markdown escapes HTML (:func:`markdown_text`), and file names made from
@@ -18,21 +19,19 @@ inputs give byte-identical files:
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import html
 import logging
-import os
 import re
-import tempfile
 import unicodedata
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable
 
-import matplotlib
 import pandas as pd
 
-from ..output_folder import atomic_output_folder, current_umask
+from ..provenance import digest
+
+if TYPE_CHECKING:  # pragma: no cover
+    import matplotlib.figure
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +57,6 @@ def safe_filename(value: object, *, max_length: int = 80) -> str:
     return (text[:max_length].strip("._-")) or "unnamed"
 
 
-def _digest(value: str) -> str:
-    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:8]
-
-
 def unique_stems(names: Iterable[object], *, max_length: int = 80) -> dict[str, str]:
     """One safe, distinct file stem per name: ``{name: stem}``.
 
@@ -85,7 +80,7 @@ def unique_stems(names: Iterable[object], *, max_length: int = 80) -> dict[str, 
     for n in names:
         stem = base[n]
         if counts[stem.lower()] > 1 or n in shortened:
-            stem = f"{stem[:max_length - 9].rstrip('._-')}_{_digest(n)}"
+            stem = f"{stem[:max_length - 9].rstrip('._-')}_{digest(n)[:8]}"
         out[n] = stem
     return out
 
@@ -180,6 +175,8 @@ def markdown_table(df: pd.DataFrame, *, float_digits: int = 6, max_rows: int | N
 def save_figure(fig: "matplotlib.figure.Figure", stem: Path, *, formats: tuple[str, ...] = ("png", "svg"),
                 dpi: int = 110) -> list[Path]:
     """Save ``fig`` as ``stem.png``/``stem.svg`` without timestamps, reproducibly."""
+    import matplotlib  # deferred: a report whose figures are all cached never loads matplotlib
+
     paths = []
     with matplotlib.rc_context({"svg.hashsalt": "textanalytics", "svg.fonttype": "path"}):
         for fmt in formats:
@@ -189,26 +186,3 @@ def save_figure(fig: "matplotlib.figure.Figure", stem: Path, *, formats: tuple[s
             fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata)
             paths.append(path)
     return paths
-
-
-@contextlib.contextmanager
-def atomic_file(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it to ``path`` only when the block succeeds.
-
-    The file gets the permissions the user's umask gives a new file.
-    """
-    path = Path(path)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        yield tmp
-        os.chmod(tmp, 0o666 & ~current_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-#: The one atomic writer of owned folders (kept under its old name for callers of this module).
-atomic_output_dir = atomic_output_folder

@@ -37,8 +37,7 @@ from typing import Iterator, NamedTuple
 import numpy as np
 import pandas as pd
 
-from ..corpus.normalize import printable
-from ..errors import InputError
+from ..errors import InputError, printable
 
 __all__ = ["diff_reports"]
 
@@ -62,9 +61,6 @@ EXACT_DIGITS = 6
 
 
 # ---------------------------------------------------------------- quoting
-
-_printable = printable  # one escaping for everything shown to a user (corpus.normalize.printable)
-
 
 def _clip(text: str) -> str:
     """``text`` cut to :data:`SNIPPET` characters (``...`` marks a cut)."""
@@ -133,7 +129,7 @@ def _walk(*, root: Path) -> dict[str, _Entry]:
             names = sorted(os.listdir(folder))
         except OSError as e:
             if not prefix:
-                raise InputError(f"{_printable(str(root))}: cannot read the report folder ({e.strerror})") from e
+                raise InputError(f"{printable(str(root))}: cannot read the report folder ({e.strerror})") from e
             found[prefix.rstrip("/")] = _Entry("unreadable", folder, e.strerror or type(e).__name__)
             continue
         for name in names:
@@ -244,14 +240,14 @@ def _lines_problem(a: str, b: str, *, rtol: float, atol: float) -> str | None:
 
 def _read_png(*, data: bytes, where: str) -> tuple[np.ndarray | None, str | None]:
     """Pixels of a PNG (floats in 0..1), or ``None`` and ``not a readable PNG in <where> (...)``."""
-    import matplotlib.image as mpimg
+    import matplotlib.image as mpimg  # deferred: matplotlib and PIL, only when PNG files differ
 
     if not data.startswith(_PNG_SIGNATURE):
         return None, f"not a readable PNG in {where} (no PNG signature)"
     try:
         return np.asarray(mpimg.imread(io.BytesIO(data), format="png")), None
     except Exception as e:  # noqa: BLE001 - any decoder failure (PIL raises many kinds) means "unreadable"
-        return None, f"not a readable PNG in {where} ({type(e).__name__}: {_printable(str(e))[:SNIPPET]})"
+        return None, f"not a readable PNG in {where} ({type(e).__name__}: {printable(str(e))[:SNIPPET]})"
 
 
 def _png_problem(*, a: bytes, b: bytes, where_a: str, where_b: str, max_share: float) -> str | None:
@@ -299,7 +295,7 @@ def _parse_json(*, data: bytes, where: str) -> tuple[dict[str, object] | None, s
     except RecursionError:
         return None, f"invalid JSON in {where} (nested too deeply)"
     except ValueError as e:  # e.g. an integer literal beyond Python's digit limit
-        return None, f"invalid JSON in {where} ({_printable(str(e))[:SNIPPET]})"
+        return None, f"invalid JSON in {where} ({printable(str(e))[:SNIPPET]})"
 
 
 def _value_problem(x: object, y: object, *, rtol: float, atol: float) -> str | None:
@@ -331,9 +327,9 @@ def _json_problem(*, a: bytes, b: bytes, where_a: str, where_b: str, ignore: tup
     problems: list[str] = []
     for key in [*fa, *(k for k in fb if k not in fa)]:
         if key not in fb or key not in fa:
-            problems.append(f"{_printable(key)} only in {where_a if key in fa else where_b}")
+            problems.append(f"{printable(key)} only in {where_a if key in fa else where_b}")
         elif problem := _value_problem(fa[key], fb[key], rtol=rtol, atol=atol):
-            problems.append(f"{_printable(key)}: {problem}")
+            problems.append(f"{printable(key)}: {problem}")
     if not problems:
         return None
     return f"{len(problems):,} key(s) differ, first {problems[0]}"
@@ -345,7 +341,7 @@ def _describe(entry: _Entry) -> str:
     if entry.kind == "symlink":
         return f"a symlink to {_quote(entry.detail)}"
     if entry.kind == "unreadable":
-        return f"unreadable ({_printable(entry.detail)})"
+        return f"unreadable ({printable(entry.detail)})"
     return f"a {entry.kind}"
 
 
@@ -386,7 +382,7 @@ def _file_problem(*, rel: str, entry_a: _Entry | None, entry_b: _Entry | None, w
     try:
         data_a, data_b = _read(path=entry_a.path), _read(path=entry_b.path)
     except OSError as e:
-        return f"cannot read: {_printable(str(e))}"
+        return f"cannot read: {printable(str(e))}"
     return _content_problem(rel=rel, a=data_a, b=data_b, where_a=where_a, where_b=where_b, **compare)
 
 
@@ -447,9 +443,9 @@ def diff_reports(a: str | Path, b: str | Path, *, rtol: float = 1e-4, atol: floa
     a, b = Path(a), Path(b)
     for folder in (a, b):
         if not folder.is_dir():
-            raise InputError(f"{_printable(str(folder))}: not a report folder (no such directory)")
+            raise InputError(f"{printable(str(folder))}: not a report folder (no such directory)")
     files_a, files_b = _walk(root=a), _walk(root=b)
-    where_a, where_b = _printable(str(a)), _printable(str(b))
+    where_a, where_b = printable(str(a)), printable(str(b))
     compare = dict(rtol=rtol, atol=atol, max_pixel_share=max_pixel_share, ignore_json_keys=ignore_json_keys)
     rows = []
     for rel in _paths(files_a=files_a, files_b=files_b):
@@ -457,10 +453,10 @@ def diff_reports(a: str | Path, b: str | Path, *, rtol: float = 1e-4, atol: floa
             problem = _file_problem(rel=rel, entry_a=files_a.get(rel), entry_b=files_b.get(rel),
                                     where_a=where_a, where_b=where_b, **compare)
         except Exception as e:  # noqa: BLE001 - a file that cannot be compared is a difference, never a crash
-            log.debug("comparing %s failed", _printable(rel), exc_info=True)
-            problem = f"could not compare ({type(e).__name__}: {_printable(str(e))[:SNIPPET]})"
+            log.debug("comparing %s failed", printable(rel), exc_info=True)
+            problem = f"could not compare ({type(e).__name__}: {printable(str(e))[:SNIPPET]})"
         if problem:
-            rows.append({"file": _printable(rel), "problem": problem})
+            rows.append({"file": printable(rel), "problem": problem})
     log.info("compared %d paths of %s and %s: %d differ", len(files_a.keys() | files_b.keys()), where_a, where_b,
              len(rows))
     return pd.DataFrame(rows, columns=["file", "problem"])

@@ -137,7 +137,7 @@ def _fast_scores(topics: list[list[str]], texts: Iterable[Sequence[str]], measur
 def _gensim_scores(topics: list[list[str]], texts: list[list[str]], measure: str) -> np.ndarray:
     # gensim is imported on use: only method="gensim" (a cross-check) needs it.
     from gensim.corpora import Dictionary
-    from gensim.models import CoherenceModel
+    from gensim.models import CoherenceModel  # deferred: gensim
 
     cm = CoherenceModel(topics=topics, texts=texts, dictionary=Dictionary(texts), coherence=measure,
                         topn=max(len(t) for t in topics), processes=1)

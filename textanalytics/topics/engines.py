@@ -84,7 +84,7 @@ def _lda_class() -> type:
     """
     # gensim is imported on first fit: it takes about a second to import and NMF runs without it.
     from gensim.models import LdaModel
-    from scipy.special import polygamma, psi
+    from scipy.special import polygamma, psi  # deferred: scipy
 
     def dirichlet_expectation(gamma: np.ndarray) -> np.ndarray:
         return psi(gamma) - psi(gamma.sum(axis=1, keepdims=True))
@@ -294,8 +294,8 @@ def _fit_nmf(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed: i
              config: TopicConfig) -> EngineResult:
     # scikit-learn is imported on use: only the nmf engine needs it.
     from sklearn.decomposition import NMF
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.feature_extraction.text import TfidfTransformer
+    from sklearn.exceptions import ConvergenceWarning  # deferred: sklearn
+    from sklearn.feature_extraction.text import TfidfTransformer  # deferred: sklearn
 
     tfidf = TfidfTransformer(sublinear_tf=True).fit_transform(counts.astype(np.float64))
     nmf = NMF(n_components=k, init=config.nmf_init, random_state=seed, max_iter=config.nmf_max_iter)
@@ -314,7 +314,7 @@ def _fit_nmf(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed: i
 def _fit_tomotopy(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed: int,
                   config: TopicConfig) -> EngineResult:
     try:  # an optional extra, imported only by this engine
-        import tomotopy as tp
+        import tomotopy as tp  # deferred: tomotopy (optional)
     except ImportError:  # pragma: no cover - depends on the environment
         raise InputError("topics.engine: 'tomotopy' needs the optional package; "
                          "run `pip install tomotopy` or use engine = \"vb\"") from None

@@ -6,11 +6,9 @@ from __future__ import annotations
 import dataclasses
 import functools
 import gc
-import hashlib
 import json
 import logging
 import multiprocessing as mp
-import os
 import sys
 import time
 from dataclasses import dataclass
@@ -19,11 +17,15 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
+
+from .. import __version__
 import scipy.sparse as sp
 
 from ..errors import InputError, StepSkipped
 from ..features import DocumentTermMatrix
-from ..workers import worker_pool
+from ..files import atomic_write
+from ..provenance import digest, package_versions
+from ..workers import available_cores, worker_pool
 from . import stats
 from .coherence import coherence
 from .config import TopicConfig
@@ -60,12 +62,9 @@ class _Prepared:
     @functools.cached_property
     def digest(self) -> str:
         """SHA-256 of the matrix and vocabulary (computed once; part of every fit's cache key)."""
-        h = hashlib.sha256()
         c = self.counts.tocsr()
-        for arr in (c.data, c.indices, c.indptr):
-            h.update(np.ascontiguousarray(arr).tobytes())
-        h.update("\x1f".join(self.vocabulary).encode("utf-8"))
-        return h.hexdigest()
+        return digest([*(np.ascontiguousarray(arr).tobytes() for arr in (c.data, c.indices, c.indptr)),
+                       "\x1f".join(self.vocabulary)])
 
 
 def _prepare(dtm: DocumentTermMatrix, config: TopicConfig) -> _Prepared:
@@ -132,22 +131,12 @@ def _topic_order(topic_term: np.ndarray, doc_topic: np.ndarray, n_terms: np.ndar
 
 def _fit_key(prep: _Prepared, *, k: int, seed: int, config: TopicConfig) -> str:
     """Content hash of one fit's inputs: matrix, vocabulary, K, seed, config, versions."""
-    from importlib import metadata
+    from ..config import to_dict  # deferred: config imports topics (pandas, numpy, scipy)
 
-    from .. import __version__
-    from ..config import to_dict
-
-    h = hashlib.sha256(prep.digest.encode("ascii"))
-    versions = {}
-    for name in ("gensim", "scikit-learn", "numpy", "scipy", "tomotopy"):
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = ""
+    versions = package_versions(("gensim", "scikit-learn", "numpy", "scipy", "tomotopy"), missing="")
     settings = {name: v for name, v in to_dict(config).items() if name != "n_jobs"}  # same results
-    h.update(json.dumps({"k": int(k), "seed": int(seed), "config": settings,
-                         "version": __version__, "versions": versions}, sort_keys=True).encode())
-    return h.hexdigest()
+    return digest([prep.digest, json.dumps({"k": int(k), "seed": int(seed), "config": settings,
+                                            "version": __version__, "versions": versions}, sort_keys=True)])
 
 
 def _cache_files(prep: _Prepared, *, k: int, seed: int, config: TopicConfig,
@@ -172,14 +161,10 @@ def _engine_cached(prep: _Prepared, *, k: int, seed: int, config: TopicConfig,
         return topic_term, doc_topic, json.loads(meta.read_text(encoding="utf-8"))
     topic_term, doc_topic, info = fit_engine(prep.counts, vocabulary=prep.vocabulary, k=int(k),
                                              seed=int(seed), config=config)
-    folder = arrays.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".{arrays.stem}.{os.getpid()}.npz"
-    np.savez(tmp, topic_term=topic_term, doc_topic=doc_topic)
-    os.replace(tmp, arrays)
-    tmpj = folder / f".{arrays.stem}.{os.getpid()}.json"
-    tmpj.write_text(json.dumps(info, sort_keys=True, default=str), encoding="utf-8")
-    os.replace(tmpj, meta)
+    with atomic_write(arrays) as tmp:
+        np.savez(tmp, topic_term=topic_term, doc_topic=doc_topic)
+    with atomic_write(meta) as tmp:
+        tmp.write_text(json.dumps(info, sort_keys=True, default=str), encoding="utf-8")
     return topic_term, doc_topic, info
 
 
@@ -199,14 +184,6 @@ def _fit_in_worker(job: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, dict]:
     prep, config, cache_dir = _WORKER_STATE  # type: ignore[misc]
     k, seed = job
     return _engine_cached(prep, k=k, seed=seed, config=config, cache_dir=cache_dir)
-
-
-def available_cores() -> int:
-    """Cores this process may use (CPU affinity where the OS reports it)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def _n_workers(config: TopicConfig, n_fits: int) -> int:
@@ -270,7 +247,7 @@ def _fit_prepared(prep: _Prepared, *, k: int, seed: int, config: TopicConfig,
                   cache_dir: str | None = None,
                   fitted: tuple[np.ndarray, np.ndarray, dict] | None = None) -> TopicModel:
     # Imported here: textanalytics.config imports this package's TopicConfig.
-    from ..config import to_dict
+    from ..config import to_dict  # deferred: config imports topics (pandas, numpy, scipy)
 
     _check_size(prep, k)
     _check_seed(seed)
