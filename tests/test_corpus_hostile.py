@@ -1,7 +1,8 @@
 """Hostile corpus input: every case gives one InputError line naming file and line/field, or loads correctly.
 
 FIFOs, sockets and devices; values of the wrong JSON type; encodings and byte-order marks;
-ragged CSV; control characters in text and metadata; values differing only in case.
+ragged CSV; control characters in text and metadata; mojibake and HTML entities; values
+differing only in case.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pytest
 from textanalytics.corpus import iter_table_chunks, load_corpus
 from textanalytics.corpus.clean import clean_text
 from textanalytics.corpus.normalize import clean_metadata_value, remove_control_characters
+from textanalytics.corpus.repair import changed_chars, decode_html_entities, repair_mojibake, repair_text
 from textanalytics.corpus.validate import case_variant_problems, case_variants
 from textanalytics.errors import InputError
 
@@ -34,6 +36,16 @@ def error(path, **kwargs) -> str:
     msg = str(info.value)
     assert "\n" not in msg, msg
     return msg
+
+
+def load_csv_both_ways(path: Path, text: str) -> pd.DataFrame:
+    """Write ``text`` to ``path``, load it whole and in pieces of two records; the cleaning must agree."""
+    path.write_text(text, encoding="utf-8")
+    corpus = load_corpus(path, id_col="id")
+    chunks = list(iter_table_chunks(path, rows=2, id_col="id"))
+    pd.testing.assert_frame_equal(pd.concat([c.cleaning for c in chunks], ignore_index=True), corpus.cleaning)
+    assert pd.concat([c.statements for c in chunks])["text"].tolist() == corpus.statements["text"].tolist()
+    return corpus
 
 
 def jsonl(path: Path, records: list[dict]) -> Path:
@@ -309,12 +321,10 @@ def test_clean_text_counts_removed_characters_and_words():
 
 
 def test_control_characters_in_table_text_and_metadata(tmp_path):
-    path = tmp_path / "c.csv"
-    path.write_text("id,text,speaker,date\n"
-                    "a,Hello\x00 world \x1b[31mred\x1b[0m,Ann\x07,2019-01-01\x00\n"
-                    "b,Plain text.,Bob,2019-01-02\n"
-                    "c,Clean text.,\u202eCyd,2019-01-03\n", encoding="utf-8")
-    corpus = load_corpus(path, id_col="id")
+    corpus = load_csv_both_ways(tmp_path / "c.csv", "id,text,speaker,date\n"
+                                "a,Hello\x00 world \x1b[31mred\x1b[0m,Ann\x07,2019-01-01\x00\n"
+                                "b,Plain text.,Bob,2019-01-02\n"
+                                "c,Clean text.,\u202eCyd,2019-01-03\n")
     st = corpus.statements
     assert st["speaker"].tolist() == ["Ann", "Bob", "Cyd"]
     assert st["year"].tolist() == [2019, 2019, 2019]
@@ -324,8 +334,6 @@ def test_control_characters_in_table_text_and_metadata(tmp_path):
     # text: NUL + ESC[31m + ESC[0m = 10; metadata: BEL in speaker, NUL in date = 2; RLO in c's speaker = 1
     assert corpus.cleaning.values.tolist() == [["a", "control_characters", 0, 0, 12],
                                                ["c", "control_characters", 0, 0, 1]]
-    chunks = list(iter_table_chunks(path, rows=2, id_col="id"))
-    pd.testing.assert_frame_equal(pd.concat([c.cleaning for c in chunks], ignore_index=True), corpus.cleaning)
 
 
 def test_control_characters_in_folder_pages_and_metadata(tmp_path):
@@ -359,6 +367,69 @@ def test_control_only_text_is_empty_text(tmp_path):
     path = tmp_path / "e.csv"
     path.write_text("text\nok\n\x00\x07\n", encoding="utf-8")
     assert "e.csv: empty text in column 'text' at record 3" in error(path)
+
+
+# ----------------------------------------------------------------- mojibake and HTML entities (ftfy)
+
+# UTF-8 read as Windows-1252 (with the undefined byte 0x9d kept as the C1 control U+009D), as in the Commons sample
+MOJIBAKE = [("Â£47 billion", "£47 billion"), ("said:â€œOlder people", "said:“Older people"),
+            ("the Chairâ€\x9d.", "the Chair”."), ("LomÃ© report", "Lomé report"),
+            ("donâ€™t", "don’t"), ("2Â·5 per cent", "2·5 per cent"), ("caf\x92s", "caf’s")]
+
+
+@pytest.mark.parametrize("broken, fixed", MOJIBAKE)
+def test_mojibake_is_repaired_and_the_repair_is_stable(broken, fixed):
+    assert repair_mojibake(broken) == fixed
+    assert repair_mojibake(fixed) == fixed  # a second pass changes nothing
+
+
+def test_repair_keeps_what_researchers_rely_on():
+    kept = ["“Curly” quotes and ‘single’ ones", "ﬁnance km² ½ ＵＮ", "Москва, Zürich, São Paulo, İstanbul",
+            "this&not that; AT&T; R&D", "a\x00b \x1b[31mred", "line one\r\nline two"]
+    for text in kept:
+        assert repair_text(text).text == text, text
+    assert repair_text("plain ascii").chars == {}
+
+
+def test_html_entities_are_decoded_with_counts():
+    assert decode_html_entities("Q&amp;A: it&#8217;s &lt;here&gt; &amp;amp;") == "Q&A: it’s <here> &"
+    assert repair_text("caf&Atilde;&copy; &amp; bar").text == "café & bar"  # entity-encoded mojibake
+    r = repair_text("cost&nbsp;Â£5 &amp; more")
+    assert r.text == "cost\u00a0£5 & more"
+    assert r.chars == {"mojibake": 1, "html_entities": 9}
+    assert r.words == {"html_entities": -1}  # "cost&nbsp;Â£5" was one word, is two
+    assert changed_chars("â€œhi", "“hi") == 2 and changed_chars("x\x92y", "x’y") == 1
+
+
+def test_clean_text_repairs_before_removing_control_characters():
+    cleaned = clean_text("He said â€œnoâ€\x9d and left &amp; came back.", chrome=False)
+    assert cleaned.text == "He said “no” and left & came back."
+    assert dict(cleaned.removed_chars) == {"html_entities": 4, "mojibake": 4}  # no control character left to remove
+    assert sum(n for n, _ in cleaned.removed.values()) == cleaned.n_words_before - len(cleaned.text.split())
+    assert clean_text("He said â€œnoâ€\x9d.", chrome=False, repair=False).text == "He said â€œnoâ€."
+
+
+def test_mojibake_in_table_text_and_metadata_is_counted_per_statement(tmp_path):
+    corpus = load_csv_both_ways(tmp_path / "m.csv", "id,text,speaker,title\n"
+                                "a,It will save Â£47 billion.,JosÃ© Pérez,Q&amp;A\n"
+                                "b,Plain text.,Bob,Plain\n"
+                                "c,â€œQuoteâ€\x9d here \x00.,Cyd,T\n")
+    st = corpus.statements
+    assert st["text"].tolist() == ["It will save £47 billion.", "Plain text.", "“Quote” here ."]
+    assert st["speaker"].tolist() == ["José Pérez", "Bob", "Cyd"] and st["title"].tolist()[0] == "Q&A"
+    assert corpus.cleaning.values.tolist() == [["a", "mojibake", 0, 0, 2], ["a", "html_entities", 0, 0, 4],
+                                               ["c", "mojibake", 0, 0, 4], ["c", "control_characters", 0, 0, 1]]
+
+
+def test_mojibake_in_folder_pages_is_repaired_and_words_accounted(tmp_path):
+    folder = tmp_path / "f"
+    shutil.copytree(DATA / "txt_folder", folder)
+    (folder / "beta.txt").write_text("Beta costs Â£5&nbsp;now.\nâ€œSecondâ€\x9d line \x00.\n", encoding="utf-8")
+    corpus = load_corpus(folder)
+    assert corpus.paragraphs["text"].tolist()[-2:] == ["Beta costs £5 now.", "“Second” line ."]
+    rows = corpus.cleaning[corpus.cleaning["statement_id"] == "beta"].values.tolist()
+    assert rows == [["beta", "mojibake", 0, 0, 5], ["beta", "html_entities", -1, 0, 5],
+                    ["beta", "control_characters", 0, 0, 1]]
 
 
 # ----------------------------------------------------------------- grouping values: NFC, stripped, case variants

@@ -27,6 +27,10 @@ that is a list or an object are bad records: with ``on_error="raise"`` an
 skipped and listed in ``Corpus.problems``. They are never turned into their
 Python text ("5", "['a']"); a null text is an empty text.
 
+Encoding repair: texts and metadata values are repaired first (HTML entities
+and mojibake, rules ``html_entities`` and ``mojibake`` with ``ftfy``; see
+:mod:`~textanalytics.corpus.repair`), counted per statement in ``Corpus.cleaning``.
+
 Metadata values: every string value loses its control characters (rule
 ``control_characters``, counted in ``Corpus.cleaning.n_removed_chars``), is
 Unicode-normalised (NFC, no-break spaces, invisible characters) and stripped,

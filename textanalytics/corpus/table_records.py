@@ -146,7 +146,7 @@ def clean_table_records(frame: pd.DataFrame, where, *, path: Path, text_col: str
         bad = _value_problems(frame, {canon: orig for orig, canon in rename.items()})
         if bad is not None:
             frame["_value_problem"] = pd.Series(bad, index=frame.index, dtype=object)
-    # control characters out, NFC, stripped: before ids are compared and dates parsed
+    # encoding repaired, control characters out, NFC, stripped: before ids are compared and dates parsed
     frame, meta_chars = clean_metadata(frame, skip=("_line", "text", "_value_problem"), raw=("date", "year"))
     if "statement_id" in frame.columns:
         frame["statement_id"] = string_column(frame["statement_id"])
@@ -170,8 +170,9 @@ def clean_table_records(frame: pd.DataFrame, where, *, path: Path, text_col: str
         # a text of the wrong type is never turned into its Python text; validation skips or refuses it
         cleaned = clean_text(raw if isinstance(raw, str) and bad[i] is None else "", chrome=False)
         chars = dict(cleaned.removed_chars)
-        if meta_chars[i]:
-            chars["control_characters"] = chars.get("control_characters", 0) + int(meta_chars[i])
+        for rule, per_row in meta_chars.items():  # what cleaning changed in the record's metadata values
+            if per_row[i]:
+                chars[rule] = chars.get(rule, 0) + int(per_row[i])
         if cleaned.removed or chars:
             cleaning.extend(cleaning_rows(sid, cleaned.removed, chars))
         paragraphs.append(list(cleaned.paragraphs))
