@@ -1,8 +1,8 @@
 """Hostile corpus input: every case gives one InputError line naming file and line/field, or loads correctly.
 
 FIFOs, sockets and devices; values of the wrong JSON type; encodings and byte-order marks;
-ragged CSV; control characters in text and metadata; mojibake and HTML entities; values
-differing only in case.
+ragged CSV; control characters in text and metadata; mojibake and HTML entities; NA strings;
+values differing only in case.
 """
 
 from __future__ import annotations
@@ -430,6 +430,66 @@ def test_mojibake_in_folder_pages_is_repaired_and_words_accounted(tmp_path):
     rows = corpus.cleaning[corpus.cleaning["statement_id"] == "beta"].values.tolist()
     assert rows == [["beta", "mojibake", 0, 0, 5], ["beta", "html_entities", -1, 0, 5],
                     ["beta", "control_characters", 0, 0, 1]]
+
+
+# ----------------------------------------------------------------- NA strings (na_values)
+
+NA_CSV = ("id,text,party,speaker,date,chair\n"
+          "NA,A speech.,Lab,Ann,2001-01-01,FALSE\n"
+          "b,Another speech.,NA,The Speaker,2001-01-02,TRUE\n"
+          "c,NA,Con,Cyd,NA,FALSE\n"
+          "d,A fourth speech.,\" N/A \",null,2001-01-04,-99\n")
+
+
+def test_na_strings_in_metadata_are_missing_but_texts_and_ids_are_kept(tmp_path, caplog):
+    path = tmp_path / "na.csv"
+    path.write_text(NA_CSV, encoding="utf-8")
+    with caplog.at_level(logging.INFO, logger="textanalytics.corpus"):
+        corpus = load_corpus(path, id_col="id")
+    st = corpus.statements
+    assert st["statement_id"].tolist() == ["NA", "b", "c", "d"]  # ids are never NA strings
+    assert st["party"].tolist() == ["Lab", "", "Con", ""]
+    assert st["speaker"].tolist() == ["Ann", "The Speaker", "Cyd", ""]
+    assert st["text"].tolist()[2] == "NA"  # only an empty text is missing: kept, with a warning
+    assert st["date"].isna().tolist() == [False, False, True, False] and st["year"].isna().sum() == 1
+    assert st["chair"].tolist() == ["FALSE", "TRUE", "FALSE", "-99"]
+    assert corpus.problems.empty  # a missing date is not a bad date
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("2 value(s) of column 'party' are NA strings" in m for m in messages)
+    assert any("1 text(s) are exactly an NA string (first 'NA' at record 4 (header" in m for m in messages)
+    assert st.groupby("party").size().to_dict() == {"": 2, "Con": 1, "Lab": 1}  # no group called "NA"
+
+
+def test_na_values_can_be_replaced_or_switched_off(tmp_path):
+    path = tmp_path / "na.csv"
+    path.write_text(NA_CSV, encoding="utf-8")
+    st = load_corpus(path, id_col="id", na_values=["-99", "NA"]).statements
+    assert st["party"].tolist() == ["Lab", "", "Con", "N/A"] and st["chair"].tolist() == ["FALSE", "TRUE", "FALSE", ""]
+    # without NA strings, record 4's date "NA" is a bad date: skipped
+    assert load_corpus(path, id_col="id", na_values=[], on_error="skip").statements["party"].tolist() == [
+        "Lab", "NA", "N/A"]
+    assert "unparsable date 'NA'" in error(path, id_col="id", na_values=[])
+    assert "na_values: expected a list of strings" in error(path, na_values="NA")
+    assert "na_values: only table files" in error(DATA / "txt_folder", na_values=["NA"])
+
+
+def test_na_strings_in_jsonl_become_null_and_streaming_agrees(tmp_path):
+    path = jsonl(tmp_path / "na.jsonl", [{"text": "One.", "party": "NA", "n": 1}, {"text": "Two.", "party": "Lab", "n": None},
+                                         {"text": "Three.", "party": None, "n": 3}])
+    corpus = load_corpus(path)
+    assert corpus.statements["party"].isna().tolist() == [True, False, True]
+    streamed = pd.concat([c.statements for c in iter_table_chunks(path, rows=1)], ignore_index=True)
+    assert streamed["party"].isna().tolist() == [True, False, True]
+
+
+def test_the_default_na_values_are_pandas_own():
+    from io import StringIO
+
+    from textanalytics.corpus.missing import default_na_values
+
+    values = sorted(default_na_values() - {""})
+    read = pd.read_csv(StringIO("x\n" + "\n".join(values) + "\n"), dtype=str)
+    assert read["x"].isna().all() and len(read) == len(values) >= 17
 
 
 # ----------------------------------------------------------------- grouping values: NFC, stripped, case variants

@@ -256,6 +256,14 @@ class CorpusConfig:
     metadata:
         Folders only: a metadata file other than ``metadata.csv``, relative
         to the corpus folder. "" means ``metadata.csv``.
+    na_values:
+        Table files only: the strings that mean a missing metadata value
+        (``"NA"`` in a party column is then no party). Not set (None): pandas'
+        default list (``NA``, ``N/A``, ``n/a``, ``null``, ``NULL``, ``NaN``,
+        ``nan``, ``None``, ``#N/A``, ``<NA>``, ...; see
+        :mod:`textanalytics.corpus.missing`). A list replaces it; ``[]`` reads
+        every value as written. Never applied to the text column (only an
+        empty text is missing) or the id column.
     stream_rows:
         Table files only. ``0`` (default) loads the corpus into memory. A
         positive number makes the report stream the table ``stream_rows``
@@ -287,6 +295,7 @@ class CorpusConfig:
     encoding: str = "utf-8"
     metadata: str = ""
     stream_rows: int = 0
+    na_values: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         check = FieldChecks(self, "corpus")
@@ -300,6 +309,8 @@ class CorpusConfig:
         check_encoding(self.encoding, checks=check)
         check.integer("stream_rows", minimum=0,
                       problem="must be 0 (in memory) or a positive number of records per piece")
+        if self.na_values is not None:
+            check.texts("na_values", nonempty=False, unique=True)
         if not isinstance(self.derive, Mapping):
             check.fail("derive", 'must be a table of name = "kind:column", e.g. { month = "month:date" }')
         from .derive import derive_problem  # pandas is only needed once a corpus is read

@@ -60,7 +60,7 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
-from typing import Iterator, Literal, Mapping
+from typing import Iterable, Iterator, Literal, Mapping
 
 import pandas as pd
 
@@ -83,6 +83,16 @@ __all__ = ["load_corpus", "load_corpus_from_config", "iter_table_chunks", "iter_
 
 _KINDS_HELP = ("a seeds folder (raw/ + metadata.csv), a folder of .txt files with metadata.csv, "
                f"or a table file ({', '.join(TABLE_SUFFIXES)})")
+
+
+def _check_na_values(na_values: Iterable[str] | None) -> tuple[str, ...] | None:
+    """``na_values`` as a tuple of strings (None stays None: pandas' default list)."""
+    if na_values is None:
+        return None
+    values = None if isinstance(na_values, (str, bytes)) else tuple(na_values)
+    if values is None or not all(isinstance(v, str) for v in values):
+        raise InputError(f"na_values: expected a list of strings such as [\"NA\", \"null\"], got {na_values!r}")
+    return values
 
 
 def corpus_kind(path: Path) -> str:
@@ -119,7 +129,8 @@ def corpus_kind(path: Path) -> str:
 def load_corpus(path: str | Path, *, text_col: str = "text", date_col: str = "date",
                 speaker_col: str = "speaker", id_col: str | None = None, title_col: str = "title",
                 on_error: Literal["raise", "skip"] = "raise", derive: Mapping[str, str] | None = None,
-                encoding: str = "utf-8", metadata: str | Path | None = None) -> Corpus:
+                encoding: str = "utf-8", metadata: str | Path | None = None,
+                na_values: Iterable[str] | None = None) -> Corpus:
     """Load, clean and validate a corpus (seeds folder, .txt folder or table file).
 
     Parameters
@@ -145,6 +156,10 @@ def load_corpus(path: str | Path, *, text_col: str = "text", date_col: str = "da
     metadata:
         Folders only: the metadata file to use instead of ``<folder>/metadata.csv``
         (relative paths are taken from the folder).
+    na_values:
+        Table files only: strings that mean a missing metadata value (``"NA"``,
+        ``"null"``, ...); None: pandas' default list. They never apply to the
+        text or id column. See :mod:`textanalytics.corpus.missing`.
 
     Returns
     -------
@@ -167,14 +182,18 @@ def load_corpus(path: str | Path, *, text_col: str = "text", date_col: str = "da
     parse_derive(derive)  # fail on a bad spec before reading anything
     path = Path(path).expanduser()
     kind = corpus_kind(path)
+    na_values = _check_na_values(na_values)
     if kind == "table":
         if metadata is not None:
             raise InputError(f"metadata: only folders take a separate metadata file; put the metadata "
                              f"columns into {path.name}")
         frame, where, aliases, cleaning, problems = load_table_records(
             path, text_col=text_col, date_col=date_col, speaker_col=speaker_col, id_col=id_col,
-            title_col=title_col, on_error=on_error, encoding=encoding)
+            title_col=title_col, on_error=on_error, encoding=encoding, na_values=na_values)
     else:
+        if na_values is not None:
+            raise InputError(f"na_values: only table files read NA strings as missing; {path} is a folder, "
+                             "whose metadata is read as written (leave the cell empty for a missing value)")
         meta = None
         if metadata is not None:
             meta = Path(metadata).expanduser()
@@ -204,7 +223,7 @@ def load_corpus(path: str | Path, *, text_col: str = "text", date_col: str = "da
 def iter_table_chunks(path: str | Path, *, rows: int = 20_000, text_col: str = "text", date_col: str = "date",
                       speaker_col: str = "speaker", id_col: str | None = None, title_col: str = "title",
                       on_error: Literal["raise", "skip"] = "raise", derive: Mapping[str, str] | None = None,
-                      encoding: str = "utf-8") -> Iterator[Corpus]:
+                      encoding: str = "utf-8", na_values: Iterable[str] | None = None) -> Iterator[Corpus]:
     """Load a table corpus ``rows`` records at a time: an iterator of :class:`Corpus` pieces.
 
     For tables too large to load at once; feed the pieces to
@@ -226,6 +245,7 @@ def iter_table_chunks(path: str | Path, *, rows: int = 20_000, text_col: str = "
     if on_error not in ("raise", "skip"):
         raise InputError(f"on_error: {on_error!r} is not one of 'raise', 'skip'")
     parse_derive(derive)
+    na_values = _check_na_values(na_values)
     path = Path(path).expanduser()
     if corpus_kind(path) != "table":
         raise InputError(f"{path}: only table files can be read in pieces ({', '.join(TABLE_SUFFIXES)}); "
@@ -238,7 +258,8 @@ def iter_table_chunks(path: str | Path, *, rows: int = 20_000, text_col: str = "
         n = len(raw.frame)
         frame, where, aliases, cleaning, _ = clean_table_records(
             raw.frame, raw.where, path=path, text_col=text_col, date_col=date_col, speaker_col=speaker_col,
-            id_col=id_col, title_col=title_col, on_error=on_error, id_start=start, id_width=7, earlier=seen)
+            id_col=id_col, title_col=title_col, on_error=on_error, id_start=start, id_width=7, earlier=seen,
+            na_values=na_values)
         start += n
         fields = {canon: orig for orig, canon in aliases.items()}
         ids = frame["statement_id"].astype(str).str.strip().tolist()
@@ -327,7 +348,7 @@ def load_corpus_from_config(cfg: CorpusConfig, *, base_dir: str | Path | None = 
     return load_corpus(path, text_col=cfg.text_col, date_col=cfg.date_col, speaker_col=cfg.speaker_col,
                        id_col=cfg.id_col or None, title_col=cfg.title_col, on_error=cfg.on_error,
                        derive=dict(cfg.derive) or None, encoding=cfg.encoding,
-                       metadata=cfg.metadata or None)
+                       metadata=cfg.metadata or None, na_values=cfg.na_values)
 
 
 def iter_corpus_from_config(cfg: CorpusConfig, *, rows: int = 20_000,
@@ -344,5 +365,6 @@ def iter_corpus_from_config(cfg: CorpusConfig, *, rows: int = 20_000,
     if corpus_kind(path) == "table":
         return iter_table_chunks(path, rows=rows, text_col=cfg.text_col, date_col=cfg.date_col,
                                  speaker_col=cfg.speaker_col, id_col=cfg.id_col or None, title_col=cfg.title_col,
-                                 on_error=cfg.on_error, derive=dict(cfg.derive) or None, encoding=cfg.encoding)
+                                 on_error=cfg.on_error, derive=dict(cfg.derive) or None, encoding=cfg.encoding,
+                                 na_values=cfg.na_values)
     return corpus_chunks(load_corpus_from_config(cfg, base_dir=base_dir))
