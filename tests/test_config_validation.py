@@ -92,6 +92,10 @@ def _message(tmp_path, text: str) -> str:
     ('[corpus]\ntext_col = ""', '[corpus] text_col = "": name the column that holds the texts'),
     ('[corpus]\nderive = { m = "week:date" }', "[corpus] derive.m = \"week:date\": unknown kind 'week'"),
     ('[corpus]\nna_values = ["NA", "NA"]', '[corpus] na_values = ["NA", "NA"]: lists "NA" twice'),
+    ('[corpus]\nderive = { era = "periods:date:1989-1997,1997-2009" }',
+     '[corpus] derive.era = "periods:date:1989-1997,1997-2009": periods 1989–1997 and 1997–2009 overlap'),
+    ('[corpus]\nderive = { era = "periods:date:1989" }', "[corpus] derive.era = \"periods:date:1989\": period '1989' "
+                                                         "is not a range"),
     ('[corpus]\nderive = { Month = "month:date" }', "[corpus] derive.Month = \"month:date\": column name 'Month' "
                                                     "is not snake_case"),
     ("[preprocess]\nmin_length = -1", "[preprocess] min_length = -1: must be between 0"),
@@ -137,7 +141,8 @@ def test_valid_edges_load(tmp_path):
         "[report]", 'formats = ["pdf", "png", "svg"]', "dpi = 20", "float_digits = 17", 'title = "Tab-free: ok"',
         "[topics]", "k_grid = [5, 2, 3]", "alpha = 0.1", 'eta = "auto"', "min_df = 0.0", "max_df = 2",
         "[compare]", "alpha = 0.5", 'pairs = [["year", "2017", "2019"]]',
-        "[corpus]", 'encoding = "latin-1"', 'derive = { month = "month:date" }', 'na_values = ["", "-99"]',
+        "[corpus]", 'encoding = "latin-1"', 'na_values = ["", "-99"]',
+        'derive = { month = "month:date", q = "quarter:date", d = "decade:date", era = "periods:date:1989-1996" }',
     ]))
     assert cfg.corpus.na_values == ("", "-99") and _load(tmp_path, "[corpus]\nna_values = []").corpus.na_values == ()
     assert cfg.report.formats == ("pdf", "png", "svg") and cfg.report.dpi == 20

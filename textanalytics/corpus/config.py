@@ -248,7 +248,12 @@ class CorpusConfig:
     derive:
         Extra metadata columns computed at load time, ``name = "kind:column"``,
         e.g. ``outlet = "url_host:article_source_link"``, ``month = "month:date"``.
-        Kinds: ``url_host``, ``month``, ``year``.
+        Kinds: ``url_host``, ``month``, ``quarter`` (``2017-Q1``), ``year``,
+        ``decade`` (``1990s``) and ``periods`` with its list after a second
+        ``:`` (``era = "periods:date:1989-1996,1997-2009"``, labels
+        ``1989–1996``; ``NAME=START..END`` for named periods with days or months,
+        see :mod:`textanalytics.corpus.derive`). A malformed or overlapping list
+        fails here, when the configuration is made.
     encoding:
         Text encoding of the corpus files (default UTF-8). Any text encoding
         Python knows (``"latin-1"``, ``"cp1252"``, ``"utf-16"``); checked when

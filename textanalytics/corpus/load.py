@@ -150,7 +150,8 @@ def load_corpus(path: str | Path, *, text_col: str = "text", date_col: str = "da
         ``Corpus.problems``.
     derive:
         Extra columns ``{"name": "kind:column"}``, kinds ``url_host``,
-        ``month``, ``year`` (see :mod:`textanalytics.corpus.derive`).
+        ``month``, ``quarter``, ``year``, ``decade``, and ``periods``
+        (``"periods:date:1989-1996,1997-2009"``; see :mod:`textanalytics.corpus.derive`).
     encoding:
         Text encoding of the files (a UTF-8 byte-order mark is accepted).
     metadata:
