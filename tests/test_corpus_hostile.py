@@ -170,10 +170,54 @@ def test_wrong_types_in_pieces_and_parquet(tmp_path):
     assert error(pq).startswith(f"{pq}: 2 records with a text that is not a string in column 'text' at rows 1, 2")
 
 
-def test_json_file_gets_a_hint(tmp_path):
-    (tmp_path / "c.json").write_text('[{"text": "a"}]', encoding="utf-8")
-    assert "c.json: a .json file is not read" in error(tmp_path / "c.json")
-    assert "name the file .jsonl" in error(tmp_path / "c.json")
+def test_json_array_is_read_like_json_lines_with_record_numbers(tmp_path):
+    records = [{"text": "a", "party": "NA"}, {"text": 7, "party": "Lab"}, {"text": "c", "party": "Con"}]
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(records), encoding="utf-8")
+    assert error(path) == (f"{path}: text is a number (7), not a string in column 'text' at record 2 (first record "
+                           "= 1); write each text as a string (in JSON, in double quotes), or pass on_error=\"skip\" "
+                           "to skip such records and list them in Corpus.problems")
+    corpus = load_corpus(path, on_error="skip")
+    assert corpus.problems[["line", "field", "action"]].values.tolist() == [[2, "text", "skipped"]]
+    assert corpus.statements["party"].isna().tolist() == [True, False]  # na_values as in JSON Lines
+    pieces = list(iter_table_chunks(path, rows=2, on_error="skip"))
+    assert [len(p.statements) for p in pieces] == [1, 1]
+    assert pd.concat([p.problems for p in pieces])["line"].tolist() == [2]
+
+
+@pytest.mark.parametrize("content, message", [
+    ('{"speeches": []}', "the file holds an object (keys: 'speeches'), not an array of records"),
+    ('[{"text": "a"}, "b"]', "record 2: expected a JSON object, got str"),
+    ('[{"text": "a"},', "invalid JSON (Expecting value at line 1 column 16)"),
+    ("[]", "the table has no records"),
+])
+def test_json_that_is_not_an_array_of_records(tmp_path, content, message):
+    (tmp_path / "c.json").write_text(content, encoding="utf-8")
+    assert error(tmp_path / "c.json").startswith(f"{tmp_path / 'c.json'}: {message}")
+
+
+def test_nested_json_says_how_to_flatten_it_and_the_hints_work(tmp_path):
+    data = [{"speaker": "Ann", "party": "Lab", "speeches": [{"text": "One.", "date": "2001-01-02"},
+                                                            {"text": "Two.", "date": "2001-01-03"}]},
+            {"speaker": "Bob", "party": "Con", "speeches": [{"text": "Three.", "date": "2002-01-02"}]}]
+    path = tmp_path / "speakers.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    msg = error(path, on_error="skip")  # a structure, not a bad record: refused whatever on_error says
+    assert msg.startswith(f"{path}: record 1: field 'speeches' holds a list of 2 JSON object(s) (nested records); "
+                          "flatten the file to one flat record per statement, e.g. pandas.json_normalize(")
+    code = msg.split("e.g. ", 1)[1].split(", or jq", 1)[0]
+    cwd = os.getcwd()
+    try:
+        os.chdir(tmp_path)
+        exec(code, {"pandas": pd, "json": json})  # the hint, as printed, flattens the file
+    finally:
+        os.chdir(cwd)
+    st = load_corpus(tmp_path / "speakers.jsonl").statements
+    assert st[["speaker", "party", "text"]].values.tolist() == [["Ann", "Lab", "One."], ["Ann", "Lab", "Two."],
+                                                               ["Bob", "Con", "Three."]]
+    path.write_text(json.dumps([{"text": "a", "meta": {"source": "x"}}]), encoding="utf-8")
+    assert "record 1: field 'meta' holds a JSON object (nested records)" in error(path)
+    assert "jq -c" in error(path) and "sep='_'" in error(path)
 
 
 # ----------------------------------------------------------------- encodings, byte-order marks, binary

@@ -34,7 +34,7 @@ def gz_copy(src: Path, dst: Path) -> Path:
 
 
 @pytest.fixture(params=["table.csv", "table.csv.gz", "table.tsv", "table.tsv.gz", "table.jsonl",
-                        "table.jsonl.gz", "table.parquet"])
+                        "table.jsonl.gz", "table.json", "table.json.gz", "table.parquet"])
 def table_path(request, tmp_path) -> Path:
     name = request.param
     if name.endswith(".gz"):

@@ -235,7 +235,8 @@ class CorpusConfig:
     path:
         A seeds-style folder (``raw/`` + ``metadata.csv``), a folder of ``.txt``
         files with a ``metadata.csv``, or a table file (``.csv``, ``.csv.gz``,
-        ``.tsv``, ``.jsonl``, ``.jsonl.gz``, ``.parquet``). Relative to the config file.
+        ``.tsv``, ``.jsonl``, ``.jsonl.gz``, ``.json`` (an array of records), ``.parquet``).
+        Relative to the config file.
     text_col, date_col, speaker_col, id_col, title_col:
         Column names for table corpora (and for a folder's metadata file).
         ``id_col=""`` means ids from a ``statement_id`` column if there is one,

@@ -7,7 +7,9 @@ What a path can be (detected in this order):
 * a **folder of .txt files** with a ``metadata.csv`` naming each file
   (``file`` or ``source_file`` column);
 * a **table file**: ``.csv``, ``.csv.gz``, ``.tsv``, ``.tsv.gz``, ``.jsonl``,
-  ``.jsonl.gz``, ``.parquet``; one record per statement.
+  ``.jsonl.gz``, ``.json`` (an array of records), ``.json.gz``, ``.parquet``;
+  one record per statement. Nested JSON (a speaker with a list of speeches)
+  is refused with a message saying how to flatten it.
 
 Column options (tables and folder metadata): only the text is required. A
 ``date``/``speaker``/``title`` column left at its default name may be absent
@@ -20,9 +22,11 @@ the date's year; without one, ``year`` is derived from ``date``.
 
 Hostile input: only regular files are read (a FIFO, socket or device is
 refused before it is opened, for the corpus, a folder's ``metadata.csv``,
-``corrections.csv`` and every text file). In JSON Lines and Parquet a text
-that is not a string (a number, list, object or boolean) and a metadata value
-that is a list or an object are bad records: with ``on_error="raise"`` an
+``corrections.csv`` and every text file). In JSON Lines, JSON and Parquet a
+text that is not a string (a number, list, object or boolean) and a metadata
+value that is a list or an object are bad records (in a ``.json`` array an
+object or a list of objects is nested records: an error whatever
+``on_error``): with ``on_error="raise"`` an
 :class:`InputError` names file, line and field; with ``"skip"`` the record is
 skipped and listed in ``Corpus.problems``. They are never turned into their
 Python text ("5", "['a']"); a null text is an empty text.
@@ -96,7 +100,8 @@ def _check_na_values(na_values: Iterable[str] | None) -> tuple[str, ...] | None:
 
 
 def corpus_kind(path: Path) -> str:
-    """``"seeds"``, ``"txt_folder"`` or ``"table"``; raises :class:`InputError` otherwise.
+    """``"seeds"``, ``"txt_folder"`` or ``"table"`` (CSV, TSV, JSON Lines, a JSON array of records,
+    Parquet); raises :class:`InputError` otherwise.
 
     >>> corpus_kind(Path("seeds"))   # doctest: +SKIP
     'seeds'
@@ -120,9 +125,6 @@ def corpus_kind(path: Path) -> str:
     if table_kind(path) is not None:
         require_regular_file(path)
         return "table"
-    if path.name.lower().endswith((".json", ".json.gz")):
-        raise InputError(f"{path}: a .json file is not read (one JSON document cannot be read a record at a "
-                         "time); write one JSON object per line and name the file .jsonl")
     raise InputError(f"{path}: not a corpus file ({path.suffix or 'no suffix'}); pass {_KINDS_HELP}")
 
 

@@ -4,7 +4,7 @@ A table file's records (:mod:`.tables`) get canonical column names (the
 options say which column is the text, date, speaker, title or id; every other
 column becomes a snake_case metadata column), ids (a column, or record
 positions: ``doc0001``), values of the wrong type marked as problems (in JSON
-Lines and Parquet: a text that is not a string, a metadata value that is a
+Lines, JSON and Parquet: a text that is not a string, a metadata value that is a
 list or an object), clean metadata values, NA strings (``na_values``, see
 :mod:`.missing`) as missing metadata values, and clean texts cut into paragraphs
 (:func:`~.clean.clean_text`, without page chrome). Validation of the records
@@ -170,7 +170,7 @@ def clean_table_records(frame: pd.DataFrame, where, *, path: Path, text_col: str
     rename = _table_columns(list(frame.columns), source=str(path), text_col=text_col,
                             date_col=date_col, speaker_col=speaker_col, id_col=id_col, title_col=title_col)
     frame = frame.rename(columns=rename)
-    if table_kind(path) in ("jsonl", "parquet"):  # CSV and TSV values are strings by construction
+    if table_kind(path) in ("jsonl", "json", "parquet"):  # CSV and TSV values are strings by construction
         bad = _value_problems(frame, {canon: orig for orig, canon in rename.items()})
         if bad is not None:
             frame["_value_problem"] = pd.Series(bad, index=frame.index, dtype=object)
