@@ -17,6 +17,7 @@ from textanalytics.errors import InputError
 
 DATA = Path(__file__).parent / "data" / "corpus"
 NEWS = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "news_articles.csv.gz"
+COMMONS_TOML = Path(__file__).resolve().parents[1] / "docs" / "examples" / "commons.toml"
 TABLE_OPTS = dict(id_col="doc_id", date_col="published")
 
 
@@ -411,3 +412,29 @@ def test_news_articles_raise_names_count_and_records():
     msg = str(info.value)
     assert "36 records with empty text in column 'text' at records 23, 105, 230, 328, 578" in msg
     assert 'pass on_error="skip"' in msg
+
+
+# ----------------------------------------------------------------- commons_speeches acceptance (docs/examples/commons.toml)
+
+
+def test_commons_example_config_loads_a_clean_corpus():
+    import re
+
+    from textanalytics.config import load_config
+    from textanalytics.preprocessing import preprocess
+
+    cfg = load_config(COMMONS_TOML)
+    corpus = load_corpus_from_config(cfg.corpus, base_dir=COMMONS_TOML.parent)
+    st = corpus.statements
+    assert len(st) == 1000 and corpus.problems["action"].str.startswith("skipped").sum() == 0
+    assert "NA" not in set(st["party"]) and (st["party"] == "").sum() == 55  # the Chair is no party
+    assert st["government"].value_counts().to_dict() == {
+        "1997–2007 Blair": 286, "2010–2016 Cameron": 235, "1990–1997 Major": 188, "2016–2019 May": 135,
+        "2007–2010 Brown": 83, "1989–1990 Thatcher": 66, "2019 Johnson": 7}
+    assert st["decade"].value_counts().to_dict() == {"2010s": 385, "2000s": 298, "1990s": 284, "1980s": 33}
+    rules = corpus.cleaning.groupby("rule")["statement_id"].nunique().to_dict()
+    assert rules == {"mojibake": 151}  # the C1 bytes of the mojibake are repaired, not removed as controls
+    assert not st["text"].str.contains("Â£|â€|Ã©").any() and st["text"].str.contains("£").sum() == 90
+    table = preprocess(corpus).table
+    terms = set(table.loc[table["keep"], "term"])
+    assert [t for t in terms if re.search("[ÂâÃ€œ]", t)] == []  # 198 such term types before the repair
