@@ -518,7 +518,8 @@ def test_na_values_can_be_replaced_or_switched_off(tmp_path):
 
 
 def test_na_strings_in_jsonl_become_null_and_streaming_agrees(tmp_path):
-    path = jsonl(tmp_path / "na.jsonl", [{"text": "One.", "party": "NA", "n": 1}, {"text": "Two.", "party": "Lab", "n": None},
+    path = jsonl(tmp_path / "na.jsonl", [{"text": "One.", "party": "NA", "n": 1},
+                                         {"text": "Two.", "party": "Lab", "n": None},
                                          {"text": "Three.", "party": None, "n": 3}])
     corpus = load_corpus(path)
     assert corpus.statements["party"].isna().tolist() == [True, False, True]

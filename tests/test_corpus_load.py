@@ -414,7 +414,7 @@ def test_news_articles_raise_names_count_and_records():
     assert 'pass on_error="skip"' in msg
 
 
-# ----------------------------------------------------------------- commons_speeches acceptance (docs/examples/commons.toml)
+# ----------------------------------------------------------------- commons_speeches acceptance (docs/examples)
 
 
 def test_commons_example_config_loads_a_clean_corpus():

@@ -36,8 +36,9 @@ Example
 -------
 >>> import pandas as pd
 >>> st = pd.DataFrame({"date": pd.to_datetime(["2017-02-07", "1996-12-31"]), "link": ["http://www.cnn.com/a", ""]})
->>> derive_columns(st, {"outlet": "url_host:link", "month": "month:date", "q": "quarter:date", "d": "decade:date",
-...                     "era": "periods:date:1989-1996,1997-2019"})[["outlet", "month", "q", "d", "era"]].values.tolist()
+>>> derived = derive_columns(st, {"outlet": "url_host:link", "month": "month:date", "q": "quarter:date",
+...                                "d": "decade:date", "era": "periods:date:1989-1996,1997-2019"})
+>>> derived[["outlet", "month", "q", "d", "era"]].values.tolist()
 [['cnn.com', '2017-02', '2017-Q1', '2010s', '1997–2019'], ['', '1996-12', '1996-Q4', '1990s', '1989–1996']]
 """
 
