@@ -502,6 +502,8 @@ def test_na_strings_in_metadata_are_missing_but_texts_and_ids_are_kept(tmp_path,
     assert any("2 value(s) of column 'party' are NA strings" in m for m in messages)
     assert any("1 text(s) are exactly an NA string (first 'NA' at record 4 (header" in m for m in messages)
     assert st.groupby("party").size().to_dict() == {"": 2, "Con": 1, "Lab": 1}  # no group called "NA"
+    streamed = pd.concat([c.statements for c in iter_table_chunks(path, rows=3, id_col="id")], ignore_index=True)
+    pd.testing.assert_frame_equal(streamed, st)  # pieces read NA strings exactly as the whole file
 
 
 def test_na_values_can_be_replaced_or_switched_off(tmp_path):
