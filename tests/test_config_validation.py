@@ -91,6 +91,11 @@ def _message(tmp_path, text: str) -> str:
     ('[corpus]\npath = ""', '[corpus] path = "": name the corpus file or folder'),
     ('[corpus]\ntext_col = ""', '[corpus] text_col = "": name the column that holds the texts'),
     ('[corpus]\nderive = { m = "week:date" }', "[corpus] derive.m = \"week:date\": unknown kind 'week'"),
+    ('[corpus]\nna_values = ["NA", "NA"]', '[corpus] na_values = ["NA", "NA"]: lists "NA" twice'),
+    ('[corpus]\nderive = { era = "periods:date:1989-1997,1997-2009" }',
+     '[corpus] derive.era = "periods:date:1989-1997,1997-2009": periods 1989–1997 and 1997–2009 overlap'),
+    ('[corpus]\nderive = { era = "periods:date:1989" }', "[corpus] derive.era = \"periods:date:1989\": period '1989' "
+                                                         "is not a range"),
     ('[corpus]\nderive = { Month = "month:date" }', "[corpus] derive.Month = \"month:date\": column name 'Month' "
                                                     "is not snake_case"),
     ("[preprocess]\nmin_length = -1", "[preprocess] min_length = -1: must be between 0"),
@@ -120,6 +125,8 @@ def test_unknown_keys_wrong_types_and_bad_toml_still_raise(tmp_path):
     assert "expected an integer" in _message(tmp_path, '[report]\ndpi = "300"')
     assert "invalid TOML" in _message(tmp_path, "[report\n")
     assert "is not one of 'raise', 'skip'" in _message(tmp_path, '[corpus]\non_error = "ignore"')
+    assert "corpus.na_values: expected a list, got 'NA'" in _message(tmp_path, '[corpus]\nna_values = "NA"')
+    assert "corpus.na_values[1]: expected a string, got 1" in _message(tmp_path, '[corpus]\nna_values = ["NA", 1]')
 
 
 def test_the_highest_seed_depends_on_n_seeds(tmp_path):
@@ -134,8 +141,10 @@ def test_valid_edges_load(tmp_path):
         "[report]", 'formats = ["pdf", "png", "svg"]', "dpi = 20", "float_digits = 17", 'title = "Tab-free: ok"',
         "[topics]", "k_grid = [5, 2, 3]", "alpha = 0.1", 'eta = "auto"', "min_df = 0.0", "max_df = 2",
         "[compare]", "alpha = 0.5", 'pairs = [["year", "2017", "2019"]]',
-        "[corpus]", 'encoding = "latin-1"', 'derive = { month = "month:date" }',
+        "[corpus]", 'encoding = "latin-1"', 'na_values = ["", "-99"]',
+        'derive = { month = "month:date", q = "quarter:date", d = "decade:date", era = "periods:date:1989-1996" }',
     ]))
+    assert cfg.corpus.na_values == ("", "-99") and _load(tmp_path, "[corpus]\nna_values = []").corpus.na_values == ()
     assert cfg.report.formats == ("pdf", "png", "svg") and cfg.report.dpi == 20
     assert cfg.topics.k_grid == (2, 3, 5)  # order carries no meaning: kept sorted
     assert cfg.compare.pairs == (("year", "2017", "2019"),)
@@ -157,6 +166,7 @@ def test_valid_edges_load(tmp_path):
     (lambda: PreprocessConfig(extra_stopwords=[1]), r"must be a list of strings; 1 is not a string"),
     (lambda: CorpusConfig(on_error="ignore"), r'\[corpus\] on_error = "ignore": must be one of "raise", "skip"'),
     (lambda: CorpusConfig(path="a\x00b"), r"control character U\+0000"),
+    (lambda: CorpusConfig(na_values="NA"), r'\[corpus\] na_values = "NA": must be a list of strings'),
     (lambda: VocabularyConfig(min_df="2"), r"must be a number of units"),
     (lambda: AnalysisConfig(seed=1.5), r"seed = 1\.5: must be an integer"),
     (lambda: AnalysisConfig(topics={}), r"topics: expected a TopicConfig, got dict"),

@@ -1,7 +1,8 @@
 """Hostile corpus input: every case gives one InputError line naming file and line/field, or loads correctly.
 
 FIFOs, sockets and devices; values of the wrong JSON type; encodings and byte-order marks;
-ragged CSV; control characters in text and metadata; values differing only in case.
+ragged CSV; control characters in text and metadata; mojibake and HTML entities; NA strings;
+values differing only in case.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pytest
 from textanalytics.corpus import iter_table_chunks, load_corpus
 from textanalytics.corpus.clean import clean_text
 from textanalytics.corpus.normalize import clean_metadata_value, remove_control_characters
+from textanalytics.corpus.repair import changed_chars, decode_html_entities, repair_mojibake, repair_text
 from textanalytics.corpus.validate import case_variant_problems, case_variants
 from textanalytics.errors import InputError
 
@@ -34,6 +36,16 @@ def error(path, **kwargs) -> str:
     msg = str(info.value)
     assert "\n" not in msg, msg
     return msg
+
+
+def load_csv_both_ways(path: Path, text: str) -> pd.DataFrame:
+    """Write ``text`` to ``path``, load it whole and in pieces of two records; the cleaning must agree."""
+    path.write_text(text, encoding="utf-8")
+    corpus = load_corpus(path, id_col="id")
+    chunks = list(iter_table_chunks(path, rows=2, id_col="id"))
+    pd.testing.assert_frame_equal(pd.concat([c.cleaning for c in chunks], ignore_index=True), corpus.cleaning)
+    assert pd.concat([c.statements for c in chunks])["text"].tolist() == corpus.statements["text"].tolist()
+    return corpus
 
 
 def jsonl(path: Path, records: list[dict]) -> Path:
@@ -158,10 +170,54 @@ def test_wrong_types_in_pieces_and_parquet(tmp_path):
     assert error(pq).startswith(f"{pq}: 2 records with a text that is not a string in column 'text' at rows 1, 2")
 
 
-def test_json_file_gets_a_hint(tmp_path):
-    (tmp_path / "c.json").write_text('[{"text": "a"}]', encoding="utf-8")
-    assert "c.json: a .json file is not read" in error(tmp_path / "c.json")
-    assert "name the file .jsonl" in error(tmp_path / "c.json")
+def test_json_array_is_read_like_json_lines_with_record_numbers(tmp_path):
+    records = [{"text": "a", "party": "NA"}, {"text": 7, "party": "Lab"}, {"text": "c", "party": "Con"}]
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(records), encoding="utf-8")
+    assert error(path) == (f"{path}: text is a number (7), not a string in column 'text' at record 2 (first record "
+                           "= 1); write each text as a string (in JSON, in double quotes), or pass on_error=\"skip\" "
+                           "to skip such records and list them in Corpus.problems")
+    corpus = load_corpus(path, on_error="skip")
+    assert corpus.problems[["line", "field", "action"]].values.tolist() == [[2, "text", "skipped"]]
+    assert corpus.statements["party"].isna().tolist() == [True, False]  # na_values as in JSON Lines
+    pieces = list(iter_table_chunks(path, rows=2, on_error="skip"))
+    assert [len(p.statements) for p in pieces] == [1, 1]
+    assert pd.concat([p.problems for p in pieces])["line"].tolist() == [2]
+
+
+@pytest.mark.parametrize("content, message", [
+    ('{"speeches": []}', "the file holds an object (keys: 'speeches'), not an array of records"),
+    ('[{"text": "a"}, "b"]', "record 2: expected a JSON object, got str"),
+    ('[{"text": "a"},', "invalid JSON (Expecting value at line 1 column 16)"),
+    ("[]", "the table has no records"),
+])
+def test_json_that_is_not_an_array_of_records(tmp_path, content, message):
+    (tmp_path / "c.json").write_text(content, encoding="utf-8")
+    assert error(tmp_path / "c.json").startswith(f"{tmp_path / 'c.json'}: {message}")
+
+
+def test_nested_json_says_how_to_flatten_it_and_the_hints_work(tmp_path):
+    data = [{"speaker": "Ann", "party": "Lab", "speeches": [{"text": "One.", "date": "2001-01-02"},
+                                                            {"text": "Two.", "date": "2001-01-03"}]},
+            {"speaker": "Bob", "party": "Con", "speeches": [{"text": "Three.", "date": "2002-01-02"}]}]
+    path = tmp_path / "speakers.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    msg = error(path, on_error="skip")  # a structure, not a bad record: refused whatever on_error says
+    assert msg.startswith(f"{path}: record 1: field 'speeches' holds a list of 2 JSON object(s) (nested records); "
+                          "flatten the file to one flat record per statement, e.g. pandas.json_normalize(")
+    code = msg.split("e.g. ", 1)[1].split(", or jq", 1)[0]
+    cwd = os.getcwd()
+    try:
+        os.chdir(tmp_path)
+        exec(code, {"pandas": pd, "json": json})  # the hint, as printed, flattens the file
+    finally:
+        os.chdir(cwd)
+    st = load_corpus(tmp_path / "speakers.jsonl").statements
+    assert st[["speaker", "party", "text"]].values.tolist() == [["Ann", "Lab", "One."], ["Ann", "Lab", "Two."],
+                                                               ["Bob", "Con", "Three."]]
+    path.write_text(json.dumps([{"text": "a", "meta": {"source": "x"}}]), encoding="utf-8")
+    assert "record 1: field 'meta' holds a JSON object (nested records)" in error(path)
+    assert "jq -c" in error(path) and "sep='_'" in error(path)
 
 
 # ----------------------------------------------------------------- encodings, byte-order marks, binary
@@ -309,12 +365,10 @@ def test_clean_text_counts_removed_characters_and_words():
 
 
 def test_control_characters_in_table_text_and_metadata(tmp_path):
-    path = tmp_path / "c.csv"
-    path.write_text("id,text,speaker,date\n"
-                    "a,Hello\x00 world \x1b[31mred\x1b[0m,Ann\x07,2019-01-01\x00\n"
-                    "b,Plain text.,Bob,2019-01-02\n"
-                    "c,Clean text.,\u202eCyd,2019-01-03\n", encoding="utf-8")
-    corpus = load_corpus(path, id_col="id")
+    corpus = load_csv_both_ways(tmp_path / "c.csv", "id,text,speaker,date\n"
+                                "a,Hello\x00 world \x1b[31mred\x1b[0m,Ann\x07,2019-01-01\x00\n"
+                                "b,Plain text.,Bob,2019-01-02\n"
+                                "c,Clean text.,\u202eCyd,2019-01-03\n")
     st = corpus.statements
     assert st["speaker"].tolist() == ["Ann", "Bob", "Cyd"]
     assert st["year"].tolist() == [2019, 2019, 2019]
@@ -324,8 +378,6 @@ def test_control_characters_in_table_text_and_metadata(tmp_path):
     # text: NUL + ESC[31m + ESC[0m = 10; metadata: BEL in speaker, NUL in date = 2; RLO in c's speaker = 1
     assert corpus.cleaning.values.tolist() == [["a", "control_characters", 0, 0, 12],
                                                ["c", "control_characters", 0, 0, 1]]
-    chunks = list(iter_table_chunks(path, rows=2, id_col="id"))
-    pd.testing.assert_frame_equal(pd.concat([c.cleaning for c in chunks], ignore_index=True), corpus.cleaning)
 
 
 def test_control_characters_in_folder_pages_and_metadata(tmp_path):
@@ -359,6 +411,132 @@ def test_control_only_text_is_empty_text(tmp_path):
     path = tmp_path / "e.csv"
     path.write_text("text\nok\n\x00\x07\n", encoding="utf-8")
     assert "e.csv: empty text in column 'text' at record 3" in error(path)
+
+
+# ----------------------------------------------------------------- mojibake and HTML entities (ftfy)
+
+# UTF-8 read as Windows-1252 (with the undefined byte 0x9d kept as the C1 control U+009D), as in the Commons sample
+MOJIBAKE = [("Â£47 billion", "£47 billion"), ("said:â€œOlder people", "said:“Older people"),
+            ("the Chairâ€\x9d.", "the Chair”."), ("LomÃ© report", "Lomé report"),
+            ("donâ€™t", "don’t"), ("2Â·5 per cent", "2·5 per cent"), ("caf\x92s", "caf’s")]
+
+
+@pytest.mark.parametrize("broken, fixed", MOJIBAKE)
+def test_mojibake_is_repaired_and_the_repair_is_stable(broken, fixed):
+    assert repair_mojibake(broken) == fixed
+    assert repair_mojibake(fixed) == fixed  # a second pass changes nothing
+
+
+def test_repair_keeps_what_researchers_rely_on():
+    kept = ["“Curly” quotes and ‘single’ ones", "ﬁnance km² ½ ＵＮ", "Москва, Zürich, São Paulo, İstanbul",
+            "this&not that; AT&T; R&D", "a\x00b \x1b[31mred", "line one\r\nline two"]
+    for text in kept:
+        assert repair_text(text).text == text, text
+    assert repair_text("plain ascii").chars == {}
+
+
+def test_html_entities_are_decoded_with_counts():
+    assert decode_html_entities("Q&amp;A: it&#8217;s &lt;here&gt; &amp;amp;") == "Q&A: it’s <here> &"
+    assert repair_text("caf&Atilde;&copy; &amp; bar").text == "café & bar"  # entity-encoded mojibake
+    r = repair_text("cost&nbsp;Â£5 &amp; more")
+    assert r.text == "cost\u00a0£5 & more"
+    assert r.chars == {"mojibake": 1, "html_entities": 9}
+    assert r.words == {"html_entities": -1}  # "cost&nbsp;Â£5" was one word, is two
+    assert changed_chars("â€œhi", "“hi") == 2 and changed_chars("x\x92y", "x’y") == 1
+
+
+def test_clean_text_repairs_before_removing_control_characters():
+    cleaned = clean_text("He said â€œnoâ€\x9d and left &amp; came back.", chrome=False)
+    assert cleaned.text == "He said “no” and left & came back."
+    assert dict(cleaned.removed_chars) == {"html_entities": 4, "mojibake": 4}  # no control character left to remove
+    assert sum(n for n, _ in cleaned.removed.values()) == cleaned.n_words_before - len(cleaned.text.split())
+    assert clean_text("He said â€œnoâ€\x9d.", chrome=False, repair=False).text == "He said â€œnoâ€."
+
+
+def test_mojibake_in_table_text_and_metadata_is_counted_per_statement(tmp_path):
+    corpus = load_csv_both_ways(tmp_path / "m.csv", "id,text,speaker,title\n"
+                                "a,It will save Â£47 billion.,JosÃ© Pérez,Q&amp;A\n"
+                                "b,Plain text.,Bob,Plain\n"
+                                "c,â€œQuoteâ€\x9d here \x00.,Cyd,T\n")
+    st = corpus.statements
+    assert st["text"].tolist() == ["It will save £47 billion.", "Plain text.", "“Quote” here ."]
+    assert st["speaker"].tolist() == ["José Pérez", "Bob", "Cyd"] and st["title"].tolist()[0] == "Q&A"
+    assert corpus.cleaning.values.tolist() == [["a", "mojibake", 0, 0, 2], ["a", "html_entities", 0, 0, 4],
+                                               ["c", "mojibake", 0, 0, 4], ["c", "control_characters", 0, 0, 1]]
+
+
+def test_mojibake_in_folder_pages_is_repaired_and_words_accounted(tmp_path):
+    folder = tmp_path / "f"
+    shutil.copytree(DATA / "txt_folder", folder)
+    (folder / "beta.txt").write_text("Beta costs Â£5&nbsp;now.\nâ€œSecondâ€\x9d line \x00.\n", encoding="utf-8")
+    corpus = load_corpus(folder)
+    assert corpus.paragraphs["text"].tolist()[-2:] == ["Beta costs £5 now.", "“Second” line ."]
+    rows = corpus.cleaning[corpus.cleaning["statement_id"] == "beta"].values.tolist()
+    assert rows == [["beta", "mojibake", 0, 0, 5], ["beta", "html_entities", -1, 0, 5],
+                    ["beta", "control_characters", 0, 0, 1]]
+
+
+# ----------------------------------------------------------------- NA strings (na_values)
+
+NA_CSV = ("id,text,party,speaker,date,chair\n"
+          "NA,A speech.,Lab,Ann,2001-01-01,FALSE\n"
+          "b,Another speech.,NA,The Speaker,2001-01-02,TRUE\n"
+          "c,NA,Con,Cyd,NA,FALSE\n"
+          "d,A fourth speech.,\" N/A \",null,2001-01-04,-99\n")
+
+
+def test_na_strings_in_metadata_are_missing_but_texts_and_ids_are_kept(tmp_path, caplog):
+    path = tmp_path / "na.csv"
+    path.write_text(NA_CSV, encoding="utf-8")
+    with caplog.at_level(logging.INFO, logger="textanalytics.corpus"):
+        corpus = load_corpus(path, id_col="id")
+    st = corpus.statements
+    assert st["statement_id"].tolist() == ["NA", "b", "c", "d"]  # ids are never NA strings
+    assert st["party"].tolist() == ["Lab", "", "Con", ""]
+    assert st["speaker"].tolist() == ["Ann", "The Speaker", "Cyd", ""]
+    assert st["text"].tolist()[2] == "NA"  # only an empty text is missing: kept, with a warning
+    assert st["date"].isna().tolist() == [False, False, True, False] and st["year"].isna().sum() == 1
+    assert st["chair"].tolist() == ["FALSE", "TRUE", "FALSE", "-99"]
+    assert corpus.problems.empty  # a missing date is not a bad date
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("2 value(s) of column 'party' are NA strings" in m for m in messages)
+    assert any("1 text(s) are exactly an NA string (first 'NA' at record 4 (header" in m for m in messages)
+    assert st.groupby("party").size().to_dict() == {"": 2, "Con": 1, "Lab": 1}  # no group called "NA"
+    streamed = pd.concat([c.statements for c in iter_table_chunks(path, rows=3, id_col="id")], ignore_index=True)
+    pd.testing.assert_frame_equal(streamed, st)  # pieces read NA strings exactly as the whole file
+
+
+def test_na_values_can_be_replaced_or_switched_off(tmp_path):
+    path = tmp_path / "na.csv"
+    path.write_text(NA_CSV, encoding="utf-8")
+    st = load_corpus(path, id_col="id", na_values=["-99", "NA"]).statements
+    assert st["party"].tolist() == ["Lab", "", "Con", "N/A"] and st["chair"].tolist() == ["FALSE", "TRUE", "FALSE", ""]
+    # without NA strings, record 4's date "NA" is a bad date: skipped
+    assert load_corpus(path, id_col="id", na_values=[], on_error="skip").statements["party"].tolist() == [
+        "Lab", "NA", "N/A"]
+    assert "unparsable date 'NA'" in error(path, id_col="id", na_values=[])
+    assert "na_values: expected a list of strings" in error(path, na_values="NA")
+    assert "na_values: only table files" in error(DATA / "txt_folder", na_values=["NA"])
+
+
+def test_na_strings_in_jsonl_become_null_and_streaming_agrees(tmp_path):
+    path = jsonl(tmp_path / "na.jsonl", [{"text": "One.", "party": "NA", "n": 1},
+                                         {"text": "Two.", "party": "Lab", "n": None},
+                                         {"text": "Three.", "party": None, "n": 3}])
+    corpus = load_corpus(path)
+    assert corpus.statements["party"].isna().tolist() == [True, False, True]
+    streamed = pd.concat([c.statements for c in iter_table_chunks(path, rows=1)], ignore_index=True)
+    assert streamed["party"].isna().tolist() == [True, False, True]
+
+
+def test_the_default_na_values_are_pandas_own():
+    from io import StringIO
+
+    from textanalytics.corpus.missing import default_na_values
+
+    values = sorted(default_na_values() - {""})
+    read = pd.read_csv(StringIO("x\n" + "\n".join(values) + "\n"), dtype=str)
+    assert read["x"].isna().all() and len(read) == len(values) >= 17
 
 
 # ----------------------------------------------------------------- grouping values: NFC, stripped, case variants

@@ -17,6 +17,7 @@ from textanalytics.errors import InputError
 
 DATA = Path(__file__).parent / "data" / "corpus"
 NEWS = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "news_articles.csv.gz"
+COMMONS_TOML = Path(__file__).resolve().parents[1] / "docs" / "examples" / "commons.toml"
 TABLE_OPTS = dict(id_col="doc_id", date_col="published")
 
 
@@ -34,7 +35,7 @@ def gz_copy(src: Path, dst: Path) -> Path:
 
 
 @pytest.fixture(params=["table.csv", "table.csv.gz", "table.tsv", "table.tsv.gz", "table.jsonl",
-                        "table.jsonl.gz", "table.parquet"])
+                        "table.jsonl.gz", "table.json", "table.json.gz", "table.parquet"])
 def table_path(request, tmp_path) -> Path:
     name = request.param
     if name.endswith(".gz"):
@@ -184,6 +185,40 @@ def test_derive_kinds_and_errors():
         load_corpus(DATA / "table.csv", **TABLE_OPTS, derive={"speaker": "month:date"})
     with pytest.raises(InputError, match="is not 'kind:column'"):
         load_corpus(DATA / "table.csv", derive={"x": "month"})
+
+
+def test_derive_decade_quarter_and_periods(tmp_path, caplog):
+    path = write_csv(tmp_path / "p.csv", [
+        {"text": "a", "date": "1988-12-31"}, {"text": "b", "date": "1990-11-28"}, {"text": "c", "date": "1997-05-01"},
+        {"text": "d", "date": "1997-05-02"}, {"text": "e", "date": ""}, {"text": "f", "date": "2019-07-24"}])
+    derive = {"decade": "decade:date", "quarter": "quarter:date", "span": "periods:date:1989-1996,1997-2009",
+              "government": "periods:date:1990–1997 Major=1990-11-28..1997-05-01,"
+                            "1997–2007 Blair=1997-05-02..2007-06-27, 2010-2019"}
+    with caplog.at_level(logging.WARNING, logger="textanalytics.corpus"):
+        st = load_corpus(path, derive=derive).statements
+    assert st["decade"].tolist() == ["1980s", "1990s", "1990s", "1990s", "", "2010s"]
+    assert st["quarter"].tolist() == ["1988-Q4", "1990-Q4", "1997-Q2", "1997-Q2", "", "2019-Q3"]
+    assert st["span"].tolist() == ["", "1989–1996", "1997–2009", "1997–2009", "", ""]
+    assert st["government"].tolist() == ["", "1990–1997 Major", "1990–1997 Major", "1997–2007 Blair", "", "2010–2019"]
+    messages = [r.getMessage() for r in caplog.records]
+    assert "derive.span: 2 statement(s) dated outside every period (and 1 without a date) have no span; they form " \
+           "no group" in messages
+
+
+@pytest.mark.parametrize("spec, problem", [
+    ("periods:date", "lists no periods; e.g. 'periods:date:1989-1996,1997-2009'"),
+    ("periods:date:1989-1997,1997-2009", "periods 1989–1997 and 1997–2009 overlap (both hold 1997-01-01)"),
+    ("periods:date:1997-19", "period '1997-19' is not a range; write START-END in years"),
+    ("periods:date:1996-1989", "period '1996-1989' ends before it starts"),
+    ("periods:date:1989-1996,,1997-2000", "an empty period in the list"),
+    ("periods:date:2017-13..2018", "period '2017-13..2018' has an end that is not a year, month or day"),
+    ("periods:date:=1989-1996", "has an empty or doubled name"),
+    ("periods:date:A=1989-1990,A=1991-1992", "two periods are labelled 'A'"),
+])
+def test_bad_periods_are_one_line_errors_naming_the_key(spec, problem):
+    with pytest.raises(InputError) as info:
+        load_corpus(DATA / "table.csv", derive={"era": spec})
+    assert str(info.value).startswith("derive.era: ") and problem in str(info.value) and "\n" not in str(info.value)
 
 
 # ----------------------------------------------------------------- bad files and paths
@@ -377,3 +412,29 @@ def test_news_articles_raise_names_count_and_records():
     msg = str(info.value)
     assert "36 records with empty text in column 'text' at records 23, 105, 230, 328, 578" in msg
     assert 'pass on_error="skip"' in msg
+
+
+# ----------------------------------------------------------------- commons_speeches acceptance (docs/examples)
+
+
+def test_commons_example_config_loads_a_clean_corpus():
+    import re
+
+    from textanalytics.config import load_config
+    from textanalytics.preprocessing import preprocess
+
+    cfg = load_config(COMMONS_TOML)
+    corpus = load_corpus_from_config(cfg.corpus, base_dir=COMMONS_TOML.parent)
+    st = corpus.statements
+    assert len(st) == 1000 and corpus.problems["action"].str.startswith("skipped").sum() == 0
+    assert "NA" not in set(st["party"]) and (st["party"] == "").sum() == 55  # the Chair is no party
+    assert st["government"].value_counts().to_dict() == {
+        "1997–2007 Blair": 286, "2010–2016 Cameron": 235, "1990–1997 Major": 188, "2016–2019 May": 135,
+        "2007–2010 Brown": 83, "1989–1990 Thatcher": 66, "2019 Johnson": 7}
+    assert st["decade"].value_counts().to_dict() == {"2010s": 385, "2000s": 298, "1990s": 284, "1980s": 33}
+    rules = corpus.cleaning.groupby("rule")["statement_id"].nunique().to_dict()
+    assert rules == {"mojibake": 151}  # the C1 bytes of the mojibake are repaired, not removed as controls
+    assert not st["text"].str.contains("Â£|â€|Ã©").any() and st["text"].str.contains("£").sum() == 90
+    table = preprocess(corpus).table
+    terms = set(table.loc[table["keep"], "term"])
+    assert [t for t in terms if re.search("[ÂâÃ€œ]", t)] == []  # 198 such term types before the repair

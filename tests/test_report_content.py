@@ -12,7 +12,7 @@ import pytest
 
 from textanalytics.config import AnalysisConfig
 from textanalytics.pipeline import run_analysis
-from textanalytics.report import content
+from textanalytics.report import content, narrative
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "data" / "notebooks" / "sample_news.csv"
@@ -96,3 +96,11 @@ def test_subtitle_counts_statements_and_words(results):
     st = results.corpus.statements
     line = content.subtitle(results)
     assert line.startswith(f"{len(st)} statements, {int(st['n_words'].sum()):,} words; seed {results.config.seed}")
+
+
+def test_caveats_count_statements_without_a_group_value():
+    st = pd.DataFrame({"party": ["Lab", "Con", "", None, "Lab", "Con"], "year": [2001] * 6})
+    cav = narrative.caveats(statements=st, group_by=("party", "year"), labels=None, skipped=[], unit="statement")
+    missing = [c for c in cav if "without a value" in c]
+    assert missing == ['2 statements without a value for party (empty, or an NA string such as "NA") form no party '
+                       'group and are left out of comparisons by party.']

@@ -54,7 +54,7 @@ from .errors import InputError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["require_regular_file", "read_file_bytes", "check_encoding_marks", "decode_bytes", "check_decodable",
+__all__ = ["require_regular_file", "read_file_bytes", "read_decompressed", "check_encoding_marks", "decode_bytes", "check_decodable",
            "text_codec", "parse_csv", "iter_csv", "read_csv_records", "atomic_write", "current_umask"]
 
 

@@ -1,11 +1,13 @@
 """The corpus stage: pages and tables become clean, validated statements.
 
 Modules: :mod:`.load` (``load_corpus``, pieces, the kind of a path);
-reading: :mod:`.tables` (table files), :mod:`.file_bytes` (regular files,
+reading: :mod:`.tables` (table files), :mod:`textanalytics.files` (regular files,
 gzip, encodings); records: :mod:`.table_records` (table records),
 :mod:`.folder` (folder corpora, metadata, corrections), :mod:`.pages` (one
-page: corrections, anchors); cleaning: :mod:`.normalize` (control
-characters, Unicode, whitespace, metadata values), :mod:`.chrome` (page
+page: corrections, anchors); cleaning: :mod:`.repair` (mojibake and HTML
+entities, with ftfy), :mod:`.normalize` (control
+characters, Unicode, whitespace, metadata values), :mod:`.missing` (NA
+strings, ``na_values``), :mod:`.chrome` (page
 chrome rules), :mod:`.clean` (paragraphs, ``clean_text``),
 :mod:`.cleaning_table` (``Corpus.cleaning``); checks: :mod:`.validate` (ids,
 texts, problems, case variants), :mod:`.dates` (dates, years); tables:

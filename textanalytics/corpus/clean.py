@@ -1,15 +1,18 @@
-"""Text cleaning of one statement: control characters, normalisation, page chrome, paragraphs.
+"""Text cleaning of one statement: encoding repair, control characters, normalisation, page chrome, paragraphs.
 
-Four steps, each small and pure (:func:`clean_text` runs them in order):
+Five steps, each small and pure (:func:`clean_text` runs them in order):
 
-0. control characters go (:func:`~.normalize.remove_control_characters`,
+1. the encoding is repaired (:func:`~.repair.repair_text`: rules ``html_entities``
+   and ``mojibake`` with ``ftfy``; see :mod:`.repair`), first: the next
+   step would delete the C1 bytes that mojibake repair reads;
+2. control characters go (:func:`~.normalize.remove_control_characters`,
    rule ``control_characters``; see :mod:`.normalize`);
-1. the characters are normalised (:func:`~.normalize.normalize_text`:
+3. the characters are normalised (:func:`~.normalize.normalize_text`:
    no-break spaces and hyphens become plain ones, invisible characters go,
    whitespace collapses; curly quotes and dashes are kept);
-2. page chrome is peeled from the edges (:func:`~.chrome.strip_chrome`, one
+4. page chrome is peeled from the edges (:func:`~.chrome.strip_chrome`, one
    named rule per kind of website line; see :mod:`.chrome`);
-3. :func:`split_paragraphs` cuts the text into paragraphs on blank lines (or on
+5. :func:`split_paragraphs` cuts the text into paragraphs on blank lines (or on
    line breaks when the text has no blank line). Bullet items and numbered
    items (``1.``) become paragraphs of their own, also when a scraped page ran
    a numbered list into one line. The bullet glyph is dropped; the item text,
@@ -37,6 +40,7 @@ from typing import Callable, Mapping
 
 from .chrome import strip_chrome
 from .normalize import count_words, normalize_text, normalize_unicode, normalize_whitespace, remove_control_characters
+from .repair import needs_repair, repair_text
 
 from ..errors import printable  # noqa: F401 (defined there since the CLI shows text before pandas loads)
 
@@ -140,10 +144,12 @@ class CleanedText:
 
     ``paragraphs``: the cleaned paragraphs in order; ``removed``: rule name ->
     ``(n_words, n_lines)`` for every rule that removed something (chrome rules,
-    ``list_glyphs``, ``control_characters`` when it removed a character, and
-    ``normalize_unicode`` if normalisation changed the word count);
-    ``removed_chars``: rule name -> characters removed, for the rules that
-    remove characters rather than words or lines (``control_characters``);
+    ``list_glyphs``, ``html_entities``, ``mojibake`` and ``control_characters``
+    when they changed a character, and ``normalize_unicode`` if normalisation
+    changed the word count);
+    ``removed_chars``: rule name -> characters removed (or, for the repair
+    rules, removed or replaced), for the rules that work on characters rather
+    than words or lines (``html_entities``, ``mojibake``, ``control_characters``);
     ``n_words_before``: words of the input text.
     """
 
@@ -158,28 +164,43 @@ class CleanedText:
         return "\n\n".join(self.paragraphs)
 
 
-def clean_text(text: str, *, title: str = "", chrome: bool = True,
+def clean_text(text: str, *, title: str = "", chrome: bool = True, repair: bool = True,
                rules: Mapping[str, Callable[[str], bool]] | None = None) -> CleanedText:
-    """Remove control characters, normalise, strip chrome (when ``chrome``) and split one statement into paragraphs.
+    """Repair the encoding (when ``repair``), remove control characters, normalise, strip chrome (when
+    ``chrome``) and split one statement into paragraphs.
+
+    ``repair=False`` is for text repaired already (a folder page is repaired line by line when read).
 
     >>> clean_text("7 November 201814:07\\n\\nRemarks\\n\\n\\u2022 en-GB1 ru-RU1\\n\\nThank you.", title="Remarks").paragraphs
     ('Thank you.',)
     >>> c = clean_text("Null\\x00 byte \\x00 here")
     >>> c.paragraphs, dict(c.removed), dict(c.removed_chars)
     (('Null byte here',), {'control_characters': (1, 0)}, {'control_characters': 2})
+    >>> c = clean_text("Lom\u00c3\u00a9 &amp; \u00c2\u00a320", chrome=False)
+    >>> c.paragraphs, dict(c.removed), dict(c.removed_chars)
+    (('Lomé & £20',), {'mojibake': (0, 0), 'html_entities': (0, 0)}, {'mojibake': 2, 'html_entities': 4})
     """
     removed: dict[str, tuple[int, int]] = {}
     removed_chars: dict[str, int] = {}
     before = None
+    source = text
+    if repair and needs_repair(text):
+        repaired = repair_text(text)
+        if repaired.chars:
+            before = count_words(text)
+            removed.update({rule: (repaired.words.get(rule, 0), 0) for rule in repaired.chars})
+            removed_chars.update(repaired.chars)
+            text = repaired.text
     bare, n_control = remove_control_characters(text)
     if n_control:
-        before = count_words(text)
-        removed["control_characters"] = (before - count_words(bare), 0)
+        if before is None:
+            before = count_words(source)
+        removed["control_characters"] = (count_words(text) - count_words(bare), 0)
         removed_chars["control_characters"] = n_control
     unicode_text = normalize_unicode(bare)
     if unicode_text != bare:  # only removed characters can change the word count
         if before is None:
-            before = count_words(text)
+            before = count_words(source)
         delta = count_words(bare) - count_words(unicode_text)
         if delta:
             removed["normalize_unicode"] = (delta, 0)
@@ -192,7 +213,7 @@ def clean_text(text: str, *, title: str = "", chrome: bool = True,
     if glyphs:
         removed["list_glyphs"] = (glyphs, 0)
     if before is None:  # whitespace normalisation never changes the word count
-        before = count_words(text) if chrome else sum(map(count_words, paragraphs)) + glyphs
+        before = count_words(source) if chrome else sum(map(count_words, paragraphs)) + glyphs
     return CleanedText(paragraphs=tuple(paragraphs), removed=removed, n_words_before=before,
                        removed_chars=removed_chars)
 
@@ -200,9 +221,11 @@ def clean_text(text: str, *, title: str = "", chrome: bool = True,
 def cleans_to_empty(text: str) -> bool:
     """True when ``clean_text(text, chrome=False)`` would leave no paragraph (cheap for ASCII).
 
-    >>> cleans_to_empty("  \\n "), cleans_to_empty("\\u200b\\u2022"), cleans_to_empty("x")
-    (True, True, False)
+    >>> cleans_to_empty("  \\n "), cleans_to_empty("\\u200b\\u2022"), cleans_to_empty("&nbsp;"), cleans_to_empty("x")
+    (True, True, True, False)
     """
+    if needs_repair(text):
+        text = repair_text(text).text
     text = remove_control_characters(text)[0]
     if text.isascii():
         return not text.strip()

@@ -1,7 +1,10 @@
 """``Corpus.cleaning``: what every cleaning rule removed, per statement.
 
 One row per statement × rule that removed something (columns
-:data:`CLEANING_COLUMNS`): words, lines and characters removed. Loaders
+:data:`CLEANING_COLUMNS`): words, lines and characters removed (for the
+encoding repair rules ``mojibake`` and ``html_entities``: characters removed
+or replaced, and the change in the word count, which a decoded ``&nbsp;``
+between two words makes -1). Loaders
 collect rows with :func:`cleaning_rows` and sum them with
 :func:`cleaning_frame`; rules are listed in :data:`RULE_ORDER`, the order
 cleaning runs.
@@ -21,10 +24,11 @@ import pandas as pd
 
 __all__ = ["RULE_ORDER", "CLEANING_COLUMNS", "cleaning_rows", "cleaning_frame"]
 
-#: Every rule name that can appear in ``Corpus.cleaning``, in the order cleaning runs: control
-#: characters, Unicode normalisation, data corrections (seeds), the chrome rules, the title, bullet glyphs.
+#: Every rule name that can appear in ``Corpus.cleaning``, in the order cleaning runs: encoding repair
+#: (mojibake, HTML entities), control characters, Unicode normalisation, data corrections (seeds), the
+#: chrome rules, the title, bullet glyphs.
 RULE_ORDER: tuple[str, ...] = (
-    "control_characters", "normalize_unicode", "corrections", "site_header", "contact_line", "opening_hours",
+    "mojibake", "html_entities", "control_characters", "normalize_unicode", "corrections", "site_header", "contact_line", "opening_hours",
     "language_toggle", "section_label", "stamp_line", "widget_text", "title_line", "list_glyphs",
 )
 

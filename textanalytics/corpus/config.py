@@ -235,7 +235,8 @@ class CorpusConfig:
     path:
         A seeds-style folder (``raw/`` + ``metadata.csv``), a folder of ``.txt``
         files with a ``metadata.csv``, or a table file (``.csv``, ``.csv.gz``,
-        ``.tsv``, ``.jsonl``, ``.jsonl.gz``, ``.parquet``). Relative to the config file.
+        ``.tsv``, ``.jsonl``, ``.jsonl.gz``, ``.json`` (an array of records), ``.parquet``).
+        Relative to the config file.
     text_col, date_col, speaker_col, id_col, title_col:
         Column names for table corpora (and for a folder's metadata file).
         ``id_col=""`` means ids from a ``statement_id`` column if there is one,
@@ -248,7 +249,12 @@ class CorpusConfig:
     derive:
         Extra metadata columns computed at load time, ``name = "kind:column"``,
         e.g. ``outlet = "url_host:article_source_link"``, ``month = "month:date"``.
-        Kinds: ``url_host``, ``month``, ``year``.
+        Kinds: ``url_host``, ``month``, ``quarter`` (``2017-Q1``), ``year``,
+        ``decade`` (``1990s``) and ``periods`` with its list after a second
+        ``:`` (``era = "periods:date:1989-1996,1997-2009"``, labels
+        ``1989–1996``; ``NAME=START..END`` for named periods with days or months,
+        see :mod:`textanalytics.corpus.derive`). A malformed or overlapping list
+        fails here, when the configuration is made.
     encoding:
         Text encoding of the corpus files (default UTF-8). Any text encoding
         Python knows (``"latin-1"``, ``"cp1252"``, ``"utf-16"``); checked when
@@ -256,6 +262,14 @@ class CorpusConfig:
     metadata:
         Folders only: a metadata file other than ``metadata.csv``, relative
         to the corpus folder. "" means ``metadata.csv``.
+    na_values:
+        Table files only: the strings that mean a missing metadata value
+        (``"NA"`` in a party column is then no party). Not set (None): pandas'
+        default list (``NA``, ``N/A``, ``n/a``, ``null``, ``NULL``, ``NaN``,
+        ``nan``, ``None``, ``#N/A``, ``<NA>``, ...; see
+        :mod:`textanalytics.corpus.missing`). A list replaces it; ``[]`` reads
+        every value as written. Never applied to the text column (only an
+        empty text is missing) or the id column.
     stream_rows:
         Table files only. ``0`` (default) loads the corpus into memory. A
         positive number makes the report stream the table ``stream_rows``
@@ -287,6 +301,7 @@ class CorpusConfig:
     encoding: str = "utf-8"
     metadata: str = ""
     stream_rows: int = 0
+    na_values: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         check = FieldChecks(self, "corpus")
@@ -300,6 +315,8 @@ class CorpusConfig:
         check_encoding(self.encoding, checks=check)
         check.integer("stream_rows", minimum=0,
                       problem="must be 0 (in memory) or a positive number of records per piece")
+        if self.na_values is not None:
+            check.texts("na_values", nonempty=False, unique=True)
         if not isinstance(self.derive, Mapping):
             check.fail("derive", 'must be a table of name = "kind:column", e.g. { month = "month:date" }')
         from .derive import derive_problem  # pandas is only needed once a corpus is read

@@ -236,8 +236,9 @@ def load_folder(folder: Path, *, seeds: bool, metadata: Path | None = None, id_c
                                    speaker_col=speaker_col, title_col=title_col, text_col=text_col)
     aliases = {orig: canon for orig, canon in rename.items() if orig != canon}
     frame = frame.rename(columns=rename)
-    # control characters out, NFC, stripped: before ids, file names and anchors are used
-    frame, meta_chars = clean_metadata(frame, skip=("_line",), raw=("date", "year"))
+    # encoding repaired (not in file names), control characters out, NFC, stripped: before ids, file
+    # names and anchors are used
+    frame, meta_chars = clean_metadata(frame, skip=("_line",), raw=("date", "year"), unrepaired=("source_file",))
     if "anchor" not in frame.columns:
         frame["anchor"] = ""
     if "title" not in frame.columns:
@@ -292,9 +293,9 @@ def load_folder(folder: Path, *, seeds: bool, metadata: Path | None = None, id_c
             cleaning.extend(cleaning_rows(sid, removed, removed_chars))
             texts[int(row["index"])] = cleaned.text
             paragraphs[int(row["index"])] = list(cleaned.paragraphs)
-    for i in np.flatnonzero(meta_chars):  # control characters removed from metadata values
-        cleaning.extend(cleaning_rows(str(frame["statement_id"].iat[i]), {},
-                                      {"control_characters": int(meta_chars[i])}))
+    for rule, per_row in meta_chars.items():  # what cleaning changed in metadata values
+        for i in np.flatnonzero(per_row):
+            cleaning.extend(cleaning_rows(str(frame["statement_id"].iat[i]), {}, {rule: int(per_row[i])}))
     frame = frame.drop(columns=["_path"])
     frame["text"] = texts
     frame["_paragraphs"] = paragraphs

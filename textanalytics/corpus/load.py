@@ -7,7 +7,9 @@ What a path can be (detected in this order):
 * a **folder of .txt files** with a ``metadata.csv`` naming each file
   (``file`` or ``source_file`` column);
 * a **table file**: ``.csv``, ``.csv.gz``, ``.tsv``, ``.tsv.gz``, ``.jsonl``,
-  ``.jsonl.gz``, ``.parquet``; one record per statement.
+  ``.jsonl.gz``, ``.json`` (an array of records), ``.json.gz``, ``.parquet``;
+  one record per statement. Nested JSON (a speaker with a list of speeches)
+  is refused with a message saying how to flatten it.
 
 Column options (tables and folder metadata): only the text is required. A
 ``date``/``speaker``/``title`` column left at its default name may be absent
@@ -20,12 +22,18 @@ the date's year; without one, ``year`` is derived from ``date``.
 
 Hostile input: only regular files are read (a FIFO, socket or device is
 refused before it is opened, for the corpus, a folder's ``metadata.csv``,
-``corrections.csv`` and every text file). In JSON Lines and Parquet a text
-that is not a string (a number, list, object or boolean) and a metadata value
-that is a list or an object are bad records: with ``on_error="raise"`` an
+``corrections.csv`` and every text file). In JSON Lines, JSON and Parquet a
+text that is not a string (a number, list, object or boolean) and a metadata
+value that is a list or an object are bad records (in a ``.json`` array an
+object or a list of objects is nested records: an error whatever
+``on_error``): with ``on_error="raise"`` an
 :class:`InputError` names file, line and field; with ``"skip"`` the record is
 skipped and listed in ``Corpus.problems``. They are never turned into their
 Python text ("5", "['a']"); a null text is an empty text.
+
+Encoding repair: texts and metadata values are repaired first (HTML entities
+and mojibake, rules ``html_entities`` and ``mojibake`` with ``ftfy``; see
+:mod:`~textanalytics.corpus.repair`), counted per statement in ``Corpus.cleaning``.
 
 Metadata values: every string value loses its control characters (rule
 ``control_characters``, counted in ``Corpus.cleaning.n_removed_chars``), is
@@ -56,7 +64,7 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
-from typing import Iterator, Literal, Mapping
+from typing import Iterable, Iterator, Literal, Mapping
 
 import pandas as pd
 
@@ -81,8 +89,19 @@ _KINDS_HELP = ("a seeds folder (raw/ + metadata.csv), a folder of .txt files wit
                f"or a table file ({', '.join(TABLE_SUFFIXES)})")
 
 
+def _check_na_values(na_values: Iterable[str] | None) -> tuple[str, ...] | None:
+    """``na_values`` as a tuple of strings (None stays None: pandas' default list)."""
+    if na_values is None:
+        return None
+    values = None if isinstance(na_values, (str, bytes)) else tuple(na_values)
+    if values is None or not all(isinstance(v, str) for v in values):
+        raise InputError(f"na_values: expected a list of strings such as [\"NA\", \"null\"], got {na_values!r}")
+    return values
+
+
 def corpus_kind(path: Path) -> str:
-    """``"seeds"``, ``"txt_folder"`` or ``"table"``; raises :class:`InputError` otherwise.
+    """``"seeds"``, ``"txt_folder"`` or ``"table"`` (CSV, TSV, JSON Lines, a JSON array of records,
+    Parquet); raises :class:`InputError` otherwise.
 
     >>> corpus_kind(Path("seeds"))   # doctest: +SKIP
     'seeds'
@@ -106,16 +125,14 @@ def corpus_kind(path: Path) -> str:
     if table_kind(path) is not None:
         require_regular_file(path)
         return "table"
-    if path.name.lower().endswith((".json", ".json.gz")):
-        raise InputError(f"{path}: a .json file is not read (one JSON document cannot be read a record at a "
-                         "time); write one JSON object per line and name the file .jsonl")
     raise InputError(f"{path}: not a corpus file ({path.suffix or 'no suffix'}); pass {_KINDS_HELP}")
 
 
 def load_corpus(path: str | Path, *, text_col: str = "text", date_col: str = "date",
                 speaker_col: str = "speaker", id_col: str | None = None, title_col: str = "title",
                 on_error: Literal["raise", "skip"] = "raise", derive: Mapping[str, str] | None = None,
-                encoding: str = "utf-8", metadata: str | Path | None = None) -> Corpus:
+                encoding: str = "utf-8", metadata: str | Path | None = None,
+                na_values: Iterable[str] | None = None) -> Corpus:
     """Load, clean and validate a corpus (seeds folder, .txt folder or table file).
 
     Parameters
@@ -135,12 +152,17 @@ def load_corpus(path: str | Path, *, text_col: str = "text", date_col: str = "da
         ``Corpus.problems``.
     derive:
         Extra columns ``{"name": "kind:column"}``, kinds ``url_host``,
-        ``month``, ``year`` (see :mod:`textanalytics.corpus.derive`).
+        ``month``, ``quarter``, ``year``, ``decade``, and ``periods``
+        (``"periods:date:1989-1996,1997-2009"``; see :mod:`textanalytics.corpus.derive`).
     encoding:
         Text encoding of the files (a UTF-8 byte-order mark is accepted).
     metadata:
         Folders only: the metadata file to use instead of ``<folder>/metadata.csv``
         (relative paths are taken from the folder).
+    na_values:
+        Table files only: strings that mean a missing metadata value (``"NA"``,
+        ``"null"``, ...); None: pandas' default list. They never apply to the
+        text or id column. See :mod:`textanalytics.corpus.missing`.
 
     Returns
     -------
@@ -163,14 +185,18 @@ def load_corpus(path: str | Path, *, text_col: str = "text", date_col: str = "da
     parse_derive(derive)  # fail on a bad spec before reading anything
     path = Path(path).expanduser()
     kind = corpus_kind(path)
+    na_values = _check_na_values(na_values)
     if kind == "table":
         if metadata is not None:
             raise InputError(f"metadata: only folders take a separate metadata file; put the metadata "
                              f"columns into {path.name}")
         frame, where, aliases, cleaning, problems = load_table_records(
             path, text_col=text_col, date_col=date_col, speaker_col=speaker_col, id_col=id_col,
-            title_col=title_col, on_error=on_error, encoding=encoding)
+            title_col=title_col, on_error=on_error, encoding=encoding, na_values=na_values)
     else:
+        if na_values is not None:
+            raise InputError(f"na_values: only table files read NA strings as missing; {path} is a folder, "
+                             "whose metadata is read as written (leave the cell empty for a missing value)")
         meta = None
         if metadata is not None:
             meta = Path(metadata).expanduser()
@@ -200,7 +226,7 @@ def load_corpus(path: str | Path, *, text_col: str = "text", date_col: str = "da
 def iter_table_chunks(path: str | Path, *, rows: int = 20_000, text_col: str = "text", date_col: str = "date",
                       speaker_col: str = "speaker", id_col: str | None = None, title_col: str = "title",
                       on_error: Literal["raise", "skip"] = "raise", derive: Mapping[str, str] | None = None,
-                      encoding: str = "utf-8") -> Iterator[Corpus]:
+                      encoding: str = "utf-8", na_values: Iterable[str] | None = None) -> Iterator[Corpus]:
     """Load a table corpus ``rows`` records at a time: an iterator of :class:`Corpus` pieces.
 
     For tables too large to load at once; feed the pieces to
@@ -222,6 +248,7 @@ def iter_table_chunks(path: str | Path, *, rows: int = 20_000, text_col: str = "
     if on_error not in ("raise", "skip"):
         raise InputError(f"on_error: {on_error!r} is not one of 'raise', 'skip'")
     parse_derive(derive)
+    na_values = _check_na_values(na_values)
     path = Path(path).expanduser()
     if corpus_kind(path) != "table":
         raise InputError(f"{path}: only table files can be read in pieces ({', '.join(TABLE_SUFFIXES)}); "
@@ -234,7 +261,8 @@ def iter_table_chunks(path: str | Path, *, rows: int = 20_000, text_col: str = "
         n = len(raw.frame)
         frame, where, aliases, cleaning, _ = clean_table_records(
             raw.frame, raw.where, path=path, text_col=text_col, date_col=date_col, speaker_col=speaker_col,
-            id_col=id_col, title_col=title_col, on_error=on_error, id_start=start, id_width=7, earlier=seen)
+            id_col=id_col, title_col=title_col, on_error=on_error, id_start=start, id_width=7, earlier=seen,
+            na_values=na_values)
         start += n
         fields = {canon: orig for orig, canon in aliases.items()}
         ids = frame["statement_id"].astype(str).str.strip().tolist()
@@ -323,7 +351,7 @@ def load_corpus_from_config(cfg: CorpusConfig, *, base_dir: str | Path | None = 
     return load_corpus(path, text_col=cfg.text_col, date_col=cfg.date_col, speaker_col=cfg.speaker_col,
                        id_col=cfg.id_col or None, title_col=cfg.title_col, on_error=cfg.on_error,
                        derive=dict(cfg.derive) or None, encoding=cfg.encoding,
-                       metadata=cfg.metadata or None)
+                       metadata=cfg.metadata or None, na_values=cfg.na_values)
 
 
 def iter_corpus_from_config(cfg: CorpusConfig, *, rows: int = 20_000,
@@ -340,5 +368,6 @@ def iter_corpus_from_config(cfg: CorpusConfig, *, rows: int = 20_000,
     if corpus_kind(path) == "table":
         return iter_table_chunks(path, rows=rows, text_col=cfg.text_col, date_col=cfg.date_col,
                                  speaker_col=cfg.speaker_col, id_col=cfg.id_col or None, title_col=cfg.title_col,
-                                 on_error=cfg.on_error, derive=dict(cfg.derive) or None, encoding=cfg.encoding)
+                                 on_error=cfg.on_error, derive=dict(cfg.derive) or None, encoding=cfg.encoding,
+                                 na_values=cfg.na_values)
     return corpus_chunks(load_corpus_from_config(cfg, base_dir=base_dir))

@@ -39,7 +39,8 @@ class Corpus:
         What cleaning removed, tidy: ``statement_id, rule, n_removed_words,
         n_removed_lines, n_removed_chars`` (one row per statement × rule that
         removed something; ``n_removed_chars`` counts what ``control_characters``
-        removed from text and metadata).
+        removed, and what the encoding repair rules ``html_entities`` and
+        ``mojibake`` removed or replaced, in text and metadata).
     problems:
         Records skipped or repaired at load time: ``source, line, field, problem, action``.
     source:

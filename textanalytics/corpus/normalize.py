@@ -31,6 +31,7 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from .repair import REPAIR_RULES, count_words, needs_repair, repair_text  # noqa: F401 (count_words re-exported)
 from ..errors import printable  # noqa: F401 (re-exported: defined there so the CLI shows text without pandas)
 
 __all__ = [
@@ -145,15 +146,6 @@ def normalize_text(text: str) -> str:
     return normalize_whitespace(normalize_unicode(text))
 
 
-def count_words(text: str) -> int:
-    """Whitespace-separated words, the unit of every word count in the package.
-
-    >>> count_words("Counter-terrorism is   hard.")
-    3
-    """
-    return len(text.split())
-
-
 # --------------------------------------------------------------------------- metadata values
 
 def clean_metadata_value(value: str, *, normalize: bool = True) -> tuple[str, int]:
@@ -176,36 +168,50 @@ def clean_metadata_value(value: str, *, normalize: bool = True) -> tuple[str, in
     return bare, n
 
 
-def clean_metadata(frame: pd.DataFrame, *, skip: Iterable[str] = (), raw: Iterable[str] = ()
-                   ) -> tuple[pd.DataFrame, np.ndarray]:
-    """Clean every string value of every column but ``skip``; return ``(frame, characters removed per row)``.
+def clean_metadata(frame: pd.DataFrame, *, skip: Iterable[str] = (), raw: Iterable[str] = (),
+                   unrepaired: Iterable[str] = ()) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """Clean every string value of every column but ``skip``; return ``(frame, {rule: characters per row})``.
 
-    Columns in ``raw`` (dates and years, which the parser reads and reports
-    on) only lose control characters. Other values are left as they are
-    (numbers, booleans, missing values). ``frame`` is not modified.
+    Values are repaired first (rules ``html_entities`` and ``mojibake``,
+    :func:`~textanalytics.corpus.repair.repair_text`), then cleaned with
+    :func:`clean_metadata_value` (rule ``control_characters``). Columns in
+    ``raw`` (dates and years, which the parser reads and reports on) are not
+    repaired and only lose control characters; columns in ``unrepaired`` (file
+    names, which must name files as they are) are cleaned but not repaired. Other values are left as they
+    are (numbers, booleans, missing values). The counts per row are the
+    characters each rule removed or replaced; a rule that changed nothing has
+    no entry. ``frame`` is not modified.
 
-    >>> f, n = clean_metadata(pd.DataFrame({"speaker": [" Ann", "B\\x1bob"], "n": [1, 2]}))
-    >>> f["speaker"].tolist(), n.tolist()
-    (['Ann', 'Bob'], [0, 1])
+    >>> f, n = clean_metadata(pd.DataFrame({"speaker": [" Ann", "B\\x1bob", "Jos\u00c3\u00a9"], "n": [1, 2, 3]}))
+    >>> f["speaker"].tolist(), {rule: v.tolist() for rule, v in n.items()}
+    (['Ann', 'Bob', 'José'], {'mojibake': [0, 0, 1], 'control_characters': [0, 1, 0]})
     """
-    skip, raw = set(skip), set(raw)
-    removed = np.zeros(len(frame), dtype=np.int64)
+    skip, raw, unrepaired = set(skip), set(raw), set(unrepaired)
+    counts = {rule: np.zeros(len(frame), dtype=np.int64) for rule in (*REPAIR_RULES, "control_characters")}
     changed: dict[str, list] = {}
     for col in frame.columns:
         if col in skip or not (frame[col].dtype == object or isinstance(frame[col].dtype, pd.StringDtype)):
             continue
         values = frame[col].tolist()
         normalize = col not in raw
+        repair = normalize and col not in unrepaired
         dirty = False
         for i, v in enumerate(values):
-            if type(v) is str:
-                new, n = clean_metadata_value(v, normalize=normalize)
-                if new != v:
-                    values[i] = new
-                    removed[i] += n
-                    dirty = True
+            if type(v) is not str:
+                continue
+            new = v
+            if repair and needs_repair(v):
+                repaired = repair_text(v)
+                for rule, n in repaired.chars.items():
+                    counts[rule][i] += n
+                new = repaired.text
+            new, n = clean_metadata_value(new, normalize=normalize)
+            if new != v:
+                values[i] = new
+                counts["control_characters"][i] += n
+                dirty = True
         if dirty:
             changed[col] = values
     if changed:
         frame = frame.assign(**{c: pd.Series(v, index=frame.index, dtype=frame[c].dtype) for c, v in changed.items()})
-    return frame, removed
+    return frame, {rule: n for rule, n in counts.items() if n.any()}

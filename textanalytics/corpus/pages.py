@@ -1,7 +1,8 @@
 """One page of a folder corpus: decoded, cleaned line by line, corrected, cut into statements.
 
-A page (a text file named in ``metadata.csv``) is decoded and every line loses
-its control characters, is Unicode-normalised and corrected
+A page (a text file named in ``metadata.csv``) is decoded and every line is
+repaired (HTML entities, mojibake: :mod:`.repair`), loses its control
+characters, is Unicode-normalised and corrected
 (:func:`read_page`; ``corrections.csv`` pairs, whole words only, a correction
 that matches nothing raises); :func:`statement_blocks` cuts it at each
 record's ``anchor`` line (every line belongs to exactly one statement; the
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +25,7 @@ from .clean import clean_text
 from .cleaning_table import RULE_ORDER
 from ..files import decode_bytes, read_file_bytes
 from .normalize import count_words, normalize_unicode, remove_control_characters
+from .repair import repair_text
 
 log = logging.getLogger(__name__)
 
@@ -83,11 +85,14 @@ def statement_blocks(norm_lines: list[str], records: pd.DataFrame, *, meta: Path
 
 @dataclass(frozen=True)
 class Page:
-    """One decoded page: ``raw_lines`` as stored, ``bare_lines`` without control characters
-    (``control`` = characters removed per line), ``lines`` also Unicode-normalised and
-    corrected, ``fixes`` as ``(line index, wrong, right)`` per application."""
+    """One decoded page: ``raw_lines`` as stored, ``repaired_lines`` with their encoding
+    repaired (``repairs`` = per line, its :class:`~.repair.Repaired` counts), ``bare_lines`` also without
+    control characters (``control`` = characters removed per line), ``lines`` also
+    Unicode-normalised and corrected, ``fixes`` as ``(line index, wrong, right)`` per application."""
 
     raw_lines: list
+    repaired_lines: list
+    repairs: list
     bare_lines: list
     control: list
     lines: list
@@ -98,7 +103,9 @@ def read_page(path: Path, *, rel: str, corrections: pd.DataFrame, corr_path: Pat
     """Decode a page, clean and normalise each line, apply its corrections (a stale one raises)."""
     raw = decode_bytes(read_file_bytes(path), path=path, encoding=encoding)
     raw_lines = raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    bare = [remove_control_characters(line) for line in raw_lines]
+    repaired = [repair_text(line) for line in raw_lines]
+    repaired_lines = [r.text for r in repaired]
+    bare = [remove_control_characters(line) for line in repaired_lines]
     bare_lines = [line for line, _ in bare]
     lines = [normalize_unicode(line) for line in bare_lines]
     pairs = list(zip(corrections["wrong"], corrections["right"]))
@@ -111,7 +118,8 @@ def read_page(path: Path, *, rel: str, corrections: pd.DataFrame, corr_path: Pat
                                  "the correction is stale: remove it or fix its text")
             log.info("%s: %r -> %r applied %d time(s)", rel, wrong, right, len(k_hits))
             fixes.extend((i, wrong, right) for i in k_hits)
-    return Page(raw_lines=raw_lines, bare_lines=bare_lines, control=[n for _, n in bare], lines=lines,
+    return Page(raw_lines=raw_lines, repaired_lines=repaired_lines, repairs=[replace(r, text="") for r in repaired],
+                bare_lines=bare_lines, control=[n for _, n in bare], lines=lines,
                 fixes=sorted(fixes))
 
 
@@ -119,18 +127,24 @@ def clean_block(page: Page, start: int, end: int, *, title: str, chrome: bool):
     """Clean lines ``start:end`` of a page; return ``(CleanedText, removed, removed_chars)``.
 
     ``removed`` (rule -> (words, lines), in :data:`RULE_ORDER`) accounts for
-    every raw word: raw -> without control characters -> Unicode-normalised ->
-    corrected -> cleaned; ``removed_chars`` counts the control characters.
+    every raw word: raw -> repaired -> without control characters ->
+    Unicode-normalised -> corrected -> cleaned; ``removed_chars`` counts the
+    characters the repair rules changed and the control characters removed.
     """
-    n_raw = count_words("\n".join(page.raw_lines[start:end]))
+    n_repaired = count_words("\n".join(page.repaired_lines[start:end]))
     n_bare = count_words("\n".join(page.bare_lines[start:end]))
     n_normalised = count_words("\n".join(normalize_unicode(x) for x in page.bare_lines[start:end]))
-    cleaned = clean_text("\n".join(page.lines[start:end]), title=title, chrome=chrome)
+    cleaned = clean_text("\n".join(page.lines[start:end]), title=title, chrome=chrome, repair=False)
     removed = dict(cleaned.removed)
+    removed_chars: dict[str, int] = {}
+    for line in page.repairs[start:end]:  # words and characters per line add up to the block's
+        for rule, n in line.chars.items():
+            removed_chars[rule] = removed_chars.get(rule, 0) + n
+            removed[rule] = (removed.get(rule, (0, 0))[0] + line.words.get(rule, 0), 0)
     n_control = sum(page.control[start:end])
-    removed_chars = {"control_characters": n_control} if n_control else {}
     if n_control:
-        removed["control_characters"] = (n_raw - n_bare, 0)
+        removed_chars["control_characters"] = n_control
+        removed["control_characters"] = (n_repaired - n_bare, 0)
     n_unicode = n_bare - n_normalised + removed.pop("normalize_unicode", (0, 0))[0]
     if n_unicode:
         removed["normalize_unicode"] = (n_unicode, 0)

@@ -4,8 +4,9 @@ A table file's records (:mod:`.tables`) get canonical column names (the
 options say which column is the text, date, speaker, title or id; every other
 column becomes a snake_case metadata column), ids (a column, or record
 positions: ``doc0001``), values of the wrong type marked as problems (in JSON
-Lines and Parquet: a text that is not a string, a metadata value that is a
-list or an object), clean metadata values and clean texts cut into paragraphs
+Lines, JSON and Parquet: a text that is not a string, a metadata value that is a
+list or an object), clean metadata values, NA strings (``na_values``, see
+:mod:`.missing`) as missing metadata values, and clean texts cut into paragraphs
 (:func:`~.clean.clean_text`, without page chrome). Validation of the records
 (:mod:`.validate`) and the tidy tables (:mod:`.assemble`) come after.
 """
@@ -13,9 +14,10 @@ list or an object), clean metadata values and clean texts cut into paragraphs
 from __future__ import annotations
 
 import json
+import logging
 from numbers import Number
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Collection, Mapping
 
 import numpy as np
 import pandas as pd
@@ -24,9 +26,12 @@ from ..errors import InputError
 from .assemble import string_column
 from .clean import clean_text, cleans_to_empty
 from .cleaning_table import cleaning_rows
+from .missing import mark_missing, na_texts
 from .normalize import clean_metadata
 from .tables import read_table, table_kind
 from .validate import snake_case, validate_records
+
+log = logging.getLogger(__name__)
 
 
 def _table_columns(columns: list[str], *, source: str, text_col: str, date_col: str, speaker_col: str,
@@ -128,26 +133,51 @@ def _value_problems(frame: pd.DataFrame, names: Mapping[str, str]) -> list | Non
 
 
 def load_table_records(path: Path, *, text_col: str, date_col: str, speaker_col: str, id_col: str | None,
-                       title_col: str, on_error: str, encoding: str):
+                       title_col: str, on_error: str, encoding: str, na_values: Collection[str] | None = None):
     """:func:`clean_table_records` of a whole table file."""
     table = read_table(path, encoding=encoding)
     return clean_table_records(table.frame, table.where, path=path, text_col=text_col, date_col=date_col,
-                               speaker_col=speaker_col, id_col=id_col, title_col=title_col, on_error=on_error)
+                               speaker_col=speaker_col, id_col=id_col, title_col=title_col, on_error=on_error,
+                               na_values=na_values)
+
+
+def _missing_values(frame: pd.DataFrame, where, *, path: Path, na_values: Collection[str] | None,
+                    names: Mapping[str, str]) -> pd.DataFrame:
+    """NA strings of metadata columns become missing values (logged per column); NA-looking texts are warned about."""
+    missing = "" if table_kind(path) in ("csv", "tsv") else None  # an empty field / null
+    frame, counts = mark_missing(frame, na_values=na_values, missing=missing,
+                                 skip=("_line", "text", "statement_id", "_value_problem"))
+    for col, n in counts.items():
+        log.info("%s: %d value(s) of column %r are NA strings, read as missing (na_values)", where.source, n,
+                 names.get(col, col))
+    odd = na_texts(frame["text"].tolist(), na_values=na_values)
+    if odd:
+        log.warning("%s: %d text(s) are exactly an NA string (first %r at %s); kept as text: only an empty "
+                    "text is missing", where.source, len(odd), frame["text"].iat[odd[0]].strip(),
+                    where.at([int(frame["_line"].iat[i]) for i in odd]))
+    return frame
 
 
 def clean_table_records(frame: pd.DataFrame, where, *, path: Path, text_col: str, date_col: str,
                         speaker_col: str, id_col: str | None, title_col: str, on_error: str, id_start: int = 1,
-                        id_width: int | None = None, earlier: dict[str, int] | None = None):
-    """Canonical columns, ids, early validation and cleaning of table records (a whole file or a chunk)."""
+                        id_width: int | None = None, earlier: dict[str, int] | None = None,
+                        na_values: Collection[str] | None = None):
+    """Canonical columns, ids, early validation and cleaning of table records (a whole file or a chunk).
+
+    ``na_values``: the strings that mean a missing metadata value (None: pandas' default list; see
+    :mod:`.missing`).
+    """
     rename = _table_columns(list(frame.columns), source=str(path), text_col=text_col,
                             date_col=date_col, speaker_col=speaker_col, id_col=id_col, title_col=title_col)
     frame = frame.rename(columns=rename)
-    if table_kind(path) in ("jsonl", "parquet"):  # CSV and TSV values are strings by construction
+    if table_kind(path) in ("jsonl", "json", "parquet"):  # CSV and TSV values are strings by construction
         bad = _value_problems(frame, {canon: orig for orig, canon in rename.items()})
         if bad is not None:
             frame["_value_problem"] = pd.Series(bad, index=frame.index, dtype=object)
-    # control characters out, NFC, stripped: before ids are compared and dates parsed
+    # encoding repaired, control characters out, NFC, stripped: before ids are compared and dates parsed
     frame, meta_chars = clean_metadata(frame, skip=("_line", "text", "_value_problem"), raw=("date", "year"))
+    frame = _missing_values(frame, where, path=path, na_values=na_values,
+                            names={canon: orig for orig, canon in rename.items()})
     if "statement_id" in frame.columns:
         frame["statement_id"] = string_column(frame["statement_id"])
     else:
@@ -170,8 +200,9 @@ def clean_table_records(frame: pd.DataFrame, where, *, path: Path, text_col: str
         # a text of the wrong type is never turned into its Python text; validation skips or refuses it
         cleaned = clean_text(raw if isinstance(raw, str) and bad[i] is None else "", chrome=False)
         chars = dict(cleaned.removed_chars)
-        if meta_chars[i]:
-            chars["control_characters"] = chars.get("control_characters", 0) + int(meta_chars[i])
+        for rule, per_row in meta_chars.items():  # what cleaning changed in the record's metadata values
+            if per_row[i]:
+                chars[rule] = chars.get(rule, 0) + int(per_row[i])
         if cleaned.removed or chars:
             cleaning.extend(cleaning_rows(sid, cleaned.removed, chars))
         paragraphs.append(list(cleaned.paragraphs))

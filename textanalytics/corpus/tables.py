@@ -1,11 +1,11 @@
-"""Reading table files: ``.csv``, ``.tsv`` (optionally ``.gz``), ``.jsonl`` (optionally ``.gz``), ``.parquet``.
+"""Reading table files: ``.csv``, ``.tsv``, ``.jsonl``, ``.json`` (each optionally ``.gz``), ``.parquet``.
 
 Every reader returns a :class:`RawTable`: the records as a DataFrame (CSV/TSV
 values stay strings, exactly as written: no type guessing, empty cells are
 ``""``) plus how records are numbered for messages (see
 :class:`~textanalytics.corpus.validate.Where`).
 
-Bytes are read and decoded by :mod:`.file_bytes` (regular files only, exact
+Bytes are read and decoded by :mod:`textanalytics.files` (regular files only, exact
 offsets of undecodable bytes, byte-order marks checked). CSV is parsed by
 pandas' C reader, a real CSV parser (quoted fields may hold newlines and
 commas) that has no field size limit at all, so there is no limit to raise
@@ -26,6 +26,16 @@ reported with the encoding to pass (:func:`check_encoding_marks`).
 That byte-level reading and the CSV parser are :mod:`textanalytics.files`',
 shared with ``metadata.csv``, ``corrections.csv`` and the resource tables;
 their names are importable from here too.
+
+A ``.json`` file is one JSON array of records (``[{"text": ...}, ...]``),
+read and validated as JSON Lines are, records numbered from 1 (``record 3``).
+It is one document, so it is read whole, also when a table is streamed (use
+``.jsonl`` for files too large for memory). A record holding nested records
+(an object, or a list of objects: a speaker with a list of speeches) is an
+:class:`~textanalytics.errors.InputError` naming the file, the record and the
+field, with a ``pandas.json_normalize`` and a ``jq`` command that flatten it
+(:func:`nested_json_problem`); other values of the wrong type (a list of
+strings, a text that is a number) are bad records, as in JSON Lines.
 
 Example
 -------
@@ -53,10 +63,12 @@ from .validate import Where
 
 log = logging.getLogger(__name__)
 
-__all__ = ["TABLE_SUFFIXES", "RawTable", "table_kind", "read_table", "read_table_chunks", "parse_csv"]
+__all__ = ["TABLE_SUFFIXES", "RawTable", "table_kind", "read_table", "read_table_chunks", "parse_csv",
+           "nested_json_problem"]
 
 #: Suffixes recognised as table corpora.
-TABLE_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".parquet")
+TABLE_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".json", ".json.gz",
+                  ".parquet")
 
 
 @dataclass(frozen=True)
@@ -69,10 +81,10 @@ class RawTable:
 
 
 def table_kind(path: Path) -> str | None:
-    """``"csv"``, ``"tsv"``, ``"jsonl"``, ``"parquet"`` or None for other files.
+    """``"csv"``, ``"tsv"``, ``"jsonl"``, ``"json"``, ``"parquet"`` or None for other files.
 
-    >>> table_kind(Path("a.csv.gz")), table_kind(Path("a.docx"))
-    ('csv', None)
+    >>> table_kind(Path("a.csv.gz")), table_kind(Path("a.json")), table_kind(Path("a.docx"))
+    ('csv', 'json', None)
     """
     name = path.name.lower()
     for suffix in TABLE_SUFFIXES:
@@ -91,15 +103,21 @@ def _read_delimited(path: Path, *, sep: str, encoding: str) -> RawTable:
     return RawTable(frame, Where(str(path), "record", "header = record 1"))
 
 
+def _parse_json(text: str, *, path: Path, line: int | None, hint: str) -> object:
+    """``json.loads(text)``; invalid JSON is a one-line error (naming ``line`` of a JSON Lines file)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = f"line {line}: " if line is not None else ""
+        at = f"column {exc.colno}" if line is not None else f"line {exc.lineno} column {exc.colno}"
+        raise InputError(f"{path}: {where}invalid JSON ({exc.msg} at {at}); {hint}") from None
+
+
 def _json_record(line: str, *, path: Path, n: int) -> dict | None:
     """The JSON object on line ``n`` (None for a blank line); one-line errors otherwise."""
     if not line.strip():
         return None
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: line {n}: invalid JSON ({exc.msg} at column {exc.colno}); "
-                         "write one JSON object per line") from None
+    obj = _parse_json(line, path=path, line=n, hint="write one JSON object per line")
     if not isinstance(obj, dict):
         raise InputError(f"{path}: line {n}: expected a JSON object, got {type(obj).__name__}; "
                          "write one JSON object per line")
@@ -120,6 +138,71 @@ def _read_jsonl(path: Path, *, encoding: str) -> RawTable:
     frame = pd.DataFrame.from_records(records) if records else pd.DataFrame()
     frame.insert(0, "_line", lines)
     return RawTable(frame, Where(str(path), "line", ""))
+
+
+def _flatten_hint(field: str, value: object, record: dict, *, path: Path) -> str:
+    """How to flatten a nested field: a ``pandas.json_normalize`` call and a ``jq`` filter, with the file's names."""
+    name = path.name
+    out = name[:-len(".json.gz")] if name.lower().endswith(".json.gz") else path.stem
+    load = f"json.load(open({name!r}))"
+    write = f".to_json({out + '.jsonl'!r}, orient='records', lines=True)"
+    if isinstance(value, list):  # nested records: one statement per element
+        meta = [k for k, v in record.items() if k != field and not isinstance(v, (dict, list))][:3]
+        keep = ", ".join(f'"{k}": $r["{k}"]' for k in meta)
+        return (f"pandas.json_normalize({load}, record_path={field!r}, meta={meta!r}){write}, or "
+                f"jq -c '.[] | . as $r | .[\"{field}\"][] | {{{keep}}} + .' {name} > {out}.jsonl")
+    return (f"pandas.json_normalize({load}, sep='_'){write}, or jq -c '.[] | [leaf_paths as $p | "
+            f"{{($p | map(tostring) | join(\"_\")): getpath($p)}}] | add' {name} > {out}.jsonl")
+
+
+def nested_json_problem(records: list, *, path: Path, first: int = 1) -> str | None:
+    """The one-line message for the first record holding nested records (an object, or a list of objects).
+
+    Records are numbered from ``first``. None when no record is nested.
+
+    >>> nested_json_problem([{"speaker": "A", "speeches": [{"text": "Hi."}]}], path=Path("s.json"))[:89]
+    "s.json: record 1: field 'speeches' holds a list of 1 JSON object(s) (nested records); flat"
+    """
+    for n, record in enumerate(records, start=first):
+        for field, value in record.items():
+            if isinstance(value, dict):
+                what = "a JSON object"
+            elif isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
+                what = f"a list of {len(value)} JSON object(s)"
+            else:
+                continue
+            return (f"{path}: record {n}: field {field!r} holds {what} (nested records); flatten the file to one "
+                    f"flat record per statement, e.g. {_flatten_hint(field, value, record, path=path)}")
+    return None
+
+
+def _json_records(text: str, *, path: Path) -> list[dict]:
+    """The records of a ``.json`` file: a top-level array of flat objects; one-line errors otherwise."""
+    data = _parse_json(text, path=path, line=None, hint="write one array of records, [{\"text\": ...}, ...]")
+    if not isinstance(data, list):
+        kind = "an object" if isinstance(data, dict) else f"a {type(data).__name__}"
+        keys = f" (keys: {', '.join(map(repr, list(data)[:5]))})" if isinstance(data, dict) else ""
+        raise InputError(f"{path}: the file holds {kind}{keys}, not an array of records; write [{{\"text\": ...}}, "
+                         "...] with one object per statement, or one object per line in a .jsonl file")
+    for n, record in enumerate(data, start=1):
+        if not isinstance(record, dict):
+            raise InputError(f"{path}: record {n}: expected a JSON object, got {type(record).__name__}; "
+                             "write one object per statement")
+    problem = nested_json_problem(data, path=path)
+    if problem:
+        raise InputError(problem)
+    return data
+
+
+def _read_json(path: Path, *, encoding: str) -> RawTable:
+    data, gz = read_decompressed(path)
+    text = decode_bytes(data, path=path, encoding=encoding, gz=gz)
+    del data
+    records = _json_records(text, path=path)
+    del text
+    frame = pd.DataFrame.from_records(records) if records else pd.DataFrame()
+    frame.insert(0, "_line", range(1, len(records) + 1))
+    return RawTable(frame, Where(str(path), "record", "first record = 1"))
 
 
 def _read_parquet(path: Path) -> RawTable:
@@ -147,6 +230,8 @@ def read_table(path: Path, *, encoding: str = "utf-8") -> RawTable:
         table = _read_delimited(path, sep="\t", encoding=encoding)
     elif kind == "jsonl":
         table = _read_jsonl(path, encoding=encoding)
+    elif kind == "json":
+        table = _read_json(path, encoding=encoding)
     elif kind == "parquet":
         table = _read_parquet(path)
     else:
@@ -171,6 +256,11 @@ def read_table_chunks(path: Path, *, rows: int, encoding: str = "utf-8"):
     if rows < 1:
         raise InputError(f"rows: must be at least 1, got {rows}")
     require_regular_file(path)
+    if kind == "json":  # one JSON document: read whole, handed out in pieces
+        table = read_table(path, encoding=encoding)
+        for start in range(0, len(table.frame), rows):
+            yield RawTable(table.frame.iloc[start:start + rows].reset_index(drop=True), table.where)
+        return
     total = 0
     try:
         if kind != "parquet":

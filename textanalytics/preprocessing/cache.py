@@ -102,7 +102,9 @@ def stream_key(*, source: str, options: dict[str, Any], config: PreprocessConfig
     >>> len(stream_key(source="0" * 64, options={"rows": 10}, config=PreprocessConfig()))
     64
     """
-    return digest_document({"source": source, "options": options, **_config_parts(config)})
+    # The store holds tokens of the cleaned texts, so the cleaning's own library (ftfy) is part of the key.
+    cleaning = package_versions(("ftfy",), missing="unknown")
+    return digest_document({"source": source, "options": options, "cleaning": cleaning, **_config_parts(config)})
 
 
 def cache_key(paragraphs: pd.DataFrame, config: PreprocessConfig) -> str:

@@ -111,6 +111,11 @@ def caveats(*, statements: pd.DataFrame, group_by: tuple[str, ...], labels: pd.D
             continue
         sizes = statements[col].dropna().astype(str)
         sizes = sizes[sizes != ""].value_counts()
+        n_missing = n - int(sizes.sum())
+        if n_missing:
+            out.append(f"{n_missing} statement{'s' if n_missing != 1 else ''} without a value for {col} "
+                       f"(empty, or an NA string such as \"NA\") form no {col} group and are left out of "
+                       f"comparisons by {col}.")
         single = sorted(sizes[sizes == 1].index)
         if single:
             out.append(f"Groups of {col} with a single statement: {_join(single)}. Their shares describe "
