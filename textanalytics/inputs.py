@@ -32,6 +32,7 @@ import pandas as pd
 from .config import AnalysisConfig, to_dict
 from .corpus import Corpus, iter_corpus_from_config, load_corpus_from_config
 from .corpus.load import corpus_kind
+from .corpus.logs import repeated_reading
 from .corpus.validate import case_variant_problems, problems_frame
 from .errors import InputError
 from .files import atomic_write
@@ -206,15 +207,6 @@ def _build_cached_store(pieces: Iterator[Corpus], cfg: AnalysisConfig, *, where:
 
 
 def _second_pass(cfg: AnalysisConfig) -> Iterator[Corpus]:
-    """The table's pieces again, without repeating the first pass' warnings about skipped records."""
-    def first_pass_only(record: logging.LogRecord) -> bool:
-        return record.levelno > logging.WARNING
-
-    loggers = [logging.getLogger(n) for n in ("textanalytics.corpus.load", "textanalytics.corpus.validate")]
-    for lg in loggers:
-        lg.addFilter(first_pass_only)
-    try:
+    """The table's pieces again, without repeating the first reading's warnings about skipped records."""
+    with repeated_reading():
         yield from iter_corpus_from_config(cfg.corpus, rows=cfg.corpus.stream_rows)
-    finally:
-        for lg in loggers:
-            lg.removeFilter(first_pass_only)

@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import logging
 import re
 from dataclasses import dataclass
 from typing import Callable, Mapping
@@ -58,8 +57,9 @@ import pandas as pd
 from ..errors import InputError
 from .dates import parse_dates
 from .validate import snake_case
+from .logs import corpus_logger
 
-log = logging.getLogger(__name__)
+log = corpus_logger(__name__)
 
 __all__ = ["DERIVE_KINDS", "Period", "parse_periods", "derive_problem", "parse_derive", "derive_columns"]
 

@@ -51,7 +51,6 @@ Example
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,8 +65,9 @@ from .cleaning_table import cleaning_rows
 from .normalize import clean_metadata
 from .pages import clean_block, read_page, statement_blocks
 from .validate import Where, snake_case
+from .logs import corpus_logger
 
-log = logging.getLogger(__name__)
+log = corpus_logger(__name__)
 
 __all__ = [
     "METADATA_FILE",

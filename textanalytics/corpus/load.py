@@ -61,7 +61,6 @@ Example
 
 from __future__ import annotations
 
-import logging
 import time
 from pathlib import Path
 from typing import Iterable, Iterator, Literal, Mapping
@@ -79,8 +78,9 @@ from .table_records import clean_table_records, load_table_records
 from ..files import require_regular_file
 from .tables import TABLE_SUFFIXES, read_table_chunks, table_kind
 from .validate import problems_frame, validate_records
+from .logs import corpus_logger
 
-log = logging.getLogger(__name__)
+log = corpus_logger(__name__)
 
 __all__ = ["load_corpus", "load_corpus_from_config", "iter_table_chunks", "iter_corpus_from_config",
            "corpus_chunks", "corpus_kind"]

@@ -13,7 +13,6 @@ See :mod:`.folder` for the files and their columns.
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -26,8 +25,9 @@ from .cleaning_table import RULE_ORDER
 from ..files import decode_bytes, read_file_bytes
 from .normalize import count_words, normalize_unicode, remove_control_characters
 from .repair import repair_text
+from .logs import corpus_logger
 
-log = logging.getLogger(__name__)
+log = corpus_logger(__name__)
 
 __all__ = ["apply_corrections", "Page", "read_page", "statement_blocks", "clean_block"]
 

@@ -14,7 +14,6 @@ list or an object), clean metadata values, NA strings (``na_values``, see
 from __future__ import annotations
 
 import json
-import logging
 from numbers import Number
 from pathlib import Path
 from typing import Any, Collection, Mapping
@@ -30,8 +29,9 @@ from .missing import mark_missing, na_texts
 from .normalize import clean_metadata
 from .tables import read_table, table_kind
 from .validate import snake_case, validate_records
+from .logs import corpus_logger
 
-log = logging.getLogger(__name__)
+log = corpus_logger(__name__)
 
 
 def _table_columns(columns: list[str], *, source: str, text_col: str, date_col: str, speaker_col: str,

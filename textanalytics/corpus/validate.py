@@ -28,7 +28,6 @@ Example
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
 from typing import Literal, Mapping, Sequence
@@ -38,8 +37,9 @@ import pandas as pd
 
 from ..errors import InputError
 from .dates import parse_dates, parse_years
+from .logs import corpus_logger
 
-log = logging.getLogger(__name__)
+log = corpus_logger(__name__)
 
 __all__ = [
     "Where",
