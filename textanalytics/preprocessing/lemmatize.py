@@ -149,6 +149,22 @@ def _out_of_dictionary(word: str) -> str:
     return word
 
 
+def capitalised_entry(word: str) -> bool:
+    """True when a lower-case word is lemmatised through its capitalised dictionary entry.
+
+    Those are words the dictionary knows only with a capital, mostly
+    nationalities (``americans`` -> ``american``, ``iraqis`` -> ``iraqi``); a
+    hyphenated word is judged on its last part.
+
+    >>> capitalised_entry("americans"), capitalised_entry("wales"), capitalised_entry("anti-americans")
+    (True, False, True)
+    """
+    last = word.rpartition("-")[2]
+    if not last[:1].isalpha() or _dictionary_lemma(last) is not None:
+        return False
+    return bool(_readings(last[:1].upper() + last[1:]).get("NOUN"))
+
+
 def lemmatize_word(token: str, *, exceptions: Mapping[str, str] | None = None,
                    lowercase: bool = True) -> str:
     """Lemma of one token, without POS context (see the module docstring for the rules).
@@ -208,6 +224,15 @@ def lemmatize_types(words: Iterable[str], *, exceptions: Mapping[str, str] | Non
 _ACRONYM = re.compile(r"^[A-Z]{2,5}(s?)$")
 
 
+def is_acronym(word: str) -> bool:
+    """True for an acronym of 2-5 capitals, with or without a plural ``s`` (``NATO``, ``FTFs``).
+
+    >>> is_acronym("FTFs"), is_acronym("Wales"), is_acronym("TERRORISTS")
+    (True, False, False)
+    """
+    return len(word) <= 6 and word[:2].isupper() and _ACRONYM.match(word) is not None
+
+
 def acronym_lemma(word: str) -> str | None:
     """Lower-case lemma of an acronym of 2-5 capitals (plural ``s`` removed), else None.
 
@@ -243,11 +268,10 @@ def lemma_keys(tokens: Sequence[str], *, exceptions: Mapping[str, str] | None = 
     if not lemmatize:
         return list(lower)
     exc = exceptions or {}
-    acronym = _ACRONYM.match
     memo: dict[str, str] = {}
     out = []
     for c, w in zip(cased, lower):
-        if len(c) <= 6 and c[:2].isupper() and acronym(c):
+        if is_acronym(c):
             out.append(acronym_lemma(c))
             continue
         lemma = memo.get(w)
