@@ -149,22 +149,6 @@ def _out_of_dictionary(word: str) -> str:
     return word
 
 
-def capitalised_entry(word: str) -> bool:
-    """True when a lower-case word is lemmatised through its capitalised dictionary entry.
-
-    Those are words the dictionary knows only with a capital, mostly
-    nationalities (``americans`` -> ``american``, ``iraqis`` -> ``iraqi``); a
-    hyphenated word is judged on its last part.
-
-    >>> capitalised_entry("americans"), capitalised_entry("wales"), capitalised_entry("anti-americans")
-    (True, False, True)
-    """
-    last = word.rpartition("-")[2]
-    if not last[:1].isalpha() or _dictionary_lemma(last) is not None:
-        return False
-    return bool(_readings(last[:1].upper() + last[1:]).get("NOUN"))
-
-
 def lemmatize_word(token: str, *, exceptions: Mapping[str, str] | None = None,
                    lowercase: bool = True) -> str:
     """Lemma of one token, without POS context (see the module docstring for the rules).

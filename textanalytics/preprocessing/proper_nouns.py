@@ -15,18 +15,16 @@ says it is a name:
   sentences. A lemma capitalised next to other capitals is part of a name
   ("Lord Smith", "Rhode Island", "Greater London") and is no evidence;
 * **at the start of a sentence** (the first word, or the first word after an
-  opening quotation mark), **in capitals** (``PHILIPPINES``) and **in a
-  title-case sentence** (a heading: at least three words of 4+ letters, three
-  quarters of them capitalised) case says nothing, so the word is read as the corpus writes it inside sentences: kept
+  opening quotation mark, a colon, a dash or a bullet), **in capitals** (``PHILIPPINES``) and **in a
+  title-case sentence** (a heading: at least three words of 5+ letters, all
+  capitalised) case says nothing, so the word is read as the corpus writes it inside sentences: kept
   when it is written capitalised there at least as often as in lower case
   (``Wales``, ``Fed``), lemmatised when it is more often lower case
   ("Countries", "Measures", "Forces"), is a common word written with a capital
   ("Members", "Ministers"), or is never seen inside a sentence (no evidence:
   the dictionary reading, as for every word before this rule);
 * never kept this way: acronyms (2-5 capitals, their own rule in
-  :mod:`.lemmatize`); words the dictionary knows only capitalised, mostly
-  nationalities (``Americans`` -> ``american``, ``Iraqis`` -> ``iraqi``: a
-  plural, not a name); and words listed in ``lemma_exceptions`` (how a
+  :mod:`.lemmatize`) and words listed in ``lemma_exceptions`` (how a
   researcher overrides the rule for a word). A hyphenated word counts as
   capitalised when its last part is ("England-Wales", not "Government-owned").
 
@@ -58,13 +56,15 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .lemmatize import capitalised_entry, is_acronym, normalize_word
+from .lemmatize import is_acronym, normalize_word
 from .state import Vocab
 
 #: Case classes of a type (see :func:`case_classes`).
 NO_LETTER, LOWER, TITLE, UPPER, ACRONYM = 0, 1, 2, 3, 4
-#: Tokens after which a word starts a quoted sentence.
-OPENING_QUOTES = frozenset({'"', "\u201c", "\u2018", "\u00ab", "\u201e"})
+#: Tokens after which a capital says nothing: opening quotation marks, a colon, dashes and bullets
+#: (a quoted sentence, "FACT: According to", "- Speaking in Brussels").
+CLAUSE_OPENERS = frozenset({'"', "\u201c", "\u2018", "\u00ab", "\u201e", ":", "-", "\u2013", "\u2014",
+                            "\u2022"})
 
 
 @dataclass
@@ -130,10 +130,10 @@ def case_classes(cased: Sequence[str]) -> np.ndarray:
 
 @dataclass
 class TypeCase:
-    """Per type of a chunk: case class (:func:`case_classes`), opening quote, word of 4+ characters."""
+    """Per type of a chunk: case class (:func:`case_classes`), clause opener, word of 5+ characters."""
 
     case: np.ndarray
-    quote: np.ndarray
+    opener: np.ndarray
     long: np.ndarray
 
 
@@ -141,25 +141,25 @@ def type_case(types: Sequence[str]) -> tuple[list[str], TypeCase]:
     """The types normalised with case kept (:func:`~.lemmatize.normalize_word`), and their :class:`TypeCase`."""
     cased = [normalize_word(t, lowercase=False) for t in types]
     n = len(types)
-    quote = np.fromiter((t in OPENING_QUOTES for t in types), dtype=bool, count=n)
-    long = np.fromiter((len(c) >= 4 for c in cased), dtype=bool, count=n)
-    return cased, TypeCase(case=case_classes(cased), quote=quote, long=long)
+    opener = np.fromiter((t in CLAUSE_OPENERS for t in types), dtype=bool, count=n)
+    long = np.fromiter((len(c) >= 5 for c in cased), dtype=bool, count=n)
+    return cased, TypeCase(case=case_classes(cased), opener=opener, long=long)
 
 
 def _headings(*, sentence: np.ndarray, tc: np.ndarray, long: np.ndarray) -> np.ndarray:
-    """Per token: in a title-case sentence (3+ words of 4+ letters, at least three quarters capitalised)."""
+    """Per token: in a title-case sentence (3+ words of 5+ letters, every one capitalised)."""
     n_sent = int(sentence.max()) + 1
     words = long & (tc != NO_LETTER)
     n_words = np.bincount(sentence[words], minlength=n_sent)
     n_capital = np.bincount(sentence[words & (tc >= TITLE)], minlength=n_sent)
-    return ((n_words >= 3) & (4 * n_capital >= 3 * n_words))[sentence]
+    return ((n_words >= 3) & (n_capital == n_words))[sentence]
 
 
 def token_roles(*, codes: np.ndarray, sentence: np.ndarray, tcase: TypeCase) -> tuple[np.ndarray, np.ndarray]:
     """Per token: ``(caseless, alone)``.
 
     ``caseless``: a word whose capital says nothing: the first word of its
-    sentence, a word right after an opening quotation mark, a word in capitals,
+    sentence, a word right after a :data:`CLAUSE_OPENERS` token, a word in capitals,
     or any word of a title-case sentence (a heading: "Trump Continues Obama's
     Deportation Policies"). ``alone``: no capitalised word (other than a
     caseless one) next to it in its sentence.
@@ -170,8 +170,8 @@ def token_roles(*, codes: np.ndarray, sentence: np.ndarray, tcase: TypeCase) -> 
     tc = tcase.case[codes]
     word = tc != NO_LETTER
     same_as_prev = np.r_[False, sentence[1:] == sentence[:-1]]
-    after_quote = np.r_[False, tcase.quote[codes[:-1]]] & same_as_prev
-    caseless = word & (after_quote | (tc == UPPER) | _headings(sentence=sentence, tc=tc, long=tcase.long[codes]))
+    after_opener = np.r_[False, tcase.opener[codes[:-1]]] & same_as_prev
+    caseless = word & (after_opener | (tc == UPPER) | _headings(sentence=sentence, tc=tc, long=tcase.long[codes]))
     at = np.flatnonzero(word)
     if len(at):
         caseless[at[np.r_[True, sentence[at[1:]] != sentence[at[:-1]]]]] = True
@@ -217,8 +217,8 @@ def kept_forms(counts: CaseCounts, *, types: Sequence[str], keys: Sequence[str],
     words, lemmas = counts.lookup(lower), counts.lookup(keys)
     capital, written_lower = counts.get("capital", words), counts.get("lower", words)
     common_capital = counts.get("alone", lemmas) > capital
-    differs = np.fromiter((k != w and w not in exceptions and not capitalised_entry(w)
-                           for w, k in zip(lower, keys)), dtype=bool, count=len(lower))
+    differs = np.fromiter((k != w and w not in exceptions for w, k in zip(lower, keys)), dtype=bool,
+                          count=len(lower))
     inside = differs & ((tcase.case == TITLE) | (tcase.case == UPPER)) & ~common_capital
     caseless = inside & (capital > 0) & (capital >= written_lower)
     return KeptForms(tcase=tcase, inside=inside, caseless=caseless)
