@@ -226,6 +226,19 @@ def test_streamed_chunks_decide_on_counts_over_the_whole_corpus(kept, tmp_path):
     assert alone.table["lemma"].astype(str).iloc[0] == "vega"
 
 
+def test_a_capitalised_word_after_a_title_is_a_name():
+    texts = ["The Bank of England raised rates. The committee said that the Bank expects inflation to fall.",
+             "Analysts think the Bank will wait, although several Banks have cut their rates.",
+             "The hon. Member for Newham North West (Mr. Banks) asked about the Bank again."]
+    ids = [f"b{i}" for i in range(len(texts))]
+    corpus = Corpus(statements=pd.DataFrame({"statement_id": ids}),
+                    paragraphs=pd.DataFrame({"statement_id": ids, "paragraph": 1, "text": texts}))
+    t = preprocess(corpus, config=CONFIG).table.astype({"statement_id": str, "token": str, "lemma": str})
+    banks = t[t["token"] == "Banks"].set_index("statement_id")["lemma"].to_dict()
+    # "the Bank" on its own is the corpus' habit, so "several Banks" is its plural; "Mr. Banks" is a man.
+    assert banks == {"b1": "bank", "b2": "banks"}
+
+
 def test_config_value_is_checked():
     with pytest.raises(InputError, match=r'proper_nouns = "lemmatize": must be one of "keep", "lemmatise"') as err:
         PreprocessConfig(proper_nouns="lemmatize")

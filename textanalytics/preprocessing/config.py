@@ -54,14 +54,17 @@ class PreprocessConfig:
     proper_nouns = "keep"
         ``"keep"``: a name keeps its word, lower-cased, as lemma and term
         (Pence stays ``pence``, not ``penny``; Wales, Commons, Sanders, Fed
-        likewise). Inside a sentence a capital marks a name, unless the corpus
-        writes the word's lemma capitalised on its own more often than the word
-        itself capitalised (parliamentary "hon. Members", "Ministers": lemmatised
-        as usual); at the start of a sentence, or in capitals, the word is kept
-        when the corpus writes it capitalised inside sentences at least as often
-        as in lower case, and at least once ("Countries", "Measures" at a
-        sentence start are lemmatised). Acronyms keep their own rule. Needs ``lemmatize = true``;
-        see :mod:`textanalytics.preprocessing.proper_nouns`.
+        likewise). Inside a sentence a capital marks a name (always right after
+        a title: "Mr. Banks", "Governor Pence"), unless the corpus writes the
+        word's lemma capitalised on its own more often than the word itself
+        capitalised (parliamentary "hon. Members", "Ministers": lemmatised as
+        usual). At the start of a sentence, in capitals or in a title-case
+        heading the word is kept when the corpus writes it capitalised inside
+        sentences at least as often as in lower case, and at least once
+        ("Countries", "Measures" at a sentence start are lemmatised). Acronyms
+        keep their own rule; a word in ``lemma_exceptions`` always follows the
+        table. Needs ``lemmatize = true``; see
+        :mod:`textanalytics.preprocessing.proper_nouns`.
         ``"lemmatise"``: capitalised words are lemmatised like any other (the
         behaviour before this option).
 

@@ -6,8 +6,9 @@ feed). With ``proper_nouns = "keep"`` a capitalised token whose lemma differs
 from its word keeps its word, lower-cased, as lemma and term when the corpus
 says it is a name:
 
-* **inside a sentence** a capital marks a name, unless the word is a common
-  word written with a capital (parliamentary style: "hon. Members",
+* **inside a sentence** a capital marks a name (always right after a title:
+  "Mr. Banks", "Governor Pence"), unless the word is a common word written
+  with a capital (parliamentary style: "hon. Members",
   "Ministers", "Governments"). The corpus tells which: a word is such a
   common word when its lemma is written capitalised *on its own* inside
   sentences ("the hon. Member", "the Minister": no capitalised word next to
@@ -61,6 +62,11 @@ from .state import Vocab
 
 #: Case classes of a type (see :func:`case_classes`).
 NO_LETTER, LOWER, TITLE, UPPER, ACRONYM = 0, 1, 2, 3, 4
+#: Titles before a name (lower case): a capitalised word right after one, or after one and its
+#: period ("Mr. Banks", "Governor Pence"), is a name whatever the rest of the corpus says.
+TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame", "lord", "lady", "baroness", "senator",
+                    "sen", "governor", "gov", "president", "rep", "congressman", "congresswoman", "judge", "prof",
+                    "professor", "rev", "reverend"})
 #: Tokens after which a capital says nothing: opening quotation marks, a colon, dashes and bullets
 #: (a quoted sentence, "FACT: According to", "- Speaking in Brussels").
 CLAUSE_OPENERS = frozenset({'"', "\u201c", "\u2018", "\u00ab", "\u201e", ":", "-", "\u2013", "\u2014",
@@ -130,11 +136,13 @@ def case_classes(cased: Sequence[str]) -> np.ndarray:
 
 @dataclass
 class TypeCase:
-    """Per type of a chunk: case class (:func:`case_classes`), clause opener, word of 5+ characters."""
+    """Per type of a chunk: case class (:func:`case_classes`), clause opener, word of 5+ characters, title, period."""
 
     case: np.ndarray
     opener: np.ndarray
     long: np.ndarray
+    title: np.ndarray
+    dot: np.ndarray
 
 
 def type_case(types: Sequence[str]) -> tuple[list[str], TypeCase]:
@@ -143,7 +151,9 @@ def type_case(types: Sequence[str]) -> tuple[list[str], TypeCase]:
     n = len(types)
     opener = np.fromiter((t in CLAUSE_OPENERS for t in types), dtype=bool, count=n)
     long = np.fromiter((len(c) >= 5 for c in cased), dtype=bool, count=n)
-    return cased, TypeCase(case=case_classes(cased), opener=opener, long=long)
+    title = np.fromiter((c.lower() in TITLES for c in cased), dtype=bool, count=n)
+    dot = np.fromiter((t == "." for t in types), dtype=bool, count=n)
+    return cased, TypeCase(case=case_classes(cased), opener=opener, long=long, title=title, dot=dot)
 
 
 def _headings(*, sentence: np.ndarray, tc: np.ndarray, long: np.ndarray) -> np.ndarray:
@@ -195,9 +205,11 @@ def count_cases(counts: CaseCounts, *, types: Sequence[str], codes: np.ndarray, 
 
 @dataclass
 class KeptForms:
-    """Per type of a chunk: its :class:`TypeCase`; whether it keeps its word inside a sentence / where caseless."""
+    """Per type of a chunk: its :class:`TypeCase`; whether it may keep its word (``candidate``: capitalised,
+    its lemma differs), and whether it does inside a sentence / where caseless."""
 
     tcase: TypeCase
+    candidate: np.ndarray
     inside: np.ndarray
     caseless: np.ndarray
 
@@ -219,12 +231,27 @@ def kept_forms(counts: CaseCounts, *, types: Sequence[str], keys: Sequence[str],
     common_capital = counts.get("alone", lemmas) > capital
     differs = np.fromiter((k != w and w not in exceptions for w, k in zip(lower, keys)), dtype=bool,
                           count=len(lower))
-    inside = differs & ((tcase.case == TITLE) | (tcase.case == UPPER)) & ~common_capital
+    candidate = differs & ((tcase.case == TITLE) | (tcase.case == UPPER))
+    inside = candidate & ~common_capital
     caseless = inside & (capital > 0) & (capital >= written_lower)
-    return KeptForms(tcase=tcase, inside=inside, caseless=caseless)
+    return KeptForms(tcase=tcase, candidate=candidate, inside=inside, caseless=caseless)
 
 
 def kept_tokens(kept: KeptForms, *, codes: np.ndarray, sentence: np.ndarray) -> np.ndarray:
     """Per token: True where the token keeps its word as its lemma."""
     caseless, _ = token_roles(codes=codes, sentence=sentence, tcase=kept.tcase)
-    return np.where(caseless, kept.caseless[codes], kept.inside[codes])
+    keep = np.where(caseless, kept.caseless[codes], kept.inside[codes])
+    named = ~caseless & kept.candidate[codes] & _after_title(codes=codes, sentence=sentence, tcase=kept.tcase)
+    return keep | named
+
+
+def _after_title(*, codes: np.ndarray, sentence: np.ndarray, tcase: TypeCase) -> np.ndarray:
+    """Per token: right after a title of :data:`TITLES`, or after one and a period, in the same sentence."""
+    n = len(codes)
+    title = tcase.title[codes] & (tcase.case[codes] >= TITLE)
+    after = np.zeros(n, dtype=bool)
+    if n > 1:
+        after[1:] = title[:-1] & (sentence[1:] == sentence[:-1])
+    if n > 2:
+        after[2:] |= title[:-2] & tcase.dot[codes[1:-1]] & (sentence[2:] == sentence[:-2])
+    return after

@@ -76,7 +76,7 @@ def _kept_lemmas(types: list[str], cased: list[str], lower: list[str], keys: lis
                  config: PreprocessConfig, vocab: Vocab, counts: CaseCounts, exceptions: dict[str, str],
                  stopwords: frozenset[str]) -> KeptLemmas:
     forms = kept_forms(counts, types=types, keys=keys, exceptions=exceptions)
-    at = np.flatnonzero(forms.inside | forms.caseless).tolist()
+    at = np.flatnonzero(forms.candidate).tolist()
     lemma = np.full(len(types), -1, dtype=np.int32)
     reason = np.zeros(len(types), dtype=np.int8)
     if at:
