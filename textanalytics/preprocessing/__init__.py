@@ -11,8 +11,8 @@ Modules: :mod:`.steps` (``preprocess``, ``cache_key``), :mod:`.store`
 (``preprocess_chunks``, ``TokenStore``), :mod:`.model` (``Tokens``),
 :mod:`.config`, :mod:`.cache`, :mod:`.resources` (packaged lists);
 the steps: :mod:`.tokenizing` (sentences from :mod:`.punkt`, tokens from
-:mod:`.words`), :mod:`.token_types` and :mod:`.lemmatize`,
-:mod:`.resolutions`, :mod:`.aliases`, :mod:`.phrases`; internal to the
+:mod:`.words`), :mod:`.token_types` with :mod:`.lemmatize` and
+:mod:`.proper_nouns` (names keep their form), :mod:`.resolutions`, :mod:`.aliases`, :mod:`.phrases`; internal to the
 package: :mod:`.passes` (one run over chunks), :mod:`.state`, :mod:`.spool`,
 :mod:`.inputs`.
 

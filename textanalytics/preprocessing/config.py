@@ -50,6 +50,23 @@ class PreprocessConfig:
     lemma_exceptions = "default"
         Word -> lemma overrides: ``"default"`` = ``data/lemma_exceptions.csv``,
         a CSV path with columns ``word,lemma[,note]``, or ``""`` for none.
+        A word listed here is always lemmatised by the table, capitalised or not.
+    proper_nouns = "keep"
+        ``"keep"``: a name keeps its word, lower-cased, as lemma and term
+        (Pence stays ``pence``, not ``penny``; Wales, Commons, Sanders, Fed
+        likewise). Inside a sentence a capital marks a name (always right after
+        a title: "Mr. Banks", "Governor Pence"), unless the corpus writes the
+        word's lemma capitalised on its own more often than the word itself
+        capitalised (parliamentary "hon. Members", "Ministers": lemmatised as
+        usual). At the start of a sentence, in capitals or in a title-case
+        heading the word is kept when the corpus writes it capitalised inside
+        sentences at least as often as in lower case, and at least once
+        ("Countries", "Measures" at a sentence start are lemmatised). Acronyms
+        keep their own rule; a word in ``lemma_exceptions`` always follows the
+        table. Needs ``lemmatize = true``; see
+        :mod:`textanalytics.preprocessing.proper_nouns`.
+        ``"lemmatise"``: capitalised words are lemmatised like any other (the
+        behaviour before this option).
 
     Filtering (a dropped token stays in the table with ``keep=False`` and a ``reason``)
     ---------------------------------------------------------------------------------
@@ -112,6 +129,7 @@ class PreprocessConfig:
     lowercase: bool = True
     lemmatize: bool = True
     lemma_exceptions: str = "default"
+    proper_nouns: Literal["keep", "lemmatise"] = "keep"
     stopwords: str = "english"
     extra_stopwords: tuple[str, ...] = ()
     drop_numbers: bool = True
@@ -131,6 +149,7 @@ class PreprocessConfig:
         check = FieldChecks(self, "preprocess")
         check.choice("unit", ("paragraph", "statement"))
         check.choice("sentence_splitter", ("punkt", "punkt_trained", "none"))
+        check.choice("proper_nouns", ("keep", "lemmatise"))
         for name in ("lowercase", "lemmatize", "drop_numbers", "keep_resolution_numbers", "drop_alias_repeats",
                      "phrases"):
             check.boolean(name)

@@ -208,6 +208,15 @@ def lemmatize_types(words: Iterable[str], *, exceptions: Mapping[str, str] | Non
 _ACRONYM = re.compile(r"^[A-Z]{2,5}(s?)$")
 
 
+def is_acronym(word: str) -> bool:
+    """True for an acronym of 2-5 capitals, with or without a plural ``s`` (``NATO``, ``FTFs``).
+
+    >>> is_acronym("FTFs"), is_acronym("Wales"), is_acronym("TERRORISTS")
+    (True, False, False)
+    """
+    return len(word) <= 6 and word[:2].isupper() and _ACRONYM.match(word) is not None
+
+
 def acronym_lemma(word: str) -> str | None:
     """Lower-case lemma of an acronym of 2-5 capitals (plural ``s`` removed), else None.
 
@@ -243,11 +252,10 @@ def lemma_keys(tokens: Sequence[str], *, exceptions: Mapping[str, str] | None = 
     if not lemmatize:
         return list(lower)
     exc = exceptions or {}
-    acronym = _ACRONYM.match
     memo: dict[str, str] = {}
     out = []
     for c, w in zip(cased, lower):
-        if len(c) <= 6 and c[:2].isupper() and acronym(c):
+        if is_acronym(c):
             out.append(acronym_lemma(c))
             continue
         lemma = memo.get(w)

@@ -5,9 +5,12 @@ paragraph tables, shared by :func:`~textanalytics.preprocess` (one chunk, kept
 in memory) and :func:`~textanalytics.preprocessing.preprocess_chunks` (many,
 spooled to disk); one chunk or many give the same tokens:
 
-1. per chunk (:func:`_front`): tokens (:mod:`.tokenizing`), types
-   (:mod:`.token_types`), resolution numbers (:mod:`.resolutions`), aliases
-   and curated phrases (:mod:`.aliases`);
+1. per chunk: tokens (:func:`_tokenise`, :mod:`.tokenizing`), then
+   (:func:`_front`) types (:mod:`.token_types`), resolution numbers
+   (:mod:`.resolutions`), aliases and curated phrases (:mod:`.aliases`). With
+   ``proper_nouns = "keep"`` every chunk is tokenised first and its case
+   counts added up (:mod:`.proper_nouns`), so whether a capitalised word is a
+   name is decided on the whole corpus; the chunks' types follow;
 2. over all chunks: learned phrases (:func:`~.phrases.learn_phrases`);
 3. per chunk (:func:`_finish`): stopword terms, the token table and its units.
 """
@@ -30,7 +33,8 @@ from .resolutions import apply_resolutions
 from .resources import load_lemma_exceptions, load_stopwords
 from .spool import Spool
 from .state import REASON_CODE, Chunk, Vocab, Work, layout
-from .token_types import analyse_types
+from .proper_nouns import CaseCounts, count_cases
+from .token_types import analyse_types, token_lemmas
 from .tokenizing import tokenize_paragraphs
 
 logger = logging.getLogger(__name__)
@@ -93,25 +97,40 @@ class _Shared:
     vocab: Vocab
     case_vocab: Vocab
     curated_targets: list[int]
+    case_counts: CaseCounts | None  # corpus-wide case counts when names keep their form
     n_alias_rows: int = 0
 
 
 def _shared(config: PreprocessConfig) -> _Shared:
+    keep_names = config.lemmatize and config.proper_nouns == "keep"
     return _Shared(config=config, stopwords=load_stopwords(config.stopwords, extra=config.extra_stopwords),
                    exceptions=load_lemma_exceptions(config.lemma_exceptions) if config.lemmatize else {},
-                   vocab=Vocab(), case_vocab=Vocab(), curated_targets=[])
+                   vocab=Vocab(), case_vocab=Vocab(), curated_targets=[],
+                   case_counts=CaseCounts() if keep_names else None)
 
 
-def _front(paragraphs: pd.DataFrame, sh: _Shared) -> Chunk:
-    """Steps 1-5 on one chunk: tokens, types, resolution numbers, aliases, curated phrases."""
-    config, vocab, case_vocab = sh.config, sh.vocab, sh.case_vocab
-    types, codes, sent_len, para_sents = tokenize_paragraphs(paragraphs["text"].tolist(), config)
+def _tokenise(paragraphs: pd.DataFrame, sh: _Shared) -> Chunk:
+    """Step 1 on one chunk: tokens and layout (the per-token arrays of later steps are still empty)."""
+    types, codes, sent_len, para_sents = tokenize_paragraphs(paragraphs["text"].tolist(), sh.config)
     lay = layout(sent_len, para_sents, len(paragraphs))
-    tt = analyse_types(types, config, vocab, case_vocab, sh.exceptions, sh.stopwords)
-    key = tt.key[codes]
-    lemma = key.copy() if config.lowercase else tt.lemma[codes]
-    w = Work(codes=codes, sentence=lay["sentence"], key=key, lemma=lemma, term=lemma.copy(),
-             reason=tt.reason[codes], fixed=np.zeros(len(codes), dtype=bool))
+    none = np.zeros(0, dtype=np.int32)
+    w = Work(codes=codes, sentence=lay["sentence"], key=none, lemma=none, term=none,
+             reason=np.zeros(0, np.int8), fixed=np.zeros(0, bool))
+    if sh.case_counts is not None:
+        count_cases(sh.case_counts, types=types, codes=codes, sentence=lay["sentence"])
+    return Chunk(statement_id=paragraphs["statement_id"].to_numpy(dtype=object),
+                 paragraph=paragraphs["paragraph"].to_numpy(dtype=np.int64), types=types, lay=lay, w=w,
+                 keep=np.zeros(0, bool), aliases=empty_aliases())
+
+
+def _front(c: Chunk, sh: _Shared) -> Chunk:
+    """Steps 2-5 on one tokenised chunk: types, resolution numbers, aliases, curated phrases."""
+    config, vocab, case_vocab = sh.config, sh.vocab, sh.case_vocab
+    codes, types = c.w.codes, c.types
+    tt = analyse_types(types, config, vocab, case_vocab, sh.exceptions, sh.stopwords, sh.case_counts)
+    key, lemma, reason = token_lemmas(tt, codes=codes, sentence=c.w.sentence, lowercase=config.lowercase)
+    w = Work(codes=codes, sentence=c.w.sentence, key=key, lemma=lemma, term=lemma.copy(),
+             reason=reason, fixed=np.zeros(len(codes), dtype=bool))
     if config.keep_resolution_numbers:
         apply_resolutions(w, types, tt, vocab)
     patterns, sh.n_alias_rows = alias_patterns(config, vocab, case_vocab, sh.exceptions)
@@ -122,8 +141,7 @@ def _front(paragraphs: pd.DataFrame, sh: _Shared) -> Chunk:
         curated = curated_patterns(config, vocab, case_vocab, sh.exceptions, every_alias)
     sh.curated_targets = [p.target for p in curated]
     apply_curated(w, curated)
-    return Chunk(statement_id=paragraphs["statement_id"].to_numpy(dtype=object),
-                 paragraph=paragraphs["paragraph"].to_numpy(dtype=np.int64), types=types, lay=lay, w=w,
+    return Chunk(statement_id=c.statement_id, paragraph=c.paragraph, types=types, lay=c.lay, w=w,
                  keep=w.reason == 0, aliases=aliases)
 
 
@@ -170,13 +188,25 @@ def run_passes(pieces: Any, config: PreprocessConfig, spool: Spool,
     laps = _Laps()
     sh = _shared(config)
     aliases, n_tokens = [], 0
-    for paragraphs in pieces:
-        c = _front(paragraphs, sh)
+
+    def front(c: Chunk) -> Chunk:
+        c = _front(c, sh)
         aliases.append(c.aliases)
-        n_tokens += len(c.w.codes)
         c.aliases = empty_aliases()
-        spool.append(c)
-    laps("tokenise, types, aliases")
+        return c
+
+    # Names that keep their form are decided on counts over all chunks: then every chunk is
+    # tokenised (and counted) first, and its types, aliases and curated phrases follow.
+    deferred = sh.case_counts is not None
+    for paragraphs in pieces:
+        c = _tokenise(paragraphs, sh)
+        n_tokens += len(c.w.codes)
+        spool.append(c if deferred else front(c))
+    if deferred:
+        laps("tokenise, count cases")
+        for i in range(len(spool)):
+            spool.put(i, front(spool.get(i)))
+    laps("types, aliases" if deferred else "tokenise, types, aliases")
     phrase_rows: list[tuple[int, str, float]] = [(t, "curated", np.nan) for t in sh.curated_targets]
     if config.phrases and config.phrase_passes > 0:
         scores = learn_phrases(spool, config=config, vocab=sh.vocab)

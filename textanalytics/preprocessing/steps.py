@@ -8,8 +8,9 @@ indexing. Steps, in order:
 1. sentences (NLTK Punkt, :mod:`.punkt`) and tokens (one regular expression,
    :mod:`.words`), in chunks and worker processes (:mod:`.tokenizing`);
 2. per distinct type (:mod:`.token_types`): normalised form, lemma
-   (:mod:`.lemmatize`), and whether it is punctuation, a number, a stopword or
-   too short;
+   (:mod:`.lemmatize`; names keep their word, :mod:`.proper_nouns`, decided on
+   case counts over the whole corpus), and whether it is punctuation, a
+   number, a stopword or too short;
 3. UN resolution numbers after "resolution(s)" become ``resolution_2178``
    (:mod:`.resolutions`);
 4. aliases (:mod:`.aliases`, table in ``data/aliases.csv``): the first token

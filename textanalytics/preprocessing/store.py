@@ -4,9 +4,11 @@ For corpora that do not fit comfortably in memory. :func:`preprocess_chunks`
 runs the same pipeline as :func:`~textanalytics.preprocess`, chunk
 by chunk, and never holds more than one chunk's tokens in memory:
 
-1. each chunk of paragraphs is tokenised, lemmatised and matched against the
-   aliases and curated phrases, and its integer arrays are spooled to disk
-   (``.npz``, no pickle); its raw text is then dropped;
+1. each chunk of paragraphs is tokenised and its integer arrays are spooled
+   to disk (``.npz``, no pickle); its raw text is then dropped. With
+   ``proper_nouns = "keep"`` the chunks' case counts add up first, then each
+   chunk is lemmatised (names decided on the whole corpus) and matched against
+   the aliases and curated phrases, and spooled again;
 2. each learned-phrase pass counts pairs chunk by chunk (counts add up: a
    pair never crosses a sentence), scores them once, then joins them chunk by
    chunk, so the phrases are exactly those of a single pass over the corpus;
