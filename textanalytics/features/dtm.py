@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 #: Columns every ``DocumentTermMatrix.units`` table starts with.
 UNIT_COLUMNS = ("unit_id", "statement_id", "paragraph", "n_tokens")
 
+
 @dataclass(frozen=True, eq=False)
 class DocumentTermMatrix:
     """Sparse counts with their vocabulary and unit ids.

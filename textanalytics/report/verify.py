@@ -54,7 +54,6 @@ def _describe(entry: Entry) -> str:
     return f"a {entry.kind}"
 
 
-
 def _file_problem(*, rel: str, entry_a: Entry | None, entry_b: Entry | None, where_a: str, where_b: str,
                   **compare: object) -> str | None:
     """How one path differs between the folders (missing, another kind, link target, content); ``None`` if not."""

@@ -69,7 +69,6 @@ def as_ensemble(models: Models) -> TopicEnsemble:
                      "(fits of one K with different seeds)")
 
 
-
 def estimate_settings(models: Models, seed: int | None, config: TopicConfig | None) -> tuple[TopicEnsemble, int, TopicConfig]:
     ens = as_ensemble(models)
     config = config or TopicConfig()
