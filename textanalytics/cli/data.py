@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 
 from ..errors import InputError
+from ..files import atomic_write
+from ..output_folder import check_output_folder
 from .common import EXIT_OK, load_config_from_args, load_corpus, print_table
 
 __all__ = ["cmd_corpus", "cmd_preprocess"]
@@ -29,7 +31,6 @@ def cmd_corpus(args: argparse.Namespace) -> int:
 
 
 def cmd_preprocess(args: argparse.Namespace) -> int:
-    from ..files import atomic_write  # deferred: pandas
     from ..preprocessing import preprocess  # deferred: nltk, pandas
 
     cfg, _ = load_config_from_args(args)
@@ -70,7 +71,6 @@ def _check_new_file(out: Path, *, option: str, protected: dict) -> None:
 
 def _preprocess_to_store(cfg, *, store: Path, rows: int, protected: dict) -> int:
     from ..corpus import iter_corpus_from_config  # deferred: pandas
-    from ..output_folder import check_output_folder  # deferred: pandas
     from ..preprocessing import preprocess_chunks  # deferred: nltk, pandas, scipy
     from ..preprocessing.store import store_owned  # deferred: nltk, pandas, scipy
 
