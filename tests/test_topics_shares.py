@@ -9,7 +9,8 @@ import pytest
 from textanalytics.errors import InputError
 from textanalytics.topics import (REST, TopicConfig, TopicEnsemble, TopicModel, topic_differences,
                                   topic_shares)
-from textanalytics.topics.resampling import benjamini_hochberg, permutation_test
+from textanalytics.compare.stats import bh_adjust
+from textanalytics.topics.resampling import permutation_test
 
 
 def _model(doc_topic, statement_ids, n_terms, *, seed=1, stability=None) -> TopicModel:
@@ -198,7 +199,8 @@ def test_difference_pairs_rest_and_labels():
 
 def test_benjamini_hochberg_by_hand():
     # Sorted p: 0.01, 0.03, 0.04, 0.5 -> p * 4 / rank = 0.04, 0.06, 0.0533, 0.5 -> running minimum from the top.
-    assert benjamini_hochberg(np.array([0.01, 0.04, 0.03, 0.5])) == pytest.approx([0.04, 0.16 / 3, 0.16 / 3, 0.5])
+    # One adjustment for keyness and topic differences: compare.stats.bh_adjust (equal to scipy's).
+    assert bh_adjust(np.array([0.01, 0.04, 0.03, 0.5])) == pytest.approx([0.04, 0.16 / 3, 0.16 / 3, 0.5])
 
 
 def test_intervals_resample_statements_by_default_as_the_report_does():

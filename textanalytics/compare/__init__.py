@@ -32,7 +32,7 @@ from .._lazy import lazy_exports
 from .config import CompareConfig
 
 # Imported lazily: textanalytics.config imports this package for CompareConfig,
-# and the CLI should not pay for scikit-learn and matplotlib at start-up.
+# and the CLI should not pay for matplotlib (and the matrix modules) at start-up.
 _EXPORTS = {
     "distinctive_terms": "textanalytics.compare.distinctive",
     "DistinctiveTerms": "textanalytics.compare.distinctive",

@@ -26,7 +26,7 @@ Modules: ``fit`` (fitting, K selection), ``engines`` (the package's variational
 Bayes ``vb``, stock gensim, NMF, tomotopy behind one interface), ``stats`` (relevance, FREX, stability on plain arrays),
 ``coherence`` (c_npmi, c_v), ``describe`` (terms, labels, passages),
 ``shares`` (shares per group), ``differences`` (differences between groups, permutation test),
-``resampling`` (the design, bootstrap replicates, permutation test, Benjamini-Hochberg), ``plots``.
+``resampling`` (the design, bootstrap replicates, permutation test), ``plots``.
 """
 
 from __future__ import annotations

@@ -14,7 +14,8 @@ Otherwise ``n_permutations`` random relabelings give
 ``p = (1 + #{at least as extreme}) / (n_permutations + 1)`` (Phipson & Smyth
 2010). ``min_p_value`` is the smallest p the test can give for these group
 sizes: with one statement against three it is 0.25, so nothing can be
-"significant". ``p_adjusted`` applies Benjamini-Hochberg over all rows.
+"significant". ``p_adjusted`` applies Benjamini-Hochberg over all rows
+(:func:`~textanalytics.compare.stats.bh_adjust`, as keyness does).
 
 Calibration (``benchmarks/validate_topics.py``, 2,000 simulated corpora of 20
 statements with no group difference, one pre-specified topic each): the
@@ -44,7 +45,8 @@ from ..errors import InputError
 from ..grouping import REST, label_str
 from ..results import TableResult
 from .config import TopicConfig
-from .resampling import Design, benjamini_hochberg, crc, design, interval, permutation_test, replicates
+from ..compare.stats import bh_adjust
+from .resampling import Design, crc, design, interval, permutation_test, replicates
 from .shares import Models, estimate_params, estimate_settings, topic_columns
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -201,7 +203,7 @@ def topic_differences(models: Models, *, corpus: Any, group_by: str, group_a: An
     if not frames:
         raise InputError(f"group_by: {group_by!r} has a single group; nothing to compare")
     out = pd.concat(frames, ignore_index=True)
-    out.insert(out.columns.get_loc("min_p_value"), "p_adjusted", benjamini_hochberg(out["p_value"].to_numpy()))
+    out.insert(out.columns.get_loc("min_p_value"), "p_adjusted", bh_adjust(out["p_value"].to_numpy()))
     out["note"] = [_difference_note(r, len(ens.models), ens.reference.stability_threshold)
                    for r in out.itertuples(index=False)]
     out = out.drop(columns=["stability"])

@@ -1,5 +1,5 @@
 """The machinery behind topic shares and differences: the design, bootstrap replicates,
-percentile intervals, the permutation test and the Benjamini-Hochberg adjustment.
+percentile intervals and the permutation test.
 
 Internal to :mod:`textanalytics.topics`: :mod:`.shares` and :mod:`.differences`
 describe the estimates and their calibration; this module holds the arrays.
@@ -20,8 +20,8 @@ from ..errors import InputError
 from ..grouping import Grouping, group_units, label_str
 from .model import TopicEnsemble
 
-__all__ = ["Design", "design", "Replicates", "replicates", "interval", "permutation_test", "benjamini_hochberg",
-           "crc", "segment_sum", "statement_parts"]
+__all__ = ["Design", "design", "Replicates", "replicates", "interval", "permutation_test", "crc",
+           "segment_sum", "statement_parts"]
 
 
 def crc(*parts: Any) -> int:
@@ -153,7 +153,7 @@ def interval(values: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndar
 
 
 # ---------------------------------------------------------------------------------------------
-# The permutation test and the adjustment of its p-values
+# The permutation test (its p-values are adjusted by compare.stats.bh_adjust)
 # ---------------------------------------------------------------------------------------------
 def permutation_test(a: np.ndarray, b: np.ndarray, n_a: int, *, n_permutations: int,
                       rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, str, int]:
@@ -189,17 +189,3 @@ def permutation_test(a: np.ndarray, b: np.ndarray, n_a: int, *, n_permutations: 
     t = stat(member)
     p = (1.0 + (t >= observed - tol).sum(axis=0)) / (n_permutations + 1.0)
     return p, np.full(a.shape[1], 1.0 / (n_permutations + 1.0)), "monte carlo", n_permutations
-
-
-def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
-    p = np.asarray(p, dtype=float)
-    n = len(p)
-    if n == 0:
-        return p
-    order = np.argsort(p, kind="stable")
-    ranked = p[order] * n / np.arange(1, n + 1)
-    adjusted = np.minimum.accumulate(ranked[::-1])[::-1]
-    out = np.empty(n)
-    out[order] = np.minimum(adjusted, 1.0)
-    return out
-
