@@ -112,6 +112,24 @@ def test_bh_matches_manual_computation():
     assert stats.bh_adjust([]).size == 0
 
 
+def test_bh_equals_scipy_bitwise():
+    """The numpy BH adjustment is scipy's ``false_discovery_control(method="bh")``, bit for bit."""
+    from scipy.stats import false_discovery_control
+
+    rng = np.random.default_rng(12)
+    cases = [np.array([0.5]), np.array([0.0, 1.0, 1.0, 0.0]), np.array([0.04] * 5 + [0.01, 0.2])]
+    for n in (2, 3, 10, 257, 5000):
+        p = rng.random(n) ** 3
+        p[rng.integers(n, size=n // 3)] = p[0]  # ties
+        cases += [p, np.round(p, 2), np.where(rng.random(n) < 0.1, 1.0, p)]
+    for p in cases:
+        ours = stats.bh_adjust(p)
+        assert ours.dtype == np.float64 and ours.shape == p.shape
+        np.testing.assert_array_equal(ours, false_discovery_control(p, method="bh"))
+    np.testing.assert_array_equal(stats.bh_adjust([1.5, -0.1, 0.2]),
+                                  false_discovery_control(np.clip([1.5, -0.1, 0.2], 0, 1), method="bh"))
+
+
 # -- keyness tables -----------------------------------------------------------------------------
 
 

@@ -35,6 +35,32 @@ def manual_tfidf(counts: np.ndarray, idf_counts: np.ndarray) -> np.ndarray:
     return np.divide(w, norms, out=np.zeros_like(w), where=norms > 0)
 
 
+def test_tfidf_equals_scikit_learn_bitwise(dtm):
+    """compare.stats.tfidf is scikit-learn's TfidfTransformer (l2, smooth idf), bit for bit and entry for entry."""
+    import scipy.sparse as sp
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    from textanalytics.compare.stats import tfidf
+
+    def same(a, b):
+        return (np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices)
+                and np.array_equal(a.data, b.data))
+
+    def sklearn():
+        return TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=False)
+
+    rng = np.random.default_rng(3)
+    matrices = [dtm.counts, dtm.aggregate(dtm.units["statement_id"]).counts]
+    for _ in range(40):
+        n, v = int(rng.integers(1, 40)), int(rng.integers(1, 200))
+        dense = rng.poisson(2 * rng.random(), size=(n, v)) * (rng.random((n, v)) < rng.random())
+        matrices.append(sp.csr_matrix(dense.astype(np.int64)))
+    for counts in matrices:
+        assert same(tfidf(counts), sklearn().fit_transform(counts))
+        other = sp.csr_matrix(rng.poisson(1, size=(5, counts.shape[1])).astype(np.int64))
+        assert same(tfidf(other, idf_counts=counts), sklearn().fit(counts).transform(other))
+
+
 def group_matrix(dtm, corpus, column):
     labels = corpus.statements.set_index("statement_id")[column]
     lab = dtm.units["statement_id"].map(labels)

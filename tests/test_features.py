@@ -28,7 +28,10 @@ def tokens(tiny, corpus):
 
 
 def test_doctests():
-    assert doctest.testmod(features).failed == 0
+    from textanalytics.features import build, config, dtm, groups, pruning
+
+    for module in (features, build, config, dtm, groups, pruning):
+        assert doctest.testmod(module).failed == 0, module.__name__
 
 
 def test_dtm_from_texts_counts_vocabulary_units():

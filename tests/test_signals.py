@@ -109,7 +109,7 @@ def _config_with_warm_analysis(folder: Path, *, project: Path) -> Path:
     # Figures at a high resolution: drawing them takes seconds even on a fast machine, so the
     # signal always arrives while the report is being written, not after the run has ended.
     assert "\ndpi = 110\n" in text
-    config.write_text(text.replace("\ndpi = 110\n", "\ndpi = 600\n"), encoding="utf-8")
+    config.write_text(text.replace("\ndpi = 110\n", "\ndpi = 300\n"), encoding="utf-8")
     cache = folder / ".textanalytics_cache"
     cache.mkdir()
     for part in ("preprocess", "topics"):

@@ -9,7 +9,8 @@ import pytest
 from textanalytics.errors import InputError
 from textanalytics.topics import (REST, TopicConfig, TopicEnsemble, TopicModel, topic_differences,
                                   topic_shares)
-from textanalytics.topics.shares import _benjamini_hochberg, _permutation_test
+from textanalytics.compare.stats import bh_adjust
+from textanalytics.topics.resampling import permutation_test
 
 
 def _model(doc_topic, statement_ids, n_terms, *, seed=1, stability=None) -> TopicModel:
@@ -114,7 +115,7 @@ def test_exact_permutation_two_against_two_by_hand():
     # Shares of topic 1: A = {0.9, 0.8}, B = {0.1, 0.2}, equal lengths.
     a = np.array([[.9, .1], [.8, .2], [.1, .9], [.2, .8]])
     b = np.ones(4)
-    p, min_p, test, n = _permutation_test(a, b, 2, n_permutations=100, rng=np.random.default_rng(0))
+    p, min_p, test, n = permutation_test(a, b, 2, n_permutations=100, rng=np.random.default_rng(0))
     # C(4, 2) = 6 relabelings; the observed one and its mirror image are the most extreme.
     assert test == "exact" and n == 6
     assert p == pytest.approx([2 / 6, 2 / 6]) and min_p == pytest.approx([2 / 6, 2 / 6])
@@ -124,19 +125,19 @@ def test_exact_permutation_one_against_three_by_hand():
     # A = {0.9}; B = {0.1, 0.2, 0.3}. |diff| per choice of A: 0.9 -> 0.7, 0.1 -> 0.367,
     # 0.2 -> 0.233, 0.3 -> 0.1: the observed labeling is the most extreme of 4.
     a = np.array([[.9, .1], [.1, .9], [.2, .8], [.3, .7]])
-    p, min_p, test, n = _permutation_test(a, np.ones(4), 1, n_permutations=100, rng=np.random.default_rng(0))
+    p, min_p, test, n = permutation_test(a, np.ones(4), 1, n_permutations=100, rng=np.random.default_rng(0))
     assert (test, n) == ("exact", 4)
     assert p == pytest.approx([0.25, 0.25]) and min_p == pytest.approx([0.25, 0.25])
     # Observed is the mildest: p = 1.
     a2 = np.array([[.3, .7], [.1, .9], [.2, .8], [.9, .1]])
-    p2, *_ = _permutation_test(a2, np.ones(4), 1, n_permutations=100, rng=np.random.default_rng(0))
+    p2, *_ = permutation_test(a2, np.ones(4), 1, n_permutations=100, rng=np.random.default_rng(0))
     assert p2[0] == pytest.approx(1.0)
 
 
 def test_monte_carlo_permutation_uses_plus_one_correction():
     rng = np.random.default_rng(1)
     a = np.c_[np.r_[np.full(15, 0.9), np.full(15, 0.1)], np.zeros(30)]
-    p, min_p, test, n = _permutation_test(a, np.ones(30), 15, n_permutations=199, rng=rng)
+    p, min_p, test, n = permutation_test(a, np.ones(30), 15, n_permutations=199, rng=rng)
     assert test == "monte carlo" and n == 199
     assert p[0] == pytest.approx(1 / 200) and min_p[0] == pytest.approx(1 / 200)
 
@@ -149,12 +150,12 @@ def test_permutation_false_positive_rate_under_the_null():
         shares = rng.beta(2, 5, size=8)
         weights = rng.integers(20, 200, size=8).astype(float)
         a = np.c_[shares * weights, (1 - shares) * weights]
-        exact.append(_permutation_test(a, weights, 4, n_permutations=2000, rng=rng)[0][0])
+        exact.append(permutation_test(a, weights, 4, n_permutations=2000, rng=rng)[0][0])
     for _ in range(150):
         shares = rng.beta(2, 5, size=24)
         weights = rng.integers(20, 200, size=24).astype(float)
         a = np.c_[shares * weights, (1 - shares) * weights]
-        mc.append(_permutation_test(a, weights, 12, n_permutations=199, rng=rng)[0][0])
+        mc.append(permutation_test(a, weights, 12, n_permutations=199, rng=rng)[0][0])
     # Exact test with C(8,4) = 70 relabelings: P(p <= 0.05) = 2/70 = 0.029 in theory.
     assert np.mean(np.array(exact) <= 0.05) <= 0.05
     assert np.mean(np.array(mc) <= 0.05) <= 0.075  # 0.05 + ~1.5 binomial SD for 150 draws
@@ -198,7 +199,8 @@ def test_difference_pairs_rest_and_labels():
 
 def test_benjamini_hochberg_by_hand():
     # Sorted p: 0.01, 0.03, 0.04, 0.5 -> p * 4 / rank = 0.04, 0.06, 0.0533, 0.5 -> running minimum from the top.
-    assert _benjamini_hochberg(np.array([0.01, 0.04, 0.03, 0.5])) == pytest.approx([0.04, 0.16 / 3, 0.16 / 3, 0.5])
+    # One adjustment for keyness and topic differences: compare.stats.bh_adjust (equal to scipy's).
+    assert bh_adjust(np.array([0.01, 0.04, 0.03, 0.5])) == pytest.approx([0.04, 0.16 / 3, 0.16 / 3, 0.5])
 
 
 def test_intervals_resample_statements_by_default_as_the_report_does():

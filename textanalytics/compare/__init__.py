@@ -32,7 +32,7 @@ from .._lazy import lazy_exports
 from .config import CompareConfig
 
 # Imported lazily: textanalytics.config imports this package for CompareConfig,
-# and the CLI should not pay for scikit-learn and matplotlib at start-up.
+# and the CLI should not pay for matplotlib (and the matrix modules) at start-up.
 _EXPORTS = {
     "distinctive_terms": "textanalytics.compare.distinctive",
     "DistinctiveTerms": "textanalytics.compare.distinctive",
@@ -54,12 +54,12 @@ _EXPORTS = {
     "plot_similarity": "textanalytics.compare.plots",
     "plot_lexical_stats": "textanalytics.compare.plots",
     "plot_kwic": "textanalytics.compare.plots",
-    "build_dtm": "textanalytics.features",
-    "dtm_from_texts": "textanalytics.features",
-    "group_counts": "textanalytics.features",
+    "build_dtm": "textanalytics.features.build",
+    "dtm_from_texts": "textanalytics.features.build",
+    "group_counts": "textanalytics.features.groups",
     "group_labels": "textanalytics.grouping",
-    "DocumentTermMatrix": "textanalytics.features",
-    "VocabularyConfig": "textanalytics.features",
+    "DocumentTermMatrix": "textanalytics.features.dtm",
+    "VocabularyConfig": "textanalytics.features.config",
 }
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS, eager=("CompareConfig",))

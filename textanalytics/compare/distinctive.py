@@ -13,6 +13,7 @@ from ..errors import InputError
 from ..features import DocumentTermMatrix
 from ..grouping import group_units
 from ..results import TableResult
+from .stats import tfidf
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -65,20 +66,13 @@ def group_tfidf(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str = "statem
     ``counts`` the summed raw counts it was computed from, ``grouping.names``
     the groups (rows) and ``n_statements`` the statements in each group.
     """
-    # scikit-learn is imported on use: about a second of start-up that most commands never need.
-    from sklearn.feature_extraction.text import TfidfTransformer
-
     if idf not in ("groups", "units"):
         raise InputError(f"idf: expected 'groups' or 'units', got {idf!r}")
     g = group_units(dtm, corpus=corpus, group_by=group_by)
     gi = g.indicator()
     counts = (gi @ dtm.counts).tocsr()
     counts.sort_indices()
-    transformer = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=False)
-    if idf == "groups":
-        scores = transformer.fit_transform(counts)
-    else:
-        scores = transformer.fit(dtm.counts).transform(counts)
+    scores = tfidf(counts, idf_counts=None if idf == "groups" else dtm.counts)
     _, s_codes = np.unique(dtm.units["statement_id"].astype(str).to_numpy(dtype=object), return_inverse=True)
     ok = g.codes >= 0
     pairs = np.unique(np.stack([g.codes[ok], s_codes.ravel()[ok]]), axis=1)
@@ -95,7 +89,8 @@ def distinctive_terms(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str = "
     1. The raw counts of all units (paragraphs or statements) of the group are
        summed: the group is treated as one document.
     2. ``idf="groups"`` (default): scikit-learn's :class:`TfidfTransformer`
-       (``smooth_idf=True, sublinear_tf=False, norm="l2"``) is fitted on the
+       (``smooth_idf=True, sublinear_tf=False, norm="l2"``; computed by
+       :func:`~textanalytics.compare.stats.tfidf`, equal to it) is fitted on the
        groups × terms matrix, so ``idf(t) = ln((1 + G) / (1 + df_G(t))) + 1``
        where ``G`` is the number of groups and ``df_G(t)`` the number of groups
        using ``t``. The weight is ``count × idf``, then each group's vector is

@@ -13,7 +13,7 @@ import pandas as pd
 from ..deprecation import renamed_keywords
 from ..errors import InputError
 from ..features import DocumentTermMatrix
-from .stats import LINKAGES, cluster_similarity, similarity_arrays
+from .stats import LINKAGES, cluster_similarity, similarity_arrays, tfidf
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -152,7 +152,8 @@ def similarity(dtm: DocumentTermMatrix, *, corpus: Any = None,
     Each statement's vector is the sum of its units' counts (a paragraph-unit
     matrix is summed per statement; ``unit="paragraph"`` keeps paragraphs),
     weighted by scikit-learn's :class:`TfidfTransformer` fitted on these
-    vectors (``smooth_idf=True``, ``sublinear_tf=False``, L2 norm; idf over the
+    vectors (computed by :func:`~textanalytics.compare.stats.tfidf`, equal to it;
+    ``smooth_idf=True``, ``sublinear_tf=False``, L2 norm; idf over the
     statements compared). The cosine of two L2-normalised vectors is their dot
     product, in [0, 1] since weights are non-negative. A statement with no term
     has similarity 0 to every other (logged, listed in ``params["empty"]``).
@@ -186,9 +187,6 @@ def similarity(dtm: DocumentTermMatrix, *, corpus: Any = None,
     >>> sim = similarity(dtm, corpus=corpus)           # doctest: +SKIP
     >>> sim.nearest_neighbours(top_n=3)                  # doctest: +SKIP
     """
-    # scikit-learn is imported on use: about a second of start-up that most commands never need.
-    from sklearn.feature_extraction.text import TfidfTransformer
-
     if unit not in ("statement", "paragraph"):
         raise InputError(f"unit: expected 'statement' or 'paragraph', got {unit!r}")
     if method not in LINKAGES:
@@ -205,7 +203,7 @@ def similarity(dtm: DocumentTermMatrix, *, corpus: Any = None,
     if n > max_units:
         raise InputError(f"similarity of {n} {unit}s needs a {n}x{n} matrix; pass a subset of the "
                          f"matrix or raise max_units (now {max_units})")
-    x = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=False).fit_transform(m.counts)
+    x = tfidf(m.counts)
     # Sorted ids: pairs then satisfy a < b and ties can be broken by id.
     perm = np.argsort(np.asarray(ids, dtype=object), kind="stable")
     ids = [ids[i] for i in perm]

@@ -23,12 +23,13 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
-from scipy import special, stats
+import scipy.sparse as sp
+from scipy import special
 
 from ..errors import InputError
 
 __all__ = ["PER", "ZERO_FREQUENCY", "relative_frequency", "g2", "log_ratio", "p_value",
-           "bh_adjust", "mattr", "ttr", "LINKAGES", "similarity_arrays", "cluster_similarity"]
+           "bh_adjust", "tfidf", "mattr", "ttr", "LINKAGES", "similarity_arrays", "cluster_similarity"]
 
 #: Relative frequencies are given per this many tokens.
 PER = 10_000
@@ -116,11 +117,60 @@ def p_value(g2_values: Any) -> np.ndarray:
 
 
 def bh_adjust(p: Any) -> np.ndarray:
-    """Benjamini–Hochberg adjusted p-values (``scipy.stats.false_discovery_control``)."""
-    p = _f(p)
-    if p.size == 0:
-        return p.copy()
-    return stats.false_discovery_control(np.clip(p, 0.0, 1.0), method="bh")
+    """Benjamini–Hochberg adjusted p-values of a 1-d array, in its order.
+
+    ``scipy.stats.false_discovery_control(np.clip(p, 0, 1), method="bh")``
+    step for step, so the values are bitwise equal (tested), without importing
+    ``scipy.stats`` (half a second of start-up): p-values sorted, the ``i``-th
+    smallest times ``m / i``, the running minimum from the largest down,
+    clipped to [0, 1].
+
+    >>> bh_adjust([0.01, 0.04, 0.03, 0.5]).round(4).tolist()
+    [0.04, 0.0533, 0.0533, 0.5]
+    """
+    p = np.clip(_f(p), 0.0, 1.0)
+    if p.ndim > 1:
+        raise ValueError(f"bh_adjust: expected a 1-d array of p-values, got shape {p.shape}")
+    m = p.size
+    if m <= 1:  # nothing to adjust (a scalar stays a scalar, as in scipy)
+        return p
+    order = np.argsort(p)
+    adjusted = p[order] * (m / np.arange(1, m + 1, dtype=np.float64))
+    np.minimum.accumulate(adjusted[::-1], out=adjusted[::-1])
+    out = np.empty(m)
+    out[order] = adjusted
+    return np.clip(out, 0.0, 1.0)
+
+
+def tfidf(counts: Any, *, idf_counts: Any = None) -> sp.csr_matrix:
+    """L2-normalised TF-IDF weights of the rows of a sparse count matrix (CSR, float64).
+
+    What scikit-learn's ``TfidfTransformer(norm="l2", use_idf=True,
+    smooth_idf=True, sublinear_tf=False)`` gives, step for step, so the weights
+    are bitwise equal (tested), without importing scikit-learn (about a second
+    of start-up): ``idf(t) = ln((1 + n) / (1 + df(t))) + 1`` over the ``n``
+    rows of ``idf_counts`` (default: ``counts`` itself; ``df`` counts stored
+    entries, as scikit-learn does), each count times its term's idf, then every
+    non-empty row divided by its Euclidean norm (squares summed in storage order).
+    The result has the structure (entry order) of ``counts``.
+
+    >>> tfidf(sp.csr_matrix([[1, 1], [0, 2]])).toarray().round(4).tolist()
+    [[0.8148, 0.5797], [0.0, 1.0]]
+    """
+    x = sp.csr_matrix(counts, dtype=np.float64, copy=True)
+    fit = x if idf_counts is None else sp.csr_matrix(idf_counts)
+    df = np.bincount(fit.indices, minlength=fit.shape[1]).astype(np.float64) + 1.0
+    idf = np.full_like(df, fill_value=fit.shape[0] + 1, dtype=np.float64)
+    idf /= df
+    np.log(idf, out=idf)
+    idf += 1.0
+    x.data *= idf[x.indices]
+    # Row sums of squares by a sparse product: a sequential sum per row, as scikit-learn's loop.
+    squares = sp.csr_matrix((x.data * x.data, x.indices, x.indptr), shape=x.shape)
+    norms = np.sqrt(squares @ np.ones(x.shape[1]))
+    norms[norms == 0.0] = 1.0  # empty rows stay empty
+    x.data /= np.repeat(norms, np.diff(x.indptr))
+    return x
 
 
 def ttr(tokens: Sequence[Any]) -> float:

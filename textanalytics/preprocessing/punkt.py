@@ -35,11 +35,12 @@ from __future__ import annotations
 
 import re
 import string
-from typing import Callable, Iterable, Sequence
+from typing import Iterable
 
 import numpy as np
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer, PunktTrainer
 
+from .chars import SentenceSplitter, lookup_char_table
 from .resources import load_abbreviations
 
 # -- sentences -----------------------------------------------------------------------------
@@ -51,21 +52,6 @@ _FLAGS = re.VERBOSE | re.UNICODE | re.MULTILINE | re.IGNORECASE | re.DOTALL
 def _stdlib(pattern) -> re.Pattern:
     """Recompile one of NLTK's (possibly time-limited) patterns with :mod:`re`."""
     return re.compile(pattern.pattern, pattern.flags & _FLAGS)
-
-
-def lookup_char_table(cp: np.ndarray, ascii_table: np.ndarray, cache: dict[int, int], classify) -> np.ndarray:
-    """Per-character table lookup: ASCII from ``ascii_table``, others via ``classify`` (cached).
-
-    Shared by :class:`FastPunkt` and the numpy word engine of :mod:`.words`.
-    """
-    out = ascii_table[np.minimum(cp, 127)]
-    other = np.flatnonzero(cp >= 128)
-    if len(other):
-        uniq, inverse = np.unique(cp[other], return_inverse=True)
-        table = np.fromiter((cache[c] if c in cache else cache.setdefault(c, classify(chr(c)))
-                             for c in uniq.tolist()), dtype=np.uint8, count=len(uniq))
-        out[other] = table[inverse]
-    return out
 
 
 # PunktToken's patterns (``_RE_ELLIPSIS``, ``_RE_INITIAL``, ``_RE_NUMERIC``) and Punkt's PUNCTUATION.
@@ -333,11 +319,6 @@ class PunktSplitter:
     def chunk_spans(self, big: str, cp: np.ndarray, para_start: np.ndarray,
                     para_end: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return self.punkt.chunk_spans(big, cp, para_start, para_end)
-
-
-#: A sentence splitter: ``splitter(text) -> [(start, end), ...]``; splitters made by
-#: :func:`make_sentence_splitter` also have ``chunk_spans`` for many paragraphs at once.
-SentenceSplitter = Callable[[str], Sequence[tuple[int, int]]]
 
 
 def make_sentence_splitter(*, method: str = "punkt", abbreviations: Iterable[str] = (),

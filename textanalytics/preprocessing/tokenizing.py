@@ -20,7 +20,6 @@ import pandas as pd
 
 from ..workers import worker_pool
 from .config import PreprocessConfig
-from .punkt import FastPunkt, PunktSplitter, WholeParagraph, punkt_parameters
 from .resources import load_abbreviations
 from .words import TokenizedChunk, tokenize_chunk
 
@@ -38,6 +37,8 @@ class _SplitterSpec:
 
 
 def _splitter_from_spec(spec: _SplitterSpec):
+    from .punkt import FastPunkt, PunktSplitter, WholeParagraph  # deferred: nltk, only when tokenising runs
+
     if spec.method == "none":
         return WholeParagraph()
     return PunktSplitter(FastPunkt(spec.params))
@@ -58,6 +59,8 @@ def _tokenize_in_worker(texts: list[str]) -> TokenizedChunk:
 def _splitter_spec(texts: Sequence[str], config: PreprocessConfig) -> _SplitterSpec:
     if config.sentence_splitter == "none":
         return _SplitterSpec("none", None)
+    from .punkt import punkt_parameters  # deferred: nltk, only when tokenising runs
+
     abbreviations = load_abbreviations(config.abbreviations)
     train = None
     if config.sentence_splitter == "punkt_trained":

@@ -1,7 +1,7 @@
 """Word tokenisation (one pattern), vectorised, and tokenising many paragraphs at once.
 
 :data:`WORD_PATTERN` (with URLs: :data:`URL_WORD_PATTERN`, the pattern of the
-NLTK :class:`~nltk.tokenize.RegexpTokenizer` :data:`word_tokenizer`). A token is a run of word characters
+NLTK :class:`~nltk.tokenize.RegexpTokenizer` ``word_tokenizer``, made on first use). A token is a run of word characters
 joined by hyphens (also the non-breaking ``‑``), apostrophes (``'``, ``’``) or
 periods between word characters, or by ``, : /`` before a digit: ``Al-Qaida``,
 ``anti‑terrorism``, ``ISIL's``, ``ISIL’s``, ``don't``, ``1,000``, ``9:00``,
@@ -31,9 +31,8 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
-from nltk.tokenize import RegexpTokenizer
 
-from .punkt import SentenceSplitter, lookup_char_table
+from .chars import SentenceSplitter, lookup_char_table
 
 _JOIN = "\\-\u2010\u2011\u00ad'\u2019."  # hyphens (incl. non-breaking, soft), apostrophes, period
 
@@ -55,8 +54,16 @@ _URL_TOKEN_RE = re.compile(URL_WORD_PATTERN)
 _findall = _TOKEN_RE.findall
 _url_findall = _URL_TOKEN_RE.findall
 
-#: An NLTK :class:`~nltk.tokenize.RegexpTokenizer` giving the tokens of :func:`word_tokenize`.
-word_tokenizer = RegexpTokenizer(URL_WORD_PATTERN)
+
+def __getattr__(name: str):
+    """``word_tokenizer``: an NLTK :class:`~nltk.tokenize.RegexpTokenizer` giving the tokens of
+    :func:`word_tokenize`, made on first use (importing NLTK takes about half a second)."""
+    if name == "word_tokenizer":
+        from nltk.tokenize import RegexpTokenizer  # deferred: nltk (with scikit-learn and scipy.stats)
+
+        tokenizer = globals()["word_tokenizer"] = RegexpTokenizer(URL_WORD_PATTERN)
+        return tokenizer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _findall_for(text: str):

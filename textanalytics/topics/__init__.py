@@ -25,7 +25,8 @@ Pipeline
 Modules: ``fit`` (fitting, K selection), ``engines`` (the package's variational
 Bayes ``vb``, stock gensim, NMF, tomotopy behind one interface), ``stats`` (relevance, FREX, stability on plain arrays),
 ``coherence`` (c_npmi, c_v), ``describe`` (terms, labels, passages),
-``shares`` (shares, differences, bootstrap, permutation test), ``plots``.
+``shares`` (shares per group), ``differences`` (differences between groups, permutation test),
+``resampling`` (the design, bootstrap replicates, permutation test), ``plots``.
 """
 
 from __future__ import annotations
@@ -49,9 +50,9 @@ _EXPORTS = {
     "topic_labels": "textanalytics.topics.describe",
     "representative_passages": "textanalytics.topics.describe",
     "topic_shares": "textanalytics.topics.shares",
-    "topic_differences": "textanalytics.topics.shares",
+    "topic_differences": "textanalytics.topics.differences",
     "TopicShares": "textanalytics.topics.shares",
-    "TopicDifferences": "textanalytics.topics.shares",
+    "TopicDifferences": "textanalytics.topics.differences",
     "REST": "textanalytics.topics.shares",
     "plot_model_selection": "textanalytics.topics.plots",
     "plot_top_terms": "textanalytics.topics.plots",

@@ -1,36 +1,29 @@
 """Fitting topic models: one K (:func:`fit_topics`), several seeds
-(:func:`fit_topic_ensemble`) and a grid of K × seeds (:func:`select_k`)."""
+(:func:`fit_topic_ensemble`) and a grid of K × seeds (:func:`select_k`).
+
+Modules beside this one: :mod:`.prepare` (the matrix the engines see, checks),
+:mod:`.fit_cache` (fits on disk), :mod:`.fit_workers` (forked worker processes).
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import functools
-import gc
-import json
 import logging
-import multiprocessing as mp
-import sys
 import time
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
-from .. import __version__
-import scipy.sparse as sp
-
-from ..errors import InputError, StepSkipped
+from ..errors import InputError
 from ..features import DocumentTermMatrix
-from ..files import atomic_write
-from ..provenance import digest, package_versions
-from ..workers import available_cores, worker_pool
 from . import stats
 from .coherence import coherence
 from .config import TopicConfig
-from .engines import fit_engine
+from .fit_cache import cached_fit
+from .fit_workers import fit_in_workers
 from .model import ModelSelection, TopicEnsemble, TopicModel, make_ensemble
+from .prepare import PreparedMatrix, check_seed, check_seeds, check_size, prepare
 
 logger = logging.getLogger(__name__)
 
@@ -46,79 +39,6 @@ K_RULE = (
 
 
 # ---------------------------------------------------------------------------------------------
-# Preparing the matrix
-# ---------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Prepared:
-    """The matrix as the engines see it: pruned columns, no empty rows."""
-
-    counts: sp.csr_matrix
-    vocabulary: tuple[str, ...]
-    units: pd.DataFrame
-    term_counts: np.ndarray
-    dropped_units: tuple[str, ...]
-    n_terms_before_pruning: int
-
-    @functools.cached_property
-    def digest(self) -> str:
-        """SHA-256 of the matrix and vocabulary (computed once; part of every fit's cache key)."""
-        c = self.counts.tocsr()
-        return digest([*(np.ascontiguousarray(arr).tobytes() for arr in (c.data, c.indices, c.indptr)),
-                       "\x1f".join(self.vocabulary)])
-
-
-def _prepare(dtm: DocumentTermMatrix, config: TopicConfig) -> _Prepared:
-    if not isinstance(dtm, DocumentTermMatrix):
-        raise InputError("dtm: expected a DocumentTermMatrix; build one with "
-                         "textanalytics.build_dtm(tokens) or features.dtm_from_texts(units, texts)")
-    if (config.min_df, config.max_df, config.max_features) != (1, 1.0, 0):
-        dtm = dtm.prune(min_df=config.min_df, max_df=config.max_df, max_features=config.max_features)
-    counts = dtm.counts
-    n_terms = np.asarray(counts.sum(axis=1)).ravel()
-    rows = np.flatnonzero(n_terms > 0)
-    dropped = tuple(dtm.units["unit_id"].astype(str).to_numpy()[n_terms == 0])
-    if dropped:
-        logger.info("topics: dropped %d units with no modelled term", len(dropped))
-    counts = counts[rows]
-    # Terms left without any count (their units pruned away) cannot be modelled.
-    totals = np.asarray(counts.sum(axis=0)).ravel()
-    cols = np.flatnonzero(totals > 0)
-    counts = sp.csr_matrix(counts[:, cols], dtype=np.float64)
-    counts.sort_indices()
-    units = dtm.units.iloc[rows].reset_index(drop=True)
-    units = pd.DataFrame({
-        "unit_id": units["unit_id"].astype(str).to_numpy(),
-        "statement_id": units["statement_id"].astype(str).to_numpy(),
-        "paragraph": pd.array(units["paragraph"] if "paragraph" in units else [pd.NA] * len(units),
-                              dtype="Int64"),
-        "n_tokens": units["n_tokens"].to_numpy(dtype=np.int64) if "n_tokens" in units
-        else n_terms[rows].astype(np.int64),
-        "n_terms": n_terms[rows].astype(np.int64),
-    })
-    return _Prepared(
-        counts=counts,
-        vocabulary=tuple(dtm.vocabulary[j] for j in cols),
-        units=units,
-        term_counts=totals[cols],
-        dropped_units=dropped,
-        n_terms_before_pruning=int(dtm.params.get("n_terms_before_pruning", len(dtm.vocabulary))),
-    )
-
-
-def _check_size(prep: _Prepared, k: int) -> None:
-    if not isinstance(k, (int, np.integer)) or k < 2:
-        raise InputError(f"k: the number of topics must be an integer of at least 2, got {k!r}")
-    n, v = prep.counts.shape
-    if n < k:
-        raise StepSkipped(
-            f"a topic model with K={k} needs at least {k} non-empty units, but the matrix has {n} "
-            f"({len(prep.dropped_units)} empty units dropped); use a smaller K or paragraph units")
-    if v < k:
-        raise StepSkipped(f"a topic model with K={k} needs at least {k} terms, but the pruned "
-                          f"vocabulary has {v}; relax the vocabulary pruning")
-
-
-# ---------------------------------------------------------------------------------------------
 # One fit
 # ---------------------------------------------------------------------------------------------
 def _topic_order(topic_term: np.ndarray, doc_topic: np.ndarray, n_terms: np.ndarray,
@@ -129,131 +49,30 @@ def _topic_order(topic_term: np.ndarray, doc_topic: np.ndarray, n_terms: np.ndar
     return np.array(sorted(range(len(share)), key=lambda i: (-share[i], top[i], i)), dtype=int)
 
 
-def _fit_key(prep: _Prepared, *, k: int, seed: int, config: TopicConfig) -> str:
-    """Content hash of one fit's inputs: matrix, vocabulary, K, seed, config, versions."""
-    from ..config import to_dict  # deferred: config imports topics (pandas, numpy, scipy)
-
-    versions = package_versions(("gensim", "scikit-learn", "numpy", "scipy", "tomotopy"), missing="")
-    settings = {name: v for name, v in to_dict(config).items() if name != "n_jobs"}  # same results
-    return digest([prep.digest, json.dumps({"k": int(k), "seed": int(seed), "config": settings,
-                                            "version": __version__, "versions": versions}, sort_keys=True)])
-
-
-def _cache_files(prep: _Prepared, *, k: int, seed: int, config: TopicConfig,
-                 cache_dir: str | None) -> tuple[Path, Path] | None:
-    if not cache_dir:
-        return None
-    key = _fit_key(prep, k=k, seed=seed, config=config)
-    folder = Path(cache_dir)
-    return folder / f"{key}.npz", folder / f"{key}.json"
-
-
-def _engine_cached(prep: _Prepared, *, k: int, seed: int, config: TopicConfig,
-                   cache_dir: str | None) -> tuple[np.ndarray, np.ndarray, dict]:
-    """``fit_engine`` with an optional on-disk cache (``.npz`` without pickle + JSON)."""
-    files = _cache_files(prep, k=k, seed=seed, config=config, cache_dir=cache_dir)
-    if files is None:
-        return fit_engine(prep.counts, vocabulary=prep.vocabulary, k=int(k), seed=int(seed), config=config)
-    arrays, meta = files
-    if arrays.is_file() and meta.is_file():
-        with np.load(arrays, allow_pickle=False) as z:
-            topic_term, doc_topic = z["topic_term"], z["doc_topic"]
-        return topic_term, doc_topic, json.loads(meta.read_text(encoding="utf-8"))
-    topic_term, doc_topic, info = fit_engine(prep.counts, vocabulary=prep.vocabulary, k=int(k),
-                                             seed=int(seed), config=config)
-    with atomic_write(arrays) as tmp:
-        np.savez(tmp, topic_term=topic_term, doc_topic=doc_topic)
-    with atomic_write(meta) as tmp:
-        tmp.write_text(json.dumps(info, sort_keys=True, default=str), encoding="utf-8")
-    return topic_term, doc_topic, info
-
-
-# ---------------------------------------------------------------------------------------------
-# Several fits, in worker processes when that pays
-# ---------------------------------------------------------------------------------------------
-#: (prepared matrix, config, cache folder) of a worker process, set by its initializer.
-_WORKER_STATE: tuple[_Prepared, TopicConfig, str | None] | None = None
-
-
-def _init_worker(prep: _Prepared, config: TopicConfig, cache_dir: str | None) -> None:
-    global _WORKER_STATE
-    _WORKER_STATE = (prep, config, cache_dir)  # forked: inherited, never pickled
-
-
-def _fit_in_worker(job: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, dict]:
-    prep, config, cache_dir = _WORKER_STATE  # type: ignore[misc]
-    k, seed = job
-    return _engine_cached(prep, k=k, seed=seed, config=config, cache_dir=cache_dir)
-
-
-def _n_workers(config: TopicConfig, n_fits: int) -> int:
-    wanted = config.n_jobs or available_cores()
-    if wanted > 1 and not sys.platform.startswith("linux"):
-        # Forking is the only start method that shares the matrix without copying it, and it is
-        # unsafe on macOS (system frameworks) and missing on Windows.
-        logger.info("topics: n_jobs=%d uses forked worker processes, available on Linux only; "
-                    "fitting in this process", wanted)
-        return 1
-    return max(1, min(wanted, n_fits))
-
-
-def _fit_many(prep: _Prepared, jobs: Sequence[tuple[int, int]], *, config: TopicConfig,
+def _fit_many(prep: PreparedMatrix, jobs: Sequence[tuple[int, int]], *, config: TopicConfig,
               cache_dir: str | None) -> list[TopicModel]:
-    """Fit every ``(k, seed)`` job; on ``config.n_jobs`` forked workers when several need fitting.
-
-    Each fit depends only on the matrix, K, seed and config, so the results are
-    identical whatever the number of workers (tested). Fits already in the
-    cache are read here, not in a worker. Workers share the parent's memory
-    copy-on-write (the garbage collector is frozen while they run so that it
-    does not touch, and so copy, the parent's objects); each still needs memory
-    of its own: the fit's arrays and the pages it happens to write.
-    """
+    """Fit every ``(k, seed)`` job; on ``config.n_jobs`` forked workers when several need fitting
+    (:func:`~textanalytics.topics.fit_workers.fit_in_workers`)."""
     for k, s in jobs:
-        _check_seed(s)
-        _check_size(prep, int(k))
+        check_seed(s)
+        check_size(prep, int(k))
     jobs = [(int(k), int(s)) for k, s in jobs]
-    pending = []
-    for job in jobs:
-        files = _cache_files(prep, k=job[0], seed=job[1], config=config, cache_dir=cache_dir)
-        if files is None or not (files[0].is_file() and files[1].is_file()):
-            pending.append(job)
-    workers = _n_workers(config, len(pending))
-    results: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, dict]] = {}
-    if workers > 1:
-        start = time.perf_counter()
-        froze = gc.get_freeze_count() == 0  # leave a caller's own frozen objects alone
-        if froze:
-            gc.freeze()
-        try:
-            with worker_pool(max_workers=workers, mp_context=mp.get_context("fork"),
-                             initializer=_init_worker, initargs=(prep, config, cache_dir)) as pool:
-                for i, (job, result) in enumerate(zip(pending, pool.map(_fit_in_worker, pending)), 1):
-                    results[job] = result
-                    logger.info("topics: fit %d/%d (K=%d, seed %d) done, %.1f s elapsed",
-                                i, len(pending), *job, time.perf_counter() - start)
-        finally:
-            if froze:
-                gc.unfreeze()
+    results = fit_in_workers(prep, jobs, config=config, cache_dir=cache_dir)
     return [_fit_prepared(prep, k=k, seed=s, config=config, cache_dir=cache_dir, fitted=results.get((k, s)))
             for k, s in jobs]
 
 
-def _check_seed(seed: object) -> None:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise InputError(f"seed: must be an integer, got {seed!r}")
-
-
-def _fit_prepared(prep: _Prepared, *, k: int, seed: int, config: TopicConfig,
+def _fit_prepared(prep: PreparedMatrix, *, k: int, seed: int, config: TopicConfig,
                   cache_dir: str | None = None,
                   fitted: tuple[np.ndarray, np.ndarray, dict] | None = None) -> TopicModel:
     # Imported here: textanalytics.config imports this package's TopicConfig.
     from ..config import to_dict  # deferred: config imports topics (pandas, numpy, scipy)
 
-    _check_size(prep, k)
-    _check_seed(seed)
+    check_size(prep, k)
+    check_seed(seed)
     start = time.perf_counter()
-    topic_term, doc_topic, info = fitted or _engine_cached(prep, k=int(k), seed=int(seed), config=config,
-                                                           cache_dir=cache_dir)
+    topic_term, doc_topic, info = fitted or cached_fit(prep, k=int(k), seed=int(seed), config=config,
+                                                       cache_dir=cache_dir)
     logger.debug("topics: %s K=%d seed=%d fitted in %.2f s", config.engine, k, seed,
                  time.perf_counter() - start)
     order = _topic_order(topic_term, doc_topic, prep.units["n_terms"].to_numpy(), prep.vocabulary)
@@ -319,7 +138,7 @@ def fit_topics(dtm: DocumentTermMatrix, *, k: int, seed: int, config: TopicConfi
     ['terrorism', 'international', 'un', 'cooperation', 'counter']
     """
     config = config or TopicConfig()
-    prep = _prepare(dtm, config)
+    prep = prepare(dtm, config)
     model = _fit_prepared(prep, k=k, seed=seed, config=config, cache_dir=cache_dir)
     if texts is not None:
         (model,) = _with_coherence([model], texts=texts, top_n=config.top_n)
@@ -361,23 +180,14 @@ def fit_topic_ensemble(dtm: DocumentTermMatrix, *, k: int, seeds: Sequence[int],
     array([0.82, 0.67, 1.  , 0.54, 0.43, 0.67])
     """
     config = config or TopicConfig()
-    seeds = _check_seeds(seeds)
-    prep = _prepare(dtm, config)
+    seeds = check_seeds(seeds)
+    prep = prepare(dtm, config)
     models = _fit_many(prep, [(k, s) for s in seeds], config=config, cache_dir=cache_dir)
     if texts is not None:
         models = _with_coherence(models, texts=texts, top_n=config.top_n)
     return make_ensemble(models)
 
 
-def _check_seeds(seeds: Sequence[int]) -> list[int]:
-    if isinstance(seeds, (int, np.integer)) or not len(seeds):
-        raise InputError(f"seeds: expected a non-empty list of integers, got {seeds!r}")
-    for s in seeds:
-        _check_seed(s)
-    out = [int(s) for s in seeds]
-    if len(set(out)) != len(out):
-        raise InputError(f"seeds: contains duplicates: {out}")
-    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -454,13 +264,13 @@ def select_k(dtm: DocumentTermMatrix, *, texts: Sequence[Sequence[str]], seeds: 
     >>> ens = sel.ensemble()          # the chosen K's fits, aligned              # doctest: +SKIP
     """
     config = config or TopicConfig()
-    seeds = _check_seeds(seeds)
+    seeds = check_seeds(seeds)
     grid = sorted({int(k) for k in (config.k_grid if k_grid is None else k_grid)})
     if not grid or grid[0] < 2:
         raise InputError(f"k_grid: needs Ks of at least 2, got {grid}")
     if config.k and config.k not in grid:
         grid = sorted([*grid, config.k])
-    prep = _prepare(dtm, config)
+    prep = prepare(dtm, config)
     limit = min(prep.counts.shape)
     skipped = [k for k in grid if k > limit]
     grid = [k for k in grid if k <= limit]
@@ -468,9 +278,9 @@ def select_k(dtm: DocumentTermMatrix, *, texts: Sequence[Sequence[str]], seeds: 
         logger.warning("topics: skipping K=%s: only %d non-empty units / %d terms",
                        skipped, *prep.counts.shape)
     if not grid:
-        _check_size(prep, min(skipped))  # raises StepSkipped with the reason
+        check_size(prep, min(skipped))  # raises StepSkipped with the reason
     if config.k in skipped:
-        _check_size(prep, config.k)
+        check_size(prep, config.k)
     start = time.perf_counter()
     models = _fit_many(prep, [(k, s) for k in grid for s in seeds], config=config, cache_dir=cache_dir)
     fitted = time.perf_counter()

@@ -1,0 +1,41 @@
+"""The ``[vocabulary]`` section: how the document-term matrix is pruned.
+
+A light module (no numpy, pandas or scipy): :mod:`textanalytics.config` reads
+it at start-up; :mod:`textanalytics.features` re-exports it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["VocabularyConfig"]
+
+
+@dataclass(frozen=True)
+class VocabularyConfig:
+    """``[vocabulary]`` section: pruning of the document-term matrix.
+
+    ``min_df``/``max_df`` are counts when ``int`` / fractions when ``float`` in
+    [0, 1], as in scikit-learn. ``max_features=0`` keeps all terms. Checked when
+    made: an int ``max_df`` below 2 (``1`` for "every unit" is ``1.0``) and a
+    ``min_df`` above a ``max_df`` of the same kind are errors.
+
+    >>> VocabularyConfig(max_df=1)
+    Traceback (most recent call last):
+    ...
+    textanalytics.errors.InputError: [vocabulary] max_df = 1: keeps only terms found in a single unit; a proportion needs a decimal point (1.0 = every unit) or give a number of units of at least 2
+    """
+
+    min_df: int | float = 2
+    max_df: int | float = 0.5
+    max_features: int = 0
+
+    def __post_init__(self) -> None:
+        from ..corpus.config import FieldChecks  # deferred: the corpus package loads pandas, numpy
+
+        check = FieldChecks(self, "vocabulary")
+        check.document_frequency("min_df")
+        check.document_frequency("max_df")
+        check.df_pair()
+        check.integer("max_features", minimum=0, problem="must be 0 (all) or positive")
+

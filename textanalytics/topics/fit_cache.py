@@ -1,0 +1,57 @@
+"""The on-disk cache of topic fits: one ``.npz`` (no pickle) and one JSON file per fit,
+named by the content hash of its inputs (matrix, vocabulary, K, seed, config, versions)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from .. import __version__
+from ..files import atomic_write
+from ..provenance import digest, package_versions
+from .config import TopicConfig
+from .engines import fit_engine
+from .prepare import PreparedMatrix
+
+__all__ = ["fit_key", "cache_files", "cached_fit"]
+
+
+def fit_key(prep: PreparedMatrix, *, k: int, seed: int, config: TopicConfig) -> str:
+    """Content hash of one fit's inputs: matrix, vocabulary, K, seed, config, versions."""
+    from ..config import to_dict  # deferred: config imports topics (pandas, numpy, scipy)
+
+    versions = package_versions(("gensim", "scikit-learn", "numpy", "scipy", "tomotopy"), missing="")
+    settings = {name: v for name, v in to_dict(config).items() if name != "n_jobs"}  # same results
+    return digest([prep.digest, json.dumps({"k": int(k), "seed": int(seed), "config": settings,
+                                            "version": __version__, "versions": versions}, sort_keys=True)])
+
+
+def cache_files(prep: PreparedMatrix, *, k: int, seed: int, config: TopicConfig,
+                cache_dir: str | None) -> tuple[Path, Path] | None:
+    if not cache_dir:
+        return None
+    key = fit_key(prep, k=k, seed=seed, config=config)
+    folder = Path(cache_dir)
+    return folder / f"{key}.npz", folder / f"{key}.json"
+
+
+def cached_fit(prep: PreparedMatrix, *, k: int, seed: int, config: TopicConfig,
+               cache_dir: str | None) -> tuple[np.ndarray, np.ndarray, dict]:
+    """``fit_engine`` with an optional on-disk cache (``.npz`` without pickle + JSON)."""
+    files = cache_files(prep, k=k, seed=seed, config=config, cache_dir=cache_dir)
+    if files is None:
+        return fit_engine(prep.counts, vocabulary=prep.vocabulary, k=int(k), seed=int(seed), config=config)
+    arrays, meta = files
+    if arrays.is_file() and meta.is_file():
+        with np.load(arrays, allow_pickle=False) as z:
+            topic_term, doc_topic = z["topic_term"], z["doc_topic"]
+        return topic_term, doc_topic, json.loads(meta.read_text(encoding="utf-8"))
+    topic_term, doc_topic, info = fit_engine(prep.counts, vocabulary=prep.vocabulary, k=int(k),
+                                             seed=int(seed), config=config)
+    with atomic_write(arrays) as tmp:
+        np.savez(tmp, topic_term=topic_term, doc_topic=doc_topic)
+    with atomic_write(meta) as tmp:
+        tmp.write_text(json.dumps(info, sort_keys=True, default=str), encoding="utf-8")
+    return topic_term, doc_topic, info

@@ -1,0 +1,108 @@
+"""The matrix as the topic engines see it: pruned columns, no empty rows (:func:`prepare`),
+and the checks every fit makes on K and seeds."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from ..errors import InputError, StepSkipped
+from ..features import DocumentTermMatrix
+from ..provenance import digest
+from .config import TopicConfig
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["PreparedMatrix", "prepare", "check_size", "check_seed", "check_seeds"]
+
+
+@dataclass(frozen=True)
+class PreparedMatrix:
+    """The matrix as the engines see it: pruned columns, no empty rows."""
+
+    counts: sp.csr_matrix
+    vocabulary: tuple[str, ...]
+    units: pd.DataFrame
+    term_counts: np.ndarray
+    dropped_units: tuple[str, ...]
+    n_terms_before_pruning: int
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """SHA-256 of the matrix and vocabulary (computed once; part of every fit's cache key)."""
+        c = self.counts.tocsr()
+        return digest([*(np.ascontiguousarray(arr).tobytes() for arr in (c.data, c.indices, c.indptr)),
+                       "\x1f".join(self.vocabulary)])
+
+
+def prepare(dtm: DocumentTermMatrix, config: TopicConfig) -> PreparedMatrix:
+    if not isinstance(dtm, DocumentTermMatrix):
+        raise InputError("dtm: expected a DocumentTermMatrix; build one with "
+                         "textanalytics.build_dtm(tokens) or features.dtm_from_texts(units, texts)")
+    if (config.min_df, config.max_df, config.max_features) != (1, 1.0, 0):
+        dtm = dtm.prune(min_df=config.min_df, max_df=config.max_df, max_features=config.max_features)
+    counts = dtm.counts
+    n_terms = np.asarray(counts.sum(axis=1)).ravel()
+    rows = np.flatnonzero(n_terms > 0)
+    dropped = tuple(dtm.units["unit_id"].astype(str).to_numpy()[n_terms == 0])
+    if dropped:
+        logger.info("topics: dropped %d units with no modelled term", len(dropped))
+    counts = counts[rows]
+    # Terms left without any count (their units pruned away) cannot be modelled.
+    totals = np.asarray(counts.sum(axis=0)).ravel()
+    cols = np.flatnonzero(totals > 0)
+    counts = sp.csr_matrix(counts[:, cols], dtype=np.float64)
+    counts.sort_indices()
+    units = dtm.units.iloc[rows].reset_index(drop=True)
+    units = pd.DataFrame({
+        "unit_id": units["unit_id"].astype(str).to_numpy(),
+        "statement_id": units["statement_id"].astype(str).to_numpy(),
+        "paragraph": pd.array(units["paragraph"] if "paragraph" in units else [pd.NA] * len(units),
+                              dtype="Int64"),
+        "n_tokens": units["n_tokens"].to_numpy(dtype=np.int64) if "n_tokens" in units
+        else n_terms[rows].astype(np.int64),
+        "n_terms": n_terms[rows].astype(np.int64),
+    })
+    return PreparedMatrix(
+        counts=counts,
+        vocabulary=tuple(dtm.vocabulary[j] for j in cols),
+        units=units,
+        term_counts=totals[cols],
+        dropped_units=dropped,
+        n_terms_before_pruning=int(dtm.params.get("n_terms_before_pruning", len(dtm.vocabulary))),
+    )
+
+
+def check_size(prep: PreparedMatrix, k: int) -> None:
+    if not isinstance(k, (int, np.integer)) or k < 2:
+        raise InputError(f"k: the number of topics must be an integer of at least 2, got {k!r}")
+    n, v = prep.counts.shape
+    if n < k:
+        raise StepSkipped(
+            f"a topic model with K={k} needs at least {k} non-empty units, but the matrix has {n} "
+            f"({len(prep.dropped_units)} empty units dropped); use a smaller K or paragraph units")
+    if v < k:
+        raise StepSkipped(f"a topic model with K={k} needs at least {k} terms, but the pruned "
+                          f"vocabulary has {v}; relax the vocabulary pruning")
+
+
+def check_seed(seed: object) -> None:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise InputError(f"seed: must be an integer, got {seed!r}")
+
+
+def check_seeds(seeds: Sequence[int]) -> list[int]:
+    if isinstance(seeds, (int, np.integer)) or not len(seeds):
+        raise InputError(f"seeds: expected a non-empty list of integers, got {seeds!r}")
+    for s in seeds:
+        check_seed(s)
+    out = [int(s) for s in seeds]
+    if len(set(out)) != len(out):
+        raise InputError(f"seeds: contains duplicates: {out}")
+    return out
