@@ -205,3 +205,45 @@ def test_sweep_restores_old_folder_when_out_missing(tmp_path):
     assert sweep_stale(tmp_path / "out") == [old]
     assert not old.exists()
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["report.md"]
+
+
+class _SignalInFinaliser:
+    """Sends SIGINT to this process from ``__del__``, where Python swallows the exception."""
+
+    def __del__(self):
+        os.kill(os.getpid(), signal.SIGINT)
+        for _ in range(10_000):  # the handler runs here, inside the finaliser
+            pass
+
+
+def test_interrupt_swallowed_by_a_finaliser_still_keeps_the_previous_report(tmp_path, monkeypatch):
+    from textanalytics.output_folder import atomic_output_folder
+    from textanalytics.workers import interrupts
+
+    swallowed = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda info: swallowed.append(info.exc_type))
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "old.txt").write_text("previous report", encoding="utf-8")
+    with pytest.raises(KeyboardInterrupt):
+        with interrupts(), atomic_output_folder(out) as tmp:
+            (tmp / "new.txt").write_text("half a report", encoding="utf-8")
+            _SignalInFinaliser()  # dropped at once: the interrupt is "ignored" by Python
+    assert swallowed == [KeyboardInterrupt]  # Python did swallow the interrupt
+    assert sorted(p.name for p in out.iterdir()) == ["old.txt"]
+    assert not list(tmp_path.glob(".out.tmp-*"))
+
+
+def test_interrupt_during_a_fork_is_raised_after_it_without_a_traceback(capsys):
+    from textanalytics.workers import _deferring_interrupts, interrupts
+
+    with pytest.raises(KeyboardInterrupt):
+        with interrupts():
+            with _deferring_interrupts():
+                os.kill(os.getpid(), signal.SIGINT)
+                for _ in range(10_000):
+                    pass
+                reached = True  # the handler ran above and did not raise
+    assert reached
+    assert "Traceback" not in capsys.readouterr().err

@@ -37,6 +37,7 @@ from typing import Callable, Iterator, Mapping
 
 from .errors import InputError
 from .files import atomic_write, current_umask
+from .workers import raise_if_interrupted
 
 log = logging.getLogger(__name__)
 
@@ -238,6 +239,7 @@ def atomic_output_folder(out: str | os.PathLike) -> Iterator[Path]:
         with atomic_write(out, folder=True) as tmp:
             _tmp_marker(tmp)
             yield tmp
+            raise_if_interrupted()  # a Ctrl-C swallowed on the way still keeps the old report
             (tmp / TMP_MARKER).unlink()
             if out.exists():
                 _tmp_marker(out)  # so a run killed mid-swap can be undone (sweep_stale)

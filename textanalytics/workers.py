@@ -12,8 +12,10 @@ output folder (which removes its temporary folder) and its workers stop with it.
 * :func:`worker_pool` is a ``ProcessPoolExecutor`` that, when the block it
   guards raises (KeyboardInterrupt included), terminates its workers instead of
   waiting for their jobs to finish.
-* :func:`sigterm_as_interrupt` (used by the CLI) turns SIGTERM into
-  :class:`Terminated`, a ``KeyboardInterrupt``, for the duration of a command.
+* :func:`interrupts` (used by the CLI) turns SIGTERM into :class:`Terminated`,
+  a ``KeyboardInterrupt``, for the duration of a command, and remembers every
+  SIGINT/SIGTERM so :func:`raise_if_interrupted` can stop a commit even when the
+  exception was swallowed by a finaliser.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import logging
+import multiprocessing as mp
 import os
 import signal
 import sys
@@ -31,13 +34,14 @@ from typing import Any, Callable, Iterator
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Terminated", "available_cores", "init_worker", "worker_pool", "sigterm_as_interrupt", "terminate_pool"]
+__all__ = ["Terminated", "available_cores", "forked_pool", "init_worker", "worker_pool", "interrupts", "raise_if_interrupted",
+           "terminate_pool"]
 
 _PR_SET_PDEATHSIG = 1
 
 
 class Terminated(KeyboardInterrupt):
-    """The process received SIGTERM (raised by the handler :func:`sigterm_as_interrupt` installs)."""
+    """The process received SIGTERM (raised by the handler :func:`interrupts` installs)."""
 
 
 def available_cores() -> int:
@@ -56,6 +60,15 @@ def _die_with_parent() -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
     except (OSError, AttributeError):  # pragma: no cover - not glibc
         pass
+
+
+@contextlib.contextmanager
+def forked_pool(processes: int) -> Iterator[Any]:
+    """A ``multiprocessing`` fork pool of :func:`init_worker` processes, forked with interrupts deferred."""
+    with _deferring_interrupts():
+        pool = mp.get_context("fork").Pool(processes, initializer=init_worker)
+    with pool:
+        yield pool
 
 
 def init_worker(initializer: Callable[..., Any] | None = None, *args: Any) -> None:
@@ -86,6 +99,8 @@ def worker_pool(*, max_workers: int, initializer: Callable[..., Any] | None = No
     pool = ProcessPoolExecutor(max_workers=max_workers, mp_context=mp_context, initializer=init_worker,
                                initargs=(initializer, *initargs))
     try:
+        with _deferring_interrupts():  # a forking pool starts every worker at its first job
+            pool.submit(_noop).result()
         yield pool
     except BaseException:
         terminate_pool(pool)
@@ -93,18 +108,66 @@ def worker_pool(*, max_workers: int, initializer: Callable[..., Any] | None = No
     pool.shutdown(wait=True)
 
 
-def _raise_terminated(signum: int, frame: Any) -> None:
-    raise Terminated()
+# Signals received inside :func:`interrupts`, kept so that an interrupt Python had to
+# swallow (one that arrives while a finaliser or a garbage-collector callback runs is
+# printed as "Exception ignored" and lost) still stops the run before it commits.
+_received: list[int] = []
+# While a worker is forked, a signal is only remembered: Python runs its handler
+# inside the fork's own callbacks (logging's lock release), where an exception is
+# swallowed with a traceback on stderr. It is raised once the fork is done.
+_deferred = threading.local()
+
+
+def _on_signal(signum: int, frame: Any) -> None:
+    _received.append(signum)
+    if not getattr(_deferred, "active", False):
+        raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
 
 
 @contextlib.contextmanager
-def sigterm_as_interrupt() -> Iterator[None]:
-    """Within the block, SIGTERM raises :class:`Terminated` in the main thread (like Ctrl-C)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+def _deferring_interrupts() -> Iterator[None]:
+    _deferred.active = True
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        _deferred.active = False
+    raise_if_interrupted()
+
+
+def _noop() -> None:
+    return None
+
+
+def raise_if_interrupted() -> None:
+    """Raise the interrupt a signal received inside :func:`interrupts` stands for, if any.
+
+    Called right before a result is committed (the output folder's swap), so a
+    signal is never lost, even when its exception was swallowed on the way.
+    """
+    if _received:
+        raise Terminated() if signal.SIGTERM in _received else KeyboardInterrupt()
+
+
+@contextlib.contextmanager
+def interrupts() -> Iterator[None]:
+    """Within the block, SIGINT and SIGTERM raise in the main thread and are remembered.
+
+    SIGTERM raises :class:`Terminated` (a ``KeyboardInterrupt``), SIGINT a
+    ``KeyboardInterrupt``; an ignored SIGINT (a job started in the background by
+    a non-interactive shell) stays ignored. Outside the main thread this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    _received.clear()
+    previous_term = signal.signal(signal.SIGTERM, _on_signal)
+    previous_int = signal.getsignal(signal.SIGINT)
+    if previous_int is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _on_signal)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous_term)
+        if previous_int is signal.default_int_handler:
+            signal.signal(signal.SIGINT, previous_int)
+        _received.clear()

@@ -9,7 +9,7 @@ import time
 from typing import Any, Sequence
 
 from ..errors import InputError, StepSkipped, printable
-from ..workers import Terminated, sigterm_as_interrupt
+from ..workers import Terminated, interrupts
 from .common import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED
 from .parser import build_parser
 
@@ -78,7 +78,7 @@ def _main(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     _setup_logging(args)
     try:
-        with sigterm_as_interrupt():
+        with interrupts():
             return int(args.func(args) or 0)
     except (InputError, StepSkipped) as exc:
         print(f"error: {_one_line(exc)}", file=sys.stderr)

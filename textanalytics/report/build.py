@@ -22,7 +22,6 @@ import dataclasses
 import io
 import json
 import logging
-import multiprocessing as mp
 import platform
 import shutil
 import sys
@@ -42,7 +41,7 @@ from ..files import atomic_write
 from ..output_folder import atomic_output_folder, check_output_folder, write_report_marker
 from ..pipeline import run_analysis
 from ..provenance import digest, input_digests, package_versions
-from ..workers import available_cores, init_worker
+from ..workers import available_cores, forked_pool
 from . import content
 from .figures import FigureSpec
 from .io import format_frame, markdown_table, markdown_text, safe_filename, save_figure, unique_stems, write_csv
@@ -238,7 +237,7 @@ def _render_all(jobs: list, *, cfg: AnalysisConfig, cache: Path | None) -> list[
         workers = min(2, available_cores(), len(todo))
         # Fork only on Linux: it is unsafe on macOS (system frameworks) and missing on Windows.
         if workers > 1 and sys.platform.startswith("linux"):
-            with mp.get_context("fork").Pool(workers, initializer=init_worker) as pool:
+            with forked_pool(workers) as pool:
                 drawn = pool.map(_render_job, range(len(todo)), chunksize=1)
         else:
             drawn = [_render_job(i) for i in range(len(todo))]
