@@ -50,6 +50,7 @@ __all__ = [
     "dtm_from_texts",
     "group_counts",
     "group_labels",
+    "ubiquitous_terms",
 ]
 
 logger = logging.getLogger(__name__)
@@ -67,6 +68,12 @@ class VocabularyConfig:
     made: an int ``max_df`` below 2 (``1`` for "every unit" is ``1.0``) and a
     ``min_df`` above a ``max_df`` of the same kind are errors.
 
+    ``ubiquitous_share`` (0 = off) removes from the topic-model matrix, before
+    the document-frequency pruning, the terms found in more than this share of
+    the units of every group (of at least :data:`UBIQUITOUS_MIN_UNITS` units)
+    of the first usable ``[compare] group_by`` column, or of the whole corpus
+    without one: see :func:`ubiquitous_terms`. Comparisons keep them.
+
     >>> VocabularyConfig(max_df=1)
     Traceback (most recent call last):
     ...
@@ -76,6 +83,7 @@ class VocabularyConfig:
     min_df: int | float = 2
     max_df: int | float = 0.5
     max_features: int = 0
+    ubiquitous_share: float = 0.4
 
     def __post_init__(self) -> None:
         from .corpus.config import FieldChecks
@@ -85,6 +93,9 @@ class VocabularyConfig:
         check.document_frequency("max_df")
         check.df_pair()
         check.integer("max_features", minimum=0, problem="must be 0 (all) or positive")
+        check.number("ubiquitous_share", minimum=0.0, maximum=1.0, max_open=True,
+                     problem="must be a share in [0, 1): 0 turns the list off, 0.4 leaves out of the topic "
+                             "model the terms found in more than 40 % of the units of every group")
 
 
 @dataclass(frozen=True, eq=False)
@@ -523,6 +534,63 @@ def dtm_from_texts(units: pd.DataFrame | Iterable[str], texts: Iterable[Iterable
     dtm = DocumentTermMatrix(counts=counts, vocabulary=tuple(terms[order].tolist()), units=table,
                              unit=unit, params={"unit": unit, "n_terms_before_pruning": len(terms)})
     return _apply_pruning(dtm, pruning)
+
+
+# -- ubiquitous terms -------------------------------------------------------------------------
+
+#: Columns of :func:`ubiquitous_terms`' table.
+UBIQUITOUS_COLUMNS = ("term", "share_min", "share_overall", "groups")
+
+#: Groups with fewer units are not checked by :func:`ubiquitous_terms`: one unit moves their share by
+#: a tenth or more (in the Commons sample a party with two speeches vetoed every term).
+UBIQUITOUS_MIN_UNITS = 10
+
+
+def ubiquitous_terms(dtm: DocumentTermMatrix, *, labels: Sequence[Any] | np.ndarray | None, share: float,
+                     min_units: int = UBIQUITOUS_MIN_UNITS) -> pd.DataFrame:
+    """Terms found in more than ``share`` of the units of every group.
+
+    ``labels`` holds one group label per unit (row) of ``dtm``; a missing
+    label (None, NaN, "") puts the unit in no group. Groups with fewer than
+    ``min_units`` units are not checked, unless no group has that many;
+    ``labels=None`` makes the whole corpus one group. ``share <= 0`` finds
+    nothing (the list is off).
+
+    Returns one row per term, ``share_min`` descending then ``term``:
+    ``term``; ``share_min``, the smallest share of a checked group's units
+    that contain the term; ``share_overall``, the share of all units;
+    ``groups``, how many groups were checked (the term exceeds ``share`` in each).
+
+    >>> dtm = dtm_from_texts(["a", "b", "c", "d"], [["hon", "war"], ["hon"], ["hon", "tax"], ["tax"]])
+    >>> ubiquitous_terms(dtm, labels=["x", "x", "y", "y"], share=0.4, min_units=1)
+      term  share_min  share_overall  groups
+    0  hon        0.5           0.75       2
+    """
+    found = pd.DataFrame({"term": pd.Series([], dtype=object), "share_min": pd.Series([], dtype=float),
+                          "share_overall": pd.Series([], dtype=float), "groups": pd.Series([], dtype=np.int64)})
+    if share <= 0 or dtm.n_units == 0:
+        return found
+    codes = (np.zeros(dtm.n_units, dtype=np.int64) if labels is None
+             else factorize_labels(np.asarray(labels, dtype=object))[0])
+    sizes = np.bincount(codes[codes >= 0], minlength=int(codes.max()) + 1 if len(codes) else 0)
+    checked = np.flatnonzero(sizes >= min_units) if (sizes >= min_units).any() else np.flatnonzero(sizes)
+    if not len(checked):
+        return found
+    position = np.full(len(sizes) + 1, -1, dtype=np.int64)
+    position[checked] = np.arange(len(checked))
+    indicator = _indicator(position[codes], len(checked))  # code -1 maps to the last slot: -1
+    presence = (dtm.counts > 0).astype(np.int64)
+    units = sizes[checked].astype(np.float64)
+    # A term above the share in every checked group is above it in those groups pooled: only those are candidates.
+    pooled = np.asarray(indicator.sum(axis=0) @ presence).ravel() / units.sum()
+    candidates = np.flatnonzero(pooled > share)
+    share_min = ((indicator @ presence[:, candidates]).toarray() / units[:, None]).min(axis=0)
+    hit = candidates[share_min > share]
+    overall = np.asarray(presence[:, hit].sum(axis=0), dtype=np.float64).ravel() / dtm.n_units
+    found = pd.DataFrame({"term": pd.Series([dtm.vocabulary[i] for i in hit], dtype=object),
+                          "share_min": share_min[share_min > share], "share_overall": overall,
+                          "groups": np.full(len(hit), len(checked), dtype=np.int64)})
+    return found.sort_values(["share_min", "term"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
 # -- grouping ---------------------------------------------------------------------------------
