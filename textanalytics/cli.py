@@ -68,7 +68,7 @@ def _setup_logging(args: argparse.Namespace) -> None:
 
 
 def _load_config(args: argparse.Namespace):
-    from .config import load_config
+    from .config import load_config, resolve_paths
 
     path = args.config
     if path is None and Path("analysis.toml").is_file():
@@ -78,11 +78,7 @@ def _load_config(args: argparse.Namespace):
     corpus_path = getattr(args, "corpus", None) or getattr(args, "path", None)
     if corpus_path:
         cfg = cfg.replace(corpus=dataclasses.replace(cfg.corpus, path=str(Path(corpus_path).resolve())))
-    elif not Path(cfg.corpus.path).is_absolute():
-        cfg = cfg.replace(corpus=dataclasses.replace(cfg.corpus, path=str((base / cfg.corpus.path).resolve())))
-    cache = cfg.preprocess.cache_dir
-    if cache and not Path(cache).is_absolute():
-        cfg = cfg.replace(preprocess=dataclasses.replace(cfg.preprocess, cache_dir=str((base / cache).resolve())))
+    cfg = resolve_paths(cfg, base=base)
     if getattr(args, "seed", None) is not None:
         cfg = cfg.replace(seed=args.seed)
     return cfg, base
@@ -134,7 +130,7 @@ def cmd_preprocess(args: argparse.Namespace) -> int:
         raise InputError(f"-o {out}: unsupported output format; use .parquet or .csv")
     _check_new_file(out, option="-o", protected=protected)
     corpus = _load_corpus(cfg)
-    tokens = preprocess(corpus, cfg.preprocess)
+    tokens = preprocess(corpus, config=cfg.preprocess)
     table = tokens.table
     from .report.io import atomic_file
 
@@ -187,7 +183,7 @@ def _dtm(cfg, corpus):
     from .features import build_dtm
     from .preprocessing import preprocess
 
-    tokens = preprocess(corpus, cfg.preprocess)
+    tokens = preprocess(corpus, config=cfg.preprocess)
     return tokens, build_dtm(tokens, unit=cfg.preprocess.unit, config=cfg.vocabulary)
 
 
@@ -242,7 +238,7 @@ def cmd_kwic(args: argparse.Namespace) -> int:
     if args.by == "lemma":
         from .preprocessing import preprocess
 
-        tokens = preprocess(corpus, cfg.preprocess)
+        tokens = preprocess(corpus, config=cfg.preprocess)
     hits = kwic(corpus, args.query, window=args.window, tokens=tokens, by=args.by)
     if args.json:
         print(hits.to_json(orient="records", force_ascii=False, indent=1, date_format="iso"))

@@ -4,8 +4,8 @@ The key is the SHA-256 of a JSON document holding: a hash of the corpus
 paragraphs (``statement_id``, ``paragraph``, ``text``), every field of the
 :class:`PreprocessConfig`, ``textanalytics.__version__``, the versions of
 nltk and lemminflect, and the contents of every resource file in use (stopword
-list, alias table, lemma exceptions, abbreviations; a researcher's edited
-``aliases.csv`` therefore misses the cache). Nothing is pickled.
+list, presets and files, alias table, lemma exceptions, abbreviations; a
+researcher's edited ``aliases.csv`` or stopword file therefore misses the cache). Nothing is pickled.
 
 Layout: ``<cache_dir>/preprocess/<key>/`` holds ``tokens.parquet``,
 ``phrases.parquet``, ``units.parquet``, ``aliases.parquet`` and
@@ -102,6 +102,8 @@ def _config_parts(config: PreprocessConfig) -> dict[str, Any]:
         "aliases": resource_digest("aliases", config.aliases),
         "lemma_exceptions": resource_digest("lemma_exceptions", config.lemma_exceptions),
         "abbreviations": resource_digest("abbreviations", config.abbreviations),
+        "stopword_presets": [resource_digest("stopword_presets", p) for p in config.stopword_presets],
+        "stopword_files": [resource_digest("stopword_files", f) for f in config.stopword_files],
     }
     return {"config": cfg, "versions": _versions(), "resources": resources}
 

@@ -6,8 +6,8 @@ in memory) and :func:`~textanalytics.preprocessing.preprocess_chunks` (many,
 spooled to disk); one chunk or many give the same tokens:
 
 1. per chunk (:func:`_front`): tokens (:mod:`.tokenizing`), types
-   (:mod:`.token_types`), resolution numbers (:mod:`.resolutions`), aliases
-   and curated phrases (:mod:`.aliases`);
+   (:mod:`.token_types`), resolution numbers (:mod:`.resolutions`), aliases,
+   stopword sequences and curated phrases (:mod:`.aliases`);
 2. over all chunks: learned phrases (:func:`~.phrases.learn_phrases`);
 3. per chunk (:func:`_finish`): stopword terms, the token table and its units.
 """
@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .aliases import alias_patterns, apply_aliases, apply_curated, curated_patterns
+from .aliases import alias_patterns, apply_aliases, apply_curated, curated_patterns, drop_sequences, phrase_patterns
 from .config import PreprocessConfig
 from .model import REASONS, empty_aliases
 from .phrases import learn_phrases, phrase_table
@@ -88,7 +88,8 @@ class _Shared:
     """What all chunks of one run share: settings, resources and the id spaces."""
 
     config: PreprocessConfig
-    stopwords: frozenset[str]
+    stopwords: frozenset[str]     # words and joined terms
+    stop_sequences: tuple[str, ...]  # entries of two or more words ("right hon"), sorted
     exceptions: dict[str, str]
     vocab: Vocab
     case_vocab: Vocab
@@ -97,13 +98,16 @@ class _Shared:
 
 
 def _shared(config: PreprocessConfig) -> _Shared:
-    return _Shared(config=config, stopwords=load_stopwords(config.stopwords, extra=config.extra_stopwords),
+    entries = load_stopwords(config.stopwords, extra=config.extra_stopwords, presets=config.stopword_presets,
+                             files=config.stopword_files)
+    return _Shared(config=config, stopwords=frozenset(e for e in entries if " " not in e),
+                   stop_sequences=tuple(sorted(e for e in entries if " " in e)),
                    exceptions=load_lemma_exceptions(config.lemma_exceptions) if config.lemmatize else {},
                    vocab=Vocab(), case_vocab=Vocab(), curated_targets=[])
 
 
 def _front(paragraphs: pd.DataFrame, sh: _Shared) -> Chunk:
-    """Steps 1-5 on one chunk: tokens, types, resolution numbers, aliases, curated phrases."""
+    """Steps 1-5 on one chunk: tokens, types, resolution numbers, aliases, stopword sequences, curated phrases."""
     config, vocab, case_vocab = sh.config, sh.vocab, sh.case_vocab
     types, codes, sent_len, para_sents = tokenize_paragraphs(paragraphs["text"].tolist(), config)
     lay = layout(sent_len, para_sents, len(paragraphs))
@@ -116,11 +120,14 @@ def _front(paragraphs: pd.DataFrame, sh: _Shared) -> Chunk:
         apply_resolutions(w, types, tt, vocab)
     patterns, sh.n_alias_rows = alias_patterns(config, vocab, case_vocab, sh.exceptions)
     aliases = apply_aliases(w, patterns, tt.case_key[codes], vocab, types, config.drop_alias_repeats)
-    curated = []
-    if config.curated_phrases:
+    curated, stops = [], []
+    if config.curated_phrases or sh.stop_sequences:
         every_alias, _ = alias_patterns(config, vocab, case_vocab, sh.exceptions, every=True)
         curated = curated_patterns(config, vocab, case_vocab, sh.exceptions, every_alias)
+        stops = phrase_patterns(sh.stop_sequences, setting="stopword sequences", config=config, vocab=vocab,
+                                case_vocab=case_vocab, exceptions=sh.exceptions, aliases=every_alias)
     sh.curated_targets = [p.target for p in curated]
+    drop_sequences(w, stops)
     apply_curated(w, curated)
     return Chunk(statement_id=paragraphs["statement_id"].to_numpy(dtype=object),
                  paragraph=paragraphs["paragraph"].to_numpy(dtype=np.int64), types=types, lay=lay, w=w,

@@ -34,7 +34,7 @@ import jinja2
 import pandas as pd
 
 from .. import __version__
-from ..config import AnalysisConfig, load_config, to_dict
+from ..config import AnalysisConfig, load_config, resolve_paths, to_dict
 from ..errors import InputError
 from ..workers import init_worker
 from . import content
@@ -146,13 +146,8 @@ def build_report(config: AnalysisConfig | str | Path | None = None, *, out: str 
         base = Path(base_dir) if base_dir else Path.cwd()
         cfg = config or AnalysisConfig()
     recorded = cfg  # run.json records the config as written, free of machine-specific paths
+    cfg = resolve_paths(cfg, base=base)
     corpus_path = Path(cfg.corpus.path)
-    if not corpus_path.is_absolute():
-        corpus_path = (base / corpus_path).resolve()
-        cfg = cfg.replace(corpus=dataclasses.replace(cfg.corpus, path=str(corpus_path)))
-    cache = cfg.preprocess.cache_dir
-    if cache and not Path(cache).is_absolute():
-        cfg = cfg.replace(preprocess=dataclasses.replace(cfg.preprocess, cache_dir=str((base / cache).resolve())))
     out_dir = Path(out) if out is not None else base / cfg.report.out
     if not corpus_path.exists():
         raise InputError(f"{corpus_path}: corpus path not found; set [corpus] path or pass --corpus")
