@@ -97,7 +97,18 @@ def _config_parts(config: PreprocessConfig) -> dict[str, Any]:
     """Every config field, package versions and resource-file digests (the key minus the corpus)."""
     cfg = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)}
     cfg = {k: list(v) if isinstance(v, tuple) else v for k, v in cfg.items()}
-    resources = {
+    return {"config": cfg, "versions": _versions(), "resources": resource_digests(config)}
+
+
+def resource_digests(config: PreprocessConfig) -> dict[str, Any]:
+    """SHA-256 of every resource file ``config`` uses, by setting (``""`` for none; lists for presets and files).
+
+    Part of the cache key, and recorded in a report's ``run.json``.
+
+    >>> resource_digests(PreprocessConfig())["aliases"]
+    ''
+    """
+    return {
         "stopwords": resource_digest("stopwords", config.stopwords),
         "aliases": resource_digest("aliases", config.aliases),
         "lemma_exceptions": resource_digest("lemma_exceptions", config.lemma_exceptions),
@@ -105,7 +116,6 @@ def _config_parts(config: PreprocessConfig) -> dict[str, Any]:
         "stopword_presets": [resource_digest("stopword_presets", p) for p in config.stopword_presets],
         "stopword_files": [resource_digest("stopword_files", f) for f in config.stopword_files],
     }
-    return {"config": cfg, "versions": _versions(), "resources": resources}
 
 
 def file_digest(path: str | os.PathLike) -> str:

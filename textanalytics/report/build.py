@@ -8,7 +8,7 @@ Layout of the output folder::
       figures/*.png, figures/*.svg  every figure in both formats
       report.md                     the narrative with figures and key tables inline
       index.html                    the same report, self-contained (figures embedded)
-      run.json                      versions, resolved config, input hashes, seeds, K, timings
+      run.json                      versions, resolved config, input and resource-file hashes, seeds, K, timings
 
 Floats in tables carry ``[report] float_digits`` significant digits (default 6).
 Two runs with the same inputs give byte-identical files except ``run.json``'s
@@ -40,6 +40,7 @@ from ..workers import init_worker
 from . import content
 from ..output_folder import atomic_output_folder, check_output_folder, write_report_marker
 from ..corpus.summary import problem_line
+from ..preprocessing.cache import resource_digests
 from .io import markdown_table, markdown_text, safe_filename, save_figure, unique_stems, write_csv
 
 log = logging.getLogger(__name__)
@@ -217,6 +218,7 @@ def _write_all(tmp: Path, *, cfg: AnalysisConfig, recorded: AnalysisConfig, resu
         "versions": _versions(),
         "config": to_dict(recorded),
         "inputs": _hash_inputs(corpus_path, exclude=exclude),
+        "resources": resource_digests(cfg.preprocess),
         "seed": cfg.seed,
         "model_seeds": list(results.model_seeds),
         "chosen_k": results.topic_k,
