@@ -91,11 +91,18 @@ def _gone(pid: int) -> bool:
     return any(line.startswith("State:") and "Z" in line.split()[1] for line in status.splitlines())
 
 
+def _copy_config(folder: Path) -> Path:
+    """analysis.toml in ``folder``, with the seeds' alias table it names relative to itself."""
+    (folder / "seeds").mkdir()
+    shutil.copy(SEEDS / "aliases.csv", folder / "seeds" / "aliases.csv")
+    return Path(shutil.copy(CONFIG, folder / "analysis.toml"))
+
+
 @pytest.fixture(scope="session")
 def previous_report(tmp_path_factory) -> Path:
     """A report written by one complete run (copied into each test's out/)."""
     base = tmp_path_factory.mktemp("previous")
-    shutil.copy(CONFIG, base / "analysis.toml")
+    _copy_config(base)
     out = base / "out"
     done = subprocess.run(_command(out, base / "analysis.toml"), capture_output=True, text=True,
                           env=_env(), timeout=180)
@@ -109,8 +116,7 @@ def previous_report(tmp_path_factory) -> Path:
                                                  (signal.SIGTERM, 143, "terminated")],
                          ids=["SIGINT", "SIGTERM"])
 def test_signal_leaves_previous_report(tmp_path, previous_report, signum, code, word):
-    config = tmp_path / "analysis.toml"
-    shutil.copy(CONFIG, config)
+    config = _copy_config(tmp_path)
     out = tmp_path / "out"
     shutil.copytree(previous_report, out)
     before = _snapshot(out)
