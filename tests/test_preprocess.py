@@ -28,8 +28,15 @@ def make_corpus(statements: dict[str, list[str]]) -> Corpus:
     return Corpus(statements=pd.DataFrame({"statement_id": list(statements)}), paragraphs=paragraphs)
 
 
+#: The seeds' domain tables, which these tests of the alias and phrase machinery use by default.
+SEEDS_ALIASES = str(ROOT / "seeds" / "aliases.csv")
+SEEDS_PHRASES = load_config(ROOT / "analysis.toml").preprocess.curated_phrases
+
+
 def run(statements: dict[str, list[str]], **config) -> Tokens:
     config.setdefault("cache_dir", "")
+    config.setdefault("aliases", SEEDS_ALIASES)
+    config.setdefault("curated_phrases", SEEDS_PHRASES)
     return preprocess(make_corpus(statements), config=PreprocessConfig(**config))
 
 

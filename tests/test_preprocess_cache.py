@@ -38,10 +38,11 @@ def _changed(name: str, value, tp):
     if tp is float:
         return value / 2
     if tp is str:
-        return {"cache_dir": "elsewhere", "stopwords": "", "aliases": "", "lemma_exceptions": "",
-                "abbreviations": ""}[name]
+        return {"cache_dir": "elsewhere", "stopwords": "", "aliases": str(DATA / "aliases_custom.csv"),
+                "lemma_exceptions": "", "abbreviations": ""}[name]
     if origin is tuple:
-        return tuple(value) + ("extra entry",)
+        return tuple(value) + {"stopword_presets": ("parliament",),
+                               "stopword_files": (str(DATA / "stopwords_custom.txt"),)}.get(name, ("extra entry",))
     raise AssertionError(f"no change rule for {name}: {tp}")
 
 
@@ -84,8 +85,14 @@ def test_version_and_resource_files_are_part_of_the_key(monkeypatch, tmp_path):
     before = cache_key(paragraphs, config=cfg)
     aliases.write_text(aliases.read_text(encoding="utf-8") + "Da'ish,islamic_state_group,\n", encoding="utf-8")
     assert cache_key(paragraphs, config=cfg) != before   # the researcher edited the table
-    assert set(key_document(paragraphs.paragraphs, cfg)["resources"]) == {"stopwords", "aliases", "lemma_exceptions",
-                                                              "abbreviations"}
+    assert set(key_document(paragraphs.paragraphs, cfg)["resources"]) == {
+        "stopwords", "aliases", "lemma_exceptions", "abbreviations", "stopword_presets", "stopword_files"}
+    mine = tmp_path / "my_stopwords.txt"
+    mine.write_text("hon\n", encoding="utf-8")
+    cfg = PreprocessConfig(stopword_files=(str(mine),))
+    before = cache_key(paragraphs, config=cfg)
+    mine.write_text("hon\nfriend\n", encoding="utf-8")
+    assert cache_key(paragraphs, config=cfg) != before   # the researcher edited the stopword file
 
 
 def _count_runs(monkeypatch) -> list[int]:

@@ -8,6 +8,8 @@ the rule must give there.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -120,7 +122,9 @@ PROBES: list[tuple[str, dict[str, str]]] = [
 NAMES = sorted({t for _, expect in PROBES for t, lemma in expect.items()
                 if t[:1].isupper() and lemma == t.lower()} - {"Members", "Government's", "Member", "Minister"})
 
-CONFIG = PreprocessConfig(cache_dir="", phrases=False)
+#: The seeds' alias table ("United Nations" -> un), to show aliases still match kept names.
+SEEDS_ALIASES = str(Path(__file__).resolve().parents[1] / "seeds" / "aliases.csv")
+CONFIG = PreprocessConfig(cache_dir="", phrases=False, aliases=SEEDS_ALIASES)
 
 
 

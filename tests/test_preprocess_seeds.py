@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from textanalytics.preprocessing import PreprocessConfig, preprocess
+from textanalytics.config import load_config
+from textanalytics.preprocessing import preprocess
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
@@ -25,7 +27,9 @@ def corpus():
 
 @pytest.fixture(scope="module")
 def tokens(corpus):
-    return preprocess(corpus, config=PreprocessConfig(cache_dir=""))
+    # The seeds' own config: their alias table and curated phrases (a user corpus gets neither).
+    seeds = load_config(ROOT / "analysis.toml", resolve=True).preprocess
+    return preprocess(corpus, config=dataclasses.replace(seeds, cache_dir=""))
 
 
 @pytest.fixture(scope="module")

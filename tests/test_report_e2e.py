@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import os
 import re
@@ -51,6 +53,9 @@ def test_writes_every_table_figure_and_document(seeds_report):
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert run["chosen_k"] == result.k and run["k_reason"]
     assert set(run["inputs"]) >= {f"raw/{p.name}" for p in (ROOT / "seeds" / "raw").iterdir()}
+    aliases = (ROOT / "seeds" / "aliases.csv").read_text(encoding="utf-8-sig").encode("utf-8")
+    assert run["resources"]["aliases"] == hashlib.sha256(aliases).hexdigest()  # the seeds' own table, recorded
+    assert run["config"]["preprocess"]["aliases"] == "seeds/aliases.csv"  # as written, no machine path
     assert run["versions"]["gensim"] and "corpus" in run["timings"]
 
 

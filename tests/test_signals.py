@@ -110,6 +110,7 @@ def _config_with_warm_analysis(folder: Path, *, project: Path) -> Path:
     # signal always arrives while the report is being written, not after the run has ended.
     assert "\ndpi = 110\n" in text
     config.write_text(text.replace("\ndpi = 110\n", "\ndpi = 300\n"), encoding="utf-8")
+    (folder / "seeds").symlink_to(project / "seeds", target_is_directory=True)  # the alias table it names
     cache = folder / ".textanalytics_cache"
     cache.mkdir()
     for part in ("preprocess", "topics"):

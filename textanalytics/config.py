@@ -30,7 +30,7 @@ from typing import Any, Mapping
 from .errors import InputError
 from .provenance import digest_document
 from .corpus.config import CorpusConfig, FieldChecks
-from .preprocessing.config import PreprocessConfig
+from .preprocessing.config import PreprocessConfig, resolve_resource_paths
 from .features import VocabularyConfig
 from .compare.config import CompareConfig
 from .topics.config import TopicConfig
@@ -49,6 +49,7 @@ __all__ = [
     "TopicConfig",
     "ReportConfig",
     "load_config",
+    "resolve_paths",
     "from_mapping",
     "to_dict",
     "config_hash",
@@ -177,11 +178,14 @@ def from_mapping(cls: type, data: Mapping[str, Any], *, where: str = "config") -
     return obj
 
 
-def load_config(path: str | Path | None = None, **overrides: Any) -> AnalysisConfig:
+def load_config(path: str | Path | None = None, *, resolve: bool = False, **overrides: Any) -> AnalysisConfig:
     """Read an ``analysis.toml`` file (or use defaults when ``path`` is None).
 
-    Relative paths inside the file (``corpus.path``, cache and output folders)
-    are kept as written; the CLI resolves them against the config file's folder.
+    Relative paths inside the file (``corpus.path``, resource files, cache and
+    output folders) are kept as written (``run.json`` records them so); the
+    CLI and :func:`~textanalytics.build_report` resolve them against the config
+    file's folder. ``resolve=True`` does that here (:func:`resolve_paths`), for
+    code that runs elsewhere, e.g. a notebook reading ``../analysis.toml``.
 
     Raises :class:`InputError` for a missing file, invalid TOML, unknown keys,
     wrong types or values out of range (each section checks its fields when
@@ -210,7 +214,26 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> AnalysisCon
         raise InputError(message if message.startswith(name) else f"{name}: {message}") from None
     if overrides:
         cfg = dataclasses.replace(cfg, **overrides)
+    if resolve and path is not None:
+        cfg = resolve_paths(cfg, base=Path(path).resolve().parent)
     return cfg
+
+
+def resolve_paths(cfg: AnalysisConfig, *, base: str | Path) -> AnalysisConfig:
+    """``cfg`` with its relative input paths made absolute against ``base`` (the config file's folder).
+
+    Resolved: ``[corpus] path``, the ``[preprocess]`` resource files (aliases,
+    stopwords, stopword files, lemma exceptions, abbreviations) and its
+    ``cache_dir``. Packaged names, ``""`` and absolute paths are unchanged;
+    ``[report] out`` is the caller's (the CLI's ``--out``).
+
+    >>> resolve_paths(AnalysisConfig(), base="/study").corpus.path
+    '/study/seeds'
+    """
+    corpus = cfg.corpus
+    if not Path(corpus.path).is_absolute():
+        corpus = dataclasses.replace(corpus, path=str((Path(base) / corpus.path).resolve()))
+    return cfg.replace(corpus=corpus, preprocess=resolve_resource_paths(cfg.preprocess, base=base))
 
 
 def to_dict(cfg: Any) -> dict[str, Any]:

@@ -226,7 +226,10 @@ def run_analysis(cfg: AnalysisConfig) -> AnalysisResults:
     res.tables["phrases"] = tokens.phrases
 
     with clock.stage("vocabulary"):
-        res.full_dtm, res.dtm = _matrices(cfg, tokens)
+        res.full_dtm, res.dtm, ubiquitous = _matrices(cfg, tokens, corpus=corpus,
+                                                      group_by=res.groupings[0] if res.groupings else None)
+        if cfg.vocabulary.ubiquitous_share > 0:
+            res.tables["ubiquitous_terms"] = ubiquitous
         res.tables["lexical_stats"] = _lexical_stats(corpus, tokens, window=cfg.compare.mattr_window)
     with clock.stage("compare"):
         _compare(cfg, res)
@@ -237,18 +240,29 @@ def run_analysis(cfg: AnalysisConfig) -> AnalysisResults:
     return res
 
 
-def _matrices(cfg: AnalysisConfig, tokens: Any) -> tuple[Any, Any]:
-    """The unpruned comparison matrix and the pruned topic-model matrix.
+def _matrices(cfg: AnalysisConfig, tokens: Any, *, corpus: Any,
+              group_by: str | None) -> tuple[Any, Any, pd.DataFrame]:
+    """The unpruned comparison matrix, the pruned topic-model matrix and the ubiquitous terms it lacks.
 
     Comparisons count every kept term (pruning would silently drop rare,
-    possibly group-specific words); topic models use the pruned copy.
+    possibly group-specific words); topic models use the pruned copy, without
+    the terms found in more than ``[vocabulary] ubiquitous_share`` of the units
+    of every ``group_by`` group (:func:`~textanalytics.features.ubiquitous_terms`).
     """
-    from .features import build_dtm  # deferred: scipy, pandas (features is the matrix stage)
+    from .features import build_dtm, ubiquitous_terms  # deferred: scipy, pandas (features is the matrix stage)
+    from .grouping import unit_labels  # deferred: pandas
 
+    voc = cfg.vocabulary
     full = build_dtm(tokens, unit=cfg.compare.unit)
     base = full if cfg.compare.unit == cfg.preprocess.unit else build_dtm(tokens, unit=cfg.preprocess.unit)
-    return full, base.prune(min_df=cfg.vocabulary.min_df, max_df=cfg.vocabulary.max_df,
-                            max_features=cfg.vocabulary.max_features)
+    labels = None if group_by is None else unit_labels(base, corpus=corpus, group_by=group_by)
+    ubiquitous = ubiquitous_terms(base, labels=labels, share=voc.ubiquitous_share)
+    if len(ubiquitous):
+        log.info("vocabulary: %d term(s) in more than %g of the %ss of every %s group left out of the topic "
+                 "model: %s", len(ubiquitous), voc.ubiquitous_share, base.unit, group_by or "corpus",
+                 ", ".join(ubiquitous["term"].head(10)))
+        base = base.select_terms(~pd.Index(base.vocabulary).isin(ubiquitous["term"]))
+    return full, base.prune(min_df=voc.min_df, max_df=voc.max_df, max_features=voc.max_features), ubiquitous
 
 
 def _lexical_stats(corpus: Any, tokens: Any, *, window: int) -> pd.DataFrame:

@@ -20,7 +20,7 @@ EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
 
 
 def load_config_from_args(args: argparse.Namespace):
-    from ..config import load_config  # deferred: the stage configs load pandas and scipy (not for --help)
+    from ..config import load_config, resolve_paths  # deferred: the stage configs load pandas and scipy (not for --help)
 
     path = args.config
     if path is None and Path("analysis.toml").is_file():
@@ -30,11 +30,7 @@ def load_config_from_args(args: argparse.Namespace):
     corpus_path = getattr(args, "corpus", None) or getattr(args, "path", None)
     if corpus_path:
         cfg = cfg.replace(corpus=dataclasses.replace(cfg.corpus, path=str(Path(corpus_path).resolve())))
-    elif not Path(cfg.corpus.path).is_absolute():
-        cfg = cfg.replace(corpus=dataclasses.replace(cfg.corpus, path=str((base / cfg.corpus.path).resolve())))
-    cache = cfg.preprocess.cache_dir
-    if cache and not Path(cache).is_absolute():
-        cfg = cfg.replace(preprocess=dataclasses.replace(cfg.preprocess, cache_dir=str((base / cache).resolve())))
+    cfg = resolve_paths(cfg, base=base)
     if getattr(args, "seed", None) is not None:
         cfg = cfg.replace(seed=args.seed)
     return cfg, base

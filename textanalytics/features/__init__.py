@@ -10,6 +10,7 @@ edge (:meth:`DocumentTermMatrix.to_gensim`, :meth:`DocumentTermMatrix.to_sklearn
 Modules: ``dtm`` (the :class:`DocumentTermMatrix` model, :class:`BowCorpus`),
 ``build`` (:func:`build_dtm` from tokens, :func:`dtm_from_texts` from any term
 lists), ``pruning`` (document-frequency rules), ``groups`` (:func:`group_counts`),
+``ubiquitous`` (:func:`ubiquitous_terms`, boilerplate in every group),
 ``config`` (:class:`VocabularyConfig`, light: no numpy, pandas or scipy). Every
 public name is importable from here; the matrix modules load on first use.
 
@@ -45,8 +46,9 @@ _EXPORTS = {
     "sorted_id_codes": "textanalytics.features.build",
     "group_counts": "textanalytics.features.groups",
     "group_labels": "textanalytics.grouping",
+    "ubiquitous_terms": "textanalytics.features.ubiquitous",
 }
 
 __getattr__, __dir__, _names = lazy_exports(__name__, _EXPORTS, eager=("VocabularyConfig",))
 __all__ = ["VocabularyConfig", "DocumentTermMatrix", "BowCorpus", "build_dtm", "dtm_from_texts", "group_counts",
-           "group_labels"]
+           "group_labels", "ubiquitous_terms"]

@@ -20,6 +20,12 @@ class VocabularyConfig:
     made: an int ``max_df`` below 2 (``1`` for "every unit" is ``1.0``) and a
     ``min_df`` above a ``max_df`` of the same kind are errors.
 
+    ``ubiquitous_share`` (0 = off) removes from the topic-model matrix, before
+    the document-frequency pruning, the terms found in more than this share of
+    the units of every group (of at least 10 units) of the first usable
+    ``[compare] group_by`` column, or of the whole corpus without one: see
+    :func:`textanalytics.features.ubiquitous_terms`. Comparisons keep them.
+
     >>> VocabularyConfig(max_df=1)
     Traceback (most recent call last):
     ...
@@ -29,6 +35,7 @@ class VocabularyConfig:
     min_df: int | float = 2
     max_df: int | float = 0.5
     max_features: int = 0
+    ubiquitous_share: float = 0.4
 
     def __post_init__(self) -> None:
         from ..corpus.config import FieldChecks  # deferred: the corpus package loads pandas, numpy
@@ -38,4 +45,7 @@ class VocabularyConfig:
         check.document_frequency("max_df")
         check.df_pair()
         check.integer("max_features", minimum=0, problem="must be 0 (all) or positive")
+        check.number("ubiquitous_share", minimum=0.0, maximum=1.0, max_open=True,
+                     problem="must be a share in [0, 1): 0 turns the list off, 0.4 leaves out of the topic "
+                             "model the terms found in more than 40 % of the units of every group")
 

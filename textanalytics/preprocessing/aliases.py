@@ -5,7 +5,7 @@ tokenised and lemmatised like the corpus, so it becomes a short sequence of
 ids; :func:`match_sequences` finds every occurrence of every sequence in the
 corpus' id array with a few vectorised comparisons per sequence.
 
-Rules (documented for researchers in ``data/aliases.csv`` and the config):
+Rules (documented for researchers in ``docs/preprocessing.md`` and the config):
 
 * matching is on lower-case lemmas, so "foreign terrorist fighter" also
   matches "Foreign Terrorist Fighters" and "ISIL" matches "ISIL's"; a variant
@@ -16,10 +16,11 @@ Rules (documented for researchers in ``data/aliases.csv`` and the config):
 * the first token of an occurrence becomes the canonical token; the others are
   dropped with reason ``alias_part``.
 
-:func:`alias_patterns` and :func:`curated_patterns` turn the alias table and
-the curated phrases into id sequences of a run (:mod:`.passes`);
-:func:`apply_aliases` and :func:`apply_curated` apply them to the run's
-per-token arrays (:class:`~.state.Work`).
+:func:`alias_patterns`, :func:`curated_patterns` and :func:`phrase_patterns`
+turn the alias table, the curated phrases and the stopword sequences
+(``right hon``) into id sequences of a run (:mod:`.passes`);
+:func:`apply_aliases`, :func:`drop_sequences` and :func:`apply_curated` apply
+them to the run's per-token arrays (:class:`~.state.Work`).
 
 Example
 -------
@@ -190,12 +191,20 @@ def alias_patterns(config: PreprocessConfig, vocab: Vocab, case_vocab: Vocab,
 def curated_patterns(config: PreprocessConfig, vocab: Vocab, case_vocab: Vocab,
                      exceptions: dict[str, str], aliases: list[SequencePattern]) -> list[SequencePattern]:
     """Curated phrases as id sequences in the post-alias lemma space."""
+    return phrase_patterns(config.curated_phrases, setting="curated_phrases", config=config, vocab=vocab,
+                           case_vocab=case_vocab, exceptions=exceptions, aliases=aliases)
+
+
+def phrase_patterns(phrases: tuple[str, ...], *, setting: str, config: PreprocessConfig, vocab: Vocab,
+                    case_vocab: Vocab, exceptions: dict[str, str],
+                    aliases: list[SequencePattern]) -> list[SequencePattern]:
+    """Phrases of two or more words (curated phrases, stopword sequences) as id sequences after aliases."""
     patterns = []
-    for phrase in config.curated_phrases:
+    for phrase in phrases:
         toks = word_tokenize(phrase)
         words = [normalize_word(t) for t in toks if HAS_ALNUM.search(t)]
         if len(words) < 2:
-            raise InputError(f"[preprocess] curated_phrases: {phrase!r} has fewer than two words")
+            raise InputError(f"[preprocess] {setting}: {phrase!r} has fewer than two words")
         term = "_".join(words)
         # Ids are created for words the corpus lacks: an alias inside the phrase may still match
         # ("United Nations Charter" -> un, charter finds "UN Charter").
@@ -276,6 +285,24 @@ def _drop_alias_repeats(w: Work, heads: np.ndarray, targets: np.ndarray, followe
                 j += 1
         if inside and j < n and w.codes[j] == code_of[")"]:
             w.reason[inside] = REASON_CODE["alias_part"]
+
+
+def drop_sequences(w: Work, patterns: list[SequencePattern]) -> int:
+    """Stopword sequences ("right hon"): every token of a match is dropped as a stopword; return the matches.
+
+    Matched like curated phrases (lemmas after aliases, alias followers
+    skipped, within a sentence); run before them, so a curated phrase that
+    overlaps a stopword sequence still joins.
+    """
+    if not patterns:
+        return 0
+    stream = np.flatnonzero(w.reason != REASON_CODE["alias_part"])
+    m = match_sequences(patterns, keys=w.key[stream], case_keys=np.full(len(stream), -1),
+                        sentence=w.sentence[stream])
+    if len(m):
+        w.reason[stream[m.start]] = REASON_CODE["stopword"]
+        w.reason[stream[follower_mask(m, len(stream))]] = REASON_CODE["stopword"]
+    return len(m)
 
 
 def apply_curated(w: Work, patterns: list[SequencePattern]) -> None:

@@ -4,8 +4,8 @@ The key is the SHA-256 of a JSON document holding: a hash of the corpus
 paragraphs (``statement_id``, ``paragraph``, ``text``), every field of the
 :class:`PreprocessConfig`, ``textanalytics.__version__``, the versions of
 nltk and lemminflect, and the contents of every resource file in use (stopword
-list, alias table, lemma exceptions, abbreviations; a researcher's edited
-``aliases.csv`` therefore misses the cache). Nothing is pickled.
+list, presets and files, alias table, lemma exceptions, abbreviations; a
+researcher's edited ``aliases.csv`` or stopword file therefore misses the cache). Nothing is pickled.
 
 Layout: ``<cache_dir>/preprocess/<key>/`` holds ``tokens.parquet``,
 ``phrases.parquet``, ``units.parquet``, ``aliases.parquet`` and
@@ -85,15 +85,27 @@ def _config_parts(config: PreprocessConfig) -> dict[str, Any]:
     """Every config field, package versions and resource-file digests (the key minus the corpus)."""
     cfg = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)}
     cfg = {k: list(v) if isinstance(v, tuple) else v for k, v in cfg.items()}
-    resources = {
+    versions = {"textanalytics": textanalytics.__version__, "format": str(_FORMAT),
+                **package_versions(("nltk", "lemminflect"), missing="unknown")}
+    return {"config": cfg, "versions": versions, "resources": resource_digests(config)}
+
+
+def resource_digests(config: PreprocessConfig) -> dict[str, Any]:
+    """SHA-256 of every resource file ``config`` uses, by setting (``""`` for none; lists for presets and files).
+
+    Part of the cache key, and recorded in a report's ``run.json``.
+
+    >>> resource_digests(PreprocessConfig())["aliases"]
+    ''
+    """
+    return {
         "stopwords": resource_digest("stopwords", config.stopwords),
         "aliases": resource_digest("aliases", config.aliases),
         "lemma_exceptions": resource_digest("lemma_exceptions", config.lemma_exceptions),
         "abbreviations": resource_digest("abbreviations", config.abbreviations),
+        "stopword_presets": [resource_digest("stopword_presets", p) for p in config.stopword_presets],
+        "stopword_files": [resource_digest("stopword_files", f) for f in config.stopword_files],
     }
-    versions = {"textanalytics": textanalytics.__version__, "format": str(_FORMAT),
-                **package_versions(("nltk", "lemminflect"), missing="unknown")}
-    return {"config": cfg, "versions": versions, "resources": resources}
 
 
 def stream_key(*, source: str, options: dict[str, Any], config: PreprocessConfig) -> str:

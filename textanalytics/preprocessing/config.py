@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from ..corpus.config import FieldChecks, toml_value
+from .resources import STOPWORD_PRESETS, is_packaged
 
-#: Curated phrases used when the configuration does not name any.
-DEFAULT_CURATED_PHRASES: tuple[str, ...] = (
-    "international law",
-    "double standards",
-    "organized crime",
-    "information space",
-    "terrorist financing",
-)
+#: Fields that name a resource: a packaged name, a path to the researcher's file, or "".
+RESOURCE_FIELDS = ("abbreviations", "lemma_exceptions", "stopwords", "aliases")
 
 
 @dataclass(frozen=True)
@@ -73,7 +70,22 @@ class PreprocessConfig:
     stopwords = "english"
         ``"english"`` = ``data/stopwords_english.txt``, a path to a word list, or
         ``""`` for none. A token is a stopword when its lower-case form or its
-        lemma is listed.
+        lemma is listed. Every list (this one, presets, files, extras) holds
+        one entry a line (``#`` comments): a word, a joined term (``right_hon``
+        drops that phrase or canonical alias token) or words separated by
+        spaces (``right hon``: the sequence is dropped wherever it occurs,
+        matched on lemmas like curated phrases).
+    stopword_presets = []
+        Packaged lists for kinds of text, added to the stopwords:
+        ``"parliament"`` (Westminster forms of address and chair procedure:
+        hon, friend, member, gentleman, right hon, ...), ``"speech"``
+        (transcript annotations and address: applause, laughter, thank, ladies,
+        gentlemen, ...), ``"news"`` (reporting verbs and wire agencies: said,
+        told, according, reuters, ...). Words, sources and reasons:
+        ``docs/preprocessing.md``.
+    stopword_files = []
+        The researcher's stopword files (one entry a line, ``#`` comments),
+        relative to the config file's folder.
     extra_stopwords = []
         Corpus-specific stopwords added to the list (matched like the list).
         They also drop canonical tokens and phrases: ``["un", "vladimir_putin"]``.
@@ -87,10 +99,12 @@ class PreprocessConfig:
 
     Aliases and phrases
     -------------------
-    aliases = "default"
-        Variant -> canonical token table applied before phrase detection:
-        ``"default"`` = ``data/aliases.csv``, a CSV path with columns
-        ``variant,canonical[,case_sensitive][,note]``, or ``""`` for none.
+    aliases = ""
+        Variant -> canonical token table applied before phrase detection: a
+        CSV path with columns ``variant,canonical[,case_sensitive][,note]``
+        (format in ``docs/preprocessing.md``), or ``""`` for none. Nothing is
+        packaged: the seeds' table (ISIL/ISIS/Daesh -> ``isil``, ...) is
+        ``seeds/aliases.csv``, named in their ``analysis.toml``.
     drop_alias_repeats = true
         An alias repeated in parentheses right after the same concept is
         dropped (reason ``alias_part``): "foreign terrorist fighters (FTFs)" and
@@ -104,8 +118,7 @@ class PreprocessConfig:
         A learned phrase needs an NPMI above this (NPMI lies between -1 and 1).
     phrase_passes = 2
         Rounds of pair joining; two rounds allow phrases of up to four words.
-    curated_phrases = ["international law", "double standards", "organized crime",
-    "information space", "terrorist financing"]
+    curated_phrases = []
         Phrases always joined (matched on lemmas after aliases, so "double
         standard" matches too); the term is the phrase as written, joined with
         ``_``: ``double_standards``.
@@ -131,17 +144,19 @@ class PreprocessConfig:
     lemma_exceptions: str = "default"
     proper_nouns: Literal["keep", "lemmatise"] = "keep"
     stopwords: str = "english"
+    stopword_presets: tuple[str, ...] = ()
+    stopword_files: tuple[str, ...] = ()
     extra_stopwords: tuple[str, ...] = ()
     drop_numbers: bool = True
     min_length: int = 2
     keep_resolution_numbers: bool = True
-    aliases: str = "default"
+    aliases: str = ""
     drop_alias_repeats: bool = True
     phrases: bool = True
     phrase_min_count: int = 5
     phrase_threshold: float = 0.5
     phrase_passes: int = 2
-    curated_phrases: tuple[str, ...] = DEFAULT_CURATED_PHRASES
+    curated_phrases: tuple[str, ...] = ()
     cache_dir: str = ".textanalytics_cache"
     n_jobs: int = 1
 
@@ -164,8 +179,34 @@ class PreprocessConfig:
         check.integer("phrase_passes", minimum=0, problem="must be 0 (no learned phrases) or more")
         check.integer("n_jobs", minimum=1)
         check.texts("extra_stopwords")
+        for preset in check.texts("stopword_presets", unique=True):
+            if preset not in STOPWORD_PRESETS:
+                check.fail("stopword_presets", f"{toml_value(preset)} is not a preset; choose from "
+                           f"{', '.join(map(toml_value, STOPWORD_PRESETS))} (or list your own file in stopword_files)")
+        check.texts("stopword_files", unique=True)
         for phrase in check.texts("curated_phrases"):
             # The tokeniser decides in the end; a phrase of one word can never be joined.
             if sum(any(c.isalnum() for c in w) for w in phrase.split()) < 2:
                 check.fail("curated_phrases", f"{toml_value(phrase)} has fewer than two words; "
                            "list phrases of two or more words")
+
+
+def resolve_resource_paths(config: PreprocessConfig, *, base: str | Path) -> PreprocessConfig:
+    """``config`` with relative paths (resource files, ``stopword_files``, ``cache_dir``) made absolute against ``base``.
+
+    ``base`` is the config file's folder. Packaged names (``"english"``,
+    ``"default"``), ``""`` and absolute paths are left as they are.
+
+    >>> c = resolve_resource_paths(PreprocessConfig(aliases="my.csv", cache_dir=""), base="/study")
+    >>> c.aliases, c.stopwords, c.cache_dir
+    ('/study/my.csv', 'english', '')
+    """
+    def absolute(spec: str) -> str:
+        if not spec or Path(spec).expanduser().is_absolute():
+            return spec
+        return str((Path(base) / spec).resolve())
+
+    changes = {name: absolute(getattr(config, name)) for name in RESOURCE_FIELDS
+               if not is_packaged(name, getattr(config, name))}
+    return dataclasses.replace(config, **changes, cache_dir=absolute(config.cache_dir),
+                               stopword_files=tuple(absolute(f) for f in config.stopword_files))

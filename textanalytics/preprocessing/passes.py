@@ -7,10 +7,11 @@ spooled to disk); one chunk or many give the same tokens:
 
 1. per chunk: tokens (:func:`_tokenise`, :mod:`.tokenizing`), then
    (:func:`_front`) types (:mod:`.token_types`), resolution numbers
-   (:mod:`.resolutions`), aliases and curated phrases (:mod:`.aliases`). With
-   ``proper_nouns = "keep"`` every chunk is tokenised first and its case
-   counts added up (:mod:`.proper_nouns`), so whether a capitalised word is a
-   name is decided on the whole corpus; the chunks' types follow;
+   (:mod:`.resolutions`), aliases, stopword sequences and curated phrases
+   (:mod:`.aliases`). With ``proper_nouns = "keep"`` every chunk is tokenised
+   first and its case counts added up (:mod:`.proper_nouns`), so whether a
+   capitalised word is a name is decided on the whole corpus; the chunks'
+   types follow;
 2. over all chunks: learned phrases (:func:`~.phrases.learn_phrases`);
 3. per chunk (:func:`_finish`): stopword terms, the token table and its units.
 """
@@ -25,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .aliases import alias_patterns, apply_aliases, apply_curated, curated_patterns
+from .aliases import alias_patterns, apply_aliases, apply_curated, curated_patterns, drop_sequences, phrase_patterns
 from .config import PreprocessConfig
 from .model import REASONS, empty_aliases
 from .phrases import learn_phrases, phrase_table
@@ -92,7 +93,8 @@ class _Shared:
     """What all chunks of one run share: settings, resources and the id spaces."""
 
     config: PreprocessConfig
-    stopwords: frozenset[str]
+    stopwords: frozenset[str]     # words and joined terms
+    stop_sequences: tuple[str, ...]  # entries of two or more words ("right hon"), sorted
     exceptions: dict[str, str]
     vocab: Vocab
     case_vocab: Vocab
@@ -103,7 +105,10 @@ class _Shared:
 
 def _shared(config: PreprocessConfig) -> _Shared:
     keep_names = config.lemmatize and config.proper_nouns == "keep"
-    return _Shared(config=config, stopwords=load_stopwords(config.stopwords, extra=config.extra_stopwords),
+    entries = load_stopwords(config.stopwords, extra=config.extra_stopwords, presets=config.stopword_presets,
+                             files=config.stopword_files)
+    return _Shared(config=config, stopwords=frozenset(e for e in entries if " " not in e),
+                   stop_sequences=tuple(sorted(e for e in entries if " " in e)),
                    exceptions=load_lemma_exceptions(config.lemma_exceptions) if config.lemmatize else {},
                    vocab=Vocab(), case_vocab=Vocab(), curated_targets=[],
                    case_counts=CaseCounts() if keep_names else None)
@@ -124,7 +129,7 @@ def _tokenise(paragraphs: pd.DataFrame, sh: _Shared) -> Chunk:
 
 
 def _front(c: Chunk, sh: _Shared) -> Chunk:
-    """Steps 2-5 on one tokenised chunk: types, resolution numbers, aliases, curated phrases."""
+    """Steps 2-5 on one tokenised chunk: types, resolution numbers, aliases, stopword sequences, curated phrases."""
     config, vocab, case_vocab = sh.config, sh.vocab, sh.case_vocab
     codes, types = c.w.codes, c.types
     tt = analyse_types(types, config, vocab, case_vocab, sh.exceptions, sh.stopwords, sh.case_counts)
@@ -135,11 +140,14 @@ def _front(c: Chunk, sh: _Shared) -> Chunk:
         apply_resolutions(w, types, tt, vocab)
     patterns, sh.n_alias_rows = alias_patterns(config, vocab, case_vocab, sh.exceptions)
     aliases = apply_aliases(w, patterns, tt.case_key[codes], vocab, types, config.drop_alias_repeats)
-    curated = []
-    if config.curated_phrases:
+    curated, stops = [], []
+    if config.curated_phrases or sh.stop_sequences:
         every_alias, _ = alias_patterns(config, vocab, case_vocab, sh.exceptions, every=True)
         curated = curated_patterns(config, vocab, case_vocab, sh.exceptions, every_alias)
+        stops = phrase_patterns(sh.stop_sequences, setting="stopword sequences", config=config, vocab=vocab,
+                                case_vocab=case_vocab, exceptions=sh.exceptions, aliases=every_alias)
     sh.curated_targets = [p.target for p in curated]
+    drop_sequences(w, stops)
     apply_curated(w, curated)
     return Chunk(statement_id=c.statement_id, paragraph=c.paragraph, types=types, lay=c.lay, w=w,
                  keep=w.reason == 0, aliases=aliases)

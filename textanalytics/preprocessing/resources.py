@@ -2,14 +2,20 @@
 
 Each setting of :class:`PreprocessConfig` that names a resource takes the packaged
 name (``"default"``; ``"english"`` for stopwords), a path to the researcher's own
-file, or ``""`` for none. Files are UTF-8; a bad file raises a one-line
-:class:`~textanalytics.errors.InputError` naming the file and line.
+file, or ``""`` for none. Only generic resources are packaged (stopwords, the
+stopword presets, lemma exceptions, sentence-splitter abbreviations); domain
+tables such as aliases are the researcher's files (the seeds' own is
+``seeds/aliases.csv``, named in ``analysis.toml``). Files are UTF-8; a missing
+or bad file raises a one-line :class:`~textanalytics.errors.InputError` naming
+the file and line.
 
 Example
 -------
 >>> "the" in load_stopwords("english")
 True
->>> load_aliases("default").columns.tolist()
+>>> "hon" in load_stopwords("", presets=("parliament",))
+True
+>>> load_aliases("").columns.tolist()
 ['variant', 'canonical', 'case_sensitive', 'note']
 """
 
@@ -26,23 +32,45 @@ from ..provenance import digest
 
 _PACKAGED = {
     ("stopwords", "english"): "stopwords_english.txt",
-    ("aliases", "default"): "aliases.csv",
     ("lemma_exceptions", "default"): "lemma_exceptions.csv",
     ("abbreviations", "default"): "punkt_abbreviations.txt",
+    ("stopword_presets", "parliament"): "stopwords_parliament.txt",
+    ("stopword_presets", "speech"): "stopwords_speech.txt",
+    ("stopword_presets", "news"): "stopwords_news.txt",
 }
+
+#: Names of the packaged stopword presets (``[preprocess] stopword_presets``).
+STOPWORD_PRESETS: tuple[str, ...] = tuple(name for kind, name in _PACKAGED if kind == "stopword_presets")
+
+#: Why a kind of resource has no packaged file (the domain tables are the researcher's).
+_NOT_PACKAGED = {"aliases": "no alias table is packaged; the seeds' table is seeds/aliases.csv",
+                 "stopword_files": "stopword files are your own; packaged lists are stopword_presets"}
+
+#: Characters that show a stopword line holds more than one entry.
+_SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 _TRUE = {"yes", "true", "1", "y"}
 _FALSE = {"no", "false", "0", "n", ""}
 
 
+def is_packaged(kind: str, spec: str) -> bool:
+    """True when ``spec`` names a packaged resource of ``kind`` (not a path).
+
+    >>> is_packaged("stopwords", "english"), is_packaged("aliases", "default")
+    (True, False)
+    """
+    return (kind, spec) in _PACKAGED
+
+
 def resource_text(kind: str, spec: str) -> tuple[str, str]:
     """Return ``(name, text)`` of a resource: packaged when ``spec`` names it, else a file.
 
-    ``spec == ""`` gives ``("", "")``.
+    ``spec == ""`` gives ``("", "")``. A path that is not a file raises
+    :class:`InputError` naming the setting, the path and what to do.
 
-    >>> name, text = resource_text("aliases", "default")
+    >>> name, text = resource_text("abbreviations", "default")
     >>> name
-    'aliases.csv'
+    'punkt_abbreviations.txt'
     """
     if spec == "":
         return "", ""
@@ -52,8 +80,13 @@ def resource_text(kind: str, spec: str) -> tuple[str, str]:
     path = Path(spec).expanduser()
     if not path.is_file():
         known = sorted(name for k, name in _PACKAGED if k == kind)
-        raise InputError(f"[preprocess] {kind}: {spec!r} is neither a file nor a packaged name "
-                         f"({', '.join(map(repr, known))}); give a path or \"\" for none")
+        where = "relative paths are resolved against the config file's folder"
+        if known:
+            raise InputError(f"[preprocess] {kind} = {spec!r}: neither a file nor a packaged name "
+                             f"({', '.join(map(repr, known))}); no file at {path.resolve()}; give a path or \"\" "
+                             f"for none; {where}")
+        raise InputError(f"[preprocess] {kind} = {spec!r}: no such file ({path.resolve()}); give a path or \"\" "
+                         f"for none ({_NOT_PACKAGED.get(kind, 'none is packaged')}); {where}")
     try:
         return str(path), path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -79,15 +112,56 @@ def _word_lines(text: str) -> list[str]:
     return words
 
 
-def load_stopwords(spec: str, *, extra: tuple[str, ...] = ()) -> frozenset[str]:
-    """Stopwords of ``spec`` plus ``extra``, lower-cased, curly apostrophes made straight.
+def stopword_entries(name: str, text: str) -> list[str]:
+    """The entries of a stopword list: one a line, ``#`` comments, lower-cased.
+
+    An entry is a word (``hon``), a joined term (``right_hon``: a phrase or
+    canonical alias token) or words separated by spaces (``right hon``: the
+    sequence is dropped wherever it occurs). A line holding a comma, tab or
+    semicolon raises :class:`InputError` naming ``name`` and the line.
+
+    >>> stopword_entries("my.txt", "# procedural\\nHon\\nright   hon\\n")
+    ['hon', 'right hon']
+    """
+    entries = []
+    for number, line in enumerate(text.splitlines(), 1):
+        entry = line.split("#", 1)[0].strip()
+        bad = next((c for c in ",;\t" if c in entry), None)
+        if bad is not None:
+            raise InputError(f"{name}: line {number}: {entry!r} holds a {_SEPARATOR_NAMES[bad]}; "
+                             "list one word (or one space-separated sequence) a line")
+        if entry:
+            entries.append(normalize_stopword(entry))
+    return entries
+
+
+def normalize_stopword(entry: str) -> str:
+    """Lower case, curly apostrophes made straight, runs of spaces made one.
+
+    >>> normalize_stopword("  Right  Hon\\u2019s ")
+    "right hon's"
+    """
+    return " ".join(entry.lower().replace("\u2019", "'").split())
+
+
+def load_stopwords(spec: str, *, extra: tuple[str, ...] = (), presets: tuple[str, ...] = (),
+                   files: tuple[str, ...] = ()) -> frozenset[str]:
+    """Stopwords of the list ``spec``, the packaged ``presets``, the researcher's ``files`` and ``extra``.
+
+    Entries are normalised by :func:`normalize_stopword`; entries with a space
+    are sequences (see :func:`stopword_entries`).
 
     >>> sorted(load_stopwords("", extra=("Said",)))
     ['said']
+    >>> {"right hon", "hon"} <= load_stopwords("", presets=("parliament",))
+    True
     """
-    _, text = resource_text("stopwords", spec)
-    words = _word_lines(text) + [str(w) for w in extra]
-    return frozenset(w.strip().lower().replace("\u2019", "'") for w in words if w.strip())
+    entries = stopword_entries(*resource_text("stopwords", spec))
+    for kind, specs in (("stopword_presets", presets), ("stopword_files", files)):
+        for one in specs:
+            entries += stopword_entries(*resource_text(kind, one))
+    entries += [normalize_stopword(str(w)) for w in extra]
+    return frozenset(e for e in entries if e)
 
 
 def load_abbreviations(spec: str) -> frozenset[str]:
@@ -102,6 +176,7 @@ def load_abbreviations(spec: str) -> frozenset[str]:
 
 def _read_csv(kind: str, spec: str, required: tuple[str, ...],
               optional: tuple[str, ...]) -> tuple[str, list[tuple[int, dict[str, str]]]]:
+    """``(name, [(line, row), ...])`` of a resource CSV, values stripped, blank rows left out."""
     name, text = resource_text(kind, spec)
     if not text:
         return name, []
@@ -116,8 +191,8 @@ def load_aliases(spec: str) -> pd.DataFrame:
     variant or canonical, or a variant listed twice with different canonicals,
     raises :class:`InputError` naming the line.
 
-    >>> a = load_aliases("default")
-    >>> a.loc[a["variant"] == "Daesh", "canonical"].item()
+    >>> a = load_aliases("seeds/aliases.csv")                       # doctest: +SKIP
+    >>> a.loc[a["variant"] == "Daesh", "canonical"].item()          # doctest: +SKIP
     'isil'
     """
     name, rows = _read_csv("aliases", spec, ("variant", "canonical"), ("case_sensitive", "note"))

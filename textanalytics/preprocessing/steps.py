@@ -13,12 +13,13 @@ indexing. Steps, in order:
    number, a stopword or too short;
 3. UN resolution numbers after "resolution(s)" become ``resolution_2178``
    (:mod:`.resolutions`);
-4. aliases (:mod:`.aliases`, table in ``data/aliases.csv``): the first token
-   of a match takes the canonical token, the others are dropped as
-   ``alias_part``, and so is an alias repeated in parentheses right after
-   itself ("foreign terrorist fighters (FTFs)");
-5. curated phrases (:mod:`.aliases`; matched on lemmas after aliases, may
-   include stopwords), followers dropped as ``phrase_part``;
+4. aliases (:mod:`.aliases`, the researcher's table named by ``aliases``;
+   none by default): the first token of a match takes the canonical token,
+   the others are dropped as ``alias_part``, and so is an alias repeated in
+   parentheses right after itself ("foreign terrorist fighters (FTFs)");
+5. stopword sequences ("right hon", dropped whole) and curated phrases
+   (:mod:`.aliases`; matched on lemmas after aliases, may include
+   stopwords), followers dropped as ``phrase_part``;
 6. learned phrases (:mod:`.phrases`) over the kept terms, ``phrase_passes`` times;
 7. the token table, with categorical string columns.
 
@@ -36,7 +37,7 @@ Example
 >>> corpus = Corpus(statements=pd.DataFrame({"statement_id": ["s1"]}), paragraphs=paragraphs)
 >>> tokens = preprocess(corpus, config=PreprocessConfig(cache_dir="", phrases=False))
 >>> tokens.documents()[1]
-[['isil', 'fighter', 'attack', 'isil']]
+[['isil', 'fighter', 'attack', 'islamic', 'state']]
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ Layout of the output folder::
       figures/*.png, figures/*.svg  every figure in both formats
       report.md                     the narrative with figures and key tables inline
       index.html                    the same report, self-contained (figures embedded)
-      run.json                      versions, resolved config, input hashes, seeds, K, timings
+      run.json                      versions, resolved config, input and resource-file hashes, seeds, K, timings
 
 Floats in tables carry ``[report] float_digits`` significant digits (default 6).
 Two runs with the same inputs give byte-identical files except ``run.json``'s
@@ -34,12 +34,13 @@ import jinja2
 import pandas as pd
 
 from .. import __version__
-from ..config import AnalysisConfig, load_config, to_dict
+from ..config import AnalysisConfig, load_config, resolve_paths, to_dict
 from ..corpus.summary import problem_line
 from ..errors import InputError
 from ..files import atomic_write
 from ..output_folder import atomic_output_folder, check_output_folder, write_report_marker
 from ..pipeline import run_analysis
+from ..preprocessing.cache import resource_digests
 from ..provenance import digest, input_digests, package_versions
 from ..workers import available_cores, forked_pool
 from . import content
@@ -114,13 +115,8 @@ def build_report(config: AnalysisConfig | str | Path | None = None, *, out: str 
         base = Path(base_dir) if base_dir else Path.cwd()
         cfg = config or AnalysisConfig()
     recorded = cfg  # run.json records the config as written, free of machine-specific paths
+    cfg = resolve_paths(cfg, base=base)
     corpus_path = Path(cfg.corpus.path)
-    if not corpus_path.is_absolute():
-        corpus_path = (base / corpus_path).resolve()
-        cfg = cfg.replace(corpus=dataclasses.replace(cfg.corpus, path=str(corpus_path)))
-    cache = cfg.preprocess.cache_dir
-    if cache and not Path(cache).is_absolute():
-        cfg = cfg.replace(preprocess=dataclasses.replace(cfg.preprocess, cache_dir=str((base / cache).resolve())))
     out_dir = Path(out) if out is not None else base / cfg.report.out
     if not corpus_path.exists():
         raise InputError(f"{corpus_path}: corpus path not found; set [corpus] path or pass --corpus")
@@ -191,6 +187,7 @@ def _write_all(tmp: Path, *, cfg: AnalysisConfig, recorded: AnalysisConfig, resu
                      **package_versions(RECORDED_PACKAGES)},
         "config": to_dict(recorded),
         "inputs": input_digests(corpus_path, exclude=exclude),
+        "resources": resource_digests(cfg.preprocess),
         "seed": cfg.seed,
         "model_seeds": list(results.model_seeds),
         "chosen_k": results.topic_k,

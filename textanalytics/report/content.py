@@ -135,6 +135,10 @@ def sections(res: Any, *, figures: dict[str, Any]) -> list[Section]:
         blocks.append({"kind": "figure", "name": "topic_terms", "caption": "Top terms per topic (by relevance)."})
         blocks.append({"kind": "table", "name": "topic_labels", "caption": "Topic labels, shares and stability", "open": True})
         blocks.append({"kind": "table", "name": "representative_passages", "caption": "Most representative paragraphs per topic"})
+        blocks.append({"kind": "table", "name": "ubiquitous_terms", "caption": (
+            f"Terms left out of the topic model: in more than {cfg.vocabulary.ubiquitous_share:g} of the "
+            f"{res.dtm.unit}s of {f'every {groupings[0]} group' if groupings else 'the corpus'} "
+            "([vocabulary] ubiquitous_share)")})
         S.append({"heading": "Topics", "blocks": blocks})
 
         td = res.tables.get("topic_differences")
