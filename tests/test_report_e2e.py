@@ -62,7 +62,7 @@ def test_writes_every_table_figure_and_document(seeds_report):
 def test_report_narrative_states_caveats(seeds_report):
     out, _ = seeds_report
     md = (out / "report.md").read_text(encoding="utf-8")
-    for heading in ("## Corpus", "## Vocabulary contrasts", "## Topics", "## Changes across years",
+    for heading in ("## Corpus", "## Vocabulary contrasts", "## Topics", "## Changes over time",
                     "## Differences between speakers and groups", "## Caveats"):
         assert heading in md
     assert "single statement" in md  # e.g. the one FSB/NAC statement

@@ -165,15 +165,66 @@ def test_differences_by_hand_with_notes():
     ids = ["a1", "b1", "b2", "b3"]
     model = _model([[.9, .1], [.1, .9], [.2, .8], [.3, .7]], ids, [10, 10, 10, 10])
     corpus = _statements(ids, ["A", "B", "B", "B"])
-    out = topic_differences(model, corpus=corpus, group_by="group", config=CFG).table
+    out = topic_differences(model, corpus=corpus, group_by="group", config=CFG, min_statements=1).table
     assert list(out.columns) == ["group_by", "group_a", "group_b", "topic", "label", "difference", "lower",
-                                 "upper", "p_value", "p_adjusted", "min_p_value", "test", "n_relabelings",
-                                 "n_a", "n_b", "unstable", "note"]
+                                 "upper", "p_value", "p_adjusted", "lower_adjusted", "upper_adjusted", "verdict",
+                                 "min_p_value", "test", "n_relabelings", "n_a", "n_b", "unstable", "note"]
     row = out[out["topic"] == 1].iloc[0]
     assert row["difference"] == pytest.approx(0.9 - 0.2)
     assert row["p_value"] == pytest.approx(0.25) and row["min_p_value"] == pytest.approx(0.25)
     assert (row["n_a"], row["n_b"], row["test"], row["n_relabelings"]) == (1, 3, "exact", 4)
     assert "only 1 statement in A" in row["note"] and "smallest attainable p = 0.25" in row["note"]
+
+
+def test_a_side_with_one_statement_gets_the_estimate_but_no_interval_or_test_by_default():
+    ids = ["a1", "b1", "b2", "b3"]
+    model = _model([[.9, .1], [.1, .9], [.2, .8], [.3, .7]], ids, [10, 10, 10, 10])
+    corpus = _statements(ids, ["A", "B", "B", "B"])
+    out = topic_differences(model, corpus=corpus, group_by="group", config=CFG).table
+    assert out["difference"].tolist() == pytest.approx([0.7, -0.7])
+    for col in ("lower", "upper", "p_value", "p_adjusted", "lower_adjusted", "upper_adjusted", "min_p_value"):
+        assert out[col].isna().all(), col
+    assert set(out["verdict"]) == {"not_tested"} and set(out["test"]) == {"none"}
+    assert "fewer than 2 statements in A (1)" in out["note"].iloc[0] and "no interval and no test" in out["note"].iloc[0]
+
+
+def test_the_verdict_never_contradicts_the_adjusted_test_or_the_family_interval():
+    rng = np.random.default_rng(11)
+    ids = [f"s{i}" for i in range(24)]
+    groups = np.repeat(["A", "B", "C", "D"], 6)
+    theta = rng.dirichlet([2, 2, 2], size=24)
+    theta[:6] = rng.dirichlet([12, 2, 2], size=6)  # A leans to topic 1
+    model = _model(theta, ids, rng.integers(5, 40, size=24))
+    res = topic_differences(model, corpus=_statements(ids, groups), group_by="group", versus="rest",
+                            alpha=0.05, config=TopicConfig(n_bootstrap=400, n_permutations=999))
+    t = res.table
+    tested = t["p_value"].notna()
+    m, r = int(tested.sum()), int((t["p_adjusted"] <= 0.05).sum())
+    assert res.params["fcr_level"] == pytest.approx(1 - max(r, 1) * 0.05 / m)
+    assert ((t["upper_adjusted"] - t["lower_adjusted"]) >= (t["upper"] - t["lower"]) - 1e-12).all()
+    higher = t["verdict"] == "a_higher"
+    assert (t.loc[higher, "p_adjusted"] <= 0.05).all() and (t.loc[higher, "lower_adjusted"] > 0).all()
+    lower = t["verdict"] == "b_higher"
+    assert (t.loc[lower, "p_adjusted"] <= 0.05).all() and (t.loc[lower, "upper_adjusted"] < 0).all()
+    none = t["verdict"] == "no_evidence"
+    assert (t.loc[none, "p_adjusted"] > 0.05).all()
+    assert ((t.loc[none, "lower_adjusted"] <= 0) & (t.loc[none, "upper_adjusted"] >= 0)).all()
+    assert t.loc[(t["group_a"] == "A") & (t["topic"] == 1), "verdict"].item() == "a_higher"  # the planted lean
+
+
+def test_explicit_pairs_come_first_each_once_and_two_groups_give_one_pair():
+    ids = [f"s{i}" for i in range(6)]
+    model = _model(np.full((6, 2), 0.5), ids, [5] * 6)
+    corpus = _statements(ids, ["A", "A", "B", "B", "C", "C"])
+    t = topic_differences(model, corpus=corpus, group_by="group", config=CFG,
+                          pairs=[("C", "A"), ("A", "C"), ("A", REST), ("B", REST)]).table
+    assert t[["group_a", "group_b"]].drop_duplicates().values.tolist() == [["C", "A"], ["A", REST], ["B", REST]]
+    two = _statements(ids[:4], ["A", "A", "B", "B"])
+    rest = topic_differences(_model(np.full((4, 2), 0.5), ids[:4], [5] * 4), corpus=two, group_by="group",
+                             versus="rest", config=CFG).table
+    assert rest[["group_a", "group_b"]].drop_duplicates().values.tolist() == [["A", "B"]]  # not A-rest and B-rest
+    with pytest.raises(InputError, match="either pairs or group_a"):
+        topic_differences(model, corpus=corpus, group_by="group", group_a="A", pairs=[("A", "B")], config=CFG)
 
 
 def test_difference_pairs_rest_and_labels():
@@ -192,7 +243,8 @@ def test_difference_pairs_rest_and_labels():
     assert "unstable" in one["note"].iloc[1] and "unstable" not in one["note"].iloc[0]
     # A pair's result does not depend on which other pairs were computed.
     same = pairs[(pairs["group_a"] == 2017) & (pairs["group_b"] == 2019)].reset_index(drop=True)
-    pd.testing.assert_frame_equal(one.drop(columns="p_adjusted"), same.drop(columns="p_adjusted"))
+    family = ["p_adjusted", "lower_adjusted", "upper_adjusted", "verdict"]  # these depend on the family
+    pd.testing.assert_frame_equal(one.drop(columns=family), same.drop(columns=family))
     with pytest.raises(InputError, match="group_a: group '2016' not found in column 'year'"):
         topic_differences(model, corpus=corpus, group_by="year", group_a=2016, config=CFG)
 

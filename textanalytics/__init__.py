@@ -54,6 +54,7 @@ _EXPORTS = {
     "run_analysis": "textanalytics.pipeline",
     "topic_shares": "textanalytics.topics",
     "topic_differences": "textanalytics.topics",
+    "topic_trends": "textanalytics.topics",
     "build_report": "textanalytics.report",
     "load_config": "textanalytics.config",
     "AnalysisConfig": "textanalytics.config",

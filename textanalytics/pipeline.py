@@ -29,7 +29,7 @@ from . import topics as tp
 from .config import AnalysisConfig
 from .corpus.summary import problem_counts, problem_table
 from .errors import InputError, StepSkipped
-from .grouping import check_group_by, group_labels, label_str
+from .grouping import REST, check_group_by, group_labels, label_str
 from .inputs import AnalysisInputs, load_inputs
 
 log = logging.getLogger(__name__)
@@ -331,14 +331,35 @@ def _topics(cfg: AnalysisConfig, res: AnalysisResults) -> None:
     res.tables["topics"] = run.topics
     res.tables["topic_labels"] = run.labels
     res.tables["representative_passages"] = run.passages
-    shares, diffs = [], []
+    shares, diffs, trends = [], [], []
     for col in res.groupings:
         shares.append(tp.topic_shares(run.ensemble, corpus=res.corpus, group_by=col, seed=cfg.seed,
                                       config=cfg.topics).table)
+        groups = shares[-1]["group"].drop_duplicates().tolist()
         diffs.append(tp.topic_differences(run.ensemble, corpus=res.corpus, group_by=col, seed=cfg.seed,
+                                          config=cfg.topics, pairs=_difference_family(cfg, col, groups),
+                                          alpha=cfg.compare.alpha).table)
+        if len(groups) >= 3 and tp.time_positions(groups) is not None:
+            trends.append(tp.topic_trends(run.ensemble, corpus=res.corpus, group_by=col, seed=cfg.seed,
                                           config=cfg.topics).table)
     res.tables["topic_shares"] = pd.concat(shares, ignore_index=True) if shares else pd.DataFrame()
     res.tables["topic_differences"] = pd.concat(diffs, ignore_index=True) if diffs else pd.DataFrame()
+    if trends:
+        res.tables["topic_trends"] = pd.concat(trends, ignore_index=True)
+
+
+def _difference_family(cfg: AnalysisConfig, column: str, groups: list[Any]) -> list[tuple[Any, Any]]:
+    """The comparisons one grouping's differences test together: its configured pairs, then each group vs the rest.
+
+    With two groups the one pair stands for both "vs the rest" rows. Groups are
+    matched by name, so a configured pair is given as the column's labels.
+    """
+    by_name = {label_str(g): g for g in groups}
+    family = [(by_name[a], by_name[b]) for col, a, b in cfg.compare.pairs
+              if col == column and a in by_name and b in by_name]
+    if len(groups) == 2:
+        return family or [(groups[0], groups[1])]
+    return family + [(g, REST) for g in groups]
 
 
 def _keywords_in_context(cfg: AnalysisConfig, res: AnalysisResults) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from .. import __version__
 from ..compare import plots as cplots
 from ..corpus.plots import corpus_overview_figure
+from ..grouping import label_str
 from ..topics import plots as tplots
 from . import narrative
 from .figures import FigureSpec
@@ -43,9 +44,13 @@ def method_notes(res: Any) -> list[str]:
     if res.topic_run is None:
         return []
     notes = ["Share and difference intervals resample statements within groups, paragraphs within "
-             "statements and seed refits; a group with one statement has no between-statement "
-             "variation to resample, so its interval is too narrow. Judge group differences by the "
-             "permutation p-value."]
+             "statements and seed refits. Differences are tested by permuting statements between the "
+             "two sides, with Benjamini–Hochberg over every comparison of a grouping (configured pairs "
+             "and each group against the rest); a difference is reported only when that adjusted test "
+             "and the false-coverage-rate interval (Benjamini & Yekutieli 2005) agree. A group with "
+             "fewer than 2 statements gets its estimate only: no interval, no test. Trends over time "
+             "are weighted least-squares slopes of statement shares, tested by permuting the "
+             "statements' dates."]
     dtm = res.dtm
     units_per_statement = len(dtm.units) / max(1, dtm.units["statement_id"].nunique())
     if dtm.unit == "statement" or units_per_statement < 1.5:
@@ -80,13 +85,20 @@ def figure_specs(res: Any) -> dict[str, FigureSpec]:
             "threshold": cfg.topics.stability_threshold})
     figs["topic_terms"] = FigureSpec(tplots.plot_top_terms, {"table": run.topics, "labels": run.labels})
     ts, td = tables["topic_shares"], tables["topic_differences"]
-    if "year" in res.groupings:
-        figs["topic_shares_year"] = FigureSpec(tplots.plot_shares_over_time, {
-            "table": ts[ts["group_by"] == "year"], "confidence": cfg.topics.confidence})
+    trends = tables.get("topic_trends")
+    for col in (trends["group_by"].drop_duplicates() if trends is not None else ()):
+        figs[f"topic_shares_{col}"] = FigureSpec(tplots.plot_shares_over_time, {
+            "table": ts[ts["group_by"] == col], "confidence": cfg.topics.confidence})
     for col in res.groupings:
         figs[f"topic_heatmap_{col}"] = FigureSpec(tplots.plot_share_heatmap, {"table": ts[ts["group_by"] == col]})
     if len(td):
-        first = td.iloc[0]
+        first = td.iloc[0]  # the first configured pair when there is one (pairs lead each grouping's family)
+        for col, a, b in cfg.compare.pairs:
+            match = td[(td["group_by"] == col) & (td["group_a"].map(label_str) == a)
+                       & (td["group_b"].map(label_str) == b)]
+            if len(match):
+                first = match.iloc[0]
+                break
         sub = td[(td["group_by"] == first["group_by"]) & (td["group_a"] == first["group_a"])
                  & (td["group_b"] == first["group_b"])]
         figs["topic_differences"] = FigureSpec(tplots.plot_differences, {
@@ -118,7 +130,8 @@ def sections(res: Any, *, figures: dict[str, Any]) -> list[Section]:
         "tests whether a term's frequency differs, the log ratio (Hardie 2014) says by how much (1 = twice as "
         "frequent), p-values are Benjamini–Hochberg adjusted within each comparison, and dispersion counts "
         "how many of the group's statements use the term.")}]
-    blocks.append({"kind": "list", "items": narrative.keyness_items(res.tables.get("keyness"), alpha=alpha)})
+    blocks.append({"kind": "list", "items": narrative.keyness_items(res.tables.get("keyness"), alpha=alpha,
+                                                                     pairs=cfg.compare.pairs)})
     for col in groupings:
         blocks.append({"kind": "figure", "name": f"keyness_{col}", "caption": f"Keyness by {col}: each group vs the rest."})
         blocks.append({"kind": "figure", "name": f"distinctive_terms_{col}", "caption": f"Distinctive terms (TF-IDF) by {col}."})
@@ -142,18 +155,22 @@ def sections(res: Any, *, figures: dict[str, Any]) -> list[Section]:
         S.append({"heading": "Topics", "blocks": blocks})
 
         td = res.tables.get("topic_differences")
-        blocks = [{"kind": "figure", "name": "topic_shares_year", "caption": "Topic shares by year with intervals."}]
-        year_d = td[td["group_by"] == "year"] if td is not None and len(td) else None
-        blocks.append({"kind": "list", "items": narrative.difference_items(year_d, alpha=alpha) or ["No year comparison available."]})
-        S.append({"heading": "Changes across years", "blocks": blocks})
+        trends = res.tables.get("topic_trends")
+        if trends is not None and len(trends):
+            blocks = []
+            for col in trends["group_by"].drop_duplicates():
+                blocks.append({"kind": "figure", "name": f"topic_shares_{col}",
+                               "caption": f"Topic shares by {col} with intervals."})
+            blocks.append({"kind": "list", "items": narrative.trend_items(trends, alpha=alpha)})
+            blocks.append({"kind": "table", "name": "topic_trends", "caption": "Trends of topic shares over time"})
+            S.append({"heading": "Changes over time", "blocks": blocks})
 
         blocks = []
         for col in groupings:
-            if col == "year":
-                continue
             blocks.append({"kind": "figure", "name": f"topic_heatmap_{col}", "caption": f"Topic shares by {col}."})
             sub = td[td["group_by"] == col] if td is not None and len(td) else None
-            blocks.append({"kind": "list", "items": narrative.difference_items(sub, alpha=alpha) or [f"No {col} comparison available."]})
+            blocks.append({"kind": "list", "items": narrative.difference_items(sub, alpha=alpha, pairs=cfg.compare.pairs)
+                           or [f"No {col} comparison available."]})
         blocks.append({"kind": "figure", "name": "topic_differences", "caption": "Differences in topic share between two groups."})
         blocks.append({"kind": "table", "name": "topic_shares", "caption": "Topic shares by group"})
         blocks.append({"kind": "table", "name": "topic_differences", "caption": "Differences between groups"})

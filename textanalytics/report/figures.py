@@ -7,6 +7,10 @@ rendered file when nothing the figure depends on changed (the figure cache).
 from __future__ import annotations
 
 import dataclasses as _dc
+import functools as _functools
+import hashlib as _hashlib
+import sys as _sys
+from pathlib import Path as _Path
 from typing import TYPE_CHECKING, Callable as _Callable
 
 from .. import __version__
@@ -35,4 +39,18 @@ class FigureSpec:
     def key(self) -> str:
         matplotlib = package_versions(["matplotlib"])["matplotlib"]  # without importing it
         ident = f"{self.plot.__module__}.{self.plot.__qualname__}|{__version__}|{matplotlib}"
-        return fingerprint([ident, self.kwargs])
+        return fingerprint([ident, _code_digest(self.plot.__module__), self.kwargs])
+
+
+@_functools.lru_cache(maxsize=None)
+def _code_digest(module: str) -> str:
+    """SHA-256 of the source of the plot's module and of the shared style module, so an edit redraws.
+
+    (A released version changes with its code; a checkout being worked on does not.)
+    """
+    h = _hashlib.sha256()
+    for name in (module, "textanalytics.plotting"):
+        path = getattr(_sys.modules.get(name), "__file__", None)
+        if path and _Path(path).is_file():
+            h.update(_Path(path).read_bytes())
+    return h.hexdigest()

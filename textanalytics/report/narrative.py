@@ -8,7 +8,11 @@ one-statement group for a finding.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+
+from ..grouping import REST as REST_LABEL
+from ..grouping import label_str
 
 
 def _fmt_p(p: float) -> str:
@@ -43,30 +47,80 @@ def corpus_paragraphs(statements: pd.DataFrame, *, n_paragraphs: int, source: st
     return out
 
 
-def keyness_items(keyness: pd.DataFrame, *, alpha: float, top: int = 6) -> list[str]:
-    """One line per (grouping, target): the most over-represented significant terms.
+def _statements(n: int) -> str:
+    return f"{n} statement{'s' if n != 1 else ''}"
 
-    A term is over-represented in the target when the keyness table says so
-    (``direction == "target"``); the log ratio's sign can disagree with it for a
-    term absent from one side (its zero frequency counts as 0.5).
+
+def _is_key(t: pd.DataFrame, *, alpha: float) -> pd.Series:
+    """Rows a report may call key: the table's ``key`` flag, else the adjusted test and 2+ statements a side."""
+    if "key" in t:
+        return t["key"].fillna(False).astype(bool)
+    side = np.where(t["direction"] == "target", t["n_statements_target"], t["n_statements_reference"])
+    return ((t["p_adjusted"] < alpha) & (t["total_statements_target"] >= 2)
+            & (t["total_statements_reference"] >= 2) & (pd.Series(side, index=t.index) >= 2))
+
+
+def _effect(t: pd.DataFrame) -> str:
+    return "fw_z" if "fw_z" in t and t["fw_z"].notna().any() else "g2"
+
+
+def _term_list(rows: pd.DataFrame, effect: str) -> str:
+    name = "z" if effect == "fw_z" else "G²"
+    return _join([f"{r.term} ({name} {abs(getattr(r, effect)):.1f}, in {int(_used_in(r))} statements)"
+                  for r in rows.itertuples()])
+
+
+def _used_in(r) -> float:
+    return r.n_statements_target if r.direction == "target" else r.n_statements_reference
+
+
+def keyness_items(keyness: pd.DataFrame, *, alpha: float, pairs: tuple = (), top: int = 6) -> list[str]:
+    """Sentences on key terms: configured pairs first (both sides), then each group against the rest.
+
+    A term is called key only when the keyness table's ``key`` flag is set
+    (the adjusted statement-level test, dispersion and at least 2 statements
+    a side); terms are ranked by adjusted p, then effect. A group of a single
+    statement is described as one text and gets no key terms. The first
+    sentence says how many comparisons were made and how many found key terms.
     """
-    items = []
     if keyness is None or not len(keyness):
-        return items
-    df = keyness
-    for (group_by, target), g in df.groupby(["group_by", "target"], sort=True):
-        over = g[(g["p_adjusted"] < alpha) & (g["direction"] == "target")]
-        over = over.sort_values(["g2", "term"], ascending=[False, True], kind="stable").head(top)
-        col = "total_statements_target" if "total_statements_target" in g else None
-        n_t = int(g[col].iloc[0]) if col else None
-        size = f" ({n_t} statement{'s' if n_t != 1 else ''})" if n_t is not None else ""
+        return []
+    t = keyness.assign(_key=_is_key(keyness, alpha=alpha))
+    effect = _effect(t)
+    t = t.assign(_abs=t[effect].abs())
+    order = {(str(c), str(a), str(b)): i for i, (c, a, b) in enumerate(pairs)}
+    comparisons = list(t.groupby(["group_by", "target", "reference"], sort=True))
+    comparisons.sort(key=lambda kv: (order.get(tuple(map(str, kv[0])), len(order)), kv[0][2] == REST_LABEL))
+    items, found = [], 0
+    for (group_by, target, reference), g in comparisons:
+        key = g[g["_key"]].sort_values(["p_adjusted", "_abs", "term"], ascending=[True, False, True], kind="stable")
+        n_t, n_r = int(g["total_statements_target"].iloc[0]), int(g["total_statements_reference"].iloc[0])
+        head = (f"{group_by} = {target} ({_statements(n_t)}) vs {reference} ({_statements(n_r)})"
+                if reference != REST_LABEL else f"{group_by} = {target} ({_statements(n_t)}) vs the rest")
+        if min(n_t, n_r) < 2:
+            single = target if n_t < 2 else reference
+            items.append(f"{head}: {single} is a single text; its words describe that text, not a habit, "
+                         "and no term is tested as key.")
+            continue
+        over = key[key["direction"] == "target"].head(top)
+        under = key[key["direction"] == "reference"].head(top)
+        parts = []
         if len(over):
-            terms = _join([f"{r.term} (G² {r.g2:.1f}, log ratio {r.log_ratio:.1f})" for r in over.itertuples()])
-            items.append(f"{group_by} = {target}{size}: {terms}.")
+            parts.append(f"more in {target}: {_term_list(over, effect)}")
+        if reference != REST_LABEL and len(under):
+            parts.append(f"more in {reference}: {_term_list(under, effect)}")
+        found += bool(parts)
+        if parts:
+            items.append(f"{head}: " + "; ".join(parts) + ".")
+        elif reference != REST_LABEL:
+            items.append(f"{head}: no key term at α = {alpha} after adjustment.")
         else:
-            items.append(f"{group_by} = {target}{size}: no term is significantly over-used after "
-                         f"Benjamini–Hochberg correction at α = {alpha}.")
-    return items
+            items.append(f"{head}: no term is key for {target} at α = {alpha} after adjustment.")
+    n = len(comparisons)
+    summary = (f"{n} comparison{'s' if n != 1 else ''} of term frequencies {'was' if n == 1 else 'were'} made; "
+               f"{found} found key terms (adjusted statement-level test at α = {alpha}, a term in at least 2 "
+               "statements of the side it is typical of).")
+    return [summary] + items
 
 
 def topic_items(labels: pd.DataFrame) -> list[str]:
@@ -79,22 +133,116 @@ def topic_items(labels: pd.DataFrame) -> list[str]:
     return items
 
 
-def difference_items(diffs: pd.DataFrame, *, alpha: float, top: int = 8) -> list[str]:
-    """The largest differences whose interval excludes 0, with their p-values."""
+def _pct_points(x: float) -> str:
+    return f"{x * 100:+.1f} points"
+
+
+def _mirrors(d: pd.DataFrame, k: int) -> pd.DataFrame:
+    """With two topics (``k``), a difference on one is the other's mirror: keep the topic whose difference is positive."""
+    if k != 2:
+        return d
+    return d[d["difference"] > 0]
+
+
+def difference_items(diffs: pd.DataFrame | None, *, alpha: float, pairs: tuple = (), top: int = 8) -> list[str]:
+    """Sentences on differences in topic share within one grouping's family of comparisons.
+
+    Configured pairs first, both sides; then the findings whose ``verdict``
+    says a side is higher (adjusted test and false-coverage-rate interval
+    agree) with at least 2 statements a side, ranked by adjusted p, then size;
+    no mirror duplicates. The first sentence counts tests and findings,
+    inconclusive rows (test and interval disagree) and untested small groups.
+    """
     if diffs is None or not len(diffs):
         return []
-    d = diffs.copy()
-    d["excludes_zero"] = (d["lower"] > 0) | (d["upper"] < 0)
-    d["abs"] = d["difference"].abs()
-    d = d.sort_values(["excludes_zero", "abs", "group_by", "group_a", "group_b", "topic"],
-                      ascending=[False, False, True, True, True, True], kind="stable")
+    d = diffs.assign(_abs=diffs["difference"].abs())
+    tested = d[d["verdict"] != "not_tested"]
+    found = d[d["verdict"].isin(["a_higher", "b_higher"]) & (d["n_a"] >= 2) & (d["n_b"] >= 2)]
+    n_k = d["topic"].nunique()
+    unstable = found["unstable"].map(_flag) if "unstable" in found else pd.Series(False, index=found.index)
+    n_unstable = len(_mirrors(found[unstable], n_k))
+    found = found[~unstable]
+    n_comparisons = len(tested.drop_duplicates(["group_a", "group_b"]))
+    n_k = d["topic"].nunique()
+    group_by = str(d["group_by"].iloc[0])
+    summary = (f"{group_by}: {len(tested)} differences tested ({n_comparisons} comparisons × {n_k} topics, "
+               f"Benjamini–Hochberg over all of them at α = {alpha}); {len(_mirrors(found, n_k))} "
+               f"{'passes' if len(_mirrors(found, n_k)) == 1 else 'pass'} both the adjusted test and its "
+               "false-coverage-rate interval.")
+    if n_unstable:
+        summary += (f" {n_unstable} more {'is' if n_unstable == 1 else 'are'} on topics unstable across seeds "
+                    "and not narrated.")
+    inconclusive = int((d["verdict"] == "inconclusive").sum())
+    if inconclusive:
+        summary += (f" {inconclusive} {'is' if inconclusive == 1 else 'are'} inconclusive (the test and the "
+                    "interval disagree) and not narrated.")
+    small = sorted({label_str(g) for g, n in zip(d["group_a"], d["n_a"]) if n < 2}
+                   | {label_str(g) for g, n in zip(d["group_b"], d["n_b"]) if n < 2})
+    if small:
+        summary += f" Not tested (a single statement, one text): {_join(small)}."
+    items = [summary]
+    wanted = [(label_str(a), label_str(b)) for col, a, b in pairs if col == group_by]
+    for a, b in wanted:
+        rows = d[(d["group_a"].map(label_str) == a) & (d["group_b"].map(label_str) == b)]
+        if not len(rows):
+            continue
+        hits = found.loc[found.index.intersection(rows.index)]
+        sides = []
+        for side, name in (("a_higher", a), ("b_higher", b)):
+            h = hits[hits["verdict"] == side].sort_values(["p_adjusted", "_abs"], ascending=[True, False],
+                                                            kind="stable")
+            if len(h):
+                sides.append(f"{name} higher on " + _join([_difference_text(r) for r in h.itertuples()]))
+        n_a, n_b = int(rows["n_a"].iloc[0]), int(rows["n_b"].iloc[0])
+        head = f"{a} ({_statements(n_a)}) vs {b} ({_statements(n_b)})"
+        if sides:
+            items.append(f"{head}: " + "; ".join(sides) + ".")
+        else:
+            best = rows["p_adjusted"].min()
+            items.append(f"{head}: no topic differs after adjustment (smallest adjusted {_fmt_p(best)}).")
+    listed = [(label_str(a), label_str(b)) in wanted for a, b in zip(found["group_a"], found["group_b"])]
+    rest = found[~np.asarray(listed, dtype=bool)]
+    rest = _mirrors(rest, n_k).sort_values(["p_adjusted", "_abs", "group_a", "topic"],
+                                      ascending=[True, False, True, True], kind="stable")
+    for r in rest.head(top).itertuples():
+        other = "the rest" if label_str(r.group_b) == REST_LABEL else label_str(r.group_b)
+        way = "higher" if r.verdict == "a_higher" else "lower"
+        items.append(f"{label_str(r.group_a)} ({_statements(int(r.n_a))}) is {way} than {other} on "
+                     f"{_difference_text(r, sign=1)}.")
+    return items
+
+
+def _difference_text(r, *, sign: int | None = None) -> str:
+    """Topic, difference and adjusted interval; ``sign=None`` states it from the higher side's view."""
+    sign = sign if sign is not None else (1 if r.verdict != "b_higher" else -1)
+    lo, hi = sorted((sign * r.lower_adjusted, sign * r.upper_adjusted))
+    label = f" ({r.label})" if getattr(r, "label", "") else ""
+    return (f"topic {r.topic}{label}: {_pct_points(sign * r.difference)} [{lo * 100:+.1f}, {hi * 100:+.1f}], "
+            f"adjusted {_fmt_p(r.p_adjusted)}")
+
+
+def _flag(value) -> bool:
+    return bool(pd.notna(value) and bool(value))
+
+
+def trend_items(trends: pd.DataFrame | None, *, alpha: float, top: int = 6) -> list[str]:
+    """Sentences on topic trends over time: how many were tested, then those passing the adjusted test."""
+    if trends is None or not len(trends):
+        return []
     items = []
-    for r in d.head(top).itertuples():
-        verdict = "interval excludes 0" if r.excludes_zero else "interval includes 0"
-        items.append(
-            f"{r.group_by}: topic {r.topic}, {r.group_a} vs {r.group_b}: {r.difference:+.1%} "
-            f"[{r.lower:+.1%}, {r.upper:+.1%}], {verdict}, permutation {_fmt_p(r.p_value)}."
-        )
+    for group_by, t in trends.groupby("group_by", sort=False):
+        first, last = t["first"].iloc[0], t["last"].iloc[0]
+        hits = t[(t["p_adjusted"] < alpha) & ((t["lower"] > 0) | (t["upper"] < 0)) & ~t["unstable"].map(_flag)]
+        hits = hits.assign(_abs=hits["change"].abs()).sort_values(["p_adjusted", "_abs"], ascending=[True, False],
+                                                                 kind="stable")
+        items.append(f"Trend over {group_by} ({first}–{last}, {int(t['n_statements'].iloc[0])} statements in "
+                     f"{int(t['n_groups'].iloc[0])} groups): {len(t)} topics tested, {len(hits)} with a trend "
+                     f"(adjusted permutation test at α = {alpha} and an interval that excludes 0).")
+        for r in hits.head(top).itertuples():
+            way = "rises" if r.slope > 0 else "falls"
+            items.append(f"Topic {r.topic} ({r.label}) {way}: {_pct_points(r.change)} from {first} to {last} "
+                         f"({r.slope * 100:+.2f} points a year [{r.lower * 100:+.2f}, {r.upper * 100:+.2f}]), "
+                         f"adjusted {_fmt_p(r.p_adjusted)}.")
     return items
 
 

@@ -25,7 +25,7 @@ Pipeline
 Modules: ``fit`` (fitting, K selection), ``engines`` (the package's variational
 Bayes ``vb``, stock gensim, NMF, tomotopy behind one interface), ``stats`` (relevance, FREX, stability on plain arrays),
 ``coherence`` (c_npmi, c_v), ``describe`` (terms, labels, passages),
-``shares`` (shares per group), ``differences`` (differences between groups, permutation test),
+``shares`` (shares per group), ``differences`` (differences between groups, permutation test), ``trends`` (slopes over years),
 ``resampling`` (the design, bootstrap replicates, permutation test), ``plots``.
 """
 
@@ -53,6 +53,9 @@ _EXPORTS = {
     "topic_differences": "textanalytics.topics.differences",
     "TopicShares": "textanalytics.topics.shares",
     "TopicDifferences": "textanalytics.topics.differences",
+    "topic_trends": "textanalytics.topics.trends",
+    "TopicTrends": "textanalytics.topics.trends",
+    "time_positions": "textanalytics.topics.trends",
     "REST": "textanalytics.topics.shares",
     "plot_model_selection": "textanalytics.topics.plots",
     "plot_top_terms": "textanalytics.topics.plots",

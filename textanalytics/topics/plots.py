@@ -278,13 +278,17 @@ def plot_differences(table: pd.DataFrame, *, group_a: Any = None, group_b: Any =
     n = len(sel)
     fig, ax = new_axes(ax, figsize=(7.5, max(2.6, 0.36 * n + 1.5)))
     y = np.arange(n)[::-1]
-    sig = sel["p_value"].to_numpy() < alpha
+    adjusted = "p_adjusted" in sel and "lower_adjusted" in sel
+    p_col = "p_adjusted" if adjusted else "p_value"
+    sig = sel[p_col].to_numpy() < alpha
     colour = np.where(sig, PALETTE[0], _GREY)
+    if adjusted:  # the interval the adjusted test is read with (false coverage rate), the row's own inside it
+        ax.hlines(y, sel["lower_adjusted"], sel["upper_adjusted"], color=colour, lw=0.8)
     ax.hlines(y, sel["lower"], sel["upper"], color=colour, lw=1.6)
     ax.scatter(sel["difference"].to_numpy()[sig], y[sig], color=PALETTE[0], s=30, zorder=3,
-               label=f"p < {alpha:g}")
+               label=f"{'adjusted ' if adjusted else ''}p < {alpha:g}")
     ax.scatter(sel["difference"].to_numpy()[~sig], y[~sig], facecolor="white", edgecolor=_GREY, s=30,
-               zorder=3, label=f"p ≥ {alpha:g}")
+               zorder=3, label=f"{'adjusted ' if adjusted else ''}p ≥ {alpha:g}")
     ax.axvline(0, color="black", lw=0.8)
     labels = []
     for row in sel.itertuples(index=False):
@@ -297,15 +301,18 @@ def plot_differences(table: pd.DataFrame, *, group_a: Any = None, group_b: Any =
     for yi, row in zip(y, sel.itertuples(index=False)):
         min_p = getattr(row, "min_p_value", np.nan)
         extra = f" (min {min_p:.2g})" if np.isfinite(min_p) and min_p > alpha else ""
-        ax.text(text_x, yi, f"p = {row.p_value:.2g}{extra}", transform=ax.get_yaxis_transform(),
-                fontsize=7, va="center")
+        value = getattr(row, p_col)
+        text = f"{'adj. ' if adjusted else ''}p = {value:.2g}{extra}" if np.isfinite(value) else "not tested"
+        ax.text(text_x, yi, text, transform=ax.get_yaxis_transform(), fontsize=7, va="center")
     n_a = int(sel["n_a"].iloc[0]) if "n_a" in sel else None
     n_b = int(sel["n_b"].iloc[0]) if "n_b" in sel else None
     sizes = f" ({n_a} vs {n_b} statements)" if n_a is not None else ""
     group_by = str(sel["group_by"].iloc[0]) if "group_by" in sel else "group"
     ax.set_title(_wrap(f"Topic share in {label_str(group_a)} minus {label_str(group_b)} "
                        f"({group_by}){sizes}", 70), fontsize=10)
-    ax.set_xlabel(f"difference in share of words ({confidence:.0%} interval); * = unstable topic")
+    ax.set_xlabel(_wrap(f"difference in share of words ({'thick: ' if adjusted else ''}{confidence:.0%} interval"
+                        f"{'; thin: the family’s false-coverage-rate interval' if adjusted else ''}); "
+                        "* = unstable topic", 80))
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2, fontsize=7, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return fig

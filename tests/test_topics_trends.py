@@ -1,0 +1,59 @@
+"""Trends of topic share over ordered groups: the slope by hand, a planted trend, a null, positions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from textanalytics.errors import InputError
+from textanalytics.topics import TopicConfig, time_positions, topic_trends
+from test_topics_shares import _model, _statements
+
+CFG = TopicConfig(n_bootstrap=200, n_permutations=999)
+
+
+def test_the_slope_is_the_token_weighted_least_squares_line_of_statement_shares():
+    ids = ["a", "b", "c", "d", "e"]
+    years = [2016, 2017, 2017, 2018, 2019]
+    share = np.array([0.1, 0.3, 0.2, 0.5, 0.6])
+    weights = np.array([10, 20, 5, 8, 12])
+    model = _model(np.c_[share, 1 - share], ids, weights)
+    t = topic_trends(model, corpus=_statements(ids, years, column="year"), group_by="year", config=CFG).table
+    x = np.array(years, dtype=float)
+    xb = np.average(x, weights=weights)
+    slope = np.sum(weights * (x - xb) * share) / np.sum(weights * (x - xb) ** 2)
+    assert t["slope"].tolist() == pytest.approx([slope, -slope])
+    assert t["change"].tolist() == pytest.approx([3 * slope, -3 * slope])
+    assert (t["first"].iloc[0], t["last"].iloc[0], t["n_groups"].iloc[0]) == ("2016", "2019", 4)
+
+
+def test_a_planted_trend_is_found_and_a_null_is_not():
+    rng = np.random.default_rng(3)
+    n = 40
+    ids = [f"s{i}" for i in range(n)]
+    years = np.repeat(np.arange(2010, 2020), 4)
+    rising = np.clip(0.2 + 0.05 * (years - 2010) + rng.normal(0, 0.05, n), 0.01, 0.99)
+    model = _model(np.c_[rising, 1 - rising], ids, rng.integers(20, 60, n))
+    t = topic_trends(model, corpus=_statements(ids, years, column="year"), group_by="year", seed=1, config=CFG).table
+    assert t["p_adjusted"].max() < 0.01 and t["lower"].iloc[0] > 0 and t["slope"].iloc[0] == pytest.approx(0.05, abs=0.01)
+    hits = 0
+    for rep in range(40):
+        flat = np.clip(0.4 + rng.normal(0, 0.1, n), 0.01, 0.99)
+        null = _model(np.c_[flat, 1 - flat], ids, rng.integers(20, 60, n))
+        res = topic_trends(null, corpus=_statements(ids, years, column="year"), group_by="year", seed=rep,
+                           config=TopicConfig(n_bootstrap=50, n_permutations=199)).table
+        hits += bool(res["p_value"].iloc[0] < 0.05)
+    assert hits <= 6  # 5 % of 40 is 2; 6 or more has probability < 0.02 under a valid test
+
+
+def test_positions_and_refusals():
+    assert time_positions(["1990s", "2000s"]).tolist() == [1990.0, 2000.0]
+    assert time_positions(["2016-Q4", "2017-Q1"]).tolist() == [2016.75, 2017.0]
+    assert time_positions(["20160", "2017"]) is None and time_positions(["2016-13"]) is None
+    ids = ["a", "b", "c", "d"]
+    model = _model(np.full((4, 2), 0.5), ids, [5] * 4)
+    with pytest.raises(InputError, match="do not start with a year"):
+        topic_trends(model, corpus=_statements(ids, ["Lab", "Con", "Lab", "SNP"]), group_by="group", config=CFG)
+    with pytest.raises(InputError, match="at least 3 groups"):
+        topic_trends(model, corpus=_statements(ids, [2016, 2017, 2016, 2017], column="year"), group_by="year",
+                     config=CFG)

@@ -1,0 +1,176 @@
+"""Trends in topic share over ordered groups (years, decades, quarters, months, periods).
+
+Pairwise differences between 31 years answer the wrong question; a researcher
+asks whether a topic rises or falls over time. :func:`topic_trends` fits, per
+topic, the weighted least-squares line of the statements' topic shares on
+the group's position in time, and tests it by permuting the statements'
+positions (statements, not paragraphs or tokens, are the exchangeable units).
+
+The slope
+---------
+Each statement ``i`` has a share ``s_i`` of topic ``t`` (its modelled tokens
+assigned to ``t`` over its modelled tokens, reference fit) and a weight
+``w_i``: its modelled tokens with ``group_weight = "tokens"`` (the default,
+so the line passes through the same token-weighted shares as
+:func:`~textanalytics.topics.topic_shares`), 1 with ``"statements"``. The
+slope is ``sum w (x - x̄)(s - s̄) / sum w (x - x̄)²`` with ``x`` the group's
+position: a year label is that year, ``1990s`` is 1990, ``2016-Q2`` is
+2016.25, ``2016-03`` is 2016 + 2/12, and a period named by its first year
+(``1997–2007 Blair``) is that year. Slopes are per year; ``change`` is the
+slope times the span of ``x`` (the change of share the line implies from the
+first to the last group).
+
+Uncertainty
+-----------
+``lower``/``upper``: percentile interval of the slope over the same
+hierarchical bootstrap replicates as shares (statements within groups,
+paragraphs within statements, seed refits); the slope of group sums equals
+the slope over statements, so each replicate is cheap. ``p_value``: the share
+of ``n_permutations`` random relabelings of the statements' positions whose
+|slope| is at least the observed one, ``(1 + b) / (B + 1)``; ``p_adjusted``:
+Benjamini-Hochberg over the topics of the call. Needs at least 3 groups with a
+position and 4 statements; groups whose labels do not start with a year give
+an :class:`~textanalytics.errors.InputError`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..compare.stats import bh_adjust
+from ..errors import InputError
+from ..grouping import label_str
+from ..results import TableResult
+from .config import TopicConfig
+from .resampling import crc, design, interval, replicates
+from .shares import Models, estimate_params, estimate_settings, topic_columns
+
+__all__ = ["TopicTrends", "topic_trends", "time_positions", "TREND_COLUMNS"]
+
+#: Columns of :attr:`TopicTrends.table`.
+TREND_COLUMNS = ("group_by", "topic", "label", "slope", "lower", "upper", "change", "p_value", "p_adjusted",
+                 "first", "last", "n_groups", "n_statements", "unstable")
+
+_POSITION = re.compile(r"^\s*(\d{4})(?:s\b|(?:-Q([1-4]))\b|(?:-(\d{2}))\b)?")
+
+
+def time_positions(labels: Any) -> np.ndarray | None:
+    """Positions in years of group labels that start with a year (see the module docstring); None otherwise.
+
+    >>> time_positions([2016, "2017", "1990s", "2016-Q2", "2016-03", "1997–2007 Blair"]).tolist()
+    [2016.0, 2017.0, 1990.0, 2016.25, 2016.1666666666667, 1997.0]
+    >>> time_positions(["Lab", "Con"]) is None
+    True
+    """
+    out = []
+    for label in labels:
+        text = label_str(label)
+        m = _POSITION.match(text)
+        if m is None or (text[m.end():m.end() + 1].isdigit()):
+            return None
+        year = float(m.group(1))
+        if m.group(2):
+            year += (int(m.group(2)) - 1) / 4
+        elif m.group(3):
+            month = int(m.group(3))
+            if not 1 <= month <= 12:
+                return None
+            year += (month - 1) / 12
+        out.append(year)
+    return np.asarray(out, dtype=float)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class TopicTrends(TableResult):
+    """Per-topic trend of share over an ordered grouping (:func:`topic_trends`).
+
+    ``table`` columns: ``group_by``, ``topic``, ``label``; ``slope`` (share per
+    year) with ``lower``/``upper`` (bootstrap interval at ``config.confidence``);
+    ``change`` (slope × span); ``p_value`` (permutation) and ``p_adjusted``
+    (BH over the topics); ``first``/``last`` (the first and last groups);
+    ``n_groups``, ``n_statements``; ``unstable``.
+    """
+
+    table: pd.DataFrame
+    params: dict[str, Any] = field(default_factory=dict)
+    _shown = ("group_by", "confidence", "n_permutations")
+
+    def summary(self) -> pd.DataFrame:
+        """Topics by adjusted p then |change|: slope, interval, change over the span, p-values."""
+        t = self.table.assign(abs_change=self.table["change"].abs())
+        t = t.sort_values(["p_adjusted", "abs_change", "topic"], ascending=[True, False, True], kind="stable")
+        return t[["topic", "label", "slope", "lower", "upper", "change", "p_value", "p_adjusted"]].reset_index(drop=True)
+
+
+def _slopes(x: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Weighted least-squares slopes of a/b on x, weights b: x (..., n), a (n, K) or (..., n, K), b (..., n)."""
+    total_b = b.sum(axis=-1)
+    x_bar = (x * b).sum(axis=-1) / total_b
+    centred = x - x_bar[..., None]
+    num = np.einsum("...n,...nk->...k", centred, a) if a.ndim == x.ndim + 1 else centred @ a
+    den = (centred ** 2 * b).sum(axis=-1)
+    return num / den[..., None]
+
+
+def topic_trends(models: Models, *, corpus: Any, group_by: str, seed: int | None = None,
+                 config: TopicConfig | None = None, resample_statements: bool = True) -> TopicTrends:
+    """Slope of each topic's share over the ordered groups of ``group_by``, with interval and permutation p.
+
+    ``models``, ``seed``, ``config`` and ``resample_statements`` as in
+    :func:`~textanalytics.topics.topic_shares`. See the module docstring for
+    the estimate and its tests.
+
+    Example
+    -------
+    >>> topic_trends(ens, corpus=corpus, group_by="year").table  # doctest: +SKIP
+    """
+    ens, seed, config = estimate_settings(models, seed, config)
+    d = design(ens, corpus, group_by, config.group_weight)
+    x_group = time_positions(d.groups)
+    if x_group is None:
+        raise InputError(f"group_by: the groups of {group_by!r} ({', '.join(label_str(g) for g in d.groups[:3])}, "
+                         "...) do not start with a year; a trend needs years, decades, quarters, months or "
+                         "periods named by their first year")
+    if len(d.groups) < 3 or d.n_statements < 4:
+        raise InputError(f"group_by: {group_by!r} has {len(d.groups)} group(s) and {d.n_statements} statement(s); "
+                         "a trend needs at least 3 groups and 4 statements (compare two groups instead)")
+    rep = replicates(d, seed=seed, n_bootstrap=config.n_bootstrap, resample_statements=resample_statements)
+    slope = _slopes(x_group, rep.a, rep.b)
+    lower, upper = interval(_slopes(np.broadcast_to(x_group, rep.b_rep.shape), rep.a_rep, rep.b_rep),
+                            config.confidence)
+    x_stmt = x_group[d.statement_group]
+    rng = np.random.default_rng([seed, 3, crc(group_by)])
+    n_perm = config.n_permutations
+    extreme = np.zeros(len(slope))
+    batch = max(1, min(n_perm, 20_000_000 // (8 * d.n_statements)))  # about 20 MB of positions at a time
+    for start in range(0, n_perm, batch):
+        size = min(batch, n_perm - start)
+        perm = x_stmt[np.argsort(rng.random((size, d.n_statements)), axis=1)]
+        null = _slopes(perm, rep.stmt_a, np.broadcast_to(rep.stmt_b, perm.shape))
+        extreme += (np.abs(null) >= np.abs(slope) - 1e-12).sum(axis=0)
+    p = (1.0 + extreme) / (n_perm + 1.0)
+    topics = topic_columns(ens)
+    order = np.argsort(x_group, kind="stable")
+    table = pd.DataFrame({
+        "group_by": group_by,
+        "topic": topics["topic"].to_numpy(),
+        "label": topics["label"].to_numpy(dtype=object),
+        "slope": slope,
+        "lower": lower,
+        "upper": upper,
+        "change": slope * float(x_group.max() - x_group.min()),
+        "p_value": p,
+        "p_adjusted": bh_adjust(p),
+        "first": label_str(d.groups[order[0]]),
+        "last": label_str(d.groups[order[-1]]),
+        "n_groups": len(d.groups),
+        "n_statements": d.n_statements,
+        "unstable": topics["unstable"].array,
+    })
+    params = {**estimate_params(d, ens, seed, config, resample_statements), "n_permutations": n_perm}
+    return TopicTrends(table=table, params=params)
