@@ -235,9 +235,14 @@ def trend_items(trends: pd.DataFrame | None, *, alpha: float, top: int = 6) -> l
         hits = t[(t["p_adjusted"] < alpha) & ((t["lower"] > 0) | (t["upper"] < 0)) & ~t["unstable"].map(_flag)]
         hits = hits.assign(_abs=hits["change"].abs()).sort_values(["p_adjusted", "_abs"], ascending=[True, False],
                                                                  kind="stable")
+        sizes = ""
+        if "min_group_statements" in t:
+            lo, hi = int(t["min_group_statements"].iloc[0]), int(t["max_group_statements"].iloc[0])
+            sizes = f" of {lo} to {hi} statements" if lo != hi else f" of {lo} statements each"
         items.append(f"Trend over {group_by} ({first}–{last}, {int(t['n_statements'].iloc[0])} statements in "
-                     f"{int(t['n_groups'].iloc[0])} groups): {len(t)} topics tested, {len(hits)} with a trend "
-                     f"(adjusted permutation test at α = {alpha} and an interval that excludes 0).")
+                     f"{int(t['n_groups'].iloc[0])} groups{sizes}): {len(t)} topics tested, {len(hits)} with a "
+                     f"trend (adjusted permutation test at α = {alpha} and an interval that excludes 0); a line "
+                     "over unevenly covered periods leans on the periods with most statements.")
         for r in hits.head(top).itertuples():
             way = "rises" if r.slope > 0 else "falls"
             items.append(f"Topic {r.topic} ({r.label}) {way}: {_pct_points(r.change)} from {first} to {last} "

@@ -54,7 +54,8 @@ __all__ = ["TopicTrends", "topic_trends", "time_positions", "TREND_COLUMNS"]
 
 #: Columns of :attr:`TopicTrends.table`.
 TREND_COLUMNS = ("group_by", "topic", "label", "slope", "lower", "upper", "change", "p_value", "p_adjusted",
-                 "first", "last", "n_groups", "n_statements", "unstable")
+                 "first", "last", "n_groups", "n_statements", "min_group_statements", "max_group_statements",
+                 "unstable")
 
 _POSITION = re.compile(r"^\s*(\d{4})(?:s\b|(?:-Q([1-4]))\b|(?:-(\d{2}))\b)?")
 
@@ -93,7 +94,8 @@ class TopicTrends(TableResult):
     year) with ``lower``/``upper`` (bootstrap interval at ``config.confidence``);
     ``change`` (slope × span); ``p_value`` (permutation) and ``p_adjusted``
     (BH over the topics); ``first``/``last`` (the first and last groups);
-    ``n_groups``, ``n_statements``; ``unstable``.
+    ``n_groups``, ``n_statements``, ``min_group_statements`` and
+    ``max_group_statements`` (how unevenly time is covered); ``unstable``.
     """
 
     table: pd.DataFrame
@@ -170,6 +172,8 @@ def topic_trends(models: Models, *, corpus: Any, group_by: str, seed: int | None
         "last": label_str(d.groups[order[-1]]),
         "n_groups": len(d.groups),
         "n_statements": d.n_statements,
+        "min_group_statements": int(d.group_sizes.min()),
+        "max_group_statements": int(d.group_sizes.max()),
         "unstable": topics["unstable"].array,
     })
     params = {**estimate_params(d, ens, seed, config, resample_statements), "n_permutations": n_perm}
