@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from numbers import Integral
 from typing import Literal
@@ -94,8 +95,9 @@ class TopicConfig:
     relevance_lambda = 0.6
         λ of the relevance score (Sievert & Shirley 2014 found 0.6 best for
         interpretation).
-    frex_weight = 0.5
-        Weight on exclusivity in FREX (Roberts et al. 2016); 0.5 = equal weight.
+    frex_weight (deprecated)
+        The old FREX weight, on *exclusivity*; read as ``frexweight = 1 - frex_weight``
+        with a warning. Use ``frexweight``.
     top_n = 10
         Terms per topic in descriptions, coherence and stability (at least 2:
         coherence scores pairs of top terms).
@@ -124,6 +126,21 @@ class TopicConfig:
         own (about 300 MB on 8 M words); use 1 on a tight memory budget. Each
         fit depends only on the matrix, K, seed and the settings above, so
         results are identical for any value, and the fit cache ignores it.
+
+    Labels
+    ------
+    frexweight = 0.5
+        FREX's weight on *frequency*, as stm's ``labelTopics(frexweight=)`` and
+        ``calcfrex(w=)`` (Roberts et al. 2016): 0.5 weighs frequency and
+        exclusivity equally (stm's default), smaller values favour exclusive
+        terms. Exclusivity is shrunk for rare terms by their corpus counts, as
+        ``labelTopics`` does.
+    label_by = "frex"
+        Which ranking names topics: ``"frex"`` (default: what sets a topic
+        apart), ``"relevance"`` (LDAvis, λ = ``relevance_lambda``),
+        ``"weight"`` (the most probable terms: often words every topic
+        shares), ``"lift"`` or ``"score"`` (stm's). ``topic_labels`` lists the
+        top terms of every ranking beside the label.
     """
 
     engine: Literal["vb", "gensim", "nmf", "tomotopy"] = "vb"
@@ -145,7 +162,7 @@ class TopicConfig:
     max_df: int | float = 1.0
     max_features: int = 0
     relevance_lambda: float = 0.6
-    frex_weight: float = 0.5
+    frex_weight: float | None = None
     top_n: int = 10
     stability_threshold: float = 0.5
     n_bootstrap: int = 200
@@ -153,6 +170,8 @@ class TopicConfig:
     confidence: float = 0.95
     group_weight: Literal["tokens", "statements"] = "tokens"
     n_jobs: int = 0
+    frexweight: float = 0.5
+    label_by: Literal["frex", "relevance", "weight", "lift", "score"] = "frex"
 
     def seeds(self, seed: int) -> list[int]:
         """The ``n_seeds`` fit seeds derived from the analysis' master ``seed``: ``seed, seed + 1, ...``.
@@ -202,7 +221,18 @@ class TopicConfig:
         check.df_pair()
         check.integer("max_features", minimum=0, problem="must be 0 (all) or positive")
         check.number("relevance_lambda", minimum=0.0, maximum=1.0)
-        check.number("frex_weight", minimum=0.0, maximum=1.0, min_open=True, max_open=True)
+        if self.frex_weight is not None:
+            check.number("frex_weight", minimum=0.0, maximum=1.0, min_open=True, max_open=True)
+            if self.frexweight != 0.5:
+                check.fail("frex_weight", "is the deprecated form of frexweight (weight on exclusivity); "
+                           "give only frexweight")
+            warnings.warn("[topics] frex_weight is deprecated: it weighed exclusivity; use "
+                          f"frexweight = {1.0 - self.frex_weight:g} (weight on frequency, as stm's labelTopics)",
+                          DeprecationWarning, stacklevel=3)
+            object.__setattr__(self, "frexweight", round(1.0 - float(self.frex_weight), 12))
+            object.__setattr__(self, "frex_weight", None)
+        check.number("frexweight", minimum=0.0, maximum=1.0, min_open=True, max_open=True)
+        check.choice("label_by", ("frex", "relevance", "weight", "lift", "score"))
         check.integer("top_n", minimum=2, problem="must be at least 2 (coherence scores pairs of top terms)")
         check.number("stability_threshold", minimum=0.0, maximum=1.0)
         check.number("confidence", minimum=0.5, maximum=1.0, max_open=True)

@@ -232,8 +232,10 @@ def _settings(models: Models, seed: int | None, config: TopicConfig | None) -> t
     return ens, int(seed), config
 
 
-def _topic_columns(ens: TopicEnsemble) -> pd.DataFrame:
-    return topic_labels(ens)[["topic", "label", "stability", "unstable"]]
+def _topic_columns(ens: TopicEnsemble, config: TopicConfig) -> pd.DataFrame:
+    """Labels as in the report's topic table (the config's ranking and weights)."""
+    return topic_labels(ens, lambda_=config.relevance_lambda, label_by=config.label_by,
+                        frexweight=config.frexweight)[["topic", "label", "stability", "unstable"]]
 
 
 def _single_note(n: int, seeds: int) -> str:
@@ -295,7 +297,7 @@ def topic_shares(models: Models, *, corpus: Any, group_by: str, seed: int | None
     share = rep.a / rep.b[:, None]
     lower, upper = _interval(rep.a_rep / rep.b_rep[:, :, None], config.confidence)
     g, k = share.shape
-    topics = _topic_columns(ens)
+    topics = _topic_columns(ens, config)
     n_units = np.bincount(np.repeat(d.statement_group, d.unit_lengths), minlength=g)
     n_tokens = np.bincount(np.repeat(d.statement_group, d.unit_lengths), weights=d.weights, minlength=g)
     notes = [_single_note(1, len(ens.models)) if n == 1 else "" for n in d.group_sizes]
@@ -518,7 +520,7 @@ def topic_differences(models: Models, *, corpus: Any, group_by: str, group_a: An
     d = _design(ens, corpus, group_by, config.group_weight)
     pairs = _pairs(d, group_a, group_b, versus)
     rep = _replicates(d, seed=seed, n_bootstrap=config.n_bootstrap, resample_statements=resample_statements)
-    topics = _topic_columns(ens)
+    topics = _topic_columns(ens, config)
     k = ens.k
     stmt_start = np.r_[0, np.cumsum(d.group_sizes)[:-1]]
     total_a_rep, total_b_rep = rep.a_rep.sum(axis=1), rep.b_rep.sum(axis=1)
