@@ -42,7 +42,8 @@ def method_notes(res: Any) -> list[str]:
     """What a reader must know to read the topic intervals (empty when no topic model ran)."""
     if res.topic_run is None:
         return []
-    notes = ["Share and difference intervals resample statements within groups, paragraphs within "
+    notes = [share_estimand(res.topic_run.ensemble.reference),
+             "Share and difference intervals resample statements within groups, paragraphs within "
              "statements and seed refits; a group with one statement has no between-statement "
              "variation to resample, so its interval is too narrow. Judge group differences by the "
              "permutation p-value."]
@@ -52,6 +53,16 @@ def method_notes(res: Any) -> list[str]:
         notes.append("Statements have about one modelling unit each: intervals rest on "
                      "statement resampling and seed refits only.")
     return notes
+
+
+def share_estimand(model: Any) -> str:
+    """What a topic share is, with how many kept tokens the model was not fitted on."""
+    kept = float(model.kept_tokens.sum())
+    pruned = kept - float(model.units["n_terms"].sum())
+    extra = (f"; {pruned / kept:.1%} of them belong to terms pruned from the model's vocabulary and are "
+             "assigned to topics by the fitted model (topics held fixed)" if pruned > 0 else "")
+    return ("A topic's share is the share of a group's kept tokens (words after stopwords, lemmas and "
+            f"phrases) that the model assigns to it, every kept token counted{extra}.")
 
 
 def figure_specs(res: Any) -> dict[str, FigureSpec]:

@@ -58,6 +58,8 @@ class _Prepared:
     term_counts: np.ndarray
     dropped_units: tuple[str, ...]
     n_terms_before_pruning: int
+    #: Counts of the terms pruned before fitting (same rows as ``counts``), or None.
+    pruned: sp.csr_matrix | None = None
 
     @functools.cached_property
     def digest(self) -> str:
@@ -102,6 +104,7 @@ def _prepare(dtm: DocumentTermMatrix, config: TopicConfig) -> _Prepared:
         term_counts=totals[cols],
         dropped_units=dropped,
         n_terms_before_pruning=int(dtm.params.get("n_terms_before_pruning", len(dtm.vocabulary))),
+        pruned=None if dtm.pruned is None else sp.csr_matrix(dtm.pruned[rows], dtype=np.float64),
     )
 
 
@@ -276,6 +279,7 @@ def _fit_prepared(prep: _Prepared, *, k: int, seed: int, config: TopicConfig,
         units=prep.units,
         term_counts=prep.term_counts,
         params=params,
+        pruned=prep.pruned,    # shares count the pruned tokens too (topics/kept_tokens.py)
     )
 
 

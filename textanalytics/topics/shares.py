@@ -2,13 +2,22 @@
 
 Estimates
 ---------
-A statement's share of topic k is the mean of its units' topic proportions
-weighted by their number of modelled tokens, i.e. the share of the statement's
-modelled words the model assigns to k. A group's share combines its statements
-by ``config.group_weight``: ``"tokens"`` (default) weights each statement by its
-modelled tokens -- the share of all the group's words, so long statements
-weigh more; ``"statements"`` gives every statement the same weight.
-Point estimates use the reference fit on all units.
+The estimand is the share of a group's **kept tokens** (its words after
+stopwords, lemmas and phrases: ``units.n_tokens``) that the model assigns to
+topic k -- every kept token, not only those of the terms the model was fitted
+on. Vocabulary pruning for the fit (``min_df``, ``max_df``, ``max_features``)
+removes words of some topics more than of others; a share over the modelled
+tokens alone would shrink those topics and every difference in their share.
+Each unit's topic proportions are therefore extended to its pruned tokens with
+the fitted topics held fixed (:mod:`textanalytics.topics.kept_tokens`; the
+model's own proportions when nothing was pruned). A statement's share of topic
+k is the mean of its units' proportions weighted by their kept tokens. A
+group's share combines its statements by ``config.group_weight``: ``"tokens"``
+(default) weights each statement by its kept tokens -- the share of all the
+group's words, so long statements weigh more; ``"statements"`` gives every
+statement the same weight. Point estimates use the reference fit on all units;
+units with no modelled token at all are left out (``params["dropped_units"]``
+of the fit).
 
 Intervals
 ---------
@@ -114,7 +123,7 @@ class _Design:
     statement_group: np.ndarray       # (S,) group code
     unit_lengths: np.ndarray          # (S,) units per statement
     group_sizes: np.ndarray           # (G,) statements per group
-    weights: np.ndarray               # (P,) modelled tokens per unit
+    weights: np.ndarray               # (P,) kept tokens per unit
     theta: np.ndarray                 # (F, P, K)
     n_missing: int                    # statements with units but no group
     mode: str                         # "tokens" | "statements"
@@ -144,7 +153,7 @@ def _design(ens: TopicEnsemble, corpus: Any, group_by: str, mode: str) -> _Desig
     starts = np.flatnonzero(np.r_[True, sid_sorted[1:] != sid_sorted[:-1]])
     lengths = np.diff(np.r_[starts, len(order)])
     statement_group = codes[order][starts]
-    theta = np.stack([m.doc_topic[order] for m in ens.models])
+    theta = np.stack([m.kept_doc_topic[order] for m in ens.models])
     return _Design(
         grouping=g,
         groups=groups,
@@ -152,7 +161,7 @@ def _design(ens: TopicEnsemble, corpus: Any, group_by: str, mode: str) -> _Desig
         statement_group=statement_group,
         unit_lengths=lengths,
         group_sizes=np.bincount(statement_group, minlength=len(groups)),
-        weights=units["n_terms"].to_numpy(dtype=float)[order],
+        weights=ens.reference.kept_tokens[order],
         theta=theta,
         n_missing=g.n_statements_without_group,
         mode=mode,
