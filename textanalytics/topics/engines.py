@@ -29,14 +29,19 @@ Engines (``[topics] engine``)
     ``"asymmetric"``) and with ``alpha = "auto"`` under online learning; with
     ``alpha = "auto"`` and batch learning it keeps alpha at its starting value
     (tests/test_topics_engines.py shows both).
-``"nmf"``, ``"tomotopy"``
-    scikit-learn NMF on TF-IDF; tomotopy's collapsed Gibbs sampler.
+``"nmf"``, ``"tomotopy"``, ``"sklearn_lda"``
+    scikit-learn NMF on TF-IDF; tomotopy's collapsed Gibbs sampler;
+    scikit-learn's ``LatentDirichletAllocation`` (variational Bayes, batch by
+    default; one process).
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import os
+import platform
+import sys
 import warnings
 from typing import Any, Callable
 
@@ -311,13 +316,24 @@ def _fit_nmf(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed: i
     return _normalise_rows(nmf.components_), _normalise_rows(w), info
 
 
+#: tomotopy's build for any x86-64 CPU. tomotopy picks an AVX-512, AVX2 or SSE2 build when imported; the
+#: AVX2 build samples a different chain from the same seed than the other two, so reports would depend on
+#: the CPU. Pinned unless the user set ``TOMOTOPY_ISA`` (the fit's ``info["isa"]`` records the one used).
+TOMOTOPY_ISA = "sse2"
+
+
+def _tomotopy() -> Any:
+    """tomotopy, imported with the pinned instruction set (see :data:`TOMOTOPY_ISA`)."""
+    if "tomotopy" not in sys.modules and platform.machine().lower() in ("x86_64", "amd64"):
+        os.environ.setdefault("TOMOTOPY_ISA", TOMOTOPY_ISA)
+    import tomotopy as tp  # deferred: tomotopy (a compiled sampler; only this engine needs it)
+
+    return tp
+
+
 def _fit_tomotopy(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed: int,
                   config: TopicConfig) -> EngineResult:
-    try:  # an optional extra, imported only by this engine
-        import tomotopy as tp  # deferred: tomotopy (optional)
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise InputError("topics.engine: 'tomotopy' needs the optional package; "
-                         "run `pip install tomotopy` or use engine = \"vb\"") from None
+    tp = _tomotopy()
     alpha = config.alpha if not isinstance(config.alpha, str) else 0.1
     eta = config.eta if not isinstance(config.eta, str) else 0.01
     model = tp.LDAModel(k=k, alpha=alpha, eta=eta, seed=seed)
@@ -333,8 +349,29 @@ def _fit_tomotopy(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, se
         topic_term[t, cols] = model.get_topic_word_dist(t)
     doc_topic = np.array([d.get_topic_dist() for d in model.docs])
     info = {"alpha": alpha, "eta": eta, "sampling_iterations": config.sampling_iterations,
-            "workers": 1}
+            "workers": 1, "isa": tp.isa}
     return _normalise_rows(topic_term), _normalise_rows(doc_topic), info
+
+
+def _fit_sklearn_lda(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed: int,
+                     config: TopicConfig) -> EngineResult:
+    # scikit-learn is imported on use: only this engine and nmf need it.
+    from sklearn.decomposition import LatentDirichletAllocation  # deferred: sklearn
+
+    learning = "online" if config.learning == "online" else "batch"
+    alpha = None if isinstance(config.alpha, str) else float(config.alpha)   # None: scikit-learn's 1/K
+    eta = None if isinstance(config.eta, str) else float(config.eta)
+    # n_jobs=1: with several joblib workers each would draw the documents' starting values from
+    # its own copy of the random state, so results would depend on the number of workers.
+    lda = LatentDirichletAllocation(n_components=k, doc_topic_prior=alpha, topic_word_prior=eta,
+                                    learning_method=learning, batch_size=config.chunksize,
+                                    learning_decay=config.decay if learning == "online" else 0.7,
+                                    learning_offset=config.offset, max_iter=config.passes,
+                                    random_state=seed, n_jobs=1)
+    doc_topic = lda.fit_transform(counts)
+    info = {"alpha": alpha if alpha is not None else 1.0 / k, "eta": eta if eta is not None else 1.0 / k,
+            "learning": learning, "max_iter": config.passes, "n_iter": int(lda.n_iter_)}
+    return _normalise_rows(lda.components_), _normalise_rows(doc_topic), info
 
 
 #: Engine name -> fitting function.
@@ -343,6 +380,7 @@ ENGINES: dict[str, Callable[..., EngineResult]] = {
     "gensim": _fit_gensim,
     "nmf": _fit_nmf,
     "tomotopy": _fit_tomotopy,
+    "sklearn_lda": _fit_sklearn_lda,
 }
 
 

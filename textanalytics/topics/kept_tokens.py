@@ -11,25 +11,27 @@ in its share between groups.
 
 The estimand here: for each unit, the expected share of **all its kept tokens**
 assigned to each topic under the fitted model, extended to the pruned terms.
-The fit's topics are held fixed on the modelled terms and the engine's topic
+The fitted topics are held fixed on the modelled terms, and the engine's topic
 proportions of each unit give the topic counts of its modelled tokens
-(``n_modelled · θ``). Each topic then gets a share ``π_k`` of its probability
-on the pruned terms, distributed as ``ρ_k``; these, and the unit's topic
-proportions over all its tokens, are estimated by EM:
+(``M_dk = n_modelled · θ_dk``). The pruned tokens are then assigned to topics
+as LDA would assign them, by the zero-order collapsed variational update
+(CVB0; Asuncion, Welling, Smyth & Teh 2009) with those counts fixed::
 
-* E-step: a pruned token of term ``w`` in unit ``d`` belongs to topic ``k``
-  with probability ``∝ θ*_dk ρ_kw``;
-* M-step: ``θ*_d`` = (modelled topic counts + pruned-token responsibilities) /
-  kept tokens; ``ρ_kw`` = pruned count of ``w`` in topic ``k`` over all tokens
-  of topic ``k``.
+    γ_dwk ∝ (n_dk − γ_dwk) · (n_kw − γ_dwk + β) / (n_k − γ_dwk + V_p β)
 
-It starts from the engine's ``θ`` (pruned terms spread in proportion to the
-units they occur in) and stops when no unit's proportions move by more than
-``tol``. A pruned term used alike by every topic is shared out in proportion to
-the unit's topics (it moves nothing); one concentrated in the units of a topic
-goes to that topic. With no pruned token the result is the engine's ``θ``.
-This is one view of the fitted model, as the topic proportions are, and it is
-computed for every fit, so share intervals include its seed variation.
+where ``γ_dwk`` is the probability that a token of pruned term ``w`` in unit
+``d`` belongs to topic ``k``, ``n_dk`` the unit's topic counts (modelled +
+pruned), ``n_kw`` the pruned term's count in topic ``k``, ``n_k`` all tokens of
+topic ``k``, ``V_p`` the number of pruned terms and ``β`` the topic-term prior
+(``[topics] eta``). Each count leaves out the token being assigned, so a term
+seen in a single unit follows that unit's topics instead of reinforcing its
+largest one. A pruned term used alike by every topic is shared out in
+proportion to the unit's topics (it moves nothing); one concentrated in the
+units of a topic goes to that topic. The unit's proportions over its kept
+tokens are ``n_dk / n_d``. With no pruned token they are the engine's ``θ``.
+
+This is one view of each fitted model, as its topic proportions are; it is
+computed for every seed's fit, so share intervals include its seed variation.
 """
 
 from __future__ import annotations
@@ -43,7 +45,8 @@ _TINY = 1e-300
 
 
 def kept_token_proportions(doc_topic: np.ndarray, n_modelled: np.ndarray, pruned: sp.csr_matrix | None, *,
-                           max_iter: int = 100, tol: float = 1e-5) -> tuple[np.ndarray, np.ndarray]:
+                           eta: float = 0.01, max_iter: int = 100,
+                           tol: float = 1e-5) -> tuple[np.ndarray, np.ndarray]:
     """Each unit's topic proportions over all its kept tokens, and its number of kept tokens.
 
     Parameters
@@ -55,6 +58,10 @@ def kept_token_proportions(doc_topic: np.ndarray, n_modelled: np.ndarray, pruned
     pruned:
         ``(n, V_pruned)`` counts of the terms pruned before fitting (same rows),
         or None.
+    eta:
+        β, the topic-term prior of the pruned terms.
+    max_iter, tol:
+        CVB0 sweeps at most, and the largest change of a unit's proportions that ends them.
 
     Returns
     -------
@@ -67,7 +74,7 @@ def kept_token_proportions(doc_topic: np.ndarray, n_modelled: np.ndarray, pruned
     >>> pruned = sp.csr_matrix(np.array([[6.0, 1.0], [3.0, 1.0], [0.0, 1.0]]))
     >>> p, kept = kept_token_proportions(theta, np.array([10.0, 10.0, 10.0]), pruned)
     >>> p.round(3).tolist(), kept.tolist()
-    ([[0.869, 0.131], [0.603, 0.397], [0.192, 0.808]], [17.0, 14.0, 11.0])
+    ([[0.862, 0.138], [0.6, 0.4], [0.196, 0.804]], [17.0, 14.0, 11.0])
     """
     theta = np.asarray(doc_topic, dtype=np.float64)
     n_mod = np.asarray(n_modelled, dtype=np.float64)
@@ -75,33 +82,31 @@ def kept_token_proportions(doc_topic: np.ndarray, n_modelled: np.ndarray, pruned
         return theta.copy(), n_mod.copy()
     x = sp.csr_matrix(pruned, dtype=np.float64)
     x.sum_duplicates()
-    n_pruned = np.asarray(x.sum(axis=1)).ravel()
-    kept = n_mod + n_pruned
-    modelled = n_mod[:, None] * theta                     # (n, K) topic counts of the modelled tokens
-    topic_modelled = modelled.sum(axis=0)                  # (K,)
+    x.eliminate_zeros()
     n, k = theta.shape
-    nnz = x.nnz
+    v_pruned = x.shape[1]
+    kept = n_mod + np.asarray(x.sum(axis=1)).ravel()
     rows = np.repeat(np.arange(n), np.diff(x.indptr))
     cols, cts = x.indices, x.data
-    # Sums of per-nonzero rows by unit and by term, as sparse products.
-    by_unit = sp.csr_matrix((np.ones(nnz), (rows, np.arange(nnz))), shape=(n, nnz))
-    by_term = sp.csr_matrix((np.ones(nnz), (cols, np.arange(nnz))), shape=(x.shape[1], nnz))
-    # Start: the unit's proportions over its modelled tokens (uniform for a unit with none), and
-    # pruned tokens shared out in those proportions (no term information yet).
-    prop = np.where(n_mod[:, None] > 0, theta, 1.0 / k)
-    weighted = prop[rows] * cts[:, None]
+    # Sums over the nonzero cells by unit and by term, as sparse products.
+    by_unit = sp.csr_matrix((cts, (rows, np.arange(x.nnz))), shape=(n, x.nnz))
+    by_term = sp.csr_matrix((cts, (cols, np.arange(x.nnz))), shape=(v_pruned, x.nnz))
+    modelled = n_mod[:, None] * theta                   # (n, K) topic counts of the modelled tokens
+    topic_modelled = modelled.sum(axis=0)
+    # Start: pruned tokens in the proportions of the unit's modelled tokens (uniform for a unit with none).
+    gamma = np.where(n_mod[:, None] > 0, theta, 1.0 / k)[rows]   # (nnz, K), one row per cell
+    prop = None
     for _ in range(max_iter):
-        # M-step for the topics' pruned-term probabilities (over all their tokens).
-        pruned_topic_term = np.asarray(by_term @ weighted).T          # (K, V_pruned)
-        rho = pruned_topic_term / np.maximum(topic_modelled + pruned_topic_term.sum(axis=1), _TINY)[:, None]
-        # E-step: responsibilities of the pruned tokens.
-        resp = prop[rows] * rho[:, cols].T
-        resp /= np.maximum(resp.sum(axis=1, keepdims=True), _TINY)
-        weighted = resp * cts[:, None]                                 # (nnz, K)
-        # M-step for the units: modelled topic counts plus the pruned tokens' responsibilities.
-        new = (modelled + np.asarray(by_unit @ weighted)) / np.maximum(kept, _TINY)[:, None]
-        change = float(np.abs(new - prop).max())
-        prop = new
+        unit_topic = modelled + by_unit @ gamma                        # n_dk
+        term_topic = by_term @ gamma                                   # (V_p, K) n_kw
+        topic_total = topic_modelled + term_topic.sum(axis=0)          # n_k
+        # Every count without the token being assigned (one token of the cell).
+        new = ((unit_topic[rows] - gamma).clip(min=0.0) * (term_topic[cols] - gamma + eta).clip(min=0.0)
+               / (topic_total[None, :] - gamma + v_pruned * eta))
+        gamma = new / np.maximum(new.sum(axis=1, keepdims=True), _TINY)
+        now = (modelled + by_unit @ gamma) / np.maximum(kept, _TINY)[:, None]
+        change = np.inf if prop is None else float(np.abs(now - prop).max())
+        prop = now
         if change < tol:
             break
     return prop, kept

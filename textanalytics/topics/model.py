@@ -104,7 +104,9 @@ class TopicModel:
 
     @functools.cached_property
     def _kept(self) -> tuple[np.ndarray, np.ndarray]:
-        out = kept_token_proportions(self.doc_topic, self.units["n_terms"].to_numpy(), self.pruned)
+        eta = self.params.get("config", {}).get("eta")
+        out = kept_token_proportions(self.doc_topic, self.units["n_terms"].to_numpy(), self.pruned,
+                                     eta=eta if isinstance(eta, (int, float)) and not isinstance(eta, bool) else 0.01)
         return _frozen(out[0]), _frozen(out[1])
 
     @property
