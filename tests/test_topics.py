@@ -235,7 +235,7 @@ def test_config_validation_is_one_line():
 
 
 def test_model_repr_and_html(ensemble):
-    assert "TopicModel(engine='vb', k=3" in repr(ensemble.reference)
+    assert "TopicModel(engine='tomotopy', k=3" in repr(ensemble.reference)
     assert "<table" in ensemble._repr_html_()
     assert isinstance(ensemble.reference, TopicModel)
 

@@ -95,13 +95,13 @@ def _one_topic_documents(n: int = 40, v: int = 30, k: int = 3, length: int = 80)
 
 
 def test_engines_part_only_where_gensim_skips_its_alpha_step(caplog):
-    """The package's defaults (batch, alpha = "auto") on documents that each hold one topic:
+    """vb with the package's defaults (batch, alpha = "auto") on documents that each hold one topic:
     gensim's full Newton step would make alpha non-positive, so gensim skips it (and logs so);
     vb halves the step and learns the small alpha such documents call for."""
     x = _one_topic_documents()
     vocab = tuple(f"t{j:02d}" for j in range(x.shape[1]))
-    cfg = TopicConfig(passes=4)
-    assert (cfg.engine, cfg.alpha, cfg.learning) == ("vb", "auto", "auto")
+    cfg = TopicConfig(engine="vb", eta=0.01, passes=4)
+    assert (cfg.alpha, cfg.learning) == ("auto", "auto")
     vb = fit_engine(x, vocabulary=vocab, k=3, seed=11, config=cfg)
     with caplog.at_level(logging.WARNING, logger="gensim"):
         stock = fit_engine(x, vocabulary=vocab, k=3, seed=11, config=dataclasses.replace(cfg, engine="gensim"))

@@ -82,7 +82,8 @@ def test_model_and_ensemble_carry_kept_token_proportions(planted):
     # Refits are reordered to the reference; the fold-in treats topics alike, so it follows their order.
     assert len(ref.units) == dtm.n_units
     perm = np.array([2, 0, 3, 1])
-    again, _ = kept_token_proportions(ref.doc_topic[:, perm], ref.units["n_terms"].to_numpy(), dtm.pruned)
+    again, _ = kept_token_proportions(ref.doc_topic[:, perm], ref.units["n_terms"].to_numpy(), dtm.pruned,
+                                      eta=FAST.eta)
     assert np.allclose(again, ref.kept_doc_topic[:, perm], atol=1e-12)
     table = topic_shares(ens, corpus=sim.corpus, group_by="group", config=FAST).table
     assert table.groupby("group")["n_tokens"].first().sum() == sim.dtm.counts.sum()

@@ -55,6 +55,17 @@ def method_notes(res: Any) -> list[str]:
     return notes
 
 
+#: How the report's topic labels are made, per ``[topics] label_by``.
+LABEL_TEXT = {
+    "frex": "Labels are each topic's three terms of highest FREX (frequent in the topic and exclusive to it, "
+            "stm's labelTopics); the most probable terms are listed beside them.",
+    "relevance": "Labels are each topic's three most relevant terms (LDAvis, λ as configured).",
+    "weight": "Labels are each topic's three most probable terms.",
+    "lift": "Labels are each topic's three terms of highest lift.",
+    "score": "Labels are each topic's three terms of highest score (stm's calcscore).",
+}
+
+
 def share_estimand(model: Any) -> str:
     """What a topic share is, with how many kept tokens the model was not fitted on."""
     kept = float(model.kept_tokens.sum())
@@ -140,7 +151,10 @@ def sections(res: Any, *, figures: dict[str, Any]) -> list[Section]:
 
     run = res.topic_run
     if run is not None:
-        blocks = [{"kind": "text", "text": f"Topic model: {cfg.topics.engine} LDA on {res.dtm.unit}s. {run.k_reason}"}]
+        model = "NMF (scikit-learn)" if cfg.topics.engine == "nmf" else f"{cfg.topics.engine} LDA"
+        reason = run.k_reason if run.k_reason.endswith(".") else f"{run.k_reason}."
+        blocks = [{"kind": "text", "text": f"Topic model: {model} on {res.dtm.unit}s. {reason} "
+                   f"{LABEL_TEXT.get(cfg.topics.label_by, '')}"}]
         blocks.append({"kind": "figure", "name": "model_selection", "caption": "Coherence and stability across K and seeds."})
         blocks.append({"kind": "list", "items": narrative.topic_items(run.labels)})
         blocks.append({"kind": "figure", "name": "topic_terms", "caption": "Top terms per topic (by relevance)."})
