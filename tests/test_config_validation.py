@@ -195,3 +195,14 @@ def test_toml_value_is_one_line():
     assert toml_value("a\nb\x00") == '"a\\nb\\u0000"'
     assert toml_value([1, True, 0.5, "x"]) == '[1, true, 0.5, "x"]'
     assert len(toml_value("x" * 500)) == 80
+
+
+def test_frex_weight_is_deprecated_and_mapped_to_stm_frexweight(tmp_path):
+    """The old key weighed exclusivity: frex_weight = 0.7 is stm's frexweight = 0.3, with a warning."""
+    with pytest.warns(DeprecationWarning, match="frexweight = 0.3"):
+        old = _load(tmp_path, "[topics]\nfrex_weight = 0.7")
+    new = _load(tmp_path, "[topics]\nfrexweight = 0.3")
+    assert old.topics.frexweight == pytest.approx(0.3) and old.topics.frex_weight is None
+    assert config_hash(old) == config_hash(new)
+    assert "give only frexweight" in _message(tmp_path, "[topics]\nfrex_weight = 0.7\nfrexweight = 0.4")
+    assert "label_by" in _message(tmp_path, '[topics]\nlabel_by = "saliency"')

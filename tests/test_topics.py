@@ -106,31 +106,72 @@ def test_ensemble_alignment_and_stability(ensemble):
 
 def test_describe_topics_rankings(ensemble):
     out = describe_topics(ensemble, top_n=5)
-    assert list(out.columns) == ["topic", "rank", "term", "weight", "relevance", "frex", "unstable"]
+    assert list(out.columns) == ["topic", "rank", "term", "weight", "relevance", "frex", "lift", "score",
+                                 "unstable"]
     assert len(out) == 15 and out["rank"].tolist()[:5] == [1, 2, 3, 4, 5]
     for _, part in out.groupby("topic"):
         assert np.all(np.diff(part["relevance"].to_numpy()) <= 0)
     by_weight = describe_topics(ensemble, top_n=5, rank_by="weight")
     for _, part in by_weight.groupby("topic"):
         assert np.all(np.diff(part["weight"].to_numpy()) <= 0)
+    for rank_by in ("frex", "lift", "score"):
+        ranked = describe_topics(ensemble, top_n=5, rank_by=rank_by)
+        for _, part in ranked.groupby("topic"):
+            assert np.all(np.diff(part[rank_by].to_numpy()) <= 0)
     # λ = 1: relevance is the log probability, so both rankings agree.
     same = describe_topics(ensemble, top_n=5, lambda_=1.0)
     assert same["term"].tolist() == by_weight["term"].tolist()
     with pytest.raises(InputError):
-        describe_topics(ensemble, rank_by="lift")
+        describe_topics(ensemble, rank_by="saliency")
     with pytest.warns(DeprecationWarning, match="rank_by"):
         old = describe_topics(ensemble, top_n=5, by="weight")
     pd.testing.assert_frame_equal(old, by_weight)
 
 
+def test_describe_topics_frex_is_stm_labeltopics(ensemble):
+    """The frex column is stm's calcfrex with labelTopics' word-count shrinkage; the old keyword is mapped."""
+    ref = ensemble.reference
+    out = describe_topics(ensemble, top_n=ref.topic_term.shape[1], rank_by="frex", frexweight=0.3)
+    expected = stats.frex(ref.topic_term, w=0.3, wordcounts=ref.term_counts)
+    col = {t: j for j, t in enumerate(ref.vocabulary)}
+    got = expected[out["topic"].to_numpy() - 1, [col[t] for t in out["term"]]]
+    assert np.allclose(out["frex"], got)
+    with pytest.warns(DeprecationWarning, match="exclusivity"):
+        old = describe_topics(ensemble, top_n=5, rank_by="frex", frex_weight=0.7)
+    pd.testing.assert_frame_equal(old, describe_topics(ensemble, top_n=5, rank_by="frex", frexweight=0.3))
+
+
+def test_describe_and_labels_leave_out_excluded_terms(ensemble):
+    ref = ensemble.reference
+    common = [ref.vocabulary[j] for j in stats.top_term_indices(ref.topic_term, 2)[:, 0]]
+    for rank_by in ("relevance", "weight", "frex"):
+        out = describe_topics(ensemble, top_n=10, rank_by=rank_by, exclude=common)
+        assert not set(out["term"]) & set(common) and len(out) == 30
+    labels = topic_labels(ensemble, exclude=set(common))
+    for col in ("label", "frex_terms", "relevance_terms", "lift_terms", "score_terms"):
+        assert not any(t in common for cell in labels[col] for t in cell.replace(" / ", ", ").split(", "))
+    # The most probable terms are listed as the model has them.
+    assert [cell.split(", ")[0] for cell in labels["prob_terms"]] == common
+    with pytest.raises(InputError, match="exclude"):
+        topic_labels(ensemble, exclude="t01")
+
+
 def test_topic_labels(ensemble):
     labels = topic_labels(ensemble)
-    assert list(labels.columns) == ["topic", "label", "share", "stability", "unstable", "c_npmi", "c_v"]
+    assert list(labels.columns) == ["topic", "label", "share", "stability", "unstable", "c_npmi", "c_v",
+                                    "frex_terms", "relevance_terms", "prob_terms", "lift_terms", "score_terms"]
     assert labels["label"].is_unique
-    first = describe_topics(ensemble, top_n=3).query("topic == 1")["term"].tolist()
+    first = describe_topics(ensemble, top_n=3, rank_by="frex").query("topic == 1")["term"].tolist()
     assert labels["label"].iloc[0] == " / ".join(first)
+    by_prob = describe_topics(ensemble, top_n=7, rank_by="weight").query("topic == 1")["term"].tolist()
+    assert labels["prob_terms"].iloc[0] == ", ".join(by_prob)
+    assert labels["frex_terms"].iloc[0].startswith(", ".join(first))
+    rel = topic_labels(ensemble, label_by="relevance")
+    assert rel["label"].iloc[0] == " / ".join(describe_topics(ensemble, top_n=3).query("topic == 1")["term"])
     assert labels["unstable"].tolist() == (labels["stability"] < 0.5).tolist()
     assert labels["share"].sum() == pytest.approx(1.0)
+    with pytest.raises(InputError, match="label_by"):
+        topic_labels(ensemble, label_by="saliency")
 
 
 def test_representative_passages(sim, ensemble):
@@ -194,7 +235,7 @@ def test_config_validation_is_one_line():
 
 
 def test_model_repr_and_html(ensemble):
-    assert "TopicModel(engine='vb', k=3" in repr(ensemble.reference)
+    assert "TopicModel(engine='tomotopy', k=3" in repr(ensemble.reference)
     assert "<table" in ensemble._repr_html_()
     assert isinstance(ensemble.reference, TopicModel)
 

@@ -13,7 +13,14 @@ engine objects are discarded after the arrays are read out.
 
 Engines (``[topics] engine``)
 -----------------------------
-``"vb"`` (default)
+``"tomotopy"`` (default)
+    LDA by collapsed Gibbs sampling (tomotopy): one worker (its multi-threaded
+    samplers depend on thread timing) and its SSE2 build (its AVX2 build
+    samples another chain from the same seed), so a seed gives the same topics
+    on any x86 machine and with any ``n_jobs``. ``alpha = "auto"`` is learned
+    (tomotopy's fixed-point update every 10 iterations); a number is fixed.
+    Chosen by measurement: ``docs/topics.md``.
+``"vb"``
     LDA by variational Bayes: gensim's ``LdaModel`` (its initialisation, random
     draws, M-step and eta update) with two changes of the package -- the E-step
     vectorised over the documents of a chunk (same update equations and
@@ -29,14 +36,18 @@ Engines (``[topics] engine``)
     ``"asymmetric"``) and with ``alpha = "auto"`` under online learning; with
     ``alpha = "auto"`` and batch learning it keeps alpha at its starting value
     (tests/test_topics_engines.py shows both).
-``"nmf"``, ``"tomotopy"``
-    scikit-learn NMF on TF-IDF; tomotopy's collapsed Gibbs sampler.
+``"nmf"``, ``"sklearn_lda"``
+    scikit-learn NMF on TF-IDF; scikit-learn's ``LatentDirichletAllocation``
+    (variational Bayes, batch by default; one process).
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import os
+import platform
+import sys
 import warnings
 from typing import Any, Callable
 
@@ -311,16 +322,50 @@ def _fit_nmf(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed: i
     return _normalise_rows(nmf.components_), _normalise_rows(w), info
 
 
+#: tomotopy's build for any x86-64 CPU. tomotopy picks an AVX-512, AVX2 or SSE2 build when imported; the
+#: AVX2 build samples a different chain from the same seed than the other two, so reports would depend on
+#: the CPU. Pinned unless the user set ``TOMOTOPY_ISA`` (the fit's ``info["isa"]`` records the one used).
+TOMOTOPY_ISA = "sse2"
+
+
+def _tomotopy() -> Any:
+    """tomotopy, imported with the pinned instruction set (see :data:`TOMOTOPY_ISA`)."""
+    if "tomotopy" not in sys.modules and platform.machine().lower() in ("x86_64", "amd64"):
+        os.environ.setdefault("TOMOTOPY_ISA", TOMOTOPY_ISA)
+    import tomotopy as tp  # deferred: tomotopy (a compiled sampler; only this engine needs it)
+
+    return tp
+
+
+#: tomotopy's eta when ``[topics] eta = "auto"`` (learning eta is gensim's; tomotopy keeps it fixed).
+TOMOTOPY_ETA = 0.05
+
+
+def _tomotopy_alpha(alpha: str | float, k: int) -> tuple[float | list[float], bool]:
+    """tomotopy's alpha for ``[topics] alpha``, and whether tomotopy learns it.
+
+    ``"auto"``: 0.1 per topic to start, re-estimated every 10 iterations (tomotopy's
+    default, Minka's fixed point); ``"symmetric"``: 1/K; ``"asymmetric"``: gensim's
+    ``1 / (i + sqrt(K))`` normalised; a number: that, fixed.
+    """
+    if alpha == "auto":
+        return 0.1, True
+    if alpha == "symmetric":
+        return 1.0 / k, False
+    if alpha == "asymmetric":
+        prior = 1.0 / (np.arange(k) + np.sqrt(k))
+        return (prior / prior.sum()).tolist(), False
+    return float(alpha), False
+
+
 def _fit_tomotopy(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed: int,
                   config: TopicConfig) -> EngineResult:
-    try:  # an optional extra, imported only by this engine
-        import tomotopy as tp  # deferred: tomotopy (optional)
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise InputError("topics.engine: 'tomotopy' needs the optional package; "
-                         "run `pip install tomotopy` or use engine = \"vb\"") from None
-    alpha = config.alpha if not isinstance(config.alpha, str) else 0.1
-    eta = config.eta if not isinstance(config.eta, str) else 0.01
+    tp = _tomotopy()
+    alpha, learn_alpha = _tomotopy_alpha(config.alpha, k)
+    eta = 1.0 / k if config.eta == "symmetric" else TOMOTOPY_ETA if config.eta == "auto" else float(config.eta)
     model = tp.LDAModel(k=k, alpha=alpha, eta=eta, seed=seed)
+    # tomotopy re-estimates alpha every 10 iterations by default; only alpha = "auto" asks for that.
+    model.optim_interval = 10 if learn_alpha else 0
     vocab = np.asarray(vocabulary, dtype=object)
     for a, b in zip(counts.indptr[:-1], counts.indptr[1:]):
         model.add_doc(np.repeat(vocab[counts.indices[a:b]], counts.data[a:b].astype(np.int64)).tolist())
@@ -332,9 +377,31 @@ def _fit_tomotopy(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, se
     for t in range(k):
         topic_term[t, cols] = model.get_topic_word_dist(t)
     doc_topic = np.array([d.get_topic_dist() for d in model.docs])
-    info = {"alpha": alpha, "eta": eta, "sampling_iterations": config.sampling_iterations,
-            "workers": 1}
+    info = {"alpha": alpha, "alpha_learned": learn_alpha, "eta": eta,
+            "alpha_fitted": [round(float(a), 6) for a in np.atleast_1d(model.alpha)],
+            "sampling_iterations": config.sampling_iterations, "workers": 1, "isa": tp.isa}
     return _normalise_rows(topic_term), _normalise_rows(doc_topic), info
+
+
+def _fit_sklearn_lda(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed: int,
+                     config: TopicConfig) -> EngineResult:
+    # scikit-learn is imported on use: only this engine and nmf need it.
+    from sklearn.decomposition import LatentDirichletAllocation  # deferred: sklearn
+
+    learning = "online" if config.learning == "online" else "batch"
+    alpha = None if isinstance(config.alpha, str) else float(config.alpha)   # None: scikit-learn's 1/K
+    eta = None if isinstance(config.eta, str) else float(config.eta)
+    # n_jobs=1: with several joblib workers each would draw the documents' starting values from
+    # its own copy of the random state, so results would depend on the number of workers.
+    lda = LatentDirichletAllocation(n_components=k, doc_topic_prior=alpha, topic_word_prior=eta,
+                                    learning_method=learning, batch_size=config.chunksize,
+                                    learning_decay=config.decay if learning == "online" else 0.7,
+                                    learning_offset=config.offset, max_iter=config.passes,
+                                    random_state=seed, n_jobs=1)
+    doc_topic = lda.fit_transform(counts)
+    info = {"alpha": alpha if alpha is not None else 1.0 / k, "eta": eta if eta is not None else 1.0 / k,
+            "learning": learning, "max_iter": config.passes, "n_iter": int(lda.n_iter_)}
+    return _normalise_rows(lda.components_), _normalise_rows(doc_topic), info
 
 
 #: Engine name -> fitting function.
@@ -343,6 +410,7 @@ ENGINES: dict[str, Callable[..., EngineResult]] = {
     "gensim": _fit_gensim,
     "nmf": _fit_nmf,
     "tomotopy": _fit_tomotopy,
+    "sklearn_lda": _fit_sklearn_lda,
 }
 
 

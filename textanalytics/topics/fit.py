@@ -95,6 +95,7 @@ def _fit_prepared(prep: PreparedMatrix, *, k: int, seed: int, config: TopicConfi
         units=prep.units,
         term_counts=prep.term_counts,
         params=params,
+        pruned=prep.pruned,    # shares count the pruned tokens too (topics/kept_tokens.py)
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -11,6 +12,7 @@ import pandas as pd
 
 from ..errors import InputError
 from . import stats
+from .kept_tokens import kept_token_proportions
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -31,8 +33,8 @@ class TopicModel:
     """One fitted topic model, as plain arrays and tables.
 
     Topic ``i`` of the arrays is topic ``i + 1`` in every table. Topics are
-    numbered by a deterministic rule: overall share descending, ties by the
-    topic's most probable term; so the same matrix, config and seed always give
+    numbered by a deterministic rule: share of the modelled tokens
+    descending, ties by the topic's most probable term; so the same matrix, config and seed always give
     the same numbering and labels.
 
     Attributes
@@ -48,8 +50,8 @@ class TopicModel:
     units:
         One row per row of ``doc_topic``: ``unit_id``, ``statement_id``,
         ``paragraph`` (Int64), ``n_tokens`` (from the matrix), ``n_terms``
-        (modelled tokens after pruning: the unit's weight in shares). Units with
-        no modelled token are dropped before fitting (``params["dropped_units"]``).
+        (modelled tokens after pruning). Units with no modelled token are
+        dropped before fitting (``params["dropped_units"]``).
     term_counts:
         ``(V,)`` corpus frequency of each term in the modelled matrix; ``p_w``
         of relevance is ``term_counts / term_counts.sum()``.
@@ -63,6 +65,11 @@ class TopicModel:
     stability:
         ``(K,)`` mean Jaccard agreement of each topic's top terms with its
         matched topic in fits with other seeds, or None for a single fit.
+    pruned:
+        ``(n_units, V_pruned)`` counts of the terms pruned before fitting (the
+        matrix' :attr:`~textanalytics.features.DocumentTermMatrix.pruned`, rows
+        of the modelled units), or None. Shares count these tokens too:
+        :attr:`kept_doc_topic`.
     """
 
     topic_term: np.ndarray
@@ -74,6 +81,7 @@ class TopicModel:
     c_npmi: np.ndarray | None = None
     c_v: np.ndarray | None = None
     stability: np.ndarray | None = None
+    pruned: Any = None
 
     def __post_init__(self) -> None:
         for name in ("topic_term", "doc_topic", "term_counts", "c_npmi", "c_v", "stability"):
@@ -94,10 +102,30 @@ class TopicModel:
     def stability_threshold(self) -> float:
         return float(self.params.get("config", {}).get("stability_threshold", 0.5))
 
+    @functools.cached_property
+    def _kept(self) -> tuple[np.ndarray, np.ndarray]:
+        eta = self.params.get("config", {}).get("eta")
+        out = kept_token_proportions(self.doc_topic, self.units["n_terms"].to_numpy(), self.pruned,
+                                     eta=eta if isinstance(eta, (int, float)) and not isinstance(eta, bool) else 0.01)
+        return _frozen(out[0]), _frozen(out[1])
+
+    @property
+    def kept_doc_topic(self) -> np.ndarray:
+        """``(n_units, K)`` topic proportions of each unit over **all its kept tokens**: the modelled ones
+        and those of terms pruned before fitting, assigned to topics by the fitted model
+        (:func:`~textanalytics.topics.kept_tokens.kept_token_proportions`; computed on first use).
+        Equal to ``doc_topic`` when nothing was pruned. Shares are estimated from these."""
+        return self._kept[0]
+
+    @property
+    def kept_tokens(self) -> np.ndarray:
+        """``(n_units,)`` kept tokens of each unit (modelled + pruned): its weight in shares."""
+        return self._kept[1]
+
     @property
     def share(self) -> np.ndarray:
-        """``(K,)`` overall share of each topic: unit distributions weighted by modelled tokens."""
-        return stats.topic_share(self.doc_topic, self.units["n_terms"].to_numpy())
+        """``(K,)`` overall share of each topic: its share of all kept tokens (pruned terms included)."""
+        return stats.topic_share(self.kept_doc_topic, self.kept_tokens)
 
     @property
     def term_probability(self) -> np.ndarray:

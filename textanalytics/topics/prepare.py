@@ -32,6 +32,8 @@ class PreparedMatrix:
     term_counts: np.ndarray
     dropped_units: tuple[str, ...]
     n_terms_before_pruning: int
+    #: Counts of the terms pruned before fitting (same rows as ``counts``), or None.
+    pruned: sp.csr_matrix | None = None
 
     @functools.cached_property
     def digest(self) -> str:
@@ -76,6 +78,7 @@ def prepare(dtm: DocumentTermMatrix, config: TopicConfig) -> PreparedMatrix:
         term_counts=totals[cols],
         dropped_units=dropped,
         n_terms_before_pruning=int(dtm.params.get("n_terms_before_pruning", len(dtm.vocabulary))),
+        pruned=None if dtm.pruned is None else sp.csr_matrix(dtm.pruned[rows], dtype=np.float64),
     )
 
 
