@@ -178,7 +178,7 @@ def test_python_values_take_the_toml_types(tmp_path):
 
 def test_defaults_pass_and_analysis_toml_documents_them():
     cfg = AnalysisConfig()
-    assert cfg.report.formats == ("png", "svg") and cfg.topics.k_grid[0] == 2
+    assert cfg.report.formats == ("png", "svg") and cfg.topics.k_grid == "auto"
 
 
 def test_toml_value_is_one_line():
