@@ -251,3 +251,12 @@ def test_grid_in_worker_processes_gives_identical_results(sim, tmp_path, caplog)
 def test_seeds_must_be_integers(sim, seed):
     with pytest.raises(InputError, match="seed: must be an integer"):
         fit_topic_ensemble(sim.dtm, k=2, seeds=[1, seed], config=FAST)
+
+
+def test_select_k_without_subsamples_or_likelihood(sim):
+    cheap = select_k(sim.dtm, texts=sim.texts, seeds=[1], k_grid=[2, 3], config=dataclasses.replace(FAST, n_subsamples=0))
+    assert len(cheap.table) == 2 and cheap.summary["stability"].isna().all() and cheap.summary["stable"].all()
+    assert "stable beyond chance" not in cheap.reason and cheap.chosen_k in (2, 3)
+    nmf = select_k(sim.dtm, texts=sim.texts, seeds=[1], k_grid=[2, 3],
+                   config=dataclasses.replace(FAST, engine="nmf", n_subsamples=2))
+    assert nmf.table["heldout"].isna().all() and "held-out" not in nmf.reason and "nan" not in nmf.reason

@@ -151,7 +151,7 @@ class TopicConfig:
         (Greene et al.: mean Jaccard of the top-1, top-2, ... prefixes; weights
         the first terms more) or ``"jaccard"`` of the sets (as the per-topic
         ``stability`` across seeds).
-    baseline_draws = 500
+    baseline_draws = 200
         Monte Carlo draws of the random-topic baseline (seeded from the master seed and K).
     """
 
@@ -188,7 +188,7 @@ class TopicConfig:
     heldout_proportion: float = 0.5
     stability_margin: float = 0.1
     stability_measure: Literal["jaccard", "average_jaccard"] = "average_jaccard"
-    baseline_draws: int = 500
+    baseline_draws: int = 200
 
     def seeds(self, seed: int) -> list[int]:
         """The ``n_seeds`` fit seeds derived from the analysis' master ``seed``: ``seed, seed + 1, ...``.

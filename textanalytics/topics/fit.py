@@ -412,8 +412,10 @@ def select_k(dtm: DocumentTermMatrix, *, texts: Sequence[Sequence[str]], seeds: 
 
     The rule (:data:`K_RULE`, :func:`~textanalytics.topics.selection.gated_frontier`):
     Ks stable beyond chance; then no K whose held-out fit is clearly worse
-    than the best (one-standard-error rule); then the best balance of c_npmi and
-    exclusivity on their frontier. With the automatic grid (``k_grid =
+    than the best (one-standard-error rule, a lower bound) and none beyond the
+    Ks as stable relative to chance as the most stable one (an upper bound);
+    then the best balance of c_npmi and exclusivity on their frontier
+    (``docs/choosing_k.md``). With the automatic grid (``k_grid =
     "auto"``, scaled to the number of units), a choice at its largest K extends
     it once; a choice at an edge is flagged in ``reason``. ``config.k > 0``
     overrides the rule (the reason then says what the rule would have chosen).

@@ -34,7 +34,7 @@ from ..errors import InputError, StepSkipped
 from . import stats
 from .coherence import coherence
 from .config import TopicConfig
-from .heldout import eval_heldout, make_heldout
+from .heldout import HeldoutSplit, eval_heldout, make_heldout
 from .model import ModelSelection, TopicModel
 
 logger = logging.getLogger(__name__)
@@ -206,8 +206,13 @@ def topic_agreement(topic_term_a: np.ndarray, topic_term_b: np.ndarray, *, top_n
     :func:`~textanalytics.topics.stats.agreement`). The agreement of two fits
     (Greene et al.'s ``agree``) is the mean of the result; ``(K_a,)``.
     """
-    top_a = stats.top_term_indices(topic_term_a, top_n)
-    top_b = stats.top_term_indices(topic_term_b, top_n)
+    return _matched(stats.top_term_indices(topic_term_a, top_n), stats.top_term_indices(topic_term_b, top_n),
+                    topic_term_a, topic_term_b, measure=measure)
+
+
+def _matched(top_a: np.ndarray, top_b: np.ndarray, topic_term_a: np.ndarray, topic_term_b: np.ndarray, *,
+             measure: str) -> np.ndarray:
+    """:func:`topic_agreement` from the fits' top-term indices (computed once per fit)."""
     sim = similarity_matrix(top_a, top_b, measure=measure)
     match = stats.match_topics(sim, tiebreak=stats.cosine_matrix(topic_term_a, topic_term_b))
     return sim[np.arange(len(match)), match]
@@ -369,7 +374,7 @@ def _on_vocabulary(model: TopicModel, position: dict[str, int], n_terms: int) ->
 
 
 def _heldout_per_document(model: TopicModel, topic_term: np.ndarray, cols: np.ndarray, rows: np.ndarray | None,
-                          split: Any) -> np.ndarray:
+                          split: HeldoutSplit) -> np.ndarray:
     """``(H,)`` held-out log likelihood per document of the split; NaN for documents the fit did not see.
 
     Held-out tokens of terms the fit did not see (a subsample can lack some) are not scored.
@@ -389,7 +394,7 @@ def _heldout_per_document(model: TopicModel, topic_term: np.ndarray, cols: np.nd
     return per
 
 
-def _score(ks: Sequence[int], *, fit: FitFunction, split: Any, samples: list[np.ndarray], texts: Any,
+def _score(ks: Sequence[int], *, fit: FitFunction, split: HeldoutSplit, samples: list[np.ndarray], texts: Any,
            seeds: list[int], vocabulary: tuple[str, ...], config: TopicConfig, grid: _Grid) -> None:
     """Fit the reference and subsample fits of ``ks`` and add their metrics to ``grid``."""
     start = time.perf_counter()
@@ -411,15 +416,16 @@ def _score(ks: Sequence[int], *, fit: FitFunction, split: Any, samples: list[np.
         models = [flat[r * len(ks) + i] for r in range(len(fits))]
         on_vocab = [_on_vocabulary(m, position, n_terms) for m in models]
         ref = on_vocab[0][1]
-        per_topic = np.array([topic_agreement(ref, tt, top_n=top_n, measure=measure) for _, tt in on_vocab[1:]])
-        agree = per_topic.mean(axis=1).tolist()
-        reproducible = int((per_topic.mean(axis=0) >= config.stability_threshold).sum()) if agree else None
+        tops = [stats.top_term_indices(tt, top_n) for _, tt in on_vocab]
+        per_topic = [_matched(tops[0], top, ref, tt, measure=measure) for top, (_, tt) in zip(tops[1:], on_vocab[1:])]
+        agree = [float(a.mean()) for a in per_topic]
+        reproducible = int((np.mean(per_topic, axis=0) >= config.stability_threshold).sum()) if agree else None
         if config.engine == "nmf":  # TF-IDF factors: the figure would not be a likelihood
             per_doc = np.full((len(models), split.n_docs), np.nan)
         else:
             per_doc = np.vstack([_heldout_per_document(m, tt, cols, None if r == 0 else samples[r - 1], split)
                                  for r, (m, (cols, tt)) in enumerate(zip(models, on_vocab))])
-        pool = np.unique(np.concatenate([stats.top_term_indices(tt, top_n).ravel() for _, tt in on_vocab]))
+        pool = np.unique(np.concatenate([top.ravel() for top in tops]))
         if agree:
             base_mean, base_q95 = matched_null(pool, top_n=top_n, k=k, reps=config.baseline_draws,
                                                seed=[seed, k], measure=measure)
@@ -535,10 +541,13 @@ def _reason(summary: pd.DataFrame, res: dict[str, Any], *, config: TopicConfig, 
             parts.append(f"stability relative to chance best at K={res['most_stable_k']} and within one standard "
                          f"error of it up to K={res['k_cap']}")
         front = summary.loc[summary["frontier"], "k"].tolist()
+        facts = [f"c_npmi {row['c_npmi']:.3f}", f"exclusivity {row['exclusivity']:.2f} of {config.top_n}"]
+        if not np.isnan(row["heldout"]):
+            facts.append(f"held-out {row['heldout']:.3f} nats/token")
+        if not np.isnan(row["stability"]):
+            facts.append(f"stability {row['stability']:.2f} vs {row['baseline']:.2f} by chance")
         parts.append(f"of the coherence–exclusivity frontier K = {_span(front)}, K={k} has the best balance "
-                     f"(c_npmi {row['c_npmi']:.3f}, exclusivity {row['exclusivity']:.2f} of {config.top_n}, "
-                     f"held-out {row['heldout']:.3f} nats/token, stability {row['stability']:.2f} vs "
-                     f"{row['baseline']:.2f} by chance)")
+                     f"({', '.join(facts)})")
         text = "; ".join(parts)
     if extended:
         text += (f". The automatic grid was extended once (K = {', '.join(map(str, extended))}) because the "
