@@ -185,7 +185,8 @@ def test_automatic_grid_is_extended_once_when_the_rule_picks_its_top(sim, monkey
         return {**real(k, *args, **kwargs), "k": int(max(k))}
 
     monkeypatch.setattr(selection, "gated_frontier", top)
-    sel = select_k(sim.dtm, texts=sim.texts, seeds=[1], config=dataclasses.replace(FAST, n_subsamples=1))
+    # The pipeline passes the config's grid, "auto", explicitly.
+    sel = select_k(sim.dtm, texts=sim.texts, seeds=[1], k_grid="auto", config=dataclasses.replace(FAST, n_subsamples=1))
     assert sel.params["k_grid_automatic"] and sel.params["extended_k"] == [8, 10]
     assert sel.params["k_grid"] == [2, 3, 4, 5, 6, 7, 8, 10] and sel.chosen_k == 10
     assert "extended once (K = 8, 10)" in sel.reason and "K=10 is the largest K searched" in sel.reason

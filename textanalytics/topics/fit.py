@@ -396,7 +396,7 @@ def _check_seeds(seeds: Sequence[int]) -> list[int]:
 # ---------------------------------------------------------------------------------------------
 def select_k(dtm: DocumentTermMatrix, *, texts: Sequence[Sequence[str]], seeds: Sequence[int],
              cache_dir: str | None = None,
-             k_grid: Sequence[int] | None = None, config: TopicConfig | None = None) -> ModelSelection:
+             k_grid: Sequence[int] | str | None = None, config: TopicConfig | None = None) -> ModelSelection:
     """Choose the number of topics as stm's ``searchK`` does, then by a rule; fit the chosen K.
 
     One held-out split (stm's document completion: 10 % of the units lose half
@@ -433,8 +433,8 @@ def select_k(dtm: DocumentTermMatrix, *, texts: Sequence[Sequence[str]], seeds: 
         ``seeds[0]`` seeds the split, the subsamples and the grid's fits; the
         chosen K is fitted once per seed.
     k_grid:
-        The Ks to compare (default ``config.k_grid``); a grid given here or in
-        the config is never extended.
+        The Ks to compare (default ``config.k_grid``; ``"auto"``: the automatic
+        grid); a list given here or in the config is never extended.
     config:
         :class:`TopicConfig`.
 

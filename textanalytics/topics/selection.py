@@ -561,7 +561,7 @@ def _reason(summary: pd.DataFrame, res: dict[str, Any], *, config: TopicConfig, 
 
 
 def search_k(fit: FitFunction, *, counts: sp.spmatrix, vocabulary: tuple[str, ...], texts: Any,
-             seeds: list[int], config: TopicConfig, k_grid: Sequence[int] | None = None) -> ModelSelection:
+             seeds: list[int], config: TopicConfig, k_grid: Sequence[int] | str | None = None) -> ModelSelection:
     """Fit every K of the grid, score it and choose K by :data:`K_RULE` (the body of ``select_k``).
 
     ``fit`` fits jobs on the prepared matrix (see :data:`FitFunction`);
@@ -574,6 +574,10 @@ def search_k(fit: FitFunction, *, counts: sp.spmatrix, vocabulary: tuple[str, ..
     """
     counts = sp.csr_matrix(counts)
     n, v = counts.shape
+    if isinstance(k_grid, str):
+        if k_grid != "auto":
+            raise InputError(f'k_grid: must be "auto" or a list of Ks, got {k_grid!r}')
+        k_grid = None
     fixed = k_grid is not None or config.k_grid != "auto"
     requested = k_grid if k_grid is not None else (config.k_grid if fixed else default_k_grid(n))
     grid = sorted({int(k) for k in requested})
