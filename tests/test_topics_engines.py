@@ -15,7 +15,8 @@ import pytest
 import scipy.sparse as sp
 
 from textanalytics.topics.config import TopicConfig
-from textanalytics.topics.engines import _lda_class, fit_engine
+from textanalytics.topics.engines import fit_engine
+from textanalytics.topics.engines_gensim import vectorised_lda_class
 
 
 def _counts(seed: int = 0, n: int = 60, v: int = 40) -> sp.csr_matrix:
@@ -38,7 +39,7 @@ def test_vectorised_estep_equals_gensim(kwargs):
     common = dict(num_topics=4, id2word={j: f"t{j}" for j in range(x.shape[1])}, random_state=7,
                   eval_every=None, dtype=np.float64, **kwargs)
     ref = LdaModel(bows, **common)
-    fast = _lda_class()(**common)
+    fast = vectorised_lda_class()(**common)
     fast.matrix = x
     fast.update(list(range(x.shape[0])))
     assert np.allclose(fast.get_topics(), ref.get_topics(), rtol=1e-9, atol=1e-12)

@@ -155,7 +155,9 @@ def sections(res: Any, *, figures: dict[str, Any]) -> list[Section]:
         reason = run.k_reason if run.k_reason.endswith(".") else f"{run.k_reason}."
         blocks = [{"kind": "text", "text": f"Topic model: {model} on {res.dtm.unit}s. {reason} "
                    f"{LABEL_TEXT.get(cfg.topics.label_by, '')}"}]
-        blocks.append({"kind": "figure", "name": "model_selection", "caption": "Coherence and stability across K and seeds."})
+        blocks.append({"kind": "figure", "name": "model_selection", "caption": (
+            "Choosing K: coherence against exclusivity per K, held-out likelihood (document completion) and "
+            "stability over subsamples against random topics.")})
         blocks.append({"kind": "list", "items": narrative.topic_items(run.labels)})
         blocks.append({"kind": "figure", "name": "topic_terms", "caption": "Top terms per topic (by relevance)."})
         blocks.append({"kind": "table", "name": "topic_labels", "caption": "Topic labels, shares and stability", "open": True})

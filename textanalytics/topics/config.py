@@ -37,9 +37,13 @@ class TopicConfig:
     k = 0
         Number of topics. 0 = choose K from ``k_grid`` with the rule documented in
         :func:`~textanalytics.topics.select_k`; a positive value overrides the rule.
-    k_grid = (2, ..., 12)
+    k_grid = "auto"
         The Ks :func:`select_k` compares, each at least 2 and listed once
-        (kept sorted: the order means nothing).
+        (kept sorted: the order means nothing). ``"auto"``: a grid that grows
+        with the number of modelling units n, from 2 to ``round(2 · n^(1/3))``
+        (every K up to 8, then wider steps; 2..12 for 230 paragraphs, ..30 for
+        3,800 articles; :func:`~textanalytics.topics.selection_rule.default_k_grid`),
+        extended once when the rule picks its largest K.
     n_seeds = 3
         Fits per K, with seeds ``seed, seed + 1, ...`` of the analysis' master
         seed (:meth:`seeds`). Stability needs at least 2; intervals combine all.
@@ -117,8 +121,8 @@ class TopicConfig:
         Terms per topic in descriptions, coherence and stability (at least 2:
         coherence scores pairs of top terms).
     stability_threshold = 0.5
-        A topic (or K) whose mean top-``top_n`` Jaccard agreement across seeds is
-        below this is flagged ``unstable``; the K rule only considers Ks at or above it.
+        A topic whose mean top-``top_n`` Jaccard agreement across seeds is below
+        this is flagged ``unstable`` (the K rule uses ``stability_margin`` instead).
     n_bootstrap = 200
         Bootstrap replicates for share and difference intervals.
     n_permutations = 2000
@@ -156,11 +160,36 @@ class TopicConfig:
         ``"weight"`` (the most probable terms: often words every topic
         shares), ``"lift"`` or ``"score"`` (stm's). ``topic_labels`` lists the
         top terms of every ranking beside the label.
+
+    Choosing K (:func:`~textanalytics.topics.select_k`; rule in
+    :data:`~textanalytics.topics.selection_rule.K_RULE`)
+    ---------------------------------------------------------------------------
+    n_subsamples = 4, subsample_fraction = 0.8
+        Per K, one reference fit on every unit plus this many fits on random
+        subsamples of ``subsample_fraction`` of the units (without replacement);
+        stability = mean matched top-``top_n`` agreement of the subsample fits
+        with the reference (Greene, O'Callaghan & Cunningham 2014, who used
+        0.8). 0 = no subsample fits and no stability gate.
+    heldout_documents = 0.1, heldout_proportion = 0.5
+        Held-out likelihood by document completion (stm's ``searchK``): this
+        share of the units lose this share of their tokens, which the fits on the
+        rest must predict; one split for every K and fit.
+    stability_margin = 0.1
+        A K passes the stability gate when its stability exceeds the 95th
+        percentile of the agreement of random topics (same K, same pool of
+        top terms) by at least this.
+    stability_measure = "average_jaccard"
+        Similarity of two topics' top terms in the K search: ``"average_jaccard"``
+        (Greene et al.: mean Jaccard of the top-1, top-2, ... prefixes; weights
+        the first terms more) or ``"jaccard"`` of the sets (as the per-topic
+        ``stability`` across seeds).
+    baseline_draws = 200
+        Monte Carlo draws of the random-topic baseline (seeded from the master seed and K).
     """
 
     engine: Literal["vb", "gensim", "nmf", "tomotopy", "sklearn_lda"] = "tomotopy"
     k: int = 0
-    k_grid: tuple[int, ...] = (2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)
+    k_grid: tuple[int, ...] | Literal["auto"] = "auto"
     n_seeds: int = 3
     alpha: str | float = "auto"
     eta: str | float = 0.05
@@ -187,6 +216,13 @@ class TopicConfig:
     n_jobs: int = 0
     frexweight: float = 0.5
     label_by: Literal["frex", "relevance", "weight", "lift", "score"] = "frex"
+    n_subsamples: int = 4
+    subsample_fraction: float = 0.8
+    heldout_documents: float = 0.1
+    heldout_proportion: float = 0.5
+    stability_margin: float = 0.1
+    stability_measure: Literal["jaccard", "average_jaccard"] = "average_jaccard"
+    baseline_draws: int = 200
 
     def seeds(self, seed: int) -> list[int]:
         """The ``n_seeds`` fit seeds derived from the analysis' master ``seed``: ``seed, seed + 1, ...``.
@@ -204,18 +240,12 @@ class TopicConfig:
             check.fail("k", "must be 0 (choose from k_grid) or at least 2")
         grid = self.k_grid
         if isinstance(grid, (str, bytes)) or not hasattr(grid, "__iter__"):
-            check.fail("k_grid", "must be a list of Ks, e.g. [2, 3, 4, 5]")
-        grid = tuple(grid)
-        if not grid:
-            check.fail("k_grid", "needs at least one K of at least 2, e.g. [2, 3, 4, 5]")
-        for k in grid:
-            if not isinstance(k, Integral) or isinstance(k, bool) or k < 2:
-                check.fail("k_grid", f"needs Ks of at least 2 (integers), got {toml_value(k)}", value=grid)
-        if len(set(grid)) != len(grid):
-            twice = next(k for k in grid if grid.count(k) > 1)
-            check.fail("k_grid", f"lists K = {int(twice)} twice; list each K once", value=grid)
-        # The order of the grid means nothing (select_k sorts it); keep one canonical form.
-        object.__setattr__(self, "k_grid", tuple(sorted(int(k) for k in grid)))
+            if grid == "auto":
+                grid = None
+            else:
+                check.fail("k_grid", 'must be "auto" or a list of Ks, e.g. [2, 3, 4, 5]')
+        if grid is not None:
+            self._check_grid(check, tuple(grid))
         check.integer("n_seeds", minimum=1)
         for name in ("alpha", "eta"):
             allowed = ("symmetric", "asymmetric", "auto") if name == "alpha" else ("symmetric", "auto")
@@ -253,3 +283,22 @@ class TopicConfig:
         check.number("confidence", minimum=0.5, maximum=1.0, max_open=True)
         check.choice("group_weight", ("tokens", "statements"))
         check.integer("n_jobs", minimum=0, problem="must be 0 (every core) or a number of processes")
+        check.integer("n_subsamples", minimum=0, problem="must be 0 (no stability gate) or a number of subsamples")
+        check.number("subsample_fraction", minimum=0.0, maximum=1.0, min_open=True, max_open=True)
+        check.number("heldout_documents", minimum=0.0, maximum=1.0, min_open=True, max_open=False)
+        check.number("heldout_proportion", minimum=0.0, maximum=1.0, min_open=True, max_open=True)
+        check.number("stability_margin", minimum=0.0, maximum=1.0)
+        check.choice("stability_measure", ("jaccard", "average_jaccard"))
+        check.integer("baseline_draws", minimum=20)
+
+    def _check_grid(self, check: FieldChecks, grid: tuple) -> None:
+        if not grid:
+            check.fail("k_grid", 'needs at least one K of at least 2, e.g. [2, 3, 4, 5], or "auto"')
+        for k in grid:
+            if not isinstance(k, Integral) or isinstance(k, bool) or k < 2:
+                check.fail("k_grid", f"needs Ks of at least 2 (integers), got {toml_value(k)}", value=grid)
+        if len(set(grid)) != len(grid):
+            twice = next(k for k in grid if grid.count(k) > 1)
+            check.fail("k_grid", f"lists K = {int(twice)} twice; list each K once", value=grid)
+        # The order of the grid means nothing (select_k sorts it); keep one canonical form.
+        object.__setattr__(self, "k_grid", tuple(sorted(int(k) for k in grid)))

@@ -229,22 +229,39 @@ class ModelSelection:
     Attributes
     ----------
     table:
-        One row per fit: ``k, seed, c_npmi, c_v, stability`` (mean over the
-        fit's topics; stability = mean agreement with the fits of the other seeds
-        of the same K), sorted by ``k, seed``.
+        One row per fit of the grid, sorted by ``k, sample``: ``k, seed,
+        sample`` (0 = the reference fit on every unit, r = subsample r),
+        ``n_units``, ``heldout`` (document-completion log likelihood, nats per
+        held-out token, stm's ``expected.heldout``; reference fits only, NaN for
+        NMF), ``heldout_se`` (its standard error over held-out documents),
+        ``heldout_pooled`` (token-weighted), ``c_npmi, c_v`` (mean over topics),
+        ``semantic_coherence`` (stm's, mean over topics), ``exclusivity`` (stm's,
+        mean over topics, in (0, top_n]), ``stability`` (mean matched agreement
+        of a subsample fit with the reference; for the reference the mean over
+        subsamples), ``baseline`` and ``baseline_mean`` (95th percentile and mean
+        of that agreement between random topics; per K).
     summary:
-        One row per K: ``k, c_npmi, c_npmi_sd, c_v, stability, stability_sd,
-        eligible, chosen`` (means and standard deviations over seeds).
+        One row per K: the means over the K's fits (held-out figures and
+        stability from the reference row), ``excess = stability − baseline``,
+        and the rule's steps: ``stable``, ``fit_gate``, ``frontier``, ``score``,
+        ``chosen``.
     chosen_k:
         The K to use: the rule's choice, or ``config.k`` when the researcher set it.
     rule_k:
         The K the rule picked (equal to ``chosen_k`` unless overridden).
     reason:
-        One readable sentence saying why ``chosen_k``.
+        Why ``chosen_k``, in words: which K won each step of the rule, and a
+        caution when it is at the edge of the grid.
     params:
-        ``rule``, ``stability_threshold``, ``seeds``, ``k_grid``, ``skipped_k``, ``config``.
+        ``rule``, ``stability_margin``, ``seeds``, ``k_grid`` (as searched),
+        ``k_grid_automatic``, ``extended_k``, ``skipped_k``, ``heldout`` (the
+        split), ``subsamples``, ``baseline``, ``config``.
     models:
-        Every fit of the grid (plain :class:`TopicModel`), in ``table`` order.
+        The chosen K fitted with every seed on the whole matrix (what
+        :meth:`ensemble` aligns).
+    grid_models:
+        Every fit of the grid (``params["sample"]`` as in ``table``); fitted on
+        the held-out split's training matrix, so not for description.
     """
 
     table: pd.DataFrame
@@ -254,20 +271,23 @@ class ModelSelection:
     reason: str
     params: dict[str, Any] = field(default_factory=dict)
     models: tuple[TopicModel, ...] = ()
+    grid_models: tuple[TopicModel, ...] = ()
 
     def ensemble(self, k: int | None = None) -> TopicEnsemble:
-        """The fits of one K (default ``chosen_k``) as an aligned :class:`TopicEnsemble`.
+        """The chosen K's fits on the whole matrix as an aligned :class:`TopicEnsemble` (first seed = reference).
 
-        The first seed is the reference. Raises ``KeyError`` for a K not fitted.
+        Only the chosen K is fitted on the whole matrix; for another K, fit
+        it with :func:`~textanalytics.topics.fit_topic_ensemble` (``KeyError`` here).
         """
         k = self.chosen_k if k is None else k
         fits = [m for m in self.models if m.k == k]
         if not fits:
-            raise KeyError(f"K={k} was not fitted; the grid holds {sorted({m.k for m in self.models})}")
+            raise KeyError(f"K={k} was not fitted on the whole matrix (only the chosen K={self.chosen_k} is); "
+                           f"use fit_topic_ensemble(dtm, k={k}, seeds=...)")
         return make_ensemble(fits)
 
     def plot(self, **kwargs: Any) -> "Figure":
-        """Coherence and stability by K, chosen K marked; see :func:`~textanalytics.topics.plot_model_selection`."""
+        """Coherence against exclusivity, held-out likelihood and stability by K; see :func:`~textanalytics.topics.plot_model_selection`."""
         from .plots import plot_model_selection  # matplotlib is imported on first plot
 
         kwargs.setdefault("chosen_k", self.chosen_k)
