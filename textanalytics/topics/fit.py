@@ -13,6 +13,7 @@ import time
 from typing import Sequence
 
 import numpy as np
+import scipy.sparse as sp
 
 from ..features import DocumentTermMatrix
 from . import stats
@@ -43,13 +44,24 @@ def _fit_many(prep: PreparedMatrix, jobs: Sequence[tuple[int, int]], *, config: 
               cache_dir: str | None) -> list[TopicModel]:
     """Fit every ``(k, seed)`` job; on ``config.n_jobs`` forked workers when several need fitting
     (:func:`~textanalytics.topics.fit_workers.fit_in_workers`)."""
-    for k, s in jobs:
-        check_seed(s)
-        check_size(prep, int(k))
-    jobs = [(int(k), int(s)) for k, s in jobs]
-    results = fit_in_workers(prep, jobs, config=config, cache_dir=cache_dir)
-    return [_fit_prepared(prep, k=k, seed=s, config=config, cache_dir=cache_dir, fitted=results.get((k, s)))
-            for k, s in jobs]
+    return _fit_batches([(prep, jobs)], config=config, cache_dir=cache_dir)[0]
+
+
+def _fit_batches(batches: Sequence[tuple[PreparedMatrix, Sequence[tuple[int, int]]]], *, config: TopicConfig,
+                 cache_dir: str | None) -> list[list[TopicModel]]:
+    """:func:`_fit_many` for several matrices at once: one pool of workers for all their jobs."""
+    flat = []
+    for p, (prep, jobs) in enumerate(batches):
+        for k, s in jobs:
+            check_seed(s)
+            check_size(prep, int(k))
+            flat.append((p, int(k), int(s)))
+    results = fit_in_workers([prep for prep, _ in batches], flat, config=config, cache_dir=cache_dir)
+    out: list[list[TopicModel]] = [[] for _ in batches]
+    for p, k, s in flat:
+        out[p].append(_fit_prepared(batches[p][0], k=k, seed=s, config=config, cache_dir=cache_dir,
+                                    fitted=results.get((p, k, s))))
+    return out
 
 
 def _fit_prepared(prep: PreparedMatrix, *, k: int, seed: int, config: TopicConfig,
@@ -239,9 +251,10 @@ def select_k(dtm: DocumentTermMatrix, *, texts: Sequence[Sequence[str]], seeds: 
     seeds = check_seeds(seeds)
     prep = prepare(dtm, config)
 
-    def fit(jobs: Sequence[tuple[int, int]], *, counts: sp.spmatrix | None = None,
-            rows: np.ndarray | None = None) -> list[TopicModel]:
-        return _fit_many(subset(prep, counts=counts, rows=rows), jobs, config=config, cache_dir=cache_dir)
+    def fit(batches: Sequence[tuple[Sequence[tuple[int, int]], sp.spmatrix | None, np.ndarray | None]]
+            ) -> list[list[TopicModel]]:
+        return _fit_batches([(subset(prep, counts=counts, rows=rows), jobs) for jobs, counts, rows in batches],
+                            config=config, cache_dir=cache_dir)
 
     return search_k(fit, counts=prep.counts, vocabulary=prep.vocabulary, texts=texts, seeds=seeds,
                     k_grid=k_grid, config=config)

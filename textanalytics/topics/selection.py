@@ -36,9 +36,10 @@ __all__ = ["K_RULE", "search_k"]
 # ---------------------------------------------------------------------------------------------
 # The search
 # ---------------------------------------------------------------------------------------------
-#: ``fit(jobs, *, counts=None, rows=None)``: fit every ``(k, seed)`` job on the prepared matrix with its
-#: counts replaced by ``counts`` (same shape) and/or only the units ``rows``; columns left empty are dropped.
-FitFunction = Callable[..., list[TopicModel]]
+#: ``fit([(jobs, counts, rows), ...])``: per batch, fit every ``(k, seed)`` job on the prepared matrix
+#: with its counts replaced by ``counts`` (same shape, or None) and/or only the units ``rows`` (or None);
+#: columns left empty are dropped. All batches share one pool of workers; one list of fits per batch.
+FitFunction = Callable[..., list[list[TopicModel]]]
 
 
 @dataclasses.dataclass
@@ -85,9 +86,8 @@ def _score(ks: Sequence[int], *, fit: FitFunction, split: HeldoutSplit, samples:
     start = time.perf_counter()
     # A vocabulary smaller than top_n (a tiny corpus) has topics of every term.
     seed, top_n, measure = seeds[0], min(config.top_n, len(vocabulary)), config.stability_measure
-    fits = [fit([(k, seed) for k in ks], counts=split.train)]
-    for r, rows in enumerate(samples, 1):
-        fits.append(fit([(k, seed + r) for k in ks], counts=split.train, rows=rows))
+    fits = fit([([(k, seed) for k in ks], split.train, None)]
+               + [([(k, seed + r) for k in ks], split.train, rows) for r, rows in enumerate(samples, 1)])
     fitted = time.perf_counter()
     flat = [m for sample in fits for m in sample]
     scores = coherence([t for m in flat for t in m.top_terms(top_n)], texts=texts)
@@ -305,7 +305,7 @@ def search_k(fit: FitFunction, *, counts: sp.spmatrix, vocabulary: tuple[str, ..
         chosen = config.k
         reason = f"K={config.k} was set by the researcher (topics.k); the rule would have chosen K={rule_k}: {reason}"
     summary["chosen"] = summary["k"] == chosen
-    final = fit([(chosen, s) for s in seeds])
+    final = fit([([(chosen, s) for s in seeds], None, None)])[0]
     scores = coherence([t for m in final for t in m.top_terms(config.top_n)], texts=texts)
     final = [dataclasses.replace(m, c_npmi=scores["c_npmi"][i * chosen:(i + 1) * chosen],
                                  c_v=scores["c_v"][i * chosen:(i + 1) * chosen]) for i, m in enumerate(final)]
