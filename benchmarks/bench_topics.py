@@ -50,6 +50,8 @@ NEWS = ROOT.parent / "shared" / "corpora" / "news_articles.csv.gz"
 #: The previous default, kept for comparison: 50 E-step iterations with online learning
 #: (the package now uses 20 online, 50 batch; see the docstring of topics/config.py).
 ITERATIONS_50 = {"iterations": 50}
+#: The vb engine as it was the default before issue 14 (the engines side by side: bench_engines.py).
+VB = TopicConfig(engine="vb", eta=0.01)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -127,12 +129,12 @@ def bench_news(*, seeds: list[int], k: int, tokens: str, stock: bool, nmf: bool,
     dtm, texts = news_matrix(tokens)
     prep_s = time.perf_counter() - t0
     engines: dict[str, Callable[[int], list[list[str]]]] = {
-        "vb (package defaults)": lambda s: fit_topics(dtm, k=k, seed=s).top_terms(10),
+        "vb (package settings, eta 0.01)": lambda s: fit_topics(dtm, k=k, seed=s, config=VB).top_terms(10),
         "tomotopy (2 workers, 500 iterations)": lambda s: _tomotopy_reference(dtm, k, s),
     }
     if variants:
         engines["vb (50 E-step iterations)"] = \
-            lambda s: fit_topics(dtm, k=k, seed=s, config=TopicConfig(**ITERATIONS_50)).top_terms(10)
+            lambda s: fit_topics(dtm, k=k, seed=s, config=TopicConfig(engine="vb", eta=0.01, **ITERATIONS_50)).top_terms(10)
     if stock:
         engines["gensim stock LdaModel (passes 5)"] = lambda s: _gensim_stock(dtm, k, s)
     if tomotopy_engine:

@@ -129,36 +129,18 @@ def bench_preprocess(runs: int) -> dict:
     return median_of([child(code) for _ in range(runs)])
 
 
-def bench_engines(runs: int) -> list[dict]:
-    """LDA fit time and c_npmi (top-10, gensim definition) per engine, same tokens to each."""
-    out = []
-    for engine, extra in (("gensim", {}), ("tomotopy", {}), ("nmf", {})):
-        code = f"""
-        import dataclasses, textanalytics as ta
-        from textanalytics.preprocessing import PreprocessConfig
-        from textanalytics.config import load_config
-        from textanalytics.features import build_dtm
-        from textanalytics import topics as tp
-        cfg = load_config({str(NEWS_CONFIG)!r})
-        corpus = ta.load_corpus({str(NEWS)!r}, id_col="article_id", date_col="publish_date", on_error="skip")
-        tokens = ta.preprocess(corpus, dataclasses.replace(cfg.preprocess, cache_dir=""))
-        units, texts = tokens.documents(unit="statement")
-        dtm = build_dtm(tokens, unit="statement", config=cfg.vocabulary)
-        tcfg = dataclasses.replace(cfg.topics, engine={engine!r})
-        t1 = time.perf_counter()
-        model = tp.fit_topics(dtm, k=20, seed=1, config=tcfg)
-        fit = time.perf_counter() - t1
-        c = tp.coherence(model.top_terms(10), texts=texts, measures=["c_npmi"])["c_npmi"]
-        import numpy as np
-        _done(fit_seconds=fit, c_npmi=float(np.mean(c)))
-        """
-        try:
-            r = median_of([child(code) for _ in range(runs)])
-            r["engine"] = engine
-        except RuntimeError as exc:
-            r = {"engine": engine, "error": str(exc).splitlines()[-1]}
-        out.append(r)
-    return out
+def bench_engines() -> list[str]:
+    """``bench_engines.py`` in a fresh interpreter: every engine on news (K = 20) and Commons (K = 10),
+    same tokens, 3 seeds; its Markdown tables (fit seconds, c_npmi, exclusivity, stability)."""
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_engines.py")], cwd=ROOT,
+                          capture_output=True, text=True, timeout=4 * 3600)
+    if proc.returncode != 0:
+        raise RuntimeError(f"bench_engines.py failed:\n{proc.stderr[-3000:]}")
+    body = [ln.replace("## ", "### ", 1) if ln.startswith("## ") else ln for ln in proc.stdout.splitlines()]
+    return ["## Topic engines (same tokens to each, 3 seeds; `benchmarks/bench_engines.py`)", "",
+            "Exclusivity: share of a topic's top-10 terms in no other topic's top 10; stability: matched "
+            "top-10 Jaccard between seeds; time / reference: fit time over tomotopy's 1-worker "
+            "1,000-iteration fit in the same run. Choice and reasons: `docs/topics.md`.", "", *body, ""]
 
 
 def bench_report_seeds(runs: int) -> dict:
@@ -260,15 +242,7 @@ def main(argv=None) -> int:
                   f"| {int(r['tokens']):,} | {fmt(r['preprocess_seconds'], 2)} | {fmt(r['tokens_per_second'], 0)} | {fmt(r['peak_rss_mb'], 0)} |", ""]
     if want("engines") and have_news:
         print("engines ...", file=sys.stderr)
-        rows = bench_engines(args.runs)
-        lines = sections["engines"] = ["## Topic engines (news_articles, K = 20, same tokens to each)", "",
-                  "| engine | fit seconds | c_npmi (top-10) | peak RSS (MB) |", "| --- | --- | --- | --- |"]
-        for r in rows:
-            if "error" in r:
-                lines.append(f"| {r['engine']} | failed: {r['error']} | | |")
-            else:
-                lines.append(f"| {r['engine']} | {fmt(r['fit_seconds'], 1)} | {fmt(r['c_npmi'], 3)} | {fmt(r['peak_rss_mb'], 0)} |")
-        lines.append("")
+        sections["engines"] = bench_engines()
     if want("report_seeds"):
         print("report on seeds ...", file=sys.stderr)
         r = bench_report_seeds(args.runs)

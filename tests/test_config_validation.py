@@ -56,6 +56,7 @@ def _message(tmp_path, text: str) -> str:
     ("[topics]\nk_grid = []", "[topics] k_grid = []: needs at least one K"),
     ("[topics]\nk_grid = [1, 2]", "[topics] k_grid = [1, 2]: needs Ks of at least 2 (integers), got 1"),
     ("[topics]\nk_grid = [2, 3, 3]", "[topics] k_grid = [2, 3, 3]: lists K = 3 twice"),
+    ("[topics]\nsubsample_fraction = 1.0", "[topics] subsample_fraction = 1.0: must be"),
     ("[topics]\nn_seeds = 0", "[topics] n_seeds = 0: must be at least 1"),
     ("[topics]\nn_jobs = -1", "[topics] n_jobs = -1: must be 0 (every core) or a number of processes"),
     ("[topics]\npasses = 0", "[topics] passes = 0: must be at least 1"),
@@ -159,6 +160,8 @@ def test_valid_edges_load(tmp_path):
     (lambda: ReportConfig(formats="png"), r'\[report\] formats = "png": must be a list of strings'),
     (lambda: ReportConfig(title="a\u202eb"), r"control character U\+202E"),
     (lambda: TopicConfig(engine="lda"), r'\[topics\] engine = "lda": must be one of "vb", "gensim", "nmf", "tomotopy"'),
+    (lambda: TopicConfig(k_grid="many"), r'\[topics\] k_grid = "many": must be "auto" or a list of Ks'),
+    (lambda: TopicConfig(stability_measure="cosine"), r'\[topics\] stability_measure = "cosine": must be one of'),
     (lambda: TopicConfig(k="5"), r'\[topics\] k = "5": must be an integer'),
     (lambda: CompareConfig(g2_cells=3), r"\[compare\] g2_cells = 3: must be one of 4, 2"),
     (lambda: CompareConfig(pairs=[("year", "2017")]), r"each pair is \[column, group_a, group_b\]"),
@@ -188,10 +191,21 @@ def test_python_values_take_the_toml_types(tmp_path):
 
 def test_defaults_pass_and_analysis_toml_documents_them():
     cfg = AnalysisConfig()
-    assert cfg.report.formats == ("png", "svg") and cfg.topics.k_grid[0] == 2
+    assert cfg.report.formats == ("png", "svg") and cfg.topics.k_grid == "auto"
 
 
 def test_toml_value_is_one_line():
     assert toml_value("a\nb\x00") == '"a\\nb\\u0000"'
     assert toml_value([1, True, 0.5, "x"]) == '[1, true, 0.5, "x"]'
     assert len(toml_value("x" * 500)) == 80
+
+
+def test_frex_weight_is_deprecated_and_mapped_to_stm_frexweight(tmp_path):
+    """The old key weighed exclusivity: frex_weight = 0.7 is stm's frexweight = 0.3, with a warning."""
+    with pytest.warns(DeprecationWarning, match="frexweight = 0.3"):
+        old = _load(tmp_path, "[topics]\nfrex_weight = 0.7")
+    new = _load(tmp_path, "[topics]\nfrexweight = 0.3")
+    assert old.topics.frexweight == pytest.approx(0.3) and old.topics.frex_weight is None
+    assert config_hash(old) == config_hash(new)
+    assert "give only frexweight" in _message(tmp_path, "[topics]\nfrex_weight = 0.7\nfrexweight = 0.4")
+    assert "label_by" in _message(tmp_path, '[topics]\nlabel_by = "saliency"')

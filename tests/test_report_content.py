@@ -80,6 +80,9 @@ def test_a_skipped_topic_model_leaves_no_topic_blocks(tmp_path):
 def test_method_notes_say_when_units_are_statements(results, tmp_path):
     notes = content.method_notes(results)
     assert any("resample statements within groups" in n for n in notes)
+    ref = results.topic_run.ensemble.reference
+    pruned = 1 - ref.units["n_terms"].sum() / ref.kept_tokens.sum()
+    assert f"{pruned:.1%} of them belong to terms pruned from the model's vocabulary" in notes[0]
     assert any("about one modelling unit each" in n for n in notes)  # unit = statement
     # Paragraph units, but one paragraph per article: still about one unit per statement.
     by_paragraph = run_analysis(_config(tmp_path, unit="paragraph"))
@@ -89,7 +92,8 @@ def test_method_notes_say_when_units_are_statements(results, tmp_path):
     units = pd.DataFrame({"statement_id": ["a", "a", "b", "b"], "paragraph": [1, 2, 1, 2]})
     two = SimpleNamespace(topic_run=results.topic_run, dtm=SimpleNamespace(unit="paragraph", units=units))
     notes = content.method_notes(two)
-    assert len(notes) == 1 and "resample statements within groups" in notes[0]
+    assert len(notes) == 2 and "resample statements within groups" in notes[1]
+    assert notes[0].startswith("A topic's share is the share of a group's kept tokens")
 
 
 def test_subtitle_counts_statements_and_words(results):

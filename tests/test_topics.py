@@ -16,7 +16,8 @@ from textanalytics.topics import (ModelSelection, TopicConfig, TopicEnsemble, To
                                   fit_topic_ensemble, fit_topics, representative_passages, select_k,
                                   topic_labels)
 from textanalytics.topics import stats
-from textanalytics.topics.fit import _apply_rule, _topic_order
+from textanalytics.topics.fit import _topic_order
+from textanalytics.topics.selection import TABLE_COLUMNS
 from textanalytics.topics.synthetic import simulate_corpus
 
 FAST = TopicConfig(passes=5)
@@ -106,31 +107,72 @@ def test_ensemble_alignment_and_stability(ensemble):
 
 def test_describe_topics_rankings(ensemble):
     out = describe_topics(ensemble, top_n=5)
-    assert list(out.columns) == ["topic", "rank", "term", "weight", "relevance", "frex", "unstable"]
+    assert list(out.columns) == ["topic", "rank", "term", "weight", "relevance", "frex", "lift", "score",
+                                 "unstable"]
     assert len(out) == 15 and out["rank"].tolist()[:5] == [1, 2, 3, 4, 5]
     for _, part in out.groupby("topic"):
         assert np.all(np.diff(part["relevance"].to_numpy()) <= 0)
     by_weight = describe_topics(ensemble, top_n=5, rank_by="weight")
     for _, part in by_weight.groupby("topic"):
         assert np.all(np.diff(part["weight"].to_numpy()) <= 0)
+    for rank_by in ("frex", "lift", "score"):
+        ranked = describe_topics(ensemble, top_n=5, rank_by=rank_by)
+        for _, part in ranked.groupby("topic"):
+            assert np.all(np.diff(part[rank_by].to_numpy()) <= 0)
     # λ = 1: relevance is the log probability, so both rankings agree.
     same = describe_topics(ensemble, top_n=5, lambda_=1.0)
     assert same["term"].tolist() == by_weight["term"].tolist()
     with pytest.raises(InputError):
-        describe_topics(ensemble, rank_by="lift")
+        describe_topics(ensemble, rank_by="saliency")
     with pytest.warns(DeprecationWarning, match="rank_by"):
         old = describe_topics(ensemble, top_n=5, by="weight")
     pd.testing.assert_frame_equal(old, by_weight)
 
 
+def test_describe_topics_frex_is_stm_labeltopics(ensemble):
+    """The frex column is stm's calcfrex with labelTopics' word-count shrinkage; the old keyword is mapped."""
+    ref = ensemble.reference
+    out = describe_topics(ensemble, top_n=ref.topic_term.shape[1], rank_by="frex", frexweight=0.3)
+    expected = stats.frex(ref.topic_term, w=0.3, wordcounts=ref.term_counts)
+    col = {t: j for j, t in enumerate(ref.vocabulary)}
+    got = expected[out["topic"].to_numpy() - 1, [col[t] for t in out["term"]]]
+    assert np.allclose(out["frex"], got)
+    with pytest.warns(DeprecationWarning, match="exclusivity"):
+        old = describe_topics(ensemble, top_n=5, rank_by="frex", frex_weight=0.7)
+    pd.testing.assert_frame_equal(old, describe_topics(ensemble, top_n=5, rank_by="frex", frexweight=0.3))
+
+
+def test_describe_and_labels_leave_out_excluded_terms(ensemble):
+    ref = ensemble.reference
+    common = [ref.vocabulary[j] for j in stats.top_term_indices(ref.topic_term, 2)[:, 0]]
+    for rank_by in ("relevance", "weight", "frex"):
+        out = describe_topics(ensemble, top_n=10, rank_by=rank_by, exclude=common)
+        assert not set(out["term"]) & set(common) and len(out) == 30
+    labels = topic_labels(ensemble, exclude=set(common))
+    for col in ("label", "frex_terms", "relevance_terms", "lift_terms", "score_terms"):
+        assert not any(t in common for cell in labels[col] for t in cell.replace(" / ", ", ").split(", "))
+    # The most probable terms are listed as the model has them.
+    assert [cell.split(", ")[0] for cell in labels["prob_terms"]] == common
+    with pytest.raises(InputError, match="exclude"):
+        topic_labels(ensemble, exclude="t01")
+
+
 def test_topic_labels(ensemble):
     labels = topic_labels(ensemble)
-    assert list(labels.columns) == ["topic", "label", "share", "stability", "unstable", "c_npmi", "c_v"]
+    assert list(labels.columns) == ["topic", "label", "share", "stability", "unstable", "c_npmi", "c_v",
+                                    "frex_terms", "relevance_terms", "prob_terms", "lift_terms", "score_terms"]
     assert labels["label"].is_unique
-    first = describe_topics(ensemble, top_n=3).query("topic == 1")["term"].tolist()
+    first = describe_topics(ensemble, top_n=3, rank_by="frex").query("topic == 1")["term"].tolist()
     assert labels["label"].iloc[0] == " / ".join(first)
+    by_prob = describe_topics(ensemble, top_n=7, rank_by="weight").query("topic == 1")["term"].tolist()
+    assert labels["prob_terms"].iloc[0] == ", ".join(by_prob)
+    assert labels["frex_terms"].iloc[0].startswith(", ".join(first))
+    rel = topic_labels(ensemble, label_by="relevance")
+    assert rel["label"].iloc[0] == " / ".join(describe_topics(ensemble, top_n=3).query("topic == 1")["term"])
     assert labels["unstable"].tolist() == (labels["stability"] < 0.5).tolist()
     assert labels["share"].sum() == pytest.approx(1.0)
+    with pytest.raises(InputError, match="label_by"):
+        topic_labels(ensemble, label_by="saliency")
 
 
 def test_representative_passages(sim, ensemble):
@@ -156,29 +198,42 @@ def test_representative_passages(sim, ensemble):
 def test_select_k_table_rule_and_override(sim):
     sel = select_k(sim.dtm, texts=sim.texts, seeds=[1, 2], k_grid=[2, 3, 4], config=FAST)
     assert isinstance(sel, ModelSelection)
-    assert list(sel.table.columns) == ["k", "seed", "c_npmi", "c_v", "stability"]
-    assert sel.table[["k", "seed"]].values.tolist() == [[2, 1], [2, 2], [3, 1], [3, 2], [4, 1], [4, 2]]
-    assert sel.chosen_k == sel.rule_k == _apply_rule(sel.summary, 0.5)[0]
-    assert sel.summary["chosen"].sum() == 1 and str(sel.chosen_k) in sel.reason
+    assert list(sel.table.columns) == TABLE_COLUMNS
+    # Per K: the reference fit (sample 0, seed 1) and four subsample fits (seeds 2..5).
+    assert sel.table[["k", "sample", "seed"]].values.tolist() == [[k, r, 1 + r] for k in (2, 3, 4) for r in range(5)]
+    assert (sel.table["n_units"] == [36, 28, 28, 28, 28] * 3).all()
+    assert sel.chosen_k == sel.rule_k and sel.summary["chosen"].sum() == 1 and f"K={sel.chosen_k}" in sel.reason
+    assert sel.summary["heldout"].lt(0).all() and sel.summary["exclusivity"].between(0, 10).all()
+    assert sel.summary["stability"].between(0, 1).all() and (sel.summary["baseline"] > 0).all()
+    assert sel.params["heldout"]["documents"] == 3 and not sel.params["k_grid_automatic"]
     ens = sel.ensemble()
-    assert isinstance(ens, TopicEnsemble) and ens.k == sel.chosen_k
-    # Stability of one pair of seeds is symmetric.
-    assert sel.table.groupby("k")["stability"].nunique().max() == 1
+    assert isinstance(ens, TopicEnsemble) and ens.k == sel.chosen_k and ens.seeds == [1, 2]
+    assert len(ens.reference.units) == 36 and ens.reference.c_npmi is not None  # the whole matrix
+    with pytest.raises(KeyError, match="fit_topic_ensemble"):
+        sel.ensemble(k=[k for k in (2, 3, 4) if k != sel.chosen_k][0])
     forced = select_k(sim.dtm, texts=sim.texts, seeds=[1, 2], k_grid=[2, 3],
                       config=dataclasses.replace(FAST, k=5))
     assert forced.chosen_k == 5 and "set by the researcher" in forced.reason
     assert forced.ensemble().k == 5
 
 
-def test_k_rule_on_hand_tables():
-    summary = pd.DataFrame({"k": [2, 3, 4, 5], "c_npmi": [0.05, 0.08, 0.08, 0.12],
-                            "stability": [0.9, 0.6, 0.7, 0.3]})
-    k, reason = _apply_rule(summary, 0.5)
-    assert k == 3 and "highest mean c_npmi" in reason          # tie 3 vs 4 -> smaller; 5 not stable
-    k, reason = _apply_rule(summary.assign(stability=[0.2, 0.4, 0.4, 0.1]), 0.5)
-    assert k == 3 and "no K reaches" in reason                 # most stable, ties -> smaller
-    k, reason = _apply_rule(summary.assign(stability=np.nan), 0.5)
-    assert k == 5 and "single seed" in reason
+def test_automatic_grid_is_extended_once_when_the_rule_picks_its_top(sim, monkeypatch):
+    from textanalytics.topics import selection
+
+    real = selection.gated_frontier
+
+    def top(k, *args, **kwargs):  # a rule that always prefers the largest K
+        return {**real(k, *args, **kwargs), "k": int(max(k))}
+
+    monkeypatch.setattr(selection, "gated_frontier", top)
+    # The pipeline passes the config's grid, "auto", explicitly.
+    sel = select_k(sim.dtm, texts=sim.texts, seeds=[1], k_grid="auto", config=dataclasses.replace(FAST, n_subsamples=1))
+    assert sel.params["k_grid_automatic"] and sel.params["extended_k"] == [8, 10]
+    assert sel.params["k_grid"] == [2, 3, 4, 5, 6, 7, 8, 10] and sel.chosen_k == 10
+    assert "extended once (K = 8, 10)" in sel.reason and "K=10 is the largest K searched" in sel.reason
+    fixed = select_k(sim.dtm, texts=sim.texts, seeds=[1], k_grid=[2, 3],
+                     config=dataclasses.replace(FAST, n_subsamples=1))
+    assert fixed.params["extended_k"] == [] and "widen [topics] k_grid" in fixed.reason
 
 
 def test_config_validation_is_one_line():
@@ -194,7 +249,7 @@ def test_config_validation_is_one_line():
 
 
 def test_model_repr_and_html(ensemble):
-    assert "TopicModel(engine='vb', k=3" in repr(ensemble.reference)
+    assert "TopicModel(engine='tomotopy', k=3" in repr(ensemble.reference)
     assert "<table" in ensemble._repr_html_()
     assert isinstance(ensemble.reference, TopicModel)
 
@@ -216,14 +271,14 @@ def test_grid_in_worker_processes_gives_identical_results(sim, tmp_path, caplog)
     with caplog.at_level("INFO", logger="textanalytics.topics"):
         parallel = select_k(sim.dtm, texts=sim.texts, seeds=[1, 2], k_grid=[2, 3, 4],
                             config=dataclasses.replace(FAST, n_jobs=2), cache_dir=str(tmp_path))
-    # Six fits were done by workers (progress is logged per fit) ...
-    assert sum("topics: fit " in r.getMessage() for r in caplog.records) == 6
+    # 3 Ks x (reference + 4 subsamples) + the chosen K with 2 seeds were fitted by workers (logged per fit) ...
+    assert sum("topics: fit " in r.getMessage() for r in caplog.records) == 17
     pd.testing.assert_frame_equal(serial.table, parallel.table)
     pd.testing.assert_frame_equal(serial.summary, parallel.summary)
     for a, b in zip(serial.models, parallel.models):
         assert np.array_equal(a.topic_term, b.topic_term) and np.array_equal(a.doc_topic, b.doc_topic)
     # ... which wrote the cache; a rerun reads it and starts no worker, though it may.
-    assert len(list(tmp_path.glob("*.npz"))) == 6
+    assert len(list(tmp_path.glob("*.npz"))) == 17
     caplog.clear()
     with caplog.at_level("INFO", logger="textanalytics.topics"):
         again = select_k(sim.dtm, texts=sim.texts, seeds=[1, 2], k_grid=[2, 3, 4],
@@ -238,3 +293,22 @@ def test_grid_in_worker_processes_gives_identical_results(sim, tmp_path, caplog)
 def test_seeds_must_be_integers(sim, seed):
     with pytest.raises(InputError, match="seed: must be an integer"):
         fit_topic_ensemble(sim.dtm, k=2, seeds=[1, seed], config=FAST)
+
+
+def test_select_k_without_subsamples_or_likelihood(sim):
+    cheap = select_k(sim.dtm, texts=sim.texts, seeds=[1], k_grid=[2, 3], config=dataclasses.replace(FAST, n_subsamples=0))
+    assert len(cheap.table) == 2 and cheap.summary["stability"].isna().all() and cheap.summary["stable"].all()
+    assert "stable beyond chance" not in cheap.reason and cheap.chosen_k in (2, 3)
+    nmf = select_k(sim.dtm, texts=sim.texts, seeds=[1], k_grid=[2, 3],
+                   config=dataclasses.replace(FAST, engine="nmf", n_subsamples=2))
+    assert nmf.table["heldout"].isna().all() and "held-out" not in nmf.reason and "nan" not in nmf.reason
+
+
+def test_the_k_search_fits_with_search_iterations_and_the_chosen_k_with_sampling_iterations(sim):
+    cfg = dataclasses.replace(FAST, engine="tomotopy", sampling_iterations=60, search_iterations=20, n_subsamples=1)
+    sel = select_k(sim.dtm, texts=sim.texts, seeds=[1, 2], k_grid=[2, 3], config=cfg)
+    assert {m.params["engine_info"]["sampling_iterations"] for m in sel.grid_models} == {20}
+    assert {m.params["engine_info"]["sampling_iterations"] for m in sel.models} == {60}
+    same = select_k(sim.dtm, texts=sim.texts, seeds=[1, 2], k_grid=[2, 3],
+                    config=dataclasses.replace(cfg, search_iterations=0))
+    assert {m.params["engine_info"]["sampling_iterations"] for m in same.grid_models} == {60}

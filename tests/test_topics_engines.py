@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
+import platform
+import subprocess
+import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 
 from textanalytics.topics.config import TopicConfig
-from textanalytics.topics.engines import _lda_class, fit_engine
+from textanalytics.topics.engines import fit_engine
+from textanalytics.topics.engines_gensim import vectorised_lda_class
 
 
 def _counts(seed: int = 0, n: int = 60, v: int = 40) -> sp.csr_matrix:
@@ -33,7 +39,7 @@ def test_vectorised_estep_equals_gensim(kwargs):
     common = dict(num_topics=4, id2word={j: f"t{j}" for j in range(x.shape[1])}, random_state=7,
                   eval_every=None, dtype=np.float64, **kwargs)
     ref = LdaModel(bows, **common)
-    fast = _lda_class()(**common)
+    fast = vectorised_lda_class()(**common)
     fast.matrix = x
     fast.update(list(range(x.shape[0])))
     assert np.allclose(fast.get_topics(), ref.get_topics(), rtol=1e-9, atol=1e-12)
@@ -46,7 +52,7 @@ def test_vectorised_estep_equals_gensim(kwargs):
     assert np.allclose(g1, g2, rtol=1e-9)
 
 
-@pytest.mark.parametrize("engine", ["vb", "gensim", "nmf", "tomotopy"])
+@pytest.mark.parametrize("engine", ["vb", "gensim", "nmf", "tomotopy", "sklearn_lda"])
 def test_engines_are_deterministic_and_normalised(engine):
     if engine == "tomotopy":
         pytest.importorskip("tomotopy")
@@ -90,13 +96,13 @@ def _one_topic_documents(n: int = 40, v: int = 30, k: int = 3, length: int = 80)
 
 
 def test_engines_part_only_where_gensim_skips_its_alpha_step(caplog):
-    """The package's defaults (batch, alpha = "auto") on documents that each hold one topic:
+    """vb with the package's defaults (batch, alpha = "auto") on documents that each hold one topic:
     gensim's full Newton step would make alpha non-positive, so gensim skips it (and logs so);
     vb halves the step and learns the small alpha such documents call for."""
     x = _one_topic_documents()
     vocab = tuple(f"t{j:02d}" for j in range(x.shape[1]))
-    cfg = TopicConfig(passes=4)
-    assert (cfg.engine, cfg.alpha, cfg.learning) == ("vb", "auto", "auto")
+    cfg = TopicConfig(engine="vb", eta=0.01, passes=4)
+    assert (cfg.alpha, cfg.learning) == ("auto", "auto")
     vb = fit_engine(x, vocabulary=vocab, k=3, seed=11, config=cfg)
     with caplog.at_level(logging.WARNING, logger="gensim"):
         stock = fit_engine(x, vocabulary=vocab, k=3, seed=11, config=dataclasses.replace(cfg, engine="gensim"))
@@ -108,3 +114,39 @@ def test_engines_part_only_where_gensim_skips_its_alpha_step(caplog):
     a = fit_engine(x, vocabulary=vocab, k=3, seed=11, config=fixed)
     b = fit_engine(x, vocabulary=vocab, k=3, seed=11, config=dataclasses.replace(fixed, engine="gensim"))
     np.testing.assert_allclose(a[0], b[0], rtol=1e-3, atol=1e-5)
+
+
+@pytest.mark.parametrize("engine", ["tomotopy", "sklearn_lda", "vb"])
+def test_same_seed_same_fits_whatever_n_jobs(engine):
+    """A seed's fit is the same in this process (n_jobs=1) as in forked workers (n_jobs=2)."""
+    from textanalytics.features import DocumentTermMatrix
+    from textanalytics.topics import fit_topic_ensemble
+
+    x = _counts(2, n=80, v=50)
+    units = pd.DataFrame({"unit_id": [f"u{i}" for i in range(80)], "statement_id": [f"s{i // 4}" for i in range(80)]})
+    dtm = DocumentTermMatrix(counts=x, vocabulary=tuple(f"t{j:02d}" for j in range(50)), units=units)
+    fits = {}
+    for n_jobs in (1, 2):
+        cfg = TopicConfig(engine=engine, passes=3, sampling_iterations=60, n_jobs=n_jobs)
+        fits[n_jobs] = fit_topic_ensemble(dtm, k=4, seeds=[3, 4, 5], config=cfg).models
+    for a, b in zip(fits[1], fits[2]):
+        assert np.array_equal(a.topic_term, b.topic_term) and np.array_equal(a.doc_topic, b.doc_topic)
+
+
+@pytest.mark.skipif(platform.machine().lower() not in ("x86_64", "amd64"), reason="tomotopy builds per x86 ISA")
+def test_tomotopy_runs_its_sse2_build_so_every_x86_cpu_samples_the_same_chain():
+    """tomotopy's AVX2 build samples another chain from the same seed; the engine pins the SSE2 build."""
+    pytest.importorskip("tomotopy")
+    code = ("import numpy as np, scipy.sparse as sp\n"
+            "from textanalytics.topics.config import TopicConfig\n"
+            "from textanalytics.topics.engines import fit_engine\n"
+            "x = sp.csr_matrix(np.random.default_rng(0).poisson(0.5, (30, 20)).astype(float) + np.eye(30, 20))\n"
+            "tt, _, info = fit_engine(x, vocabulary=tuple(f't{j}' for j in range(20)), k=3, seed=1,\n"
+            "                         config=TopicConfig(engine='tomotopy', sampling_iterations=30))\n"
+            "print(info['isa'], tt.sum().round(6))\n")
+    env = {k: v for k, v in os.environ.items() if k != "TOMOTOPY_ISA"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.split()[0] == "sse2"
+    chosen = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env={**env, "TOMOTOPY_ISA": "avx2"}, check=True)
+    assert chosen.stdout.split()[0] in ("avx2", "sse2")   # the user's choice wins where the CPU has it

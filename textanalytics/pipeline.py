@@ -138,8 +138,9 @@ def run_topics(cfg: AnalysisConfig, *, corpus, tokens, dtm, texts=None) -> Topic
                 else tp.fit_topic_ensemble(dtm, k=k, seeds=seeds, texts=texts, config=cfg.topics,
                                        cache_dir=cache))
     topics = tp.describe_topics(ensemble, lambda_=cfg.topics.relevance_lambda, top_n=cfg.topics.top_n,
-                                frex_weight=cfg.topics.frex_weight)
-    labels = tp.topic_labels(ensemble, lambda_=cfg.topics.relevance_lambda)
+                                frexweight=cfg.topics.frexweight)
+    labels = tp.topic_labels(ensemble, lambda_=cfg.topics.relevance_lambda, label_by=cfg.topics.label_by,
+                             frexweight=cfg.topics.frexweight)
     passages = tp.representative_passages(ensemble, corpus=corpus, top_n=3)
     return TopicRun(k=k, k_reason=reason, selection=selection, ensemble=ensemble,
                     topics=topics, labels=labels, passages=passages)

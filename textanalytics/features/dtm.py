@@ -49,6 +49,11 @@ class DocumentTermMatrix:
         of the grouping (e.g. ``"year"``).
     params:
         The pruning parameters that produced the matrix.
+    pruned:
+        Counts of the terms pruning removed (same rows, int64; None when
+        nothing was removed). Topic models fit on ``counts`` but estimate topic
+        shares over every kept token (``counts`` and ``pruned``): see
+        :mod:`textanalytics.topics.kept_tokens`.
 
     Matrices are immutable values: every method returns a new matrix. Equality
     is identity (comparing two sparse matrices element-wise is rarely what is
@@ -60,6 +65,7 @@ class DocumentTermMatrix:
     units: pd.DataFrame
     unit: str = "paragraph"
     params: dict[str, Any] = field(default_factory=dict)
+    pruned: sp.csr_matrix | None = None
 
     def __post_init__(self) -> None:
         counts = self.counts
@@ -74,6 +80,8 @@ class DocumentTermMatrix:
             raise ValueError(f"counts has {n_terms} columns but the vocabulary {len(self.vocabulary)} terms")
         if n_units != len(self.units):
             raise ValueError(f"counts has {n_units} rows but units {len(self.units)} rows")
+        if self.pruned is not None and self.pruned.shape[0] != n_units:
+            raise ValueError(f"pruned has {self.pruned.shape[0]} rows but counts {n_units}")
         missing = [c for c in ("unit_id", "statement_id") if c not in self.units.columns]
         if missing:
             raise ValueError(f"units lacks column(s) {missing}")
@@ -148,14 +156,15 @@ class DocumentTermMatrix:
                   "n_terms_before_pruning": self.params.get("n_terms_before_pruning", self.n_terms)}
         if keep.all():
             return DocumentTermMatrix(counts=self.counts, vocabulary=self.vocabulary, units=self.units.copy(),
-                                      unit=self.unit, params=params)
+                                      unit=self.unit, params=params, pruned=self.pruned)
         return self.select_terms(keep, params=params)
 
     def select_terms(self, keep: np.ndarray | Sequence[str],
                      *, params: dict[str, Any] | None = None) -> "DocumentTermMatrix":
         """Matrix restricted to some columns: a boolean mask, or a list of terms.
 
-        Unknown terms in a list are ignored. Vocabulary order is kept.
+        Unknown terms in a list are ignored. Vocabulary order is kept. The counts
+        of the columns left out are added to :attr:`pruned`.
         """
         if isinstance(keep, np.ndarray) and keep.dtype == bool:
             mask = keep
@@ -164,9 +173,13 @@ class DocumentTermMatrix:
             mask = np.fromiter((t in wanted for t in self.vocabulary), dtype=bool, count=self.n_terms)
         cols = np.flatnonzero(mask)
         vocab = tuple(self.vocabulary[i] for i in cols)
+        pruned = self.pruned
+        if len(cols) < self.n_terms:
+            dropped = self.counts[:, np.flatnonzero(~mask)].tocsr()
+            pruned = dropped if pruned is None else sp.hstack([pruned, dropped], format="csr")
         return DocumentTermMatrix(counts=self.counts[:, cols].tocsr(), vocabulary=vocab,
                                   units=self.units.copy(), unit=self.unit,
-                                  params=dict(self.params if params is None else params))
+                                  params=dict(self.params if params is None else params), pruned=pruned)
 
     def aggregate(self, labels: Sequence[Any] | pd.Series | np.ndarray, *,
                   unit: str = "group") -> "DocumentTermMatrix":

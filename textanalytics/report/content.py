@@ -43,7 +43,8 @@ def method_notes(res: Any) -> list[str]:
     """What a reader must know to read the topic intervals (empty when no topic model ran)."""
     if res.topic_run is None:
         return []
-    notes = ["Share and difference intervals resample statements within groups, paragraphs within "
+    notes = [share_estimand(res.topic_run.ensemble.reference),
+             "Share and difference intervals resample statements within groups, paragraphs within "
              "statements and seed refits. Differences are tested by permuting statements between the "
              "two sides, with Benjamini–Hochberg over every comparison of a grouping (configured pairs "
              "and each group against the rest); a difference is reported only when that adjusted test "
@@ -57,6 +58,27 @@ def method_notes(res: Any) -> list[str]:
         notes.append("Statements have about one modelling unit each: intervals rest on "
                      "statement resampling and seed refits only.")
     return notes
+
+
+#: How the report's topic labels are made, per ``[topics] label_by``.
+LABEL_TEXT = {
+    "frex": "Labels are each topic's three terms of highest FREX (frequent in the topic and exclusive to it, "
+            "stm's labelTopics); the most probable terms are listed beside them.",
+    "relevance": "Labels are each topic's three most relevant terms (LDAvis, λ as configured).",
+    "weight": "Labels are each topic's three most probable terms.",
+    "lift": "Labels are each topic's three terms of highest lift.",
+    "score": "Labels are each topic's three terms of highest score (stm's calcscore).",
+}
+
+
+def share_estimand(model: Any) -> str:
+    """What a topic share is, with how many kept tokens the model was not fitted on."""
+    kept = float(model.kept_tokens.sum())
+    pruned = kept - float(model.units["n_terms"].sum())
+    extra = (f"; {pruned / kept:.1%} of them belong to terms pruned from the model's vocabulary and are "
+             "assigned to topics by the fitted model (topics held fixed)" if pruned > 0 else "")
+    return ("A topic's share is the share of a group's kept tokens (words after stopwords, lemmas and "
+            f"phrases) that the model assigns to it, every kept token counted{extra}.")
 
 
 def figure_specs(res: Any) -> dict[str, FigureSpec]:
@@ -142,8 +164,13 @@ def sections(res: Any, *, figures: dict[str, Any]) -> list[Section]:
 
     run = res.topic_run
     if run is not None:
-        blocks = [{"kind": "text", "text": f"Topic model: {cfg.topics.engine} LDA on {res.dtm.unit}s. {run.k_reason}"}]
-        blocks.append({"kind": "figure", "name": "model_selection", "caption": "Coherence and stability across K and seeds."})
+        model = "NMF (scikit-learn)" if cfg.topics.engine == "nmf" else f"{cfg.topics.engine} LDA"
+        reason = run.k_reason if run.k_reason.endswith(".") else f"{run.k_reason}."
+        blocks = [{"kind": "text", "text": f"Topic model: {model} on {res.dtm.unit}s. {reason} "
+                   f"{LABEL_TEXT.get(cfg.topics.label_by, '')}"}]
+        blocks.append({"kind": "figure", "name": "model_selection", "caption": (
+            "Choosing K: coherence against exclusivity per K, held-out likelihood (document completion) and "
+            "stability over subsamples against random topics.")})
         blocks.append({"kind": "list", "items": narrative.topic_items(run.labels)})
         blocks.append({"kind": "figure", "name": "topic_terms", "caption": "Top terms per topic (by relevance)."})
         blocks.append({"kind": "table", "name": "topic_labels", "caption": "Topic labels, shares and stability", "open": True})

@@ -45,7 +45,7 @@ _EXPORTS = {
     "fit_topic_ensemble": "textanalytics.topics.fit",
     "make_ensemble": "textanalytics.topics.model",
     "select_k": "textanalytics.topics.fit",
-    "K_RULE": "textanalytics.topics.fit",
+    "K_RULE": "textanalytics.topics.selection",
     "describe_topics": "textanalytics.topics.describe",
     "topic_labels": "textanalytics.topics.describe",
     "representative_passages": "textanalytics.topics.describe",

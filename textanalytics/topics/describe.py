@@ -1,8 +1,17 @@
-"""Describing topics: top terms (probability, relevance, FREX), labels, passages."""
+"""Describing topics: top terms (probability, relevance, FREX, lift, score), labels, passages.
+
+Labels name what distinguishes a topic, not what every topic shares: by
+default the three terms of highest FREX (stm's ``labelTopics`` with its
+word-count shrinkage), with relevance (LDAvis, λ = 0.6), lift and score as
+alternatives and the most probable terms kept beside them (``prob_terms``).
+Every ranking can leave out a set of terms (``exclude``), e.g. terms found in
+most units of every group, so that such terms never lead a label.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import warnings
+from typing import Any, Collection, Literal
 
 import numpy as np
 import pandas as pd
@@ -14,7 +23,13 @@ from .model import TopicEnsemble, TopicModel
 
 __all__ = ["describe_topics", "topic_labels", "representative_passages"]
 
-Ranking = Literal["relevance", "weight", "frex"]
+Ranking = Literal["relevance", "weight", "frex", "lift", "score"]
+LabelRanking = Literal["frex", "relevance", "weight", "lift", "score"]
+
+#: Rankings and the column of :func:`topic_labels` that lists their top terms.
+RANKINGS = ("frex", "relevance", "weight", "lift", "score")
+TERM_COLUMNS = {"frex": "frex_terms", "relevance": "relevance_terms", "weight": "prob_terms",
+                "lift": "lift_terms", "score": "score_terms"}
 
 
 def _reference(model: TopicModel | TopicEnsemble) -> TopicModel:
@@ -31,18 +46,60 @@ def _unstable_column(model: TopicModel) -> pd.arrays.BooleanArray:
     return pd.array([pd.NA] * model.k if flags is None else flags.tolist(), dtype="boolean")
 
 
-def _scores(model: TopicModel, lambda_: float, frex_weight: float) -> dict[str, np.ndarray]:
+def _scores(model: TopicModel, lambda_: float, frexweight: float) -> dict[str, np.ndarray]:
+    """Every ranking score, ``(K, V)`` each; lift and FREX's shrinkage use the modelled term counts."""
+    phi, counts = model.topic_term, model.term_counts
     return {
-        "weight": model.topic_term,
-        "relevance": stats.relevance(model.topic_term, model.term_probability, lambda_=lambda_),
-        "frex": stats.frex(model.topic_term, weight=frex_weight),
+        "weight": phi,
+        "relevance": stats.relevance(phi, model.term_probability, lambda_=lambda_),
+        "frex": stats.frex(phi, w=frexweight, wordcounts=counts),
+        "lift": stats.lift(phi, counts),
+        "score": stats.term_score(phi),
     }
+
+
+def _excluded(model: TopicModel, exclude: Collection[str] | None) -> np.ndarray | None:
+    """Columns of the vocabulary in ``exclude`` (None: nothing to exclude)."""
+    if exclude is None:
+        return None
+    if isinstance(exclude, str):
+        raise InputError("exclude: expected a collection of terms, got a single string")
+    drop = set(exclude)
+    cols = np.array([j for j, t in enumerate(model.vocabulary) if t in drop], dtype=int)
+    return cols if len(cols) else None
+
+
+def _ranked(score: np.ndarray, n: int, excluded: np.ndarray | None) -> np.ndarray:
+    """Top-``n`` column indices per row, excluded columns never chosen (ties by column index)."""
+    if excluded is not None:
+        score = score.copy()
+        score[:, excluded] = -np.inf
+        n = min(n, score.shape[1] - len(excluded))
+    return stats.top_term_indices(score, max(n, 0))
+
+
+def _frexweight(frexweight: float, frex_weight: float | None, func: str) -> float:
+    """``frexweight`` (stm's: on frequency), or the deprecated ``frex_weight`` (on exclusivity) turned into it."""
+    if frex_weight is None:
+        return frexweight
+    warnings.warn(f"{func}(frex_weight=...) is deprecated: its weight was on exclusivity; use "
+                  "frexweight=1 - frex_weight (weight on frequency, as stm's labelTopics)",
+                  DeprecationWarning, stacklevel=3)
+    return round(1.0 - frex_weight, 12)
+
+
+def _check(lambda_: float, top_n: int) -> None:
+    if not 0.0 <= lambda_ <= 1.0:
+        raise InputError(f"lambda_: must be between 0 and 1, got {lambda_}")
+    if top_n < 1:
+        raise InputError(f"top_n: must be at least 1, got {top_n}")
 
 
 @renamed_keywords(by="rank_by")
 def describe_topics(model: TopicModel | TopicEnsemble, *, lambda_: float = 0.6, top_n: int = 10,
-                    rank_by: Ranking = "relevance", frex_weight: float = 0.5) -> pd.DataFrame:
-    """Top terms of every topic with three scores.
+                    rank_by: Ranking = "relevance", frexweight: float = 0.5,
+                    exclude: Collection[str] | None = None, frex_weight: float | None = None) -> pd.DataFrame:
+    """Top terms of every topic with five scores.
 
     Parameters
     ----------
@@ -54,19 +111,27 @@ def describe_topics(model: TopicModel | TopicEnsemble, *, lambda_: float = 0.6, 
     top_n:
         Terms per topic.
     rank_by:
-        (was ``by``) Which score ranks the terms: ``"relevance"`` (default), ``"weight"``
-        (probability) or ``"frex"``.
+        (was ``by``) Which score ranks the terms: ``"relevance"`` (default),
+        ``"weight"`` (probability), ``"frex"``, ``"lift"`` or ``"score"``.
+    frexweight:
+        FREX's weight on frequency, as stm's ``labelTopics(frexweight=)`` and
+        ``calcfrex(w=)``: 0.5 = equal weight, smaller = more exclusive terms.
+    exclude:
+        Terms never listed (e.g. terms used everywhere); None = none.
     frex_weight:
-        Weight on exclusivity in FREX (0.5 = equal weight to frequency).
+        Deprecated: the old weight on *exclusivity*, ``frexweight = 1 − frex_weight``.
 
     Returns
     -------
     DataFrame
-        ``topic, rank, term, weight, relevance, frex, unstable``: one row per
-        topic × rank (rank 1 = best by ``rank_by``), sorted by ``topic, rank``.
-        ``weight`` is P(term | topic); ``relevance`` is
-        ``λ log P(w|k) + (1-λ) log(P(w|k) / P(w))``; ``frex`` is in (0, 1]
-        (see :func:`textanalytics.topics.stats.frex`); ``unstable`` flags topics
+        ``topic, rank, term, weight, relevance, frex, lift, score, unstable``:
+        one row per topic × rank (rank 1 = best by ``rank_by``), sorted by
+        ``topic, rank``. ``weight`` is P(term | topic); ``relevance`` is
+        ``λ log P(w|k) + (1-λ) log(P(w|k) / P(w))`` with ``P(w)`` the term's
+        share of the modelled tokens; ``frex`` in (0, 1] is stm's with the
+        word-count shrinkage of ``labelTopics`` (:func:`~textanalytics.topics.stats.frex`);
+        ``lift`` = ``log P(w|k) − log P(w)`` and ``score`` stm's term score
+        (:func:`~textanalytics.topics.stats.term_score`); ``unstable`` flags topics
         whose stability across seeds is below the threshold (<NA>: not measured).
 
     Example
@@ -74,14 +139,11 @@ def describe_topics(model: TopicModel | TopicEnsemble, *, lambda_: float = 0.6, 
     >>> describe_topics(model, top_n=5).query("topic == 1")     # doctest: +SKIP
     """
     m = _reference(model)
-    if rank_by not in ("relevance", "weight", "frex"):
-        raise InputError(f"rank_by: expected 'relevance', 'weight' or 'frex', got {rank_by!r}")
-    if not 0.0 <= lambda_ <= 1.0:
-        raise InputError(f"lambda_: must be between 0 and 1, got {lambda_}")
-    if top_n < 1:
-        raise InputError(f"top_n: must be at least 1, got {top_n}")
-    scores = _scores(m, lambda_, frex_weight)
-    idx = stats.top_term_indices(scores[rank_by], top_n)
+    if rank_by not in RANKINGS:
+        raise InputError(f"rank_by: expected one of {', '.join(map(repr, RANKINGS))}, got {rank_by!r}")
+    _check(lambda_, top_n)
+    scores = _scores(m, lambda_, _frexweight(frexweight, frex_weight, "describe_topics"))
+    idx = _ranked(scores[rank_by], top_n, _excluded(m, exclude))
     n = idx.shape[1]
     rows = np.repeat(np.arange(m.k), n)
     cols = idx.ravel()
@@ -94,36 +156,70 @@ def describe_topics(model: TopicModel | TopicEnsemble, *, lambda_: float = 0.6, 
         "weight": scores["weight"][rows, cols],
         "relevance": scores["relevance"][rows, cols],
         "frex": scores["frex"][rows, cols],
+        "lift": scores["lift"][rows, cols],
+        "score": scores["score"][rows, cols],
         "unstable": unstable.take(rows),
     })
 
 
 @renamed_keywords(n_terms="top_n")
-def topic_labels(model: TopicModel | TopicEnsemble, *, lambda_: float = 0.6, top_n: int = 3) -> pd.DataFrame:
-    """A short label per topic plus its share, coherence and stability.
+def topic_labels(model: TopicModel | TopicEnsemble, *, lambda_: float = 0.6, top_n: int = 3,
+                 label_by: LabelRanking = "frex", frexweight: float = 0.5, n_listed: int = 7,
+                 exclude: Collection[str] | None = None) -> pd.DataFrame:
+    """A short label per topic, its top terms by every ranking, and its share, coherence and stability.
 
-    The label joins the ``top_n`` most relevant terms (λ = ``lambda_``) with
-    ``" / "``. Labels are made unique: should two topics share a label, the
-    later one gets its next relevant term appended.
+    The label joins the ``top_n`` best terms by ``label_by`` with ``" / "``:
+    by default FREX (stm's ``labelTopics``: frequency and exclusivity weighed
+    by ``frexweight``, exclusivity shrunk for rare terms), so that a label
+    names what sets the topic apart rather than the words every topic uses.
+    Labels are made unique: should two topics share a label, the later one
+    gets its next term appended.
+
+    Parameters
+    ----------
+    lambda_:
+        λ of the relevance ranking (0.6, Sievert & Shirley 2014).
+    top_n:
+        Terms in the label.
+    label_by:
+        ``"frex"`` (default), ``"relevance"``, ``"weight"`` (most probable),
+        ``"lift"`` or ``"score"``.
+    frexweight:
+        FREX's weight on frequency (stm's ``frexweight``; 0.5 = equal).
+    n_listed:
+        Terms in each ``*_terms`` column (stm's ``labelTopics`` shows 7).
+    exclude:
+        Terms that never appear in a label or in the ``frex_terms``,
+        ``relevance_terms``, ``lift_terms`` and ``score_terms`` columns
+        (``prob_terms`` lists the model's most probable terms as they are).
 
     Returns
     -------
     DataFrame
-        ``topic, label, share, stability, unstable, c_npmi, c_v``, sorted by
-        topic (which is by share, descending). ``share`` is the topic's share of
-        all modelled tokens; ``stability`` the mean top-term Jaccard agreement
-        with the matched topic of the fits with other seeds (NaN for a single
-        fit); ``unstable`` = stability below ``config.stability_threshold``.
+        ``topic, label, share, stability, unstable, c_npmi, c_v, frex_terms,
+        relevance_terms, prob_terms, lift_terms, score_terms``, sorted by topic
+        (which is by share, descending). ``share`` is the topic's share of all
+        modelled tokens; ``stability`` the mean top-term Jaccard agreement with
+        the matched topic of the fits with other seeds (NaN for a single fit);
+        ``unstable`` = stability below ``config.stability_threshold``; each
+        ``*_terms`` column joins the ``n_listed`` best terms of one ranking
+        with ``", "`` (``prob_terms``: by probability, as stm's "Highest Prob").
 
     Example
     -------
-    >>> topic_labels(model)                                    # doctest: +SKIP
-       topic                              label  share  stability  unstable ...
-    0      1  terrorism / international / fight   0.21       0.82     False ...
+    >>> topic_labels(model)[["topic", "label", "prob_terms"]]        # doctest: +SKIP
+       topic                          label                                  prob_terms
+    0      1  counter_terrorism / un / ctc   terrorism, international, un, ...
     """
     m = _reference(model)
-    rel = stats.relevance(m.topic_term, m.term_probability, lambda_=lambda_)
-    ranked = stats.top_term_indices(rel, min(len(m.vocabulary), top_n + m.k))
+    if label_by not in RANKINGS:
+        raise InputError(f"label_by: expected one of {', '.join(map(repr, RANKINGS))}, got {label_by!r}")
+    _check(lambda_, top_n)
+    if n_listed < 1:
+        raise InputError(f"n_listed: must be at least 1, got {n_listed}")
+    scores = _scores(m, lambda_, frexweight)
+    excluded = _excluded(m, exclude)
+    ranked = _ranked(scores[label_by], top_n + m.k, excluded)
     labels: list[str] = []
     seen: set[str] = set()
     for row in ranked:
@@ -136,7 +232,7 @@ def topic_labels(model: TopicModel | TopicEnsemble, *, lambda_: float = 0.6, top
         seen.add(label)
         labels.append(label)
     table = m.topic_table()
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "topic": table["topic"],
         "label": labels,
         "share": table["share"],
@@ -145,6 +241,10 @@ def topic_labels(model: TopicModel | TopicEnsemble, *, lambda_: float = 0.6, top
         "c_npmi": table["c_npmi"],
         "c_v": table["c_v"],
     })
+    for name in RANKINGS:
+        idx = _ranked(scores[name], n_listed, None if name == "weight" else excluded)
+        out[TERM_COLUMNS[name]] = [", ".join(m.vocabulary[j] for j in row) for row in idx]
+    return out
 
 
 @keyword_only("corpus")

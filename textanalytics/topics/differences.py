@@ -211,7 +211,7 @@ def topic_differences(models: Models, *, corpus: Any, group_by: str, group_a: An
     else:
         pairs = _pairs(d, group_a, group_b, versus)
     rep = replicates(d, seed=seed, n_bootstrap=config.n_bootstrap, resample_statements=resample_statements)
-    topics = topic_columns(ens)
+    topics = topic_columns(ens, config)
     k = ens.k
     stmt_start = np.r_[0, np.cumsum(d.group_sizes)[:-1]]
     total_a_rep, total_b_rep = rep.a_rep.sum(axis=1), rep.b_rep.sum(axis=1)

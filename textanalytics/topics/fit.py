@@ -13,9 +13,8 @@ import time
 from typing import Sequence
 
 import numpy as np
-import pandas as pd
+import scipy.sparse as sp
 
-from ..errors import InputError
 from ..features import DocumentTermMatrix
 from . import stats
 from .coherence import coherence
@@ -23,20 +22,12 @@ from .config import TopicConfig
 from .fit_cache import cached_fit
 from .fit_workers import fit_in_workers
 from .model import ModelSelection, TopicEnsemble, TopicModel, make_ensemble
-from .prepare import PreparedMatrix, check_seed, check_seeds, check_size, prepare
+from .prepare import PreparedMatrix, check_seed, check_seeds, check_size, prepare, subset
+from .selection import K_RULE, search_k
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["fit_topics", "fit_topic_ensemble", "select_k", "make_ensemble", "K_RULE"]
-
-#: The documented rule :func:`select_k` applies.
-K_RULE = (
-    "Among the Ks whose mean stability across seeds is at least stability_threshold, "
-    "choose the one with the highest mean c_npmi (ties go to the smaller K). If no K is "
-    "stable enough, choose the most stable K (ties to the smaller K). With a single seed "
-    "stability is unknown and the highest mean c_npmi decides."
-)
-
 
 # ---------------------------------------------------------------------------------------------
 # One fit
@@ -53,13 +44,24 @@ def _fit_many(prep: PreparedMatrix, jobs: Sequence[tuple[int, int]], *, config: 
               cache_dir: str | None) -> list[TopicModel]:
     """Fit every ``(k, seed)`` job; on ``config.n_jobs`` forked workers when several need fitting
     (:func:`~textanalytics.topics.fit_workers.fit_in_workers`)."""
-    for k, s in jobs:
-        check_seed(s)
-        check_size(prep, int(k))
-    jobs = [(int(k), int(s)) for k, s in jobs]
-    results = fit_in_workers(prep, jobs, config=config, cache_dir=cache_dir)
-    return [_fit_prepared(prep, k=k, seed=s, config=config, cache_dir=cache_dir, fitted=results.get((k, s)))
-            for k, s in jobs]
+    return _fit_batches([(prep, jobs)], config=config, cache_dir=cache_dir)[0]
+
+
+def _fit_batches(batches: Sequence[tuple[PreparedMatrix, Sequence[tuple[int, int]]]], *, config: TopicConfig,
+                 cache_dir: str | None) -> list[list[TopicModel]]:
+    """:func:`_fit_many` for several matrices at once: one pool of workers for all their jobs."""
+    flat = []
+    for p, (prep, jobs) in enumerate(batches):
+        for k, s in jobs:
+            check_seed(s)
+            check_size(prep, int(k))
+            flat.append((p, int(k), int(s)))
+    results = fit_in_workers([prep for prep, _ in batches], flat, config=config, cache_dir=cache_dir)
+    out: list[list[TopicModel]] = [[] for _ in batches]
+    for p, k, s in flat:
+        out[p].append(_fit_prepared(batches[p][0], k=k, seed=s, config=config, cache_dir=cache_dir,
+                                    fitted=results.get((p, k, s))))
+    return out
 
 
 def _fit_prepared(prep: PreparedMatrix, *, k: int, seed: int, config: TopicConfig,
@@ -95,6 +97,7 @@ def _fit_prepared(prep: PreparedMatrix, *, k: int, seed: int, config: TopicConfi
         units=prep.units,
         term_counts=prep.term_counts,
         params=params,
+        pruned=prep.pruned,    # shares count the pruned tokens too (topics/kept_tokens.py)
     )
 
 
@@ -193,56 +196,34 @@ def fit_topic_ensemble(dtm: DocumentTermMatrix, *, k: int, seeds: Sequence[int],
 # ---------------------------------------------------------------------------------------------
 # Choosing K
 # ---------------------------------------------------------------------------------------------
-def _pair_stability(models: Sequence[TopicModel], top_n: int) -> np.ndarray:
-    """Per fit: mean agreement with every other fit of the same K (NaN for one fit)."""
-    n = len(models)
-    agree = np.full((n, n), np.nan)
-    for i in range(n):
-        for j in range(i + 1, n):
-            _, jac = stats.agreement(models[i].topic_term, models[j].topic_term, top_n=top_n)
-            agree[i, j] = agree[j, i] = jac.mean()
-    if n < 2:
-        return np.full(n, np.nan)
-    return np.nanmean(agree, axis=1)
-
-
-def _apply_rule(summary: pd.DataFrame, threshold: float) -> tuple[int, str]:
-    """The documented K rule (see :data:`K_RULE`). ``summary`` is sorted by k."""
-    s = summary.sort_values("k")
-    if s["stability"].isna().all():
-        best = s.loc[s["c_npmi"].idxmax()]
-        return int(best["k"]), (f"K={int(best['k'])} has the highest mean c_npmi "
-                                f"({best['c_npmi']:.3f}); stability is unknown with a single seed")
-    eligible = s[s["stability"] >= threshold]
-    if len(eligible):
-        # idxmax returns the first maximum: with rows sorted by k, ties go to the smaller K.
-        best = eligible.loc[eligible["c_npmi"].idxmax()]
-        return int(best["k"]), (
-            f"K={int(best['k'])} has the highest mean c_npmi ({best['c_npmi']:.3f}) among the "
-            f"{len(eligible)} of {len(s)} Ks whose mean stability across seeds is at least "
-            f"{threshold:g} (its stability: {best['stability']:.2f})")
-    best = s.loc[s["stability"].idxmax()]
-    return int(best["k"]), (
-        f"no K reaches a mean stability of {threshold:g}; K={int(best['k'])} is the most stable "
-        f"({best['stability']:.2f}, c_npmi {best['c_npmi']:.3f}): treat its topics with caution")
-
-
 def select_k(dtm: DocumentTermMatrix, *, texts: Sequence[Sequence[str]], seeds: Sequence[int],
              cache_dir: str | None = None,
-             k_grid: Sequence[int] | None = None, config: TopicConfig | None = None) -> ModelSelection:
-    """Fit every K of a grid with several seeds; score coherence and stability; pick K.
+             k_grid: Sequence[int] | str | None = None, config: TopicConfig | None = None) -> ModelSelection:
+    """Choose the number of topics as stm's ``searchK`` does, then by a rule; fit the chosen K.
 
-    For each K and seed: mean c_npmi and c_v of the topics' top ``config.top_n``
-    terms on ``texts`` (gensim's definitions, see :func:`coherence`), and stability: the mean
-    Jaccard agreement of top terms with the fits of the other seeds of the same
-    K, after matching topics one to one (Greene, O'Callaghan & Cunningham 2014).
+    One held-out split (stm's document completion: 10 % of the units lose half
+    their tokens, drawn from ``seeds[0]``) serves every K. Per K: a reference
+    fit (seed ``seeds[0]``) on the split's training matrix and
+    ``config.n_subsamples`` fits on 80 % subsamples of its units (seeds
+    ``seeds[0] + r``), each scored for held-out likelihood (reference),
+    c_npmi and c_v on ``texts``, stm's semantic coherence and exclusivity, and
+    stability: matched top-term agreement of the subsample fits with the
+    reference (Greene, O'Callaghan & Cunningham 2014), next to the agreement of
+    random topics drawn from the same terms (its baseline). Every fit is cached
+    like any other (``cache_dir``).
 
-    The rule (:data:`K_RULE`): among the Ks whose mean stability is at least
-    ``config.stability_threshold``, the highest mean c_npmi wins, ties to the
-    smaller K; if none is stable enough, the most stable K. ``config.k > 0``
+    The rule (:data:`K_RULE`, :func:`~textanalytics.topics.selection_rule.gated_frontier`):
+    Ks stable beyond chance; then no K whose held-out fit is clearly worse
+    than the best (one-standard-error rule, a lower bound) and none beyond the
+    Ks as stable relative to chance as the most stable one (an upper bound);
+    then the best balance of c_npmi and exclusivity on their frontier
+    (``docs/choosing_k.md``). With the automatic grid (``k_grid =
+    "auto"``, scaled to the number of units), a choice at its largest K extends
+    it once; a choice at an edge is flagged in ``reason``. ``config.k > 0``
     overrides the rule (the reason then says what the rule would have chosen).
-    Ks larger than the number of non-empty units are skipped (logged, and listed
-    in ``params["skipped_k"]``).
+    Ks larger than a subsample's units or the terms are skipped (logged, and
+    listed in ``params["skipped_k"]``). The chosen K is then fitted with every
+    seed on the whole matrix (``ensemble()``).
 
     Parameters
     ----------
@@ -251,82 +232,32 @@ def select_k(dtm: DocumentTermMatrix, *, texts: Sequence[Sequence[str]], seeds: 
     texts:
         The modelling texts (term lists), e.g. ``tokens.documents()[1]``.
     seeds:
-        One fit per seed and K; stability needs at least two.
+        ``seeds[0]`` seeds the split, the subsamples and the grid's fits; the
+        chosen K is fitted once per seed.
     k_grid:
-        The Ks to compare (default ``config.k_grid``).
+        The Ks to compare (default ``config.k_grid``; ``"auto"``: the automatic
+        grid); a list given here or in the config is never extended.
     config:
         :class:`TopicConfig`.
 
     Example
     -------
-    >>> sel = select_k(dtm, texts=texts, seeds=[1, 2, 3], k_grid=range(2, 13))   # doctest: +SKIP
+    >>> sel = select_k(dtm, texts=texts, seeds=[1, 2, 3])                         # doctest: +SKIP
     >>> sel.chosen_k, sel.reason                                                  # doctest: +SKIP
+    >>> sel.summary[["k", "heldout", "c_npmi", "exclusivity", "stability", "baseline"]]  # doctest: +SKIP
     >>> ens = sel.ensemble()          # the chosen K's fits, aligned              # doctest: +SKIP
     """
     config = config or TopicConfig()
     seeds = check_seeds(seeds)
-    grid = sorted({int(k) for k in (config.k_grid if k_grid is None else k_grid)})
-    if not grid or grid[0] < 2:
-        raise InputError(f"k_grid: needs Ks of at least 2, got {grid}")
-    if config.k and config.k not in grid:
-        grid = sorted([*grid, config.k])
     prep = prepare(dtm, config)
-    limit = min(prep.counts.shape)
-    skipped = [k for k in grid if k > limit]
-    grid = [k for k in grid if k <= limit]
-    if skipped:
-        logger.warning("topics: skipping K=%s: only %d non-empty units / %d terms",
-                       skipped, *prep.counts.shape)
-    if not grid:
-        check_size(prep, min(skipped))  # raises StepSkipped with the reason
-    if config.k in skipped:
-        check_size(prep, config.k)
-    start = time.perf_counter()
-    models = _fit_many(prep, [(k, s) for k in grid for s in seeds], config=config, cache_dir=cache_dir)
-    fitted = time.perf_counter()
-    models = _with_coherence(models, texts=texts, top_n=config.top_n)
-    scored = time.perf_counter()
-    rows = []
-    for k in grid:
-        fits = [m for m in models if m.k == k]
-        for m, stab in zip(fits, _pair_stability(fits, config.top_n)):
-            rows.append({"k": k, "seed": m.params["seed"], "c_npmi": float(np.nanmean(m.c_npmi)),
-                         "c_v": float(np.nanmean(m.c_v)), "stability": float(stab)})
-    table = pd.DataFrame(rows, columns=["k", "seed", "c_npmi", "c_v", "stability"])
-    logger.info("topics: K grid %s x %d seeds: fits %.1f s, coherence %.1f s, stability %.1f s",
-                grid, len(seeds), fitted - start, scored - fitted, time.perf_counter() - scored)
 
-    g = table.groupby("k", sort=True)
-    summary = pd.DataFrame({
-        "k": grid,
-        "c_npmi": g["c_npmi"].mean().to_numpy(),
-        "c_npmi_sd": g["c_npmi"].std(ddof=1).to_numpy(),
-        "c_v": g["c_v"].mean().to_numpy(),
-        "stability": g["stability"].mean().to_numpy(),
-        "stability_sd": g["stability"].std(ddof=1).to_numpy(),
-    })
-    summary["eligible"] = summary["stability"] >= config.stability_threshold
-    rule_k, reason = _apply_rule(summary, config.stability_threshold)
-    chosen = rule_k
-    if config.k:
-        chosen = config.k
-        reason = (f"K={config.k} was set by the researcher (topics.k); "
-                  f"the rule would have chosen K={rule_k}: {reason}")
-    summary["chosen"] = summary["k"] == chosen
-    return ModelSelection(
-        table=table,
-        summary=summary,
-        chosen_k=int(chosen),
-        rule_k=int(rule_k),
-        reason=reason,
-        params={
-            "rule": K_RULE,
-            "stability_threshold": config.stability_threshold,
-            "seeds": seeds,
-            "k_grid": grid,
-            "skipped_k": skipped,
-            "top_n": config.top_n,
-            "config": models[0].params["config"],
-        },
-        models=tuple(models),
-    )
+    searching = (dataclasses.replace(config, sampling_iterations=config.search_iterations)
+                 if config.engine == "tomotopy" and config.search_iterations else config)
+
+    def fit(batches: Sequence[tuple[Sequence[tuple[int, int]], sp.spmatrix | None, np.ndarray | None]],
+            search: bool) -> list[list[TopicModel]]:
+        return _fit_batches([(subset(prep, counts=counts, rows=rows), jobs) for jobs, counts, rows in batches],
+                            config=searching if search else config, cache_dir=cache_dir)
+
+    return search_k(fit, counts=prep.counts, vocabulary=prep.vocabulary, texts=texts, seeds=seeds,
+                    k_grid=k_grid, config=config)

@@ -14,6 +14,7 @@ from ..provenance import digest, package_versions
 from .config import TopicConfig
 from .engines import fit_engine
 from .prepare import PreparedMatrix
+from .selection_rule import SEARCH_SETTINGS
 
 __all__ = ["fit_key", "cache_files", "cached_fit"]
 
@@ -23,7 +24,8 @@ def fit_key(prep: PreparedMatrix, *, k: int, seed: int, config: TopicConfig) -> 
     from ..config import to_dict  # deferred: config imports topics (pandas, numpy, scipy)
 
     versions = package_versions(("gensim", "scikit-learn", "numpy", "scipy", "tomotopy"), missing="")
-    settings = {name: v for name, v in to_dict(config).items() if name != "n_jobs"}  # same results
+    # Settings that leave the fit unchanged (workers; how K is searched) stay out of the key.
+    settings = {name: v for name, v in to_dict(config).items() if name not in ("n_jobs", *SEARCH_SETTINGS)}
     return digest([prep.digest, json.dumps({"k": int(k), "seed": int(seed), "config": settings,
                                             "version": __version__, "versions": versions}, sort_keys=True)])
 

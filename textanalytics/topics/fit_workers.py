@@ -20,19 +20,19 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["fit_in_workers"]
 
-#: (prepared matrix, config, cache folder) of a worker process, set by its initializer.
-_WORKER_STATE: tuple[PreparedMatrix, TopicConfig, str | None] | None = None
+#: (prepared matrices, config, cache folder) of a worker process, set by its initializer.
+_WORKER_STATE: tuple[Sequence[PreparedMatrix], TopicConfig, str | None] | None = None
 
 
-def _init_worker(prep: PreparedMatrix, config: TopicConfig, cache_dir: str | None) -> None:
+def _init_worker(preps: Sequence[PreparedMatrix], config: TopicConfig, cache_dir: str | None) -> None:
     global _WORKER_STATE
-    _WORKER_STATE = (prep, config, cache_dir)  # forked: inherited, never pickled
+    _WORKER_STATE = (preps, config, cache_dir)  # forked: inherited, never pickled
 
 
-def _fit_in_worker(job: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, dict]:
-    prep, config, cache_dir = _WORKER_STATE  # type: ignore[misc]
-    k, seed = job
-    return cached_fit(prep, k=k, seed=seed, config=config, cache_dir=cache_dir)
+def _fit_in_worker(job: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray, dict]:
+    preps, config, cache_dir = _WORKER_STATE  # type: ignore[misc]
+    p, k, seed = job
+    return cached_fit(preps[p], k=k, seed=seed, config=config, cache_dir=cache_dir)
 
 
 def _n_workers(config: TopicConfig, n_fits: int) -> int:
@@ -46,11 +46,12 @@ def _n_workers(config: TopicConfig, n_fits: int) -> int:
     return max(1, min(wanted, n_fits))
 
 
-def fit_in_workers(prep: PreparedMatrix, jobs: Sequence[tuple[int, int]], *, config: TopicConfig,
-                   cache_dir: str | None) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray, dict]]:
-    """``{(k, seed): (topic_term, doc_topic, info)}`` of the jobs not in the cache, fitted on
-    ``config.n_jobs`` forked workers; empty when fewer than two workers would run (the caller
-    then fits, or reads from the cache, in this process).
+def fit_in_workers(preps: Sequence[PreparedMatrix], jobs: Sequence[tuple[int, int, int]], *, config: TopicConfig,
+                   cache_dir: str | None) -> dict[tuple[int, int, int], tuple[np.ndarray, np.ndarray, dict]]:
+    """``{(p, k, seed): (topic_term, doc_topic, info)}`` of the jobs not in the cache (``p`` indexes
+    ``preps``: the search for K fits several matrices in one pool), fitted on ``config.n_jobs``
+    forked workers; empty when fewer than two workers would run (the caller then fits, or
+    reads from the cache, in this process).
 
     Each fit depends only on the matrix, K, seed and config, so the results are
     identical whatever the number of workers (tested). Fits already in the
@@ -61,11 +62,11 @@ def fit_in_workers(prep: PreparedMatrix, jobs: Sequence[tuple[int, int]], *, con
     """
     pending = []
     for job in jobs:
-        files = cache_files(prep, k=job[0], seed=job[1], config=config, cache_dir=cache_dir)
+        files = cache_files(preps[job[0]], k=job[1], seed=job[2], config=config, cache_dir=cache_dir)
         if files is None or not (files[0].is_file() and files[1].is_file()):
             pending.append(job)
     workers = _n_workers(config, len(pending))
-    results: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, dict]] = {}
+    results: dict[tuple[int, int, int], tuple[np.ndarray, np.ndarray, dict]] = {}
     if workers > 1:
         start = time.perf_counter()
         froze = gc.get_freeze_count() == 0  # leave a caller's own frozen objects alone
@@ -73,11 +74,11 @@ def fit_in_workers(prep: PreparedMatrix, jobs: Sequence[tuple[int, int]], *, con
             gc.freeze()
         try:
             with worker_pool(max_workers=workers, mp_context=mp.get_context("fork"),
-                             initializer=_init_worker, initargs=(prep, config, cache_dir)) as pool:
+                             initializer=_init_worker, initargs=(tuple(preps), config, cache_dir)) as pool:
                 for i, (job, result) in enumerate(zip(pending, pool.map(_fit_in_worker, pending)), 1):
                     results[job] = result
                     logger.info("topics: fit %d/%d (K=%d, seed %d) done, %.1f s elapsed",
-                                i, len(pending), *job, time.perf_counter() - start)
+                                i, len(pending), *job[1:], time.perf_counter() - start)
         finally:
             if froze:
                 gc.unfreeze()

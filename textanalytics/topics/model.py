@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -11,6 +12,7 @@ import pandas as pd
 
 from ..errors import InputError
 from . import stats
+from .kept_tokens import kept_token_proportions
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -31,8 +33,8 @@ class TopicModel:
     """One fitted topic model, as plain arrays and tables.
 
     Topic ``i`` of the arrays is topic ``i + 1`` in every table. Topics are
-    numbered by a deterministic rule: overall share descending, ties by the
-    topic's most probable term; so the same matrix, config and seed always give
+    numbered by a deterministic rule: share of the modelled tokens
+    descending, ties by the topic's most probable term; so the same matrix, config and seed always give
     the same numbering and labels.
 
     Attributes
@@ -48,8 +50,8 @@ class TopicModel:
     units:
         One row per row of ``doc_topic``: ``unit_id``, ``statement_id``,
         ``paragraph`` (Int64), ``n_tokens`` (from the matrix), ``n_terms``
-        (modelled tokens after pruning: the unit's weight in shares). Units with
-        no modelled token are dropped before fitting (``params["dropped_units"]``).
+        (modelled tokens after pruning). Units with no modelled token are
+        dropped before fitting (``params["dropped_units"]``).
     term_counts:
         ``(V,)`` corpus frequency of each term in the modelled matrix; ``p_w``
         of relevance is ``term_counts / term_counts.sum()``.
@@ -63,6 +65,11 @@ class TopicModel:
     stability:
         ``(K,)`` mean Jaccard agreement of each topic's top terms with its
         matched topic in fits with other seeds, or None for a single fit.
+    pruned:
+        ``(n_units, V_pruned)`` counts of the terms pruned before fitting (the
+        matrix' :attr:`~textanalytics.features.DocumentTermMatrix.pruned`, rows
+        of the modelled units), or None. Shares count these tokens too:
+        :attr:`kept_doc_topic`.
     """
 
     topic_term: np.ndarray
@@ -74,6 +81,7 @@ class TopicModel:
     c_npmi: np.ndarray | None = None
     c_v: np.ndarray | None = None
     stability: np.ndarray | None = None
+    pruned: Any = None
 
     def __post_init__(self) -> None:
         for name in ("topic_term", "doc_topic", "term_counts", "c_npmi", "c_v", "stability"):
@@ -94,10 +102,30 @@ class TopicModel:
     def stability_threshold(self) -> float:
         return float(self.params.get("config", {}).get("stability_threshold", 0.5))
 
+    @functools.cached_property
+    def _kept(self) -> tuple[np.ndarray, np.ndarray]:
+        eta = self.params.get("config", {}).get("eta")
+        out = kept_token_proportions(self.doc_topic, self.units["n_terms"].to_numpy(), self.pruned,
+                                     eta=eta if isinstance(eta, (int, float)) and not isinstance(eta, bool) else 0.01)
+        return _frozen(out[0]), _frozen(out[1])
+
+    @property
+    def kept_doc_topic(self) -> np.ndarray:
+        """``(n_units, K)`` topic proportions of each unit over **all its kept tokens**: the modelled ones
+        and those of terms pruned before fitting, assigned to topics by the fitted model
+        (:func:`~textanalytics.topics.kept_tokens.kept_token_proportions`; computed on first use).
+        Equal to ``doc_topic`` when nothing was pruned. Shares are estimated from these."""
+        return self._kept[0]
+
+    @property
+    def kept_tokens(self) -> np.ndarray:
+        """``(n_units,)`` kept tokens of each unit (modelled + pruned): its weight in shares."""
+        return self._kept[1]
+
     @property
     def share(self) -> np.ndarray:
-        """``(K,)`` overall share of each topic: unit distributions weighted by modelled tokens."""
-        return stats.topic_share(self.doc_topic, self.units["n_terms"].to_numpy())
+        """``(K,)`` overall share of each topic: its share of all kept tokens (pruned terms included)."""
+        return stats.topic_share(self.kept_doc_topic, self.kept_tokens)
 
     @property
     def term_probability(self) -> np.ndarray:
@@ -201,22 +229,39 @@ class ModelSelection:
     Attributes
     ----------
     table:
-        One row per fit: ``k, seed, c_npmi, c_v, stability`` (mean over the
-        fit's topics; stability = mean agreement with the fits of the other seeds
-        of the same K), sorted by ``k, seed``.
+        One row per fit of the grid, sorted by ``k, sample``: ``k, seed,
+        sample`` (0 = the reference fit on every unit, r = subsample r),
+        ``n_units``, ``heldout`` (document-completion log likelihood, nats per
+        held-out token, stm's ``expected.heldout``; reference fits only, NaN for
+        NMF), ``heldout_se`` (its standard error over held-out documents),
+        ``heldout_pooled`` (token-weighted), ``c_npmi, c_v`` (mean over topics),
+        ``semantic_coherence`` (stm's, mean over topics), ``exclusivity`` (stm's,
+        mean over topics, in (0, top_n]), ``stability`` (mean matched agreement
+        of a subsample fit with the reference; for the reference the mean over
+        subsamples), ``baseline`` and ``baseline_mean`` (95th percentile and mean
+        of that agreement between random topics; per K).
     summary:
-        One row per K: ``k, c_npmi, c_npmi_sd, c_v, stability, stability_sd,
-        eligible, chosen`` (means and standard deviations over seeds).
+        One row per K: the means over the K's fits (held-out figures and
+        stability from the reference row), ``excess = stability − baseline``,
+        and the rule's steps: ``stable``, ``fit_gate``, ``frontier``, ``score``,
+        ``chosen``.
     chosen_k:
         The K to use: the rule's choice, or ``config.k`` when the researcher set it.
     rule_k:
         The K the rule picked (equal to ``chosen_k`` unless overridden).
     reason:
-        One readable sentence saying why ``chosen_k``.
+        Why ``chosen_k``, in words: which K won each step of the rule, and a
+        caution when it is at the edge of the grid.
     params:
-        ``rule``, ``stability_threshold``, ``seeds``, ``k_grid``, ``skipped_k``, ``config``.
+        ``rule``, ``stability_margin``, ``seeds``, ``k_grid`` (as searched),
+        ``k_grid_automatic``, ``extended_k``, ``skipped_k``, ``heldout`` (the
+        split), ``subsamples``, ``baseline``, ``config``.
     models:
-        Every fit of the grid (plain :class:`TopicModel`), in ``table`` order.
+        The chosen K fitted with every seed on the whole matrix (what
+        :meth:`ensemble` aligns).
+    grid_models:
+        Every fit of the grid (``params["sample"]`` as in ``table``); fitted on
+        the held-out split's training matrix, so not for description.
     """
 
     table: pd.DataFrame
@@ -226,20 +271,23 @@ class ModelSelection:
     reason: str
     params: dict[str, Any] = field(default_factory=dict)
     models: tuple[TopicModel, ...] = ()
+    grid_models: tuple[TopicModel, ...] = ()
 
     def ensemble(self, k: int | None = None) -> TopicEnsemble:
-        """The fits of one K (default ``chosen_k``) as an aligned :class:`TopicEnsemble`.
+        """The chosen K's fits on the whole matrix as an aligned :class:`TopicEnsemble` (first seed = reference).
 
-        The first seed is the reference. Raises ``KeyError`` for a K not fitted.
+        Only the chosen K is fitted on the whole matrix; for another K, fit
+        it with :func:`~textanalytics.topics.fit_topic_ensemble` (``KeyError`` here).
         """
         k = self.chosen_k if k is None else k
         fits = [m for m in self.models if m.k == k]
         if not fits:
-            raise KeyError(f"K={k} was not fitted; the grid holds {sorted({m.k for m in self.models})}")
+            raise KeyError(f"K={k} was not fitted on the whole matrix (only the chosen K={self.chosen_k} is); "
+                           f"use fit_topic_ensemble(dtm, k={k}, seeds=...)")
         return make_ensemble(fits)
 
     def plot(self, **kwargs: Any) -> "Figure":
-        """Coherence and stability by K, chosen K marked; see :func:`~textanalytics.topics.plot_model_selection`."""
+        """Coherence against exclusivity, held-out likelihood and stability by K; see :func:`~textanalytics.topics.plot_model_selection`."""
         from .plots import plot_model_selection  # matplotlib is imported on first plot
 
         kwargs.setdefault("chosen_k", self.chosen_k)

@@ -64,42 +64,92 @@ def _topic_title(topic: int, label: Any, unstable: Any, width: int) -> str:
 # ---------------------------------------------------------------------------------------------
 def plot_model_selection(table: pd.DataFrame, *, chosen_k: int | None = None,
                          threshold: float | None = None, fig: Figure | None = None) -> Figure:
-    """Coherence (c_npmi, c_v) and stability against K, chosen K marked.
+    """Choosing K: coherence against exclusivity per K, held-out likelihood, stability above chance.
 
-    ``table`` is a :class:`ModelSelection`'s ``table`` (``k, seed, c_npmi, c_v,
-    stability``); ``chosen_k`` and ``threshold`` mark the choice
-    (``ModelSelection.plot()`` passes them). Dots are single seeds, lines their
-    means; the dashed line in the stability panel is the threshold of the K rule.
+    ``table`` is a :class:`ModelSelection`'s ``table`` (one row per fit: ``k,
+    c_npmi, exclusivity, heldout, stability, baseline``); ``chosen_k`` marks the
+    choice (``ModelSelection.plot()`` passes it). Panels: (1) mean c_npmi
+    against mean exclusivity, one point per K joined in order of K -- the plot
+    stm users read to pick K, "towards the upper right"; (2) held-out log
+    likelihood per token (document completion) with ± 1 standard error; (3)
+    stability over subsamples against the agreement of random topics (95th
+    percentile, dashed); ``threshold`` (the per-topic flag across seeds) is
+    drawn dotted; (4) c_npmi and stm's semantic coherence by K. Dots are single fits.
     """
-    _require(table, {"k", "seed", "c_npmi", "c_v", "stability"}, "select_k()")
+    _require(table, {"k", "c_npmi", "exclusivity", "heldout", "stability", "baseline"}, "select_k()")
     if fig is None:
-        fig = Figure(figsize=(11.0, 3.6), layout="constrained")
-    axes = fig.subplots(1, 3, sharex=True)
-    means = table.groupby("k", sort=True)[["c_npmi", "c_v", "stability"]].mean()
-    panels = [("c_npmi", "Coherence (c_npmi)"), ("c_v", "Coherence (c_v)"),
-              ("stability", "Stability across seeds\n(top-10 Jaccard)")]
-    for i, (ax, (col, name)) in enumerate(zip(axes, panels)):
-        ax.scatter(table["k"], table[col], s=14, color=PALETTE[i], alpha=0.45, linewidths=0,
-                   label="one seed")
-        ax.plot(means.index, means[col], color=PALETTE[i], marker="o", lw=1.8, label="mean over seeds")
+        fig = Figure(figsize=(10.5, 7.4), layout="constrained")
+    (ax_front, ax_held), (ax_stab, ax_coh) = fig.subplots(2, 2)
+    means = table.groupby("k", sort=True).mean(numeric_only=True)
+    ks = means.index.to_numpy()
+    ticks = list(ks) if len(ks) <= 15 else list(ks[:: math.ceil(len(ks) / 15)])
+    # (1) the coherence-exclusivity frontier
+    ax_front.plot(means["exclusivity"], means["c_npmi"], color=_GREY, lw=1, zorder=1)
+    ax_front.scatter(table["exclusivity"], table["c_npmi"], s=8, color=PALETTE[0], alpha=0.25, linewidths=0)
+    ax_front.scatter(means["exclusivity"], means["c_npmi"], s=26, color=PALETTE[0], zorder=2)
+    for k, row in means.iterrows():
+        bold = chosen_k is not None and k == chosen_k
+        ax_front.annotate(str(k), (row["exclusivity"], row["c_npmi"]), xytext=(4, 3), textcoords="offset points",
+                          fontsize=9 if bold else 7, fontweight="bold" if bold else "normal")
+    if chosen_k is not None and chosen_k in means.index:
+        ax_front.scatter([means.at[chosen_k, "exclusivity"]], [means.at[chosen_k, "c_npmi"]], s=110,
+                         facecolor="none", edgecolor="black", lw=1.2, zorder=3)
+    ax_front.set_xlabel("exclusivity (stm, FREX of the top terms)")
+    ax_front.set_ylabel("coherence (c_npmi)")
+    ax_front.set_title("Coherence against exclusivity, one point per K", fontsize=10)
+    # (2) held-out likelihood
+    held = table.dropna(subset=["heldout"])
+    if len(held):
+        ax_held.scatter(held["k"], held["heldout"], s=12, color=PALETTE[1], alpha=0.4, linewidths=0)
+        ax_held.plot(ks, means["heldout"], color=PALETTE[1], marker="o", lw=1.8)
+        if "heldout_se" in table:
+            se = held.groupby("k")["heldout_se"].mean().reindex(ks)
+            ax_held.fill_between(ks, means["heldout"] - se, means["heldout"] + se, color=PALETTE[1], alpha=0.15, lw=0)
+    else:
+        ax_held.text(0.5, 0.5, "not a likelihood for this engine", ha="center", va="center",
+                     transform=ax_held.transAxes, color=_GREY)
+    ax_held.set_ylabel("log likelihood per held-out token")
+    ax_held.set_title("Held-out likelihood (document completion)", fontsize=10)
+    # (3) stability against chance
+    ax_stab.scatter(table["k"], table["stability"], s=12, color=PALETTE[2], alpha=0.4, linewidths=0)
+    ax_stab.plot(ks, means["stability"], color=PALETTE[2], marker="o", lw=1.8)
+    ax_stab.plot(ks, means["baseline"], color=_GREY, lw=1.2, ls="--")
+    ax_stab.fill_between(ks, means["baseline"], np.maximum(means["stability"], means["baseline"]),
+                         color=PALETTE[2], alpha=0.12, lw=0)
+    if threshold is not None:
+        ax_stab.axhline(threshold, color=_GREY, lw=1, ls=":")
+    ax_stab.set_ylim(0, 1.02)
+    ax_stab.set_ylabel("agreement of top terms")
+    ax_stab.set_title("Stability over subsamples vs random topics", fontsize=10)
+    # (4) coherence by K
+    ax_coh.scatter(table["k"], table["c_npmi"], s=12, color=PALETTE[3], alpha=0.4, linewidths=0)
+    ax_coh.plot(ks, means["c_npmi"], color=PALETTE[3], marker="o", lw=1.8, label="c_npmi")
+    ax_coh.set_ylabel("c_npmi")
+    if "semantic_coherence" in means:
+        twin = ax_coh.twinx()
+        twin.plot(ks, means["semantic_coherence"], color=PALETTE[4], marker="s", ms=4, lw=1.2, ls="-.")
+        twin.set_ylabel("semantic coherence (stm)", color=PALETTE[4])
+        twin.spines[["top"]].set_visible(False)
+    ax_coh.set_title("Coherence by K", fontsize=10)
+    for ax in (ax_held, ax_stab, ax_coh):
+        ax.set_xticks(ticks)
+        ax.set_xlabel("number of topics K")
         if chosen_k is not None:
             ax.axvline(chosen_k, color="black", lw=1, ls=":")
-        ax.set_title(name, fontsize=10)
-        ax.set_xlabel("number of topics K")
+    for ax in (ax_front, ax_held, ax_stab, ax_coh):
         ax.spines[["top", "right"]].set_visible(False)
-    ks = sorted(table["k"].unique())
-    axes[0].set_xticks(ks if len(ks) <= 15 else ks[:: math.ceil(len(ks) / 15)])
-    if threshold is not None:
-        axes[2].axhline(threshold, color=_GREY, lw=1, ls="--", label=f"threshold {threshold:g}")
-    axes[2].set_ylim(0, 1.02)
-    handles = [Line2D([], [], color="black", marker="o", lw=1.8, label="mean over seeds"),
-               Line2D([], [], color="black", marker="o", lw=0, alpha=0.45, label="one seed")]
+    handles = [Line2D([], [], color="black", marker="o", lw=1.8, label="mean over the K's fits"),
+               Line2D([], [], color="black", marker="o", lw=0, alpha=0.4, label="one fit"),
+               Line2D([], [], color=_GREY, ls="--", lw=1.2, label="random topics (95th percentile)")]
+    if "semantic_coherence" in means:
+        handles.append(Line2D([], [], color=PALETTE[4], marker="s", ms=4, ls="-.", lw=1.2,
+                              label="stm semantic coherence (right axis)"))
     if chosen_k is not None:
         handles.append(Line2D([], [], color="black", ls=":", lw=1, label=f"chosen K = {chosen_k}"))
     if threshold is not None:
-        handles.append(Line2D([], [], color=_GREY, ls="--", lw=1, label=f"stability threshold {threshold:g}"))
-    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=8, frameon=False)
-    fig.suptitle("Choosing the number of topics: coherence and stability by K", fontsize=11)
+        handles.append(Line2D([], [], color=_GREY, ls=":", lw=1, label=f"topic stability flag {threshold:g}"))
+    fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=8, frameon=False)
+    fig.suptitle("Choosing the number of topics", fontsize=11)
     return fig
 
 

@@ -19,7 +19,7 @@ from .config import TopicConfig
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["PreparedMatrix", "prepare", "check_size", "check_seed", "check_seeds"]
+__all__ = ["PreparedMatrix", "prepare", "subset", "check_size", "check_seed", "check_seeds"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,8 @@ class PreparedMatrix:
     term_counts: np.ndarray
     dropped_units: tuple[str, ...]
     n_terms_before_pruning: int
+    #: Counts of the terms pruned before fitting (same rows as ``counts``), or None.
+    pruned: sp.csr_matrix | None = None
 
     @functools.cached_property
     def digest(self) -> str:
@@ -76,7 +78,31 @@ def prepare(dtm: DocumentTermMatrix, config: TopicConfig) -> PreparedMatrix:
         term_counts=totals[cols],
         dropped_units=dropped,
         n_terms_before_pruning=int(dtm.params.get("n_terms_before_pruning", len(dtm.vocabulary))),
+        pruned=None if dtm.pruned is None else sp.csr_matrix(dtm.pruned[rows], dtype=np.float64),
     )
+
+
+def subset(prep: PreparedMatrix, *, counts: sp.spmatrix | None = None,
+           rows: np.ndarray | None = None) -> PreparedMatrix:
+    """``prep`` with its counts replaced (same shape) and/or only ``rows``; columns left empty are dropped.
+
+    For the fits that choose K (held-out split, subsamples): they are scored, never
+    described, so the pruned counts are not carried over.
+    """
+    if counts is None and rows is None:
+        return prep
+    c = prep.counts if counts is None else sp.csr_matrix(counts, dtype=np.float64)
+    units = prep.units
+    if rows is not None:
+        c, units = c[rows], units.iloc[rows].reset_index(drop=True)
+    totals = np.asarray(c.sum(axis=0)).ravel()
+    cols = np.flatnonzero(totals > 0)
+    c = sp.csr_matrix(c[:, cols])
+    c.sort_indices()
+    return PreparedMatrix(counts=c, vocabulary=tuple(prep.vocabulary[j] for j in cols),
+                          units=units.assign(n_terms=np.asarray(c.sum(axis=1)).ravel().astype(np.int64)),
+                          term_counts=totals[cols], dropped_units=prep.dropped_units,
+                          n_terms_before_pruning=prep.n_terms_before_pruning)
 
 
 def check_size(prep: PreparedMatrix, k: int) -> None:

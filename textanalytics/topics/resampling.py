@@ -43,7 +43,7 @@ class Design:
     statement_group: np.ndarray       # (S,) group code
     unit_lengths: np.ndarray          # (S,) units per statement
     group_sizes: np.ndarray           # (G,) statements per group
-    weights: np.ndarray               # (P,) modelled tokens per unit
+    weights: np.ndarray               # (P,) kept tokens per unit
     theta: np.ndarray                 # (F, P, K)
     n_missing: int                    # statements with units but no group
     mode: str                         # "tokens" | "statements"
@@ -73,7 +73,7 @@ def design(ens: TopicEnsemble, corpus: Any, group_by: str, mode: str) -> Design:
     starts = np.flatnonzero(np.r_[True, sid_sorted[1:] != sid_sorted[:-1]])
     lengths = np.diff(np.r_[starts, len(order)])
     statement_group = codes[order][starts]
-    theta = np.stack([m.doc_topic[order] for m in ens.models])
+    theta = np.stack([m.kept_doc_topic[order] for m in ens.models])
     return Design(
         grouping=g,
         groups=groups,
@@ -81,7 +81,7 @@ def design(ens: TopicEnsemble, corpus: Any, group_by: str, mode: str) -> Design:
         statement_group=statement_group,
         unit_lengths=lengths,
         group_sizes=np.bincount(statement_group, minlength=len(groups)),
-        weights=units["n_terms"].to_numpy(dtype=float)[order],
+        weights=ens.reference.kept_tokens[order],
         theta=theta,
         n_missing=g.n_statements_without_group,
         mode=mode,

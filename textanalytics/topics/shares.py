@@ -2,13 +2,22 @@
 
 Estimates
 ---------
-A statement's share of topic k is the mean of its units' topic proportions
-weighted by their number of modelled tokens, i.e. the share of the statement's
-modelled words the model assigns to k. A group's share combines its statements
-by ``config.group_weight``: ``"tokens"`` (default) weights each statement by its
-modelled tokens -- the share of all the group's words, so long statements
-weigh more; ``"statements"`` gives every statement the same weight.
-Point estimates use the reference fit on all units.
+The estimand is the share of a group's **kept tokens** (its words after
+stopwords, lemmas and phrases: ``units.n_tokens``) that the model assigns to
+topic k -- every kept token, not only those of the terms the model was fitted
+on. Vocabulary pruning for the fit (``min_df``, ``max_df``, ``max_features``)
+removes words of some topics more than of others; a share over the modelled
+tokens alone would shrink those topics and every difference in their share.
+Each unit's topic proportions are therefore extended to its pruned tokens with
+the fitted topics held fixed (:mod:`textanalytics.topics.kept_tokens`; the
+model's own proportions when nothing was pruned). A statement's share of topic
+k is the mean of its units' proportions weighted by their kept tokens. A
+group's share combines its statements by ``config.group_weight``: ``"tokens"``
+(default) weights each statement by its kept tokens -- the share of all the
+group's words, so long statements weigh more; ``"statements"`` gives every
+statement the same weight. Point estimates use the reference fit on all units;
+units with no modelled token at all are left out (``params["dropped_units"]``
+of the fit).
 
 Intervals
 ---------
@@ -79,8 +88,10 @@ def estimate_settings(models: Models, seed: int | None, config: TopicConfig | No
     return ens, int(seed), config
 
 
-def topic_columns(ens: TopicEnsemble) -> pd.DataFrame:
-    return topic_labels(ens)[["topic", "label", "stability", "unstable"]]
+def topic_columns(ens: TopicEnsemble, config: TopicConfig) -> pd.DataFrame:
+    """Labels as in the report's topic table (the config's ranking and weights)."""
+    return topic_labels(ens, lambda_=config.relevance_lambda, label_by=config.label_by,
+                        frexweight=config.frexweight)[["topic", "label", "stability", "unstable"]]
 
 
 def _single_note(n: int, seeds: int) -> str:
@@ -142,7 +153,7 @@ def topic_shares(models: Models, *, corpus: Any, group_by: str, seed: int | None
     share = rep.a / rep.b[:, None]
     lower, upper = interval(rep.a_rep / rep.b_rep[:, :, None], config.confidence)
     g, k = share.shape
-    topics = topic_columns(ens)
+    topics = topic_columns(ens, config)
     n_units = np.bincount(np.repeat(d.statement_group, d.unit_lengths), minlength=g)
     n_tokens = np.bincount(np.repeat(d.statement_group, d.unit_lengths), weights=d.weights, minlength=g)
     notes = [_single_note(1, len(ens.models)) if n == 1 else "" for n in d.group_sizes]

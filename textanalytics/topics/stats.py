@@ -15,11 +15,16 @@ array([[ 0.01 , -0.966, -1.936],
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 __all__ = [
     "relevance",
     "frex",
+    "js_estimate",
+    "lift",
+    "term_score",
     "topic_share",
     "top_term_indices",
     "jaccard_matrix",
@@ -45,26 +50,89 @@ def relevance(topic_term: np.ndarray, term_probability: np.ndarray, *, lambda_: 
     return lambda_ * phi + (1.0 - lambda_) * (phi - pw[None, :])
 
 
-def frex(topic_term: np.ndarray, *, weight: float = 0.5) -> np.ndarray:
-    """FREX score of each term in each topic (Roberts, Stewart & Airoldi 2016; stm).
+def frex(topic_term: np.ndarray, *, w: float = 0.5, wordcounts: np.ndarray | None = None,
+         weight: float | None = None) -> np.ndarray:
+    """FREX score of each term in each topic, as stm's ``calcfrex`` (Roberts, Stewart & Airoldi 2016).
 
-    Weighted harmonic mean of the term's exclusivity rank and frequency rank
+    Weighted harmonic mean of the term's frequency rank and exclusivity rank
     within the topic, both as empirical CDFs in (0, 1]::
 
-        exclusivity_kw = φ_kw / Σ_j φ_jw
-        FREX_kw = 1 / (weight / ECDF_k(exclusivity_kw) + (1 − weight) / ECDF_k(φ_kw))
+        exclusivity_kw = φ_kw / Σ_j φ_jw           (p(k | w) under a flat prior on topics)
+        FREX_kw = 1 / (w / ECDF_k(φ_kw) + (1 − w) / ECDF_k(exclusivity_kw))
 
-    ``weight`` is the weight on exclusivity (0.5 = equal). Ties get average
-    ranks, as ``data.table::frank`` in stm. Unlike ``stm::labelTopics`` no
-    James–Stein shrinkage is applied to exclusivity (it needs stm's word counts
-    model; the plain formula is the one in the paper). Returns ``(K, V)``.
+    ``w`` is the weight on **frequency**, as in stm's ``calcfrex(logbeta, w)``
+    and ``labelTopics(frexweight=)``: 0.5 (stm's default) weighs both equally,
+    smaller values favour exclusive terms. (stm's ``exclusivity(frexw=)`` and
+    the vignette's ω put their weight on exclusivity instead: their ω is
+    ``1 − w`` here.) Ties get average ranks, as ``data.table::frank`` in stm.
+
+    ``wordcounts`` (``(V,)`` corpus count of each term) turns on stm's
+    James–Stein shrinkage of exclusivity, as ``labelTopics`` does: each term's
+    ``p(· | w)`` is pulled towards uniform ``1/K`` the more, the rarer the term
+    (:func:`js_estimate`), so a term seen a handful of times no longer looks
+    perfectly exclusive. Returns ``(K, V)``.
+
+    ``weight=`` (deprecated) is the old keyword, whose weight was on
+    exclusivity: ``weight=x`` is ``w=1 − x``.
     """
+    if weight is not None:
+        warnings.warn("frex(weight=...) is deprecated: its weight was on exclusivity; use w=1 - weight "
+                      "(w weighs frequency, as in stm's calcfrex)", DeprecationWarning, stacklevel=2)
+        w = round(1.0 - weight, 12)
     phi = np.asarray(topic_term, dtype=float)
     v = phi.shape[1]
     excl = phi / np.maximum(phi.sum(axis=0, keepdims=True), _TINY)
+    if wordcounts is not None:
+        excl = js_estimate(excl, wordcounts)
     freq_score = _average_ranks(phi) / v
     excl_score = _average_ranks(excl) / v
-    return 1.0 / (weight / excl_score + (1.0 - weight) / freq_score)
+    return 1.0 / (w / freq_score + (1.0 - w) / excl_score)
+
+
+def js_estimate(prob: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """James–Stein shrinkage of each column of ``prob`` towards uniform (stm's ``js.estimate``).
+
+    ``prob`` is ``(K, V)`` with columns summing to 1 (``p(k | w)``), ``counts``
+    the ``(V,)`` corpus counts of the terms. Per column (Hausser & Strimmer
+    2009): ``λ = clip(Σ_k p(1 − p) / (n − 1) / Σ_k (p − 1/K)², 0, 1)`` and the
+    estimate ``λ / K + (1 − λ) p``; a term seen at most once becomes uniform, a
+    column already uniform stays. stm then takes logs floored at −1000 before
+    ranking; ranks are the same without the logs, so none are taken here.
+    """
+    p = np.asarray(prob, dtype=float)
+    n = np.asarray(counts, dtype=float)
+    k = p.shape[0]
+    unif = 1.0 / k
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mlvar = (p * (1.0 - p)).sum(axis=0) / (n - 1.0)
+        deviation = ((p - unif) ** 2).sum(axis=0)
+        lam = np.clip(mlvar / deviation, 0.0, 1.0)
+    lam = np.where(np.isnan(lam), 1.0, lam)       # stm: a NaN lambda gives uniform
+    lam = np.where(deviation == 0, 0.0, lam)      # already uniform: returned as is
+    lam = np.where(n <= 1, 1.0, lam)              # seen at most once: uniform
+    return lam * unif + (1.0 - lam) * p
+
+
+def lift(topic_term: np.ndarray, wordcounts: np.ndarray) -> np.ndarray:
+    """Log lift of each term in each topic, stm's ``calclift`` (Taddy 2012).
+
+    ``log φ_kw − log(n_w / Σ n)``: the term's probability in the topic over its
+    share of the corpus (``wordcounts``). Ranks rare terms high. Returns ``(K, V)``.
+    """
+    phi = np.log(np.maximum(np.asarray(topic_term, dtype=float), _TINY))
+    n = np.asarray(wordcounts, dtype=float)
+    return phi - np.log(np.maximum(n / n.sum(), _TINY))[None, :]
+
+
+def term_score(topic_term: np.ndarray) -> np.ndarray:
+    """stm's ``calcscore`` (the lda package's, Blei & Lafferty 2009's term score).
+
+    ``φ_kw (log φ_kw − (1/K) Σ_j log φ_jw)``: probability times how far the
+    term's log probability in the topic exceeds its mean over topics. Returns ``(K, V)``.
+    """
+    phi = np.maximum(np.asarray(topic_term, dtype=float), _TINY)
+    logphi = np.log(phi)
+    return phi * (logphi - logphi.mean(axis=0, keepdims=True))
 
 
 def _average_ranks(a: np.ndarray) -> np.ndarray:

@@ -36,7 +36,8 @@ class SyntheticCorpus:
     distributions; ``statement_topic`` (statements, K) the statements' mixtures;
     ``texts`` the term lists of the units (for coherence); ``corpus`` has
     ``statements`` with a ``group`` column (``"A"``/``"B"`` alternating) and
-    ``paragraphs``.
+    ``paragraphs``; ``topic_counts`` (units, K) how many of each unit's tokens
+    were drawn from each topic (the realised shares: :meth:`realised_share`).
     """
 
     dtm: DocumentTermMatrix
@@ -45,6 +46,16 @@ class SyntheticCorpus:
     topic_term: np.ndarray
     doc_topic: np.ndarray
     statement_topic: np.ndarray
+    topic_counts: np.ndarray | None = None
+
+    def realised_share(self, group: str) -> np.ndarray:
+        """``(K,)`` share of the group's tokens drawn from each topic (statements of ``group``)."""
+        if self.topic_counts is None:
+            raise ValueError("topic_counts were not recorded")
+        in_group = self.corpus.statements.set_index("statement_id")["group"]
+        rows = self.dtm.units["statement_id"].map(in_group).to_numpy() == group
+        counts = self.topic_counts[rows].sum(axis=0)
+        return counts / counts.sum()
 
 
 def simulate_corpus(*, k: int = 5, n_terms: int = 500, n_statements: int = 30, paragraphs: int = 10,
@@ -66,6 +77,7 @@ def simulate_corpus(*, k: int = 5, n_terms: int = 500, n_statements: int = 30, p
     groups = np.array(["A" if s % 2 == 0 else "B" for s in range(n_statements)], dtype=object)
     statement_topic = np.empty((n_statements, k))
     doc_topic = np.empty((n_statements * paragraphs, k))
+    topic_counts = np.zeros((n_statements * paragraphs, k), dtype=np.int64)
     rows, cols = [], []
     for s in range(n_statements):
         a = np.full(k, alpha)
@@ -79,6 +91,7 @@ def simulate_corpus(*, k: int = 5, n_terms: int = 500, n_statements: int = 30, p
             z = rng.choice(k, size=length, p=theta)
             # Words of each topic in one draw per topic (the multinomial is exchangeable).
             for t, n in zip(*np.unique(z, return_counts=True)):
+                topic_counts[u, t] = n
                 words = rng.choice(n_terms, size=n, p=topic_term[t])
                 rows.extend([u] * n)
                 cols.extend(words.tolist())
@@ -113,7 +126,7 @@ def simulate_corpus(*, k: int = 5, n_terms: int = 500, n_statements: int = 30, p
     })
     corpus = Corpus(statements=statements, paragraphs=paragraph_table, source="simulated")
     return SyntheticCorpus(dtm=dtm, corpus=corpus, texts=texts, topic_term=topic_term,
-                           doc_topic=doc_topic, statement_topic=statement_topic)
+                           doc_topic=doc_topic, statement_topic=statement_topic, topic_counts=topic_counts)
 
 
 def recovery(model: TopicModel | TopicEnsemble, truth: SyntheticCorpus) -> tuple[np.ndarray, np.ndarray]:
@@ -121,12 +134,12 @@ def recovery(model: TopicModel | TopicEnsemble, truth: SyntheticCorpus) -> tuple
 
     Returns ``(match, cosine)``: planted topic ``i`` is matched to fitted topic
     ``match[i]`` (0-based) with cosine similarity ``cosine[i]`` of the term
-    distributions; ``cosine.mean()`` is the recovery score.
+    distributions over the terms the model has (after any pruning);
+    ``cosine.mean()`` is the recovery score.
     """
     m = model.reference if isinstance(model, TopicEnsemble) else model
     position = {t: j for j, t in enumerate(truth.dtm.vocabulary)}
-    fitted = np.zeros((m.k, truth.topic_term.shape[1]))
-    fitted[:, [position[t] for t in m.vocabulary]] = m.topic_term
-    sim = stats.cosine_matrix(truth.topic_term, fitted)
+    planted = truth.topic_term[:, [position[t] for t in m.vocabulary]]
+    sim = stats.cosine_matrix(planted, m.topic_term)
     match = stats.match_topics(sim)
     return match, sim[np.arange(len(match)), match]

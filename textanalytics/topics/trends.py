@@ -156,7 +156,7 @@ def topic_trends(models: Models, *, corpus: Any, group_by: str, seed: int | None
         null = _slopes(perm, rep.stmt_a, np.broadcast_to(rep.stmt_b, perm.shape))
         extreme += (np.abs(null) >= np.abs(slope) - 1e-12).sum(axis=0)
     p = (1.0 + extreme) / (n_perm + 1.0)
-    topics = topic_columns(ens)
+    topics = topic_columns(ens, config)
     order = np.argsort(x_group, kind="stable")
     table = pd.DataFrame({
         "group_by": group_by,
