@@ -20,8 +20,8 @@ class CompareConfig:
     term occurs in at least this share of its side's statements, in [0, 1);
     ``n_permutations``: relabelings of statements for the statement-level
     keyness test (exact enumeration up to this many); ``keyness_test``: ``auto``
-    (exact permutation for small groups, else quasi-Poisson F), ``permutation``
-    or ``quasi_poisson``; ``fw_prior``: scale of the Fightin' Words prior (> 0); ``alpha``: level for BH-adjusted
+    (exact permutation for small groups, else a robust score test), ``permutation``
+    or ``robust_score``; ``fw_prior``: scale of the Fightin' Words prior (> 0); ``alpha``: level for BH-adjusted
     p-values, in (0, 1); ``pairs``: extra pair comparisons ``(column,
     group_a, group_b)`` of two different groups, each pair once; ``unit``:
     matrix unit for comparisons (``paragraph`` also gives paragraph
@@ -43,7 +43,7 @@ class CompareConfig:
     min_dispersion: int = 1
     min_dispersion_share: float = 0.02
     n_permutations: int = 1000
-    keyness_test: Literal["auto", "permutation", "quasi_poisson"] = "auto"
+    keyness_test: Literal["auto", "permutation", "robust_score"] = "auto"
     fw_prior: float = 1.0
     alpha: float = 0.05
     pairs: tuple[tuple[str, str, str], ...] = ()  # (column, group_a, group_b)
@@ -60,7 +60,7 @@ class CompareConfig:
         check.integer("min_dispersion", minimum=1, problem="must be at least 1 (1 = no dispersion filter)")
         check.number("min_dispersion_share", minimum=0.0, maximum=1.0, max_open=True)
         check.integer("n_permutations", minimum=1)
-        check.choice("keyness_test", ("auto", "permutation", "quasi_poisson"))
+        check.choice("keyness_test", ("auto", "permutation", "robust_score"))
         check.number("fw_prior", minimum=0.0, min_open=True)
         check.number("alpha", minimum=0.0, maximum=1.0, min_open=True, max_open=True)
         if not isinstance(self.pairs, (list, tuple)):

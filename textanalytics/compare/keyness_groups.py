@@ -98,20 +98,19 @@ def _table(group_by: str, data: StatementData, vocab: np.ndarray, *, scores: np.
     rng = sub_seed(seed, group_by, "trend" if scores is not None else "omnibus")
     res = inference.statement_test(x[:, cols], data.lengths[ok], labels, scores=scores,
                                    n_permutations=n_permutations, rng=rng, method=method)
-    sums = inference.group_sums(x[:, cols], sp.csr_matrix(x[:, cols].shape), data.lengths[ok], labels, k=k)
+    sums = inference.group_sums(x[:, cols], data.lengths[ok], labels, k=k)
     out: dict[str, Any] = {
         "group_by": [group_by] * len(cols), "term": vocab[cols], "freq": freq[cols], "n_statements": df[cols],
         "n_groups": np.full(len(cols), k, dtype=np.int64), "total_statements": np.full(len(cols), len(labels)),
     }
     if scores is not None:
-        t_tokens, _ = inference.trend_score(_unit_dispersion(sums), scores, n_statements=len(labels))
+        t_tokens, _ = inference.trend_score(_token_level(sums), scores)
         out["slope"] = res["slope"]
         out["direction"] = np.where(res["slope"] > 0, "increasing", np.where(res["slope"] < 0, "decreasing", "none"))
         p_tokens = special.chdtrc(1, t_tokens[0])
         columns = TREND_COLUMNS
     else:
-        dev = inference.quasi_poisson_f(_unit_dispersion(sums), n_statements=len(labels))[0] * (k - 1)
-        p_tokens = special.chdtrc(k - 1, dev)
+        p_tokens = special.chdtrc(k - 1, _token_g2(sums))
         columns = OMNIBUS_COLUMNS
     out.update(statistic=res["statistic"], p_value=res["p_value"], p_adjusted=bh_adjust(res["p_value"]),
                p_value_tokens=p_tokens, test=[res["test"]] * len(cols))
@@ -121,18 +120,27 @@ def _table(group_by: str, data: StatementData, vocab: np.ndarray, *, scores: np.
     return table, info
 
 
-def _unit_dispersion(s: inference.GroupSums) -> inference.GroupSums:
-    # q = 0 makes the Pearson dispersion 0, floored at 1: the token-level (Poisson) statistic.
-    return inference.GroupSums(s.a, np.zeros_like(s.a), s.n)
+def _token_level(s: inference.GroupSums) -> inference.GroupSums:
+    """Sums as if every token were its own statement (Poisson variance): Σx² = Σx, Σ xL = 0 ... with
+    L = 1 per token, so Σ e² = a(1 − r)² + (n − a) r² — the variance of independent tokens."""
+    return inference.GroupSums(s.a, s.a, s.a, s.n, s.n, s.n)
+
+
+def _token_g2(s: inference.GroupSums) -> np.ndarray:
+    """The k × 2 likelihood-ratio G² (Poisson deviance of one rate per group against one rate)."""
+    expected = s.n[..., None] * s.a.sum(axis=-2, keepdims=True) / s.n.sum(axis=-1)[..., None, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(s.a > 0, s.a * np.log(np.where(s.a > 0, s.a, 1.0) / np.where(expected > 0, expected, 1.0)), 0.0)
+    return np.maximum(2.0 * terms.sum(axis=-2), 0.0)[0]
 
 
 def omnibus_table(group_by: str, data: StatementData, vocab: np.ndarray, **options: Any) -> pd.DataFrame:
-    """Per term, the k-group statement-level test (quasi-Poisson F, or exact permutation for few
+    """Per term, the k-group statement-level test (robust score test, or exact permutation for few
     statements) that the term's rate differs between groups; BH over the tested terms.
 
     Columns :data:`OMNIBUS_COLUMNS`: ``freq`` and ``n_statements`` (count of the term, and
     statements containing it, over all groups), ``n_groups``, ``total_statements``, ``statistic``
-    (F), ``p_value``, ``p_adjusted`` (BH over the terms), ``p_value_tokens`` (χ²(k−1) of the
+    (robust score, χ²(k−1)), ``p_value``, ``p_adjusted`` (BH over the terms), ``p_value_tokens`` (χ²(k−1) of the
     token-level G², for comparison only), ``test``. Sorted by ``p_adjusted`` then term.
     """
     return _table(group_by, data, vocab, scores=None, **options)[0]
@@ -145,7 +153,7 @@ def trend_table(group_by: str, data: StatementData, vocab: np.ndarray, *, scores
     Columns :data:`TREND_COLUMNS`: as :func:`omnibus_table`, plus ``slope`` (change of the
     log rate per unit of score, e.g. per year; a one-step estimate at the common rate) and
     ``direction`` (``"increasing"``/``"decreasing"``); ``statistic`` is the score statistic
-    scaled by the statement-level dispersion, ``p_value_tokens`` the Cochran–Armitage test
+    with its statement-level (robust) variance, ``p_value_tokens`` the Cochran–Armitage test
     that treats tokens as independent.
     """
     return _table(group_by, data, vocab, scores=scores, **options)[0]

@@ -31,7 +31,7 @@ def keyness(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str,
             target: Any = None, reference: Any = None, min_dispersion: int = 1,
             min_dispersion_share: float = MIN_DISPERSION_SHARE, alpha: float = 0.05,
             g2_cells: Literal[4, 2] = 4, seed: int = 0, n_permutations: int = N_PERMUTATIONS,
-            test: Literal["auto", "permutation", "quasi_poisson"] = "auto",
+            test: Literal["auto", "permutation", "robust_score"] = "auto",
             fw_prior: float = 1.0) -> KeynessResult:
     """Keyness of every term for groups of statements, tested with statements as the sampled units.
 
@@ -62,9 +62,9 @@ def keyness(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str,
     seed, n_permutations, test:
         The statement-level test (:mod:`textanalytics.compare.inference`): ``"auto"``
         relabels the statements exactly when there are at most ``n_permutations``
-        relabelings (small groups), else uses the quasi-Poisson F test;
+        relabelings (small groups), else the robust score test (χ², statement residuals);
         ``"permutation"`` always permutes (Monte Carlo with ``n_permutations`` draws
-        from a generator derived from ``seed``); ``"quasi_poisson"`` never does.
+        from a generator derived from ``seed``); ``"robust_score"`` never does.
     fw_prior:
         Scale of Fightin' Words' informative Dirichlet prior: α_w = ``fw_prior`` × the
         term's count over all groups of the grouping (the background corpus).
@@ -84,8 +84,8 @@ def keyness(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str,
         - ``fw_z``: Fightin' Words z-score (Monroe, Colaresi & Quinn 2008), + for the
           target; ``fw_log_odds``: its log-odds ratio δ (the default two-group statistic);
         - ``p_value``: **statement-level** test that the term's rate differs between the
-          two sides (quasi-Poisson F with a length offset, or exact permutation of
-          statements; ``test`` says which); NaN when untested: a side has fewer than 2
+          two sides (robust score test with statements as clusters, or exact permutation
+          of statements; ``test`` says which); NaN when untested: a side has fewer than 2
           statements, or the term occurs in too few statements of the comparison to pass
           the dispersion rule on either side (it cannot be key);
         - ``p_adjusted``: Benjamini–Hochberg over the whole family of this call (every
@@ -126,8 +126,8 @@ def keyness(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str,
         raise InputError(f"alpha: expected a number between 0 and 1, got {alpha!r}")
     if g2_cells not in (2, 4):
         raise InputError(f"g2_cells: expected 4 (full 2x2 table) or 2 (Rayson & Garside), got {g2_cells!r}")
-    if test not in ("auto", "permutation", "quasi_poisson"):
-        raise InputError(f"test: expected 'auto', 'permutation' or 'quasi_poisson', got {test!r}")
+    if test not in ("auto", "permutation", "robust_score"):
+        raise InputError(f"test: expected 'auto', 'permutation' or 'robust_score', got {test!r}")
     if isinstance(n_permutations, bool) or not isinstance(n_permutations, (int, np.integer)) or n_permutations < 1:
         raise InputError(f"n_permutations: expected an integer >= 1, got {n_permutations!r}")
     if not fw_prior > 0:
