@@ -239,7 +239,8 @@ def test_ordered_scores(labels, want):
 
 
 def test_shortlist_ranks_key_terms_first():
-    dtm, st = synthetic(np.random.default_rng(12), n_statements=200, n_terms=300, planted=range(20, 30), ratio=2.5)
+    dtm, st = synthetic(np.random.default_rng(12), n_statements=400, n_terms=300, planted=range(20, 30), ratio=2.5,
+                        dispersion=0.5)
     res = keyness(dtm, corpus=st, group_by="party", target="A", reference="B")
     short = res.shortlist(5)
     target = short[short["direction"] == "target"]

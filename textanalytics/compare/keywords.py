@@ -85,7 +85,9 @@ def keyness(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str,
           target; ``fw_log_odds``: its log-odds ratio δ (the default two-group statistic);
         - ``p_value``: **statement-level** test that the term's rate differs between the
           two sides (robust score test with statements as clusters, or exact permutation
-          of statements; ``test`` says which); NaN when untested: a side has fewer than 2
+          of statements; ``test`` says which, per row — two sides: a term expected in
+          fewer than 5 statements of the smaller side is permuted (Monte Carlo), where
+          the t reference fails); NaN when untested: a side has fewer than 2
           statements, or the term occurs in too few statements of the comparison to pass
           the dispersion rule on either side (it cannot be key);
         - ``p_adjusted``: Benjamini–Hochberg over the whole family of this call (every
@@ -200,7 +202,8 @@ def keyness(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str,
         fw_delta, fw_z = inference.fightin_words(a_full, b_full, prior)
         small = st1 < 2 or st2 < 2
         p = np.full(len(idx), np.nan)
-        label = "none: a side holds fewer than 2 statements"
+        label = np.full(len(idx), "none: a side holds fewer than 2 statements" if small else
+                        "none: in too few statements to be key", dtype=object)
         tested = np.array([], dtype=np.int64)
         if not small:
             members = (s_codes == ti) | np.isin(s_codes, ref_idx)
@@ -211,7 +214,7 @@ def keyness(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str,
             res = inference.statement_test(x[:, tested], data.lengths[members], lab, n_permutations=int(n_permutations),
                                            rng=sub_seed(seed, group_by, t_name, ref_name), method=test)
             p[tested] = res["p_value"]
-            label = res["test"]
+            label[tested] = res["test"]
         parts.append(dict(ti=ti, ref_idx=ref_idx, ref_name=ref_name, t_name=t_name, idx=idx, a=a, b=b,
                           a_st=a_st[idx], b_st=b_st[idx], n1=n1, n2=n2, st1=st1, st2=st2, g2=g2v, sign=sign,
                           fw_z=fw_z[idx], fw_delta=fw_delta[idx], p=p, test=label, small=small,
@@ -261,7 +264,7 @@ def keyness(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str,
             "fw_z": pt["fw_z"][sel], "fw_log_odds": pt["fw_delta"][sel],
             "p_value": pt["p"][sel], "p_adjusted": p_adj[sel],
             "p_value_tokens": stats.p_value(pt["g2"][sel]),
-            "test": [pt["test"]] * n, "key": key[sel].astype(bool),
+            "test": pt["test"][sel], "key": key[sel].astype(bool),
             "n_statements_target": pt["a_st"][sel].astype(np.int64),
             "n_statements_reference": pt["b_st"][sel].astype(np.int64),
             "n_paragraphs_target": na_int(a_par[idx][sel] if paragraph_level else [pd.NA] * n),
@@ -288,7 +291,8 @@ def keyness(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str,
             "n_significant_reference": int((sig & (frame["direction"] == "reference")).sum()),
             "n_key_target": int((frame["key"] & (frame["direction"] == "target")).sum()),
             "n_key_reference": int((frame["key"] & (frame["direction"] == "reference")).sum()),
-            "test": pt["test"], "small_group": pt["small"], "warning": warning,
+            "test": "; ".join(sorted({str(v) for v in pt["test"]})), "small_group": pt["small"],
+            "warning": warning,
         })
 
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(KEYNESS_COLUMNS))
