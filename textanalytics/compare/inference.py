@@ -96,12 +96,23 @@ def _scores_and_cov(g: GroupSums) -> tuple[np.ndarray, np.ndarray]:
 
 def robust_score(g: GroupSums) -> np.ndarray:
     """The robust score statistic of "one rate per group" against "one rate" (..., V); χ²(k − 1)."""
-    u, cov = _scores_and_cov(g)
-    k = u.shape[-1]
-    if k == 2:  # U_2 = -U_1: the scalar form, no matrix inverse
-        var = cov[..., 0, 0]
+    k = g.a.shape[-2]
+    if k == 2:  # U_2 = -U_1: Var(U_1) = B_1 w_2² + B_2 w_1², no matrix (the permutation hot path)
+        total_n = g.n.sum(axis=-1, keepdims=True)                     # (..., 1)
+        rate = g.a.sum(axis=-2) / total_n                             # (..., V)
+        w = g.n / total_n                                             # (..., 2)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(var > 0, u[..., 0] ** 2 / np.where(var > 0, var, 1.0), 0.0)
+            small = np.where(g.s > 1, g.s / np.where(g.s > 1, g.s - 1.0, 1.0), 1.0)
+
+        def b(i: int) -> np.ndarray:
+            resid = g.x2[..., i, :] - 2.0 * rate * g.xl[..., i, :] + rate**2 * g.l2[..., i, None]
+            return np.maximum(resid, 0.0) * small[..., i, None]
+
+        u1 = g.a[..., 0, :] - g.n[..., 0, None] * rate
+        var = b(0) * w[..., 1, None] ** 2 + b(1) * w[..., 0, None] ** 2
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(var > 0, u1**2 / np.where(var > 0, var, 1.0), 0.0)
+    u, cov = _scores_and_cov(g)
     # Drop the last group (the scores sum to 0) and solve the (k-1) x (k-1) system per term.
     c = cov[..., :-1, :-1] + np.eye(k - 1) * 1e-12 * (np.trace(cov, axis1=-2, axis2=-1)[..., None, None] + 1e-300)
     sol = np.linalg.solve(c, u[..., :-1, None])[..., 0]
