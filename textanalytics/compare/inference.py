@@ -65,17 +65,16 @@ def group_sums(x: sp.csr_matrix, lengths: np.ndarray, labels: np.ndarray, *, k: 
     """Sums per relabeling: ``labels`` is (R, S) (or (S,)); arrays (R, k, V) and (R, k)."""
     lab = np.atleast_2d(labels)
     r, s = lab.shape
-    rows = (np.arange(r)[:, None] * k + lab).ravel()
-    m = sp.csr_matrix((np.ones(r * s), (rows, np.tile(np.arange(s), r))), shape=(r * k, s))
+    # One-hot (S, R*k) dense: a sparse x dense product costs nnz(x) * R * k, with no symbolic pass.
+    m = np.zeros((s, r * k))
+    m[np.tile(np.arange(s), r), (np.arange(r)[:, None] * k + lab).ravel()] = 1.0
     v = x.shape[1]
     x2 = x.multiply(x).tocsr() if x2 is None else x2
     xl = sp.csr_matrix(sp.diags(lengths) @ x) if xl is None else xl
-
-    def total(mat: sp.csr_matrix) -> np.ndarray:
-        return (m @ mat).toarray().reshape(r, k, v)
-
-    return GroupSums(total(x), total(x2), total(xl), (m @ lengths).reshape(r, k),
-                     (m @ lengths**2).reshape(r, k), (m @ np.ones(s)).reshape(r, k))
+    stacked = sp.vstack([x.T, x2.T, xl.T]).tocsr() @ m                # (3V, R*k)
+    a, sq, cross = (stacked[i * v:(i + 1) * v].T.reshape(r, k, v) for i in range(3))
+    per = np.stack([lengths, lengths**2, np.ones(s)], axis=1).T @ m    # (3, R*k)
+    return GroupSums(a, sq, cross, per[0].reshape(r, k), per[1].reshape(r, k), per[2].reshape(r, k))
 
 
 def _scores_and_cov(g: GroupSums) -> tuple[np.ndarray, np.ndarray]:
