@@ -92,13 +92,25 @@ def test_log_ratio_and_zero_rule():
     assert stats.log_ratio([20], [10], 1000, 1000)[0] == pytest.approx(1.0)
     assert stats.log_ratio([10], [10], 1000, 4000)[0] == pytest.approx(2.0)
     assert stats.log_ratio([5], [20], 100, 100)[0] == pytest.approx(-2.0)
-    # Zero frequencies count as 0.5 (Hardie 2014).
-    assert stats.log_ratio([8], [0], 100, 100)[0] == pytest.approx(np.log2(8 / 0.5))
-    assert stats.log_ratio([0], [8], 100, 200)[0] == pytest.approx(np.log2((0.5 / 100) / (8 / 200)))
+    # With a zero, half a token's rate at the mean side size is added to both rates.
+    assert stats.log_ratio([8], [0], 100, 100)[0] == pytest.approx(np.log2((8 / 100 + 0.005) / 0.005))
+    c = 0.5 / 150
+    assert stats.log_ratio([0], [8], 100, 200)[0] == pytest.approx(np.log2(c / (8 / 200 + c)))
     assert np.isnan(stats.log_ratio([0], [0], 100, 100)[0])
-    # Documented consequence: a zero in a much smaller side can give a log ratio whose sign
-    # disagrees with the observed direction (0.5/4 > 1/11); G² stays tiny for such terms.
-    assert stats.log_ratio([0], [1], 4, 11)[0] > 0
+    # Hardie's 0.5-count rule gave +0.46 here (0.5/4 > 1/11): the sign now follows the rates.
+    assert stats.log_ratio([0], [1], 4, 11)[0] < 0
+    assert stats.log_ratio([1], [0], 100, 1)[0] > 0
+
+
+def test_log_ratio_sign_never_contradicts_direction():
+    rng = np.random.default_rng(0)
+    a, b = rng.poisson(0.7, 5000), rng.poisson(0.7, 5000)
+    n1, n2 = rng.integers(1, 2000, 5000), rng.integers(1, 2000, 5000)
+    lr = stats.log_ratio(a, b, n1, n2)
+    rate = np.sign(a * n2 - b * n1)
+    ok = ~((a == 0) & (b == 0))
+    assert np.isfinite(lr[ok]).all()
+    assert (np.sign(lr[ok]) == rate[ok]).all()
 
 
 def test_relative_frequency_per_10000():
@@ -157,9 +169,15 @@ def test_group_vs_rest_numbers_equal_independent_computation(result):
         assert abs(row.g2) == pytest.approx(g, rel=1e-9)
         assert np.sign(row.g2) == np.sign(a / n1 - b / n2)
         assert row.direction == ("target" if a / n1 > b / n2 else "reference")
-        assert row.p_value == pytest.approx(sst.chi2.sf(g, 1))
-        assert row.log_ratio == pytest.approx(np.log2(((a or 0.5) / n1) / ((b or 0.5) / n2)))
-    np.testing.assert_allclose(a_rest["p_adjusted"], manual_bh(a_rest["p_value"]))
+        assert row.p_value_tokens == pytest.approx(sst.chi2.sf(g, 1))
+        c = 0.5 / ((n1 + n2) / 2) if 0 in (a, b) else 0.0
+        assert row.log_ratio == pytest.approx(np.log2((a / n1 + c) / (b / n2 + c)))
+    # Statement level: A (2 statements) vs B + C (2): 6 relabelings, enumerated.
+    assert set(a_rest.dropna(subset=["p_value"])["test"]) == {"exact permutation"}
+    assert set(a_rest[a_rest["p_value"].isna()]["test"]) <= {"none: in too few statements to be key"}
+    # Family-wide BH: every tested (comparison, term) of the call in one adjustment.
+    tested = result.table.dropna(subset=["p_value"])
+    np.testing.assert_allclose(tested["p_adjusted"], manual_bh(tested["p_value"]))
 
 
 def test_dispersion_counts_and_totals(result):
@@ -173,13 +191,13 @@ def test_dispersion_counts_and_totals(result):
     assert set(rows["total_paragraphs_target"]) == {3} and set(rows["total_paragraphs_reference"]) == {3}
 
 
-def test_sort_is_signed_g2_then_term(result):
+def test_sort_is_fightin_words_z_then_term(result):
     for _, part in result.table.groupby(["target", "reference"], sort=False):
-        keys = list(zip(-part["g2"], part["term"]))
+        keys = list(zip(-part["fw_z"], part["term"]))
         assert keys == sorted(keys)
     # law and war tie exactly in A vs rest (3 vs 1 each): alphabetical.
     a = result.comparison("A")
-    assert a["term"].tolist() == ["order", "law", "war", "peace", "crime"]
+    assert a["term"].tolist()[:2] == ["law", "war"] and a["term"].tolist()[-1] == "crime"
 
 
 def test_small_group_flag_and_warning(result, caplog):
@@ -205,7 +223,7 @@ def test_pair_comparison_excludes_other_groups_and_absent_terms(dtm):
     assert t.loc["war", ["freq_target", "freq_reference"]].tolist() == [3, 0]
     assert np.isfinite(t.loc["war", "g2"]) and t.loc["war", "g2"] > 0
     assert t.loc["war", "g2"] == pytest.approx(contingency_g2(3, 0, 8, 3))
-    assert t.loc["war", "log_ratio"] == pytest.approx(np.log2((3 / 8) / (0.5 / 3)))
+    assert t.loc["war", "log_ratio"] == pytest.approx(np.log2((3 / 8 + 0.5 / 5.5) / (0.5 / 5.5)))
     assert set(t["total_tokens_reference"]) == {3}
     assert res.comparisons.loc[0, "small_group"]          # C is one statement
 
@@ -242,10 +260,10 @@ def test_two_cell_option(dtm):
 
 def test_top_and_significance(result):
     top = result.top(1)
-    assert top[["target", "term"]].values.tolist() == [["A", "order"], ["B", "crime"], ["C", "peace"]]
+    assert top[["target", "term"]].values.tolist() == [["A", "law"], ["B", "crime"], ["C", "peace"]]
     low = result.top(1, direction="reference")
     assert low.loc[0, "term"] == "crime" and low.loc[0, "direction"] == "reference"
-    assert result.top(5, significant=True).empty or (result.top(5, significant=True)["p_adjusted"] < 0.05).all()
+    assert result.top(5, significant=True).empty or result.top(5, significant=True)["key"].all()
 
 
 def test_year_groups_accept_int_or_str(tiny):

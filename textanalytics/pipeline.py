@@ -287,18 +287,23 @@ def _compare(cfg: AnalysisConfig, res: AnalysisResults) -> None:
     full, corpus, cc = res.full_dtm, res.corpus, cfg.compare
     # Each comparison's full keyness table (every term) is cut to the report's rows as soon as it
     # is made: on a large corpus the full tables run to millions of rows.
-    distinctive, key_tables = [], []
+    distinctive, key_tables, omnibus, trend = [], [], [], []
     comparisons = [(col, None, None) for col in res.groupings] + [(col, a, b) for col, a, b in cc.pairs]
     for col in res.groupings:
         distinctive.append(cmp.distinctive_terms(full, corpus=corpus, group_by=col, top_n=cc.top_n,
                                                  idf=cc.distinctive_idf).table)
     for col, a, b in comparisons:
         pair = {} if a is None else {"target": a, "reference": b}
-        result = cmp.keyness(full, corpus=corpus, group_by=col, min_dispersion=cc.min_dispersion,
-                             alpha=cc.alpha, g2_cells=cc.g2_cells, **pair)
+        result = cmp.keyness(full, corpus=corpus, group_by=col, **cc.keyness_options(seed=cfg.seed), **pair)
         key_tables.append(result.shortlist(KEYNESS_TOP_ROWS))
+        omnibus.append(result.omnibus)
+        trend.append(result.trend)
     res.tables["distinctive_terms"] = pd.concat(distinctive, ignore_index=True) if distinctive else pd.DataFrame()
     res.tables["keyness"] = pd.concat(key_tables, ignore_index=True) if key_tables else pd.DataFrame()
+    # k-group and trend tests per term (one table each over all groupings; empty when none applies).
+    for name, parts in (("keyness_omnibus", omnibus), ("keyness_trend", trend)):
+        parts = [p for p in parts if len(p)]
+        res.tables[name] = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     n_st = len(corpus.statements)
     if n_st <= MAX_SIMILARITY_STATEMENTS:
         res.similarity = cmp.similarity(full, corpus=corpus, method=cc.linkage)

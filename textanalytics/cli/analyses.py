@@ -52,10 +52,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     # As in the report: keyness counts every kept term of the unpruned matrix at [compare] unit
     # (pruning would drop rare, possibly group-specific words); topics use the pruned matrix.
     full = build_dtm(tokens, unit=cfg.compare.unit)
-    key = keyness(full, corpus=corpus, group_by=group_by, min_dispersion=cfg.compare.min_dispersion,
-                  alpha=cfg.compare.alpha, g2_cells=cfg.compare.g2_cells)
-    top = (key.table.sort_values(["target", "g2"], ascending=[True, False], kind="stable")
-           .groupby("target", sort=True).head(args.top))
+    key = keyness(full, corpus=corpus, group_by=group_by, **cfg.compare.keyness_options(seed=cfg.seed))
+    # The report's ranking (key terms first, then adjusted statement-level p, then |Fightin' Words z|).
+    top = key.shortlist(args.top)
+    top = top[top["direction"] == "target"].groupby("target", sort=True).head(args.top)
     print(f"## keyness by {group_by} (each group vs the rest)")
     print_table(top)
     if not args.no_topics:

@@ -1,4 +1,4 @@
-"""TF-IDF distinctive terms of each statement or each group of statements."""
+"""Distinctive terms of each statement or each group of statements: c-TF-IDF (default) or TF-IDF."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from ..errors import InputError
 from ..features import DocumentTermMatrix
-from ..grouping import group_units
+from ..grouping import group_units, statement_indicator
 from ..results import TableResult
-from .stats import tfidf
+from .stats import ctfidf, tfidf
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -23,12 +24,12 @@ __all__ = ["distinctive_terms", "group_tfidf", "DistinctiveTerms", "DISTINCTIVE_
 logger = logging.getLogger(__name__)
 
 #: Columns of the :func:`distinctive_terms` table, in order.
-DISTINCTIVE_COLUMNS = ("group_by", "group", "term", "score", "rank", "count", "n_statements")
+DISTINCTIVE_COLUMNS = ("group_by", "group", "term", "score", "rank", "count", "n_statements", "total_statements")
 
 
 @dataclass(frozen=True, eq=False, repr=False)
 class DistinctiveTerms(TableResult):
-    """The TF-IDF top terms of each group (:func:`distinctive_terms`).
+    """The c-TF-IDF (or TF-IDF) top terms of each group (:func:`distinctive_terms`).
 
     Attributes
     ----------
@@ -47,7 +48,7 @@ class DistinctiveTerms(TableResult):
         """One row per group: its number of statements and its terms, best first."""
         t = self.table
         return (t.groupby("group", sort=False)
-                .agg(n_statements=("n_statements", "first"), terms=("term", ", ".join)).reset_index())
+                .agg(total_statements=("total_statements", "first"), terms=("term", ", ".join)).reset_index())
 
     def plot(self, **kwargs: Any) -> "Figure":
         """Small multiples, one panel per group; see :func:`~textanalytics.compare.plot_distinctive_terms`."""
@@ -58,21 +59,24 @@ class DistinctiveTerms(TableResult):
 
 
 def group_tfidf(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str = "statement",
-                idf: Literal["groups", "units"] = "groups") -> tuple[Any, Any, Any, np.ndarray]:
-    """The TF-IDF vector of every group (see :func:`distinctive_terms` for the definition).
+                idf: Literal["class", "groups", "units"] = "class") -> tuple[Any, Any, Any, np.ndarray]:
+    """The c-TF-IDF or TF-IDF vector of every group (see :func:`distinctive_terms`).
 
     Returns ``(scores, counts, grouping, n_statements)``: ``scores`` is the
-    ``(n_groups, n_terms)`` sparse CSR matrix of L2-normalised TF-IDF weights,
-    ``counts`` the summed raw counts it was computed from, ``grouping.names``
-    the groups (rows) and ``n_statements`` the statements in each group.
+    ``(n_groups, n_terms)`` sparse CSR matrix of weights, ``counts`` the summed
+    raw counts it was computed from, ``grouping.names`` the groups (rows) and
+    ``n_statements`` the statements in each group.
     """
-    if idf not in ("groups", "units"):
-        raise InputError(f"idf: expected 'groups' or 'units', got {idf!r}")
+    if idf not in ("class", "groups", "units"):
+        raise InputError(f"idf: expected 'class', 'groups' or 'units', got {idf!r}")
     g = group_units(dtm, corpus=corpus, group_by=group_by)
     gi = g.indicator()
     counts = (gi @ dtm.counts).tocsr()
     counts.sort_indices()
-    scores = tfidf(counts, idf_counts=None if idf == "groups" else dtm.counts)
+    if idf == "class":
+        scores = ctfidf(counts)
+    else:
+        scores = tfidf(counts, idf_counts=None if idf == "groups" else dtm.counts)
     _, s_codes = np.unique(dtm.units["statement_id"].astype(str).to_numpy(dtype=object), return_inverse=True)
     ok = g.codes >= 0
     pairs = np.unique(np.stack([g.codes[ok], s_codes.ravel()[ok]]), axis=1)
@@ -81,14 +85,20 @@ def group_tfidf(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str = "statem
 
 
 def distinctive_terms(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str = "statement",
-                      top_n: int = 15, idf: Literal["groups", "units"] = "groups") -> DistinctiveTerms:
-    """The ``top_n`` terms with the highest TF-IDF weight in each group.
+                      top_n: int = 15, idf: Literal["class", "groups", "units"] = "class") -> DistinctiveTerms:
+    """The ``top_n`` terms with the highest c-TF-IDF (or TF-IDF) weight in each group.
 
     How a group's vector is formed
     ------------------------------
     1. The raw counts of all units (paragraphs or statements) of the group are
        summed: the group is treated as one document.
-    2. ``idf="groups"`` (default): scikit-learn's :class:`TfidfTransformer`
+    2. ``idf="class"`` (default): c-TF-IDF, BERTopic's class-based TF-IDF
+       (Grootendorst 2022, eq. 1; :func:`~textanalytics.compare.stats.ctfidf`):
+       ``W(t, c) = tf(t, c) / Σ_t tf(t, c) × ln(1 + A / f(t))`` with ``A`` the mean
+       number of tokens per group and ``f(t)`` the term's count over all groups. Unlike
+       a document-frequency idf it stays informative with two or three groups (a term
+       half of whose uses are in one group of three scores far below one used only there).
+       ``idf="groups"``: scikit-learn's :class:`TfidfTransformer`
        (``smooth_idf=True, sublinear_tf=False, norm="l2"``; computed by
        :func:`~textanalytics.compare.stats.tfidf`, equal to it) is fitted on the
        groups × terms matrix, so ``idf(t) = ln((1 + G) / (1 + df_G(t))) + 1``
@@ -97,12 +107,12 @@ def distinctive_terms(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str = "
        scaled to unit length. A term scores high when the group uses it often
        *and* few other groups use it — what "distinctive of the group" means.
        With ``group_by="statement"`` this is ordinary TF-IDF over statements.
-       With few groups the idf takes few values (two groups: 1 or 1.405), so
-       frequent shared words can still rank high; use :func:`keyness` for a
-       test of the difference.
-    3. ``idf="units"``: the idf is fitted on the units of ``dtm`` instead
-       (``G`` = number of paragraphs/statements), favouring terms concentrated
-       in few units; steps 1 and the normalisation are unchanged.
+       With few groups this idf takes few values (two groups: 1 or 1.405), so
+       frequent shared words rank high: it degenerates to frequency; use ``"class"``
+       or :func:`keyness` for a test of the difference.
+    3. ``idf="units"``: the ``"groups"`` weight with the idf fitted on the units of
+       ``dtm`` (``G`` = number of paragraphs/statements), favouring terms
+       concentrated in few units.
 
     Parameters
     ----------
@@ -121,9 +131,10 @@ def distinctive_terms(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str = "
     -------
     DistinctiveTerms
         ``table`` columns ``group_by`` (the column name), ``group`` (the group as a string;
-        the statement id for ``"statement"``), ``term``, ``score`` (TF-IDF weight
-        in [0, 1]), ``rank`` (1 = highest), ``count`` (raw count of the term in
-        the group), ``n_statements`` (statements in the group). Sorted by group
+        the statement id for ``"statement"``), ``term``, ``score`` (the weight),
+        ``rank`` (1 = highest), ``count`` (raw count of the term in the group),
+        ``n_statements`` (statements of the group containing the term, as in
+        :func:`keyness`), ``total_statements`` (statements in the group). Sorted by group
         (sorted order) then rank; equal scores are ranked alphabetically.
         ``params`` records the parameters.
 
@@ -134,6 +145,14 @@ def distinctive_terms(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str = "
     if isinstance(top_n, bool) or not isinstance(top_n, (int, np.integer)) or top_n < 1:
         raise InputError(f"top_n: expected an integer >= 1, got {top_n!r}")
     scores, counts, g, n_statements = group_tfidf(dtm, corpus=corpus, group_by=group_by, idf=idf)
+    _, s_ind = statement_indicator(dtm)
+    presence = (s_ind @ dtm.counts).tocsr()
+    presence.eliminate_zeros()
+    presence.data[:] = 1
+    s_codes = g.codes[s_ind.indices[s_ind.indptr[:-1]]]
+    ok = s_codes >= 0
+    gs = sp.csr_matrix((np.ones(int(ok.sum())), (s_codes[ok], np.flatnonzero(ok))), shape=(len(g.names), len(s_codes)))
+    group_df = (gs @ presence).tocsr()
     names = g.names
     vocab = np.asarray(dtm.vocabulary, dtype=object)
     rows: dict[str, list[Any]] = {c: [] for c in DISTINCTIVE_COLUMNS}
@@ -153,9 +172,11 @@ def distinctive_terms(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str = "
         rows["score"] += vals.tolist()
         rows["rank"] += list(range(1, len(cols) + 1))
         rows["count"] += c.astype(np.int64).tolist()
-        rows["n_statements"] += [int(n_statements[i])] * len(cols)
+        rows["n_statements"] += np.asarray(group_df[i, cols].toarray()).ravel().astype(np.int64).tolist()
+        rows["total_statements"] += [int(n_statements[i])] * len(cols)
     out = pd.DataFrame(rows, columns=list(DISTINCTIVE_COLUMNS))
-    out = out.astype({"score": np.float64, "rank": np.int64, "count": np.int64, "n_statements": np.int64})
+    out = out.astype({"score": np.float64, "rank": np.int64, "count": np.int64, "n_statements": np.int64,
+                      "total_statements": np.int64})
     params = {"group_by": group_by, "top_n": int(top_n), "idf": idf, "unit": dtm.unit, "groups": list(names),
               "n_statements_without_group": g.n_statements_without_group, "dtm_params": dict(dtm.params)}
     return DistinctiveTerms(table=out, params=params)

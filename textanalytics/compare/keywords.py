@@ -3,230 +3,140 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+import math
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ..deprecation import renamed_keywords
 from ..errors import InputError
 from ..features import DocumentTermMatrix
-from ..grouping import REST, Grouping, group_units, label_str, statement_indicator
-from . import stats
+from ..grouping import REST, Grouping, group_units, statement_indicator
+from . import inference, stats
+from .keyness_groups import StatementData, omnibus_table, ordered_scores, sub_seed, tested_terms, trend_table
+from .keyness_result import COMPARISON_COLUMNS, KEYNESS_COLUMNS, KeynessResult
 
-if TYPE_CHECKING:  # pragma: no cover
-    from matplotlib.figure import Figure
+__all__ = ["keyness", "KeynessResult", "KEYNESS_COLUMNS", "REST", "MIN_DISPERSION_SHARE", "N_PERMUTATIONS"]
 
-__all__ = ["keyness", "KeynessResult", "KEYNESS_COLUMNS", "REST"]
+#: Default share of a side's statements a key term must occur in (chosen by simulation:
+#: benchmarks/validate_compare.py).
+MIN_DISPERSION_SHARE = 0.02
+#: Default number of relabelings: exact enumeration up to this many, else the F reference.
+N_PERMUTATIONS = 1000
 
 logger = logging.getLogger(__name__)
 
-#: Columns of :attr:`KeynessResult.table`, in order.
-KEYNESS_COLUMNS = (
-    "group_by", "target", "reference", "term",
-    "freq_target", "freq_reference", "rel_freq_target", "rel_freq_reference",
-    "g2", "direction", "log_ratio", "p_value", "p_adjusted",
-    "n_statements_target", "n_statements_reference",
-    "n_paragraphs_target", "n_paragraphs_reference",
-    "total_statements_target", "total_statements_reference",
-    "total_paragraphs_target", "total_paragraphs_reference",
-    "total_tokens_target", "total_tokens_reference",
-    "small_group", "warning",
-)
-
-COMPARISON_COLUMNS = (
-    "group_by", "target", "reference", "reference_groups",
-    "total_statements_target", "total_statements_reference",
-    "total_paragraphs_target", "total_paragraphs_reference",
-    "total_tokens_target", "total_tokens_reference",
-    "n_terms", "n_terms_shown", "n_significant_target", "n_significant_reference",
-    "small_group", "warning",
-)
-
-
-@dataclass(frozen=True, eq=False)
-class KeynessResult:
-    """The keyness tables of one grouping, plus the parameters that made them.
-
-    Attributes
-    ----------
-    table:
-        One row per (comparison, term); columns :data:`KEYNESS_COLUMNS`, described
-        in :func:`keyness`. Sorted by comparison (groups in sorted order), then
-        signed ``g2`` descending (terms typical of the target first, those typical
-        of the reference last), then ``term``.
-    comparisons:
-        One row per comparison: ``group_by, target, reference, reference_groups``
-        (the groups pooled in the reference, comma-separated), the totals of
-        each side, ``n_terms`` (terms tested), ``n_terms_shown`` (after the
-        dispersion filter), ``n_significant_target`` / ``n_significant_reference``
-        (shown terms with ``p_adjusted < alpha`` on each side), ``small_group``
-        and ``warning``.
-    params:
-        ``group_by, target, reference, min_dispersion, alpha, g2_cells, per,
-        zero_frequency, unit, groups, n_statements_without_group`` and the
-        matrix's own ``params`` under ``dtm_params``.
-    """
-
-    table: pd.DataFrame
-    comparisons: pd.DataFrame
-    params: dict[str, Any] = field(default_factory=dict)
-
-    def comparison(self, target: Any, reference: Any = REST) -> pd.DataFrame:
-        """The rows of one comparison (``reference="rest"``: target vs the rest)."""
-        t, r = label_str(target), label_str(reference)
-        rows = self.table[(self.table["target"] == t) & (self.table["reference"] == r)]
-        if rows.empty and not ((self.comparisons["target"] == t) & (self.comparisons["reference"] == r)).any():
-            pairs = "; ".join(f"{a} vs {b}" for a, b in zip(self.comparisons["target"], self.comparisons["reference"]))
-            raise InputError(f"comparison {t!r} vs {r!r} not in this result; it holds: {pairs}")
-        return rows.reset_index(drop=True)
-
-    @renamed_keywords(n="top_n")
-    def top(self, top_n: int = 10, *, direction: Literal["target", "reference"] = "target",
-            significant: bool = False) -> pd.DataFrame:
-        """The ``top_n`` terms with the largest G² on one side of every comparison.
-
-        ``significant=True`` keeps only terms with ``p_adjusted < alpha``.
-        """
-        if direction not in ("target", "reference"):
-            raise InputError(f"direction: expected 'target' or 'reference', got {direction!r}")
-        t = self.table[self.table["direction"] == direction]
-        if significant:
-            t = t[t["p_adjusted"] < self.params.get("alpha", 0.05)]
-        order = {(a, b): i for i, (a, b) in enumerate(zip(self.comparisons["target"], self.comparisons["reference"]))}
-        t = t.assign(_c=[order[(a, b)] for a, b in zip(t["target"], t["reference"])], _k=-t["g2"].abs())
-        t = t.sort_values(["_c", "_k", "term"], kind="stable").groupby("_c", sort=False).head(top_n)
-        return t.drop(columns=["_c", "_k"]).reset_index(drop=True)
-
-    def shortlist(self, n: int = 50) -> pd.DataFrame:
-        """Rows with ``p_adjusted < alpha`` plus the ``n`` largest |G²| per comparison and side, in table order.
-
-        The full table (every term of every comparison) runs to millions of rows
-        on a large corpus; the report keeps this shortlist.
-        """
-        table = self.table
-        if table.empty:
-            return table
-        keys = ["group_by", "target", "reference", "direction"]
-        rank = (table.assign(_s=table["g2"].abs()).groupby(keys, sort=False, dropna=False)["_s"]
-                .rank(method="first", ascending=False))
-        keep = (table["p_adjusted"] < self.params.get("alpha", 0.05)) | (rank <= n)
-        return table[keep.to_numpy()].reset_index(drop=True)
-
-    def summary(self) -> pd.DataFrame:
-        """One row per comparison: sizes, terms tested and shown, significant terms per side."""
-        return self.comparisons
-
-    def plot(self, **kwargs: Any) -> "Figure":
-        """Keyness chart of one comparison; see :func:`~textanalytics.compare.plot_keyness`.
-
-        ``alpha`` defaults to the result's.
-        """
-        from .plots import plot_keyness  # matplotlib is imported on first plot
-
-        kwargs.setdefault("alpha", self.params.get("alpha", 0.05))
-        return plot_keyness(self.table, **kwargs)
-
-    def __repr__(self) -> str:
-        warn = int(self.comparisons["small_group"].sum()) if len(self.comparisons) else 0
-        return (f"KeynessResult(group_by={self.params.get('group_by')!r}, "
-                f"{len(self.comparisons)} comparison(s), {len(self.table)} rows"
-                + (f", {warn} with a group of fewer than 2 statements" if warn else "") + ")")
-
-    def _repr_html_(self) -> str:
-        return (f"<p><b>{self.__repr__()}</b></p>" + self.comparisons._repr_html_()
-                + self.top(10)._repr_html_())
-
-
 def keyness(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str,
             target: Any = None, reference: Any = None, min_dispersion: int = 1,
-            alpha: float = 0.05, g2_cells: Literal[4, 2] = 4) -> KeynessResult:
-    """Keyness of every term for groups of statements.
+            min_dispersion_share: float = MIN_DISPERSION_SHARE, alpha: float = 0.05,
+            g2_cells: Literal[4, 2] = 4, seed: int = 0, n_permutations: int = N_PERMUTATIONS,
+            test: Literal["auto", "permutation", "robust_score"] = "auto",
+            fw_prior: float = 1.0) -> KeynessResult:
+    """Keyness of every term for groups of statements, tested with statements as the sampled units.
 
     Parameters
     ----------
     dtm:
         A paragraph- or statement-level :class:`~textanalytics.features.DocumentTermMatrix`
-        (paragraph level gives paragraph dispersion too). Build it unpruned for
-        keyness: pruned terms are simply absent.
+        (paragraph level gives paragraph dispersion too). Build it unpruned.
     corpus:
-        The :class:`~textanalytics.corpus.Corpus` (or its ``statements``) that
-        gives each statement its group.
+        The :class:`~textanalytics.corpus.Corpus` (or its ``statements``).
     group_by:
-        A column of ``corpus.statements`` (``year``, ``speaker``, ``organisation``,
-        ``genre``, your own) or ``"statement"``. Needs at least 2 groups.
-        Statements with a missing value form no group: logged, and counted in
-        ``params["n_statements_without_group"]``.
+        A column of ``corpus.statements`` or ``"statement"``; at least 2 groups.
+        Statements with a missing value form no group (``params["n_statements_without_group"]``).
     target, reference:
-        ``None, None`` (default): each group against all other groups pooled
-        (``reference == "rest"``). ``target=g``: only ``g`` vs the rest.
-        ``target=g, reference=h``: the pair ``g`` vs ``h`` (other groups left
-        out). ``reference=h`` alone: every other group vs ``h``.
+        ``None, None``: each group against the rest pooled (``reference == "rest"``);
+        ``target=g``: only ``g`` vs the rest; ``target=g, reference=h``: the pair;
+        ``reference=h`` alone: every other group vs ``h``.
     min_dispersion:
-        Show a term only if it occurs in at least this many statements of the
-        side it is typical of (the target when ``direction == "target"``, else
-        the reference), so a word repeated in one long text is not called
-        typical of a group. The default 1 shows every term. The filter does not
-        change ``p_adjusted``.
+        Rows are shown only for terms in at least this many statements of the side
+        they are typical of (1 = every term); does not change the tests.
+    min_dispersion_share:
+        A ``key`` term occurs in at least this share of the statements of its side
+        (and in ``min_dispersion`` of them): a word from one speech never tops a party's list.
     alpha:
-        Significance level used for the ``n_significant_*`` counts and plots.
+        Level of the adjusted statement-level test for ``key`` and the counts.
     g2_cells:
-        4 (default): G² of the full 2×2 table; 2: Rayson & Garside's two-term
-        formula. See :func:`textanalytics.compare.stats.g2`.
+        4: G² of the full 2×2 table; 2: Rayson & Garside's formula (:func:`stats.g2`).
+    seed, n_permutations, test:
+        The statement-level test (:mod:`textanalytics.compare.inference`): ``"auto"``
+        relabels the statements exactly when there are at most ``n_permutations``
+        relabelings (small groups), else the robust score test (χ², statement residuals);
+        ``"permutation"`` always permutes (Monte Carlo with ``n_permutations`` draws
+        from a generator derived from ``seed``); ``"robust_score"`` never does.
+    fw_prior:
+        Scale of Fightin' Words' informative Dirichlet prior: α_w = ``fw_prior`` × the
+        term's count over all groups of the grouping (the background corpus).
 
     Returns
     -------
     KeynessResult
-        ``table`` columns (one row per comparison × term occurring on either side):
+        ``table`` (one row per comparison × term on either side), sorted by comparison
+        then ``fw_z`` descending (typical of the target first), then term. Columns:
 
-        - ``group_by``; ``target``, ``reference``: group names as strings
-          (``reference`` is ``"rest"`` for a group-vs-rest comparison);
-        - ``term``;
-        - ``freq_target``, ``freq_reference``: counts of the term (int);
-        - ``rel_freq_target``, ``rel_freq_reference``: per 10,000 tokens, where
-          the token total of a side is the sum of its units' ``n_tokens`` (kept
-          tokens before pruning);
-        - ``g2``: log-likelihood G², signed: positive when the term is relatively
-          more frequent in the target, negative when in the reference;
-          ``direction``: ``"target"``, ``"reference"`` or ``"none"`` (equal);
-        - ``log_ratio``: Hardie's (2014) ``log2`` of the ratio of relative
-          frequencies; a zero frequency counts as 0.5 (so absent terms get a
-          finite value; with very unequal sides its sign can then disagree with
-          ``direction`` — see :func:`textanalytics.compare.stats.log_ratio`);
-        - ``p_value``: χ² (1 df) upper tail at ``|g2|``; ``p_adjusted``:
-          Benjamini–Hochberg across all terms tested in this comparison
-          (``scipy.stats.false_discovery_control``), before the dispersion filter;
-        - ``n_statements_target/reference``, ``n_paragraphs_target/reference``:
-          how many statements / paragraphs of each side contain the term
-          (paragraph columns are <NA> for a statement-level matrix);
-        - ``total_statements_*``, ``total_paragraphs_*``, ``total_tokens_*``:
-          the size of each side;
-        - ``small_group``: True when a side holds fewer than 2 statements;
-          ``warning`` then says which (else "").
+        - ``group_by``, ``target``, ``reference`` (``"rest"``: all other groups), ``term``;
+        - ``freq_target``/``freq_reference`` (counts); ``rel_freq_*`` per 10,000 tokens;
+        - ``g2``: token-level log-likelihood, signed (+ when relatively more frequent in the
+          target); ``direction``: ``"target"``, ``"reference"`` or ``"none"``;
+        - ``log_ratio``: log2 of the ratio of relative frequencies; with a zero count the
+          same small rate is added to both sides, so its sign always follows ``direction``;
+        - ``fw_z``: Fightin' Words z-score (Monroe, Colaresi & Quinn 2008), + for the
+          target; ``fw_log_odds``: its log-odds ratio δ (the default two-group statistic);
+        - ``p_value``: **statement-level** test that the term's rate differs between the
+          two sides (robust score test with statements as clusters, or exact permutation
+          of statements; ``test`` says which, per row — two sides: a term expected in
+          fewer than 5 statements of the smaller side is permuted (Monte Carlo), where
+          the t reference fails); NaN when untested: a side has fewer than 2
+          statements, or the term occurs in too few statements of the comparison to pass
+          the dispersion rule on either side (it cannot be key);
+        - ``p_adjusted``: Benjamini–Hochberg over the whole family of this call (every
+          comparison × tested term), NaN when untested;
+        - ``p_value_tokens``: χ²(1) tail of ``g2`` — tokens treated as independent, for
+          comparison with corpus-linguistics tools only; never the basis of ``key``;
+        - ``key``: ``p_adjusted < alpha`` AND the term occurs in at least
+          ``max(min_dispersion, ceil(min_dispersion_share × total_statements))``
+          statements of the side it is typical of AND both sides hold ≥ 2 statements.
+          (The omnibus test is reported beside, not used as a gate: its robust
+          variance, estimated from small groups, has little power for a term
+          concentrated in one small group -- on the Commons sample it missed SNP
+          "scotland" and Plaid Cymru "welsh", which the one-vs-rest tests find
+          with Benjamini-Hochberg over every comparison of the grouping);
+        - ``n_statements_target/reference``: statements of each side containing the term;
+          ``n_paragraphs_*`` the same for paragraphs (<NA> at statement level);
+        - ``total_statements_*``, ``total_paragraphs_*``, ``total_tokens_*``: side sizes;
+        - ``small_group``: a side holds fewer than 2 statements; ``warning`` says which.
+
+        ``omnibus`` (k > 2 groups, each vs the rest) and ``trend`` (ordered groups:
+        years, decades, months, quarters, periods named by their years) hold one row
+        per term: see :func:`~textanalytics.compare.keyness_groups.omnibus_table`.
 
     Raises
     ------
     InputError
-        Unknown ``group_by`` column (listing the available ones), unknown
-        ``target``/``reference`` group (listing the groups), fewer than two
-        groups, ``target == reference``.
+        Unknown column or group, fewer than two groups, ``target == reference``, bad options.
 
     Example
     -------
-    >>> res = keyness(dtm, corpus=corpus, group_by="organisation")   # doctest: +SKIP
-    >>> res.top(10)                                                   # doctest: +SKIP
-    >>> res.comparison("MFA", "FSB/NAC")                              # doctest: +SKIP
+    >>> res = keyness(dtm, corpus=corpus, group_by="organisation", seed=1)   # doctest: +SKIP
+    >>> res.table[res.table["key"]]                                           # doctest: +SKIP
     """
     if dtm.unit not in ("paragraph", "statement"):
         raise InputError(f"dtm: keyness needs a paragraph- or statement-level matrix, got unit={dtm.unit!r}")
     if isinstance(min_dispersion, bool) or not isinstance(min_dispersion, (int, np.integer)) or min_dispersion < 0:
         raise InputError(f"min_dispersion: expected an integer >= 0, got {min_dispersion!r}")
+    if not 0 <= min_dispersion_share < 1:
+        raise InputError(f"min_dispersion_share: expected a share in [0, 1), got {min_dispersion_share!r}")
     if not 0 < alpha < 1:
         raise InputError(f"alpha: expected a number between 0 and 1, got {alpha!r}")
     if g2_cells not in (2, 4):
         raise InputError(f"g2_cells: expected 4 (full 2x2 table) or 2 (Rayson & Garside), got {g2_cells!r}")
+    if test not in ("auto", "permutation", "robust_score"):
+        raise InputError(f"test: expected 'auto', 'permutation' or 'robust_score', got {test!r}")
+    if isinstance(n_permutations, bool) or not isinstance(n_permutations, (int, np.integer)) or n_permutations < 1:
+        raise InputError(f"n_permutations: expected an integer >= 1, got {n_permutations!r}")
+    if not fw_prior > 0:
+        raise InputError(f"fw_prior: expected a number > 0, got {fw_prior!r}")
     g = group_units(dtm, corpus=corpus, group_by=group_by)
     k = len(g.names)
     if k < 2:
@@ -235,27 +145,24 @@ def keyness(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str,
     comparisons = _plan(g, target=target, reference=reference)
 
     counts = dtm.counts
-    gi = g.indicator()
-    group_counts = (gi @ counts).tocsr()
-    group_tokens = gi @ dtm.token_totals()
-    total_counts = np.asarray(group_counts.sum(axis=0), dtype=np.int64).ravel()
-
     _, s_ind = statement_indicator(dtm)
-    presence = (s_ind @ counts).tocsr()
-    presence.eliminate_zeros()
-    presence.data[:] = 1
     # Every unit of a statement shares its group: take the group of each statement's first unit.
-    first_unit = s_ind.indices[s_ind.indptr[:-1]]
-    s_codes = g.codes[first_unit]
+    s_codes = g.codes[s_ind.indices[s_ind.indptr[:-1]]]
+    data = StatementData((s_ind @ counts).tocsr().astype(np.float64),
+                         np.asarray(s_ind @ dtm.token_totals(), dtype=np.float64), s_codes)
     s_ok = s_codes >= 0
     gs = sp.csr_matrix((np.ones(int(s_ok.sum()), dtype=np.int64), (s_codes[s_ok], np.flatnonzero(s_ok))),
                        shape=(k, s_ind.shape[0]))
-    group_stmt_df = (gs @ presence).tocsr()
+    group_counts = (gs @ (s_ind @ counts)).tocsr()
+    group_tokens = np.asarray(gs @ (s_ind @ dtm.token_totals()), dtype=np.int64)
+    total_counts = np.asarray(group_counts.sum(axis=0), dtype=np.int64).ravel()
+    group_stmt_df = (gs @ data.presence).tocsr()
     group_n_stmt = np.asarray(gs.sum(axis=1), dtype=np.int64).ravel()
     stmt_df_all = np.asarray(group_stmt_df.sum(axis=0), dtype=np.int64).ravel()
 
     paragraph_level = dtm.unit == "paragraph"
     if paragraph_level:
+        gi = g.indicator()
         upresence = counts.copy()
         upresence.eliminate_zeros()
         upresence.data[:] = 1
@@ -263,68 +170,102 @@ def keyness(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str,
         group_n_par = np.asarray(gi.sum(axis=1), dtype=np.int64).ravel()
         par_df_all = np.asarray(group_par_df.sum(axis=0), dtype=np.int64).ravel()
 
+    def need(n_stmt: int) -> int:
+        return max(int(min_dispersion), math.ceil(min_dispersion_share * n_stmt - 1e-9))
+
     vocab = np.asarray(dtm.vocabulary, dtype=object)
-    frames, summary = [], []
+    prior = fw_prior * total_counts.astype(np.float64)
+    options = {"alpha": alpha, "seed": seed, "n_permutations": int(n_permutations), "method": test}
+    omnibus = trend = pd.DataFrame()
+    if target is None and reference is None and k > 2:
+        sizes = [n for n in group_n_stmt if n >= 2]
+        omnibus = omnibus_table(group_by, data, vocab, min_df=min((need(n) for n in sizes), default=2), **options)
+    scores = ordered_scores(g.values)
+    if target is None and reference is None and scores is not None:
+        trend = trend_table(group_by, data, vocab, scores=scores, min_df=2, **options)
+    parts = []
     for ti, ref_idx, ref_name in comparisons:
         t_name = g.names[ti]
-        a = _row(group_counts, ti)
+        a_full = _row(group_counts, ti)
         a_st = _row(group_stmt_df, ti)
-        n1 = int(group_tokens[ti])
-        st1 = int(group_n_stmt[ti])
+        n1, st1 = int(group_tokens[ti]), int(group_n_stmt[ti])
         if ref_name == REST:
-            b = total_counts - a
-            b_st = stmt_df_all - a_st
+            b_full, b_st = total_counts - a_full, stmt_df_all - a_st
         else:
-            b = _row(group_counts, ref_idx[0])
-            b_st = _row(group_stmt_df, ref_idx[0])
-        n2 = int(group_tokens[ref_idx].sum())
-        st2 = int(group_n_stmt[ref_idx].sum())
-        if paragraph_level:
-            a_par = _row(group_par_df, ti)
-            b_par = par_df_all - a_par if ref_name == REST else _row(group_par_df, ref_idx[0])
-            par1, par2 = int(group_n_par[ti]), int(group_n_par[ref_idx].sum())
-
-        idx = np.flatnonzero((a + b) > 0)
-        a, b, a_st, b_st = a[idx], b[idx], a_st[idx], b_st[idx]
-        rf1 = stats.relative_frequency(a, n1)
-        rf2 = stats.relative_frequency(b, n2)
+            b_full, b_st = _row(group_counts, ref_idx[0]), _row(group_stmt_df, ref_idx[0])
+        n2, st2 = int(group_tokens[ref_idx].sum()), int(group_n_stmt[ref_idx].sum())
+        idx = np.flatnonzero((a_full + b_full) > 0)
+        a, b = a_full[idx], b_full[idx]
         g2v = stats.g2(a, b, n1, n2, cells=g2_cells)
         # Compare a*n2 with b*n1 in integers: the sign must not depend on float rounding.
         diff = a.astype(object) * n2 - b.astype(object) * n1 if max(n1, n2) > 2**31 else a * n2 - b * n1
         sign = np.sign(np.asarray(diff, dtype=np.float64))
-        direction = np.where(sign > 0, "target", np.where(sign < 0, "reference", "none")).astype(object)
-        p = stats.p_value(g2v)
-        p_adj = stats.bh_adjust(p)
-        lr = stats.log_ratio(a, b, n1, n2)
-        disp = np.where(sign < 0, b_st, a_st)
-        shown = disp >= min_dispersion
+        fw_delta, fw_z = inference.fightin_words(a_full, b_full, prior)
         small = st1 < 2 or st2 < 2
+        p = np.full(len(idx), np.nan)
+        label = np.full(len(idx), "none: a side holds fewer than 2 statements" if small else
+                        "none: in too few statements to be key", dtype=object)
+        tested = np.array([], dtype=np.int64)
+        if not small:
+            members = (s_codes == ti) | np.isin(s_codes, ref_idx)
+            lab = np.where(s_codes[members] == ti, 0, 1)
+            x = data.x[members][:, idx]
+            df = np.asarray(data.presence[members][:, idx].sum(axis=0)).ravel()
+            tested = tested_terms(df, min_df=min(need(st1), need(st2)))
+            res = inference.statement_test(x[:, tested], data.lengths[members], lab, n_permutations=int(n_permutations),
+                                           rng=sub_seed(seed, group_by, t_name, ref_name), method=test)
+            p[tested] = res["p_value"]
+            label[tested] = res["test"]
+        parts.append(dict(ti=ti, ref_idx=ref_idx, ref_name=ref_name, t_name=t_name, idx=idx, a=a, b=b,
+                          a_st=a_st[idx], b_st=b_st[idx], n1=n1, n2=n2, st1=st1, st2=st2, g2=g2v, sign=sign,
+                          fw_z=fw_z[idx], fw_delta=fw_delta[idx], p=p, test=label, small=small,
+                          n_tested=len(tested)))
+    # Benjamini–Hochberg over the family: every comparison x tested term of this call.
+    flat = np.concatenate([pt["p"] for pt in parts]) if parts else np.array([])
+    adj = np.full(len(flat), np.nan)
+    ok = ~np.isnan(flat)
+    adj[ok] = stats.bh_adjust(flat[ok])
+    bounds = np.cumsum([0] + [len(pt["p"]) for pt in parts])
+
+    frames, summary = [], []
+    for i, pt in enumerate(parts):
+        idx, a, b, sign, n1, n2, st1, st2 = (pt[c] for c in ("idx", "a", "b", "sign", "n1", "n2", "st1", "st2"))
+        t_name, ref_name, ref_idx = pt["t_name"], pt["ref_name"], pt["ref_idx"]
+        p_adj = adj[bounds[i]:bounds[i + 1]]
+        direction = np.where(sign > 0, "target", np.where(sign < 0, "reference", "none")).astype(object)
+        disp = np.where(sign < 0, pt["b_st"], pt["a_st"])
+        shown = disp >= min_dispersion
+        dispersed = disp >= np.where(sign < 0, need(st2), need(st1))
+        with np.errstate(invalid="ignore"):
+            key = (p_adj < alpha) & dispersed & (sign != 0) & (not pt["small"])
         warning = _warning(t_name, st1, ref_name, st2)
-        if small:
+        if pt["small"]:
             logger.warning("keyness %s=%s vs %s: %s", group_by, t_name, ref_name, warning)
-        order = np.lexsort((idx[shown], -(sign * g2v)[shown]))
+        order = np.lexsort((idx[shown], -pt["fw_z"][shown]))
         sel = np.flatnonzero(shown)[order]
         n = len(sel)
+        if paragraph_level:
+            a_par = _row(group_par_df, pt["ti"])
+            b_par = par_df_all - a_par if ref_name == REST else _row(group_par_df, ref_idx[0])
+            par1, par2 = int(group_n_par[pt["ti"]]), int(group_n_par[ref_idx].sum())
 
         def na_int(values: Any) -> Any:
             return pd.array(values, dtype="Int64")
 
         frame = pd.DataFrame({
-            "group_by": [group_by] * n,
-            "target": [t_name] * n,
-            "reference": [ref_name] * n,
+            "group_by": [group_by] * n, "target": [t_name] * n, "reference": [ref_name] * n,
             "term": vocab[idx[sel]] if n else np.array([], dtype=object),
-            "freq_target": a[sel].astype(np.int64),
-            "freq_reference": b[sel].astype(np.int64),
-            "rel_freq_target": rf1[sel],
-            "rel_freq_reference": rf2[sel],
-            "g2": (sign * g2v)[sel] + 0.0,
-            "direction": direction[sel],
-            "log_ratio": lr[sel],
-            "p_value": p[sel],
-            "p_adjusted": p_adj[sel],
-            "n_statements_target": a_st[sel].astype(np.int64),
-            "n_statements_reference": b_st[sel].astype(np.int64),
+            "freq_target": a[sel].astype(np.int64), "freq_reference": b[sel].astype(np.int64),
+            "rel_freq_target": stats.relative_frequency(a[sel], n1),
+            "rel_freq_reference": stats.relative_frequency(b[sel], n2),
+            "g2": (sign * pt["g2"])[sel] + 0.0, "direction": direction[sel],
+            "log_ratio": stats.log_ratio(a[sel], b[sel], n1, n2),
+            "fw_z": pt["fw_z"][sel], "fw_log_odds": pt["fw_delta"][sel],
+            "p_value": pt["p"][sel], "p_adjusted": p_adj[sel],
+            "p_value_tokens": stats.p_value(pt["g2"][sel]),
+            "test": pt["test"][sel], "key": key[sel].astype(bool),
+            "n_statements_target": pt["a_st"][sel].astype(np.int64),
+            "n_statements_reference": pt["b_st"][sel].astype(np.int64),
             "n_paragraphs_target": na_int(a_par[idx][sel] if paragraph_level else [pd.NA] * n),
             "n_paragraphs_reference": na_int(b_par[idx][sel] if paragraph_level else [pd.NA] * n),
             "total_statements_target": np.full(n, st1, dtype=np.int64),
@@ -333,22 +274,24 @@ def keyness(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str,
             "total_paragraphs_reference": na_int([par2 if paragraph_level else pd.NA] * n),
             "total_tokens_target": np.full(n, n1, dtype=np.int64),
             "total_tokens_reference": np.full(n, n2, dtype=np.int64),
-            "small_group": np.full(n, small, dtype=bool),
-            "warning": [warning] * n,
-        })
+            "small_group": np.full(n, pt["small"], dtype=bool), "warning": [warning] * n,
+        }, columns=list(KEYNESS_COLUMNS))
         frames.append(frame)
         sig = frame["p_adjusted"] < alpha
         summary.append({
             "group_by": group_by, "target": t_name, "reference": ref_name,
-            "reference_groups": ", ".join(g.names[i] for i in ref_idx),
+            "reference_groups": ", ".join(g.names[j] for j in ref_idx),
             "total_statements_target": st1, "total_statements_reference": st2,
             "total_paragraphs_target": par1 if paragraph_level else pd.NA,
             "total_paragraphs_reference": par2 if paragraph_level else pd.NA,
             "total_tokens_target": n1, "total_tokens_reference": n2,
-            "n_terms": len(idx), "n_terms_shown": n,
+            "n_terms": len(idx), "n_terms_tested": pt["n_tested"], "n_terms_shown": n,
             "n_significant_target": int((sig & (frame["direction"] == "target")).sum()),
             "n_significant_reference": int((sig & (frame["direction"] == "reference")).sum()),
-            "small_group": small, "warning": warning,
+            "n_key_target": int((frame["key"] & (frame["direction"] == "target")).sum()),
+            "n_key_reference": int((frame["key"] & (frame["direction"] == "reference")).sum()),
+            "test": "; ".join(sorted({str(v) for v in pt["test"]})), "small_group": pt["small"],
+            "warning": warning,
         })
 
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(KEYNESS_COLUMNS))
@@ -357,12 +300,15 @@ def keyness(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str,
         comp[col] = pd.array(comp[col], dtype="Int64")
     params = {
         "group_by": group_by, "target": target, "reference": reference,
-        "min_dispersion": int(min_dispersion), "alpha": float(alpha), "g2_cells": int(g2_cells),
+        "min_dispersion": int(min_dispersion), "min_dispersion_share": float(min_dispersion_share),
+        "alpha": float(alpha), "g2_cells": int(g2_cells), "seed": int(seed),
+        "n_permutations": int(n_permutations), "test": test, "fw_prior": float(fw_prior),
         "per": stats.PER, "zero_frequency": stats.ZERO_FREQUENCY, "unit": dtm.unit,
-        "groups": list(g.names), "n_statements_without_group": g.n_statements_without_group,
+        "groups": list(g.names), "ordered_scores": None if scores is None else scores.tolist(),
+        "n_statements_without_group": g.n_statements_without_group,
         "dtm_params": dict(dtm.params),
     }
-    return KeynessResult(table=table, comparisons=comp, params=params)
+    return KeynessResult(table=table, comparisons=comp, params=params, omnibus=omnibus, trend=trend)
 
 
 def _plan(g: Grouping, *, target: Any, reference: Any) -> list[tuple[int, np.ndarray, str]]:

@@ -63,7 +63,7 @@ def plot_distinctive_terms(table: pd.DataFrame, *, top_n: int = 10, ncols: int =
         ax.barh(y, part["score"], color=PALETTE[k % len(PALETTE)], height=0.7)
         ax.set_yticks(y, [_short(t, 24) for t in part["term"]], fontsize=8)
         ax.set_ylim(-0.6, max(top_n, 1) - 0.4)
-        size = f" ({int(part['n_statements'].iloc[0])} st.)" if "n_statements" in part and len(part) else ""
+        size = f" ({int(part['total_statements'].iloc[0])} st.)" if "total_statements" in part and len(part) else ""
         ax.set_title(_wrap(f"{group}{size}", 30), fontsize=9)
         ax.tick_params(axis="x", labelsize=7)
         ax.spines[["top", "right"]].set_visible(False)

@@ -13,8 +13,8 @@ Notation for one comparison of a term: ``a`` = its frequency in the target,
 13.9132
 >>> round(float(g2([10], [0], 1000, 1000, cells=2)[0]), 4)   # Rayson & Garside: 20 ln 2
 13.8629
->>> log_ratio([10], [0], 1000, 1000).tolist()    # zero frequency counted as 0.5
-[4.321928094887363]
+>>> log_ratio([10], [0], 1000, 1000).tolist()    # half a token's rate added to both sides
+[4.392317422778761]
 """
 
 from __future__ import annotations
@@ -29,11 +29,11 @@ from scipy import special
 from ..errors import InputError
 
 __all__ = ["PER", "ZERO_FREQUENCY", "relative_frequency", "g2", "log_ratio", "p_value",
-           "bh_adjust", "tfidf", "mattr", "ttr", "LINKAGES", "similarity_arrays", "cluster_similarity"]
+           "bh_adjust", "tfidf", "ctfidf", "mattr", "ttr", "LINKAGES", "similarity_arrays", "cluster_similarity"]
 
 #: Relative frequencies are given per this many tokens.
 PER = 10_000
-#: Hardie's (2014) zero rule: a zero frequency enters the log ratio as 0.5.
+#: Zero rule of the log ratio: half a token's rate (at the mean side size) added to both sides.
 ZERO_FREQUENCY = 0.5
 
 
@@ -87,27 +87,25 @@ def g2(a: Any, b: Any, n1: Any, n2: Any, *, cells: Literal[4, 2] = 4) -> np.ndar
 
 
 def log_ratio(a: Any, b: Any, n1: Any, n2: Any, *, zero: float = ZERO_FREQUENCY) -> np.ndarray:
-    """Hardie's (2014) Log Ratio: ``log2((a/n1) / (b/n2))``.
+    """Hardie's (2014) Log Ratio: ``log2((a/n1) / (b/n2))``, finite and sign-correct.
 
-    A zero frequency on either side is replaced by ``zero`` (0.5, Hardie's
-    suggestion) before dividing, so a term absent from the reference gets a
-    large finite value instead of infinity. Each unit is a doubling: 1 means
-    twice as frequent in the target, -1 half as frequent. NaN when both
-    frequencies are 0 or a total is 0.
-
-    Caveat of the zero rule: when one side is much smaller, 0.5 tokens in it can
-    be a higher rate than a few real tokens in the other (``a=0, n1=4`` vs
-    ``b=1, n2=11`` gives +0.46), so the sign can disagree with the observed
-    direction. Such terms carry almost no evidence (tiny G²); read the log
-    ratio of a term with a zero frequency as a bound, not an estimate.
+    Each unit is a doubling: 1 means twice as frequent in the target, -1 half as
+    frequent. When either frequency is 0 the same small rate ``c = zero / ((n1 + n2) / 2)``
+    (half a token at the mean side size) is added to *both* relative frequencies:
+    ``log2((a/n1 + c) / (b/n2 + c))``. Adding one constant to both rates keeps
+    their order, so the sign always agrees with the observed direction (Hardie's
+    rule of counting a zero as 0.5 tokens does not when the sides differ in size:
+    ``a=0, n1=4`` vs ``b=1, n2=11`` gave +0.46). Read the value of a term with a
+    zero frequency as a bound, not an estimate. NaN when both frequencies are 0 or
+    a total is 0.
     """
     a, b, n1, n2 = np.broadcast_arrays(_f(a), _f(b), _f(n1), _f(n2))
     both_zero = (a == 0) & (b == 0)
-    aa = np.where(a == 0, zero, a)
-    bb = np.where(b == 0, zero, b)
+    bad = both_zero | (n1 <= 0) | (n2 <= 0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.log2((aa / n1) / (bb / n2))
-    return np.where(both_zero | (n1 <= 0) | (n2 <= 0), np.nan, out)
+        c = np.where((a == 0) | (b == 0), zero / ((n1 + n2) / 2.0), 0.0)
+        out = np.log2((a / n1 + c) / (b / n2 + c))
+    return np.where(bad, np.nan, out)
 
 
 def p_value(g2_values: Any) -> np.ndarray:
@@ -170,6 +168,28 @@ def tfidf(counts: Any, *, idf_counts: Any = None) -> sp.csr_matrix:
     norms = np.sqrt(squares @ np.ones(x.shape[1]))
     norms[norms == 0.0] = 1.0  # empty rows stay empty
     x.data /= np.repeat(norms, np.diff(x.indptr))
+    return x
+
+
+def ctfidf(counts: Any) -> sp.csr_matrix:
+    """c-TF-IDF of the rows (classes) of a sparse count matrix (CSR, float64).
+
+    BERTopic's class-based TF-IDF (Grootendorst 2022, eq. 1; ``ClassTfidfTransformer``
+    with its defaults): each row divided by its sum (L1), each term then weighted by
+    ``ln(1 + A / f(t))``, ``A`` = mean row sum (tokens per class), ``f(t)`` = the term's
+    total count over all rows. (BERTopic truncates ``A`` to an integer; here it is not.)
+
+    >>> ctfidf(sp.csr_matrix([[3, 1], [0, 2]])).toarray().round(4).tolist()
+    [[0.5199, 0.1733], [0.0, 0.6931]]
+    """
+    x = sp.csr_matrix(counts, dtype=np.float64, copy=True)
+    f = np.asarray(x.sum(axis=0)).ravel()
+    rows = np.asarray(x.sum(axis=1)).ravel()
+    avg = rows.mean() if len(rows) else 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        idf = np.where(f > 0, np.log1p(avg / np.where(f > 0, f, 1.0)), 0.0)
+    x.data /= np.repeat(np.where(rows > 0, rows, 1.0), np.diff(x.indptr))
+    x.data *= idf[x.indices]
     return x
 
 

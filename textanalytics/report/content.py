@@ -148,10 +148,16 @@ def sections(res: Any, *, figures: dict[str, Any]) -> list[Section]:
     S.append({"heading": "Corpus", "blocks": blocks})
 
     blocks = [{"kind": "text", "text": (
-        "Keyness compares each group with the rest of the corpus: log-likelihood G² (Rayson & Garside 2000) "
-        "tests whether a term's frequency differs, the log ratio (Hardie 2014) says by how much (1 = twice as "
-        "frequent), p-values are Benjamini–Hochberg adjusted within each comparison, and dispersion counts "
-        "how many of the group's statements use the term.")}]
+        "Keyness compares each group with the rest of the corpus, and the configured pairs head to head. "
+        "Terms are ranked by Fightin' Words z-scores (Monroe, Colaresi & Quinn 2008: log-odds with an "
+        "informative Dirichlet prior); G² and the log ratio (Hardie 2014) are given as effect sizes. Whether "
+        "a term is key is decided by a test that treats statements, not tokens, as the sampled units (a "
+        "robust score test with statement residuals, or a permutation of statements when a term is rare "
+        "or the groups are small), Benjamini–Hochberg adjusted over every comparison of a grouping; with "
+        "more than two groups an omnibus test must pass first. A key term is also used in at least "
+        f"{cfg.compare.min_dispersion_share:.0%} of the statements of its side (and in at least 2), so one "
+        "speech cannot make a group's vocabulary. Token-level G² p-values stay in the table as "
+        "p_value_tokens.")}]
     blocks.append({"kind": "list", "items": narrative.keyness_items(res.tables.get("keyness"), alpha=alpha,
                                                                      pairs=cfg.compare.pairs)})
     for col in groupings:

@@ -118,8 +118,11 @@ def keyness_items(keyness: pd.DataFrame, *, alpha: float, pairs: tuple = (), top
             items.append(f"{head}: no term is key for {target} at α = {alpha} after adjustment.")
     n = len(comparisons)
     summary = (f"{n} comparison{'s' if n != 1 else ''} of term frequencies {'was' if n == 1 else 'were'} made; "
-               f"{found} found key terms (adjusted statement-level test at α = {alpha}, a term in at least 2 "
+               f"{found} found key terms (adjusted statement-level test at α = {alpha}, a term used in enough "
                "statements of the side it is typical of).")
+    if not found:
+        summary += (" The charts and tables below still rank terms by z-score: they describe these statements' "
+                    "words, not differences the data can show between the groups.")
     return [summary] + items
 
 
