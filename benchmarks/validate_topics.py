@@ -203,6 +203,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--pruning-reps", type=int, default=20, help="corpora per max_df in the pruning check")
     ap.add_argument("--max-df", type=float, nargs="+", default=[0.5, 0.7, 0.9, 1.0])
     ap.add_argument("--engine", default=TopicConfig().engine, help="topic engine (default: the package's)")
+    ap.add_argument("--search-iterations", type=int, default=None,
+                    help="[topics] search_iterations for the K check (0 = sampling_iterations)")
     ap.add_argument("--only", choices=["pruning", "k"], help="run only this part")
     ap.add_argument("--k-corpora", type=int, default=5, help="planted corpora per true K (0 = skip)")
     ap.add_argument("--true-k", type=int, nargs="*", default=[6, 10, 15])
@@ -224,6 +226,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         return {"pruning": pruning}
     if args.k_corpora and args.only in (None, "k"):
         kconfig = TopicConfig(engine=args.k_engine) if args.k_engine else TopicConfig()
+        if args.search_iterations is not None:
+            kconfig = dataclasses.replace(kconfig, search_iterations=args.search_iterations)
         kc = (validate_k_choice(args.true_k, args.k_corpora, cache_dir=args.cache, config=kconfig)
               if args.k_corpora else None)
         if kc:
