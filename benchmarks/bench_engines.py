@@ -33,6 +33,7 @@ Prints Markdown; ``--json PATH`` also writes the figures.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import json
 import os
@@ -95,20 +96,19 @@ def report_matrix(config: Path, max_df: float | None = None) -> tuple[Any, list[
     """The topic-model matrix a report with ``config`` fits: its preprocessing (stopword presets),
     ubiquitous terms of its first grouping left out, its pruning, statement units."""
     from textanalytics.corpus import load_corpus_from_config
-    from textanalytics.features import ubiquitous_terms
+    from textanalytics.features import topic_model_matrix
     from textanalytics.grouping import unit_labels
 
     cfg = ta.load_config(config, resolve=True)
+    if max_df is not None:
+        cfg = cfg.replace(vocabulary=dataclasses.replace(cfg.vocabulary, max_df=max_df))
     corpus = load_corpus_from_config(cfg.corpus)
     tokens = ta.preprocess(corpus, config=cfg.preprocess)
     base = build_dtm(tokens, unit="statement")
     group_by = cfg.compare.group_by[0] if cfg.compare.group_by else None
     labels = None if group_by is None else unit_labels(base, corpus=corpus, group_by=group_by)
-    drop = ubiquitous_terms(base, labels=labels, share=cfg.vocabulary.ubiquitous_share)["term"]
-    print(f"{config}: {len(drop)} ubiquitous term(s) left out: {', '.join(drop)}")
-    base = base.select_terms(~np.isin(np.asarray(base.vocabulary, dtype=object), drop.to_numpy()))
-    voc = cfg.vocabulary
-    dtm = base.prune(min_df=voc.min_df, max_df=max_df or voc.max_df, max_features=voc.max_features)
+    dtm, dropped = topic_model_matrix(base, labels=labels, config=cfg.vocabulary)
+    print(f"{config}: {len(dropped)} ubiquitous term(s) left out: {', '.join(dropped['term'])}")
     _, texts = tokens.documents(unit="statement")
     return dtm, texts
 
@@ -133,9 +133,9 @@ def bench(name: str, *, engines: list[str], seeds: list[int], max_df: float | No
     load0 = os.getloadavg()
     for seed in seeds:
         for label in engines:
-            config = TopicConfig(n_jobs=1, **ENGINES[label])
+            topic_config = TopicConfig(n_jobs=1, **ENGINES[label])
             t0 = time.perf_counter()
-            model = fit_topics(dtm, k=k, seed=seed, config=config)
+            model = fit_topics(dtm, k=k, seed=seed, config=topic_config)
             wall = time.perf_counter() - t0
             fits[label].append({"seed": seed, "wall_s": wall, "topic_term": model.topic_term,
                                 "top": model.top_terms(10)})
@@ -158,7 +158,8 @@ def bench(name: str, *, engines: list[str], seeds: list[int], max_df: float | No
             "example_topic": " ".join(rows[0]["top"][0][:6]),
             "per_seed": [{key: f[key] for key in ("seed", "wall_s", "c_npmi", "exclusivity")} for f in rows],
         }
-    return {"corpus": name, "k": k, "max_df": max_df or VocabularyConfig().max_df, "units": dtm.n_units,
+    return {"corpus": name, "k": k, "max_df": max_df or (ta.load_config(config).vocabulary if config else VocabularyConfig()).max_df,
+            "units": dtm.n_units,
             "terms": dtm.n_terms, "tokens": int(dtm.counts.sum()), "seeds": seeds, "load_average": [round(x, 2) for x in (*load0, *load1)], "engines": summary}
 
 

@@ -250,20 +250,19 @@ def _matrices(cfg: AnalysisConfig, tokens: Any, *, corpus: Any,
     the terms found in more than ``[vocabulary] ubiquitous_share`` of the units
     of every ``group_by`` group (:func:`~textanalytics.features.ubiquitous_terms`).
     """
-    from .features import build_dtm, ubiquitous_terms  # deferred: scipy, pandas (features is the matrix stage)
+    from .features import build_dtm, topic_model_matrix  # deferred: scipy, pandas (features is the matrix stage)
     from .grouping import unit_labels  # deferred: pandas
 
     voc = cfg.vocabulary
     full = build_dtm(tokens, unit=cfg.compare.unit)
     base = full if cfg.compare.unit == cfg.preprocess.unit else build_dtm(tokens, unit=cfg.preprocess.unit)
     labels = None if group_by is None else unit_labels(base, corpus=corpus, group_by=group_by)
-    ubiquitous = ubiquitous_terms(base, labels=labels, share=voc.ubiquitous_share)
+    model, ubiquitous = topic_model_matrix(base, labels=labels, config=voc)
     if len(ubiquitous):
         log.info("vocabulary: %d term(s) in more than %g of the %ss of every %s group left out of the topic "
                  "model: %s", len(ubiquitous), voc.ubiquitous_share, base.unit, group_by or "corpus",
                  ", ".join(ubiquitous["term"].head(10)))
-        base = base.select_terms(~pd.Index(base.vocabulary).isin(ubiquitous["term"]))
-    return full, base.prune(min_df=voc.min_df, max_df=voc.max_df, max_features=voc.max_features), ubiquitous
+    return full, model, ubiquitous
 
 
 def _lexical_stats(corpus: Any, tokens: Any, *, window: int) -> pd.DataFrame:

@@ -47,8 +47,9 @@ _EXPORTS = {
     "group_counts": "textanalytics.features.groups",
     "group_labels": "textanalytics.grouping",
     "ubiquitous_terms": "textanalytics.features.ubiquitous",
+    "topic_model_matrix": "textanalytics.features.ubiquitous",
 }
 
 __getattr__, __dir__, _names = lazy_exports(__name__, _EXPORTS, eager=("VocabularyConfig",))
 __all__ = ["VocabularyConfig", "DocumentTermMatrix", "BowCorpus", "build_dtm", "dtm_from_texts", "group_counts",
-           "group_labels", "ubiquitous_terms"]
+           "group_labels", "ubiquitous_terms", "topic_model_matrix"]

@@ -14,9 +14,10 @@ import numpy as np
 import pandas as pd
 
 from ..grouping import factorize_labels, indicator
+from .config import VocabularyConfig
 from .dtm import DocumentTermMatrix
 
-__all__ = ["UBIQUITOUS_COLUMNS", "UBIQUITOUS_MIN_UNITS", "ubiquitous_terms"]
+__all__ = ["UBIQUITOUS_COLUMNS", "UBIQUITOUS_MIN_UNITS", "ubiquitous_terms", "topic_model_matrix"]
 
 #: Columns of :func:`ubiquitous_terms`' table.
 UBIQUITOUS_COLUMNS = ("term", "share_min", "share_overall", "groups")
@@ -72,3 +73,17 @@ def ubiquitous_terms(dtm: DocumentTermMatrix, *, labels: Sequence[Any] | np.ndar
                           "share_min": share_min[share_min > share], "share_overall": overall,
                           "groups": np.full(len(hit), len(checked), dtype=np.int64)})
     return found.sort_values(["share_min", "term"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def topic_model_matrix(dtm: DocumentTermMatrix, *, labels: Sequence[Any] | np.ndarray | None,
+                       config: VocabularyConfig) -> tuple[DocumentTermMatrix, pd.DataFrame]:
+    """The matrix topic models fit: ``dtm`` without its ubiquitous terms, then pruned by ``config``.
+
+    ``labels`` as in :func:`ubiquitous_terms` (one group per unit, or None);
+    returns ``(matrix, ubiquitous_terms table)``. The report and the engine
+    benchmark build the topic-model matrix with this.
+    """
+    ubiquitous = ubiquitous_terms(dtm, labels=labels, share=config.ubiquitous_share)
+    if len(ubiquitous):
+        dtm = dtm.select_terms(~pd.Index(dtm.vocabulary).isin(ubiquitous["term"]))
+    return dtm.prune(min_df=config.min_df, max_df=config.max_df, max_features=config.max_features), ubiquitous

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import dataclasses as _dc
 import functools as _functools
-import hashlib as _hashlib
 import sys as _sys
-from pathlib import Path as _Path
 from typing import TYPE_CHECKING, Callable as _Callable
 
 from .. import __version__
-from ..provenance import fingerprint, package_versions
+from ..provenance import digest, file_digest, fingerprint, package_versions
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -48,9 +46,5 @@ def _code_digest(module: str) -> str:
 
     (A released version changes with its code; a checkout being worked on does not.)
     """
-    h = _hashlib.sha256()
-    for name in (module, "textanalytics.plotting"):
-        path = getattr(_sys.modules.get(name), "__file__", None)
-        if path and _Path(path).is_file():
-            h.update(_Path(path).read_bytes())
-    return h.hexdigest()
+    paths = [getattr(_sys.modules.get(name), "__file__", None) for name in (module, "textanalytics.plotting")]
+    return digest([file_digest(path) for path in paths if path])
