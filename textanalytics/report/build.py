@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import io
 import json
 import logging
 import platform
@@ -69,12 +68,6 @@ class ReportResult:
     timings: dict[str, float]
     #: Records skipped, repaired or noted at load time (``{"skipped": n, "repaired": n, "noted": n}``).
     problems: dict[str, int] = dataclasses.field(default_factory=dict)
-
-
-def _png_base64(fig) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100, metadata={"Software": None})
-    return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 def build_report(config: AnalysisConfig | str | Path | None = None, *, out: str | Path | None = None,
