@@ -28,6 +28,7 @@ Example
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from numbers import Integral, Real
@@ -43,6 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .corpus.model import Corpus
 
 __all__ = [
+    "time_positions",
     "REST", "STATEMENT", "Grouping", "check_group_by", "group_labels", "group_units",
     "unit_labels", "statement_indicator", "indicator", "is_missing", "label_str", "factorize_labels",
 ]
@@ -256,3 +258,38 @@ def statement_indicator(units: Any) -> tuple[np.ndarray, sp.csr_matrix]:
     table = getattr(units, "units", units)
     codes, uniques = pd.factorize(table["statement_id"].astype(str), sort=True)
     return np.asarray(uniques, dtype=object), indicator(np.asarray(codes, dtype=np.int64), n_groups=len(uniques))
+
+
+# --------------------------------------------------------------------------- time positions
+_POSITION = re.compile(r"^\s*(\d{4})(?:s\b|(?:-Q([1-4]))\b|(?:-(\d{2}))\b)?")
+
+
+def time_positions(labels: Any) -> np.ndarray | None:
+    """Positions in years of group labels that start with a year; None when one does not.
+
+    The one rule for every trend in the package (topic trends, keyness trends): a
+    year is that year (``2016`` or ``"2016"``), ``"1990s"`` is 1990, ``"2016-Q2"``
+    is 2016.25, ``"2016-03"`` is 2016 + 2/12, and a period named by its first year
+    (``"1997–2007 Blair"``) is that year, so unevenly spaced groups keep their spacing.
+
+    >>> time_positions([2016, "2017", "1990s", "2016-Q2", "2016-03", "1997–2007 Blair"]).tolist()
+    [2016.0, 2017.0, 1990.0, 2016.25, 2016.1666666666667, 1997.0]
+    >>> time_positions(["Lab", "Con"]) is None
+    True
+    """
+    out = []
+    for label in labels:
+        text = label_str(label)
+        m = _POSITION.match(text)
+        if m is None or (text[m.end():m.end() + 1].isdigit()):
+            return None
+        year = float(m.group(1))
+        if m.group(2):
+            year += (int(m.group(2)) - 1) / 4
+        elif m.group(3):
+            month = int(m.group(3))
+            if not 1 <= month <= 12:
+                return None
+            year += (month - 1) / 12
+        out.append(year)
+    return np.asarray(out, dtype=float)

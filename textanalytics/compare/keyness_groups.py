@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 import zlib
 from typing import Any
 
@@ -12,17 +11,13 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy import special
 
-from ..grouping import label_str
+from ..grouping import label_str, time_positions
 from . import inference
 from .keyness_result import OMNIBUS_COLUMNS, TREND_COLUMNS
 from .stats import bh_adjust
 
 __all__ = ["ordered_scores", "sub_seed", "StatementData", "tested_terms", "omnibus_table", "trend_table"]
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-_DECADE = re.compile(r"^(\d{3}0)s$")
-_YEAR_LED = re.compile(r"^(\d{4})\b")
 
 
 def sub_seed(seed: int, *parts: Any) -> np.random.Generator:
@@ -32,16 +27,16 @@ def sub_seed(seed: int, *parts: Any) -> np.random.Generator:
 
 
 def ordered_scores(values: Any) -> np.ndarray | None:
-    """Numeric scores of ordered group labels, or None when the groups have no order.
+    """Numeric scores of ordered group labels (three or more), or None when the groups have no order.
 
-    Numbers (years) score as themselves; ``"1990s"`` as 1990; ``"2017-03"`` (month) as
-    2017 + 2/12; ``"2017-Q2"`` as 2017.25; labels that all start with a year
-    (``"1997–2007 Blair"``: periods) by their rank in sorted order. Dates as datetimes
-    score as fractional years.
+    Numbers score as themselves and datetimes as fractional years; text labels by
+    :func:`~textanalytics.grouping.time_positions`, the rule topic trends use: ``"2017"``
+    as 2017, ``"1990s"`` as 1990, ``"2017-03"`` (month) as 2017 + 2/12, ``"2017-Q2"`` as
+    2017.25, a period named by its first year (``"1997–2007 Blair"``) as that year.
 
-    >>> ordered_scores([2017, 2018]).tolist(), ordered_scores(["1990s", "2000s"]).tolist()
-    ([2017.0, 2018.0], [1990.0, 2000.0])
-    >>> ordered_scores(["Lab", "Con"]) is None
+    >>> ordered_scores([2017, 2018, 2020]).tolist(), ordered_scores(["1990s", "2000s", "2010s"]).tolist()
+    ([2017.0, 2018.0, 2020.0], [1990.0, 2000.0, 2010.0])
+    >>> ordered_scores(["Lab", "Con", "SNP"]) is None
     True
     """
     vals = list(values)
@@ -51,16 +46,7 @@ def ordered_scores(values: Any) -> np.ndarray | None:
         return np.asarray(vals, dtype=np.float64)
     if all(isinstance(v, pd.Timestamp) for v in vals):
         return np.array([v.year + (v.dayofyear - 1) / 365.25 for v in vals])
-    text = [label_str(v) for v in vals]
-    for pattern, score in ((_DECADE, lambda m: float(m[1])),
-                           (_MONTH, lambda m: int(m[1]) + (int(m[2]) - 1) / 12.0),
-                           (_QUARTER, lambda m: int(m[1]) + (int(m[2]) - 1) / 4.0)):
-        matches = [pattern.match(t) for t in text]
-        if all(matches):
-            return np.array([score(m) for m in matches])
-    if all(_YEAR_LED.match(t) for t in text):
-        return np.argsort(np.argsort(text, kind="stable")).astype(np.float64)
-    return None
+    return time_positions(vals)
 
 
 class StatementData:

@@ -55,7 +55,7 @@ _EXPORTS = {
     "TopicDifferences": "textanalytics.topics.differences",
     "topic_trends": "textanalytics.topics.trends",
     "TopicTrends": "textanalytics.topics.trends",
-    "time_positions": "textanalytics.topics.trends",
+    "time_positions": "textanalytics.grouping",
     "REST": "textanalytics.topics.shares",
     "plot_model_selection": "textanalytics.topics.plots",
     "plot_top_terms": "textanalytics.topics.plots",

@@ -35,7 +35,6 @@ an :class:`~textanalytics.errors.InputError`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,47 +43,18 @@ import pandas as pd
 
 from ..compare.stats import bh_adjust
 from ..errors import InputError
-from ..grouping import label_str
+from ..grouping import label_str, time_positions
 from ..results import TableResult
 from .config import TopicConfig
 from .resampling import crc, design, interval, replicates
 from .shares import Models, estimate_params, estimate_settings, topic_columns
 
-__all__ = ["TopicTrends", "topic_trends", "time_positions", "TREND_COLUMNS"]
+__all__ = ["TopicTrends", "topic_trends", "TREND_COLUMNS"]
 
 #: Columns of :attr:`TopicTrends.table`.
 TREND_COLUMNS = ("group_by", "topic", "label", "slope", "lower", "upper", "change", "p_value", "p_adjusted",
                  "first", "last", "n_groups", "n_statements", "min_group_statements", "max_group_statements",
                  "unstable")
-
-_POSITION = re.compile(r"^\s*(\d{4})(?:s\b|(?:-Q([1-4]))\b|(?:-(\d{2}))\b)?")
-
-
-def time_positions(labels: Any) -> np.ndarray | None:
-    """Positions in years of group labels that start with a year (see the module docstring); None otherwise.
-
-    >>> time_positions([2016, "2017", "1990s", "2016-Q2", "2016-03", "1997–2007 Blair"]).tolist()
-    [2016.0, 2017.0, 1990.0, 2016.25, 2016.1666666666667, 1997.0]
-    >>> time_positions(["Lab", "Con"]) is None
-    True
-    """
-    out = []
-    for label in labels:
-        text = label_str(label)
-        m = _POSITION.match(text)
-        if m is None or (text[m.end():m.end() + 1].isdigit()):
-            return None
-        year = float(m.group(1))
-        if m.group(2):
-            year += (int(m.group(2)) - 1) / 4
-        elif m.group(3):
-            month = int(m.group(3))
-            if not 1 <= month <= 12:
-                return None
-            year += (month - 1) / 12
-        out.append(year)
-    return np.asarray(out, dtype=float)
-
 
 @dataclass(frozen=True, eq=False, repr=False)
 class TopicTrends(TableResult):
