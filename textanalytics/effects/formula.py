@@ -104,12 +104,21 @@ def _expand_splines(rhs: str, data: pd.DataFrame) -> tuple[str, dict[str, int]]:
             raise InputError(f"effects formula: s({col}) needs at least {MIN_SPLINE_VALUES} distinct values of "
                              f"{col!r}, it has {distinct}; use {col} as a linear term or C({col}) as a factor")
         df = min(int(asked) if asked else SPLINE_DF, distinct - 1)
+        # Fewer df while the basis (with an intercept) is rank deficient on these values: with
+        # repeated values quantile knots can leave a basis column empty or a copy of others.
+        while df > 3 and not _full_rank_basis(values.to_frame(col), col, df):
+            df -= 1
         if df < 3:
             raise InputError(f"effects formula: s({col}, df={df}) needs df >= 3 (a cubic spline)")
         dfs[col] = df
         return f"bs({col}, df={df}, degree=3)"
 
     return _SPLINE.sub(repl, rhs), dfs
+
+
+def _full_rank_basis(frame: pd.DataFrame, col: str, df: int) -> bool:
+    x = np.asarray(model_matrix(f"bs({col}, df={df}, degree=3)", frame), dtype=np.float64)
+    return int(np.linalg.matrix_rank(x)) == x.shape[1]
 
 
 def _prepare(data: pd.DataFrame, variables: list[str]) -> pd.DataFrame:

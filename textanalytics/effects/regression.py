@@ -98,8 +98,11 @@ def rubin(coefs: np.ndarray, covs: np.ndarray, *, df_complete: float) -> dict[st
     t_d = np.diagonal(total, axis1=1, axis2=2)
     lam = np.where(t_d > 0, (1.0 + 1.0 / m) * b_d / np.maximum(t_d, 1e-300), 0.0)
     df_obs = (df_complete + 1.0) / (df_complete + 3.0) * df_complete * (1.0 - lam)
-    with np.errstate(divide="ignore"):
-        df_old = np.where(lam > 0, (m - 1) / np.maximum(lam, 1e-300) ** 2, np.inf)
-        df = 1.0 / (1.0 / df_old + 1.0 / np.maximum(df_obs, 1e-12))
+    df_obs = np.maximum(df_obs, 1e-12)
+    varies = (lam > 1e-12) & (m > 1)
+    df = df_obs.copy()
+    safe = np.where(varies, lam, 1.0)
+    df_old = (m - 1) / safe ** 2
+    df[varies] = 1.0 / (1.0 / df_old[varies] + 1.0 / df_obs[varies])
     return {"estimate": est, "within": within, "between": between, "total": total,
             "within_var": w_d, "between_var": (1.0 + 1.0 / m) * b_d, "df": df}
