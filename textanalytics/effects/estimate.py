@@ -31,8 +31,10 @@ from scipy import stats as sstats
 from ..compare.stats import bh_adjust
 from ..errors import InputError
 from ..results import TableResult
+from ..topics.describe import topic_labels
 from ..topics.model import TopicEnsemble, TopicModel
 from ..topics.shares import as_ensemble
+from . import predict
 from .draws import draw_theta, statement_theta, statement_units
 from .formula import MIN_PER_COEFFICIENT, Design, build_design
 from .regression import cluster_codes, glm_one, ols_many, rubin
@@ -65,9 +67,6 @@ def metadata_frame(corpus: Any) -> pd.DataFrame:
 
 def _labels(ens: TopicEnsemble) -> list[str]:
     try:
-        # deferred: describe loads the coherence machinery (gensim), needed here only for labels
-        from ..topics.describe import topic_labels
-
         return topic_labels(ens)["label"].astype(str).tolist()
     except Exception:  # labels are decoration; a model without terms still gets effects
         return [f"topic {t}" for t in range(1, ens.k + 1)]
@@ -265,11 +264,10 @@ class EffectsResult(TableResult):
     def plot(self, *, covariate: str, **kwargs: Any) -> "Figure":
         """Continuous covariate: expected share with band; a factor: adjusted differences (forest)."""
         from . import plots  # deferred: matplotlib, on first plot
-        from .predict import contrasts, predict_effects  # deferred: predictions import this module
 
         if covariate in (self.design.splines if self.design else {}) or _numeric(self, covariate):
-            return plots.plot_continuous(predict_effects(self, covariate=covariate), **kwargs)
-        return plots.plot_differences(contrasts(self, covariate=covariate), **kwargs)
+            return plots.plot_continuous(predict.predict_effects(self, covariate=covariate), **kwargs)
+        return plots.plot_differences(predict.contrasts(self, covariate=covariate), **kwargs)
 
 
 def _numeric(result: EffectsResult, covariate: str) -> bool:

@@ -12,7 +12,7 @@ predictions are back-transformed to shares before intervals and differences are 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -21,14 +21,16 @@ from scipy import stats as sstats
 from ..compare.stats import bh_adjust
 from ..errors import InputError
 from ..results import TableResult
-from .estimate import EffectsResult
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .estimate import EffectsResult
 
 __all__ = ["predict_effects", "contrasts", "Predictions", "Contrasts", "typical_row"]
 
 from dataclasses import dataclass, field
 
 
-def typical_row(result: EffectsResult, at: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def typical_row(result: "EffectsResult", at: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The value every covariate is held at: ``at`` when given, else median / most frequent level."""
     data = result.design.data
     at = dict(at or {})
@@ -48,7 +50,7 @@ def typical_row(result: EffectsResult, at: Mapping[str, Any] | None = None) -> d
     return row
 
 
-def _simulate(result: EffectsResult, x: np.ndarray, n_sim: int, seed: int) -> np.ndarray:
+def _simulate(result: "EffectsResult", x: np.ndarray, n_sim: int, seed: int) -> np.ndarray:
     """``(n_sim, K, rows)`` simulated expected shares at design rows ``x``."""
     rng = np.random.default_rng(seed)
     k, p = result.coef.shape
@@ -62,12 +64,12 @@ def _simulate(result: EffectsResult, x: np.ndarray, n_sim: int, seed: int) -> np
     return out
 
 
-def _point(result: EffectsResult, x: np.ndarray) -> np.ndarray:
+def _point(result: "EffectsResult", x: np.ndarray) -> np.ndarray:
     eta = result.coef @ x.T                                              # (K, rows)
     return 1.0 / (1.0 + np.exp(-eta)) if result.params.get("family") == "fractional_logit" else eta
 
 
-def _check_covariate(result: EffectsResult, covariate: str) -> pd.Series:
+def _check_covariate(result: "EffectsResult", covariate: str) -> pd.Series:
     if result.design is None or result.coef is None:
         raise InputError("result: needs an EffectsResult from estimate_effects")
     data = result.design.data
@@ -76,7 +78,7 @@ def _check_covariate(result: EffectsResult, covariate: str) -> pd.Series:
     return data[covariate]
 
 
-def predict_effects(result: EffectsResult, *, covariate: str, at: Mapping[str, Any] | None = None,
+def predict_effects(result: "EffectsResult", *, covariate: str, at: Mapping[str, Any] | None = None,
                     values: Sequence[Any] | None = None, n_points: int = 50, n_sim: int = 1000,
                     seed: int = 0) -> "Predictions":
     """Expected topic share over the values of ``covariate``, the others held fixed.
@@ -116,7 +118,7 @@ def predict_effects(result: EffectsResult, *, covariate: str, at: Mapping[str, A
     return Predictions(table=table, params=params)
 
 
-def contrasts(result: EffectsResult, *, covariate: str, reference: Any = None, pairs: str = "reference",
+def contrasts(result: "EffectsResult", *, covariate: str, reference: Any = None, pairs: str = "reference",
               at: Mapping[str, Any] | None = None, n_sim: int = 2000, seed: int = 0) -> "Contrasts":
     """Adjusted differences in expected share between levels of ``covariate``, the others held fixed.
 
