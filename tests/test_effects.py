@@ -70,7 +70,7 @@ def test_ols_covariances_equal_statsmodels():
     x = sm.add_constant(rng.normal(size=(60, 2)))
     y = rng.normal(size=(60, 3)) + x[:, 1:2]
     groups = rng.integers(0, 12, 60)
-    for cov_type, kw in [("nonrobust", {}), ("HC1", {}), ("cluster", {"cov_kwds": {"groups": groups}})]:
+    for cov_type, kw in [("nonrobust", {}), ("HC1", {}), ("HC3", {}), ("cluster", {"cov_kwds": {"groups": groups}})]:
         coef, cov = ols_many(x, y, cov_type=cov_type, groups=groups if cov_type == "cluster" else None)
         for k in range(3):
             ref = sm.OLS(y[:, k], x).fit(cov_type=cov_type, **kw)

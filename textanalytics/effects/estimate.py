@@ -11,7 +11,7 @@ estimates between draws (the topic model's measurement and seed uncertainty); de
 freedom by Barnard & Rubin. stm instead samples from each draw's normal and takes the
 variance of the pooled samples (the same up to the 1/m term).
 
-Beyond stm: heteroskedasticity-robust (HC1) standard errors by default (a share's variance
+Beyond stm: heteroskedasticity-robust (HC3) standard errors by default (a share's variance
 depends on its mean), cluster-robust ones by a column (``cluster="speaker"``), a fractional
 logit (``family="fractional_logit"``: a Binomial GLM with logit link on the shares, robust
 errors; coefficients on the log-odds scale) and Benjamini-Hochberg adjustment across topics ×
@@ -47,6 +47,8 @@ logger = logging.getLogger(__name__)
 __all__ = ["estimate_effects", "EffectsResult", "metadata_frame", "coefficient_table", "FAMILIES"]
 
 FAMILIES = ("ols", "fractional_logit")
+#: A factor level with fewer statements is flagged: its contrasts rest on a handful of statements.
+MIN_LEVEL_STATEMENTS = 10
 #: Fewer clusters than this: cluster-robust standard errors are too small (Cameron & Miller 2015); noted.
 FEW_CLUSTERS = 20
 
@@ -97,11 +99,13 @@ def coefficient_table(combined: dict[str, np.ndarray], columns: tuple[str, ...],
     return table
 
 
-def _check(n_draws: int, seed: Any, family: str, confidence: float) -> None:
+def _check(n_draws: int, seed: Any, family: str, confidence: float, cov_type: str) -> None:
     if isinstance(n_draws, bool) or not isinstance(n_draws, (int, np.integer)) or n_draws < 1:
         raise InputError(f"n_draws: expected a positive integer, got {n_draws!r}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise InputError(f"seed: expected an integer, got {seed!r}")
+    if cov_type not in ("HC3", "HC1", "nonrobust"):
+        raise InputError(f"cov_type: expected 'HC3', 'HC1' or 'nonrobust', got {cov_type!r}")
     if family not in FAMILIES:
         raise InputError(f"family: expected one of {', '.join(FAMILIES)}, got {family!r}")
     if not 0 < confidence < 1:
@@ -124,7 +128,7 @@ def cluster_groups(design: Design, metadata: pd.DataFrame, cluster: str | None) 
 def estimate_effects(models: TopicModel | TopicEnsemble | Any, *, corpus: Any,
                      formula: str = "~ party + s(year)", n_draws: int = 25, seed: int = 0,
                      cluster: str | None = None, family: Literal["ols", "fractional_logit"] = "ols",
-                     confidence: float = 0.95, cov_type: Literal["HC1", "nonrobust"] = "HC1",
+                     confidence: float = 0.95, cov_type: Literal["HC3", "HC1", "nonrobust"] = "HC3",
                      min_per_coefficient: int = MIN_PER_COEFFICIENT) -> "EffectsResult":
     """Regress every topic's statement share on covariates, with the topic model's uncertainty.
 
@@ -150,7 +154,8 @@ def estimate_effects(models: TopicModel | TopicEnsemble | Any, *, corpus: Any,
     family:
         ``"ols"`` (stm's linear model on shares) or ``"fractional_logit"``.
     cov_type:
-        OLS without ``cluster``: ``"HC1"`` (default, robust) or ``"nonrobust"`` (stm's).
+        OLS without ``cluster``: ``"HC3"`` (default: robust, and sound for levels with few
+        statements, where HC1 is too small), ``"HC1"`` or ``"nonrobust"`` (stm's).
 
     Returns
     -------
@@ -165,7 +170,7 @@ def estimate_effects(models: TopicModel | TopicEnsemble | Any, *, corpus: Any,
     >>> res = estimate_effects(ens, corpus=corpus, formula="~ party + s(year)")   # doctest: +SKIP
     >>> res.table.query("term.str.startswith('party')")                           # doctest: +SKIP
     """
-    _check(n_draws, seed, family, confidence)
+    _check(n_draws, seed, family, confidence, cov_type)
     ens = as_ensemble(models)
     su = statement_units(ens)
     meta = metadata_frame(corpus)
@@ -209,10 +214,23 @@ def estimate_effects(models: TopicModel | TopicEnsemble | Any, *, corpus: Any,
         "confidence": confidence, "combination": "Rubin's rules, Barnard-Rubin df",
         "adjustment": "Benjamini-Hochberg across topics x terms (intercept excluded)",
         "units_of_statement": "kept-token weighted mean of the units' proportions",
+        "sparse_levels": sparse_levels(design), "min_level_statements": MIN_LEVEL_STATEMENTS,
         "notes": sorted(set(notes)),
     }
     return EffectsResult(table=table, params=params, design=design,
                          coef=combined["estimate"], cov=combined["total"], labels=tuple(labels))
+
+
+def sparse_levels(design: Design) -> dict[str, dict[str, int]]:
+    """``{column: {level: statements}}`` of factor levels with fewer than :data:`MIN_LEVEL_STATEMENTS`."""
+    out = {}
+    for col in design.data.columns:
+        if not pd.api.types.is_numeric_dtype(design.data[col]):
+            counts = design.data[col].astype(str).value_counts()
+            few = counts[counts < MIN_LEVEL_STATEMENTS]
+            if len(few):
+                out[col] = {str(k): int(v) for k, v in sorted(few.items())}
+    return out
 
 
 def _posterior(engine: Any, n_draws: int) -> str:

@@ -124,7 +124,8 @@ def contrasts(result: "EffectsResult", *, covariate: str, reference: Any = None,
 
     ``pairs="reference"`` (default): every level minus ``reference`` (default the first level,
     the formula's baseline); ``"all"``: every pair. Returns :class:`Contrasts`: ``topic, label,
-    contrast, level, baseline, difference, std_error, lower, upper, p_value, p_adjusted``. The
+    contrast, level, baseline, difference, std_error, lower, upper, p_value, p_adjusted, n_level,
+    n_baseline, note`` (``note`` flags a level with fewer than 10 statements). The
     difference is at the combined coefficients; its standard error that of the simulations,
     p from the t distribution with the smallest Rubin df of the topic's coefficients; p adjusted
     by Benjamini-Hochberg across topics × contrasts. For a numeric covariate give the two
@@ -154,6 +155,8 @@ def contrasts(result: "EffectsResult", *, covariate: str, reference: Any = None,
             else [(i, j) for j in range(len(levels)) for i in range(j + 1, len(levels))])
     df_topic = np.nanmin(result.table.pivot(index="topic", columns="term", values="df").to_numpy(), axis=1)
     conf = float(result.params.get("confidence", 0.95))
+    sizes = col.astype(str).value_counts() if not pd.api.types.is_numeric_dtype(col) else pd.Series(dtype=int)
+    few = int(result.params.get("min_level_statements", 10))
     rows = []
     for t in range(point.shape[0]):
         for i, j in todo:
@@ -165,8 +168,15 @@ def contrasts(result: "EffectsResult", *, covariate: str, reference: Any = None,
             rows.append({"topic": t + 1, "label": (result.labels or [""] * (t + 1))[t],
                          "contrast": f"{levels[i]} - {levels[j]}", "level": levels[i], "baseline": levels[j],
                          "difference": est, "std_error": se, "lower": est - q * se, "upper": est + q * se,
-                         "p_value": float(2 * sstats.t.sf(abs(est) / max(se, 1e-300), df))})
+                         "p_value": float(2 * sstats.t.sf(abs(est) / max(se, 1e-300), df)),
+                         "n_level": int(sizes.get(str(levels[i]), 0)), "n_baseline": int(sizes.get(str(levels[j]), 0))})
     table = pd.DataFrame(rows)
+    if not sizes.empty:
+        small = [min(a, b) < few for a, b in zip(table["n_level"], table["n_baseline"])]
+        table["note"] = [f"fewer than {few} statements in a level: fragile" if s else "" for s in small]
+    else:
+        table = table.drop(columns=["n_level", "n_baseline"])
+        table["note"] = ""
     table.insert(table.columns.get_loc("p_value") + 1, "p_adjusted", bh_adjust(table["p_value"].to_numpy()))
     held = {c: v for c, v in row.items() if c != covariate}
     params = {"covariate": covariate, "reference": levels[0], "pairs": pairs, "held_at": held, "n_sim": n_sim,

@@ -1,7 +1,7 @@
 """Regression fits of many outcomes on one design, and Rubin's rules over draws.
 
 OLS is solved for every outcome at once (one QR of the design, as stm's ``qr.lm``) with
-the covariance statsmodels would report: ``"nonrobust"``, ``"HC1"`` or cluster-robust
+the covariance statsmodels would report: ``"nonrobust"``, ``"HC1"``, ``"HC3"`` or cluster-robust
 (``cov_type="cluster"``, statsmodels' default small-sample correction); tests check the
 equality. The fractional logit and the count families are statsmodels GLMs.
 """
@@ -23,7 +23,7 @@ def cluster_codes(values: Any) -> np.ndarray:
     return codes
 
 
-def ols_many(x: np.ndarray, y: np.ndarray, *, cov_type: str = "HC1",
+def ols_many(x: np.ndarray, y: np.ndarray, *, cov_type: str = "HC3",
              groups: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """OLS of every column of ``y`` (n, K) on ``x`` (n, p): ``(coef (K, p), cov (K, p, p))``."""
     n, p = x.shape
@@ -34,7 +34,13 @@ def ols_many(x: np.ndarray, y: np.ndarray, *, cov_type: str = "HC1",
     if cov_type == "nonrobust":
         sigma2 = (resid ** 2).sum(axis=0) / (n - p)
         return coef, sigma2[:, None, None] * xtx_inv[None]
-    if groups is None:
+    if groups is None and cov_type == "HC3":
+        # HC3: residuals scaled by 1/(1 - leverage) (MacKinnon & White 1985); sound in small samples
+        # and for levels with few statements, where HC1 is too small.
+        leverage = (q ** 2).sum(axis=1)
+        scores = x[:, None, :] * (resid / np.maximum(1.0 - leverage, 1e-12)[:, None])[:, :, None]
+        factor = 1.0
+    elif groups is None:
         # HC1: (X'X)^-1 X' diag(e^2) X (X'X)^-1 · n/(n-p)
         scores = x[:, None, :] * resid[:, :, None]             # (n, K, p)
         factor = n / (n - p)
