@@ -52,6 +52,21 @@ def test_cluster_and_errors():
         estimate_count_effects(counts, exposure=exposure, metadata=meta, formula="~ party", family="poisson")
 
 
+def test_rare_and_separated_outcomes_are_flagged_not_estimated():
+    counts, exposure, meta = planted()
+    rare = np.zeros(len(counts), dtype=int)
+    rare[:4] = 1                                               # 4 occurrences for 3 coefficients
+    only_lab = np.where(meta["party"].to_numpy() == "lab", counts["tax"].to_numpy(), 0)   # never in con
+    res = estimate_count_effects(counts.assign(rare=rare, only_lab=only_lab), exposure=exposure, metadata=meta,
+                                 formula="~ party + year")
+    r = res.table[res.table["outcome"] == "rare"]
+    assert r["estimate"].isna().all() and r["p_adjusted"].isna().all()
+    assert r["note"].iloc[0].startswith("4 occurrences for 3 coefficients: need at least 15")
+    assert res.table.query("outcome == 'only_lab'")["note"].str.contains("separation").all()
+    assert (res.table.query("outcome == 'tax'")["note"] == "").all()
+    assert res.table.query("outcome == 'tax' and term != 'Intercept'")["p_adjusted"].notna().all()
+
+
 def test_term_effects_from_a_matrix_sums_units_per_statement():
     counts, exposure, meta = planted(n=200)
     # Two paragraphs per statement: the counts split between them.

@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 __all__ = ["estimate_count_effects", "term_effects", "COUNT_FAMILIES"]
 
 COUNT_FAMILIES = ("quasi_poisson", "negative_binomial")
+#: A standard error above this (log rate ratio) means a coefficient the data do not identify.
+SEPARATION_SE = 50.0
 
 
 def estimate_count_effects(counts: pd.DataFrame, *, exposure: pd.Series | Sequence[float], metadata: Any,
@@ -53,7 +55,9 @@ def estimate_count_effects(counts: pd.DataFrame, *, exposure: pd.Series | Sequen
     EffectsResult
         ``table``: ``outcome, term, estimate`` (log rate ratio), ``std_error, lower, upper, df,
         p_value, p_adjusted, within_var, between_var`` (0: no draws), ``rate_ratio`` (exp of the
-        estimate), ``n_events`` (the outcome's total count).
+        estimate), ``n_events`` (the outcome's total count), ``note``: why an outcome was not
+        estimated (fewer than ``min_per_coefficient`` occurrences per coefficient: NaN estimates)
+        or is not identified (separation).
     """
     if family not in COUNT_FAMILIES:
         raise InputError(f"family: expected one of {', '.join(COUNT_FAMILIES)}, got {family!r}")
@@ -84,20 +88,33 @@ def estimate_count_effects(counts: pd.DataFrame, *, exposure: pd.Series | Sequen
     empty = [o for o, total in zip(outcomes, y_all.sum(axis=0)) if total == 0]
     if empty:
         raise InputError(f"counts: outcome {empty[0]!r} never occurs in the statements used; drop it")
-    coefs, covs, dispersion = [], [], []
+    n, p = design.matrix.shape
+    coefs, covs, dispersion, notes = [], [], [], []
     for j in range(y_all.shape[1]):
+        events = int(y_all[:, j].sum())
+        if events < min_per_coefficient * p:
+            # Too rare to estimate p coefficients: NaN rows with the reason, not numbers from separation.
+            coefs.append(np.full(p, np.nan))
+            covs.append(np.full((p, p), np.nan))
+            dispersion.append(None)
+            notes.append(f"{events} occurrences for {p} coefficients: need at least {min_per_coefficient * p} "
+                         f"({min_per_coefficient} per coefficient); not estimated")
+            continue
         c, v, info = glm_one(y_all[:, j], design.matrix, family=family, groups=groups, offset=offset)
+        se = np.sqrt(np.clip(np.diag(v), 0, None))
+        notes.append("" if np.all(np.isfinite(se)) and se.max() < SEPARATION_SE and info.get("converged", True)
+                     else "not identified (a level or period without any occurrence: separation); drop or merge it")
         coefs.append(c)
         covs.append(v)
         dispersion.append(info.get("dispersion"))
     coef, cov = np.stack(coefs), np.stack(covs)
-    n, p = design.matrix.shape
     df = float(groups.max()) if groups is not None else float(n - p)
     combined = {"estimate": coef, "total": cov, "df": np.full(coef.shape, df),
                 "within_var": np.diagonal(cov, axis1=1, axis2=2), "between_var": np.zeros(coef.shape)}
     table = coefficient_table(combined, design.columns, outcomes, outcome="outcome", confidence=confidence)
     table["rate_ratio"] = np.exp(table["estimate"])
     table["n_events"] = np.repeat(y_all.sum(axis=0).astype(np.int64), p)
+    table["note"] = np.repeat(np.asarray(notes, dtype=object), p)
     params = {"formula": formula, "expanded_formula": design.expanded, "family": family,
               "scale": "log rate ratio per token", "offset": "log(exposure)",
               "cov_type": "cluster" if cluster else "model", "cluster": cluster,

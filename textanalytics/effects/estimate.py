@@ -92,7 +92,7 @@ def coefficient_table(combined: dict[str, np.ndarray], columns: tuple[str, ...],
         "df": df.ravel(), "p_value": pval.ravel(),
         "within_var": combined["within_var"].ravel(), "between_var": combined["between_var"].ravel(),
     })
-    slope = (table["term"] != "Intercept").to_numpy()
+    slope = ((table["term"] != "Intercept") & table["p_value"].notna()).to_numpy()
     adjusted = np.full(len(table), np.nan)
     adjusted[slope] = bh_adjust(table.loc[slope, "p_value"].to_numpy())
     table.insert(table.columns.get_loc("p_value") + 1, "p_adjusted", adjusted)
