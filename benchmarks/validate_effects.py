@@ -170,10 +170,10 @@ def main() -> None:
     ap.add_argument("--commons", action="store_true", help="time ~ party + s(year) on the Commons sample")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "validate_effects.json")
     args = ap.parse_args()
-    out = {"commons": commons()} if args.commons else simulations(args)
+    out = {"commons": commons()} if args.commons else {f"words_{args.length}": simulations(args)}
     print(json.dumps(out, indent=2))
     previous = json.loads(args.out.read_text()) if args.out.exists() else {}
-    previous.update(out if not args.commons else {"commons": out["commons"]})
+    previous.update(out)
     args.out.write_text(json.dumps(previous, indent=2) + "\n")
 
 
