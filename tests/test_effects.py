@@ -217,3 +217,13 @@ def test_plots_return_figures():
                 res.plot(covariate="year"), res.plot(covariate="speaker")):
         assert isinstance(fig, Figure) and fig.axes
     assert "EffectsResult" in res._repr_html_() and len(res.summary()) == 3 * 2
+
+
+def test_nmf_uses_a_bootstrap_of_units_and_missing_years_are_counted():
+    theta, meta = confounded(n=150)
+    rng = np.random.default_rng(4)
+    nmf = hand_model(theta, engine="nmf", paragraphs=3, noise=0.05, rng=rng)
+    meta = meta.assign(year=pd.array(np.where(np.arange(150) < 5, None, meta["year"]), dtype="Int64"))
+    res = estimate_effects(nmf, corpus=meta, formula="~ speaker + year", n_draws=5)
+    assert res.params["posterior"].startswith("bootstrap") and res.params["n_statements_dropped"] == 5
+    assert res.table["between_var"].gt(0).all()
