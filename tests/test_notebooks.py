@@ -168,6 +168,27 @@ def test_your_own_corpus_notebook_runs_on_the_bundled_sample(tmp_path):
     assert "same matrix as the in-memory run: True" in printed
 
 
+def test_effects_notebook_runs_on_the_bundled_sample(tmp_path):
+    """nbmake runs 06 on the Commons sample when ../shared is there; this runs its fallback branch."""
+    import shutil
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    sample = ROOT / "tests" / "data" / "notebooks" / "sample_commons.csv.gz"
+    for folder in ("notebooks", "tests/data/notebooks", "docs/examples"):
+        (tmp_path / folder).mkdir(parents=True)
+    shutil.copy(sample, tmp_path / "tests" / "data" / "notebooks" / sample.name)
+    shutil.copy(ROOT / "docs" / "examples" / "commons.toml", tmp_path / "docs" / "examples" / "commons.toml")
+    nb = nbformat.read(NOTEBOOK_DIR / "06_effects.ipynb", as_version=4)
+    assert not (tmp_path.parent / "shared").exists()
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path / "notebooks")}}).execute()
+    printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert "corpus file: ../tests/data/notebooks/sample_commons.csv.gz" in printed
+    assert "240 speeches, K = 6" in printed
+
+
 # -- stripping ------------------------------------------------------------------------------------
 
 def strip_notebook(path: Path) -> bool:
