@@ -33,6 +33,7 @@ EXPECTED = (
     "03_topics.ipynb",
     "04_compare_years_speakers.ipynb",
     "05_your_own_corpus.ipynb",
+    "06_effects.ipynb",
 )
 STRIP_HINT = ("strip them with `python tests/test_notebooks.py --strip` "
               "(or `jupyter nbconvert --clear-output --inplace notebooks/*.ipynb`)")
@@ -165,6 +166,27 @@ def test_your_own_corpus_notebook_runs_on_the_bundled_sample(tmp_path):
     assert "sample_news.csv" in printed and "news_articles" not in printed.split("corpus file:")[1].splitlines()[0]
     assert "same tables as the in-memory run: True" in printed
     assert "same matrix as the in-memory run: True" in printed
+
+
+def test_effects_notebook_runs_on_the_bundled_sample(tmp_path):
+    """nbmake runs 06 on the Commons sample when ../shared is there; this runs its fallback branch."""
+    import shutil
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    sample = ROOT / "tests" / "data" / "notebooks" / "sample_commons.csv.gz"
+    for folder in ("notebooks", "tests/data/notebooks", "docs/examples"):
+        (tmp_path / folder).mkdir(parents=True)
+    shutil.copy(sample, tmp_path / "tests" / "data" / "notebooks" / sample.name)
+    shutil.copy(ROOT / "docs" / "examples" / "commons.toml", tmp_path / "docs" / "examples" / "commons.toml")
+    nb = nbformat.read(NOTEBOOK_DIR / "06_effects.ipynb", as_version=4)
+    assert not (tmp_path.parent / "shared").exists()
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path / "notebooks")}}).execute()
+    printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert "corpus file: ../tests/data/notebooks/sample_commons.csv.gz" in printed
+    assert "240 speeches, K = 6" in printed
 
 
 # -- stripping ------------------------------------------------------------------------------------

@@ -59,6 +59,11 @@ _EXPORTS = {
     "load_config": "textanalytics.config",
     "AnalysisConfig": "textanalytics.config",
     "InputError": "textanalytics.errors",
+    "estimate_effects": "textanalytics.effects",
+    "predict_effects": "textanalytics.effects",
+    "contrasts": "textanalytics.effects",
+    "estimate_count_effects": "textanalytics.effects",
+    "term_effects": "textanalytics.effects",
 }
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS, eager=("__version__",))

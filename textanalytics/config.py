@@ -35,6 +35,7 @@ from .features import VocabularyConfig
 from .compare.config import CompareConfig
 from .topics.config import TopicConfig
 from .report.config import ReportConfig
+from .effects.config import EffectsConfig
 
 #: Largest seed numpy's ``RandomState`` (hence gensim and scikit-learn) accepts.
 MAX_SEED = 2**32 - 1
@@ -71,6 +72,7 @@ class AnalysisConfig:
     compare: CompareConfig = field(default_factory=CompareConfig)
     topics: TopicConfig = field(default_factory=TopicConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
+    effects: EffectsConfig = field(default_factory=EffectsConfig)
 
     def __post_init__(self) -> None:
         check = FieldChecks(self, None)

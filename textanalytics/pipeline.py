@@ -236,6 +236,9 @@ def run_analysis(cfg: AnalysisConfig) -> AnalysisResults:
         _compare(cfg, res)
     with clock.stage("topics"):
         _topics(cfg, res)
+        if cfg.effects.formulas:  # covariate effects on topic shares: textanalytics/effects/stage.py
+            from .effects.stage import run_effects  # deferred: scipy, statsmodels (effect regressions)
+            run_effects(cfg, res)
     with clock.stage("keywords in context"):
         _keywords_in_context(cfg, res)
     return res

@@ -8,6 +8,7 @@ from .. import __version__
 from .analyses import cmd_compare, cmd_kwic, cmd_topics
 from .common import QUERY_TYPES
 from .data import cmd_corpus, cmd_preprocess
+from .effects import add_effects_parser
 from .reports import cmd_report
 
 __all__ = ["build_parser"]
@@ -67,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", dest="by_deprecated", choices=QUERY_TYPES, default=None, help=argparse.SUPPRESS)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_kwic)
+
+    add_effects_parser(sub, common)
 
     p = sub.add_parser("report", parents=[common], help="regenerate every table, figure and the report")
     p.add_argument("--corpus", metavar="PATH", default=None, help="corpus path (overrides the config)")

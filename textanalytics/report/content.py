@@ -19,6 +19,7 @@ from ..corpus.plots import corpus_overview_figure
 from ..grouping import label_str
 from ..topics import plots as tplots
 from . import narrative
+from .effects import effects_figures, effects_section
 from .figures import FigureSpec
 
 #: A section: ``{"heading": str, "blocks": [block, ...]}``; a block is a dict with ``kind`` one of
@@ -125,6 +126,7 @@ def figure_specs(res: Any) -> dict[str, FigureSpec]:
                  & (td["group_b"] == first["group_b"])]
         figs["topic_differences"] = FigureSpec(tplots.plot_differences, {
             "table": sub, "alpha": alpha, "confidence": cfg.topics.confidence})
+    figs.update(effects_figures(res))
     return figs
 
 
@@ -208,6 +210,10 @@ def sections(res: Any, *, figures: dict[str, Any]) -> list[Section]:
         blocks.append({"kind": "table", "name": "topic_shares", "caption": "Topic shares by group"})
         blocks.append({"kind": "table", "name": "topic_differences", "caption": "Differences between groups"})
         S.append({"heading": "Differences between speakers and groups", "blocks": blocks})
+
+    effects = effects_section(res, alpha=alpha)
+    if effects is not None:
+        S.append(effects)
 
     cav = narrative.caveats(statements=st, group_by=tuple(cfg.compare.group_by),
                             labels=run.labels if run is not None else None,
