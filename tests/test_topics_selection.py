@@ -268,3 +268,21 @@ def test_reason_names_the_winner_and_flags_an_edge():
     assert text.startswith("K=6 chosen") and "within one standard error" in text and "Caution" not in text
     edge = sel._reason(summary, {**res, "k": 12}, config=cfg, extended=[14, 16], fixed=False)
     assert "extended once (K = 14, 16)" in edge and "K=12 is the largest K searched" in edge
+
+
+def test_stability_cap_stops_at_the_most_stable_k():
+    # The search table (K >= 8) of a planted corpus with 15 topics (benchmarks/validate_topics.py, true K = 15,
+    # corpus 2, tomotopy): stability relative to chance peaks at K = 16. A cap reaching one standard error above
+    # K° (the rule before 2026-12) let exclusivity, which keeps growing, carry the choice to K = 18.
+    t = dict(k=[8, 10, 12, 14, 16, 18, 20, 23],
+             heldout=[-6.1619, -6.1072, -6.0455, -5.9953, -5.9674, -5.9678, -5.9675, -5.9713],
+             heldout_se=[0.0248, 0.025, 0.0279, 0.0301, 0.031, 0.0314, 0.0311, 0.0311],
+             coherence=[-0.4549, -0.4679, -0.4635, -0.4591, -0.4608, -0.4527, -0.4477, -0.4472],
+             exclusivity=[9.6668, 9.7174, 9.7621, 9.7962, 9.8401, 9.8607, 9.826, 9.8614],
+             stability=[0.3449, 0.4039, 0.574, 0.7514, 0.801, 0.7382, 0.6743, 0.5752],
+             stability_se=np.array([0.0681, 0.0324, 0.0562, 0.0329, 0.0429, 0.0126, 0.0081, 0.0056]) / 2,
+             baseline=[0.1072, 0.1077, 0.0998, 0.1107, 0.0959, 0.0902, 0.0872, 0.0802])
+    res = rule.gated_frontier(**t)
+    assert res["most_stable_k"] == 16 and res["k_cap"] == 16 and abs(res["k"] - 15) <= 2
+    old = rule.gated_frontier(**t, cap_tolerance=1.0)
+    assert old["k_cap"] == 18 and old["k"] == 18

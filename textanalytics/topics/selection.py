@@ -225,8 +225,8 @@ def _reason(summary: pd.DataFrame, res: dict[str, Any], *, config: TopicConfig, 
             parts.append(f"held-out likelihood best at K={res['best_heldout_k']} and within one standard error "
                          f"of it from K={res['k_1se']}")
         if res["k_cap"] is not None:
-            parts.append(f"stability relative to chance best at K={res['most_stable_k']} and within one standard "
-                         f"error of it up to K={res['k_cap']}")
+            parts.append(f"stability relative to chance best at K={res['most_stable_k']}, so no K above "
+                         f"K={res['k_cap']}")
         front = summary.loc[summary["frontier"], "k"].tolist()
         facts = [f"c_npmi {row['c_npmi']:.3f}", f"exclusivity {row['exclusivity']:.2f} of {config.top_n}"]
         if not np.isnan(row["heldout"]):
