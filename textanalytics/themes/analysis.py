@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..config import to_dict
 from ..results import TableResult
 from ..topics import TopicConfig, TopicModel, topic_differences, topic_shares, topic_trends
 from .codebook import Codebook
@@ -112,8 +113,6 @@ class ThemeCounts(TableResult):
         """The paragraph rates as a :class:`~textanalytics.topics.TopicModel` (one "fit"), so topic
         shares, differences and trends run on categories unchanged (module docstring). Paragraphs
         without words are left out (they weigh nothing)."""
-        from ..config import to_dict  # deferred: textanalytics.config imports every stage's config
-
         p = self.paragraphs
         cats = list(self.codebook.categories)
         wide = p.pivot_table(index=["statement_id", "paragraph"], columns="category", values="count",

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import yaml
 
 from ..errors import InputError, printable
 from ..files import read_csv_records, read_file_bytes
@@ -179,8 +180,6 @@ def _read_toml(path: Path, text: str) -> Codebook:
 
 
 def _read_yaml(path: Path, text: str) -> Codebook:
-    import yaml  # deferred: pyyaml, only for YAML codebooks
-
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -18,8 +18,8 @@ class ThemesConfig:
     ``.csv``) or ``""`` for none (no theme analysis); ``match``: ``lemma`` or
     ``surface`` forms; ``seeded_topics``: also fit keyword-assisted topics, one
     seeded by each category; ``free_topics``: unseeded topics beside them (at
-    least 1); ``seed_weight``: the topic-word prior of a seed word in its own
-    topic (> 0; every other topic gets ``[topics] eta`` as usual);
+    least 1); ``seed_weight``: seededlda's weight, the pseudo-counts a seeded
+    topic's seed words share as their prior, as a share of the matrix' tokens (> 0);
     ``kwic_max_hits``: KWIC lines kept per matched form (at least 1).
 
     >>> ThemesConfig(match="stem")
@@ -32,7 +32,7 @@ class ThemesConfig:
     match: Literal["lemma", "surface"] = "lemma"
     seeded_topics: bool = True
     free_topics: int = 3
-    seed_weight: float = 1.0
+    seed_weight: float = 0.01
     kwic_max_hits: int = 20
 
     def __post_init__(self) -> None:

@@ -1,11 +1,13 @@
 """Keyword-assisted topics: K topics of which one per codebook category is seeded and the rest free.
 
 The design is keyATM's (Eshima, Imai & Sasaki 2024: keyword topics plus
-"no-keyword" topics) with the prior of seededlda (Watanabe & Zhou 2022) and of
-tomotopy's ``set_word_prior`` example: a seed word gets the topic-word prior
-``seed_weight`` in its own topic(s) and a tenth of the usual ``eta`` in every
-other topic, so it starts out -- and tends to stay -- in its category's topic,
-while the topic is free to take on the words that co-occur with it. Every
+"no-keyword" topics) with the prior of seededlda (Watanabe & Zhou 2022),
+through tomotopy's ``set_word_prior``: the seed words of a topic share
+``weight`` × (tokens of the matrix) pseudo-counts as their topic-word prior in
+that topic (seededlda's ``weight``, default 0.01), and get a hundredth of the
+usual ``eta`` in every other topic, so they start out -- and tend to stay -- in
+their category's topic, while the topic is free to take on the words that
+co-occur with them. Every
 other word has the ordinary symmetric prior. Seed words are the codebook's
 entries that are model terms: single words as lemmas, phrases as joined terms
 (``terrorist_financing``), aliases by their canonical (``isil``); wildcards
@@ -26,18 +28,22 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import logging
 import re
 from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
 
+from ..config import to_dict
 from ..errors import InputError
 from ..features import DocumentTermMatrix
 from ..topics import TopicConfig, TopicEnsemble, TopicModel
 from ..topics import stats
 from ..topics.engines import fit_engine
 from ..topics.prepare import check_seeds, check_size, prepare
+
+log = logging.getLogger(__name__)
 
 __all__ = ["seed_priors", "fit_seeded_topics", "fit_seeded_ensemble", "seeded_drift", "DRIFT_COLUMNS"]
 
@@ -55,7 +61,7 @@ def seed_priors(seed_words: dict[str, Sequence[str]], vocabulary: Sequence[str],
 
     >>> p, used, missing = seed_priors({"a": ["x*"], "b": ["y", "q"]}, ["x1", "x2", "y"], k=3, weight=1.0, eta=0.1)
     >>> p["x1"], used, missing
-    ([1.0, 0.01, 0.01], {'a': ['x1', 'x2'], 'b': ['y']}, ['b: q'])
+    ([0.5, 0.001, 0.001], {'a': ['x1', 'x2'], 'b': ['y']}, ['b: q'])
     """
     vocab = list(vocabulary)
     index = set(vocab)
@@ -77,40 +83,46 @@ def seed_priors(seed_words: dict[str, Sequence[str]], vocabulary: Sequence[str],
                 if v not in used[cat]:
                     used[cat].append(v)
                     topics_of.setdefault(v, set()).add(i)
-    priors = {w: [float(weight) if j in ts else eta / 10.0 for j in range(k)] for w, ts in sorted(topics_of.items())}
+    # seededlda's weight: the seed words of a topic share `weight` pseudo-counts between them.
+    per = {i: weight / max(1, len(used[c])) for i, c in enumerate(seed_words)}
+    priors = {w: [per[j] if j in ts else eta / 100.0 for j in range(k)] for w, ts in sorted(topics_of.items())}
     return priors, used, missing
 
 
 def fit_seeded_topics(dtm: DocumentTermMatrix, *, seed_words: dict[str, Sequence[str]], free_topics: int = 3,
-                      seed: int = 1, config: TopicConfig | None = None, weight: float = 1.0) -> TopicModel:
+                      seed: int = 1, config: TopicConfig | None = None, weight: float = 0.01) -> TopicModel:
     """Fit one keyword-assisted topic model: ``len(seed_words)`` seeded topics + ``free_topics`` free ones.
 
     ``seed_words``: ``{category: [entry, ...]}`` (e.g. ``Codebook.seed_words()``);
     ``config``: the :class:`TopicConfig` (``engine`` must be ``"tomotopy"``); ``weight``:
-    a seed word's prior in its own topic. Same matrix, seed and settings give the same arrays.
+    seededlda's weight -- a topic's seed words share ``weight`` × (tokens of the matrix)
+    pseudo-counts as their prior in that topic (0.01: 1 %). Same matrix, seed and settings give the same arrays.
 
     >>> m = fit_seeded_topics(dtm, seed_words=codebook.seed_words(), free_topics=3, seed=1)  # doctest: +SKIP
     >>> m.params["topic_names"][:2]                                                          # doctest: +SKIP
     ['terrorist_financing', 'foreign_terrorist_fighters']
     """
-    from ..config import to_dict  # deferred: textanalytics.config imports every stage's config
-
     config = config or TopicConfig()
     if not seed_words:
         raise InputError("seed_words: give at least one category with seed words")
     if isinstance(free_topics, bool) or not isinstance(free_topics, (int, np.integer)) or free_topics < 1:
         raise InputError(f"free_topics: must be an integer of at least 1, got {free_topics!r}")
     prep = prepare(dtm, config)
+    # A category none of whose entries is a model term (pruned away, or absent) cannot seed a topic.
+    _, found, _ = seed_priors(seed_words, prep.vocabulary, k=1, weight=weight, eta=1.0)
+    skipped = [c for c in seed_words if not found[c]]
+    seed_words = {c: w for c, w in seed_words.items() if found[c]}
+    if not seed_words:
+        raise InputError("seed_words: no category has an entry among the model's terms; add entries that occur")
+    if skipped:
+        log.warning("seeded topics: no entry of %s is a model term (pruned or absent); no topic is seeded "
+                    "with %s", ", ".join(skipped), "it" if len(skipped) == 1 else "them")
     names = list(seed_words)
     k = len(names) + int(free_topics)
     check_size(prep, k)
     eta = 1.0 / k if config.eta == "symmetric" else 0.05 if config.eta == "auto" else float(config.eta)
-    priors, used, missing = seed_priors(seed_words, prep.vocabulary, k=k, weight=weight, eta=eta)
-    empty = [c for c in names if not used[c]]
-    if empty:
-        raise InputError(f"seed_words: categor{'y' if len(empty) == 1 else 'ies'} {', '.join(empty)} "
-                         "ha{} no entry among the model's terms; add entries that occur or drop the category"
-                         .format("s" if len(empty) == 1 else "ve"))
+    pseudo = float(weight) * float(prep.counts.sum())
+    priors, used, missing = seed_priors(seed_words, prep.vocabulary, k=k, weight=pseudo, eta=eta)
     topic_term, doc_topic, info = fit_engine(prep.counts, vocabulary=prep.vocabulary, k=k, seed=int(seed),
                                              config=config, word_priors=priors)
     s = len(names)
@@ -123,14 +135,15 @@ def fit_seeded_topics(dtm: DocumentTermMatrix, *, seed_words: dict[str, Sequence
               "dropped_units": list(prep.dropped_units), "n_terms": len(prep.vocabulary),
               "n_terms_before_pruning": prep.n_terms_before_pruning, "engine_info": info,
               "topic_names": names + [""] * int(free_topics), "seeded": names, "free_topics": int(free_topics),
-              "seed_weight": float(weight), "seed_words": used, "missing_seed_words": missing}
+              "seed_weight": float(weight), "seed_words": used, "missing_seed_words": missing,
+              "unseeded_categories": skipped}
     return TopicModel(topic_term=topic_term[order], doc_topic=doc_topic[:, order], vocabulary=prep.vocabulary,
                       units=prep.units, term_counts=prep.term_counts, params=params, pruned=prep.pruned)
 
 
 def fit_seeded_ensemble(dtm: DocumentTermMatrix, *, seed_words: dict[str, Sequence[str]], seeds: Sequence[int],
                         free_topics: int = 3, config: TopicConfig | None = None,
-                        weight: float = 1.0) -> TopicEnsemble:
+                        weight: float = 0.01) -> TopicEnsemble:
     """One :func:`fit_seeded_topics` per seed, aligned to the first: seeded topics pinned by number,
     free topics matched by top-term Jaccard. ``stability`` of every topic is its mean top-term
     Jaccard with its counterpart in the other fits (the package's stability measure)."""
@@ -141,7 +154,7 @@ def fit_seeded_ensemble(dtm: DocumentTermMatrix, *, seed_words: dict[str, Sequen
     reference, others = models[0], models[1:]
     if not others:
         return TopicEnsemble(reference=reference)
-    s, top_n = len(seed_words), int(config.top_n)
+    s, top_n = len(reference.params["seeded"]), int(config.top_n)
     aligned, jaccards = [], []
     for m in others:
         free_match, _ = stats.agreement(reference.topic_term[s:], m.topic_term[s:], top_n=top_n)
