@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import StepSkipped
-from ..compare.concordance import kwic_pieces
+from ..compare.concordance import KWIC_COLUMNS, kwic_pieces
 from ..topics import time_positions, topic_labels, topic_shares
 from .analysis import ThemeCounts, count_themes, theme_differences, theme_shares, theme_trends
 from .codebook import read_codebook
@@ -44,8 +44,9 @@ def theme_kwic(pieces: Any, counts: ThemeCounts, *, window: int = 8, max_hits: i
     forms = counts.entries[["category", "matched"]].drop_duplicates()
     queries = list(dict.fromkeys(forms["matched"]))
     if not queries:
-        return pd.DataFrame(columns=["category", "query"])
+        return pd.DataFrame(columns=["category", "query", *KWIC_COLUMNS])
     lines = kwic_pieces(pieces, queries, window=window, max_hits=max_hits)
+    lines = lines[["query", *KWIC_COLUMNS]]
     out = forms.rename(columns={"matched": "query"}).merge(lines, on="query", how="inner")
     return out.reset_index(drop=True)
 
