@@ -92,3 +92,89 @@ def compare_counts(config: str, codebook_path: str) -> dict:
             "total_lemma": int(lemma["count"].sum()),
             "seconds_surface": round(t_ours, 2), "seconds_lemma": round(t_lemma, 2), "seconds_regex": round(t_ref, 2),
             "first_differences": diff.head(5).to_dict("records")}
+
+
+def planted_recovery(*, reps: int, k: int = 8, n_seeded: int = 5, n_seed_words: int = 4,
+                     threshold: float = 0.9) -> dict:
+    """Recovery of planted topics by seeded topics, by unseeded LDA, and by the free topics (module docstring)."""
+    from textanalytics.topics import TopicConfig, fit_topics
+    from textanalytics.topics import stats
+    from textanalytics.topics.synthetic import recovery, simulate_corpus
+    from textanalytics.themes import fit_seeded_topics
+
+    config = TopicConfig(engine="tomotopy")
+    seeded_hits, lda_hits, free_hits, lda_free_hits = [], [], [], []
+    start = time.perf_counter()
+    for r in range(reps):
+        sim = simulate_corpus(k=k, n_terms=400, n_statements=20, paragraphs=5, length=60, alpha=0.3,
+                              seed=1000 + r)
+        vocab = sim.dtm.vocabulary
+        seeds = {f"planted_{i}": [vocab[j] for j in np.argsort(-sim.topic_term[i])[:n_seed_words]]
+                 for i in range(n_seeded)}
+        model = fit_seeded_topics(sim.dtm, seed_words=seeds, free_topics=k - n_seeded, seed=r + 1, config=config)
+        position = {t: j for j, t in enumerate(vocab)}
+        planted = sim.topic_term[:, [position[t] for t in model.vocabulary]]
+        cos = stats.cosine_matrix(planted, model.topic_term)
+        seeded_hits.extend(cos[np.arange(n_seeded), np.arange(n_seeded)] >= threshold)
+        free = cos[n_seeded:, n_seeded:]
+        match = stats.match_topics(free)
+        free_hits.extend(free[np.arange(len(match)), match] >= threshold)
+        lda = fit_topics(sim.dtm, k=k, seed=r + 1, config=config)
+        _, lda_cos = recovery(lda, sim)
+        lda_hits.extend(lda_cos[:n_seeded] >= threshold)
+        lda_free_hits.extend(lda_cos[n_seeded:] >= threshold)
+    return {"reps": reps, "k": k, "n_seeded": n_seeded, "n_seed_words": n_seed_words, "threshold": threshold,
+            "seeded_recovered": round(float(np.mean(seeded_hits)), 3),
+            "unseeded_lda_same_topics_recovered": round(float(np.mean(lda_hits)), 3),
+            "free_topics_recovered": round(float(np.mean(free_hits)), 3),
+            "unseeded_lda_other_topics_recovered": round(float(np.mean(lda_free_hits)), 3),
+            "seconds": round(time.perf_counter() - start, 1)}
+
+
+def seeded_identity(*, weights: tuple[float, ...] = (0.01, 0.05, 0.2)) -> list[dict]:
+    """Stability and identity of the seeded topics on the seeds corpus, per seededlda weight (module docstring)."""
+    from textanalytics.features import build_dtm, topic_model_matrix
+    from textanalytics.topics import stats
+    from textanalytics.themes import fit_seeded_ensemble, seeded_drift
+
+    cfg = load_config(ROOT / "analysis.toml", resolve=True)
+    inputs = load_inputs(cfg, stage=lambda name: contextlib.nullcontext())
+    codebook = read_codebook(cfg.themes.codebook)
+    full = build_dtm(inputs.tokens, unit=cfg.preprocess.unit)
+    dtm, _ = topic_model_matrix(full, labels=None, config=cfg.vocabulary)
+    seeds = [cfg.seed + i for i in range(cfg.topics.n_seeds)]
+    out = []
+    for w in weights:
+        ens = fit_seeded_ensemble(dtm, seed_words=codebook.seed_words(), seeds=seeds,
+                                  free_topics=cfg.themes.free_topics, config=cfg.topics, weight=w)
+        s = len(ens.reference.params["seeded"])
+        kept = [stats.agreement(ens.reference.topic_term, m.topic_term, top_n=cfg.topics.top_n)[0][:s] == np.arange(s)
+                for m in ens.refits]
+        drift = seeded_drift(ens, top_n=cfg.topics.top_n)
+        out.append({"seed_weight": w, "seeded_topics": s, "fits": len(seeds),
+                    "stability_mean": round(float(drift["stability"].mean()), 3),
+                    "stability_min": round(float(drift["stability"].min()), 3),
+                    "topics_stability_ge_0.8": int((drift["stability"] >= 0.8).sum()),
+                    "identity_kept": round(float(np.mean(kept)), 3),
+                    "seed_mass_mean": round(float(drift["seed_mass"].mean()), 3)})
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="seeds only, 5 planted corpora")
+    parser.add_argument("--reps", type=int, default=20, help="planted corpora")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.ERROR)
+    results: dict = {"counts": [compare_counts("analysis.toml", "seeds/themes.toml")]}
+    if not args.quick:
+        results["counts"].append(compare_counts("docs/examples/commons.toml",
+                                                str(ROOT.parent / "shared" / "dictionaries" / "mfd2.csv")))
+    results["planted_recovery"] = planted_recovery(reps=5 if args.quick else args.reps)
+    results["seeded_identity"] = seeded_identity()
+    print(json.dumps(results, indent=1, default=str))
+    (ROOT / "benchmarks" / "validate_themes.json").write_text(json.dumps(results, indent=1, default=str) + "\n")
+
+
+if __name__ == "__main__":
+    main()
