@@ -225,7 +225,8 @@ def test_seeded_topics_need_tomotopy_and_seed_terms():
 
     sim = simulate_corpus(k=3, n_terms=60, n_statements=4, paragraphs=3, length=20, seed=1)
     with pytest.raises(InputError, match='engine = "tomotopy"'):
-        fit_seeded_topics(sim.dtm, seed_words={"a": [sim.dtm.vocabulary[1]]}, config=TopicConfig(engine="nmf"))
+        top = sim.dtm.vocabulary[int(np.asarray(sim.dtm.counts.sum(axis=0)).argmax())]
+        fit_seeded_topics(sim.dtm, seed_words={"a": [top]}, config=TopicConfig(engine="nmf"))
     with pytest.raises(InputError, match="no category has an entry"):
         fit_seeded_topics(sim.dtm, seed_words={"a": ["nothing"]})
 
