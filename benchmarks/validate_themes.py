@@ -95,7 +95,8 @@ def compare_counts(config: str, codebook_path: str) -> dict:
 
 
 def planted_recovery(*, reps: int, k: int = 8, n_seeded: int = 5, n_seed_words: int = 4,
-                     threshold: float = 0.9) -> dict:
+                     threshold: float = 0.9, n_statements: int = 20, paragraphs: int = 5, length: int = 60,
+                     weight: float = 0.01) -> dict:
     """Recovery of planted topics by seeded topics, by unseeded LDA, and by the free topics (module docstring)."""
     from textanalytics.topics import TopicConfig, fit_topics
     from textanalytics.topics import stats
@@ -104,28 +105,35 @@ def planted_recovery(*, reps: int, k: int = 8, n_seeded: int = 5, n_seed_words: 
 
     config = TopicConfig(engine="tomotopy")
     seeded_hits, lda_hits, free_hits, lda_free_hits = [], [], [], []
+    seeded_cos, lda_cos_seeded = [], []
     start = time.perf_counter()
     for r in range(reps):
-        sim = simulate_corpus(k=k, n_terms=400, n_statements=20, paragraphs=5, length=60, alpha=0.3,
-                              seed=1000 + r)
+        sim = simulate_corpus(k=k, n_terms=400, n_statements=n_statements, paragraphs=paragraphs, length=length,
+                              alpha=0.3, seed=1000 + r)
         vocab = sim.dtm.vocabulary
         seeds = {f"planted_{i}": [vocab[j] for j in np.argsort(-sim.topic_term[i])[:n_seed_words]]
                  for i in range(n_seeded)}
-        model = fit_seeded_topics(sim.dtm, seed_words=seeds, free_topics=k - n_seeded, seed=r + 1, config=config)
+        model = fit_seeded_topics(sim.dtm, seed_words=seeds, free_topics=k - n_seeded, seed=r + 1, config=config,
+                                  weight=weight)
         position = {t: j for j, t in enumerate(vocab)}
         planted = sim.topic_term[:, [position[t] for t in model.vocabulary]]
         cos = stats.cosine_matrix(planted, model.topic_term)
         seeded_hits.extend(cos[np.arange(n_seeded), np.arange(n_seeded)] >= threshold)
+        seeded_cos.extend(cos[np.arange(n_seeded), np.arange(n_seeded)])
         free = cos[n_seeded:, n_seeded:]
         match = stats.match_topics(free)
         free_hits.extend(free[np.arange(len(match)), match] >= threshold)
         lda = fit_topics(sim.dtm, k=k, seed=r + 1, config=config)
         _, lda_cos = recovery(lda, sim)
         lda_hits.extend(lda_cos[:n_seeded] >= threshold)
+        lda_cos_seeded.extend(lda_cos[:n_seeded])
         lda_free_hits.extend(lda_cos[n_seeded:] >= threshold)
     return {"reps": reps, "k": k, "n_seeded": n_seeded, "n_seed_words": n_seed_words, "threshold": threshold,
+            "n_statements": n_statements, "paragraphs": paragraphs, "length": length, "weight": weight,
             "seeded_recovered": round(float(np.mean(seeded_hits)), 3),
             "unseeded_lda_same_topics_recovered": round(float(np.mean(lda_hits)), 3),
+            "seeded_mean_cosine": round(float(np.mean(seeded_cos)), 3),
+            "unseeded_lda_same_topics_mean_cosine": round(float(np.mean(lda_cos_seeded)), 3),
             "free_topics_recovered": round(float(np.mean(free_hits)), 3),
             "unseeded_lda_other_topics_recovered": round(float(np.mean(lda_free_hits)), 3),
             "seconds": round(time.perf_counter() - start, 1)}
@@ -170,7 +178,12 @@ def main() -> None:
     if not args.quick:
         results["counts"].append(compare_counts("docs/examples/commons.toml",
                                                 str(ROOT.parent / "shared" / "dictionaries" / "mfd2.csv")))
-    results["planted_recovery"] = planted_recovery(reps=5 if args.quick else args.reps)
+    reps = 5 if args.quick else args.reps
+    # Enough text for LDA alone (20 statements x 5 paragraphs x 60 words, K = 8), and too little
+    # (12 x 4 x 40, K = 10): seeding matters where the data cannot carry the topics.
+    results["planted_recovery"] = [planted_recovery(reps=reps),
+                                   planted_recovery(reps=reps, k=10, n_statements=12, paragraphs=4, length=40),
+                                   planted_recovery(reps=reps, k=10, n_statements=16, paragraphs=5, length=50)]
     results["seeded_identity"] = seeded_identity()
     print(json.dumps(results, indent=1, default=str))
     (ROOT / "benchmarks" / "validate_themes.json").write_text(json.dumps(results, indent=1, default=str) + "\n")

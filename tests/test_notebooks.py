@@ -33,6 +33,7 @@ EXPECTED = (
     "03_topics.ipynb",
     "04_compare_years_speakers.ipynb",
     "05_your_own_corpus.ipynb",
+    "07_themes.ipynb",
 )
 STRIP_HINT = ("strip them with `python tests/test_notebooks.py --strip` "
               "(or `jupyter nbconvert --clear-output --inplace notebooks/*.ipynb`)")

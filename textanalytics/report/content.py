@@ -17,6 +17,7 @@ from .. import __version__
 from ..compare import plots as cplots
 from ..corpus.plots import corpus_overview_figure
 from ..grouping import label_str
+from ..themes.analysis import as_topic_table
 from ..topics import plots as tplots
 from . import narrative
 from .figures import FigureSpec
@@ -229,10 +230,7 @@ def theme_figures(res: Any) -> dict[str, FigureSpec]:
     ts = res.tables.get("theme_shares")
     if ts is None or not len(ts):
         return {}
-    cats = list(dict.fromkeys(ts["category"]))
-    # The topic heatmap draws categories: numbered in codebook order, labelled by name, none unstable.
-    as_topics = ts.assign(topic=ts["category"].map({c: i + 1 for i, c in enumerate(cats)}),
-                          label=ts["category"], unstable=False)
+    as_topics = as_topic_table(ts)  # the topic heatmap draws categories as topics
     return {f"theme_heatmap_{col}": FigureSpec(tplots.plot_share_heatmap,
                                                 {"table": as_topics[as_topics["group_by"] == col]})
             for col in ts["group_by"].drop_duplicates()}

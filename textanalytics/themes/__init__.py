@@ -23,9 +23,11 @@ _EXPORTS = {
     "theme_shares": "textanalytics.themes.analysis",
     "theme_differences": "textanalytics.themes.analysis",
     "theme_trends": "textanalytics.themes.analysis",
+    "ThemeResult": "textanalytics.themes.analysis",
     "fit_seeded_topics": "textanalytics.themes.seeded",
     "fit_seeded_ensemble": "textanalytics.themes.seeded",
     "seeded_drift": "textanalytics.themes.seeded",
+    "theme_kwic": "textanalytics.themes.stage",
 }
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS, eager=("ThemesConfig",))

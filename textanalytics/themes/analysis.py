@@ -15,23 +15,26 @@ not sum to 1 (a word may fall in none or in several).
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from ..config import to_dict
+from ..grouping import label_str
 from ..results import TableResult
 from ..topics import TopicConfig, TopicModel, topic_differences, topic_shares, topic_trends
 from .codebook import Codebook
 from .matching import MatchMode, find_matches
 
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
 log = logging.getLogger(__name__)
 
-__all__ = ["ThemeCounts", "count_themes", "theme_shares", "theme_differences", "theme_trends",
+__all__ = ["ThemeCounts", "ThemeResult", "as_topic_table", "count_themes", "theme_shares", "theme_differences", "theme_trends",
            "COUNT_COLUMNS", "ENTRY_COLUMNS"]
 
 #: Columns of :attr:`ThemeCounts.table` (statement level; ``paragraphs`` adds ``paragraph``).
@@ -179,22 +182,62 @@ def count_themes(tokens: Any, codebook: Codebook, *, match: MatchMode = "lemma")
                        duplicates=duplicates, codebook=codebook, params=params)
 
 
-def _as_categories(result: Any) -> Any:
-    """A topic result with ``category`` (the category name) in place of ``topic``/``label``/``unstable``."""
+def as_topic_table(table: pd.DataFrame) -> pd.DataFrame:
+    """A theme table in the topic tables' columns (``topic`` numbered in codebook order, ``label`` = the
+    category, none ``unstable``), for the topic plots (:mod:`textanalytics.topics.plots`)."""
+    cats = list(dict.fromkeys(table["category"]))
+    return table.assign(topic=table["category"].map({c: i + 1 for i, c in enumerate(cats)}),
+                        label=table["category"], unstable=False)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class ThemeResult(TableResult):
+    """Theme shares, differences or trends (:func:`theme_shares`, :func:`theme_differences`,
+    :func:`theme_trends`): the topic result's ``table`` with ``category`` in place of
+    ``topic``/``label``/``unstable``, and its ``params`` (plus ``kind``)."""
+
+    table: pd.DataFrame
+    params: dict[str, Any] = field(default_factory=dict)
+    _shown = ("kind", "group_by")
+
+    def summary(self) -> pd.DataFrame:
+        """Shares (or differences) as a category × group grid; trends as they are."""
+        t = self.table
+        if self.params.get("kind") == "trends":
+            return t
+        column, value = ("group", "share") if "share" in t else ("group_a", "difference")
+        t = t.assign(**{column: t[column].map(label_str)})
+        return t.pivot(index="category", columns=column, values=value).reindex(
+            index=list(dict.fromkeys(t["category"])), columns=list(dict.fromkeys(t[column])))
+
+    def plot(self, *, kind: str = "heatmap", **kwargs: Any) -> "Figure":
+        """Shares: a category × group heatmap (``"heatmap"``) or lines over ordered groups
+        (``"lines"``); differences: the difference chart (topics' plots, categories as topics)."""
+        from ..topics import plots  # deferred: matplotlib, on first plot
+
+        t = as_topic_table(self.table)
+        if "difference" in t:
+            return plots.plot_differences(t, **kwargs)
+        if kind == "lines":
+            return plots.plot_shares_over_time(t, confidence=self.params.get("confidence", 0.95), **kwargs)
+        return plots.plot_share_heatmap(t, **kwargs)
+
+
+def _as_categories(result: Any, kind: str) -> ThemeResult:
     t = result.table.rename(columns={"label": "category"}).drop(columns=["topic", "unstable"])
-    return dataclasses.replace(result, table=t.reset_index(drop=True))
+    return ThemeResult(table=t.reset_index(drop=True), params={**result.params, "kind": kind})
 
 
 def theme_shares(counts: ThemeCounts, *, corpus: Any, group_by: str, seed: int = 0,
                  config: TopicConfig | None = None) -> Any:
     """Each category's share of every group's words, with statement-level intervals.
 
-    :func:`~textanalytics.topics.topic_shares` on :meth:`ThemeCounts.as_model`; its
-    table with ``category`` for ``topic``/``label``: ``group_by, group, category, share,
-    lower, upper, n_statements, n_units, n_tokens, note``.
+    :func:`~textanalytics.topics.topic_shares` on :meth:`ThemeCounts.as_model`, as a
+    :class:`ThemeResult` whose table has ``category`` for ``topic``/``label``: ``group_by,
+    group, category, share, lower, upper, n_statements, n_units, n_tokens, note``.
     """
     model = counts.as_model(seed=seed, config=config)
-    return _as_categories(topic_shares(model, corpus=corpus, group_by=group_by, seed=seed, config=config))
+    return _as_categories(topic_shares(model, corpus=corpus, group_by=group_by, seed=seed, config=config), "shares")
 
 
 def theme_differences(counts: ThemeCounts, *, corpus: Any, group_by: str, seed: int = 0,
@@ -203,11 +246,11 @@ def theme_differences(counts: ThemeCounts, *, corpus: Any, group_by: str, seed: 
     on :meth:`ThemeCounts.as_model`; ``options`` are its ``pairs``, ``versus``, ``alpha``, ...)."""
     model = counts.as_model(seed=seed, config=config)
     return _as_categories(topic_differences(model, corpus=corpus, group_by=group_by, seed=seed, config=config,
-                                            **options))
+                                            **options), "differences")
 
 
 def theme_trends(counts: ThemeCounts, *, corpus: Any, group_by: str, seed: int = 0,
                  config: TopicConfig | None = None) -> Any:
     """Slope of each category's share over ordered groups (:func:`~textanalytics.topics.topic_trends`)."""
     model = counts.as_model(seed=seed, config=config)
-    return _as_categories(topic_trends(model, corpus=corpus, group_by=group_by, seed=seed, config=config))
+    return _as_categories(topic_trends(model, corpus=corpus, group_by=group_by, seed=seed, config=config), "trends")
