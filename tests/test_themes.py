@@ -274,3 +274,23 @@ def test_cli_themes_prints_summary_and_kwic(capsys, monkeypatch):
     assert main(["themes", "--kwic", "double_standards", "-q"]) == 0
     assert "[double standards]" in capsys.readouterr().out
     assert main(["themes", "--codebook", "missing.toml", "-q"]) == 2
+
+
+def test_a_token_store_in_pieces_gives_the_same_counts(seeds, tmp_path):
+    import dataclasses
+
+    from textanalytics.corpus.model import Corpus
+    from textanalytics.preprocessing import preprocess_chunks
+
+    cfg, inputs = seeds
+    corpus = inputs.corpus
+    ids = sorted(corpus.statements["statement_id"].astype(str))
+    pieces = [Corpus(statements=corpus.statements[corpus.statements["statement_id"].isin(part)],
+                     paragraphs=corpus.paragraphs[corpus.paragraphs["statement_id"].isin(part)], source=corpus.source)
+              for part in (ids[:3], ids[3:])]
+    store = preprocess_chunks(iter(pieces), config=dataclasses.replace(cfg.preprocess, cache_dir=""),
+                              out=tmp_path / "store")
+    cb = read_codebook(ROOT / "seeds" / "themes.toml")
+    whole, streamed = count_themes(inputs.tokens, cb), count_themes(store, cb)
+    pd.testing.assert_frame_equal(whole.table, streamed.table)
+    pd.testing.assert_frame_equal(whole.entries, streamed.entries)
