@@ -15,7 +15,7 @@ import pytest
 
 from textanalytics.config import load_config
 from textanalytics.errors import InputError
-from textanalytics.themes import (Codebook, ThemesConfig, codebook_from_dict, count_themes, find_matches,
+from textanalytics.themes import (ThemesConfig, codebook_from_dict, count_themes, find_matches,
                                   fit_seeded_ensemble, fit_seeded_topics, read_codebook, seeded_drift,
                                   theme_differences, theme_shares)
 from textanalytics.topics import TopicConfig

@@ -65,8 +65,8 @@ def _word_sets(forms: np.ndarray, codebook: Codebook, variants: dict[str, str]) 
 
 
 def _streams(table: pd.DataFrame, match: MatchMode,
-             canonical: set[str]) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The stream tokens of a chunk: their rows, unit codes, lemma/surface form codes and word flags."""
+             canonical: set[str]) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+    """The stream tokens of a chunk: their rows, lemma and surface forms ("" for an alias), word flags."""
     reason = table["reason"].astype(str).to_numpy()
     keep = reason != "alias_part" if match == "lemma" else np.ones(len(table), dtype=bool)
     rows = table.loc[keep, ["statement_id", "paragraph", "position", "token", "lemma"]]
@@ -76,7 +76,7 @@ def _streams(table: pd.DataFrame, match: MatchMode,
         is_alias = np.isin(lemma, np.asarray(sorted(canonical), dtype=object)) & (lemma != surface)
         surface = np.where(is_alias, "", surface)
     words = ~np.isin(reason[keep], ["punctuation", "number"])
-    return rows, lemma, surface, words, keep
+    return rows, lemma, surface, words
 
 
 def find_matches(tokens: Any, codebook: Codebook, *, match: MatchMode = "lemma") -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -116,7 +116,7 @@ def find_matches(tokens: Any, codebook: Codebook, *, match: MatchMode = "lemma")
 
 def _chunk_matches(chunk: Any, codebook: Codebook, *, match: MatchMode, canonical: set[str],
                    variants: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    rows, lemma, surface, words, _ = _streams(chunk.table, match, canonical)
+    rows, lemma, surface, words = _streams(chunk.table, match, canonical)
     sid = rows["statement_id"].astype(str).to_numpy(dtype=object)
     par = rows["paragraph"].to_numpy(dtype=np.int64)
     pos = rows["position"].to_numpy(dtype=np.int64)

@@ -30,7 +30,7 @@ import dataclasses
 import fnmatch
 import logging
 import re
-from typing import Any, Sequence
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
