@@ -30,6 +30,9 @@ def test_repository_config_matches_defaults():
     cfg = to_dict(load_config(ROOT / "analysis.toml"))
     assert {k: cfg["preprocess"][k] for k in SEEDS_OWN} == SEEDS_OWN
     cfg["preprocess"].update({k: to_dict(AnalysisConfig())["preprocess"][k] for k in SEEDS_OWN})
+    # The seeds' codebook ([themes] codebook, marked "Seeds:") is theirs too; the default is none.
+    assert cfg["themes"]["codebook"] == "seeds/themes.toml" and AnalysisConfig().themes.codebook == ""
+    cfg["themes"]["codebook"] = ""
     assert cfg == to_dict(AnalysisConfig())
     assert AnalysisConfig().preprocess.aliases == "" and AnalysisConfig().preprocess.curated_phrases == ()
 

@@ -34,6 +34,7 @@ EXPECTED = (
     "04_compare_years_speakers.ipynb",
     "05_your_own_corpus.ipynb",
     "06_effects.ipynb",
+    "07_themes.ipynb",
 )
 STRIP_HINT = ("strip them with `python tests/test_notebooks.py --strip` "
               "(or `jupyter nbconvert --clear-output --inplace notebooks/*.ipynb`)")

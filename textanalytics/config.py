@@ -36,6 +36,7 @@ from .compare.config import CompareConfig
 from .topics.config import TopicConfig
 from .report.config import ReportConfig
 from .effects.config import EffectsConfig
+from .themes.config import ThemesConfig
 
 #: Largest seed numpy's ``RandomState`` (hence gensim and scikit-learn) accepts.
 MAX_SEED = 2**32 - 1
@@ -73,12 +74,13 @@ class AnalysisConfig:
     topics: TopicConfig = field(default_factory=TopicConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
     effects: EffectsConfig = field(default_factory=EffectsConfig)
+    themes: ThemesConfig = field(default_factory=ThemesConfig)
 
     def __post_init__(self) -> None:
         check = FieldChecks(self, None)
         for name, cls in (("corpus", CorpusConfig), ("preprocess", PreprocessConfig),
                           ("vocabulary", VocabularyConfig), ("compare", CompareConfig), ("topics", TopicConfig),
-                          ("report", ReportConfig)):
+                          ("report", ReportConfig), ("effects", EffectsConfig), ("themes", ThemesConfig)):
             if not isinstance(getattr(self, name), cls):
                 raise InputError(f"{name}: expected a {cls.__name__}, got {type(getattr(self, name)).__name__}")
         # Fits use seed, seed + 1, ..., and numpy, gensim and scikit-learn take seeds in [0, 2**32 - 1].
@@ -235,7 +237,8 @@ def resolve_paths(cfg: AnalysisConfig, *, base: str | Path) -> AnalysisConfig:
     corpus = cfg.corpus
     if not Path(corpus.path).is_absolute():
         corpus = dataclasses.replace(corpus, path=str((Path(base) / corpus.path).resolve()))
-    return cfg.replace(corpus=corpus, preprocess=resolve_resource_paths(cfg.preprocess, base=base))
+    return cfg.replace(corpus=corpus, preprocess=resolve_resource_paths(cfg.preprocess, base=base),
+                       themes=cfg.themes.resolved(base=base))
 
 
 def to_dict(cfg: Any) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from .corpus.summary import problem_counts, problem_table
 from .errors import InputError, StepSkipped
 from .grouping import REST, check_group_by, group_labels, label_str
 from .inputs import AnalysisInputs, load_inputs
+from .themes.stage import run_themes
 
 log = logging.getLogger(__name__)
 
@@ -241,6 +242,7 @@ def run_analysis(cfg: AnalysisConfig) -> AnalysisResults:
             run_effects(cfg, res)
     with clock.stage("keywords in context"):
         _keywords_in_context(cfg, res)
+    run_themes(cfg, res)  # [themes] codebook: dictionary counts, shares, KWIC, seeded topics (themes/stage.py)
     return res
 
 

@@ -10,6 +10,7 @@ from .common import QUERY_TYPES
 from .data import cmd_corpus, cmd_preprocess
 from .effects import add_effects_parser
 from .reports import cmd_report
+from .themes import cmd_themes
 
 __all__ = ["build_parser"]
 
@@ -70,6 +71,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_kwic)
 
     add_effects_parser(sub, common)
+    p = sub.add_parser("themes", parents=[common],
+                       help="count a codebook's themes (dictionary) per statement and group; KWIC of a theme")
+    p.add_argument("--corpus", metavar="PATH", default=None)
+    p.add_argument("--codebook", metavar="FILE", default=None,
+                   help="codebook .toml, .yml/.yaml, .dic or .csv (default: config's [themes] codebook)")
+    p.add_argument("--match", choices=("lemma", "surface"), default=None,
+                   help="match lemmas or surface forms (default: config's [themes] match)")
+    p.add_argument("--group-by", default="year", help="metadata column to group by (default: year)")
+    p.add_argument("--kwic", metavar="CATEGORY", default=None, help="print the keywords in context of one theme")
+    p.add_argument("--window", type=int, default=8, help="words of context on each side (with --kwic)")
+    p.add_argument("--rows", type=int, default=60, help="rows of the shares table shown")
+    p.add_argument("--seed", type=int, default=None)
+    p.set_defaults(func=cmd_themes)
 
     p = sub.add_parser("report", parents=[common], help="regenerate every table, figure and the report")
     p.add_argument("--corpus", metavar="PATH", default=None, help="corpus path (overrides the config)")

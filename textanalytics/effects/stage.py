@@ -20,12 +20,13 @@ import pandas as pd
 
 from ..errors import InputError
 from .config import EffectsConfig
+from .counts import estimate_count_effects
 from .estimate import EffectsResult, estimate_effects, metadata_frame
 from .predict import contrasts, predict_effects
 
 log = logging.getLogger(__name__)
 
-__all__ = ["effect_tables", "run_effects", "EFFECT_TABLES"]
+__all__ = ["effect_tables", "run_effects", "theme_effect_table", "EFFECT_TABLES"]
 
 EFFECT_TABLES = ("effects_coefficients", "effects_predictions", "effects_contrasts", "effects_params")
 
@@ -87,3 +88,31 @@ def run_effects(cfg: Any, res: Any) -> None:
     tables, skipped, _ = effect_tables(run.ensemble, corpus=res.corpus, config=cfg.effects, seed=cfg.seed)
     res.tables.update(tables)
     res.skipped.extend(skipped)
+
+
+def theme_effect_table(counts: pd.DataFrame, *, tokens: pd.Series, corpus: Any, config: EffectsConfig
+                       ) -> tuple[pd.DataFrame | None, list[str]]:
+    """Covariate effects on dictionary categories: ``(table, skipped reasons)``.
+
+    Each category's count per statement is a quasi-Poisson regression with ``log(tokens)`` as
+    offset on every formula of ``config`` (:func:`~.counts.estimate_count_effects`), so a
+    coefficient is a log rate ratio holding the formula's other covariates fixed. Statements
+    without words carry no information on a rate and are left out (their number is in
+    ``n_statements_dropped``). ``table``: the count-effects columns plus ``formula`` and
+    ``n_statements_dropped``; None when no formula could be estimated.
+    """
+    keep = tokens.reindex(counts.index).fillna(0).to_numpy() > 0
+    counts, tokens = counts[keep], tokens.reindex(counts.index)[keep]
+    parts, skipped = [], []
+    meta = metadata_frame(corpus)
+    for formula in config.formulas:
+        try:
+            res = estimate_count_effects(counts, exposure=tokens, metadata=meta, formula=formula,
+                                         cluster=config.cluster or None,
+                                         min_per_coefficient=config.min_per_coefficient)
+        except InputError as exc:
+            skipped.append(f"theme effects {formula!r}: {exc}")
+            log.warning("theme effects: %s skipped: %s", formula, exc)
+            continue
+        parts.append(res.table.assign(formula=formula, n_statements_dropped=int((~keep).sum())))
+    return (pd.concat(parts, ignore_index=True) if parts else None), skipped

@@ -40,7 +40,7 @@ from ..files import atomic_write
 from ..output_folder import atomic_output_folder, check_output_folder, write_report_marker
 from ..pipeline import run_analysis
 from ..preprocessing.cache import resource_digests
-from ..provenance import digest, input_digests, package_versions
+from ..provenance import digest, file_digest, input_digests, package_versions
 from ..workers import available_cores, forked_pool
 from . import content
 from .figures import FigureSpec
@@ -181,6 +181,7 @@ def _write_all(tmp: Path, *, cfg: AnalysisConfig, recorded: AnalysisConfig, resu
         "config": to_dict(recorded),
         "inputs": input_digests(corpus_path, exclude=exclude),
         "resources": resource_digests(cfg.preprocess),
+        "codebook": file_digest(Path(cfg.themes.codebook)) if cfg.themes.codebook else "",  # [themes]
         "seed": cfg.seed,
         "model_seeds": list(results.model_seeds),
         "chosen_k": results.topic_k,

@@ -17,9 +17,10 @@ from .. import __version__
 from ..compare import plots as cplots
 from ..corpus.plots import corpus_overview_figure
 from ..grouping import label_str
+from ..themes.analysis import as_topic_table
 from ..topics import plots as tplots
 from . import narrative
-from .effects import effects_figures, effects_section
+from .effects import effects_figures, effects_section, theme_effect_items
 from .figures import FigureSpec
 
 #: A section: ``{"heading": str, "blocks": [block, ...]}``; a block is a dict with ``kind`` one of
@@ -101,6 +102,7 @@ def figure_specs(res: Any) -> dict[str, FigureSpec]:
             "table": res.similarity.matrix, "labels": res.similarity.labels(), "method": cfg.compare.linkage})
     run = res.topic_run
     if run is None:
+        figs.update(theme_figures(res))
         return figs
     if run.selection is not None:
         figs["model_selection"] = FigureSpec(tplots.plot_model_selection, {
@@ -127,6 +129,7 @@ def figure_specs(res: Any) -> dict[str, FigureSpec]:
         figs["topic_differences"] = FigureSpec(tplots.plot_differences, {
             "table": sub, "alpha": alpha, "confidence": cfg.topics.confidence})
     figs.update(effects_figures(res))
+    figs.update(theme_figures(res))
     return figs
 
 
@@ -215,6 +218,7 @@ def sections(res: Any, *, figures: dict[str, Any]) -> list[Section]:
     if effects is not None:
         S.append(effects)
 
+    S.extend(theme_sections(res))
     cav = narrative.caveats(statements=st, group_by=tuple(cfg.compare.group_by),
                             labels=run.labels if run is not None else None,
                             skipped=res.skipped, unit=cfg.preprocess.unit)
@@ -225,3 +229,63 @@ def sections(res: Any, *, figures: dict[str, Any]) -> list[Section]:
                              if not (b["kind"] == "figure" and b["name"] not in figures)
                              and not (b["kind"] == "table" and b["name"] not in res.tables)]
     return S
+
+
+def theme_figures(res: Any) -> dict[str, FigureSpec]:
+    """Heatmaps of the codebook's theme shares per grouping (``[themes] codebook``; none without one)."""
+    ts = res.tables.get("theme_shares")
+    if ts is None or not len(ts):
+        return {}
+    as_topics = as_topic_table(ts)  # the topic heatmap draws categories as topics
+    return {f"theme_heatmap_{col}": FigureSpec(tplots.plot_share_heatmap,
+                                                {"table": as_topics[as_topics["group_by"] == col]})
+            for col in ts["group_by"].drop_duplicates()}
+
+
+def theme_sections(res: Any) -> list[Section]:
+    """The "Themes" section: the codebook's categories by group, what the sample supports, the
+    codebook, its hits and keywords in context, and the seeded topics (empty without a codebook)."""
+    t, cfg = res.tables, res.config
+    if "theme_counts" not in t:
+        return []
+    n_entries = len(t["theme_codebook"])
+    blocks: list[dict[str, Any]] = [{"kind": "text", "text": (
+        f"Themes from the codebook {Path(cfg.themes.codebook).name} ({t['theme_codebook']['category'].nunique()} "
+        f"categories, {n_entries} entries) matched on {cfg.themes.match}s, aliases and phrases included. A "
+        "theme's share is the share of a group's words that match one of its entries; intervals and tests "
+        "are those of topic shares (statements resampled within groups, permutation of statements).")}]
+    blocks.append({"kind": "list", "items": narrative.theme_items(
+        t.get("theme_shares"), t.get("theme_differences"), t.get("theme_trends"), alpha=cfg.compare.alpha)})
+    for col in res.groupings:
+        blocks.append({"kind": "figure", "name": f"theme_heatmap_{col}", "caption": f"Theme shares by {col}."})
+    blocks.append({"kind": "table", "name": "theme_shares", "caption": "Theme shares by group"})
+    blocks.append({"kind": "table", "name": "theme_differences", "caption": "Theme differences: each group vs the rest"})
+    blocks.append({"kind": "table", "name": "theme_trends", "caption": "Trends of theme shares over time"})
+    if "theme_effects" in t:
+        blocks.append({"kind": "list", "items": theme_effect_items(t["theme_effects"], res.corpus.statements,
+                                                                   alpha=cfg.compare.alpha)})
+        blocks.append({"kind": "table", "name": "theme_effects",
+                       "caption": "Covariate effects on theme rates (log rate ratios, quasi-Poisson with a length offset)"})
+    blocks.append({"kind": "table", "name": "theme_counts", "caption": "Theme counts per statement"})
+    blocks.append({"kind": "table", "name": "theme_codebook", "caption": "The codebook: entries and their notes"})
+    blocks.append({"kind": "table", "name": "theme_entries", "caption": "Hits of every entry, by matched form"})
+    if len(t.get("theme_unmatched", ())):
+        blocks.append({"kind": "table", "name": "theme_unmatched", "open": True,
+                       "caption": "Codebook entries that matched nothing in the corpus"})
+    blocks.append({"kind": "table", "name": "theme_kwic",
+                   "caption": "Keywords in context: every form each theme matched (validate the codebook here)"})
+    if "seeded_topic_drift" in t:
+        drift = t["seeded_topic_drift"]
+        weak = drift[drift["stability"] < cfg.topics.stability_threshold]["category"].tolist()
+        blocks.append({"kind": "text", "text": (
+            f"Keyword-assisted topics: one topic seeded by each category's entries (seededlda's weight "
+            f"{cfg.themes.seed_weight:g}) plus {cfg.themes.free_topics} free topics; seeded topics keep their "
+            "category names across seeds. The drift table lists each seeded topic's top terms that were not "
+            "seeds and the seeds' share of its mass. "
+            + (f"Unstable across seeds (stability below {cfg.topics.stability_threshold:g}): "
+               f"{', '.join(weak)}; do not build claims on them." if weak else ""))})
+        blocks.append({"kind": "table", "name": "seeded_topic_drift", "open": True,
+                       "caption": "Seeded topics: how far each moved from its seed words"})
+        blocks.append({"kind": "table", "name": "seeded_topic_labels", "caption": "Seeded and free topics"})
+        blocks.append({"kind": "table", "name": "seeded_topic_shares", "caption": "Seeded topic shares by group"})
+    return [{"heading": "Themes", "blocks": blocks}]

@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..effects import plots as eplots
 from .figures import FigureSpec
 
-__all__ = ["effects_figures", "effects_section", "effect_items"]
+__all__ = ["effects_figures", "effects_section", "effect_items", "theme_effect_items"]
 
 
 def _fmt_p(p: float) -> str:
@@ -109,6 +110,40 @@ def effects_section(res: Any, *, alpha: float) -> dict[str, Any] | None:
     blocks.append({"kind": "table", "name": "effects_coefficients", "caption": "Regression coefficients (Rubin's rules)"})
     blocks.append({"kind": "table", "name": "effects_predictions", "caption": "Expected shares over covariates"})
     return {"heading": "Effects of speaker, party and time", "blocks": blocks}
+
+
+def theme_effect_items(table: pd.DataFrame | None, statements: pd.DataFrame, *, alpha: float,
+                       top: int = 8) -> list[str]:
+    """Sentences on the codebook categories' adjusted rate ratios between factor levels.
+
+    Only factor-level coefficients (``col[T.level]``) are narrated: spline and numeric terms
+    have no reading on their own (they are in the table). The reference level is the factor's
+    level that has no coefficient.
+    """
+    if table is None or not len(table):
+        return []
+    items: list[str] = []
+    for formula, sub in table.groupby("formula", sort=False):
+        terms = sub[sub["term"].str.contains(r"\[T\.", regex=True) & sub["estimate"].notna()]
+        found = terms[terms["p_adjusted"] < alpha].sort_values(["p_adjusted", "outcome", "term"]).head(top)
+        if not len(found):
+            items.append(f"Themes, formula {formula}: no adjusted difference in a theme's rate between levels "
+                         f"reaches adjusted p < {alpha:g} ({len(terms)} comparisons).")
+            continue
+        for r in found.itertuples():
+            col, level = r.term.split("[T.", 1)
+            level = level[:-1] if level.endswith("]") else level
+            levels = {str(v) for v in statements[col].dropna().astype(str)} if col in statements else set()
+            named = {t.split("[T.", 1)[1].rstrip("]") for t in sub["term"] if t.startswith(col + "[T.")}
+            ref = sorted(levels - named)
+            base = ref[0] if len(ref) == 1 else "the reference level"
+            items.append(f"Theme {r.outcome}, formula {formula}: {col} {level} uses it {r.rate_ratio:.2f} times as "
+                         f"often per word as {base} [{np.exp(r.lower):.2f}, {np.exp(r.upper):.2f}], "
+                         f"{_fmt_p(r.p_adjusted)} ({r.n_events} hits in all).")
+    items.append("Rate ratios come from a quasi-Poisson regression of each theme's count per statement with the "
+                 "statement's words as offset, other covariates held fixed; associations in an observational "
+                 "sample, not effects of group membership.")
+    return items
 
 
 def _continuous_names(res: Any) -> set[str]:

@@ -283,3 +283,57 @@ def caveats(*, statements: pd.DataFrame, group_by: tuple[str, ...], labels: pd.D
                    "do not build claims on them.")
     out.extend(f"Skipped: {s}" for s in skipped)
     return out
+
+
+def theme_items(shares: pd.DataFrame | None, diffs: pd.DataFrame | None, trends: pd.DataFrame | None, *,
+                alpha: float, top: int = 3) -> list[str]:
+    """Sentences on a codebook's themes: what each group stresses, then what the sample can support.
+
+    Per grouping and group, its ``top`` themes by share with their interval;
+    then the differences (each group against the rest) whose ``verdict`` says
+    a side is higher with at least 2 statements a side, or why none can be
+    claimed (the smallest p the group sizes allow); then trends passing the
+    adjusted test with an interval excluding 0.
+    """
+    items: list[str] = []
+    if shares is None or not len(shares):
+        return items
+    for group_by, s in shares.groupby("group_by", sort=False):
+        for group, g in s.groupby(s["group"].map(label_str), sort=False):
+            best = g[g["share"] > 0].sort_values(["share", "category"], ascending=[False, True], kind="stable")
+            n = int(g["n_statements"].iloc[0])
+            listed = _join([f"{r.category} {r.share:.2%} [{r.lower:.2%}, {r.upper:.2%}]"
+                            for r in best.head(top).itertuples()]) or "none of the themes"
+            one = ": one text, not the group's habits" if n == 1 else ""
+            items.append(f"{group_by} {group} ({_statements(n)}{one}) stresses {listed}.")
+        d = diffs[diffs["group_by"] == group_by] if diffs is not None and len(diffs) else None
+        if d is None or not len(d):
+            continue
+        tested = d[d["verdict"] != "not_tested"]
+        found = d[d["verdict"].isin(["a_higher", "b_higher"]) & (d["n_a"] >= 2) & (d["n_b"] >= 2)]
+        floor = float(tested["min_p_value"].min()) if len(tested) else float("nan")
+        head = (f"{group_by}: {len(tested)} theme differences tested (each group against the rest, "
+                f"Benjamini–Hochberg at α = {alpha}); ")
+        if not len(found):
+            why = (f" With these group sizes the smallest attainable p is {floor:.3g}: the sample cannot "
+                   "support a claim that a theme is stressed more by one group; read the shares as "
+                   "descriptions of these statements." if len(tested) and floor * len(tested) > alpha else
+                   " Read the shares as descriptions of these statements, not of the groups.")
+            items.append(head + "none passes both the adjusted test and its interval." + why)
+            continue
+        items.append(head + f"{len(found)} {'passes' if len(found) == 1 else 'pass'}:")
+        for r in found.sort_values(["p_adjusted", "category"], kind="stable").head(8).itertuples():
+            way = "more" if r.verdict == "a_higher" else "less"
+            items.append(f"{label_str(r.group_a)} stresses {r.category} {way} than the rest: "
+                         f"{_pct_points(r.difference)} [{r.lower_adjusted * 100:+.2f}, {r.upper_adjusted * 100:+.2f}], "
+                         f"adjusted {_fmt_p(r.p_adjusted)}.")
+    if trends is not None and len(trends):
+        for group_by, t in trends.groupby("group_by", sort=False):
+            hits = t[(t["p_adjusted"] < alpha) & ((t["lower"] > 0) | (t["upper"] < 0))]
+            items.append(f"Trends over {group_by} ({t['first'].iloc[0]}–{t['last'].iloc[0]}, "
+                         f"{int(t['n_statements'].iloc[0])} statements): {len(t)} themes tested, {len(hits)} "
+                         "with a trend (adjusted test and interval agree)"
+                         + (": " + _join([f"{r.category} {'rises' if r.slope > 0 else 'falls'} "
+                                          f"({_pct_points(r.change)})" for r in hits.itertuples()]) if len(hits)
+                            else "") + ".")
+    return items

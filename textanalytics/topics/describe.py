@@ -231,6 +231,9 @@ def topic_labels(model: TopicModel | TopicEnsemble, *, lambda_: float = 0.6, top
             extra += 1
         seen.add(label)
         labels.append(label)
+    # Named topics (a codebook's seeded topics, dictionary categories) keep their names as labels.
+    names = m.params.get("topic_names") or []
+    labels = [str(names[i]) if i < len(names) and names[i] else lab for i, lab in enumerate(labels)]
     table = m.topic_table()
     out = pd.DataFrame({
         "topic": table["topic"],

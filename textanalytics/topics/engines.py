@@ -120,11 +120,14 @@ def _tomotopy_alpha(alpha: str | float, k: int) -> tuple[float | list[float], bo
 
 
 def _fit_tomotopy(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed: int,
-                  config: TopicConfig) -> EngineResult:
+                  config: TopicConfig, word_priors: dict[str, list[float]] | None = None) -> EngineResult:
     tp = _tomotopy()
     alpha, learn_alpha = _tomotopy_alpha(config.alpha, k)
     eta = 1.0 / k if config.eta == "symmetric" else TOMOTOPY_ETA if config.eta == "auto" else float(config.eta)
     model = tp.LDAModel(k=k, alpha=alpha, eta=eta, seed=seed)
+    # Keyword-assisted topics (textanalytics.themes.seeded): a word's own topic-word prior per topic.
+    for word in sorted(word_priors or {}):
+        model.set_word_prior(word, [float(x) for x in word_priors[word]])
     # tomotopy re-estimates alpha every 10 iterations by default; only alpha = "auto" asks for that.
     model.optim_interval = 10 if learn_alpha else 0
     vocab = np.asarray(vocabulary, dtype=object)
@@ -176,8 +179,17 @@ ENGINES: dict[str, Callable[..., EngineResult]] = {
 
 
 def fit_engine(counts: sp.csr_matrix, *, vocabulary: tuple[str, ...], k: int, seed: int,
-               config: TopicConfig) -> EngineResult:
-    """Fit one engine and return ``(topic_term, doc_topic, info)`` as plain arrays."""
+               config: TopicConfig, word_priors: dict[str, list[float]] | None = None) -> EngineResult:
+    """Fit one engine and return ``(topic_term, doc_topic, info)`` as plain arrays.
+
+    ``word_priors`` (tomotopy only): ``{term: [prior of topic 1, ..., topic K]}``, tomotopy's
+    ``set_word_prior``, for keyword-assisted topics (:mod:`textanalytics.themes.seeded`).
+    """
+    if word_priors:
+        if config.engine != "tomotopy":
+            raise InputError(f'[topics] engine = "{config.engine}": keyword-assisted (seeded) topics need '
+                             'engine = "tomotopy" (its word priors); set it or [themes] seeded_topics = false')
+        return _fit_tomotopy(counts, vocabulary, k, seed, config, word_priors=word_priors)
     try:
         fit = ENGINES[config.engine]
     except KeyError:

@@ -1,0 +1,197 @@
+"""Keyword-assisted topics: K topics of which one per codebook category is seeded and the rest free.
+
+The design is keyATM's (Eshima, Imai & Sasaki 2024: keyword topics plus
+"no-keyword" topics) with the prior of seededlda (Watanabe & Zhou 2022),
+through tomotopy's ``set_word_prior``: the seed words of a topic share
+``weight`` × (tokens of the matrix) pseudo-counts as their topic-word prior in
+that topic (seededlda's ``weight``, default 0.01), and get a hundredth of the
+usual ``eta`` in every other topic, so they start out -- and tend to stay -- in
+their category's topic, while the topic is free to take on the words that
+co-occur with them. Every
+other word has the ordinary symmetric prior. Seed words are the codebook's
+entries that are model terms: single words as lemmas, phrases as joined terms
+(``terrorist_financing``), aliases by their canonical (``isil``); wildcards
+expand against the model's vocabulary. Entries that are no model term are
+listed in ``params["missing_seed_words"]``.
+
+Topic numbering: seeded topics first, in codebook order, each labelled with its
+category (``params["topic_names"]``); free topics after them by share. So a
+seeded topic keeps its number and name across seeds and refits, and
+:func:`fit_seeded_ensemble` aligns refits by pinning seeded topics to their
+index and matching only the free topics (Hungarian on top-term Jaccard, as
+:func:`~textanalytics.topics.make_ensemble` does for all topics). Shares,
+differences, trends and labels of :mod:`textanalytics.topics` take the result
+unchanged. :func:`seeded_drift` says how far each seeded topic moved from its seeds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import logging
+import re
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..config import to_dict
+from ..errors import InputError
+from ..features import DocumentTermMatrix
+from ..topics import TopicConfig, TopicEnsemble, TopicModel
+from ..topics import stats
+from ..topics.engines import fit_engine
+from ..topics.prepare import check_seeds, check_size, prepare
+
+log = logging.getLogger(__name__)
+
+__all__ = ["seed_priors", "fit_seeded_topics", "fit_seeded_ensemble", "seeded_drift", "DRIFT_COLUMNS"]
+
+#: Columns of :func:`seeded_drift`.
+DRIFT_COLUMNS = ("topic", "category", "n_seed_words", "seed_mass", "seeds_in_top", "top_terms",
+                 "new_terms", "stability")
+
+
+def seed_priors(seed_words: dict[str, Sequence[str]], vocabulary: Sequence[str], *, k: int, weight: float,
+                eta: float) -> tuple[dict[str, list[float]], dict[str, list[str]], list[str]]:
+    """Word priors for tomotopy, the seed terms used per category, and the seed entries not in the vocabulary.
+
+    Category ``i`` of ``seed_words`` (in order) is topic ``i``; a term seeded in
+    several categories gets ``weight`` in each.
+
+    >>> p, used, missing = seed_priors({"a": ["x*"], "b": ["y", "q"]}, ["x1", "x2", "y"], k=3, weight=1.0, eta=0.1)
+    >>> p["x1"], used, missing
+    ([0.5, 0.001, 0.001], {'a': ['x1', 'x2'], 'b': ['y']}, ['b: q'])
+    """
+    vocab = list(vocabulary)
+    index = set(vocab)
+    used: dict[str, list[str]] = {}
+    missing: list[str] = []
+    topics_of: dict[str, set[int]] = {}
+    for i, (cat, words) in enumerate(seed_words.items()):
+        used[cat] = []
+        for w in words:
+            w = "_".join(re.split(r"[\s_]+", str(w).strip().lower()))
+            if "*" in w:
+                rx = re.compile(fnmatch.translate(w))
+                found = [v for v in vocab if rx.match(v)]
+            else:
+                found = [w] if w in index else []
+            if not found:
+                missing.append(f"{cat}: {w}")
+            for v in found:
+                if v not in used[cat]:
+                    used[cat].append(v)
+                    topics_of.setdefault(v, set()).add(i)
+    # seededlda's weight: the seed words of a topic share `weight` pseudo-counts between them.
+    per = {i: weight / max(1, len(used[c])) for i, c in enumerate(seed_words)}
+    priors = {w: [per[j] if j in ts else eta / 100.0 for j in range(k)] for w, ts in sorted(topics_of.items())}
+    return priors, used, missing
+
+
+def fit_seeded_topics(dtm: DocumentTermMatrix, *, seed_words: dict[str, Sequence[str]], free_topics: int = 3,
+                      seed: int = 1, config: TopicConfig | None = None, weight: float = 0.01) -> TopicModel:
+    """Fit one keyword-assisted topic model: ``len(seed_words)`` seeded topics + ``free_topics`` free ones.
+
+    ``seed_words``: ``{category: [entry, ...]}`` (e.g. ``Codebook.seed_words()``);
+    ``config``: the :class:`TopicConfig` (``engine`` must be ``"tomotopy"``); ``weight``:
+    seededlda's weight -- a topic's seed words share ``weight`` × (tokens of the matrix)
+    pseudo-counts as their prior in that topic (0.01: 1 %). Same matrix, seed and settings give the same arrays.
+
+    >>> m = fit_seeded_topics(dtm, seed_words=codebook.seed_words(), free_topics=3, seed=1)  # doctest: +SKIP
+    >>> m.params["topic_names"][:2]                                                          # doctest: +SKIP
+    ['terrorist_financing', 'foreign_terrorist_fighters']
+    """
+    config = config or TopicConfig()
+    if not seed_words:
+        raise InputError("seed_words: give at least one category with seed words")
+    if isinstance(free_topics, bool) or not isinstance(free_topics, (int, np.integer)) or free_topics < 1:
+        raise InputError(f"free_topics: must be an integer of at least 1, got {free_topics!r}")
+    prep = prepare(dtm, config)
+    # A category none of whose entries is a model term (pruned away, or absent) cannot seed a topic.
+    _, found, _ = seed_priors(seed_words, prep.vocabulary, k=1, weight=weight, eta=1.0)
+    skipped = [c for c in seed_words if not found[c]]
+    seed_words = {c: w for c, w in seed_words.items() if found[c]}
+    if not seed_words:
+        raise InputError("seed_words: no category has an entry among the model's terms; add entries that occur")
+    if skipped:
+        log.warning("seeded topics: no entry of %s is a model term (pruned or absent); no topic is seeded "
+                    "with %s", ", ".join(skipped), "it" if len(skipped) == 1 else "them")
+    names = list(seed_words)
+    k = len(names) + int(free_topics)
+    check_size(prep, k)
+    eta = 1.0 / k if config.eta == "symmetric" else 0.05 if config.eta == "auto" else float(config.eta)
+    pseudo = float(weight) * float(prep.counts.sum())
+    priors, used, missing = seed_priors(seed_words, prep.vocabulary, k=k, weight=pseudo, eta=eta)
+    topic_term, doc_topic, info = fit_engine(prep.counts, vocabulary=prep.vocabulary, k=k, seed=int(seed),
+                                             config=config, word_priors=priors)
+    s = len(names)
+    share = np.round(stats.topic_share(doc_topic[:, s:], prep.units["n_terms"].to_numpy()), 12)
+    top = [prep.vocabulary[j] for j in stats.top_term_indices(topic_term[s:], 1)[:, 0]]
+    free = sorted(range(k - s), key=lambda i: (-share[i], top[i], i))
+    order = np.r_[np.arange(s), s + np.asarray(free, dtype=int)]
+    params = {"engine": config.engine, "k": k, "seed": int(seed), "config": to_dict(config),
+              "n_units": int(prep.counts.shape[0]), "n_dropped_units": len(prep.dropped_units),
+              "dropped_units": list(prep.dropped_units), "n_terms": len(prep.vocabulary),
+              "n_terms_before_pruning": prep.n_terms_before_pruning, "engine_info": info,
+              "topic_names": names + [""] * int(free_topics), "seeded": names, "free_topics": int(free_topics),
+              "seed_weight": float(weight), "seed_words": used, "missing_seed_words": missing,
+              "unseeded_categories": skipped}
+    return TopicModel(topic_term=topic_term[order], doc_topic=doc_topic[:, order], vocabulary=prep.vocabulary,
+                      units=prep.units, term_counts=prep.term_counts, params=params, pruned=prep.pruned)
+
+
+def fit_seeded_ensemble(dtm: DocumentTermMatrix, *, seed_words: dict[str, Sequence[str]], seeds: Sequence[int],
+                        free_topics: int = 3, config: TopicConfig | None = None,
+                        weight: float = 0.01) -> TopicEnsemble:
+    """One :func:`fit_seeded_topics` per seed, aligned to the first: seeded topics pinned by number,
+    free topics matched by top-term Jaccard. ``stability`` of every topic is its mean top-term
+    Jaccard with its counterpart in the other fits (the package's stability measure)."""
+    config = config or TopicConfig()
+    seeds = check_seeds(seeds)
+    models = [fit_seeded_topics(dtm, seed_words=seed_words, free_topics=free_topics, seed=s, config=config,
+                                weight=weight) for s in seeds]
+    reference, others = models[0], models[1:]
+    if not others:
+        return TopicEnsemble(reference=reference)
+    s, top_n = len(reference.params["seeded"]), int(config.top_n)
+    aligned, jaccards = [], []
+    for m in others:
+        free_match, _ = stats.agreement(reference.topic_term[s:], m.topic_term[s:], top_n=top_n)
+        match = np.r_[np.arange(s), s + free_match]
+        topic_term = m.topic_term[match]
+        jac = stats.jaccard_matrix(stats.top_term_indices(reference.topic_term, top_n),
+                                   stats.top_term_indices(topic_term, top_n))
+        jaccards.append(np.diag(jac))
+        aligned.append(dataclasses.replace(m, topic_term=topic_term, doc_topic=m.doc_topic[:, match]))
+    alignment = np.vstack(jaccards)
+    reference = dataclasses.replace(reference, stability=alignment.mean(axis=0))
+    return TopicEnsemble(reference=reference, refits=tuple(aligned), alignment=alignment)
+
+
+def seeded_drift(model: TopicModel | TopicEnsemble, *, top_n: int = 10) -> pd.DataFrame:
+    """How far each seeded topic moved from its seed words.
+
+    Returns one row per seeded topic: ``topic, category, n_seed_words`` (seed
+    terms in the vocabulary), ``seed_mass`` (the seeds' share of the topic's
+    probability mass), ``seeds_in_top`` (seed terms among its ``top_n`` terms),
+    ``top_terms`` (its ``top_n`` most probable terms, ``", "``-joined),
+    ``new_terms`` (those of them that are not seeds), ``stability`` (NaN for one fit).
+    """
+    m = model.reference if isinstance(model, TopicEnsemble) else model
+    names = m.params.get("seeded") or []
+    if not names:
+        raise InputError("model: not a keyword-assisted model (fit it with fit_seeded_topics)")
+    used = m.params.get("seed_words", {})
+    col = {w: j for j, w in enumerate(m.vocabulary)}
+    top = stats.top_term_indices(m.topic_term, top_n)
+    rows = []
+    for i, cat in enumerate(names):
+        seeds = [w for w in used.get(cat, []) if w in col]
+        terms = [m.vocabulary[j] for j in top[i]]
+        rows.append({"topic": i + 1, "category": cat, "n_seed_words": len(seeds),
+                     "seed_mass": float(m.topic_term[i, [col[w] for w in seeds]].sum()) if seeds else 0.0,
+                     "seeds_in_top": sum(t in seeds for t in terms), "top_terms": ", ".join(terms),
+                     "new_terms": ", ".join(t for t in terms if t not in seeds),
+                     "stability": float(m.stability[i]) if m.stability is not None else float("nan")})
+    return pd.DataFrame(rows, columns=list(DRIFT_COLUMNS))
