@@ -43,7 +43,7 @@ from ..pipeline import run_analysis
 from ..preprocessing.cache import resource_digests
 from ..provenance import digest, input_digests, package_versions
 from ..workers import available_cores, forked_pool
-from . import content
+from . import content, explorer
 from .figures import FigureSpec
 from .io import format_frame, markdown_table, markdown_text, safe_filename, save_figure, unique_stems, write_csv
 
@@ -286,6 +286,7 @@ def _render_markdown(sections, *, results, figure_files: dict[str, str], table_s
     esc = markdown_text
     lines = [f"# {esc(content.title(results))}", "", esc(content.subtitle(results)), "",
              esc(problem_line(results.problem_counts)), ""]
+    lines += [explorer.MARKDOWN_LINE, ""] if cfg.report.html else []
     for s in sections:
         lines += [f"## {esc(s['heading'])}", ""]
         for b in s["blocks"]:
@@ -342,4 +343,5 @@ def _render_html(sections, *, results, png_bytes: dict[str, bytes], table_stems:
     return template.render(title=content.title(results), subtitle=content.subtitle(results),
                            problem_line=problem_line(results.problem_counts), sections=html_sections,
                            kwic_rows=kwic_rows, version=__version__,
-                           corpus_source=Path(cfg.corpus.path).name, seed=cfg.seed)
+                           corpus_source=Path(cfg.corpus.path).name, seed=cfg.seed,
+                           **explorer.page_context(results))
