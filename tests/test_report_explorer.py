@@ -95,10 +95,13 @@ def test_kwic_lines_are_capped_per_term_and_group():
     statements = pd.DataFrame({"statement_id": ["s1", "s2", "s3"], "speaker": ["A", "B", "B"]})
     kwic = pd.DataFrame({"query": ["tax"] * 20, "statement_id": ["s1"] * 10 + ["s2"] * 5 + ["s3"] * 5,
                          "left": ["l"] * 20, "match": ["tax"] * 20, "right": ["r"] * 20})
-    data = explorer.kwic_lines(kwic, statements=statements, groupings=["speaker"], per_group=3)
-    lines = data["lines"]["tax"]
-    speakers = [data["groups"]["speaker"][s] for s, *_ in lines]
-    assert speakers.count("A") == 3 and speakers.count("B") == 3
+    for wanted in (None, {"tax": [("speaker", "A", "rest")]}, {"tax": [("speaker", "B", "A")]}):
+        data = explorer.kwic_lines(kwic, statements=statements, groupings=["speaker"], wanted=wanted, per_side=3)
+        lines = data["lines"]["tax"]
+        speakers = [data["groups"]["speaker"][s] for s, *_ in lines]
+        assert speakers.count("A") == 3 and speakers.count("B") == 3, wanted
+    data = explorer.kwic_lines(kwic, statements=statements, groupings=["speaker"], wanted={"vat": []}, per_side=3)
+    assert data["lines"] == {}  # only the terms the views need
 
 
 def _model(k: int = 6, v: int = 400):

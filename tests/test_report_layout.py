@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from textanalytics.compare import plots as cplots
+from textanalytics.corpus.plots import corpus_overview_figure
 from textanalytics.report.config import ReportConfig
 from textanalytics.topics import plots as tplots
 
@@ -60,7 +63,10 @@ def _figures(n: int) -> dict:
     ids = [f"s{i}" for i in range(min(n, 40))]
     m = rng.uniform(0, 1, (len(ids), len(ids)))
     sim = pd.DataFrame((m + m.T) / 2, index=pd.Index(ids, name="statement_id"), columns=ids)
+    statements = pd.DataFrame({"statement_id": [str(i) for i in range(3 * n)], "year": [groups[i % n] for i in range(3 * n)],
+                               "speaker": [f"Member {i % 11}" for i in range(3 * n)], "n_words": 1000})
     return {
+        "corpus_overview": corpus_overview_figure(SimpleNamespace(statements=statements), x="year", colour="speaker"),
         "distinctive_terms": cplots.plot_distinctive_terms(distinctive),
         "keyness_grid": cplots.plot_keyness_grid(kt),
         "keyness_pair": cplots.plot_keyness(kt[kt["target"] == groups[0]]),

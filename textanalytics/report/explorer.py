@@ -34,7 +34,7 @@ __all__ = ["script_json", "term_comparisons", "kwic_terms", "kwic_lines", "topic
 MAX_TERMS = 3000
 #: Terms per side of a comparison whose keywords in context are embedded.
 KWIC_TERMS_PER_SIDE = 12
-#: Keyword-in-context lines embedded per term and side (group) of a comparison.
+#: Keyword-in-context lines embedded per term and side of a comparison.
 KWIC_PER_SIDE = 6
 #: Candidate terms per topic for the λ slider, and the λ grid they are taken over (LDAvis: R = 30).
 TOPIC_TERMS = 30
@@ -94,39 +94,57 @@ def term_comparisons(keyness: pd.DataFrame, *, max_terms: int = MAX_TERMS) -> di
     return {"terms": list(terms), "comparisons": comparisons}
 
 
-def kwic_terms(data: dict[str, Any], *, per_side: int = KWIC_TERMS_PER_SIDE) -> list[str]:
-    """The terms whose contexts the term explorer embeds: the ``per_side`` largest z of each side of each comparison."""
-    chosen: dict[str, None] = {}
+def kwic_terms(data: dict[str, Any], *, per_side: int = KWIC_TERMS_PER_SIDE) -> dict[str, list[tuple[str, str, str]]]:
+    """The terms whose contexts the term explorer embeds, each with the comparisons it is shown for:
+    the ``per_side`` largest z of each side of each comparison (``{term: [(group_by, target, reference)]}``)."""
+    chosen: dict[str, list[tuple[str, str, str]]] = {}
     for comp in data["comparisons"]:
         z = np.array([v if v is not None else 0.0 for v in comp["z"]])
+        key = (comp["group_by"], comp["target"], comp["reference"])
         for order in (np.argsort(-z, kind="stable"), np.argsort(z, kind="stable")):
             for i in order[:per_side]:
-                chosen.setdefault(data["terms"][comp["term"][i]])
-    return list(chosen)
+                wanted = chosen.setdefault(data["terms"][comp["term"][i]], [])
+                if key not in wanted:
+                    wanted.append(key)
+    return chosen
 
 
-def kwic_lines(kwic: pd.DataFrame, *, statements: pd.DataFrame, groupings: list[str],
-               per_group: int = KWIC_PER_SIDE) -> dict[str, Any]:
-    """Keyword-in-context lines for the explorer, at most ``per_group`` per term and group of every grouping.
+def kwic_lines(kwic: pd.DataFrame | None, *, statements: pd.DataFrame, groupings: list[str],
+               wanted: dict[str, list[tuple[str, str, str]]] | None = None,
+               per_side: int = KWIC_PER_SIDE) -> dict[str, Any]:
+    """Keyword-in-context lines for the explorer: per term, at most ``per_side`` lines for each side of
+    each comparison in ``wanted`` (default: of every group of every grouping), in corpus order.
 
     ``kwic`` is a :func:`~textanalytics.compare.kwic_pieces` table; returns
     ``{"statements": [ids], "groups": {grouping: [value per statement]}, "lines":
-    {term: [[statement index, left, match, right], ...]}}`` so a view can pick
-    the lines of either side of any comparison.
+    {term: [[statement index, left, match, right], ...]}}`` so the page picks
+    the lines of either side of a comparison.
     """
     ids = statements["statement_id"].astype(str).tolist()
     position = {s: i for i, s in enumerate(ids)}
     groups = {col: [label_str(v) if not pd.isna(v) else "" for v in statements[col]] for col in groupings}
     lines: dict[str, list[list[Any]]] = {}
-    if kwic is not None and len(kwic):
-        frame = kwic.assign(sidx=kwic["statement_id"].astype(str).map(position)).dropna(subset=["sidx"])
-        frame = frame.assign(sidx=frame["sidx"].astype(int))
-        keep = np.zeros(len(frame), dtype=bool)
-        for col in groupings or [None]:
-            by = frame["sidx"].map(lambda i, c=col: groups[c][i]) if col else pd.Series("", index=frame.index)
-            keep |= frame.groupby([frame["query"], by], sort=False).cumcount().to_numpy() < per_group
-        for row in frame[keep].itertuples(index=False):
-            lines.setdefault(str(row.query), []).append([int(row.sidx), str(row.left), str(row.match), str(row.right)])
+    if kwic is None or not len(kwic):
+        return {"statements": ids, "groups": groups, "lines": lines}
+    counts: dict[tuple, int] = {}
+    for query, sid, left, match, right in zip(kwic["query"].astype(str), kwic["statement_id"].astype(str),
+                                               kwic["left"], kwic["match"], kwic["right"]):
+        s = position.get(sid)
+        if s is None:
+            continue
+        comps = (wanted or {}).get(query, []) if wanted is not None else \
+            [(col, groups[col][s], "") for col in groupings]
+        keep = False
+        for gb, target, reference in comps:
+            if gb not in groups:
+                continue
+            g = groups[gb][s]
+            side = "t" if g == target else "r" if (reference == "rest" or g == reference) else None
+            if side is not None and counts.get((query, gb, target, reference, side), 0) < per_side:
+                counts[(query, gb, target, reference, side)] = counts.get((query, gb, target, reference, side), 0) + 1
+                keep = True
+        if keep:
+            lines.setdefault(query, []).append([s, str(left), str(match), str(right)])
     return {"statements": ids, "groups": groups, "lines": lines}
 
 
@@ -206,13 +224,14 @@ def time_view(shares: pd.DataFrame | None, *, groupings: Iterable[str]) -> list[
 def explorer_data(*, keyness: pd.DataFrame | None, kwic: pd.DataFrame | None, statements: pd.DataFrame,
                   groupings: list[str], model: Any = None, labels: pd.DataFrame | None = None,
                   passages: pd.DataFrame | None = None, shares: pd.DataFrame | None = None,
-                  time_groupings: Iterable[str] = (), max_terms: int = MAX_TERMS) -> dict[str, Any]:
+                  time_groupings: Iterable[str] = (), max_terms: int = MAX_TERMS,
+                  wanted: dict[str, list[tuple[str, str, str]]] | None = None) -> dict[str, Any]:
     """Everything the three views need, as one JSON-ready dict (``terms``, ``kwic``, ``topics``, ``shares``, ``time``)."""
     terms = term_comparisons(keyness, max_terms=max_terms) if keyness is not None and len(keyness) else {"terms": [], "comparisons": []}
     time_groupings = [c for c in time_groupings]
     return {
         "terms": terms,
-        "kwic": kwic_lines(kwic, statements=statements, groupings=groupings),
+        "kwic": kwic_lines(kwic, statements=statements, groupings=groupings, wanted=wanted),
         "topics": topic_explorer(model, labels=labels, passages=passages) if model is not None else None,
         "shares": time_view(shares, groupings=list(dict.fromkeys(list(groupings) + time_groupings))),
         "time": time_groupings,
@@ -234,14 +253,14 @@ def page_json(res: Any) -> str:
     wanted = kwic_terms(terms)
     kwic = None
     if wanted and res.inputs is not None:
-        kwic = kwic_pieces(res.inputs.text_pieces(), wanted, window=res.config.report.kwic_window)
+        kwic = kwic_pieces(res.inputs.text_pieces(), list(wanted), window=res.config.report.kwic_window)
     trends = tables.get("topic_trends")
     time_groupings = trends["group_by"].drop_duplicates().tolist() if trends is not None and len(trends) else []
     data = explorer_data(keyness=None, kwic=kwic, statements=res.corpus.statements, groupings=list(res.groupings),
                          model=run.ensemble.reference if run is not None else None,
                          labels=run.labels if run is not None else None,
                          passages=run.passages if run is not None else None,
-                         shares=tables.get("topic_shares"), time_groupings=time_groupings)
+                         shares=tables.get("topic_shares"), time_groupings=time_groupings, wanted=wanted)
     data["terms"] = terms
     return script_json(data)
 

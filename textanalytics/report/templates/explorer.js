@@ -120,8 +120,15 @@
     paths.forEach(function (p, b) { if (p.length) svg.appendChild(sv("path", {d: p.join(""), fill: BIN_COLOURS[b], "fill-opacity": 0.85, "class": "te-bin"})); });
     if (keyPath.length) svg.appendChild(sv("path", {d: keyPath.join(""), fill: "none", stroke: "#222", "stroke-width": 0.8}));
     var order = comp.z.map(function (_, i) { return i; }).sort(function (a, b) { return (comp.z[b] || 0) - (comp.z[a] || 0); });
-    order.slice(0, 8).concat(order.slice(-8)).forEach(function (i) {
-      svg.appendChild(sv("text", {x: pts[2 * i] + 5, y: pts[2 * i + 1] - 4, "class": "te-label"}, D.terms.terms[comp.term[i]]));
+    var placed = [];
+    order.slice(0, 10).concat(order.slice(-10)).forEach(function (i) {
+      var word = D.terms.terms[comp.term[i]], w = 5.5 * word.length, right = pts[2 * i] + 5 + w > TW - 4;
+      var x0 = right ? pts[2 * i] - 5 - w : pts[2 * i] + 5, y0 = pts[2 * i + 1] - 13;
+      var clash = placed.some(function (b) { return x0 < b[0] + b[2] && b[0] < x0 + w && y0 < b[1] + 11 && b[1] < y0 + 11; });
+      if (clash) return;  // labels never overlap; hover shows the rest
+      placed.push([x0, y0, w]);
+      svg.appendChild(sv("text", {x: right ? pts[2 * i] - 5 : pts[2 * i] + 5, y: pts[2 * i + 1] - 4, "class": "te-label",
+        "text-anchor": right ? "end" : "start"}, word));
     });
     svg.appendChild(sv("text", {x: TW / 2, y: TH - 10, "text-anchor": "middle", "class": "axis"}, "frequency rank in " + comp.reference + " (percentile) →"));
     svg.appendChild(sv("text", {x: 14, y: TH / 2, "text-anchor": "middle", "class": "axis", transform: "rotate(-90 14 " + TH / 2 + ")"},
@@ -225,7 +232,8 @@
       var y = top + i * RH, total = T.count[r.v], inTopic = Math.min(total, r.phi * topicTokens);
       svg.appendChild(sv("rect", {x: L, y: y + 2, width: (W - L - 10) * total / maxCount, height: RH - 4, fill: "#c8c8c8"}));
       svg.appendChild(sv("rect", {x: L, y: y + 2, width: (W - L - 10) * inTopic / maxCount, height: RH - 4, fill: "#D55E00"}));
-      var label = sv("text", {x: L - 4, y: y + RH - 4, "text-anchor": "end", "class": "tx-term"}, T.vocab[r.v]);
+      var word = T.vocab[r.v], label = sv("text", {x: L - 4, y: y + RH - 4, "text-anchor": "end", "class": "tx-term"},
+        word.length > 22 ? word.slice(0, 21) + "…" : word);
       label.appendChild(sv("title", {}, T.vocab[r.v] + ": corpus " + total + ", topic ≈ " + Math.round(inTopic) + ", P(term|topic) " + r.phi.toPrecision(3)));
       svg.appendChild(label);
       list.appendChild(el("li", {}, T.vocab[r.v]));
@@ -309,10 +317,10 @@
         line.push((line.length ? "L" : "M") + X(i).toFixed(1) + " " + Y(v).toFixed(1));
         if (s.lower[i] !== null) { up.push(X(i).toFixed(1) + " " + Y(s.upper[i]).toFixed(1)); down.unshift(X(i).toFixed(1) + " " + Y(s.lower[i]).toFixed(1)); }
       });
-      if (up.length) svg.appendChild(sv("path", {d: "M" + up.concat(down).join("L") + "Z", fill: colour, "fill-opacity": 0.15}));
+      if (up.length) svg.appendChild(sv("path", {d: "M" + up.concat(down).join("L") + "Z", fill: colour, "fill-opacity": series.length > 3 ? 0.06 : 0.2}));
       svg.appendChild(sv("path", {d: line.join(""), fill: "none", stroke: colour, "stroke-width": 2, "class": "tv-line"}));
     });
-    svg.appendChild(sv("text", {x: L, y: H - 8, "class": "axis"}, "share of words by " + view.group_by + "; bands: intervals (hover for the numbers)"));
+    svg.appendChild(sv("text", {x: L, y: H - 8, "class": "axis"}, "share of words by " + view.group_by + "; bands: intervals (pick a topic to see its band clearly; hover for the numbers)"));
     var rule = sv("line", {y1: T0, y2: H - B, stroke: "#888", "stroke-dasharray": "3 3"});
     rule.style.display = "none";
     svg.appendChild(rule);
