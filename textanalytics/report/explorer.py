@@ -18,11 +18,15 @@ from __future__ import annotations
 import json
 import math
 from importlib.resources import files
+from types import SimpleNamespace
 from typing import Any, Iterable
 
+import jinja2
+import markupsafe
 import numpy as np
 import pandas as pd
 
+from ..compare.concordance import kwic_pieces
 from ..grouping import label_str
 from ..topics.intertopic import intertopic_map
 
@@ -148,6 +152,41 @@ def kwic_lines(kwic: pd.DataFrame | None, *, statements: pd.DataFrame, groupings
     return {"statements": ids, "groups": groups, "lines": lines}
 
 
+def needed_pieces(pieces: Iterable[tuple[Any, Any]], wanted: dict[str, list[tuple[str, str, str]]], *,
+                  groups: dict[str, dict[str, str]], per_side: int = KWIC_PER_SIDE) -> Iterable[tuple[Any, Any]]:
+    """``(corpus piece, tokens)`` pairs cut down to the statements whose lines the explorer embeds.
+
+    A statement is kept when it holds a wanted term (as lemma or model term) and
+    its side of one of the term's comparisons has fewer than ``per_side`` kept
+    statements so far (corpus order), so keywords in context are found in a few
+    hundred statements, not the whole corpus. ``groups`` maps grouping ->
+    statement id -> group label.
+    """
+    words = set(wanted)
+    seen: dict[tuple, int] = {}
+    for piece, tokens in pieces:
+        t = tokens.table
+        hit = t["lemma"].astype(str).str.lower().isin(words) | t["term"].astype(str).str.lower().isin(words)
+        pairs = t.loc[hit, ["statement_id"]].assign(
+            word=np.where(t.loc[hit, "lemma"].astype(str).str.lower().isin(words),
+                          t.loc[hit, "lemma"].astype(str).str.lower(), t.loc[hit, "term"].astype(str).str.lower()))
+        keep: set[str] = set()
+        for sid, word in pairs.drop_duplicates().itertuples(index=False):
+            sid = str(sid)
+            for gb, target, reference in wanted.get(word, []):
+                g = groups.get(gb, {}).get(sid)
+                side = "t" if g == target else "r" if g is not None and (reference == "rest" or g == reference) else None
+                if side is not None and seen.get((word, gb, target, reference, side), 0) < per_side:
+                    seen[(word, gb, target, reference, side)] = seen.get((word, gb, target, reference, side), 0) + 1
+                    keep.add(sid)
+        if not keep:
+            continue
+        st, par = piece.statements, piece.paragraphs
+        yield (SimpleNamespace(statements=st[st["statement_id"].astype(str).isin(keep)],
+                               paragraphs=par[par["statement_id"].astype(str).isin(keep)]),
+               SimpleNamespace(table=t[t["statement_id"].astype(str).isin(keep)]))
+
+
 def topic_explorer(model: Any, *, labels: pd.DataFrame, passages: pd.DataFrame | None,
                    n_terms: int = TOPIC_TERMS) -> dict[str, Any]:
     """LDAvis's data for one fitted model (a :class:`~textanalytics.topics.TopicModel`).
@@ -244,16 +283,17 @@ def page_json(res: Any) -> str:
     Reads the texts once more (through ``res.inputs``) for the keywords in
     context of the terms the term explorer shows first (:func:`kwic_terms`).
     """
-    # deferred: compare imports the tokenizer stack; a report without HTML never needs it here
-    from ..compare.concordance import kwic_pieces
-
     tables, run = res.tables, res.topic_run
     keyness = tables.get("keyness")
     terms = term_comparisons(keyness) if keyness is not None and len(keyness) else {"terms": [], "comparisons": []}
     wanted = kwic_terms(terms)
     kwic = None
     if wanted and res.inputs is not None:
-        kwic = kwic_pieces(res.inputs.text_pieces(), list(wanted), window=res.config.report.kwic_window)
+        groups = {col: dict(zip(res.corpus.statements["statement_id"].astype(str),
+                                res.corpus.statements[col].map(lambda v: "" if pd.isna(v) else label_str(v))))
+                  for col in res.groupings}
+        pieces = list(needed_pieces(res.inputs.text_pieces(), wanted, groups=groups))
+        kwic = kwic_pieces(pieces, list(wanted), window=res.config.report.kwic_window) if pieces else None
     trends = tables.get("topic_trends")
     time_groupings = trends["group_by"].drop_duplicates().tolist() if trends is not None and len(trends) else []
     data = explorer_data(keyness=None, kwic=kwic, statements=res.corpus.statements, groupings=list(res.groupings),
@@ -284,10 +324,6 @@ MARKDOWN_LINE = ("Interactive views (term explorer, topic explorer with the λ s
 
 def standalone_page(data_json: str, *, title: str = "Explore") -> str:
     """A page holding only the views, for a notebook or a test: ``data_json`` from :func:`script_json`."""
-    # deferred: jinja2 and markupsafe are only needed when a page is written
-    import jinja2
-    import markupsafe
-
     env = jinja2.Environment(loader=jinja2.PackageLoader("textanalytics.report", "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined)
     context = page_assets()

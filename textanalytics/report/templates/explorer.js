@@ -311,7 +311,7 @@
       svg.appendChild(sv("text", {x: X(i), y: H - B + 16, "text-anchor": "middle", "class": "axis"}, g.length > 12 ? g.slice(0, 11) + "…" : g));
     });
     series.forEach(function (s) {
-      var colour = PALETTE[(s.topic - 1) % PALETTE.length], up = [], down = [], line = [];
+      var colour = PALETTE[((s.topic - 1) % PALETTE.length + PALETTE.length) % PALETTE.length], up = [], down = [], line = [];
       s.share.forEach(function (v, i) {
         if (v === null) return;
         line.push((line.length ? "L" : "M") + X(i).toFixed(1) + " " + Y(v).toFixed(1));
@@ -337,7 +337,7 @@
     series.forEach(function (s) {
       var t = D.topics ? D.topics.topics.filter(function (x) { return x.topic === s.topic; })[0] : null;
       var item = el("span", {"class": "tv-key"});
-      item.appendChild(el("span", {"class": "swatch", style: "background:" + PALETTE[(s.topic - 1) % PALETTE.length]}));
+      item.appendChild(el("span", {"class": "swatch", style: "background:" + PALETTE[((s.topic - 1) % PALETTE.length + PALETTE.length) % PALETTE.length]}));
       item.appendChild(document.createTextNode(s.topic + (t ? ". " + t.label : "")));
       legend.appendChild(item);
     });
