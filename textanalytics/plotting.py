@@ -6,8 +6,10 @@ they never write files (only :mod:`textanalytics.report` writes).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 #: Okabe & Ito (2008) colour-blind-safe qualitative palette.
@@ -39,4 +41,68 @@ def color(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
 
-__all__ = ["PALETTE", "SEQUENTIAL_CMAP", "DIVERGING_CMAP", "new_axes", "color"]
+#: The largest figure the report draws, in inches: 3,000 × 4,000 px at the report's 110 dpi (less a margin).
+MAX_FIGSIZE: tuple[float, float] = (27.0, 36.0)
+
+
+def capped_size(width: float, height: float) -> tuple[float, float]:
+    """``(width, height)`` in inches, each capped at :data:`MAX_FIGSIZE`."""
+    return min(float(width), MAX_FIGSIZE[0]), min(float(height), MAX_FIGSIZE[1])
+
+
+def facet_columns(n_panels: int, *, preferred: int, max_columns: int = 6) -> int:
+    """How many columns a grid of ``n_panels`` small multiples gets: ``preferred`` for a few, more for many.
+
+    Columns grow with the square root of the panel count (a 40-panel grid is 6 wide,
+    not 20 rows of 2), never past ``max_columns`` nor the number of panels.
+    """
+    wanted = max(preferred, math.ceil(math.sqrt(max(n_panels, 1) * 0.8)))
+    return max(1, min(n_panels, wanted, max(max_columns, preferred)))
+
+
+def declutter_ticks(fig: Figure, *, pad: float = 2.0) -> Figure:
+    """Rotate, then thin, tick labels that would overlap; returns ``fig``.
+
+    Lays the figure out once, then for every axis whose visible tick labels
+    overlap: x labels are first turned 45° (anchored at their tick), then on
+    both axes every k-th label is kept for the smallest k that leaves a gap of
+    ``pad`` pixels. Labels hidden this way stay as ticks.
+    """
+    if not hasattr(fig.canvas, "get_renderer"):  # a bare Figure: measure text with the Agg renderer
+        FigureCanvasAgg(fig)
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        for which in ("x", "y"):
+            labels = [t for t in (ax.get_xticklabels() if which == "x" else ax.get_yticklabels())
+                      if t.get_visible() and t.get_text()]
+            if len(labels) < 2 or not _overlapping(labels, renderer, pad=pad):
+                continue
+            if which == "x" and all(t.get_rotation() == 0 for t in labels):
+                for t in labels:
+                    t.set_rotation(45)
+                    t.set_horizontalalignment("right")
+                    t.set_rotation_mode("anchor")
+                if not _overlapping(labels, renderer, pad=pad):
+                    continue
+            for step in range(2, len(labels) + 1):
+                for i, t in enumerate(labels):
+                    t.set_visible(i % step == 0)
+                if not _overlapping([t for t in labels if t.get_visible()], renderer, pad=pad):
+                    break
+    return fig
+
+
+def _overlapping(labels: list, renderer: Any, *, pad: float) -> bool:
+    boxes = [t.get_window_extent(renderer) for t in labels]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            if (a.x0 - pad < b.x1 and b.x0 - pad < a.x1) and (a.y0 - pad < b.y1 and b.y0 - pad < a.y1):
+                return True
+    return False
+
+
+__all__ = ["PALETTE", "SEQUENTIAL_CMAP", "DIVERGING_CMAP", "MAX_FIGSIZE", "new_axes", "color", "capped_size",
+           "facet_columns", "declutter_ticks"]

@@ -23,7 +23,7 @@ from matplotlib.patches import Patch
 from ..deprecation import renamed_keywords
 from ..errors import InputError
 from ..grouping import REST, factorize_labels, label_str
-from ..plotting import PALETTE, SEQUENTIAL_CMAP, new_axes
+from ..plotting import MAX_FIGSIZE, PALETTE, SEQUENTIAL_CMAP, capped_size, declutter_ticks, facet_columns, new_axes
 from .stats import cluster_similarity, similarity_arrays
 
 __all__ = ["plot_distinctive_terms", "plot_keyness", "plot_keyness_grid", "plot_similarity",
@@ -51,10 +51,12 @@ def plot_distinctive_terms(table: pd.DataFrame, *, top_n: int = 10, ncols: int =
     missing = [g for g in order if g not in set(table["group"])]
     if missing:
         raise InputError(f"groups: {missing[0]!r} not in the table; groups are: {', '.join(dict.fromkeys(table['group']))}")
-    ncols = max(1, min(ncols, len(order)))
+    ncols = facet_columns(len(order), preferred=ncols)
     nrows = math.ceil(len(order) / ncols)
+    # Many groups: fewer terms per panel rather than a figure taller than MAX_FIGSIZE.
+    top_n = max(3, min(top_n, int(((MAX_FIGSIZE[1] - 0.4) / nrows - 1.0) / 0.24)))
     if fig is None:
-        fig = Figure(figsize=(3.6 * ncols, (0.24 * top_n + 1.0) * nrows + 0.4), layout="constrained")
+        fig = Figure(figsize=capped_size(3.6 * ncols, (0.24 * top_n + 1.0) * nrows + 0.4), layout="constrained")
     axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
     group_by = str(table["group_by"].iloc[0]) if "group_by" in table.columns else "group"
     for k, (ax, group) in enumerate(zip(axes, order)):
@@ -72,7 +74,7 @@ def plot_distinctive_terms(table: pd.DataFrame, *, top_n: int = 10, ncols: int =
     for ax in axes[len(order):]:
         ax.set_visible(False)
     fig.suptitle(f"Distinctive terms by {group_by} (TF-IDF, top {top_n})", fontsize=11)
-    return fig
+    return declutter_ticks(fig)
 
 
 @renamed_keywords(n="top_n")
@@ -124,7 +126,8 @@ def plot_keyness(table: pd.DataFrame, *, target: Any = None, reference: Any = No
     down = rows[rows["direction"] == "reference"].sort_values(["g2", "term"], ascending=[True, True]).head(top_n)
     data = pd.concat([up, down.iloc[::-1]])
     nbars = len(data)
-    fig, ax = new_axes(ax, figsize=(7.5, max(3.0, 0.26 * nbars + 1.8)))
+    own = ax is None
+    fig, ax = new_axes(ax, figsize=capped_size(7.5, max(3.0, 0.26 * nbars + 1.8)))
     if nbars == 0:
         ax.text(0.5, 0.5, "no terms", ha="center", va="center", transform=ax.transAxes)
     values = data[measure].to_numpy(dtype=float)
@@ -156,7 +159,7 @@ def plot_keyness(table: pd.DataFrame, *, target: Any = None, reference: Any = No
     if small:
         lines += textwrap.wrap("Caution: " + str(row.get("warning", "a side holds fewer than 2 statements")), 90)
     ax.set_title("\n".join(lines), fontsize=9, loc="left", color="#A04000" if small else "black")
-    return fig
+    return declutter_ticks(fig) if own else fig
 
 
 @renamed_keywords(n="top_n")
@@ -178,17 +181,20 @@ def plot_keyness_grid(table: pd.DataFrame, *, group_by: str | None = None, top_n
     gb = group_by if group_by is not None else table["group_by"].iloc[0]
     sub = table[table["group_by"] == gb]
     comps = sub[["target", "reference"]].drop_duplicates().to_numpy().tolist()
-    ncols = max(1, min(ncols, len(comps)))
+    ncols = facet_columns(len(comps), preferred=ncols, max_columns=5)
     nrows = int(np.ceil(len(comps) / ncols))
+    # Many comparisons (31 years, 40 speakers): fewer terms per side, so the grid stays within MAX_FIGSIZE.
+    top_n = max(3, min(top_n, int((MAX_FIGSIZE[1] / nrows - 2.0) / 0.52)))
     height = max(3.0, 0.26 * 2 * top_n + 2.0)
     if fig is None:
-        fig = Figure(figsize=(7.2 * ncols, height * nrows), layout="constrained")
+        fig = Figure(figsize=capped_size(min(7.2, MAX_FIGSIZE[0] / ncols) * ncols, height * nrows),
+                     layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax, (t, r) in zip(axes, comps):
         plot_keyness(sub, group_by=gb, target=t, reference=r, top_n=top_n, measure=measure, alpha=alpha, ax=ax)
     for ax in axes[len(comps):]:
         ax.set_axis_off()
-    return fig
+    return declutter_ticks(fig)
 
 
 def plot_similarity(table: pd.DataFrame, *, labels: list[str] | None = None, method: str = "average",
@@ -248,7 +254,7 @@ def plot_similarity(table: pd.DataFrame, *, labels: list[str] | None = None, met
                           color="black" if v > 0.6 else "white")
     fig.colorbar(im, cax=ax_c, label="cosine similarity (TF-IDF)")
     ax_d.set_title(f"Similarity of {unit}s: TF-IDF cosine, {method}-linkage dendrogram", fontsize=10)
-    return fig
+    return declutter_ticks(fig)
 
 
 #: What :func:`plot_lexical_stats` can draw, with its axis label.

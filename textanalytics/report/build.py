@@ -42,7 +42,7 @@ from ..pipeline import run_analysis
 from ..preprocessing.cache import resource_digests
 from ..provenance import digest, file_digest, input_digests, package_versions
 from ..workers import available_cores, forked_pool
-from . import content
+from . import content, explorer, presentation
 from .figures import FigureSpec
 from .io import format_frame, markdown_table, markdown_text, safe_filename, save_figure, unique_stems, write_csv
 
@@ -280,6 +280,7 @@ def _render_markdown(sections, *, results, figure_files: dict[str, str], table_s
     esc = markdown_text
     lines = [f"# {esc(content.title(results))}", "", esc(content.subtitle(results)), "",
              esc(problem_line(results.problem_counts)), ""]
+    lines += [explorer.MARKDOWN_LINE, ""] if cfg.report.html else []
     for s in sections:
         lines += [f"## {esc(s['heading'])}", ""]
         for b in s["blocks"]:
@@ -295,7 +296,7 @@ def _render_markdown(sections, *, results, figure_files: dict[str, str], table_s
             elif kind == "table":
                 table = results.tables[b["name"]]
                 lines += [f"**{esc(b['caption'])}** (`tables/{table_stems[b['name']]}.csv`)", "",
-                          markdown_table(table[b.get("columns") or list(table.columns)],
+                          markdown_table(presentation.block_view(table, b),
                                          float_digits=cfg.report.float_digits, max_rows=b.get("max_rows", 20)), ""]
     return "\n".join(lines).rstrip() + "\n"
 
@@ -316,7 +317,7 @@ def _render_html(sections, *, results, png_bytes: dict[str, bytes], table_stems:
                 blocks.append({**b, "png_base64": base64.b64encode(png_bytes[b["name"]]).decode("ascii")})
             elif b["kind"] == "table":
                 table = results.tables[b["name"]]
-                table = table[b.get("columns") or list(table.columns)]
+                table = presentation.block_view(table, b)
                 limit = b.get("html_rows", 200)
                 shown = format_frame(table.head(limit), float_digits=cfg.report.float_digits)
                 blocks.append({**b, "columns": list(shown.columns),
@@ -336,4 +337,5 @@ def _render_html(sections, *, results, png_bytes: dict[str, bytes], table_stems:
     return template.render(title=content.title(results), subtitle=content.subtitle(results),
                            problem_line=problem_line(results.problem_counts), sections=html_sections,
                            kwic_rows=kwic_rows, version=__version__,
-                           corpus_source=Path(cfg.corpus.path).name, seed=cfg.seed)
+                           corpus_source=Path(cfg.corpus.path).name, seed=cfg.seed,
+                           **explorer.page_context(results))

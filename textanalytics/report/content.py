@@ -19,7 +19,7 @@ from ..corpus.plots import corpus_overview_figure
 from ..grouping import label_str
 from ..themes.analysis import as_topic_table
 from ..topics import plots as tplots
-from . import narrative
+from . import narrative, presentation
 from .effects import effects_figures, effects_section, theme_effect_items
 from .figures import FigureSpec
 
@@ -86,7 +86,8 @@ def share_estimand(model: Any) -> str:
 def figure_specs(res: Any) -> dict[str, FigureSpec]:
     """Every figure of the report, by name, in report order; nothing is drawn until ``render()``."""
     cfg, tables, alpha = res.config, res.tables, res.config.compare.alpha
-    figs: dict[str, FigureSpec] = {"corpus_overview": FigureSpec(corpus_overview_figure, {"corpus": res.corpus})}
+    overview = presentation.overview_axes(res.corpus.statements, group_by=cfg.compare.group_by)
+    figs: dict[str, FigureSpec] = {"corpus_overview": FigureSpec(corpus_overview_figure, {"corpus": res.corpus, **overview})}
     kt = tables.get("keyness")
     for col in res.groupings:
         sub = tables["distinctive_terms"]
@@ -143,10 +144,12 @@ def sections(res: Any, *, figures: dict[str, Any]) -> list[Section]:
     S: list[Section] = []
     blocks: list[dict[str, Any]] = [{"kind": "text", "text": t} for t in narrative.corpus_paragraphs(
         st, n_paragraphs=len(res.corpus.paragraphs), source=Path(cfg.corpus.path).name)]
-    blocks.append({"kind": "figure", "name": "corpus_overview",
-                   "caption": "Statements and words per year and speaker."})
+    overview = presentation.overview_axes(st, group_by=cfg.compare.group_by)
+    blocks.append({"kind": "figure", "name": "corpus_overview", "caption": f"Statements and words per {overview['x']}"
+                   + (f" and {overview['colour']}." if overview["colour"] else ".")})
     cols = [c for c in ["statement_id", "date", "year", "speaker", "organisation", "genre", "n_words"] if c in st]
-    blocks.append({"kind": "table", "name": "statements", "caption": "Statements", "columns": cols, "open": True})
+    blocks.append({"kind": "table", "name": "statements", "caption": "Statements", "columns": cols, "open": True,
+                   "sort_numeric": "statement_id"})
     if len(res.tables["problems"]):
         blocks.append({"kind": "table", "name": "problems", "open": True,
                        "caption": "Records skipped, repaired or noted at load time"})
@@ -185,7 +188,9 @@ def sections(res: Any, *, figures: dict[str, Any]) -> list[Section]:
         blocks.append({"kind": "list", "items": narrative.topic_items(run.labels)})
         blocks.append({"kind": "figure", "name": "topic_terms", "caption": "Top terms per topic (by relevance)."})
         blocks.append({"kind": "table", "name": "topic_labels", "caption": "Topic labels, shares and stability", "open": True})
-        blocks.append({"kind": "table", "name": "representative_passages", "caption": "Most representative paragraphs per topic"})
+        blocks.append({"kind": "table", "name": "representative_passages", "excerpt": presentation.EXCERPT_CHARS,
+                       "columns": presentation.passage_columns(run.passages, groupings=groupings),
+                       "caption": "Most representative paragraphs per topic (excerpts; full text in the CSV)"})
         blocks.append({"kind": "table", "name": "ubiquitous_terms", "caption": (
             f"Terms left out of the topic model: in more than {cfg.vocabulary.ubiquitous_share:g} of the "
             f"{res.dtm.unit}s of {f'every {groupings[0]} group' if groupings else 'the corpus'} "

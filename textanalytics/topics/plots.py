@@ -23,7 +23,7 @@ from matplotlib.ticker import MaxNLocator
 from ..deprecation import renamed_keywords
 from ..errors import InputError
 from ..grouping import label_str
-from ..plotting import PALETTE, SEQUENTIAL_CMAP, new_axes
+from ..plotting import MAX_FIGSIZE, PALETTE, SEQUENTIAL_CMAP, capped_size, declutter_ticks, facet_columns, new_axes
 
 __all__ = [
     "plot_model_selection",
@@ -150,7 +150,7 @@ def plot_model_selection(table: pd.DataFrame, *, chosen_k: int | None = None,
         handles.append(Line2D([], [], color=_GREY, ls=":", lw=1, label=f"topic stability flag {threshold:g}"))
     fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=8, frameon=False)
     fig.suptitle("Choosing the number of topics", fontsize=11)
-    return fig
+    return declutter_ticks(fig)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -171,10 +171,11 @@ def plot_top_terms(table: pd.DataFrame, *, top_n: int = 10, score: str = "weight
     if unknown:
         raise InputError(f"topics: {unknown[0]!r} is not in the table")
     info = labels.set_index("topic") if labels is not None else None
-    ncols = max(1, min(ncols, len(order)))
+    ncols = facet_columns(len(order), preferred=ncols, max_columns=8)
     nrows = math.ceil(len(order) / ncols)
+    top_n = max(3, min(top_n, int(((MAX_FIGSIZE[1] - 0.5) / nrows - 1.1) / 0.22)))
     if fig is None:
-        fig = Figure(figsize=(3.3 * ncols, (0.22 * top_n + 1.1) * nrows + 0.5), layout="constrained")
+        fig = Figure(figsize=capped_size(3.3 * ncols, (0.22 * top_n + 1.1) * nrows + 0.5), layout="constrained")
     axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
     for i, (ax, topic) in enumerate(zip(axes, order)):
         part = table[(table["topic"] == topic) & (table["rank"] <= top_n)].sort_values("rank")
@@ -202,7 +203,7 @@ def plot_top_terms(table: pd.DataFrame, *, top_n: int = 10, score: str = "weight
     ranked_by = "relevance" if "relevance" in table else score
     fig.suptitle(f"Top {top_n} terms per topic (ranked by {ranked_by}; pale bars = unstable across seeds)",
                  fontsize=11)
-    return fig
+    return declutter_ticks(fig)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -228,10 +229,14 @@ def plot_shares_over_time(table: pd.DataFrame, *, topics: Sequence[int] | None =
     _require(table, {"group", "topic", "share", "lower", "upper", "n_statements"}, "topic_shares()")
     order = sorted(table["topic"].unique()) if topics is None else list(topics)
     group_by = str(table["group_by"].iloc[0]) if "group_by" in table else "group"
-    ncols = max(1, min(ncols, len(order)))
+    n_groups = table["group"].nunique()
+    # Long series (31 years, 40 months) get wider panels, so fewer per row.
+    ncols = facet_columns(len(order), preferred=min(ncols, 4 if n_groups <= 12 else 3 if n_groups <= 24 else 2),
+                          max_columns=4 if n_groups <= 12 else 3)
     nrows = math.ceil(len(order) / ncols)
+    panel_width = 3.2 if n_groups <= 12 else min(0.16 * n_groups + 2.0, MAX_FIGSIZE[0] / ncols)
     if fig is None:
-        fig = Figure(figsize=(3.2 * ncols, 2.5 * nrows + 0.8), layout="constrained")
+        fig = Figure(figsize=capped_size(panel_width * ncols, 2.5 * nrows + 0.8), layout="constrained")
     axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False, sharey=True)).ravel()
     x_all, names = _numeric_groups(table["group"])
     position = dict(zip(names, x_all))
@@ -250,7 +255,7 @@ def plot_shares_over_time(table: pd.DataFrame, *, topics: Sequence[int] | None =
         label = part["label"].iloc[0] if "label" in part else None
         unstable = part["unstable"].iloc[0] if "unstable" in part else pd.NA
         ax.set_title(_topic_title(topic, label, unstable, 32), fontsize=9)
-        ax.set_xticks(x_all, names, fontsize=8, rotation=0 if len(names) <= 6 else 45)
+        ax.set_xticks(x_all, names, fontsize=8)
         ax.set_ylim(0, max(top * 1.05, 0.05))
         ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
         ax.spines[["top", "right"]].set_visible(False)
@@ -260,7 +265,7 @@ def plot_shares_over_time(table: pd.DataFrame, *, topics: Sequence[int] | None =
         ax.set_visible(False)
     fig.suptitle(f"Topic shares by {group_by} with {confidence:.0%} intervals "
                  f"(hollow = a single statement)", fontsize=11)
-    return fig
+    return declutter_ticks(fig)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -278,28 +283,34 @@ def plot_share_heatmap(table: pd.DataFrame, *, ax: Any = None) -> Figure:
             .reindex(index=topics, columns=[label_str(g) for g in groups]))
     n_stat = table.drop_duplicates("group").set_index(table.drop_duplicates("group")["group"].map(label_str))["n_statements"]
     first = table.drop_duplicates("topic").set_index("topic")
-    fig, ax = new_axes(ax, figsize=(max(5.0, 1.0 * len(groups) + 3.5), max(3.0, 0.42 * len(topics) + 1.6)))
-    im = ax.imshow(grid.to_numpy(), cmap=SEQUENTIAL_CMAP, aspect="auto", vmin=0)
-    ax.set_xticks(range(len(groups)), [f"{_wrap(label_str(g), 18)}\n(n={int(n_stat[label_str(g)])})"
-                                       for g in groups], fontsize=8, rotation=30 if len(groups) > 4 else 0,
-                  ha="right" if len(groups) > 4 else "center", rotation_mode="anchor")
-    ylabels = []
+    # Many groups (31 years, 40 speakers): groups become the rows, topics the columns.
+    transpose = len(groups) > 12
+    values = grid.to_numpy().T if transpose else grid.to_numpy()
+    group_labels = [f"{_wrap(label_str(g), 18, 1 if transpose else 2)}{' ' if transpose else chr(10)}"
+                    f"(n={int(n_stat[label_str(g)])})" for g in groups]
+    topic_labels = []
     for t in topics:
         label = first.at[t, "label"] if "label" in first else ""
         star = "*" if "unstable" in first and _is_true(first.at[t, "unstable"]) else ""
-        ylabels.append(_wrap(f"{t}. {label}{star}", 30))
-    ax.set_yticks(range(len(topics)), ylabels, fontsize=8)
-    values = grid.to_numpy()
+        topic_labels.append(_wrap(f"{t}. {label}{star}", 30) if not transpose else f"{t}{star}")
+    rows, cols = values.shape
+    cell_w = 0.55 if transpose else 1.0
+    fig, ax = new_axes(ax, figsize=capped_size(max(5.0, cell_w * cols + 3.5), max(3.0, (0.3 if transpose else 0.42) * rows + 1.6)))
+    im = ax.imshow(values, cmap=SEQUENTIAL_CMAP, aspect="auto", vmin=0)
+    ax.set_xticks(range(cols), topic_labels if transpose else group_labels, fontsize=8)
+    ax.set_yticks(range(rows), group_labels if transpose else topic_labels, fontsize=8)
+    if transpose:
+        ax.set_xlabel("topic (numbers as in the tables; * = unstable)", fontsize=8)
     vmax = np.nanmax(values) if np.isfinite(values).any() else 1.0
     for (r, c), v in np.ndenumerate(values):
         if np.isfinite(v):
-            ax.text(c, r, f"{v:.0%}", ha="center", va="center", fontsize=7,
+            ax.text(c, r, f"{v:.0%}", ha="center", va="center", fontsize=7 if cols <= 20 else 5,
                     color="black" if v > 0.6 * vmax else "white")
     ax.figure.colorbar(im, ax=ax, label="share of words", format=lambda v, _: f"{v:.0%}")
     group_by = str(table["group_by"].iloc[0]) if "group_by" in table else "group"
     note = " (* = unstable topic)" if "unstable" in first and first["unstable"].fillna(False).astype(bool).any() else ""
     ax.set_title(f"Topic shares by {group_by}{note}", fontsize=10)
-    return fig
+    return declutter_ticks(fig)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -326,7 +337,8 @@ def plot_differences(table: pd.DataFrame, *, group_a: Any = None, group_b: Any =
                          "is not in the table")
     sel = sel.sort_values("topic")
     n = len(sel)
-    fig, ax = new_axes(ax, figsize=(7.5, max(2.6, 0.36 * n + 1.5)))
+    own = ax is None
+    fig, ax = new_axes(ax, figsize=capped_size(7.5, max(2.6, 0.36 * n + 1.5)))
     y = np.arange(n)[::-1]
     adjusted = "p_adjusted" in sel and "lower_adjusted" in sel
     p_col = "p_adjusted" if adjusted else "p_value"
@@ -365,4 +377,4 @@ def plot_differences(table: pd.DataFrame, *, group_a: Any = None, group_b: Any =
                         "* = unstable topic", 80))
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2, fontsize=7, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
-    return fig
+    return declutter_ticks(fig) if own else fig
