@@ -35,6 +35,7 @@ from .features import VocabularyConfig
 from .compare.config import CompareConfig
 from .topics.config import TopicConfig
 from .report.config import ReportConfig
+from .spark.config import SparkConfig
 
 #: Largest seed numpy's ``RandomState`` (hence gensim and scikit-learn) accepts.
 MAX_SEED = 2**32 - 1
@@ -71,12 +72,13 @@ class AnalysisConfig:
     compare: CompareConfig = field(default_factory=CompareConfig)
     topics: TopicConfig = field(default_factory=TopicConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
+    spark: SparkConfig = field(default_factory=SparkConfig)
 
     def __post_init__(self) -> None:
         check = FieldChecks(self, None)
         for name, cls in (("corpus", CorpusConfig), ("preprocess", PreprocessConfig),
                           ("vocabulary", VocabularyConfig), ("compare", CompareConfig), ("topics", TopicConfig),
-                          ("report", ReportConfig)):
+                          ("report", ReportConfig), ("spark", SparkConfig)):
             if not isinstance(getattr(self, name), cls):
                 raise InputError(f"{name}: expected a {cls.__name__}, got {type(getattr(self, name)).__name__}")
         # Fits use seed, seed + 1, ..., and numpy, gensim and scikit-learn take seeds in [0, 2**32 - 1].
