@@ -19,11 +19,10 @@ Keys (defaults in ``analysis.toml``):
     Where executors write the token store and the text pieces: a folder every executor and
     the driver can read (a shared file system on a cluster). ``""``: a temporary folder
     (local mode only).
-``topic_engine``
-    ``"mllib"`` (``pyspark.ml.clustering.LDA``, online variational Bayes) or ``"local_sample"``
-    (the ``[topics]`` engine on ``sample_rows`` statements drawn with the run's seed).
-``sample_rows``
-    Statements in the ``local_sample`` sample.
+
+The topic models of a report still run on the driver's matrix with the ``[topics]`` engine;
+MLlib's online LDA on the executors is :mod:`textanalytics.spark.lda` (an API, not yet a
+report setting).
 """
 
 from __future__ import annotations
@@ -44,15 +43,11 @@ class SparkConfig:
     conf: Mapping[str, str] = field(default_factory=dict)
     partitions: int = 0
     store_dir: str = ""
-    topic_engine: Literal["mllib", "local_sample"] = "mllib"
-    sample_rows: int = 100_000
 
     def __post_init__(self) -> None:
         check = FieldChecks(self, "spark")
         check.choice("backend", ("local", "spark"))
-        check.choice("topic_engine", ("mllib", "local_sample"))
         check.integer("partitions", minimum=0, problem="must be 0 (Spark decides) or positive")
-        check.integer("sample_rows", minimum=1, problem="must be positive")
         if not self.master.strip():
             check.fail("master", "must name a Spark master, e.g. 'local[*]' or 'spark://host:7077'")
         bad = [k for k, v in dict(self.conf).items() if not isinstance(v, str)]

@@ -36,8 +36,6 @@ from ..corpus.tables import TABLE_SUFFIXES, table_kind
 from ..corpus.validate import Where, problems_frame, validate_records
 from ..errors import InputError
 
-#: A value no CSV field holds: Spark's CSV reader gives it for nothing, so empty fields stay "".
-_NO_NULL = "\u0000textanalytics-no-null\u0000"
 PIECE_COLUMNS = ("statements", "paragraphs", "metadata", "paragraph_index", "cleaning", "problems")
 
 
@@ -83,7 +81,7 @@ def read_records(spark: Any, path: Path, *, encoding: str = "utf-8", partitions:
     if kind in ("csv", "tsv"):
         df = (spark.read.option("header", True).option("multiLine", True).option("escape", '"')
               .option("sep", "," if kind == "csv" else "\t").option("encoding", encoding)
-              .option("nullValue", _NO_NULL).option("emptyValue", "").option("mode", "FAILFAST")
+              .option("mode", "FAILFAST")
               .option("inferSchema", False).csv(files))
         first_line = 2  # header = record 1
     elif kind == "jsonl":
@@ -139,6 +137,8 @@ def _raw_frame(raw: pd.DataFrame, kind: str) -> pd.DataFrame:
         frame = pd.DataFrame.from_records(records)
     else:
         frame = raw.drop(columns=["_line", "_pos"]).reset_index(drop=True)
+        if kind in ("csv", "tsv"):  # Spark reads an empty field as null; the local reader as ""
+            frame = frame.astype(object).where(frame.notna(), "")
     frame.insert(0, "_line", raw["_line"].to_numpy().tolist())
     return frame
 
