@@ -156,3 +156,18 @@ def test_backend_option_of_the_report_command():
     assert build_parser().parse_args(["report"]).backend is None
     with pytest.raises(SystemExit):
         build_parser().parse_args(["report", "--backend", "dask"])
+
+
+def test_a_corpus_folder_is_refused_with_what_to_do(tmp_path):
+    cfg = _config(ROOT / "seeds", unit="paragraph", group_by=("year",), spark=True)
+    with pytest.raises(InputError, match="statements table"):
+        spark_inputs(cfg, stage=_stage)
+
+
+def test_spark_errors_become_one_line(spark, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("id,text\n1,fine\n2,x,y,z\n", encoding="utf-8")  # a record with too many fields
+    cfg = _config(path, unit="statement", group_by=(), spark=True, id_col="id")
+    with pytest.raises(InputError) as info:
+        spark_inputs(cfg, stage=_stage, session=spark)
+    assert "\n" not in str(info.value) and str(path) in str(info.value)

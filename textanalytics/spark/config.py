@@ -13,12 +13,14 @@ Keys (defaults in ``analysis.toml``):
 ``conf``
     Extra Spark settings, ``{"spark.executor.memory" = "8g"}``.
 ``partitions``
-    Pieces the table is cut into (0: Spark's own split of the file). The tables do not
-    depend on it; a fixed number makes the run repeatable job for job.
+    Pieces the table is cut into (0: Spark's split of the files, at least one piece per core).
+    The tables do not depend on it; a fixed number makes the run repeatable job for job. A
+    piece is tokenised in one task: about 2,000 news articles a piece peaks near 1 GB.
 ``store_dir``
     Where executors write the token store and the text pieces: a folder every executor and
     the driver can read (a shared file system on a cluster). ``""``: a temporary folder
-    (local mode only).
+    (local mode only, removed with the results). A run writes ``<store_dir>/run-<random>``
+    and leaves it for the researcher to remove.
 
 The topic models of a report still run on the driver's matrix with the ``[topics]`` engine;
 MLlib's online LDA on the executors is :mod:`textanalytics.spark.lda` (an API, not yet a

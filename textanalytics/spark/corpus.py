@@ -30,6 +30,7 @@ import pandas as pd
 from ..corpus.assemble import STATEMENT_COLUMNS, assemble_corpus
 from ..corpus.cleaning_table import cleaning_frame
 from ..corpus.config import CorpusConfig
+from ..corpus.folder import METADATA_FILE, RAW_DIR
 from ..corpus.model import Corpus
 from ..corpus.table_records import clean_table_records
 from ..corpus.tables import TABLE_SUFFIXES, table_kind
@@ -51,8 +52,12 @@ def from_bytes(data: bytes) -> pd.DataFrame:
     return pd.read_parquet(io.BytesIO(data))
 
 
-def _kind_of(path: Path) -> tuple[str, list[str]]:
+def table_files(path: Path) -> tuple[str, list[str]]:
     """The table kind of a file or a folder of part files, and the files to read."""
+    if path.is_dir() and ((path / METADATA_FILE).is_file() or (path / RAW_DIR).is_dir()):
+        raise InputError(f"{path}: a corpus folder (metadata.csv and raw/) is read by the local backend only; "
+                         "for Spark, write its statements table first: "
+                         "load_corpus(path).statements.to_csv('statements.csv', index=False)")
     if path.is_dir():
         files = sorted(str(p) for p in path.iterdir() if p.is_file() and table_kind(p))
         kinds = {table_kind(Path(f)) for f in files}
@@ -77,7 +82,7 @@ def read_records(spark: Any, path: Path, *, encoding: str = "utf-8", partitions:
     """
     from pyspark.sql import Window, functions as F  # deferred: pyspark is optional and heavy
 
-    kind, files = _kind_of(path)
+    kind, files = table_files(path)
     if kind in ("csv", "tsv"):
         df = (spark.read.option("header", True).option("multiLine", True).option("escape", '"')
               .option("sep", "," if kind == "csv" else "\t").option("encoding", encoding)
@@ -109,7 +114,9 @@ def read_records(spark: Any, path: Path, *, encoding: str = "utf-8", partitions:
     else:
         df = df.withColumn("_pos", F.col("_off") + F.col("_mono") - F.col("_first") + 1)
     df = df.select(*columns, "_line", "_pos")
-    if partitions:
+    # A compressed CSV or JSONL file is one split: cut it so every core gets pieces.
+    partitions = partitions or max(df.rdd.getNumPartitions(), spark.sparkContext.defaultParallelism)
+    if partitions != df.rdd.getNumPartitions():
         df = df.repartitionByRange(partitions, "_pos")
     return df.sortWithinPartitions("_pos"), kind
 

@@ -9,6 +9,7 @@ local mode, to a temporary folder removed with the results.
 from __future__ import annotations
 
 import logging
+import re
 import tempfile
 import uuid
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from ..config import AnalysisConfig
 from ..corpus.model import Corpus
 from ..errors import InputError
 from ..preprocessing import TokenStore
-from .corpus import clean_pieces, index_pieces, text_piece
+from .corpus import clean_pieces, index_pieces, table_files, text_piece
 from .session import spark_session
 from .tokens import preprocess_on_spark
 
@@ -42,6 +43,7 @@ class SparkRun:
 
 def run_on_spark(cfg: AnalysisConfig, *, add_piece: Callable[[Corpus], None], session: Any = None) -> SparkRun:
     """Read, clean and preprocess ``cfg``'s table on Spark; each piece's text-free tables go to ``add_piece``."""
+    table_files(Path(cfg.corpus.path).expanduser())  # a corpus Spark cannot read fails before the session starts
     spark = spark_session(cfg.spark, session=session)
     scratch = None
     if cfg.spark.store_dir:
@@ -53,6 +55,25 @@ def run_on_spark(cfg: AnalysisConfig, *, add_piece: Callable[[Corpus], None], se
         scratch = tempfile.TemporaryDirectory(prefix="textanalytics-spark-")
         where = Path(scratch.name)
     log.info("spark: session ready")
+    try:
+        return _run(spark, cfg, where=where, scratch=scratch, add_piece=add_piece)
+    except Exception as exc:  # Spark's errors arrive as Java stack traces: one line, naming the file
+        if not type(exc).__module__.startswith(("pyspark", "py4j")):
+            raise
+        raise InputError(f"{cfg.corpus.path}: Spark failed: {spark_error(exc)}; check the file (or run with "
+                         "[spark] backend = \"local\" for the local reader's message)") from None
+
+
+def spark_error(exc: BaseException) -> str:
+    """The innermost cause of a Spark error, on one line (Java stack frames left out)."""
+    text = " ".join(str(exc).split())
+    cause = text.rsplit("Caused by: ", 1)[-1]
+    cause = re.split(r" at (?:org|java|scala|py4j|sun)\.", cause, maxsplit=1)[0]
+    return cause[:300]
+
+
+def _run(spark: Any, cfg: AnalysisConfig, *, where: Path, scratch: Any,
+         add_piece: Callable[[Corpus], None]) -> SparkRun:
     pieces = clean_pieces(spark, cfg.corpus, partitions=cfg.spark.partitions)
     log.info("spark: %s read and cleaned", cfg.corpus.path)
     try:
