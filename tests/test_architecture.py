@@ -32,7 +32,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent / ROOT
 
 #: Dependencies worth deferring: a function-level import must name one its target loads.
 HEAVY = ("pandas", "numpy", "scipy", "sklearn", "gensim", "matplotlib", "pyarrow", "nltk", "lemminflect",
-         "tomotopy", "jinja2", "PIL")
+         "tomotopy", "jinja2", "PIL", "pyspark")
 #: How a comment may name a dependency (``scikit-learn`` is imported as ``sklearn``).
 SPELLINGS = {"sklearn": ("sklearn", "scikit-learn"), "PIL": ("pil", "pillow")}
 

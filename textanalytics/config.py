@@ -37,6 +37,7 @@ from .topics.config import TopicConfig
 from .report.config import ReportConfig
 from .effects.config import EffectsConfig
 from .themes.config import ThemesConfig
+from .spark.config import SparkConfig
 
 #: Largest seed numpy's ``RandomState`` (hence gensim and scikit-learn) accepts.
 MAX_SEED = 2**32 - 1
@@ -75,12 +76,14 @@ class AnalysisConfig:
     report: ReportConfig = field(default_factory=ReportConfig)
     effects: EffectsConfig = field(default_factory=EffectsConfig)
     themes: ThemesConfig = field(default_factory=ThemesConfig)
+    spark: SparkConfig = field(default_factory=SparkConfig)
 
     def __post_init__(self) -> None:
         check = FieldChecks(self, None)
         for name, cls in (("corpus", CorpusConfig), ("preprocess", PreprocessConfig),
                           ("vocabulary", VocabularyConfig), ("compare", CompareConfig), ("topics", TopicConfig),
-                          ("report", ReportConfig), ("effects", EffectsConfig), ("themes", ThemesConfig)):
+                          ("report", ReportConfig), ("effects", EffectsConfig), ("themes", ThemesConfig),
+                          ("spark", SparkConfig)):
             if not isinstance(getattr(self, name), cls):
                 raise InputError(f"{name}: expected a {cls.__name__}, got {type(getattr(self, name)).__name__}")
         # Fits use seed, seed + 1, ..., and numpy, gensim and scikit-learn take seeds in [0, 2**32 - 1].

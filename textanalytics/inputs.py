@@ -100,6 +100,8 @@ def check_group_columns(columns: Any, group_by: tuple[str, ...]) -> None:
 
 def load_inputs(cfg: AnalysisConfig, *, stage: Stage) -> AnalysisInputs:
     """Load and preprocess the corpus ``cfg`` describes: whole, or ``[corpus] stream_rows`` records at a time."""
+    if cfg.spark.backend == "spark":
+        return spark_inputs(cfg, stage=stage)
     if cfg.corpus.stream_rows > 0:
         return _streamed(cfg, stage=stage)
     with stage("corpus"):
@@ -210,3 +212,21 @@ def _second_pass(cfg: AnalysisConfig) -> Iterator[Corpus]:
     """The table's pieces again, without repeating the first reading's warnings about skipped records."""
     with repeated_reading():
         yield from iter_corpus_from_config(cfg.corpus, rows=cfg.corpus.stream_rows)
+
+
+def spark_inputs(cfg: AnalysisConfig, *, stage: Stage, session: Any = None) -> AnalysisInputs:
+    """Corpus and preprocessing on Apache Spark (``[spark] backend = "spark"``; :mod:`textanalytics.spark`).
+
+    Spark reads, cleans and tokenises the table into a token store; the driver holds the
+    same text-free corpus index a streamed run holds. ``session``: a ``SparkSession`` to use
+    (default: the active one, or one started from ``[spark]``).
+    """
+    from .spark.run import run_on_spark  # deferred: pyspark (optional) and pandas
+
+    index = _IndexBuilder()
+    with stage("corpus and preprocess (spark)"):
+        run = run_on_spark(cfg, add_piece=index.add, session=session)
+        corpus = index.corpus()
+        check_group_columns(corpus.statements.columns, cfg.compare.group_by)
+    return AnalysisInputs(corpus=corpus, tokens=run.store, streamed=True, scratch=run.scratch,
+                          second_pass=run.second_pass)

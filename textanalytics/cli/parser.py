@@ -92,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stream-rows", type=int, default=None, metavar="N",
                    help="stream a table corpus N records at a time (tokens on disk; same tables); "
                         "0 loads it into memory (default: config's corpus.stream_rows)")
+    p.add_argument("--backend", choices=("local", "spark"), default=None,
+                   help="where corpus reading and preprocessing run: this process, or Apache Spark "
+                        "(same tables; default: config's spark.backend)")
     p.add_argument("--verify", metavar="DIR", default=None,
                    help="do not write: regenerate in a temporary folder and check that DIR (e.g. reports) "
                         "reproduces, numbers within a relative 1e-4; exit status 1 when it does not")

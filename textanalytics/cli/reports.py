@@ -32,6 +32,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         cfg = cfg.replace(seed=args.seed)
     if args.stream_rows is not None:
         cfg = cfg.replace(corpus=dataclasses.replace(cfg.corpus, stream_rows=args.stream_rows))
+    if getattr(args, "backend", None) is not None:
+        cfg = cfg.replace(spark=dataclasses.replace(cfg.spark, backend=args.backend))
     out = Path(args.out) if args.out else base / cfg.report.out
     option = "--out" if args.out else "[report] out"
     if args.verify:

@@ -235,3 +235,11 @@ def run_passes(pieces: Any, config: PreprocessConfig, spool: Spool,
                 "%d phrases, in %.2f s [%s]", n_tokens, n_kept, len(spool), int(alias_table["count"].sum()),
                 sh.n_alias_rows, len(phrases), laps.last - laps.start, laps.summary())
     return phrases, alias_table, {"n_tokens": n_tokens, "n_kept": n_kept}
+
+
+# Public names of the per-chunk steps, for runs whose passes over all chunks are driven from
+# outside this process (textanalytics.spark: the corpus-wide counts are added up by Spark).
+shared_state = _shared
+tokenise_chunk = _tokenise
+front_chunk = _front
+finish_chunk = _finish

@@ -266,3 +266,10 @@ def phrase_table(rows: list[tuple[int, str, float]], counts: np.ndarray, vocab: 
                    .sort_values(["source", "_neg", "phrase"], kind="stable")
                    .drop(columns="_neg").reset_index(drop=True))
     return phrases
+
+
+# Public names of the steps of one phrase pass, for passes driven from outside this process
+# (textanalytics.spark: pair counts added up by Spark, scored once on the driver).
+pair_stream = _pair_stream
+plan_phrases = _plan_phrases
+join_phrases = _join_phrases

@@ -326,3 +326,8 @@ def preprocess_chunks(chunks: Iterable[Any], *, config: PreprocessConfig | None 
     logger.info("preprocessing: token store %s written in %.1f s (%d chunks, %d tokens)", out,
                 time.perf_counter() - started, len(names), stats["n_tokens"])
     return TokenStore.open(out)
+
+
+# Public name for writers of a store other than preprocess_chunks (textanalytics.spark: executors
+# write the chunks, the driver the manifest).
+config_document = _config_document

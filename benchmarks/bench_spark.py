@@ -1,0 +1,176 @@
+"""The Spark backend against the local streamed path, and MLlib LDA against the local default engine.
+
+Scaling (``--scales 1 4 16``): news_articles replicated N times with distinct ids (``<id>-r<i>``),
+written as one .csv.gz; for each N, in a fresh process each: corpus + preprocessing + the
+document-term matrix (the per-document stages the backend moves) by
+
+* ``local``: the streamed path (``[corpus] stream_rows = 2000``, no cache), and
+* ``spark``: ``[spark] backend = "spark"`` on ``local[2]``, pieces of about 2,000 records.
+
+Reported: wall time, the driver's peak RSS (the Python process, ``getrusage``), and for Spark the
+peak RSS of the JVM (driver and, in local mode, the executors), sampled with psutil.
+
+Topics (``--lda``): on news_articles 1x, the Spark store's matrix, K topics: the local default
+engine (``[topics] engine``) and MLlib's online LDA, each topic's c_npmi by
+:func:`textanalytics.topics.coherence` on the same texts; the issue asks for MLlib within 0.02.
+
+    PYTHONPATH=. python benchmarks/bench_spark.py --scales 1 4 16
+    PYTHONPATH=. python benchmarks/bench_spark.py --lda --k 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import json
+import math
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NEWS = Path("/work/shared/corpora/news_articles.csv.gz")
+CONFIG = ROOT / "docs" / "examples" / "news_articles.toml"
+ROWS = 2000
+SPARK_CONF = {"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "4", "spark.driver.memory": "2g"}
+
+
+def replicated(scale: int, folder: Path) -> Path:
+    import pandas as pd  # deferred: pandas (a benchmark helper)
+
+    out = folder / f"news_x{scale}.csv.gz"
+    if out.exists():
+        return out
+    frame = pd.read_csv(NEWS, dtype=str, keep_default_na=False)
+    parts = []
+    for i in range(scale):
+        part = frame.copy()
+        part["article_id"] = part["article_id"] + (f"-r{i}" if scale > 1 else "")
+        parts.append(part)
+    pd.concat(parts, ignore_index=True).to_csv(out, index=False)
+    return out
+
+
+def config(path: Path, backend: str, n_records: int):
+    from textanalytics.config import load_config
+    from textanalytics.spark import SparkConfig
+
+    cfg = load_config(CONFIG, resolve=True)
+    cfg = cfg.replace(corpus=dataclasses.replace(cfg.corpus, path=str(path), stream_rows=ROWS if backend == "local" else 0),
+                      preprocess=dataclasses.replace(cfg.preprocess, cache_dir=""))
+    if backend == "spark":
+        cfg = cfg.replace(spark=SparkConfig(backend="spark", master="local[2]", conf=SPARK_CONF,
+                                            partitions=max(2, math.ceil(n_records / ROWS))))
+    return cfg
+
+
+class PeakJvm:
+    """Peak RSS of this process's child processes (the JVM), sampled every 0.2 s."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self) -> None:
+        import psutil  # deferred: psutil (the bench extra)
+
+        me = psutil.Process()
+        while not self.stop.wait(0.2):
+            total = 0
+            for child in me.children(recursive=True):
+                with contextlib.suppress(psutil.Error):
+                    total += child.memory_info().rss
+            self.peak = max(self.peak, total)
+
+
+def child(backend: str, path: Path, n_records: int) -> dict:
+    from textanalytics.inputs import load_inputs
+
+    cfg = config(path, backend, n_records)
+    jvm = PeakJvm()
+    jvm.thread.start()
+    start = time.perf_counter()
+    inputs = load_inputs(cfg, stage=lambda name: contextlib.nullcontext())
+    dtm = inputs.tokens.dtm(config=cfg.vocabulary)
+    wall = time.perf_counter() - start
+    jvm.stop.set()
+    return {"backend": backend, "records": n_records, "statements": len(inputs.corpus.statements),
+            "tokens": int(inputs.tokens.n_tokens), "dtm_nnz": int(dtm.counts.nnz), "wall_s": round(wall, 1),
+            "driver_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            "children_peak_rss_mb": round(jvm.peak / 2**20)}
+
+
+def lda(k: int, seed: int, iterations: int) -> dict:
+    import numpy as np  # deferred: numpy (a benchmark helper)
+
+    from textanalytics.features import topic_model_matrix
+    from textanalytics.inputs import load_inputs
+    from textanalytics.spark.lda import fit_mllib_lda, unit_features
+    from textanalytics.spark.session import spark_session
+    from textanalytics.topics import coherence, fit_topics
+
+    cfg = config(NEWS, "spark", 3788)
+    inputs = load_inputs(cfg, stage=lambda name: contextlib.nullcontext())
+    full = inputs.tokens.dtm(config=cfg.vocabulary)
+    dtm, _ = topic_model_matrix(full, labels=None, config=cfg.vocabulary)
+    texts = list(inputs.tokens.texts())
+    t0 = time.perf_counter()
+    local = fit_topics(dtm, k=k, seed=seed, config=cfg.topics)
+    t_local = time.perf_counter() - t0
+    spark = spark_session(cfg.spark)
+    t0 = time.perf_counter()
+    features = unit_features(spark, inputs.tokens, vocabulary=dtm.vocabulary, unit="statement").repartition(2).cache()
+    mllib = fit_mllib_lda(features, k=k, seed=seed, vocabulary=dtm.vocabulary, max_iter=iterations,
+                          eta=cfg.topics.eta)
+    t_mllib = time.perf_counter() - t0
+    c_local = coherence(local.top_terms(10), texts=texts, measures=("c_npmi",))["c_npmi"]
+    c_mllib = coherence(mllib.top_terms(10), texts=texts, measures=("c_npmi",))["c_npmi"]
+    return {"k": k, "seed": seed, "engine_local": cfg.topics.engine, "units": dtm.n_units,
+            "terms": len(dtm.vocabulary), "c_npmi_local": round(float(np.mean(c_local)), 4),
+            "c_npmi_mllib": round(float(np.mean(c_mllib)), 4), "mllib_max_iter": iterations,
+            "fit_s_local": round(t_local, 1), "fit_s_mllib": round(t_mllib, 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", type=int, nargs="*", default=[1, 4, 16])
+    parser.add_argument("--backends", nargs="*", default=["local", "spark"])
+    parser.add_argument("--lda", action="store_true")
+    parser.add_argument("--k", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--iterations", type=int, default=100)
+    parser.add_argument("--child", nargs=3, metavar=("BACKEND", "PATH", "RECORDS"), help=argparse.SUPPRESS)
+    parser.add_argument("--folder", default=str(Path(tempfile.gettempdir()) / "bench_spark"))
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child[0], Path(args.child[1]), int(args.child[2]))), flush=True)
+        return
+    if args.lda:
+        print(json.dumps(lda(args.k, args.seed, args.iterations)), flush=True)
+        return
+    folder = Path(args.folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    print("| news × | backend | statements | tokens | wall s | driver peak RSS MB | JVM peak RSS MB |")
+    print("| --- | --- | --- | --- | --- | --- | --- |", flush=True)
+    for scale in args.scales:
+        path = replicated(scale, folder)
+        for backend in args.backends:
+            run = subprocess.run([sys.executable, __file__, "--child", backend, str(path), str(3788 * scale)],
+                                 capture_output=True, text=True)
+            lines = [l for l in run.stdout.splitlines() if l.startswith("{")]
+            if run.returncode or not lines:
+                print(f"| {scale} | {backend} | failed: {run.stderr.strip().splitlines()[-1:]} |", flush=True)
+                continue
+            r = json.loads(lines[-1])
+            print(f"| {scale} | {backend} | {r['statements']:,} | {r['tokens']:,} | {r['wall_s']} | "
+                  f"{r['driver_peak_rss_mb']:,} | {r['children_peak_rss_mb']:,} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,173 @@
+"""The Spark backend (``[spark] backend = "spark"``, local[2]) gives the local backend's tables exactly.
+
+One Spark session for the module (local[2], no UI, 4 shuffle partitions). The seeds corpus is a
+folder of .txt files, which Spark does not read: it goes through Spark as its statements table
+(CSV), the same table the streamed tests use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import logging
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import textanalytics as ta
+from textanalytics.config import AnalysisConfig, load_config
+from textanalytics.errors import InputError
+from textanalytics.features import group_counts
+from textanalytics.inputs import load_inputs, spark_inputs
+from textanalytics.pipeline import run_analysis
+from textanalytics.spark import SparkConfig
+from textanalytics.spark.counts import group_matrix, group_term_counts
+
+pytestmark = pytest.mark.spark
+pyspark = pytest.importorskip("pyspark")  # a dev dependency: present in CI, so these run there
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "tests" / "data" / "notebooks" / "sample_news.csv"
+SPARK = SparkConfig(backend="spark", master="local[2]", partitions=3,
+                    conf={"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "4"})
+
+
+def _stage(name: str) -> contextlib.nullcontext:
+    return contextlib.nullcontext()
+
+
+@pytest.fixture(scope="module")
+def spark():
+    from textanalytics.spark.session import spark_session
+    session = spark_session(SPARK)
+    session.sparkContext.setLogLevel("WARN")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="module")
+def seeds_table(tmp_path_factory) -> Path:
+    corpus = ta.load_corpus(ROOT / "seeds")
+    path = tmp_path_factory.mktemp("table") / "seeds.csv"
+    corpus.statements[["statement_id", "date", "speaker", "organisation", "genre", "title", "text"]].to_csv(
+        path, index=False)
+    return path
+
+
+def _config(path: Path, *, unit: str, group_by: tuple[str, ...], spark: bool, **corpus: object) -> AnalysisConfig:
+    cfg = AnalysisConfig()
+    return cfg.replace(
+        corpus=dataclasses.replace(cfg.corpus, path=str(path), **corpus),
+        preprocess=dataclasses.replace(cfg.preprocess, cache_dir="", unit=unit, phrase_min_count=3,
+                                       curated_phrases=("international law",)),
+        vocabulary=dataclasses.replace(cfg.vocabulary, min_df=2, max_df=0.9),
+        compare=dataclasses.replace(cfg.compare, group_by=group_by),
+        topics=dataclasses.replace(cfg.topics, k_grid=(2, 3), n_seeds=2, n_bootstrap=20, n_permutations=50,
+                                   n_jobs=1),
+        spark=SPARK if spark else SparkConfig())
+
+
+def _assert_same_inputs(local, on_spark) -> None:
+    a, b = local.tokens, on_spark.tokens.to_tokens()
+    a = a.to_tokens() if hasattr(a, "to_tokens") else a  # the local streamed run's store
+    for name in ("table", "phrases", "units", "aliases"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True, obj=name)
+    corpus = local.corpus
+    pd.testing.assert_frame_equal(corpus.metadata, on_spark.corpus.statements, check_exact=True)
+    pd.testing.assert_frame_equal(corpus.paragraphs.drop(columns="text", errors="ignore"), on_spark.corpus.paragraphs,
+                                  check_exact=True)
+    for name in ("cleaning", "problems"):
+        pd.testing.assert_frame_equal(getattr(corpus, name), getattr(on_spark.corpus, name), check_exact=True,
+                                      obj=name)
+
+
+def test_report_tables_on_spark_equal_the_local_ones_on_the_seeds(spark, seeds_table):
+    kw = dict(unit="paragraph", group_by=("year", "speaker"), id_col="statement_id")
+    local = run_analysis(_config(seeds_table, spark=False, **kw))
+    on_spark = run_analysis(_config(seeds_table, spark=True, **kw))
+    assert on_spark.tokens.__class__.__name__ == "TokenStore" and len(on_spark.tokens.chunks) == 3
+    assert len(local.tokens.phrases) > 50  # learned phrases (two passes) and the curated one
+    assert list(local.tables) == list(on_spark.tables)
+    for name in local.tables:  # document-term counts, keyness, distinctive terms, topics, passages ...
+        pd.testing.assert_frame_equal(local.tables[name], on_spark.tables[name], check_exact=True, obj=name)
+    pd.testing.assert_frame_equal(local.kwic, on_spark.kwic, check_exact=True, obj="kwic")
+    assert len(local.kwic) > 0
+    assert (local.full_dtm.counts != on_spark.full_dtm.counts).nnz == 0
+    assert local.full_dtm.vocabulary == on_spark.full_dtm.vocabulary
+
+
+def test_cleaning_and_skipped_records_on_spark_equal_the_local_ones(spark):
+    kw = dict(unit="statement", group_by=("outlet",), id_col="article_id", date_col="publish_date",
+              on_error="skip", derive={"outlet": "url_host:article_source_link"})
+    local = load_inputs(_config(SAMPLE, spark=False, **kw), stage=_stage)
+    on_spark = spark_inputs(_config(SAMPLE, spark=True, **kw), stage=_stage, session=spark)
+    assert len(local.corpus.problems) == 2  # an empty text and a bad date, skipped
+    _assert_same_inputs(local, on_spark)
+
+
+def test_a_folder_of_jsonl_part_files_reads_as_the_whole_file(spark, seeds_table, tmp_path):
+    frame = pd.read_csv(seeds_table, dtype=str, keep_default_na=False).drop(columns="statement_id")
+    whole = tmp_path / "seeds.jsonl"
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    lines = [json.dumps(r) for r in frame.to_dict(orient="records")]
+    whole.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (parts / "part-000.jsonl").write_text("\n".join(lines[:5]) + "\n", encoding="utf-8")
+    (parts / "part-001.jsonl").write_text("\n".join(lines[5:]) + "\n", encoding="utf-8")
+    kw = dict(unit="paragraph", group_by=("year",))  # no id column: ids are record positions
+    local = load_inputs(_config(whole, stream_rows=3, spark=False, **kw), stage=_stage)
+    on_spark = spark_inputs(_config(parts, spark=True, **kw), stage=_stage, session=spark)
+    assert on_spark.corpus.statements["statement_id"].iloc[0] == "doc0000001"
+    _assert_same_inputs(local, on_spark)
+
+
+def test_group_term_counts_on_spark_equal_the_local_group_matrix(spark, seeds_table):
+    cfg = _config(seeds_table, unit="paragraph", group_by=("speaker",), spark=True, id_col="statement_id")
+    inputs = spark_inputs(cfg, stage=_stage, session=spark)
+    dtm = inputs.tokens.dtm(config=cfg.vocabulary)
+    local = group_counts(dtm, corpus=inputs.corpus, group_by="speaker")
+    counts = group_term_counts(spark, inputs.tokens, corpus=inputs.corpus, group_by="speaker",
+                               terms=dtm.vocabulary)
+    groups = local.units["unit_id"].astype(str).tolist()
+    assert (group_matrix(counts, groups=groups, vocabulary=dtm.vocabulary) != local.counts).nnz == 0
+    assert counts["count"].sum() == local.counts.sum() > 1000
+
+
+def test_spark_config_keys_and_errors(tmp_path):
+    path = tmp_path / "a.toml"
+    path.write_text('[spark]\nbackend = "spark"\nmaster = "spark://head:7077"\npartitions = 8\n'
+                    '[spark.conf]\n"spark.executor.memory" = "8g"\n', encoding="utf-8")
+    cfg = load_config(path)
+    assert cfg.spark.backend == "spark" and cfg.spark.conf == {"spark.executor.memory": "8g"}
+    path.write_text('[spark]\nbackend = "hadoop"\n', encoding="utf-8")
+    with pytest.raises(InputError, match="backend"):
+        load_config(path)
+    path.write_text('[spark]\nworkers = 3\n', encoding="utf-8")
+    with pytest.raises(InputError, match="unknown key 'workers'"):
+        load_config(path)
+
+
+def test_backend_option_of_the_report_command():
+    from textanalytics.cli.parser import build_parser
+
+    assert build_parser().parse_args(["report", "--backend", "spark"]).backend == "spark"
+    assert build_parser().parse_args(["report"]).backend is None
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["report", "--backend", "dask"])
+
+
+def test_a_corpus_folder_is_refused_with_what_to_do(tmp_path):
+    cfg = _config(ROOT / "seeds", unit="paragraph", group_by=("year",), spark=True)
+    with pytest.raises(InputError, match="statements table"):
+        spark_inputs(cfg, stage=_stage)
+
+
+def test_spark_errors_become_one_line(spark, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("id,text\n1,fine\n2,x,y,z\n", encoding="utf-8")  # a record with too many fields
+    cfg = _config(path, unit="statement", group_by=(), spark=True, id_col="id")
+    with pytest.raises(InputError) as info:
+        spark_inputs(cfg, stage=_stage, session=spark)
+    assert "\n" not in str(info.value) and str(path) in str(info.value)

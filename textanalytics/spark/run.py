@@ -1,0 +1,91 @@
+"""One Spark run of the per-document stages: read, clean, tokenise into a token store; the texts for a second pass.
+
+Called by :func:`textanalytics.inputs.spark_inputs` (``[spark] backend = "spark"``), which
+joins the pieces' text-free tables into the corpus index. The token store and the pieces'
+texts go to ``[spark] store_dir`` (a folder every executor and the driver can reach) or, in
+local mode, to a temporary folder removed with the results.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from ..config import AnalysisConfig
+from ..corpus.model import Corpus
+from ..errors import InputError
+from ..preprocessing import TokenStore
+from .corpus import clean_pieces, index_pieces, table_files, text_piece
+from .session import spark_session
+from .tokens import preprocess_on_spark
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SparkRun:
+    """What a Spark run leaves for the driver: the token store, and the texts piece by piece."""
+
+    store: TokenStore
+    texts: Path
+    scratch: Any = field(default=None, compare=False)
+
+    def second_pass(self) -> Iterator[Corpus]:
+        """The pieces with their texts, in the store's chunk order (read one at a time from ``texts``)."""
+        for name in self.store.chunks:
+            yield text_piece(self.texts, name, source=str(self.store.path))
+
+
+def run_on_spark(cfg: AnalysisConfig, *, add_piece: Callable[[Corpus], None], session: Any = None) -> SparkRun:
+    """Read, clean and preprocess ``cfg``'s table on Spark; each piece's text-free tables go to ``add_piece``."""
+    table_files(Path(cfg.corpus.path).expanduser())  # a corpus Spark cannot read fails before the session starts
+    spark = spark_session(cfg.spark, session=session)
+    scratch = None
+    if cfg.spark.store_dir:
+        where = Path(cfg.spark.store_dir) / f"run-{uuid.uuid4().hex[:12]}"
+    else:
+        if not spark.sparkContext.master.startswith("local"):
+            raise InputError("[spark] store_dir: set a folder every executor and the driver can reach (a shared "
+                             f"file system) to run on {spark.sparkContext.master}")
+        scratch = tempfile.TemporaryDirectory(prefix="textanalytics-spark-")
+        where = Path(scratch.name)
+    log.info("spark: session ready")
+    try:
+        return _run(spark, cfg, where=where, scratch=scratch, add_piece=add_piece)
+    except Exception as exc:  # Spark's errors arrive as Java stack traces: one line, naming the file
+        if not type(exc).__module__.startswith(("pyspark", "py4j")):
+            raise
+        raise InputError(f"{cfg.corpus.path}: Spark failed: {spark_error(exc)}; check the file (or run with "
+                         "[spark] backend = \"local\" for the local reader's message)") from None
+
+
+def spark_error(exc: BaseException) -> str:
+    """The innermost cause of a Spark error, on one line (Java stack frames left out)."""
+    text = " ".join(str(exc).split())
+    cause = text.rsplit("Caused by: ", 1)[-1]
+    cause = re.split(r" at (?:org|java|scala|py4j|sun)\.", cause, maxsplit=1)[0]
+    return cause[:300]
+
+
+def _run(spark: Any, cfg: AnalysisConfig, *, where: Path, scratch: Any,
+         add_piece: Callable[[Corpus], None]) -> SparkRun:
+    pieces = clean_pieces(spark, cfg.corpus, partitions=cfg.spark.partitions)
+    log.info("spark: %s read and cleaned", cfg.corpus.path)
+    try:
+        n = 0
+        for piece in index_pieces(pieces, source=str(Path(cfg.corpus.path).expanduser())):
+            add_piece(piece)
+            n += len(piece.statements)
+        if not n:
+            raise InputError(f"{cfg.corpus.path}: no statement left after skipping bad records; see the problems "
+                             "logged above, or set [corpus] on_error = \"raise\" to stop at the first")
+        log.info("spark: corpus index collected")
+        store = preprocess_on_spark(spark, pieces, config=cfg.preprocess, out=where / "store", texts=where / "texts")
+    finally:
+        pieces.unpersist()
+    return SparkRun(store=store, texts=where / "texts", scratch=scratch)
