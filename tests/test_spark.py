@@ -66,6 +66,7 @@ def _config(path: Path, *, unit: str, group_by: tuple[str, ...], spark: bool, **
         compare=dataclasses.replace(cfg.compare, group_by=group_by),
         topics=dataclasses.replace(cfg.topics, k_grid=(2, 3), n_seeds=2, n_bootstrap=20, n_permutations=50,
                                    n_jobs=1),
+        themes=dataclasses.replace(cfg.themes, codebook=str(ROOT / "seeds" / "themes.toml"), seeded_topics=False),
         spark=SPARK if spark else SparkConfig())
 
 
@@ -90,7 +91,8 @@ def test_report_tables_on_spark_equal_the_local_ones_on_the_seeds(spark, seeds_t
     assert on_spark.tokens.__class__.__name__ == "TokenStore" and len(on_spark.tokens.chunks) == 3
     assert len(local.tokens.phrases) > 50  # learned phrases (two passes) and the curated one
     assert list(local.tables) == list(on_spark.tables)
-    for name in local.tables:  # document-term counts, keyness, distinctive terms, topics, passages ...
+    assert {"theme_counts", "theme_entries", "theme_shares", "theme_kwic"} <= set(local.tables)  # dictionary tables
+    for name in local.tables:  # document-term counts, keyness, distinctive terms, topics, themes, passages ...
         pd.testing.assert_frame_equal(local.tables[name], on_spark.tables[name], check_exact=True, obj=name)
     pd.testing.assert_frame_equal(local.kwic, on_spark.kwic, check_exact=True, obj="kwic")
     assert len(local.kwic) > 0
