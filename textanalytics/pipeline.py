@@ -215,7 +215,8 @@ def run_analysis(cfg: AnalysisConfig) -> AnalysisResults:
     ``res.corpus`` is then a text-free index (metadata and paragraph numbers)
     and ``res.tokens`` the store; every table equals the in-memory run's.
     """
-    clock = StageClock(total=6 if cfg.corpus.stream_rows > 0 else 7)  # incl. writing the report
+    # incl. writing the report; a streamed corpus has no separate corpus stage; [themes] adds one
+    clock = StageClock(total=(6 if cfg.corpus.stream_rows > 0 else 7) + (1 if cfg.themes.codebook else 0))
     res = AnalysisResults(config=cfg, clock=clock)
     inputs = load_inputs(cfg, stage=clock.stage)
     corpus, tokens = inputs.corpus, inputs.tokens
