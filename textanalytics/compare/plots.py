@@ -54,7 +54,7 @@ def plot_distinctive_terms(table: pd.DataFrame, *, top_n: int = 10, ncols: int =
     ncols = facet_columns(len(order), preferred=ncols)
     nrows = math.ceil(len(order) / ncols)
     # Many groups: fewer terms per panel rather than a figure taller than MAX_FIGSIZE.
-    top_n = max(3, min(top_n, int(((MAX_FIGSIZE[1] - 0.4) / nrows - 1.0) / 0.24)))
+    top_n = min(top_n, max(3, int(((MAX_FIGSIZE[1] - 0.4) / nrows - 1.0) / 0.24)))
     if fig is None:
         fig = Figure(figsize=capped_size(3.6 * ncols, (0.24 * top_n + 1.0) * nrows + 0.4), layout="constrained")
     axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
