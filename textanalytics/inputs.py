@@ -102,6 +102,9 @@ def load_inputs(cfg: AnalysisConfig, *, stage: Stage) -> AnalysisInputs:
     """Load and preprocess the corpus ``cfg`` describes: whole, or ``[corpus] stream_rows`` records at a time."""
     if cfg.spark.backend == "spark":
         return spark_inputs(cfg, stage=stage)
+    if cfg.topics.engine == "mllib":
+        raise InputError('[topics] engine: "mllib" fits on Spark; set [spark] backend = "spark" (or --backend '
+                         'spark), or choose a local engine such as "tomotopy"')
     if cfg.corpus.stream_rows > 0:
         return _streamed(cfg, stage=stage)
     with stage("corpus"):
