@@ -12,11 +12,11 @@ peak RSS of the JVM (driver and, in local mode, the executors), sampled with psu
 
 Topics (``--lda``): on news_articles 1x (statements, the example config's vocabulary), K topics
 with one seed: the local default engine (``[topics] engine``) and ``engine = "mllib"`` (MLlib's
-online LDA on local[2]) for each ``--passes``; mean c_npmi of the top 10 terms by
+online LDA on local[2]) for each ``--mllib passes:eta:alpha``; mean c_npmi of the top 10 terms by
 :func:`textanalytics.topics.coherence` on the same texts; the issue asks for MLlib within 0.02.
 
     PYTHONPATH=. python benchmarks/bench_spark.py --scales 1 4 16
-    PYTHONPATH=. python benchmarks/bench_spark.py --lda --k 20 --passes 10 30
+    PYTHONPATH=. python benchmarks/bench_spark.py --lda --k 20 --mllib 10:0.05:auto 30:0.05:auto 10:0.01:auto 10:0.01:symmetric
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ def child(backend: str, path: Path, n_records: int) -> dict:
             "children_peak_rss_mb": round(jvm.peak / 2**20)}
 
 
-def lda(k: int, seed: int, passes: list[int]) -> list[dict]:
+def lda(k: int, seed: int, settings: list[str]) -> list[dict]:
     import numpy as np  # deferred: numpy (a benchmark helper)
 
     from textanalytics.features import build_dtm, topic_model_matrix
@@ -127,13 +127,18 @@ def lda(k: int, seed: int, passes: list[int]) -> list[dict]:
     _, texts = inputs.tokens.documents(unit=dtm.unit)
     spark_session(SparkConfig(master="local[2]", conf={**SPARK_CONF, "spark.ui.showConsoleProgress": "false"}))
     rows = []
-    for engine, n_passes in [(cfg.topics.engine, cfg.topics.passes), *(("mllib", p) for p in passes)]:
-        topics = dataclasses.replace(cfg.topics, engine=engine, passes=n_passes)
+    runs = [(cfg.topics.engine, cfg.topics.passes, cfg.topics.eta, cfg.topics.alpha)]
+    for setting in settings:  # "passes:eta:alpha"
+        passes, eta, alpha = setting.split(":")
+        runs.append(("mllib", int(passes), float(eta), alpha if alpha in ("auto", "symmetric") else float(alpha)))
+    for engine, n_passes, eta, alpha in runs:
+        topics = dataclasses.replace(cfg.topics, engine=engine, passes=n_passes, eta=eta, alpha=alpha)
         t0 = time.perf_counter()
         model = fit_topics(dtm, k=k, seed=seed, config=topics)
         fit_s = time.perf_counter() - t0
         c = coherence(model.top_terms(10), texts=texts, measures=("c_npmi",))["c_npmi"]
-        rows.append({"engine": engine, "k": k, "seed": seed, "passes": n_passes, "units": dtm.n_units,
+        rows.append({"engine": engine, "k": k, "seed": seed, "passes": n_passes, "eta": eta, "alpha": alpha,
+                     "units": dtm.n_units,
                      "terms": len(dtm.vocabulary), "c_npmi": round(float(np.mean(c)), 4),
                      "fit_s": round(fit_s, 1), "engine_info": model.params["engine_info"]})
         print(json.dumps(rows[-1]), flush=True)
@@ -157,7 +162,8 @@ def main() -> None:
     parser.add_argument("--lda", action="store_true")
     parser.add_argument("--k", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--passes", type=int, nargs="*", default=[10], help="MLlib passes to try (--lda)")
+    parser.add_argument("--mllib", nargs="*", default=["10:0.05:auto"],
+                        help="MLlib settings to try with --lda, each passes:eta:alpha")
     parser.add_argument("--child", nargs=3, metavar=("BACKEND", "PATH", "RECORDS"), help=argparse.SUPPRESS)
     parser.add_argument("--folder", default=str(Path(tempfile.gettempdir()) / "bench_spark"))
     parser.add_argument("--out", default=str(RESULTS), help="JSON file the rows are merged into")
@@ -166,7 +172,8 @@ def main() -> None:
         print(json.dumps(child(args.child[0], Path(args.child[1]), int(args.child[2]))), flush=True)
         return
     if args.lda:
-        save(Path(args.out), "lda", lda(args.k, args.seed, args.passes), key=("engine", "k", "seed", "passes"))
+        save(Path(args.out), "lda", lda(args.k, args.seed, args.mllib),
+             key=("engine", "k", "seed", "passes", "eta", "alpha"))
         return
     folder = Path(args.folder)
     folder.mkdir(parents=True, exist_ok=True)

