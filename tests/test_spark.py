@@ -173,3 +173,54 @@ def test_spark_errors_become_one_line(spark, tmp_path):
     with pytest.raises(InputError) as info:
         spark_inputs(cfg, stage=_stage, session=spark)
     assert "\n" not in str(info.value) and str(path) in str(info.value)
+
+
+def test_mllib_engine_runs_the_topic_stage_and_its_tables(spark, monkeypatch):
+    # [topics] engine = "mllib" on the Spark backend: the fit runs on MLlib, the tables downstream as before.
+    from textanalytics.spark.run import SparkRun
+
+    def no_texts_on_the_driver(self):
+        raise AssertionError("the texts were read on the driver; KWIC lines and passages are found on Spark")
+
+    monkeypatch.setattr(SparkRun, "second_pass", no_texts_on_the_driver)
+    cfg = _config(SAMPLE, unit="statement", group_by=("outlet",), spark=True, id_col="article_id",
+                  date_col="publish_date", on_error="skip", derive={"outlet": "url_host:article_source_link"})
+    cfg = cfg.replace(topics=dataclasses.replace(cfg.topics, engine="mllib", k=3, k_grid=(3,), n_seeds=1, passes=2),
+                      themes=dataclasses.replace(cfg.themes, codebook=""))
+    res = run_analysis(cfg)
+    model = res.topic_run.ensemble.reference
+    assert model.params["engine"] == "mllib" and model.params["engine_info"]["optimizer"] == "online"
+    assert model.k == 3 and model.doc_topic.shape == (len(model.units), 3)
+    assert abs(model.doc_topic.sum(axis=1) - 1).max() < 1e-9 and abs(model.topic_term.sum(axis=1) - 1).max() < 1e-9
+    topics = res.tables["topics"]
+    assert set(topics["topic"]) == {1, 2, 3} and topics["term"].isin(model.vocabulary).all()
+    assert res.tables["topic_labels"]["topic"].tolist() == [1, 2, 3]
+    shares = res.tables["topic_shares"]
+    assert set(shares["group"]) == set(res.corpus.statements["outlet"].dropna().astype(str))
+    sums = shares.groupby("group")["share"].sum()
+    assert ((sums - 1).abs() < 1e-6).all()
+    assert model.c_npmi is not None and len(model.c_npmi) == 3  # coherence on the store's texts
+    assert len(res.kwic) > 0 and res.tables["representative_passages"]["text"].notna().all()
+
+
+def test_mllib_topics_repeat_with_the_same_seed_and_partitioning(spark, seeds_table):
+    from textanalytics.topics import fit_topics
+
+    # The matrix from the local backend (the Spark backend's is the same, tested above); fits on Spark.
+    cfg = _config(seeds_table, unit="paragraph", group_by=("speaker",), spark=False, id_col="statement_id")
+    dtm = ta.build_dtm(load_inputs(cfg, stage=_stage).tokens, unit="paragraph")
+    topics = dataclasses.replace(cfg.topics, engine="mllib", passes=2)
+    first, again = (fit_topics(dtm, k=3, seed=4, config=topics) for _ in range(2))
+    assert (first.topic_term == again.topic_term).all() and (first.doc_topic == again.doc_topic).all()
+    assert first.top_terms() == again.top_terms()
+    assert first.params["engine_info"]["partitions"] == 1 and first.params["engine_info"]["max_iter"] >= 2
+
+
+def test_mllib_engine_needs_the_spark_backend(tmp_path):
+    from textanalytics.inputs import load_inputs as load
+
+    cfg = _config(SAMPLE, unit="statement", group_by=(), spark=False, id_col="article_id")
+    cfg = cfg.replace(topics=dataclasses.replace(cfg.topics, engine="mllib"))
+    with pytest.raises(InputError, match=r'\[topics\] engine.*backend = "spark"') as info:
+        load(cfg, stage=_stage)
+    assert "\n" not in str(info.value)

@@ -61,6 +61,28 @@ class AnalysisInputs:
     streamed: bool
     second_pass: Callable[[], Iterator[Corpus]] | None = None
     scratch: Any = field(default=None, compare=False)
+    #: The Spark backend's :meth:`~textanalytics.spark.run.SparkRun.shown` (lines found on the executors).
+    shown_on_spark: Callable[..., tuple[list[pd.DataFrame], list[pd.DataFrame]]] | None = field(
+        default=None, compare=False)
+
+    def shown(self, queries: list[str], *, window: int, max_hits: int | None,
+              wanted: set[tuple[str, int | None]]) -> tuple[list[pd.DataFrame], list[pd.DataFrame]]:
+        """Per piece: its KWIC lines of ``queries`` (:func:`~textanalytics.compare.concordance.kwic_many`)
+        and the texts of its ``wanted`` units (:func:`~textanalytics.compare.concordance.unit_texts`).
+
+        Merge the lines with :func:`~textanalytics.compare.concordance.merge_kwic`. On Spark each
+        piece is searched on an executor and only these small tables reach the driver; otherwise
+        the pieces are read here one at a time (:meth:`text_pieces`).
+        """
+        if self.shown_on_spark is not None:
+            return self.shown_on_spark(queries, window=window, max_hits=max_hits, wanted=wanted)
+        from .compare.concordance import kwic_many, unit_texts  # deferred: compare (numpy, pandas)
+
+        lines, texts = [], []
+        for piece, tokens in self.text_pieces():
+            lines.append(kwic_many(piece, queries, tokens=tokens, window=window, max_hits=max_hits))
+            texts.append(unit_texts(piece, wanted))
+        return lines, texts
 
     def text_pieces(self) -> Iterator[tuple[Corpus, Any]]:
         """``(corpus piece with texts, its tokens chunk)`` pairs covering the corpus in order.
@@ -102,6 +124,9 @@ def load_inputs(cfg: AnalysisConfig, *, stage: Stage) -> AnalysisInputs:
     """Load and preprocess the corpus ``cfg`` describes: whole, or ``[corpus] stream_rows`` records at a time."""
     if cfg.spark.backend == "spark":
         return spark_inputs(cfg, stage=stage)
+    if cfg.topics.engine == "mllib":
+        raise InputError('[topics] engine: "mllib" fits on Spark; set [spark] backend = "spark" (or --backend '
+                         'spark), or choose a local engine such as "tomotopy"')
     if cfg.corpus.stream_rows > 0:
         return _streamed(cfg, stage=stage)
     with stage("corpus"):
@@ -229,4 +254,4 @@ def spark_inputs(cfg: AnalysisConfig, *, stage: Stage, session: Any = None) -> A
         corpus = index.corpus()
         check_group_columns(corpus.statements.columns, cfg.compare.group_by)
     return AnalysisInputs(corpus=corpus, tokens=run.store, streamed=True, scratch=run.scratch,
-                          second_pass=run.second_pass)
+                          second_pass=run.second_pass, shown_on_spark=run.shown)

@@ -383,23 +383,12 @@ def _keywords_in_context(cfg: AnalysisConfig, res: AnalysisResults) -> None:
     passages = run.passages
     wanted = set(zip(passages["statement_id"].astype(str),
                      [None if pd.isna(p) else int(p) for p in passages["paragraph"]]))
-    found: dict[tuple[str, int | None], str] = {}
-    dtype: Any = passages["text"].dtype if "text" in passages else object
-
-    def pieces() -> Iterator[tuple[Any, Any]]:
-        nonlocal dtype
-        for piece, chunk in res.inputs.text_pieces():
-            par, st = piece.paragraphs, piece.statements
-            dtype = par["text"].dtype if any(p is not None for _, p in wanted) else st["text"].dtype
-            for key, text in zip(zip(par["statement_id"].astype(str), par["paragraph"].astype(int)), par["text"]):
-                if key in wanted:
-                    found[key] = text
-            for sid, text in zip(st["statement_id"].astype(str), st["text"]):
-                if (sid, None) in wanted:
-                    found[(sid, None)] = text
-            yield piece, chunk
-
-    res.kwic = cmp.kwic_pieces(pieces(), terms, window=rc.kwic_window, max_hits=rc.kwic_max_hits)
+    # Each piece gives its lines and passage texts (on Spark, where the piece is); only those are merged here.
+    lines, texts_found = res.inputs.shown(terms, window=rc.kwic_window, max_hits=rc.kwic_max_hits, wanted=wanted)
+    res.kwic = cmp.merge_kwic(lines, terms, max_hits=rc.kwic_max_hits)
+    dtype: Any = texts_found[-1]["text"].dtype if texts_found else passages["text"].dtype if "text" in passages else object
+    found = {(s, None if pd.isna(p) else int(p)): t for f in texts_found
+             for s, p, t in zip(f["statement_id"], f["paragraph"], f["text"])}
     texts = [found.get((str(s), None if pd.isna(p) else int(p)))
              for s, p in zip(passages["statement_id"], passages["paragraph"])]
     passages = passages.assign(text=pd.Series(texts, index=passages.index, dtype=dtype))

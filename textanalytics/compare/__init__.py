@@ -46,6 +46,7 @@ _EXPORTS = {
     "Concordance": "textanalytics.compare.concordance",
     "kwic_many": "textanalytics.compare.concordance",
     "kwic_pieces": "textanalytics.compare.concordance",
+    "merge_kwic": "textanalytics.compare.concordance",
     "lexical_stats": "textanalytics.compare.lexical",
     "LexicalStats": "textanalytics.compare.lexical",
     "plot_distinctive_terms": "textanalytics.compare.plots",

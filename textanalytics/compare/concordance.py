@@ -333,6 +333,15 @@ def kwic_pieces(pieces: Iterable[tuple[Any, Any]], queries: list[str], *, window
     """
     frames = [kwic_many(corpus, queries, tokens=tokens, window=window, max_hits=max_hits)
               for corpus, tokens in pieces]
+    return merge_kwic(frames, queries, max_hits=max_hits)
+
+
+def merge_kwic(frames: list[pd.DataFrame], queries: list[str], *, max_hits: int | None = None) -> pd.DataFrame:
+    """The :func:`kwic_many` tables of the pieces of a corpus, merged as :func:`kwic_pieces` merges them.
+
+    Each piece's table needs only its own first ``max_hits`` lines per query, so pieces can be
+    searched where they are (on Spark's executors) and only those lines brought together.
+    """
     order = {q: i for i, q in enumerate(queries)}
     frames = [f for f in frames if len(f)] or frames[:1]  # an empty piece's columns have no dtypes to keep
     if not frames:
@@ -343,6 +352,25 @@ def kwic_pieces(pieces: Iterable[tuple[Any, Any]], queries: list[str], *, window
     if max_hits is not None:
         out = out.groupby("_q", sort=False).head(max_hits)
     return out.drop(columns="_q").reset_index(drop=True)
+
+
+def unit_texts(piece: Any, wanted: set[tuple[str, int | None]]) -> pd.DataFrame:
+    """The texts of the ``wanted`` units of a corpus piece: ``(statement id, paragraph)``, or
+    ``(statement id, None)`` for a whole statement.
+
+    Columns: ``statement_id`` (str), ``paragraph`` (Int64, <NA> for a statement), ``text`` (the
+    paragraphs' text dtype when any paragraph is wanted, else the statements').
+    """
+    par, st = piece.paragraphs, piece.statements
+    dtype = par["text"].dtype if any(p is not None for _, p in wanted) else st["text"].dtype
+    psid, pnum = par["statement_id"].astype(str).to_numpy(), par["paragraph"].astype(int).to_numpy()
+    hit = np.array([(s, int(n)) in wanted for s, n in zip(psid, pnum)], dtype=bool)
+    ssid = st["statement_id"].astype(str).to_numpy()
+    whole = np.array([(s, None) in wanted for s in ssid], dtype=bool)
+    return pd.DataFrame({
+        "statement_id": pd.Series([*psid[hit], *ssid[whole]], dtype=object),
+        "paragraph": pd.array([*pnum[hit].tolist(), *([None] * int(whole.sum()))], dtype="Int64"),
+        "text": pd.Series([*par["text"].to_numpy()[hit], *st["text"].to_numpy()[whole]], dtype=dtype)})
 
 
 def _align(text: str, tokens: np.ndarray, *, slack: int = 80) -> list[tuple[int, int] | None]:

@@ -25,7 +25,7 @@ from ..topics.model import TopicEnsemble, TopicModel
 
 __all__ = ["StatementUnits", "statement_units", "statement_theta", "draw_theta", "alpha_sum"]
 
-LDA_ENGINES = ("tomotopy", "vb", "gensim", "sklearn_lda")
+LDA_ENGINES = ("tomotopy", "vb", "gensim", "sklearn_lda", "mllib")
 
 
 class StatementUnits:

@@ -150,13 +150,17 @@ class TokenStore:
     def chunk_tokens(self) -> Iterator[Tokens]:
         """One :class:`Tokens` per chunk, read from disk as needed."""
         for name in self.chunks:
-            try:
-                table = pd.read_parquet(self.path / f"tokens-{name}.parquet")
-                units = pd.read_parquet(self.path / f"units-{name}.parquet")
-            except (OSError, ValueError) as exc:
-                raise InputError(f"{self.path}: damaged token store, chunk {name} is unreadable "
-                                 f"({type(exc).__name__}); rebuild it") from None
-            yield Tokens(table=table, phrases=self.phrases, config=self.config, units=units, aliases=self.aliases)
+            yield self.chunk(name)
+
+    def chunk(self, name: str) -> Tokens:
+        """The :class:`Tokens` of one chunk (a name in :attr:`chunks`), read from disk."""
+        try:
+            table = pd.read_parquet(self.path / f"tokens-{name}.parquet")
+            units = pd.read_parquet(self.path / f"units-{name}.parquet")
+        except (OSError, ValueError) as exc:
+            raise InputError(f"{self.path}: damaged token store, chunk {name} is unreadable "
+                             f"({type(exc).__name__}); rebuild it") from None
+        return Tokens(table=table, phrases=self.phrases, config=self.config, units=units, aliases=self.aliases)
 
     def documents(self, *, unit: Unit | None = None) -> Iterator[tuple[pd.DataFrame, list[list[str]]]]:
         """``Tokens.documents(unit=...)`` of each chunk in turn: ``(units, texts)`` pairs.

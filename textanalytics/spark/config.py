@@ -22,9 +22,9 @@ Keys (defaults in ``analysis.toml``):
     (local mode only, removed with the results). A run writes ``<store_dir>/run-<random>``
     and leaves it for the researcher to remove.
 
-The topic models of a report still run on the driver's matrix with the ``[topics]`` engine;
-MLlib's online LDA on the executors is :mod:`textanalytics.spark.lda` (an API, not yet a
-report setting).
+The topic models of a report run with the ``[topics]`` engine: a local one on the driver's
+matrix, or ``engine = "mllib"``, MLlib's online LDA on the executors
+(:func:`textanalytics.spark.lda.fit_mllib_counts`; docs/scaling.md compares their coherence).
 """
 
 from __future__ import annotations

@@ -1,24 +1,42 @@
 """Topic models with MLlib's LDA (online variational Bayes), fed from a token store on Spark.
 
+:func:`fit_mllib_counts` is the ``[topics] engine = "mllib"`` engine: it takes the driver's
+prepared matrix like every engine (``textanalytics/topics/engines.py``), fits on the executors
+and returns ``(topic_term, doc_topic, info)``, so K selection, ensembles, labels, shares,
+differences and coherence run on it unchanged. What comes back to the driver: ``topic_term``
+(K x V) and each unit's K topic proportions (``model.transform``'s ``topicDistribution``),
+the same arrays a local engine gives.
+
 :func:`unit_features` turns the store's kept tokens into one sparse count vector per unit with
 ``CountVectorizerModel.from_vocabulary`` (the vocabulary of the driver's matrix, so columns
-match it); :func:`fit_mllib_lda` fits ``pyspark.ml.clustering.LDA(optimizer="online")`` and
-returns plain arrays: ``topic_term`` (K x V, rows sum to 1) and the top terms, on which the
-package's statistics (coherence, FREX, relevance) run unchanged. Only K x V numbers reach the
-driver; document-topic proportions stay on Spark (``transform``) unless aggregated.
+match it); :func:`fit_mllib_lda` fits the same estimator there (:func:`mllib_estimator`) and
+returns ``topic_term`` (K x V) and the top terms, leaving the units' proportions on Spark: the
+route for a matrix too large for the driver, which the report does not take yet.
 
 Determinism: with the same seed, data, partitioning and ``maxIter`` Spark gives the same model
 run to run on one cluster, but online VB samples mini-batches per partition
 (``subsamplingRate``), so another number of partitions, or a different order of units, gives a
-different model; floating-point sums across executors may also differ in the last bits.
+different model; the engine therefore slices the matrix by :data:`UNITS_PER_PARTITION` in its
+unit order. Floating-point sums across executors may differ in the last bits between clusters.
 """
 
 from __future__ import annotations
 
+import logging
+import math
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import numpy as np
+import scipy.sparse as sp
+
+from .session import spark_session
+
+log = logging.getLogger(__name__)
+
+#: Units per partition of the matrix sent to Spark: the partitioning (which decides MLlib's
+#: mini-batches) follows from the matrix alone, so a seed gives the same fit on any cluster size.
+UNITS_PER_PARTITION = 10_000
 
 UNIT_COLUMNS = {"paragraph": ("statement_id", "paragraph"), "statement": ("statement_id",)}
 
@@ -52,21 +70,99 @@ def unit_features(spark: Any, store: Any, *, vocabulary: Sequence[str], unit: st
     return model.transform(docs).select("unit_id", "features").orderBy("unit_id")
 
 
-def fit_mllib_lda(features: Any, *, k: int, seed: int, vocabulary: Sequence[str], max_iter: int = 50,
-                  alpha: float | None = None, eta: float = 0.05, subsampling_rate: float = 0.05) -> MllibTopics:
-    """Fit ``pyspark.ml.clustering.LDA`` (online VB) with ``k`` topics on ``features`` (:func:`unit_features`)."""
+def fit_mllib_lda(features: Any, *, k: int, seed: int, vocabulary: Sequence[str], config: Any) -> MllibTopics:
+    """Fit MLlib's online LDA with ``k`` topics on ``features`` (:func:`unit_features`), kept on Spark.
+
+    ``config``: a :class:`~textanalytics.topics.TopicConfig`, read as the ``"mllib"`` engine reads
+    it (:func:`mllib_estimator`). Only ``topic_term`` reaches the driver; the units' proportions
+    stay on Spark (``transform`` the features to get them).
+    """
+    lda, info = mllib_estimator(k=k, seed=seed, n_units=features.count(), config=config)
+    model = lda.fit(features)
+    return MllibTopics(topic_term=_rows_to_one(model.topicsMatrix().toArray().T), vocabulary=tuple(vocabulary),
+                       params={"engine": "mllib", "k": k, "seed": seed, **info,
+                               "partitions": features.rdd.getNumPartitions()})
+
+
+def mllib_estimator(*, k: int, seed: int, n_units: int, config: Any) -> tuple[Any, dict[str, Any]]:
+    """``pyspark.ml.clustering.LDA(optimizer="online")`` set from ``[topics]`` for ``n_units`` units, and
+    those settings (JSON-ready).
+
+    A mini-batch holds about ``config.chunksize`` units (``subsamplingRate = chunksize / n``),
+    with enough iterations for ``config.passes`` passes; ``offset`` and ``decay`` are the
+    learning rate's tau0 and kappa, as in gensim; priors by :func:`mllib_priors`.
+    """
     from pyspark.ml.clustering import LDA  # deferred: pyspark is optional and heavy
 
-    lda = LDA(k=k, seed=seed, maxIter=max_iter, optimizer="online", topicConcentration=eta,
-              subsamplingRate=subsampling_rate, optimizeDocConcentration=alpha is None,
-              featuresCol="features")
-    if alpha is not None:
-        lda = lda.setDocConcentration([float(alpha)] * k)
-    model = lda.fit(features)
-    matrix = model.topicsMatrix().toArray().T  # (V x K) -> (K x V)
-    topic_term = matrix / matrix.sum(axis=1, keepdims=True)
-    return MllibTopics(topic_term=topic_term, vocabulary=tuple(vocabulary),
-                       params={"engine": "mllib_online_lda", "k": k, "seed": seed, "max_iter": max_iter,
-                               "eta": eta, "subsampling_rate": subsampling_rate,
-                               "alpha": alpha if alpha is not None else "optimized",
-                               "n_partitions": features.rdd.getNumPartitions()})
+    rate = min(1.0, config.chunksize / max(n_units, 1))
+    max_iter = max(1, math.ceil(config.passes / rate))
+    priors = mllib_priors(alpha=config.alpha, eta=config.eta, k=k)
+    lda = LDA(k=k, seed=seed, maxIter=max_iter, optimizer="online", subsamplingRate=rate,
+              learningOffset=float(config.offset), learningDecay=float(config.decay),
+              topicConcentration=priors["topic_concentration"],
+              optimizeDocConcentration=priors["doc_concentration"] is None, featuresCol="features")
+    if priors["doc_concentration"] is not None:
+        lda = lda.setDocConcentration(priors["doc_concentration"])
+    info = {"optimizer": "online", "max_iter": max_iter, "subsampling_rate": rate,
+            "learning_offset": float(config.offset), "learning_decay": float(config.decay),
+            "alpha": priors["doc_concentration"] or "auto", "alpha_learned": priors["doc_concentration"] is None,
+            "eta": priors["topic_concentration"]}
+    return lda, info
+
+
+def mllib_priors(*, alpha: str | float, eta: str | float, k: int) -> dict[str, Any]:
+    """MLlib's settings for ``[topics] alpha`` and ``eta``.
+
+    ``alpha = "auto"``: MLlib's own update (``optimizeDocConcentration``, starting at 1/K);
+    ``"symmetric"``: 1/K; ``"asymmetric"``: gensim's ``1 / (i + sqrt(K))`` normalised; a number:
+    fixed. MLlib cannot learn eta: ``"auto"`` and ``"symmetric"`` give 1/K.
+    """
+    if alpha == "auto":
+        doc: list[float] | None = None
+    elif alpha == "symmetric":
+        doc = [1.0 / k] * k
+    elif alpha == "asymmetric":
+        prior = 1.0 / (np.arange(k) + np.sqrt(k))
+        doc = (prior / prior.sum()).tolist()
+    else:
+        doc = [float(alpha)] * k
+    topic = 1.0 / k if isinstance(eta, str) else float(eta)
+    return {"doc_concentration": doc, "topic_concentration": topic}
+
+
+def fit_mllib_counts(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed: int,
+                     config: Any, *, session: Any = None) -> tuple[np.ndarray, np.ndarray, dict]:
+    """The ``"mllib"`` engine: MLlib's online LDA on ``counts`` (units x terms), as plain arrays.
+
+    The rows go to the executors in ``ceil(n / UNITS_PER_PARTITION)`` contiguous slices (so the
+    partitioning, which decides the mini-batches, follows from the matrix); the estimator is
+    :func:`mllib_estimator`'s. ``session``: default the active session
+    (the Spark backend's), else one started with :class:`~textanalytics.spark.SparkConfig`'s
+    defaults. Returns ``topic_term`` (K x V) and ``doc_topic`` (n x K), rows summing to 1.
+    """
+    from pyspark.ml.linalg import Vectors  # deferred: pyspark is optional and heavy
+    from pyspark.sql import SparkSession  # deferred: pyspark is optional and heavy
+
+    spark = session or SparkSession.getActiveSession() or spark_session()
+    counts = sp.csr_matrix(counts)
+    n, width = counts.shape
+    slices = max(1, math.ceil(n / UNITS_PER_PARTITION))
+    rows = [(i, Vectors.sparse(width, counts.indices[a:b].tolist(), counts.data[a:b].astype(float).tolist()))
+            for i, (a, b) in enumerate(zip(counts.indptr[:-1], counts.indptr[1:]))]
+    frame = spark.sparkContext.parallelize(rows, numSlices=slices).toDF(["row", "features"])
+    lda, info = mllib_estimator(k=k, seed=seed, n_units=n, config=config)
+    model = lda.fit(frame)
+    topic_term = model.topicsMatrix().toArray().T  # (V x K) -> (K x V)
+    theta = model.transform(frame).select("row", "topicDistribution").collect()
+    doc_topic = np.zeros((n, k))
+    for r in theta:
+        doc_topic[r["row"]] = r["topicDistribution"].toArray()
+    info.update(partitions=slices, spark=spark.version,
+                alpha_fitted=[round(float(a), 6) for a in model.estimatedDocConcentration().toArray()])
+    log.debug("topics: mllib K=%d seed=%d: %d iterations on %d partition(s)", k, seed, info["max_iter"], slices)
+    return _rows_to_one(topic_term), _rows_to_one(doc_topic), info
+
+
+def _rows_to_one(a: np.ndarray) -> np.ndarray:
+    a = np.maximum(np.asarray(a, dtype=np.float64), 0.0)
+    return a / np.maximum(a.sum(axis=1, keepdims=True), 1e-300)

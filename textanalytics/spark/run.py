@@ -8,6 +8,8 @@ local mode, to a temporary folder removed with the results.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import re
 import tempfile
@@ -16,11 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+import pandas as pd
+
 from ..config import AnalysisConfig
 from ..corpus.model import Corpus
 from ..errors import InputError
 from ..preprocessing import TokenStore
-from .corpus import clean_pieces, index_pieces, table_files, text_piece
+from .corpus import clean_pieces, from_bytes, index_pieces, table_files, text_piece, to_bytes
 from .session import spark_session
 from .tokens import preprocess_on_spark
 
@@ -34,11 +38,49 @@ class SparkRun:
     store: TokenStore
     texts: Path
     scratch: Any = field(default=None, compare=False)
+    session: Any = field(default=None, compare=False)
 
     def second_pass(self) -> Iterator[Corpus]:
         """The pieces with their texts, in the store's chunk order (read one at a time from ``texts``)."""
         for name in self.store.chunks:
             yield text_piece(self.texts, name, source=str(self.store.path))
+
+    def shown(self, queries: list[str], *, window: int, max_hits: int | None,
+              wanted: set[tuple[str, int | None]]) -> tuple[list[pd.DataFrame], list[pd.DataFrame]]:
+        """KWIC lines and passage texts of each piece, found on the executors (one task per piece).
+
+        Each task reads its piece's texts and tokens from the run's folders and returns its first
+        ``max_hits`` lines per query and the texts of the ``wanted`` units, as Parquet bytes;
+        only those reach the driver, in the store's chunk order
+        (:meth:`textanalytics.inputs.AnalysisInputs.shown`).
+        """
+        from ..compare.concordance import kwic_many, unit_texts  # deferred: compare (numpy, pandas)
+
+        store = dataclasses.replace(self.store, units=self.store.units.iloc[:0])  # what a task needs, small
+        folder, source, names = str(self.texts), str(self.store.path), list(self.store.chunks)
+        queries, wanted = list(queries), set(wanted)
+
+        def task(name: str) -> tuple[tuple[bytes, str], tuple[bytes, str]]:
+            piece = text_piece(Path(folder), name, source=source)
+            lines = kwic_many(piece, queries, tokens=store.chunk(name), window=window, max_hits=max_hits)
+            return _packed(lines), _packed(unit_texts(piece, wanted))
+
+        spark = spark_session(session=self.session)
+        found = spark.sparkContext.parallelize(names, numSlices=max(1, len(names))).map(task).collect()
+        log.info("spark: KWIC lines of %d terms and %d passages found in %d pieces", len(queries), len(wanted),
+                 len(names))
+        return [_unpacked(a) for a, _ in found], [_unpacked(b) for _, b in found]
+
+
+def _packed(frame: pd.DataFrame) -> tuple[bytes, str]:
+    """A table as Parquet bytes plus its object columns (Parquet reads text back as pandas' string dtype)."""
+    return to_bytes(frame), json.dumps([c for c in frame.columns if frame[c].dtype == object])
+
+
+def _unpacked(packed: tuple[bytes, str]) -> pd.DataFrame:
+    frame = from_bytes(packed[0])
+    kept = json.loads(packed[1])
+    return frame.astype({c: object for c in kept}) if kept else frame
 
 
 def run_on_spark(cfg: AnalysisConfig, *, add_piece: Callable[[Corpus], None], session: Any = None) -> SparkRun:
@@ -88,4 +130,4 @@ def _run(spark: Any, cfg: AnalysisConfig, *, where: Path, scratch: Any,
         store = preprocess_on_spark(spark, pieces, config=cfg.preprocess, out=where / "store", texts=where / "texts")
     finally:
         pieces.unpersist()
-    return SparkRun(store=store, texts=where / "texts", scratch=scratch)
+    return SparkRun(store=store, texts=where / "texts", scratch=scratch, session=spark)

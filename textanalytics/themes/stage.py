@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import StepSkipped
-from ..compare.concordance import KWIC_COLUMNS, kwic_pieces
+from ..compare.concordance import KWIC_COLUMNS, kwic_pieces, merge_kwic
 from ..topics import time_positions, topic_labels, topic_shares
 from .analysis import ThemeCounts, count_themes, theme_differences, theme_shares, theme_trends
 from .codebook import read_codebook
@@ -41,11 +41,21 @@ def theme_kwic(pieces: Any, counts: ThemeCounts, *, window: int = 8, max_hits: i
     takes them (one pair for a corpus in memory). One-word forms are found as lemmas (or joined
     terms), longer ones as phrases in the text; ``max_hits`` lines per form.
     """
+    queries = theme_queries(counts)
+    lines = kwic_pieces(pieces, queries, window=window, max_hits=max_hits) if queries else None
+    return theme_lines(lines, counts)
+
+
+def theme_queries(counts: ThemeCounts) -> list[str]:
+    """The forms the categories matched, once each, in entry order: the queries of :func:`theme_kwic`."""
+    return list(dict.fromkeys(counts.entries["matched"]))
+
+
+def theme_lines(lines: pd.DataFrame | None, counts: ThemeCounts) -> pd.DataFrame:
+    """:func:`theme_kwic`'s table from KWIC ``lines`` of :func:`theme_queries` (None: no query)."""
     forms = counts.entries[["category", "matched"]].drop_duplicates()
-    queries = list(dict.fromkeys(forms["matched"]))
-    if not queries:
+    if lines is None:
         return pd.DataFrame(columns=["category", "query", *KWIC_COLUMNS])
-    lines = kwic_pieces(pieces, queries, window=window, max_hits=max_hits)
     lines = lines[["query", *KWIC_COLUMNS]]
     out = forms.rename(columns={"matched": "query"}).merge(lines, on="query", how="inner")
     return out.reset_index(drop=True)
@@ -85,8 +95,14 @@ def run_themes(cfg: Any, res: Any) -> None:
             if table is not None:
                 t["theme_effects"] = table
             res.skipped.extend(skipped)
-        t["theme_kwic"] = theme_kwic(res.inputs.text_pieces(), counts, window=cfg.report.kwic_window,
-                                     max_hits=tc.kwic_max_hits)
+        # Lines found piece by piece where the pieces are (on Spark, the executors): res.inputs.shown.
+        queries = theme_queries(counts)
+        lines = None
+        if queries:
+            found, _ = res.inputs.shown(queries, window=cfg.report.kwic_window, max_hits=tc.kwic_max_hits,
+                                        wanted=set())
+            lines = merge_kwic(found, queries, max_hits=tc.kwic_max_hits)
+        t["theme_kwic"] = theme_lines(lines, counts)
         if tc.seeded_topics:
             _seeded(cfg, res, codebook)
 

@@ -33,7 +33,11 @@ class TopicConfig:
         ``engines.py``); ``"sklearn_lda"``: scikit-learn's
         ``LatentDirichletAllocation`` (``passes`` = its ``max_iter``);
         ``"nmf"``: scikit-learn NMF on TF-IDF, a cross-check with a different
-        model family (its weights are not token shares).
+        model family (its weights are not token shares);
+        ``"mllib"``: Spark MLlib's LDA (online variational Bayes) on the executors,
+        with ``[spark] backend = "spark"`` (``docs/scaling.md``): ``passes``,
+        ``chunksize`` (units per mini-batch), ``offset`` and ``decay`` as for online
+        ``"vb"``; ``alpha = "auto"`` is MLlib's own update; eta cannot be learned.
     k = 0
         Number of topics. 0 = choose K from ``k_grid`` with the rule documented in
         :func:`~textanalytics.topics.select_k`; a positive value overrides the rule.
@@ -195,7 +199,7 @@ class TopicConfig:
         Monte Carlo draws of the random-topic baseline (seeded from the master seed and K).
     """
 
-    engine: Literal["vb", "gensim", "nmf", "tomotopy", "sklearn_lda"] = "tomotopy"
+    engine: Literal["vb", "gensim", "nmf", "tomotopy", "sklearn_lda", "mllib"] = "tomotopy"
     k: int = 0
     k_grid: tuple[int, ...] | Literal["auto"] = "auto"
     n_seeds: int = 3
@@ -243,7 +247,7 @@ class TopicConfig:
 
     def __post_init__(self) -> None:
         check = FieldChecks(self, "topics")
-        check.choice("engine", ("vb", "gensim", "nmf", "tomotopy", "sklearn_lda"))
+        check.choice("engine", ("vb", "gensim", "nmf", "tomotopy", "sklearn_lda", "mllib"))
         check.integer("k", minimum=0, problem="must be 0 (choose from k_grid) or at least 2")
         if self.k == 1:
             check.fail("k", "must be 0 (choose from k_grid) or at least 2")

@@ -39,6 +39,9 @@ Engines (``[topics] engine``)
 ``"nmf"``, ``"sklearn_lda"``
     scikit-learn NMF on TF-IDF; scikit-learn's ``LatentDirichletAllocation``
     (variational Bayes, batch by default; one process).
+``"mllib"``
+    Spark MLlib's LDA, online variational Bayes, on the executors
+    (:func:`textanalytics.spark.lda.fit_mllib_counts`; with ``[spark] backend = "spark"``).
 """
 
 from __future__ import annotations
@@ -168,6 +171,14 @@ def _fit_sklearn_lda(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int,
     return normalise_rows(lda.components_), normalise_rows(doc_topic), info
 
 
+def _fit_mllib(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed: int,
+               config: TopicConfig) -> EngineResult:
+    # The Spark backend's engine; textanalytics.spark.lda imports pyspark on use.
+    from ..spark.lda import fit_mllib_counts  # deferred: the Spark backend (scipy, numpy; pyspark on use)
+
+    return fit_mllib_counts(counts, vocabulary, k, seed, config)
+
+
 #: Engine name -> fitting function.
 ENGINES: dict[str, Callable[..., EngineResult]] = {
     "vb": fit_vb,
@@ -175,6 +186,7 @@ ENGINES: dict[str, Callable[..., EngineResult]] = {
     "nmf": _fit_nmf,
     "tomotopy": _fit_tomotopy,
     "sklearn_lda": _fit_sklearn_lda,
+    "mllib": _fit_mllib,
 }
 
 

@@ -36,6 +36,8 @@ def _fit_in_worker(job: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray, d
 
 
 def _n_workers(config: TopicConfig, n_fits: int) -> int:
+    if config.engine == "mllib":
+        return 1  # the Spark session lives in this process (a forked child cannot use its JVM gateway)
     wanted = config.n_jobs or available_cores()
     if wanted > 1 and not sys.platform.startswith("linux"):
         # Forking is the only start method that shares the matrix without copying it, and it is
