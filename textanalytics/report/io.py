@@ -183,11 +183,18 @@ def save_figure(fig: "matplotlib.figure.Figure", stem: Path, *, formats: tuple[s
     import matplotlib  # deferred: a report whose figures are all cached never loads matplotlib
 
     paths = []
+    engine = fig.get_layout_engine()
     with matplotlib.rc_context({"svg.hashsalt": "textanalytics", "svg.fonttype": "none"}):
-        for fmt in formats:
+        for i, fmt in enumerate(formats):
+            if i == 1 and engine is not None:
+                # The first save laid the figure out (axes positions are figure fractions, the same
+                # at any dpi): later formats reuse that layout instead of computing it again.
+                fig.set_layout_engine("none")
             path = stem.parent / f"{stem.name}.{fmt}"  # not with_suffix: a stem may hold a dot
             metadata = ({"Software": None} if fmt == "png" else {"Date": None, "Creator": None} if fmt == "svg"
                         else {"CreationDate": None, "Creator": None, "Producer": None} if fmt == "pdf" else {})
             fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata)
             paths.append(path)
+    if engine is not None:
+        fig.set_layout_engine(engine)
     return paths
