@@ -44,7 +44,8 @@ from ..provenance import digest, file_digest, input_digests, package_versions
 from ..workers import available_cores, forked_pool
 from . import content, explorer, presentation
 from .figures import FigureSpec
-from .io import format_frame, markdown_table, markdown_text, safe_filename, save_figure, unique_stems, write_csv
+from .io import (SAVE_REVISION, format_frame, markdown_table, markdown_text, safe_filename, save_figure, unique_stems,
+                 write_csv)
 
 log = logging.getLogger(__name__)
 
@@ -245,13 +246,13 @@ def _cached_renders(spec, *, cfg: AnalysisConfig, cache: Path | None) -> list[Pa
     """Where the figure cache keeps ``spec``'s renders, one file per format (None: not cacheable).
 
     The key covers the plot function, its input tables and parameters, the
-    package and matplotlib versions and the output settings, so a cached file is
-    byte-identical to a fresh render.
+    package and matplotlib versions, the output settings and ``SAVE_REVISION`` (how
+    ``save_figure`` writes files), so a cached file is byte-identical to a fresh render.
     """
     if cache is None or not isinstance(spec, FigureSpec):
         return None
     formats, dpi = tuple(cfg.report.formats), cfg.report.dpi
-    key = digest(f"{spec.key()}|{formats}|{dpi}")[:32]
+    key = digest(f"{spec.key()}|{formats}|{dpi}|{SAVE_REVISION}")[:32]
     return [cache / f"{key}.{fmt}" for fmt in formats]
 
 

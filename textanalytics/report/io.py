@@ -172,6 +172,10 @@ def markdown_table(df: pd.DataFrame, *, float_digits: int = 6, max_rows: int | N
     return "\n".join([header, rule, *rows, *note]) + "\n"
 
 
+#: Bumped whenever :func:`save_figure` changes the files it writes (part of the figure cache's key).
+SAVE_REVISION = 2
+
+
 def save_figure(fig: "matplotlib.figure.Figure", stem: Path, *, formats: tuple[str, ...] = ("png", "svg"),
                 dpi: int = 110) -> list[Path]:
     """Save ``fig`` as ``stem.png``/``stem.svg`` without timestamps, reproducibly.
