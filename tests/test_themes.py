@@ -208,6 +208,10 @@ def test_seeded_topics_keep_names_numbers_and_are_reproducible():
     b = fit_seeded_topics(sim.dtm, seed_words=seeds, free_topics=2, seed=5, config=config, chain_iterations=0)
     np.testing.assert_array_equal(a.topic_term, b.topic_term)
     np.testing.assert_array_equal(a.doc_topic, b.doc_topic)
+    for n_jobs in (1, 2):  # chains in this process, or in two forked workers: the same arrays
+        c = fit_seeded_topics(sim.dtm, seed_words=seeds, free_topics=2, seed=5, chain_iterations=0,
+                              config=dataclasses.replace(config, n_jobs=n_jobs))
+        np.testing.assert_array_equal(a.topic_term, c.topic_term)
     assert a.params["chains"] == CHAINS and len(set(a.params["chain_seeds"])) == CHAINS
     assert a.params["engine_info"]["samples"] == 11   # the second half of 100 iterations, every 5th state
     assert a.params["topic_names"] == ["p0", "p1", "", ""]

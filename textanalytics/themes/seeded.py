@@ -43,6 +43,7 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import logging
+import multiprocessing as mp
 import re
 from typing import Sequence
 
@@ -55,6 +56,8 @@ from ..features import DocumentTermMatrix
 from ..topics import TopicConfig, TopicEnsemble, TopicModel
 from ..topics import stats
 from ..topics.engines import fit_engine
+from ..topics.fit_workers import n_workers
+from ..workers import worker_pool
 from ..topics.prepare import check_seeds, check_size, prepare
 
 log = logging.getLogger(__name__)
@@ -122,7 +125,8 @@ def fit_seeded_topics(dtm: DocumentTermMatrix, *, seed_words: dict[str, Sequence
     seededlda's weight -- a topic's seed words share ``weight`` × (tokens of the matrix)
     pseudo-counts as their prior in that topic (0.01: 1 %); ``chains``: Gibbs chains whose posterior
     means are averaged, each of ``chain_iterations`` iterations (0: ``config.sampling_iterations``).
-    Same matrix, seed and settings give the same arrays (the chains run one after another, one worker each).
+    Chains run on ``config.n_jobs`` forked processes; same matrix, seed and settings give the same
+    arrays whatever ``n_jobs``.
 
     >>> m = fit_seeded_topics(dtm, seed_words=codebook.seed_words(), free_topics=3, seed=1)  # doctest: +SKIP
     >>> m.params["topic_names"][:2]                                                          # doctest: +SKIP
@@ -188,13 +192,36 @@ def chain_seeds(seed: int, chains: int) -> list[int]:
                           for j in range(1, int(chains))]
 
 
+#: (counts, vocabulary, k, config, priors) of the chains being fitted, set in each (forked) worker.
+_CHAIN_STATE: tuple | None = None
+
+
+def _init_chain_worker(state: tuple) -> None:
+    global _CHAIN_STATE
+    _CHAIN_STATE = state  # forked: inherited, never pickled
+
+
+def _fit_chain(chain_seed: int) -> tuple[np.ndarray, np.ndarray, dict]:
+    counts, vocabulary, k, config, priors = _CHAIN_STATE  # type: ignore[misc]
+    return fit_engine(counts, vocabulary=vocabulary, k=k, seed=chain_seed, config=config, word_priors=priors,
+                      samples=SAMPLES)
+
+
 def _average_chains(prep, *, k: int, s: int, seeds: list[int], config: TopicConfig,
                     priors: dict[str, list[float]]) -> tuple[np.ndarray, np.ndarray, dict]:
     """Mean topic-word and document-topic arrays of one chain per seed (each the mean of its last
     :data:`SAMPLES` states). Seeded topics are the same topic in every chain (the seeds fix their
     identity); the free topics of each chain are matched to the first chain's (Hungarian on cosine)."""
-    fits = [fit_engine(prep.counts, vocabulary=prep.vocabulary, k=k, seed=c, config=config, word_priors=priors,
-                       samples=SAMPLES) for c in seeds]
+    state = (prep.counts, prep.vocabulary, k, config, priors)
+    workers = n_workers(config, len(seeds))
+    if workers > 1:
+        # Each chain depends only on its seed, and map keeps their order: the same arrays whatever n_jobs.
+        with worker_pool(max_workers=workers, mp_context=mp.get_context("fork"), initializer=_init_chain_worker,
+                         initargs=(state,)) as pool:
+            fits = list(pool.map(_fit_chain, seeds))
+    else:
+        fits = [fit_engine(prep.counts, vocabulary=prep.vocabulary, k=k, seed=c, config=config, word_priors=priors,
+                           samples=SAMPLES) for c in seeds]
     ref = fits[0][0]
     topic_term, doc_topic = np.zeros_like(ref), np.zeros_like(fits[0][1])
     for tt, dt, _ in fits:
