@@ -202,10 +202,11 @@ def fit_engine(counts: sp.csr_matrix, *, vocabulary: tuple[str, ...], k: int, se
     ``set_word_prior``, for keyword-assisted topics (:mod:`textanalytics.themes.seeded`);
     tomotopy then also starts every token of a term in a topic drawn in proportion to its
     priors, so seed words start in their topic (keyATM's initialisation). ``samples``
-    (with ``word_priors``): average the chain's last ``samples`` states, :data:`SAMPLE_THIN`
-    iterations apart, within ``[topics] sampling_iterations``.
+    (tomotopy only; seeded topics use 100): average the chain's last ``samples`` states,
+    :data:`SAMPLE_THIN` iterations apart, within ``[topics] sampling_iterations`` (at most its
+    second half); 1, the default, is the last state.
     """
-    if word_priors:
+    if word_priors or samples > 1:
         if config.engine != "tomotopy":
             raise InputError(f'[topics] engine = "{config.engine}": keyword-assisted (seeded) topics need '
                              'engine = "tomotopy" (its word priors); set it or [themes] seeded_topics = false')
