@@ -19,6 +19,7 @@ from textanalytics.errors import InputError
 from textanalytics.themes import (ThemesConfig, codebook_from_dict, count_themes, find_matches,
                                   fit_seeded_ensemble, fit_seeded_topics, read_codebook, seeded_drift,
                                   theme_differences, theme_shares)
+from textanalytics.themes.seeded import CHAINS
 from textanalytics.topics import TopicConfig
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -203,14 +204,22 @@ def test_seeded_topics_keep_names_numbers_and_are_reproducible():
     vocab = sim.dtm.vocabulary
     seeds = {f"p{i}": [vocab[j] for j in np.argsort(-sim.topic_term[i])[:4]] for i in range(2)}
     config = TopicConfig(engine="tomotopy", sampling_iterations=100)
-    a = fit_seeded_topics(sim.dtm, seed_words=seeds, free_topics=2, seed=5, config=config)
-    b = fit_seeded_topics(sim.dtm, seed_words=seeds, free_topics=2, seed=5, config=config)
+    a = fit_seeded_topics(sim.dtm, seed_words=seeds, free_topics=2, seed=5, config=config, chain_iterations=0)
+    b = fit_seeded_topics(sim.dtm, seed_words=seeds, free_topics=2, seed=5, config=config, chain_iterations=0)
     np.testing.assert_array_equal(a.topic_term, b.topic_term)
+    np.testing.assert_array_equal(a.doc_topic, b.doc_topic)
+    for n_jobs in (1, 2):  # chains in this process, or in two forked workers: the same arrays
+        c = fit_seeded_topics(sim.dtm, seed_words=seeds, free_topics=2, seed=5, chain_iterations=0,
+                              config=dataclasses.replace(config, n_jobs=n_jobs))
+        np.testing.assert_array_equal(a.topic_term, c.topic_term)
+    assert a.params["chains"] == CHAINS and len(set(a.params["chain_seeds"])) == CHAINS
+    assert a.params["engine_info"]["samples"] == 11   # the second half of 100 iterations, every 5th state
     assert a.params["topic_names"] == ["p0", "p1", "", ""]
     for i, words in enumerate(seeds.values()):  # seed words weigh most in their own topic
         cols = [a.vocabulary.index(w) for w in words]
         assert a.topic_term[i, cols].sum() > a.topic_term[2:, cols].sum(axis=1).max()
-    ens = fit_seeded_ensemble(sim.dtm, seed_words=seeds, seeds=[5, 6, 7], free_topics=2, config=config)
+    ens = fit_seeded_ensemble(sim.dtm, seed_words=seeds, seeds=[5, 6, 7], free_topics=2, config=config,
+                              chain_iterations=0)
     from textanalytics.topics import topic_labels, topic_shares
 
     assert topic_labels(ens)["label"].tolist()[:2] == ["p0", "p1"]
@@ -219,6 +228,50 @@ def test_seeded_topics_keep_names_numbers_and_are_reproducible():
     drift = seeded_drift(ens)
     assert drift["category"].tolist() == ["p0", "p1"] and (drift["seed_mass"] > 0.1).all()
     assert drift["stability"].between(0, 1).all()
+
+
+def test_seeded_topics_recover_planted_topics_better_than_lda():
+    """At the default settings, on the benchmark's thinnest planted corpus (its first replicate), the seeded
+    topics are closer to their planted topics than unseeded LDA's matched topics (as the package fits LDA:
+    the last state), and recover more of them (cosine >= 0.9): 3 of 5 against 1, mean cosine 0.90 against
+    0.76 when written."""
+    from textanalytics.topics import fit_topics
+    from textanalytics.topics import stats
+    from textanalytics.topics.synthetic import recovery, simulate_corpus
+
+    config = TopicConfig(engine="tomotopy")
+    sim = simulate_corpus(k=10, n_terms=400, n_statements=12, paragraphs=4, length=40, alpha=0.3, seed=1000)
+    vocab = sim.dtm.vocabulary
+    seeds = {f"p{i}": [vocab[j] for j in np.argsort(-sim.topic_term[i])[:4]] for i in range(5)}
+    model = fit_seeded_topics(sim.dtm, seed_words=seeds, free_topics=5, seed=1, config=config)
+    position = {t: j for j, t in enumerate(vocab)}
+    planted = sim.topic_term[:5][:, [position[t] for t in model.vocabulary]]
+    seeded_cos = np.diag(stats.cosine_matrix(planted, model.topic_term[:5]))
+    lda_cos = recovery(fit_topics(sim.dtm, k=10, seed=1, config=config), sim)[1][:5]
+    assert seeded_cos.mean() > lda_cos.mean() + 0.05
+    assert (seeded_cos >= 0.9).sum() > (lda_cos >= 0.9).sum()
+
+
+def test_seeded_topics_keep_their_identity_across_seeds_on_the_seeds(seeds):
+    """On the seeds corpus, two seeded fits of 20 chains (a third of the default, for time) agree: an
+    unconstrained matching of all topics gives every seeded topic its own number, and their top terms agree
+    far more than those of one chain each (when written: stability 0.69 against 0.39; identity 10 / 10
+    against 7 / 10)."""
+    from textanalytics.features import build_dtm, topic_model_matrix
+    from textanalytics.topics import stats
+
+    cfg, inputs = seeds
+    dtm, _ = topic_model_matrix(build_dtm(inputs.tokens, unit="paragraph"), labels=None, config=cfg.vocabulary)
+    words = read_codebook(cfg.themes.codebook).seed_words()
+    stability = {}
+    for chains, iterations in ((1, 1000), (20, 300)):
+        ens = fit_seeded_ensemble(dtm, seed_words=words, seeds=[1, 2], free_topics=3, config=cfg.topics,
+                                  chains=chains, chain_iterations=iterations)
+        s = len(ens.reference.params["seeded"])
+        stability[chains] = ens.reference.stability[:s].mean()
+    match, _ = stats.agreement(ens.reference.topic_term, ens.refits[0].topic_term, top_n=10)
+    np.testing.assert_array_equal(match[:s], np.arange(s))
+    assert stability[20] >= 0.6 and stability[20] > stability[1] + 0.2
 
 
 def test_seeded_topics_need_tomotopy_and_seed_terms():
@@ -252,7 +305,8 @@ def test_stage_adds_theme_tables(seeds):
     from textanalytics.themes.stage import run_themes
 
     cfg, inputs = seeds
-    cfg = cfg.replace(topics=cfg.topics.__class__(**{**cfg.topics.__dict__, "sampling_iterations": 50}))
+    cfg = cfg.replace(topics=cfg.topics.__class__(**{**cfg.topics.__dict__, "sampling_iterations": 50}),
+                      themes=dataclasses.replace(cfg.themes, seed_chains=2, seed_chain_iterations=0))
     dtm, _ = topic_model_matrix(build_dtm(inputs.tokens, unit="paragraph"), labels=None, config=cfg.vocabulary)
     res = SimpleNamespace(tokens=inputs.tokens, corpus=inputs.corpus, inputs=inputs, dtm=dtm, tables={},
                           skipped=[], groupings=["year"], model_seeds=(1, 2), clock=StageClock(total=1))

@@ -284,7 +284,7 @@ def theme_sections(res: Any) -> list[Section]:
         weak = drift[drift["stability"] < cfg.topics.stability_threshold]["category"].tolist()
         blocks.append({"kind": "text", "text": (
             f"Keyword-assisted topics: one topic seeded by each category's entries (seededlda's weight "
-            f"{cfg.themes.seed_weight:g}) plus {cfg.themes.free_topics} free topics; seeded topics keep their "
+            f"{cfg.themes.seed_weight:g}, {cfg.themes.seed_chains} chains averaged per fit) plus {cfg.themes.free_topics} free topics; seeded topics keep their "
             "category names across seeds. The drift table lists each seeded topic's top terms that were not "
             "seeds and the seeds' share of its mass. "
             + (f"Unstable across seeds (stability below {cfg.topics.stability_threshold:g}): "

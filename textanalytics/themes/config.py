@@ -20,6 +20,9 @@ class ThemesConfig:
     seeded by each category; ``free_topics``: unseeded topics beside them (at
     least 1); ``seed_weight``: seededlda's weight, the pseudo-counts a seeded
     topic's seed words share as their prior, as a share of the matrix' tokens (> 0);
+    ``seed_chains``: Gibbs chains per seeded fit, whose posterior means are averaged
+    (at least 1); ``seed_chain_iterations``: Gibbs iterations of each chain (0: ``[topics]
+    sampling_iterations``); docs/themes.md gives the measurements behind both defaults;
     ``kwic_max_hits``: KWIC lines kept per matched form (at least 1).
 
     >>> ThemesConfig(match="stem")
@@ -33,6 +36,8 @@ class ThemesConfig:
     seeded_topics: bool = True
     free_topics: int = 3
     seed_weight: float = 0.01
+    seed_chains: int = 60
+    seed_chain_iterations: int = 300
     kwic_max_hits: int = 20
 
     def __post_init__(self) -> None:
@@ -42,6 +47,8 @@ class ThemesConfig:
         check.boolean("seeded_topics")
         check.integer("free_topics", minimum=1)
         check.number("seed_weight", minimum=0.0, min_open=True)
+        check.integer("seed_chains", minimum=1)
+        check.integer("seed_chain_iterations", minimum=0)
         check.integer("kwic_max_hits", minimum=1)
 
     def resolved(self, *, base: str | Path) -> "ThemesConfig":

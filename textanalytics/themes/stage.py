@@ -111,7 +111,8 @@ def _seeded(cfg: Any, res: Any, codebook: Any) -> None:
     tc = cfg.themes
     try:
         ens = fit_seeded_ensemble(res.dtm, seed_words=codebook.seed_words(), seeds=res.model_seeds,
-                                  free_topics=tc.free_topics, config=cfg.topics, weight=tc.seed_weight)
+                                  free_topics=tc.free_topics, config=cfg.topics, weight=tc.seed_weight,
+                                  chains=tc.seed_chains, chain_iterations=tc.seed_chain_iterations)
     except StepSkipped as exc:
         res.skipped.append(f"seeded topics: {exc}")
         return

@@ -101,6 +101,9 @@ def _tomotopy() -> Any:
     return tp
 
 
+#: Iterations between the states a tomotopy fit averages when asked for ``samples > 1`` (seeded topics).
+SAMPLE_THIN = 5
+
 #: tomotopy's eta when ``[topics] eta = "auto"`` (learning eta is gensim's; tomotopy keeps it fixed).
 TOMOTOPY_ETA = 0.05
 
@@ -123,7 +126,8 @@ def _tomotopy_alpha(alpha: str | float, k: int) -> tuple[float | list[float], bo
 
 
 def _fit_tomotopy(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed: int,
-                  config: TopicConfig, word_priors: dict[str, list[float]] | None = None) -> EngineResult:
+                  config: TopicConfig, word_priors: dict[str, list[float]] | None = None,
+                  samples: int = 1) -> EngineResult:
     tp = _tomotopy()
     alpha, learn_alpha = _tomotopy_alpha(config.alpha, k)
     eta = 1.0 / k if config.eta == "symmetric" else TOMOTOPY_ETA if config.eta == "auto" else float(config.eta)
@@ -136,17 +140,28 @@ def _fit_tomotopy(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, se
     vocab = np.asarray(vocabulary, dtype=object)
     for a, b in zip(counts.indptr[:-1], counts.indptr[1:]):
         model.add_doc(np.repeat(vocab[counts.indices[a:b]], counts.data[a:b].astype(np.int64)).tolist())
-    # One worker: tomotopy's result depends on thread scheduling otherwise.
-    model.train(config.sampling_iterations, workers=1)
+    thin = SAMPLE_THIN
+    # At most one state per `thin` iterations of the second half: the first half is always burn-in.
+    samples = max(1, min(int(samples), 1 + config.sampling_iterations // 2 // thin))
+    burn_in = max(1, config.sampling_iterations - (samples - 1) * thin)
     position = {term: i for i, term in enumerate(vocabulary)}
-    cols = np.array([position[w] for w in model.used_vocabs])
     topic_term = np.zeros((k, len(vocabulary)))
-    for t in range(k):
-        topic_term[t, cols] = model.get_topic_word_dist(t)
-    doc_topic = np.array([d.get_topic_dist() for d in model.docs])
+    doc_topic = np.zeros((counts.shape[0], k))
+    # One worker: tomotopy's result depends on thread scheduling otherwise. With samples > 1 the
+    # arrays are the mean of the chain's last `samples` states, `thin` iterations apart (the
+    # Monte-Carlo estimate of the posterior means, instead of one draw).
+    for i in range(samples):
+        model.train(burn_in if i == 0 else thin, workers=1)
+        cols = np.array([position[w] for w in model.used_vocabs])
+        for t in range(k):
+            # tomotopy's (n_kw + eta) / (n_k + V eta): the counts and the scalar eta, not the word priors.
+            topic_term[t, cols] += model.get_topic_word_dist(t)
+        doc_topic += np.array([d.get_topic_dist() for d in model.docs])
     info = {"alpha": alpha, "alpha_learned": learn_alpha, "eta": eta,
             "alpha_fitted": [round(float(a), 6) for a in np.atleast_1d(model.alpha)],
             "sampling_iterations": config.sampling_iterations, "workers": 1, "isa": tp.isa}
+    if samples > 1:
+        info.update(burn_in=burn_in, samples=samples, thin=thin)
     return normalise_rows(topic_term), normalise_rows(doc_topic), info
 
 
@@ -191,17 +206,23 @@ ENGINES: dict[str, Callable[..., EngineResult]] = {
 
 
 def fit_engine(counts: sp.csr_matrix, *, vocabulary: tuple[str, ...], k: int, seed: int,
-               config: TopicConfig, word_priors: dict[str, list[float]] | None = None) -> EngineResult:
+               config: TopicConfig, word_priors: dict[str, list[float]] | None = None,
+               samples: int = 1) -> EngineResult:
     """Fit one engine and return ``(topic_term, doc_topic, info)`` as plain arrays.
 
     ``word_priors`` (tomotopy only): ``{term: [prior of topic 1, ..., topic K]}``, tomotopy's
-    ``set_word_prior``, for keyword-assisted topics (:mod:`textanalytics.themes.seeded`).
+    ``set_word_prior``, for keyword-assisted topics (:mod:`textanalytics.themes.seeded`);
+    tomotopy then also starts every token of a term in a topic drawn in proportion to its
+    priors, so seed words start in their topic (keyATM's initialisation). ``samples``
+    (tomotopy only; seeded topics use 100): average the chain's last ``samples`` states,
+    :data:`SAMPLE_THIN` iterations apart, within ``[topics] sampling_iterations`` (at most its
+    second half); 1, the default, is the last state.
     """
-    if word_priors:
+    if word_priors or samples > 1:
         if config.engine != "tomotopy":
             raise InputError(f'[topics] engine = "{config.engine}": keyword-assisted (seeded) topics need '
                              'engine = "tomotopy" (its word priors); set it or [themes] seeded_topics = false')
-        return _fit_tomotopy(counts, vocabulary, k, seed, config, word_priors=word_priors)
+        return _fit_tomotopy(counts, vocabulary, k, seed, config, word_priors=word_priors, samples=samples)
     try:
         fit = ENGINES[config.engine]
     except KeyError:

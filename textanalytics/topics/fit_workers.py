@@ -18,7 +18,7 @@ from .prepare import PreparedMatrix
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["fit_in_workers"]
+__all__ = ["fit_in_workers", "n_workers"]
 
 #: (prepared matrices, config, cache folder) of a worker process, set by its initializer.
 _WORKER_STATE: tuple[Sequence[PreparedMatrix], TopicConfig, str | None] | None = None
@@ -35,7 +35,9 @@ def _fit_in_worker(job: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray, d
     return cached_fit(preps[p], k=k, seed=seed, config=config, cache_dir=cache_dir)
 
 
-def _n_workers(config: TopicConfig, n_fits: int) -> int:
+def n_workers(config: TopicConfig, n_fits: int) -> int:
+    """Worker processes for ``n_fits`` independent fits: ``config.n_jobs`` (0: every core), at most
+    ``n_fits``; 1 (fit in this process) off Linux, where forking is unsafe or missing, and for MLlib."""
     if config.engine == "mllib":
         return 1  # the Spark session lives in this process (a forked child cannot use its JVM gateway)
     wanted = config.n_jobs or available_cores()
@@ -67,7 +69,7 @@ def fit_in_workers(preps: Sequence[PreparedMatrix], jobs: Sequence[tuple[int, in
         files = cache_files(preps[job[0]], k=job[1], seed=job[2], config=config, cache_dir=cache_dir)
         if files is None or not (files[0].is_file() and files[1].is_file()):
             pending.append(job)
-    workers = _n_workers(config, len(pending))
+    workers = n_workers(config, len(pending))
     results: dict[tuple[int, int, int], tuple[np.ndarray, np.ndarray, dict]] = {}
     if workers > 1:
         start = time.perf_counter()
