@@ -225,6 +225,11 @@ def test_seeded_topics_keep_names_numbers_and_are_reproducible():
     assert topic_labels(ens)["label"].tolist()[:2] == ["p0", "p1"]
     shares = topic_shares(ens, corpus=sim.corpus, group_by="group", seed=1, config=config).table
     assert shares.groupby("group")["share"].sum().round(6).tolist() == [1.0, 1.0]
+    from textanalytics.effects import estimate_effects  # covariate effects run on seeded topics unchanged
+
+    eff = estimate_effects(ens, corpus=sim.corpus, formula="~ group", n_draws=4, seed=1, min_per_coefficient=2)
+    coef = eff.table
+    assert sorted(coef["topic"].unique().tolist()) == [1, 2, 3, 4] and coef["estimate"].notna().all()
     drift = seeded_drift(ens)
     assert drift["category"].tolist() == ["p0", "p1"] and (drift["seed_mass"] > 0.1).all()
     assert drift["stability"].between(0, 1).all()

@@ -241,8 +241,12 @@ def fit_seeded_ensemble(dtm: DocumentTermMatrix, *, seed_words: dict[str, Sequen
     Jaccard with its counterpart in the other fits (the package's stability measure)."""
     config = config or TopicConfig()
     seeds = check_seeds(seeds)
-    models = [fit_seeded_topics(dtm, seed_words=seed_words, free_topics=free_topics, seed=s, config=config,
-                                weight=weight, chains=chains, chain_iterations=chain_iterations) for s in seeds]
+    models = []
+    for s in seeds:
+        models.append(fit_seeded_topics(dtm, seed_words=seed_words, free_topics=free_topics, seed=s, config=config,
+                                        weight=weight, chains=chains, chain_iterations=chain_iterations))
+        # The first fit warned about categories that seed nothing; the others get only the usable ones.
+        seed_words = {c: seed_words[c] for c in models[0].params["seeded"]}
     reference, others = models[0], models[1:]
     if not others:
         return TopicEnsemble(reference=reference)
