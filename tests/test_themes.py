@@ -411,3 +411,27 @@ def test_theme_effects_in_the_stage_and_the_report_sentences(seeds):
     run_themes(cfg, res)
     assert "theme_counts" in res.tables
     assert "theme_effects" in res.tables or any(s.startswith("theme effects '~ speaker + year'") for s in res.skipped)
+
+
+def test_seeded_fits_are_cached_and_read_back_identically(tmp_path, monkeypatch):
+    from textanalytics.themes import seeded
+    from textanalytics.topics.synthetic import simulate_corpus
+
+    sim = simulate_corpus(k=3, n_terms=80, n_statements=6, paragraphs=3, length=30, seed=2)
+    vocab = sim.dtm.vocabulary
+    seeds = {"p0": [vocab[j] for j in np.argsort(-sim.topic_term[0])[:3]]}
+    config = TopicConfig(engine="tomotopy", sampling_iterations=40)
+    kw = dict(seed_words=seeds, free_topics=2, seed=3, config=config, chains=3, cache_dir=str(tmp_path))
+    first = fit_seeded_topics(sim.dtm, **kw)
+    assert len(list(tmp_path.glob("seeded-*.npz"))) == 1
+
+    def no_sampling(*args, **kwargs):
+        raise AssertionError("sampled again instead of reading the cache")
+
+    monkeypatch.setattr(seeded, "_average_chains", no_sampling)
+    again = fit_seeded_topics(sim.dtm, **kw)
+    np.testing.assert_array_equal(first.topic_term, again.topic_term)
+    np.testing.assert_array_equal(first.doc_topic, again.doc_topic)
+    assert first.params == again.params
+    with pytest.raises(AssertionError, match="sampled again"):  # another weight is another fit
+        fit_seeded_topics(sim.dtm, **{**kw, "weight": 0.05})

@@ -42,9 +42,11 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import json
 import logging
 import multiprocessing as mp
 import re
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -52,10 +54,13 @@ import pandas as pd
 
 from ..config import to_dict
 from ..errors import InputError
+from ..files import atomic_write
+from ..provenance import digest
 from ..features import DocumentTermMatrix
 from ..topics import TopicConfig, TopicEnsemble, TopicModel
 from ..topics import stats
 from ..topics.engines import fit_engine
+from ..topics.fit_cache import fit_key
 from ..topics.fit_workers import n_workers
 from ..workers import worker_pool
 from ..topics.prepare import check_seeds, check_size, prepare
@@ -117,7 +122,8 @@ def seed_priors(seed_words: dict[str, Sequence[str]], vocabulary: Sequence[str],
 
 def fit_seeded_topics(dtm: DocumentTermMatrix, *, seed_words: dict[str, Sequence[str]], free_topics: int = 3,
                       seed: int = 1, config: TopicConfig | None = None, weight: float = SEED_WEIGHT,
-                      chains: int = CHAINS, chain_iterations: int = CHAIN_ITERATIONS) -> TopicModel:
+                      chains: int = CHAINS, chain_iterations: int = CHAIN_ITERATIONS,
+                      cache_dir: str | None = None) -> TopicModel:
     """Fit one keyword-assisted topic model: ``len(seed_words)`` seeded topics + ``free_topics`` free ones.
 
     ``seed_words``: ``{category: [entry, ...]}`` (e.g. ``Codebook.seed_words()``);
@@ -126,7 +132,9 @@ def fit_seeded_topics(dtm: DocumentTermMatrix, *, seed_words: dict[str, Sequence
     pseudo-counts as their prior in that topic (0.01: 1 %); ``chains``: Gibbs chains whose posterior
     means are averaged, each of ``chain_iterations`` iterations (0: ``config.sampling_iterations``).
     Chains run on ``config.n_jobs`` forked processes; same matrix, seed and settings give the same
-    arrays whatever ``n_jobs``.
+    arrays whatever ``n_jobs``. ``cache_dir``: a folder for the averaged arrays (``.npz`` without
+    pickle + JSON), keyed by the matrix, K, seed, config, priors and chain seeds, so a report
+    rerun does not sample again.
 
     >>> m = fit_seeded_topics(dtm, seed_words=codebook.seed_words(), free_topics=3, seed=1)  # doctest: +SKIP
     >>> m.params["topic_names"][:2]                                                          # doctest: +SKIP
@@ -160,8 +168,8 @@ def fit_seeded_topics(dtm: DocumentTermMatrix, *, seed_words: dict[str, Sequence
     pseudo = float(weight) * float(prep.counts.sum())
     priors, used, missing = seed_priors(seed_words, prep.vocabulary, k=k, weight=pseudo, eta=eta)
     s = len(names)
-    topic_term, doc_topic, info = _average_chains(prep, k=k, s=s, seeds=chain_seeds(seed, chains), config=config,
-                                                  priors=priors)
+    topic_term, doc_topic, info = _cached_chains(prep, k=k, s=s, seeds=chain_seeds(seed, chains), config=config,
+                                                 priors=priors, cache_dir=cache_dir)
     share = np.round(stats.topic_share(doc_topic[:, s:], prep.units["n_terms"].to_numpy()), 12)
     top = [prep.vocabulary[j] for j in stats.top_term_indices(topic_term[s:], 1)[:, 0]]
     free = sorted(range(k - s), key=lambda i: (-share[i], top[i], i))
@@ -207,6 +215,28 @@ def _fit_chain(chain_seed: int) -> tuple[np.ndarray, np.ndarray, dict]:
                       samples=SAMPLES)
 
 
+def _cached_chains(prep, *, k: int, s: int, seeds: list[int], config: TopicConfig, priors: dict[str, list[float]],
+                   cache_dir: str | None) -> tuple[np.ndarray, np.ndarray, dict]:
+    """:func:`_average_chains`, read from / written to ``cache_dir`` when one is given."""
+    if not cache_dir:
+        return _average_chains(prep, k=k, s=s, seeds=seeds, config=config, priors=priors)
+    extra = json.dumps({"seeded": s, "chain_seeds": seeds, "samples": SAMPLES,
+                        "priors": {w: [round(float(x), 12) for x in v] for w, v in sorted(priors.items())}},
+                       sort_keys=True)
+    key = digest([fit_key(prep, k=k, seed=seeds[0], config=config), extra])
+    arrays, meta = Path(cache_dir) / f"seeded-{key}.npz", Path(cache_dir) / f"seeded-{key}.json"
+    if arrays.is_file() and meta.is_file():
+        with np.load(arrays, allow_pickle=False) as z:
+            return z["topic_term"], z["doc_topic"], json.loads(meta.read_text(encoding="utf-8"))
+    topic_term, doc_topic, info = _average_chains(prep, k=k, s=s, seeds=seeds, config=config, priors=priors)
+    arrays.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write(arrays) as tmp:
+        np.savez(tmp, topic_term=topic_term, doc_topic=doc_topic)
+    with atomic_write(meta) as tmp:
+        tmp.write_text(json.dumps(info, sort_keys=True, default=str), encoding="utf-8")
+    return topic_term, doc_topic, json.loads(meta.read_text(encoding="utf-8"))
+
+
 def _average_chains(prep, *, k: int, s: int, seeds: list[int], config: TopicConfig,
                     priors: dict[str, list[float]]) -> tuple[np.ndarray, np.ndarray, dict]:
     """Mean topic-word and document-topic arrays of one chain per seed (each the mean of its last
@@ -235,7 +265,7 @@ def _average_chains(prep, *, k: int, s: int, seeds: list[int], config: TopicConf
 def fit_seeded_ensemble(dtm: DocumentTermMatrix, *, seed_words: dict[str, Sequence[str]], seeds: Sequence[int],
                         free_topics: int = 3, config: TopicConfig | None = None,
                         weight: float = SEED_WEIGHT, chains: int = CHAINS,
-                        chain_iterations: int = CHAIN_ITERATIONS) -> TopicEnsemble:
+                        chain_iterations: int = CHAIN_ITERATIONS, cache_dir: str | None = None) -> TopicEnsemble:
     """One :func:`fit_seeded_topics` per seed, aligned to the first: seeded topics pinned by number,
     free topics matched by top-term Jaccard. ``stability`` of every topic is its mean top-term
     Jaccard with its counterpart in the other fits (the package's stability measure)."""
@@ -244,7 +274,8 @@ def fit_seeded_ensemble(dtm: DocumentTermMatrix, *, seed_words: dict[str, Sequen
     models = []
     for s in seeds:
         models.append(fit_seeded_topics(dtm, seed_words=seed_words, free_topics=free_topics, seed=s, config=config,
-                                        weight=weight, chains=chains, chain_iterations=chain_iterations))
+                                        weight=weight, chains=chains, chain_iterations=chain_iterations,
+                                        cache_dir=cache_dir))
         # The first fit warned about categories that seed nothing; the others get only the usable ones.
         seed_words = {c: seed_words[c] for c in models[0].params["seeded"]}
     reference, others = models[0], models[1:]

@@ -13,6 +13,7 @@ in context of every matched form), and with ``seeded_topics``:
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -109,10 +110,11 @@ def run_themes(cfg: Any, res: Any) -> None:
 
 def _seeded(cfg: Any, res: Any, codebook: Any) -> None:
     tc = cfg.themes
+    cache = str(Path(cfg.preprocess.cache_dir) / "topics") if cfg.preprocess.cache_dir else None  # the fits' cache
     try:
         ens = fit_seeded_ensemble(res.dtm, seed_words=codebook.seed_words(), seeds=res.model_seeds,
                                   free_topics=tc.free_topics, config=cfg.topics, weight=tc.seed_weight,
-                                  chains=tc.seed_chains, chain_iterations=tc.seed_chain_iterations)
+                                  chains=tc.seed_chains, chain_iterations=tc.seed_chain_iterations, cache_dir=cache)
     except StepSkipped as exc:
         res.skipped.append(f"seeded topics: {exc}")
         return
