@@ -1,9 +1,12 @@
-"""Shared fixtures: the hand-checkable tiny corpus of the vocabulary tests, and the seeds report
-(built once per session and shared by the end-to-end, CLI and signal tests)."""
+"""Shared fixtures: the hand-checkable tiny corpus of the vocabulary tests, the seeds report
+(built once per session and shared by the end-to-end, CLI and signal tests), and one headless
+Chromium for the browser tests."""
 
 from __future__ import annotations
 
 import importlib.util
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -44,3 +47,39 @@ def seeds_report(seeds_project):
 
     out = seeds_project / "reports"
     return out, build_report(seeds_project / "analysis.toml", out=out)
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+@pytest.fixture(scope="session")
+def chrome():
+    """One headless Chromium (selenium) for the session, keeping its browser and network logs.
+
+    Missing Chromium or chromedriver fails under ``CI=true`` (``.ci/run`` installs them) and
+    skips elsewhere. Tests read ``get_log("browser")`` / ``get_log("performance")`` once
+    before loading their page, so each sees only its own page's entries.
+    """
+    chromium, driver_path = _chromium(), shutil.which("chromedriver")
+    if not (chromium and driver_path):
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but Chromium/chromedriver are missing (.ci/run installs them)")
+        pytest.skip("headless Chromium not installed (Debian/Ubuntu: apt-get install chromium chromium-driver)")
+    from selenium import webdriver  # deferred: selenium, only for the browser tests
+    from selenium.webdriver.chrome.service import Service  # deferred: selenium
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1280,1000"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    yield driver
+    driver.quit()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import re
 import shutil
 from pathlib import Path
@@ -266,44 +265,19 @@ def test_too_small_corpus_skips_topics_with_reason(tmp_path):
     assert "Skipped: topic models" in md
 
 
-def _chromium():
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
-
-
-def test_index_html_renders_in_headless_chromium(seeds_report):
-    chromium, driver_path = _chromium(), shutil.which("chromedriver")
-    if not (chromium and driver_path):
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but Chromium/chromedriver are missing (.ci/run installs them)")
-        pytest.skip("headless Chromium not installed")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
+def test_index_html_renders_in_headless_chromium(seeds_report, chrome):
     out, _ = seeds_report
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1280,900"):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
-    try:
-        driver.get((out / "index.html").as_uri())
-        images = driver.execute_script(
-            "return Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.getBoundingClientRect().width])")
-        assert len(images) >= 8
-        assert all(done and natural > 0 and width > 0 for done, natural, width in images)
-        rows = driver.execute_script("return document.querySelectorAll('#kwic-table tbody tr').length")
-        assert rows > 0
-        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
-        assert not errors, errors
-    finally:
-        driver.quit()
+    driver = chrome
+    driver.get_log("browser")  # the session's browser: only this page's entries below
+    driver.get((out / "index.html").as_uri())
+    images = driver.execute_script(
+        "return Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.getBoundingClientRect().width])")
+    assert len(images) >= 8
+    assert all(done and natural > 0 and width > 0 for done, natural, width in images)
+    rows = driver.execute_script("return document.querySelectorAll('#kwic-table tbody tr').length")
+    assert rows > 0
+    errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, errors
 
 
 @pytest.mark.parametrize("a, b, same", [

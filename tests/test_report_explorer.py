@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -173,31 +172,9 @@ def test_topic_candidates_cover_the_top_terms_at_every_lambda():
 
 
 # ------------------------------------------------------------------ browser
-def _chromium():
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        if shutil.which(name):
-            return shutil.which(name)
-    return None
-
-
 @pytest.fixture(scope="module")
-def driver():
-    chromium, driver_path = _chromium(), shutil.which("chromedriver")
-    if not (chromium and driver_path):
-        pytest.fail("Chromium and chromedriver are needed for the views' tests")
-    from selenium import webdriver  # deferred: selenium, only for these browser tests
-    from selenium.webdriver.chrome.service import Service  # deferred: selenium
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1280,1000"):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    drv = webdriver.Chrome(service=Service(driver_path), options=options)
-    yield drv
-    drv.quit()
+def driver(chrome):
+    return chrome  # the session's headless Chromium (conftest.py)
 
 
 def _shots(tmp_path: Path) -> Path:
