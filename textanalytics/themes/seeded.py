@@ -54,13 +54,12 @@ import pandas as pd
 
 from ..config import to_dict
 from ..errors import InputError
-from ..files import atomic_write
 from ..provenance import digest
 from ..features import DocumentTermMatrix
 from ..topics import TopicConfig, TopicEnsemble, TopicModel
 from ..topics import stats
 from ..topics.engines import fit_engine
-from ..topics.fit_cache import fit_key
+from ..topics.fit_cache import fit_key, read_fit, store_fit
 from ..topics.fit_workers import n_workers
 from ..workers import worker_pool
 from ..topics.prepare import check_seeds, check_size, prepare
@@ -224,17 +223,12 @@ def _cached_chains(prep, *, k: int, s: int, seeds: list[int], config: TopicConfi
                         "priors": {w: [round(float(x), 12) for x in v] for w, v in sorted(priors.items())}},
                        sort_keys=True)
     key = digest([fit_key(prep, k=k, seed=seeds[0], config=config), extra])
-    arrays, meta = Path(cache_dir) / f"seeded-{key}.npz", Path(cache_dir) / f"seeded-{key}.json"
-    if arrays.is_file() and meta.is_file():
-        with np.load(arrays, allow_pickle=False) as z:
-            return z["topic_term"], z["doc_topic"], json.loads(meta.read_text(encoding="utf-8"))
-    topic_term, doc_topic, info = _average_chains(prep, k=k, s=s, seeds=seeds, config=config, priors=priors)
-    arrays.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_write(arrays) as tmp:
-        np.savez(tmp, topic_term=topic_term, doc_topic=doc_topic)
-    with atomic_write(meta) as tmp:
-        tmp.write_text(json.dumps(info, sort_keys=True, default=str), encoding="utf-8")
-    return topic_term, doc_topic, json.loads(meta.read_text(encoding="utf-8"))
+    files = Path(cache_dir) / f"seeded-{key}.npz", Path(cache_dir) / f"seeded-{key}.json"
+    cached = read_fit(files)
+    if cached is None:
+        store_fit(files, *_average_chains(prep, k=k, s=s, seeds=seeds, config=config, priors=priors))
+        cached = read_fit(files)  # what a rerun reads back (info through JSON), so both runs agree
+    return cached
 
 
 def _average_chains(prep, *, k: int, s: int, seeds: list[int], config: TopicConfig,

@@ -16,7 +16,7 @@ from .engines import fit_engine
 from .prepare import PreparedMatrix
 from .selection_rule import SEARCH_SETTINGS
 
-__all__ = ["fit_key", "cache_files", "cached_fit"]
+__all__ = ["fit_key", "cache_files", "cached_fit", "read_fit", "store_fit"]
 
 
 def fit_key(prep: PreparedMatrix, *, k: int, seed: int, config: TopicConfig) -> str:
@@ -39,21 +39,36 @@ def cache_files(prep: PreparedMatrix, *, k: int, seed: int, config: TopicConfig,
     return folder / f"{key}.npz", folder / f"{key}.json"
 
 
+def read_fit(files: tuple[Path, Path]) -> tuple[np.ndarray, np.ndarray, dict] | None:
+    """``(topic_term, doc_topic, info)`` stored at ``files`` (``.npz``, ``.json``), or None when absent."""
+    arrays, meta = files
+    if not (arrays.is_file() and meta.is_file()):
+        return None
+    with np.load(arrays, allow_pickle=False) as z:
+        topic_term, doc_topic = z["topic_term"], z["doc_topic"]
+    return topic_term, doc_topic, json.loads(meta.read_text(encoding="utf-8"))
+
+
+def store_fit(files: tuple[Path, Path], topic_term: np.ndarray, doc_topic: np.ndarray, info: dict) -> None:
+    """Write a fit's arrays (``.npz``, no pickle) and info (JSON) atomically to ``files``."""
+    arrays, meta = files
+    arrays.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write(arrays) as tmp:
+        np.savez(tmp, topic_term=topic_term, doc_topic=doc_topic)
+    with atomic_write(meta) as tmp:
+        tmp.write_text(json.dumps(info, sort_keys=True, default=str), encoding="utf-8")
+
+
 def cached_fit(prep: PreparedMatrix, *, k: int, seed: int, config: TopicConfig,
                cache_dir: str | None) -> tuple[np.ndarray, np.ndarray, dict]:
     """``fit_engine`` with an optional on-disk cache (``.npz`` without pickle + JSON)."""
     files = cache_files(prep, k=k, seed=seed, config=config, cache_dir=cache_dir)
     if files is None:
         return fit_engine(prep.counts, vocabulary=prep.vocabulary, k=int(k), seed=int(seed), config=config)
-    arrays, meta = files
-    if arrays.is_file() and meta.is_file():
-        with np.load(arrays, allow_pickle=False) as z:
-            topic_term, doc_topic = z["topic_term"], z["doc_topic"]
-        return topic_term, doc_topic, json.loads(meta.read_text(encoding="utf-8"))
+    cached = read_fit(files)
+    if cached is not None:
+        return cached
     topic_term, doc_topic, info = fit_engine(prep.counts, vocabulary=prep.vocabulary, k=int(k),
                                              seed=int(seed), config=config)
-    with atomic_write(arrays) as tmp:
-        np.savez(tmp, topic_term=topic_term, doc_topic=doc_topic)
-    with atomic_write(meta) as tmp:
-        tmp.write_text(json.dumps(info, sort_keys=True, default=str), encoding="utf-8")
+    store_fit(files, topic_term, doc_topic, info)
     return topic_term, doc_topic, info
