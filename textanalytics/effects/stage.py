@@ -101,8 +101,9 @@ def theme_effect_table(counts: pd.DataFrame, *, tokens: pd.Series, corpus: Any, 
     ``n_statements_dropped``). ``table``: the count-effects columns plus ``formula`` and
     ``n_statements_dropped``; None when no formula could be estimated.
     """
-    keep = tokens.reindex(counts.index).fillna(0).to_numpy() > 0
-    counts, tokens = counts[keep], tokens.reindex(counts.index)[keep]
+    tokens = tokens.reindex(counts.index).fillna(0)
+    keep = tokens.to_numpy() > 0
+    counts, tokens = counts[keep], tokens[keep]
     parts, skipped = [], []
     meta = metadata_frame(corpus)
     for formula in config.formulas:
