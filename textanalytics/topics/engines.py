@@ -103,6 +103,10 @@ def _tomotopy() -> Any:
 
 #: Iterations between the states a tomotopy fit averages when asked for ``samples > 1`` (seeded topics).
 SAMPLE_THIN = 5
+#: ... and document-topic proportions are read from every DOC_EVERY-th of those states (the last
+#: included): reading them is a Python call per document, which cost more than the sampling on small
+#: corpora, and their Monte-Carlo error is already averaged over chains and documents.
+DOC_EVERY = 3
 
 #: tomotopy's eta when ``[topics] eta = "auto"`` (learning eta is gensim's; tomotopy keeps it fixed).
 TOMOTOPY_ETA = 0.05
@@ -150,18 +154,21 @@ def _fit_tomotopy(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, se
     # One worker: tomotopy's result depends on thread scheduling otherwise. With samples > 1 the
     # arrays are the mean of the chain's last `samples` states, `thin` iterations apart (the
     # Monte-Carlo estimate of the posterior means, instead of one draw).
+    cols = None
     for i in range(samples):
         model.train(burn_in if i == 0 else thin, workers=1)
-        cols = np.array([position[w] for w in model.used_vocabs])
+        if cols is None:
+            cols = np.array([position[w] for w in model.used_vocabs])
         for t in range(k):
             # tomotopy's (n_kw + eta) / (n_k + V eta): the counts and the scalar eta, not the word priors.
             topic_term[t, cols] += model.get_topic_word_dist(t)
-        doc_topic += np.array([d.get_topic_dist() for d in model.docs])
+        if (samples - 1 - i) % DOC_EVERY == 0:
+            doc_topic += np.array([d.get_topic_dist() for d in model.docs])
     info = {"alpha": alpha, "alpha_learned": learn_alpha, "eta": eta,
             "alpha_fitted": [round(float(a), 6) for a in np.atleast_1d(model.alpha)],
             "sampling_iterations": config.sampling_iterations, "workers": 1, "isa": tp.isa}
     if samples > 1:
-        info.update(burn_in=burn_in, samples=samples, thin=thin)
+        info.update(burn_in=burn_in, samples=samples, thin=thin, doc_every=DOC_EVERY)
     return normalise_rows(topic_term), normalise_rows(doc_topic), info
 
 
