@@ -265,6 +265,25 @@ def test_fit_cache_returns_identical_fits_without_pickle(sim, tmp_path):
     assert not np.array_equal(other.doc_topic, fresh.doc_topic) and len(list(tmp_path.iterdir())) == 4
 
 
+def test_fit_key_covers_spark_version_only_for_the_mllib_engine(sim, monkeypatch):
+    from textanalytics.topics import fit_cache
+    from textanalytics.topics.prepare import prepare
+
+    prep = prepare(sim.dtm, FAST)
+    mllib = dataclasses.replace(FAST, engine="mllib")
+    real = fit_cache.package_versions
+
+    def keys():
+        return fit_cache.fit_key(prep, k=3, seed=1, config=FAST), fit_cache.fit_key(prep, k=3, seed=1, config=mllib)
+
+    before = keys()
+    monkeypatch.setattr(fit_cache, "package_versions",
+                        lambda names, **kw: {**real(names, **kw), **({"pyspark": "9.9"} if "pyspark" in names else {})})
+    after = keys()
+    assert after[0] == before[0]          # a local engine's fit does not depend on Spark
+    assert after[1] != before[1]          # MLlib's does: another Spark version fits again
+
+
 def test_grid_in_worker_processes_gives_identical_results(sim, tmp_path, caplog):
     serial = select_k(sim.dtm, texts=sim.texts, seeds=[1, 2], k_grid=[2, 3, 4],
                       config=dataclasses.replace(FAST, n_jobs=1))

@@ -23,7 +23,9 @@ def fit_key(prep: PreparedMatrix, *, k: int, seed: int, config: TopicConfig) -> 
     """Content hash of one fit's inputs: matrix, vocabulary, K, seed, config, versions."""
     from ..config import to_dict  # deferred: config imports topics (pandas, numpy, scipy)
 
-    versions = package_versions(("gensim", "scikit-learn", "numpy", "scipy", "tomotopy"), missing="")
+    packages = ("gensim", "scikit-learn", "numpy", "scipy", "tomotopy")
+    # MLlib's fit can change with Spark's version (its aggregation order); local engines never use Spark.
+    versions = package_versions(packages + (("pyspark",) if config.engine == "mllib" else ()), missing="")
     # Settings that leave the fit unchanged (workers; how K is searched) stay out of the key.
     settings = {name: v for name, v in to_dict(config).items() if name not in ("n_jobs", *SEARCH_SETTINGS)}
     return digest([prep.digest, json.dumps({"k": int(k), "seed": int(seed), "config": settings,
