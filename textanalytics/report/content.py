@@ -54,9 +54,13 @@ def method_notes(res: Any) -> list[str]:
              "fewer than 2 statements gets its estimate only: no interval, no test. Trends over time "
              "are weighted least-squares slopes of statement shares, tested by permuting the "
              "statements' dates."]
-    units = res.dtm.units if res.dtm is not None else res.topic_run.ensemble.reference.units  # matrix on Spark
+    dtm = res.dtm
+    if dtm is None:  # the topic-model matrix stayed on Spark: its modelled units
+        units, unit = res.topic_run.ensemble.reference.units, res.config.preprocess.unit
+    else:
+        units, unit = dtm.units, dtm.unit
     units_per_statement = len(units) / max(1, units["statement_id"].nunique())
-    if res.config.preprocess.unit == "statement" or units_per_statement < 1.5:
+    if unit == "statement" or units_per_statement < 1.5:
         notes.append("Statements have about one modelling unit each: intervals rest on "
                      "statement resampling and seed refits only.")
     return notes
