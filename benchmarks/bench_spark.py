@@ -1,14 +1,28 @@
 """The Spark backend against the local streamed path, and MLlib LDA against the local default engine.
 
 Scaling (``--scales 1 4 16``): news_articles replicated N times with distinct ids (``<id>-r<i>``),
-written as one .csv.gz; for each N, in a fresh process each: corpus + preprocessing + the
-document-term matrix (the per-document stages the backend moves) by
+written as one .csv.gz; for each N, in a fresh process each, what the report does before its
+statistics and fits (the stages whose memory grows with the corpus):
+
+1. corpus + preprocessing;
+2. the comparison matrix (unpruned, ``[compare] unit``), which keyness and distinctive terms read
+   on the driver with either backend;
+3. the topic-model matrix as the fits take it: locally ``topic_model_matrix`` + ``prepare`` (the
+   counts in memory); on Spark with ``[topics] engine = "mllib"`` at a fixed K,
+   ``spark.prepare.prepare_on_spark`` (vocabulary, units and pruned counts only: the vectors are
+   built on Spark when the models fit);
+
+by
 
 * ``local``: the streamed path (``[corpus] stream_rows = 2000``, no cache), and
 * ``spark``: ``[spark] backend = "spark"`` on ``local[2]``, pieces of about 2,000 records.
 
-Reported: wall time, the driver's peak RSS (the Python process, ``getrusage``), and for Spark the
-peak RSS of the JVM (driver and, in local mode, the executors), sampled with psutil.
+Reported: wall time, the driver's peak RSS (the Python process, ``getrusage``) in all and after
+each step (``driver_peak_rss_mb_after``: the peak so far, so a step that does not raise it
+repeats the step before), and for Spark the peak RSS of the JVM (driver and, in local mode, the
+executors), sampled with psutil. The MLlib fit itself is left out (at 16 x on two cores it takes
+longer than everything else together); what it brings to the driver is ``topic_term`` (K x V)
+and the units' proportions (n x K floats).
 
 Topics (``--lda``): on news_articles 1x (statements, the example config's vocabulary), K topics
 with one seed: the local default engine (``[topics] engine``) and ``engine = "mllib"`` (MLlib's
@@ -66,9 +80,10 @@ def config(path: Path, backend: str, n_records: int):
     cfg = load_config(CONFIG, resolve=True)
     cfg = cfg.replace(corpus=dataclasses.replace(cfg.corpus, path=str(path), stream_rows=ROWS if backend == "local" else 0),
                       preprocess=dataclasses.replace(cfg.preprocess, cache_dir=""))
-    if backend == "spark":
+    if backend == "spark":  # MLlib at a fixed K: the report prepares the topic-model matrix on Spark
         cfg = cfg.replace(spark=SparkConfig(backend="spark", master="local[2]", conf=SPARK_CONF,
-                                            partitions=max(2, math.ceil(n_records / ROWS))))
+                                            partitions=max(2, math.ceil(n_records / ROWS))),
+                          topics=dataclasses.replace(cfg.topics, engine="mllib", k=20))
     return cfg
 
 
@@ -92,20 +107,43 @@ class PeakJvm:
             self.peak = max(self.peak, total)
 
 
+def peak_mb() -> int:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
 def child(backend: str, path: Path, n_records: int) -> dict:
+    from textanalytics.features import build_dtm, topic_model_matrix
+    from textanalytics.grouping import unit_labels
     from textanalytics.inputs import load_inputs
+    from textanalytics.spark.prepare import prepare_on_spark
+    from textanalytics.topics.prepare import prepare
 
     cfg = config(path, backend, n_records)
+    group_by = cfg.compare.group_by[0]
     jvm = PeakJvm()
     jvm.thread.start()
     start = time.perf_counter()
     inputs = load_inputs(cfg, stage=lambda name: contextlib.nullcontext())
-    dtm = inputs.tokens.dtm(config=cfg.vocabulary)
+    after = {"inputs": peak_mb()}
+    full = build_dtm(inputs.tokens, unit=cfg.compare.unit)
+    after["comparison_matrix"] = peak_mb()
+    if backend == "spark":
+        prepared, _ = prepare_on_spark(inputs.spark, inputs.tokens, corpus=inputs.corpus, unit=cfg.preprocess.unit,
+                                       vocabulary=cfg.vocabulary, topics=cfg.topics, group_by=group_by)
+    else:
+        base = full if cfg.compare.unit == cfg.preprocess.unit else build_dtm(inputs.tokens, unit=cfg.preprocess.unit)
+        model, _ = topic_model_matrix(base, labels=unit_labels(base, corpus=inputs.corpus, group_by=group_by),
+                                      config=cfg.vocabulary)
+        prepared = prepare(model, cfg.topics)
+    after["topic_matrix"] = peak_mb()
     wall = time.perf_counter() - start
     jvm.stop.set()
     return {"backend": backend, "records": n_records, "statements": len(inputs.corpus.statements),
-            "tokens": int(inputs.tokens.n_tokens), "dtm_nnz": int(dtm.counts.nnz), "wall_s": round(wall, 1),
-            "driver_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            "tokens": int(inputs.tokens.n_tokens), "dtm_nnz": int(full.counts.nnz),
+            "topic_matrix": list(prepared.shape),
+            "topic_pruned_nnz": 0 if prepared.pruned is None else int(prepared.pruned.nnz),
+            "topic_counts_on_driver": prepared.counts is not None, "wall_s": round(wall, 1),
+            "driver_peak_rss_mb": peak_mb(), "driver_peak_rss_mb_after": after,
             "children_peak_rss_mb": round(jvm.peak / 2**20)}
 
 
@@ -177,7 +215,8 @@ def main() -> None:
         return
     folder = Path(args.folder)
     folder.mkdir(parents=True, exist_ok=True)
-    print("| news × | backend | statements | tokens | wall s | driver peak RSS MB | JVM peak RSS MB |")
+    print("| news × | backend | statements | tokens | wall s | driver peak RSS MB (after inputs / comparison matrix "
+          "/ topic matrix) | JVM peak RSS MB |")
     print("| --- | --- | --- | --- | --- | --- | --- |", flush=True)
     for scale in args.scales:
         path = replicated(scale, folder)
@@ -191,8 +230,9 @@ def main() -> None:
             r = json.loads(lines[-1])
             r["scale"] = scale
             save(Path(args.out), "scaling", [r], key=("scale", "backend"))
+            steps = " / ".join(f"{v:,}" for v in r["driver_peak_rss_mb_after"].values())
             print(f"| {scale} | {backend} | {r['statements']:,} | {r['tokens']:,} | {r['wall_s']} | "
-                  f"{r['driver_peak_rss_mb']:,} | {r['children_peak_rss_mb']:,} |", flush=True)
+                  f"{r['driver_peak_rss_mb']:,} ({steps}) | {r['children_peak_rss_mb']:,} |", flush=True)
 
 
 if __name__ == "__main__":

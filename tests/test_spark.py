@@ -137,6 +137,63 @@ def test_group_term_counts_on_spark_equal_the_local_group_matrix(spark, seeds_ta
     assert counts["count"].sum() == local.counts.sum() > 1000
 
 
+def _prepared_both_ways(spark, seeds_table, **topic_pruning):
+    from textanalytics.features import build_dtm, topic_model_matrix
+    from textanalytics.grouping import unit_labels
+    from textanalytics.spark.prepare import prepare_on_spark
+    from textanalytics.topics.prepare import prepare
+
+    cfg = _config(seeds_table, unit="paragraph", group_by=("speaker",), spark=True, id_col="statement_id")
+    cfg = cfg.replace(vocabulary=dataclasses.replace(cfg.vocabulary, ubiquitous_share=0.1, max_features=300),
+                      topics=dataclasses.replace(cfg.topics, **topic_pruning))
+    inputs = spark_inputs(cfg, stage=_stage, session=spark)
+    base = build_dtm(inputs.tokens, unit="paragraph")
+    model, ubiquitous = topic_model_matrix(base, labels=unit_labels(base, corpus=inputs.corpus, group_by="speaker"),
+                                           config=cfg.vocabulary)
+    on_spark, ubiquitous_spark = prepare_on_spark(spark, inputs.tokens, corpus=inputs.corpus, unit="paragraph",
+                                                  vocabulary=cfg.vocabulary, topics=cfg.topics, group_by="speaker")
+    return inputs, prepare(model, cfg.topics), on_spark, ubiquitous, ubiquitous_spark, cfg
+
+
+@pytest.mark.parametrize("topic_pruning", [{}, {"min_df": 3}])
+def test_topic_matrix_prepared_on_spark_equals_the_local_one(spark, seeds_table, topic_pruning):
+    # Vocabulary, units, term counts and the pruned terms' counts, without the cells on the driver.
+    _, local, on_spark, ubiquitous, ubiquitous_spark, _ = _prepared_both_ways(spark, seeds_table, **topic_pruning)
+    assert len(ubiquitous) > 0 and local.pruned.nnz > 0  # every step prunes something
+    pd.testing.assert_frame_equal(ubiquitous, ubiquitous_spark, check_exact=True)
+    assert on_spark.counts is None and on_spark.shape == local.counts.shape
+    assert on_spark.vocabulary == local.vocabulary
+    pd.testing.assert_frame_equal(local.units, on_spark.units, check_exact=True)
+    assert (local.term_counts == on_spark.term_counts).all() and local.term_counts.dtype == on_spark.term_counts.dtype
+    assert (local.dropped_units, local.n_terms_before_pruning) == (on_spark.dropped_units, on_spark.n_terms_before_pruning)
+    pruned = local.pruned.copy()
+    pruned.sum_duplicates()
+    assert pruned.shape == on_spark.pruned.shape and (pruned != on_spark.pruned).nnz == 0
+
+
+def test_mllib_fit_on_spark_vectors_equals_the_fit_on_the_driver_rows(spark, seeds_table, monkeypatch):
+    # The same partitions (several, here) and vectors reach MLlib both ways: the same fit, to the last bit.
+    from textanalytics.spark import lda
+    from textanalytics.topics.kept_tokens import kept_token_proportions
+
+    monkeypatch.setattr(lda, "UNITS_PER_PARTITION", 40)
+    inputs, local, on_spark, _, _, cfg = _prepared_both_ways(spark, seeds_table)
+    assert lda.n_slices(len(local.units)) >= 3
+    topics = dataclasses.replace(cfg.topics, engine="mllib", passes=2)
+    fit, release = lda.fit_mllib_store(spark, inputs.tokens, prepared=on_spark, unit="paragraph", config=topics)
+    try:
+        tt, dt, info = fit(3, 5)
+    finally:
+        release()
+    tt_driver, dt_driver, info_driver = lda.fit_mllib_counts(local.counts, local.vocabulary, 3, 5, topics, session=spark)
+    assert (tt == tt_driver).all() and (dt == dt_driver).all() and info == info_driver
+    assert info["partitions"] == lda.n_slices(len(local.units))
+    # Kept-token shares read the pruned counts collected from Spark: the same numbers.
+    a = kept_token_proportions(dt, on_spark.units["n_terms"].to_numpy(), on_spark.pruned)
+    b = kept_token_proportions(dt, local.units["n_terms"].to_numpy(), local.pruned)
+    assert (a[0] == b[0]).all() and (a[1] == b[1]).all()
+
+
 def test_spark_config_keys_and_errors(tmp_path):
     path = tmp_path / "a.toml"
     path.write_text('[spark]\nbackend = "spark"\nmaster = "spark://head:7077"\npartitions = 8\n'
@@ -183,11 +240,17 @@ def test_mllib_engine_runs_the_topic_stage_and_its_tables(spark, monkeypatch):
         raise AssertionError("the texts were read on the driver; KWIC lines and passages are found on Spark")
 
     monkeypatch.setattr(SparkRun, "second_pass", no_texts_on_the_driver)
+
+    def no_matrix_rows_sent(*args, **kwargs):
+        raise AssertionError("the driver's matrix rows were sent to Spark; with K fixed the vectors are built there")
+
+    monkeypatch.setattr("textanalytics.spark.lda.fit_mllib_counts", no_matrix_rows_sent)
     cfg = _config(SAMPLE, unit="statement", group_by=("outlet",), spark=True, id_col="article_id",
                   date_col="publish_date", on_error="skip", derive={"outlet": "url_host:article_source_link"})
     cfg = cfg.replace(topics=dataclasses.replace(cfg.topics, engine="mllib", k=3, k_grid=(3,), n_seeds=1, passes=2),
                       themes=dataclasses.replace(cfg.themes, codebook=""))
     res = run_analysis(cfg)
+    assert res.dtm is None and res.topic_matrix.counts is None  # the topic-model matrix stayed on Spark
     model = res.topic_run.ensemble.reference
     assert model.params["engine"] == "mllib" and model.params["engine_info"]["optimizer"] == "online"
     assert model.k == 3 and model.doc_topic.shape == (len(model.units), 3)

@@ -64,6 +64,8 @@ class AnalysisInputs:
     #: The Spark backend's :meth:`~textanalytics.spark.run.SparkRun.shown` (lines found on the executors).
     shown_on_spark: Callable[..., tuple[list[pd.DataFrame], list[pd.DataFrame]]] | None = field(
         default=None, compare=False)
+    #: The Spark session of a Spark run (the report's topic models fit there with ``[topics] engine = "mllib"``).
+    spark: Any = field(default=None, compare=False)
 
     def shown(self, queries: list[str], *, window: int, max_hits: int | None,
               wanted: set[tuple[str, int | None]]) -> tuple[list[pd.DataFrame], list[pd.DataFrame]]:
@@ -254,4 +256,4 @@ def spark_inputs(cfg: AnalysisConfig, *, stage: Stage, session: Any = None) -> A
         corpus = index.corpus()
         check_group_columns(corpus.statements.columns, cfg.compare.group_by)
     return AnalysisInputs(corpus=corpus, tokens=run.store, streamed=True, scratch=run.scratch,
-                          second_pass=run.second_pass, shown_on_spark=run.shown)
+                          second_pass=run.second_pass, shown_on_spark=run.shown, spark=run.session)

@@ -114,16 +114,19 @@ def seeds_for(cfg: AnalysisConfig) -> tuple[int, ...]:
     return tuple(cfg.seed + i for i in range(max(1, cfg.topics.n_seeds)))
 
 
-def run_topics(cfg: AnalysisConfig, *, corpus, tokens, dtm, texts=None) -> TopicRun:
+def run_topics(cfg: AnalysisConfig, *, corpus, tokens, dtm, texts=None, on_spark: Any = None) -> TopicRun:
     """Select K (unless fixed) and fit the seed ensemble at that K.
 
     ``texts`` (the modelling texts of ``dtm``'s units, for coherence) default to
     ``tokens.documents(unit=dtm.unit)``; a streamed run passes the store's
     re-iterable texts. With a text-free ``corpus`` the passages' ``text`` is <NA>.
+    ``on_spark``: ``(session, prepared matrix)`` when the matrix stayed on Spark
+    (:func:`topics_on_spark`; ``dtm`` is then None): the K fixed in the configuration is
+    fitted there with MLlib, on vectors built from the store.
     """
+    seeds = seeds_for(cfg)
     if texts is None:
         _, texts = tokens.documents(unit=dtm.unit)
-    seeds = seeds_for(cfg)
     # Fitted arrays are cached next to the preprocessing cache (open .npz/.json,
     # keyed by matrix content, K, seed, config and versions): a warm run refits nothing.
     cache = str(Path(cfg.preprocess.cache_dir) / "topics") if cfg.preprocess.cache_dir else None
@@ -134,10 +137,16 @@ def run_topics(cfg: AnalysisConfig, *, corpus, tokens, dtm, texts=None) -> Topic
         selection = tp.select_k(dtm, texts=texts, k_grid=cfg.topics.k_grid, seeds=seeds, config=cfg.topics,
                                  cache_dir=cache)
         k, reason = selection.chosen_k, selection.reason
-    # The chosen K's grid fits are reused (same seeds, same config), not refitted.
-    ensemble = (selection.ensemble() if selection is not None
-                else tp.fit_topic_ensemble(dtm, k=k, seeds=seeds, texts=texts, config=cfg.topics,
-                                       cache_dir=cache))
+    if selection is not None:  # the chosen K's grid fits are reused (same seeds, same config), not refitted
+        ensemble = selection.ensemble()
+    elif on_spark is not None:
+        ensemble = _ensemble_on_spark(cfg, tokens=tokens, texts=texts, on_spark=on_spark, seeds=seeds)
+    else:
+        ensemble = tp.fit_topic_ensemble(dtm, k=k, seeds=seeds, texts=texts, config=cfg.topics, cache_dir=cache)
+    return _described(cfg, corpus=corpus, k=k, reason=reason, selection=selection, ensemble=ensemble)
+
+
+def _described(cfg: AnalysisConfig, *, corpus: Any, k: int, reason: str, selection: Any, ensemble: Any) -> TopicRun:
     topics = tp.describe_topics(ensemble, lambda_=cfg.topics.relevance_lambda, top_n=cfg.topics.top_n,
                                 frexweight=cfg.topics.frexweight)
     labels = tp.topic_labels(ensemble, lambda_=cfg.topics.relevance_lambda, label_by=cfg.topics.label_by,
@@ -147,13 +156,36 @@ def run_topics(cfg: AnalysisConfig, *, corpus, tokens, dtm, texts=None) -> Topic
                     topics=topics, labels=labels, passages=passages)
 
 
+def topics_on_spark(cfg: AnalysisConfig) -> bool:
+    """Whether the report's topic models fit on Spark from the store, their matrix never on the driver:
+    ``[spark] backend = "spark"``, ``[topics] engine = "mllib"`` and K fixed (``[topics] k``). A K
+    search (its held-out split and subsamples) still fits MLlib on the driver's matrix, and so do
+    runs asking for seeded topics (tomotopy's, which fail with the reason)."""
+    seeded = bool(cfg.themes.codebook) and cfg.themes.seeded_topics
+    return cfg.spark.backend == "spark" and cfg.topics.engine == "mllib" and cfg.topics.k > 0 and not seeded
+
+
+def _ensemble_on_spark(cfg: AnalysisConfig, *, tokens: Any, texts: Any, on_spark: Any,
+                       seeds: tuple[int, ...]) -> Any:
+    """The seed ensemble fitted by MLlib on vectors built on Spark from the store (no fit cache: nothing to key it on)."""
+    from .spark.lda import fit_mllib_store  # deferred: the Spark backend (numpy, pandas, scipy; pyspark on use)
+
+    session, prepared = on_spark
+    fit, release = fit_mllib_store(session, tokens, prepared=prepared, unit=cfg.preprocess.unit, config=cfg.topics)
+    try:
+        return tp.fit_prepared_ensemble(prepared, k=cfg.topics.k, seeds=seeds, config=cfg.topics, texts=texts, fit=fit)
+    finally:
+        release()
+
+
 @dataclass
 class AnalysisResults:
     """Every table an analysis made, and the objects that made them.
 
     ``tables`` is an ordered dict (name -> tidy DataFrame). ``corpus``,
-    ``tokens``, ``dtm`` (the pruned modelling matrix), ``full_dtm`` (the
-    unpruned comparison matrix), ``similarity`` and ``topic_run`` are kept for
+    ``tokens``, ``dtm`` (the pruned modelling matrix; None when it stayed on Spark,
+    :func:`topics_on_spark`, whose prepared form without cells is ``topic_matrix``),
+    ``full_dtm`` (the unpruned comparison matrix), ``similarity`` and ``topic_run`` are kept for
     notebooks and for :mod:`textanalytics.report`, which picks figures
     (:func:`textanalytics.report.figure_specs`) and writes the narrative.
     ``groupings`` are the ``[compare] group_by`` columns with two or more groups.
@@ -175,6 +207,7 @@ class AnalysisResults:
     tokens: Any = None
     dtm: Any = None
     full_dtm: Any = None
+    topic_matrix: Any = None
     similarity: Any = None
     topic_run: TopicRun | None = None
     #: The corpus and tokens as read (whole or streamed). A streamed run without a cache folder keeps
@@ -229,8 +262,21 @@ def run_analysis(cfg: AnalysisConfig) -> AnalysisResults:
     res.tables["phrases"] = tokens.phrases
 
     with clock.stage("vocabulary"):
-        res.full_dtm, res.dtm, ubiquitous = _matrices(cfg, tokens, corpus=corpus,
-                                                      group_by=res.groupings[0] if res.groupings else None)
+        group_by = res.groupings[0] if res.groupings else None
+        if topics_on_spark(cfg):
+            from .features import build_dtm  # deferred: scipy, pandas (features is the matrix stage)
+            from .spark.prepare import prepare_on_spark  # deferred: Spark backend (numpy, pandas, scipy; pyspark)
+
+            res.full_dtm = build_dtm(tokens, unit=cfg.compare.unit)
+            res.topic_matrix, ubiquitous = prepare_on_spark(inputs.spark, tokens, corpus=corpus,
+                                                            unit=cfg.preprocess.unit, vocabulary=cfg.vocabulary,
+                                                            topics=cfg.topics, group_by=group_by)
+        else:
+            res.full_dtm, res.dtm, ubiquitous = _matrices(cfg, tokens, corpus=corpus, group_by=group_by)
+        if len(ubiquitous):
+            log.info("vocabulary: %d term(s) in more than %g of the %ss of every %s group left out of the topic "
+                     "model: %s", len(ubiquitous), cfg.vocabulary.ubiquitous_share, cfg.preprocess.unit,
+                     group_by or "corpus", ", ".join(ubiquitous["term"].head(10)))
         if cfg.vocabulary.ubiquitous_share > 0:
             res.tables["ubiquitous_terms"] = ubiquitous
         res.tables["lexical_stats"] = _lexical_stats(corpus, tokens, window=cfg.compare.mattr_window)
@@ -264,10 +310,6 @@ def _matrices(cfg: AnalysisConfig, tokens: Any, *, corpus: Any,
     base = full if cfg.compare.unit == cfg.preprocess.unit else build_dtm(tokens, unit=cfg.preprocess.unit)
     labels = None if group_by is None else unit_labels(base, corpus=corpus, group_by=group_by)
     model, ubiquitous = topic_model_matrix(base, labels=labels, config=voc)
-    if len(ubiquitous):
-        log.info("vocabulary: %d term(s) in more than %g of the %ss of every %s group left out of the topic "
-                 "model: %s", len(ubiquitous), voc.ubiquitous_share, base.unit, group_by or "corpus",
-                 ", ".join(ubiquitous["term"].head(10)))
     return full, model, ubiquitous
 
 
@@ -331,7 +373,8 @@ def _topics(cfg: AnalysisConfig, res: AnalysisResults) -> None:
     res.model_seeds = seeds_for(cfg)
     try:
         run = run_topics(cfg, corpus=res.corpus, tokens=res.tokens, dtm=res.dtm,
-                         texts=res.tokens.texts(unit=res.dtm.unit))
+                         texts=res.tokens.texts(unit=cfg.preprocess.unit),
+                         on_spark=None if res.topic_matrix is None else (res.inputs.spark, res.topic_matrix))
     except StepSkipped as exc:
         res.skipped.append(f"topic models: {exc}")
         return

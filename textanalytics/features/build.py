@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -70,13 +70,12 @@ def build_dtm(tokens: "Tokens", *, unit: str | None = None,
     if unit not in ("paragraph", "statement"):
         raise InputError(f"unit: expected 'paragraph' or 'statement', got {unit!r}")
     pruning = resolve_pruning(min_df, max_df, max_features, config)
-    parts = [_chunk_counts(chunk, unit=unit) for chunk in tokens.chunk_tokens()]
-    if not parts:  # a token store of an empty table
-        parts = [DocumentTermMatrix(counts=sp.csr_matrix((0, 0), dtype=np.int64), vocabulary=(), unit=unit,
-                                    units=pd.DataFrame({"unit_id": [], "statement_id": [],
-                                                        "paragraph": pd.array([], dtype="Int64"), "n_tokens": []}),
-                                    params={"unit": unit, "n_terms_before_pruning": 0})]
-    dtm = parts[0] if len(parts) == 1 else _stack(parts, unit=unit)
+    dtm = _stack((_chunk_counts(chunk, unit=unit) for chunk in tokens.chunk_tokens()), unit=unit)
+    if dtm is None:  # a token store of an empty table
+        dtm = DocumentTermMatrix(counts=sp.csr_matrix((0, 0), dtype=np.int64), vocabulary=(), unit=unit,
+                                 units=pd.DataFrame({"unit_id": [], "statement_id": [],
+                                                     "paragraph": pd.array([], dtype="Int64"), "n_tokens": []}),
+                                 params={"unit": unit, "n_terms_before_pruning": 0})
     return apply_pruning(dtm, pruning)
 
 
@@ -118,31 +117,43 @@ def _chunk_counts(tokens: "Tokens", *, unit: str) -> DocumentTermMatrix:
                               params={"unit": unit, "n_terms_before_pruning": len(vocabulary)})
 
 
-def _stack(parts: list[DocumentTermMatrix], *, unit: str) -> DocumentTermMatrix:
+def _stack(parts: Iterator[DocumentTermMatrix], *, unit: str) -> DocumentTermMatrix | None:
     """One matrix from the matrices of several token chunks: vocabularies merged, units in id order.
 
-    Equal to counting all tokens at once (tests compare the two); memory is the
-    merged matrix plus the parts.
+    Equal to counting all tokens at once (tests compare the two). Each chunk's matrix is
+    kept only as its CSR arrays, columns renumbered into the merged vocabulary, and dropped:
+    memory is about twice the merged matrix (the stacked rows and their reordered copy), not
+    the chunks' matrices plus their triplets. None when there is no chunk; one chunk is
+    returned as it is.
     """
     columns: dict[str, int] = {}
-    rows, cols, data = [], [], []
-    offset = 0
+    blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    units_parts: list[pd.DataFrame] = []
+    first = None
     for part in parts:
+        if first is None:
+            first = part
         remap = np.fromiter((columns.setdefault(t, len(columns)) for t in part.vocabulary),
                             dtype=np.int64, count=len(part.vocabulary))
-        coo = part.counts.tocoo()
-        rows.append(coo.row.astype(np.int64) + offset)
-        cols.append(remap[coo.col])
-        data.append(coo.data)
-        offset += part.counts.shape[0]
+        blocks.append((part.counts.data, remap[part.counts.indices], part.counts.indptr))
+        units_parts.append(part.units)
+        del part
+    if len(blocks) <= 1:
+        return first
+    first = None
     terms = np.asarray(list(columns), dtype=object)
     order = np.argsort(terms, kind="stable") if len(terms) else np.zeros(0, np.int64)
     rank = np.empty(len(terms), dtype=np.int64)
     rank[order] = np.arange(len(terms))
-    units = pd.concat([part.units for part in parts], ignore_index=True)
-    cols_all = np.concatenate(cols)
-    counts = sp.csr_matrix((np.concatenate(data), (np.concatenate(rows), rank[cols_all] if len(terms) else cols_all)),
-                           shape=(offset, len(terms)), dtype=np.int64)
+    n_terms = len(terms)
+    stacked = []
+    while blocks:  # renumber to the sorted vocabulary block by block, freeing each block's arrays
+        data, cols, indptr = blocks.pop(0)
+        stacked.append(sp.csr_matrix((data, rank[cols], indptr), shape=(len(indptr) - 1, n_terms), dtype=np.int64))
+        del data, cols, indptr
+    counts = sp.vstack(stacked, format="csr", dtype=np.int64)
+    del stacked
+    units = pd.concat(units_parts, ignore_index=True)
     # Units in (statement_id, paragraph) order whatever order the chunks came in.
     par = units["paragraph"].fillna(0).to_numpy(dtype=np.int64)
     row_order = np.lexsort((par, units["statement_id"].astype(str).to_numpy()))

@@ -19,7 +19,7 @@ from .config import VocabularyConfig
 if TYPE_CHECKING:  # pragma: no cover
     from .dtm import DocumentTermMatrix
 
-__all__ = ["check_df", "resolve_pruning", "apply_pruning", "prune_mask"]
+__all__ = ["check_df", "resolve_pruning", "apply_pruning", "prune_mask", "prune_terms"]
 
 
 def check_df(name: str, value: Any) -> None:
@@ -53,10 +53,23 @@ def apply_pruning(dtm: DocumentTermMatrix, pruning: dict[str, Any]) -> DocumentT
 
 
 def prune_mask(counts: sp.csr_matrix, *, min_df: Any, max_df: Any, max_features: Any) -> np.ndarray:
+    """Terms (columns of ``counts``) kept by the pruning rules: :func:`prune_terms` of its frequencies."""
+    n_docs, n_terms = counts.shape
+    return prune_terms(np.bincount(counts.indices, minlength=n_terms), n_docs=n_docs,
+                       tf=lambda: np.asarray(counts.sum(axis=0)).ravel(),
+                       min_df=min_df, max_df=max_df, max_features=max_features)
+
+
+def prune_terms(df: np.ndarray, *, n_docs: int, tf: Any, min_df: Any, max_df: Any, max_features: Any) -> np.ndarray:
+    """Terms kept by the pruning rules, from their document frequencies ``df`` over ``n_docs`` units.
+
+    ``tf``: the terms' total counts, or a function giving them (called only when
+    ``max_features`` has to choose); terms in alphabetical order, so the index breaks ties.
+    The Spark backend passes frequencies summed on the executors (:mod:`textanalytics.spark.prepare`).
+    """
     check_df("min_df", min_df)
     check_df("max_df", max_df)
-    n_docs, n_terms = counts.shape
-    df = np.bincount(counts.indices, minlength=n_terms)
+    n_terms = len(df)
     min_count = min_df if isinstance(min_df, Integral) else min_df * n_docs
     max_count = max_df if isinstance(max_df, Integral) else max_df * n_docs
     if max_count < min_count:
@@ -64,7 +77,7 @@ def prune_mask(counts: sp.csr_matrix, *, min_df: Any, max_df: Any, max_features:
                          "lower min_df or raise max_df")
     mask = (df >= min_count) & (df <= max_count)
     if max_features and mask.sum() > max_features:
-        tf = np.asarray(counts.sum(axis=0)).ravel()
+        tf = np.asarray(tf() if callable(tf) else tf)
         candidates = np.flatnonzero(mask)
         # lexsort: last key is primary. Columns are alphabetical, so the index breaks ties by term.
         order = np.lexsort((candidates, -tf[candidates]))[:max_features]

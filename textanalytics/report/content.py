@@ -55,8 +55,12 @@ def method_notes(res: Any) -> list[str]:
              "are weighted least-squares slopes of statement shares, tested by permuting the "
              "statements' dates."]
     dtm = res.dtm
-    units_per_statement = len(dtm.units) / max(1, dtm.units["statement_id"].nunique())
-    if dtm.unit == "statement" or units_per_statement < 1.5:
+    if dtm is None:  # the topic-model matrix stayed on Spark: its modelled units
+        units, unit = res.topic_run.ensemble.reference.units, res.config.preprocess.unit
+    else:
+        units, unit = dtm.units, dtm.unit
+    units_per_statement = len(units) / max(1, units["statement_id"].nunique())
+    if unit == "statement" or units_per_statement < 1.5:
         notes.append("Statements have about one modelling unit each: intervals rest on "
                      "statement resampling and seed refits only.")
     return notes
@@ -180,7 +184,7 @@ def sections(res: Any, *, figures: dict[str, Any]) -> list[Section]:
     if run is not None:
         model = "NMF (scikit-learn)" if cfg.topics.engine == "nmf" else f"{cfg.topics.engine} LDA"
         reason = run.k_reason if run.k_reason.endswith(".") else f"{run.k_reason}."
-        blocks = [{"kind": "text", "text": f"Topic model: {model} on {res.dtm.unit}s. {reason} "
+        blocks = [{"kind": "text", "text": f"Topic model: {model} on {cfg.preprocess.unit}s. {reason} "
                    f"{LABEL_TEXT.get(cfg.topics.label_by, '')}"}]
         blocks.append({"kind": "figure", "name": "model_selection", "caption": (
             "Choosing K: coherence against exclusivity per K, held-out likelihood (document completion) and "
@@ -193,7 +197,7 @@ def sections(res: Any, *, figures: dict[str, Any]) -> list[Section]:
                        "caption": "Most representative paragraphs per topic (excerpts; full text in the CSV)"})
         blocks.append({"kind": "table", "name": "ubiquitous_terms", "caption": (
             f"Terms left out of the topic model: in more than {cfg.vocabulary.ubiquitous_share:g} of the "
-            f"{res.dtm.unit}s of {f'every {groupings[0]} group' if groupings else 'the corpus'} "
+            f"{cfg.preprocess.unit}s of {f'every {groupings[0]} group' if groupings else 'the corpus'} "
             "([vocabulary] ubiquitous_share)")})
         S.append({"heading": "Topics", "blocks": blocks})
 

@@ -9,7 +9,8 @@ here imports it until a Spark run starts, so this package imports without it.
 * :mod:`.tokens`: preprocessing with the package's own steps, corpus-wide counts summed by Spark;
 * :mod:`.run`: one run of these, called by :func:`textanalytics.inputs.spark_inputs`;
 * :mod:`.counts`: group x term counts for keyness, summed on Spark from the token store;
-* :mod:`.lda`: topic models with MLlib's online LDA.
+* :mod:`.prepare`: the topic models' matrix prepared from frequencies summed on Spark (no cells on the driver);
+* :mod:`.lda`: topic models with MLlib's online LDA, on unit vectors built on Spark from the store.
 """
 
 from .config import SparkConfig

@@ -23,8 +23,9 @@ Keys (defaults in ``analysis.toml``):
     and leaves it for the researcher to remove.
 
 The topic models of a report run with the ``[topics]`` engine: a local one on the driver's
-matrix, or ``engine = "mllib"``, MLlib's online LDA on the executors
-(:func:`textanalytics.spark.lda.fit_mllib_counts`; docs/scaling.md compares their coherence).
+matrix, or ``engine = "mllib"``, MLlib's online LDA on the executors (:mod:`textanalytics.spark.lda`;
+with ``[topics] k`` fixed on vectors built there from the token store, the topic-model matrix
+never on the driver: :mod:`textanalytics.spark.prepare`; docs/scaling.md compares their coherence).
 """
 
 from __future__ import annotations

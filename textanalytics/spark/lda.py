@@ -1,23 +1,29 @@
 """Topic models with MLlib's LDA (online variational Bayes), fed from a token store on Spark.
 
-:func:`fit_mllib_counts` is the ``[topics] engine = "mllib"`` engine: it takes the driver's
-prepared matrix like every engine (``textanalytics/topics/engines.py``), fits on the executors
-and returns ``(topic_term, doc_topic, info)``, so K selection, ensembles, labels, shares,
+The ``[topics] engine = "mllib"`` engine returns ``(topic_term, doc_topic, info)`` like every
+engine (``textanalytics/topics/engines.py``), so K selection, ensembles, labels, shares,
 differences and coherence run on it unchanged. What comes back to the driver: ``topic_term``
 (K x V) and each unit's K topic proportions (``model.transform``'s ``topicDistribution``),
-the same arrays a local engine gives.
+streamed partition by partition into one ``(n, K)`` array.
 
-:func:`unit_features` turns the store's kept tokens into one sparse count vector per unit with
-``CountVectorizerModel.from_vocabulary`` (the vocabulary of the driver's matrix, so columns
-match it); :func:`fit_mllib_lda` fits the same estimator there (:func:`mllib_estimator`) and
-returns ``topic_term`` (K x V) and the top terms, leaving the units' proportions on Spark: the
-route for a matrix too large for the driver, which the report does not take yet.
+Where the units' vectors come from:
+
+* :func:`fit_mllib_store` (the report on the Spark backend): built on Spark from the token
+  store (:func:`unit_vectors`, ``CountVectorizerModel.from_vocabulary`` over the vocabulary
+  prepared by :mod:`textanalytics.spark.prepare`); no count reaches the driver;
+* :func:`fit_mllib_counts` (the engine called with a matrix, e.g. ``fit_topics(dtm, ...)`` or
+  the K search): the driver's matrix rows, sent to the executors.
+
+Both cut the units into the same partitions (:func:`slice_of`: ``ceil(n / UNITS_PER_PARTITION)``
+contiguous slices in unit order) and hold the same vectors, so they give the same fit (tested:
+identical arrays). :func:`unit_features` and :func:`fit_mllib_lda` fit with the units'
+proportions left on Spark.
 
 Determinism: with the same seed, data, partitioning and ``maxIter`` Spark gives the same model
 run to run on one cluster, but online VB samples mini-batches per partition
 (``subsamplingRate``), so another number of partitions, or a different order of units, gives a
-different model; the engine therefore slices the matrix by :data:`UNITS_PER_PARTITION` in its
-unit order. Floating-point sums across executors may differ in the last bits between clusters.
+different model; hence the slices, which follow from the units alone, not from the cluster.
+Floating-point sums across executors may differ in the last bits between clusters.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from .session import spark_session
@@ -60,12 +67,9 @@ def unit_features(spark: Any, store: Any, *, vocabulary: Sequence[str], unit: st
     from pyspark.ml.feature import CountVectorizerModel  # deferred: pyspark is optional and heavy
     from pyspark.sql import functions as F  # deferred: pyspark is optional and heavy
 
-    keys = UNIT_COLUMNS[unit]
-    tokens = (spark.read.parquet(*[str(store.path / f"tokens-{name}.parquet") for name in store.chunks])
-              .filter(F.col("keep")).select(*(F.col(k).cast("string") if k == "statement_id" else F.col(k)
-                                              for k in keys), F.col("term").cast("string")))
     unit_id = F.col("statement_id") if unit == "statement" else F.concat_ws(":", "statement_id", "paragraph")
-    docs = tokens.groupBy(unit_id.alias("unit_id")).agg(F.collect_list("term").alias("terms"))
+    docs = (kept_terms(spark, store, keys=UNIT_COLUMNS[unit]).groupBy(unit_id.alias("unit_id"))
+            .agg(F.collect_list("term").alias("terms")))
     model = CountVectorizerModel.from_vocabulary(list(vocabulary), inputCol="terms", outputCol="features")
     return model.transform(docs).select("unit_id", "features").orderBy("unit_id")
 
@@ -134,8 +138,7 @@ def fit_mllib_counts(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int,
                      config: Any, *, session: Any = None) -> tuple[np.ndarray, np.ndarray, dict]:
     """The ``"mllib"`` engine: MLlib's online LDA on ``counts`` (units x terms), as plain arrays.
 
-    The rows go to the executors in ``ceil(n / UNITS_PER_PARTITION)`` contiguous slices (so the
-    partitioning, which decides the mini-batches, follows from the matrix); the estimator is
+    The rows go to the executors in :func:`slice_of`'s slices; the estimator is
     :func:`mllib_estimator`'s. ``session``: default the active session
     (the Spark backend's), else one started with :class:`~textanalytics.spark.SparkConfig`'s
     defaults. Returns ``topic_term`` (K x V) and ``doc_topic`` (n x K), rows summing to 1.
@@ -146,21 +149,112 @@ def fit_mllib_counts(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int,
     spark = session or SparkSession.getActiveSession() or spark_session()
     counts = sp.csr_matrix(counts)
     n, width = counts.shape
-    slices = max(1, math.ceil(n / UNITS_PER_PARTITION))
-    rows = [(i, Vectors.sparse(width, counts.indices[a:b].tolist(), counts.data[a:b].astype(float).tolist()))
+    parts = slice_of(np.arange(n), n)
+    rows = [(int(parts[i]), (i, Vectors.sparse(width, counts.indices[a:b].tolist(),
+                                               counts.data[a:b].astype(float).tolist())))
             for i, (a, b) in enumerate(zip(counts.indptr[:-1], counts.indptr[1:]))]
-    frame = spark.sparkContext.parallelize(rows, numSlices=slices).toDF(["row", "features"])
-    lda, info = mllib_estimator(k=k, seed=seed, n_units=n, config=config)
+    frame = in_slices(spark, spark.sparkContext.parallelize(rows, numSlices=n_slices(n)), n_units=n)
+    return fit_vectors(frame, n_units=n, k=k, seed=seed, config=config)
+
+
+def n_slices(n_units: int) -> int:
+    """Partitions of ``n_units`` units for an MLlib fit: ``ceil(n / UNITS_PER_PARTITION)``, at least 1."""
+    return max(1, math.ceil(n_units / UNITS_PER_PARTITION))
+
+
+def slice_of(rows: np.ndarray, n_units: int) -> np.ndarray:
+    """The partition of each unit row: :func:`n_slices` contiguous slices, slice ``i`` starting at
+    row ``i * n // slices``."""
+    slices = n_slices(n_units)
+    starts = np.arange(slices, dtype=np.int64) * n_units // slices
+    return np.searchsorted(starts, np.asarray(rows, dtype=np.int64), side="right") - 1
+
+
+def in_slices(spark: Any, pairs: Any, *, n_units: int) -> Any:
+    """``(slice, (row, features))`` pairs (an RDD) as a DataFrame ``row, features``: slice ``i`` in
+    partition ``i``, rows in order within it. Both data paths end here, so the driver's rows and
+    the vectors built on Spark reach MLlib in the same partitions and order (its mini-batches)."""
+    from pyspark.ml.linalg import VectorUDT  # deferred: pyspark is optional and heavy
+    from pyspark.sql.types import LongType, StructField, StructType  # deferred: pyspark
+
+    ordered = (pairs.partitionBy(n_slices(n_units), lambda s: s)
+               .mapPartitions(lambda part: sorted((v for _, v in part), key=lambda rv: rv[0]),
+                              preservesPartitioning=True))
+    return spark.createDataFrame(ordered, StructType([StructField("row", LongType()),
+                                                      StructField("features", VectorUDT())]))
+
+
+def fit_vectors(frame: Any, *, n_units: int, k: int, seed: int, config: Any) -> tuple[np.ndarray, np.ndarray, dict]:
+    """MLlib's online LDA on ``frame`` (``row``: the unit's position, 0..n-1; ``features``: its counts).
+
+    Returns ``(topic_term (K x V), doc_topic (n x K), info)``, rows summing to 1; the proportions
+    reach the driver one partition at a time (``toLocalIterator``), written into one array.
+    """
+    lda, info = mllib_estimator(k=k, seed=seed, n_units=n_units, config=config)
     model = lda.fit(frame)
     topic_term = model.topicsMatrix().toArray().T  # (V x K) -> (K x V)
-    theta = model.transform(frame).select("row", "topicDistribution").collect()
-    doc_topic = np.zeros((n, k))
-    for r in theta:
+    doc_topic = np.zeros((n_units, k))
+    for r in model.transform(frame).select("row", "topicDistribution").toLocalIterator(prefetchPartitions=False):
         doc_topic[r["row"]] = r["topicDistribution"].toArray()
-    info.update(partitions=slices, spark=spark.version,
+    info.update(partitions=frame.rdd.getNumPartitions(), spark=frame.sparkSession.version,
                 alpha_fitted=[round(float(a), 6) for a in model.estimatedDocConcentration().toArray()])
-    log.debug("topics: mllib K=%d seed=%d: %d iterations on %d partition(s)", k, seed, info["max_iter"], slices)
+    log.debug("topics: mllib K=%d seed=%d: %d iterations on %d partition(s)", k, seed, info["max_iter"],
+              info["partitions"])
     return _rows_to_one(topic_term), _rows_to_one(doc_topic), info
+
+
+def unit_vectors(spark: Any, store: Any, *, units: Any, vocabulary: Sequence[str], unit: str) -> Any:
+    """The units' count vectors over ``vocabulary``, built on Spark from ``store``: ``row``, ``features``.
+
+    ``units``: the units to fit, in order (``statement_id``, and ``paragraph`` for paragraph units);
+    ``row`` is a unit's position there. Partitioned as :func:`fit_mllib_counts` partitions the same
+    rows (:func:`slice_of`), sorted by ``row`` within a partition, and cached (every seed's fit and
+    transform reads it); ``unpersist()`` it when done. Tokens of units not in ``units`` are left out.
+    """
+    from pyspark.ml.feature import CountVectorizerModel  # deferred: pyspark is optional and heavy
+    from pyspark.sql import functions as F  # deferred: pyspark is optional and heavy
+
+    keys = UNIT_COLUMNS[unit]
+    n = len(units)
+    index = pd.DataFrame({"statement_id": units["statement_id"].astype(str).to_numpy(dtype=object),
+                          "paragraph": (units["paragraph"].fillna(0).to_numpy(dtype=np.int64)
+                                        if unit == "paragraph" else np.zeros(n, np.int64)),
+                          "row": np.arange(n, dtype=np.int64), "slice": slice_of(np.arange(n), n)})
+    index = spark.createDataFrame(index[[*keys, "row", "slice"]],
+                                  ", ".join([f"{c} {'string' if c == 'statement_id' else 'long'}"
+                                             for c in keys] + ["row long", "slice long"]))
+    docs = (kept_terms(spark, store, keys=keys).join(F.broadcast(index), list(keys))
+            .groupBy("row", "slice").agg(F.collect_list("term").alias("terms")))
+    model = CountVectorizerModel.from_vocabulary(list(vocabulary), inputCol="terms", outputCol="features")
+    pairs = model.transform(docs).select("slice", "row", "features").rdd.map(
+        lambda r: (r["slice"], (r["row"], r["features"])))
+    return in_slices(spark, pairs, n_units=n).cache()
+
+
+def kept_terms(spark: Any, store: Any, *, keys: Sequence[str]) -> Any:
+    """The store's kept tokens on Spark: ``keys`` (``statement_id`` as text, ``paragraph``) and ``term``."""
+    from pyspark.sql import functions as F  # deferred: pyspark is optional and heavy
+
+    return (spark.read.parquet(*[str(store.path / f"tokens-{name}.parquet") for name in store.chunks])
+            .filter(F.col("keep")).select(*(F.col(k).cast("string" if k == "statement_id" else "long").alias(k)
+                                            for k in keys), F.col("term").cast("string")))
+
+
+def fit_mllib_store(spark: Any, store: Any, *, prepared: Any, unit: str, config: Any) -> Any:
+    """The fits of a prepared matrix whose cells stayed on Spark (:func:`textanalytics.spark.prepare.prepare_on_spark`).
+
+    Returns ``(fit, release)``: ``fit(k, seed)`` gives ``(topic_term, doc_topic, info)`` in
+    ``prepared.units`` x ``prepared.vocabulary`` order, as
+    :func:`~textanalytics.topics.fit.fit_prepared_ensemble` takes it; ``release()`` drops the
+    cached vectors.
+    """
+    vectors = unit_vectors(spark, store, units=prepared.units, vocabulary=prepared.vocabulary, unit=unit)
+    n = len(prepared.units)
+
+    def fit(k: int, seed: int) -> tuple[np.ndarray, np.ndarray, dict]:
+        return fit_vectors(vectors, n_units=n, k=k, seed=seed, config=config)
+
+    return fit, vectors.unpersist
 
 
 def _rows_to_one(a: np.ndarray) -> np.ndarray:

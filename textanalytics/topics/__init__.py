@@ -43,6 +43,7 @@ _EXPORTS = {
     "ModelSelection": "textanalytics.topics.model",
     "fit_topics": "textanalytics.topics.fit",
     "fit_topic_ensemble": "textanalytics.topics.fit",
+    "fit_prepared_ensemble": "textanalytics.topics.fit",
     "make_ensemble": "textanalytics.topics.model",
     "select_k": "textanalytics.topics.fit",
     "K_RULE": "textanalytics.topics.selection",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -27,7 +27,7 @@ from .selection import K_RULE, search_k
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["fit_topics", "fit_topic_ensemble", "select_k", "make_ensemble", "K_RULE"]
+__all__ = ["fit_topics", "fit_topic_ensemble", "fit_prepared_ensemble", "select_k", "make_ensemble", "K_RULE"]
 
 # ---------------------------------------------------------------------------------------------
 # One fit
@@ -83,7 +83,7 @@ def _fit_prepared(prep: PreparedMatrix, *, k: int, seed: int, config: TopicConfi
         "k": int(k),
         "seed": int(seed),
         "config": to_dict(config),
-        "n_units": int(prep.counts.shape[0]),
+        "n_units": int(prep.shape[0]),
         "n_dropped_units": len(prep.dropped_units),
         "dropped_units": list(prep.dropped_units),
         "n_terms": len(prep.vocabulary),
@@ -183,9 +183,28 @@ def fit_topic_ensemble(dtm: DocumentTermMatrix, *, k: int, seeds: Sequence[int],
     array([0.82, 0.67, 1.  , 0.54, 0.43, 0.67])
     """
     config = config or TopicConfig()
+    return fit_prepared_ensemble(prepare(dtm, config), k=k, seeds=seeds, config=config, cache_dir=cache_dir,
+                                 texts=texts)
+
+
+def fit_prepared_ensemble(prep: PreparedMatrix, *, k: int, seeds: Sequence[int], config: TopicConfig,
+                          cache_dir: str | None = None, texts: Sequence[Sequence[str]] | None = None,
+                          fit: Callable[[int, int], tuple[np.ndarray, np.ndarray, dict]] | None = None
+                          ) -> TopicEnsemble:
+    """:func:`fit_topic_ensemble` of a prepared matrix (:func:`~textanalytics.topics.prepare.prepare`).
+
+    ``fit(k, seed)``, when given, fits in place of the ``[topics]`` engine on ``prep.counts`` and
+    returns its ``(topic_term, doc_topic, info)``, rows in ``prep.units`` order and columns in
+    ``prep.vocabulary`` order: the Spark backend fits there on vectors that never reach this
+    process (``prep.counts`` is then None; :mod:`textanalytics.spark.prepare`). Everything
+    after the fit (topic order, kept-token shares, coherence, alignment) is the same code.
+    """
     seeds = check_seeds(seeds)
-    prep = prepare(dtm, config)
-    models = _fit_many(prep, [(k, s) for s in seeds], config=config, cache_dir=cache_dir)
+    if fit is None:
+        models = _fit_many(prep, [(k, s) for s in seeds], config=config, cache_dir=cache_dir)
+    else:
+        check_size(prep, int(k))  # before any fit starts
+        models = [_fit_prepared(prep, k=k, seed=s, config=config, fitted=fit(int(k), s)) for s in seeds]
     if texts is not None:
         models = _with_coherence(models, texts=texts, top_n=config.top_n)
     return make_ensemble(models)

@@ -24,9 +24,14 @@ __all__ = ["PreparedMatrix", "prepare", "subset", "check_size", "check_seed", "c
 
 @dataclass(frozen=True)
 class PreparedMatrix:
-    """The matrix as the engines see it: pruned columns, no empty rows."""
+    """The matrix as the engines see it: pruned columns, no empty rows.
 
-    counts: sp.csr_matrix
+    ``counts`` is None when the cells stayed where they were counted (the Spark backend's
+    ``"mllib"`` fits, :mod:`textanalytics.spark.prepare`): the rows are ``units``, the
+    columns ``vocabulary``, and every other field is as :func:`prepare` makes it.
+    """
+
+    counts: sp.csr_matrix | None
     vocabulary: tuple[str, ...]
     units: pd.DataFrame
     term_counts: np.ndarray
@@ -34,6 +39,11 @@ class PreparedMatrix:
     n_terms_before_pruning: int
     #: Counts of the terms pruned before fitting (same rows as ``counts``), or None.
     pruned: sp.csr_matrix | None = None
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(units, terms)``."""
+        return (len(self.units), len(self.vocabulary)) if self.counts is None else self.counts.shape
 
     @functools.cached_property
     def digest(self) -> str:
@@ -108,7 +118,7 @@ def subset(prep: PreparedMatrix, *, counts: sp.spmatrix | None = None,
 def check_size(prep: PreparedMatrix, k: int) -> None:
     if not isinstance(k, (int, np.integer)) or k < 2:
         raise InputError(f"k: the number of topics must be an integer of at least 2, got {k!r}")
-    n, v = prep.counts.shape
+    n, v = prep.shape
     if n < k:
         raise StepSkipped(
             f"a topic model with K={k} needs at least {k} non-empty units, but the matrix has {n} "
