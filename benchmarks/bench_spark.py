@@ -112,7 +112,8 @@ def child(backend: str, path: Path, n_records: int) -> dict:
             "children_peak_rss_mb": round(jvm.peak / 2**20)}
 
 
-def lda(k: int, seeds: list[int], settings: list[str], *, records: int = 0, folder: Path) -> list[dict]:
+def lda(k: int, seeds: list[int], settings: list[str], *, records: int = 0, folder: Path,
+        local: bool = True) -> list[dict]:
     import numpy as np  # deferred: numpy (a benchmark helper)
     import pandas as pd  # deferred: pandas (a benchmark helper)
 
@@ -136,7 +137,7 @@ def lda(k: int, seeds: list[int], settings: list[str], *, records: int = 0, fold
                                 config=cfg.vocabulary)
     _, texts = inputs.tokens.documents(unit=dtm.unit)
     spark_session(SparkConfig(master="local[2]", conf={**SPARK_CONF, "spark.ui.showConsoleProgress": "false"}))
-    runs = [("default", cfg.topics)]
+    runs = [("default", cfg.topics)] if local else []
     for setting in settings:  # "default" or "passes:eta:alpha[:learning]"
         topics = dataclasses.replace(cfg.topics, engine="mllib")
         if setting != "default":
@@ -180,6 +181,8 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=0, help="--lda on the first N records (0 = all)")
     parser.add_argument("--mllib", nargs="*", default=["default"],
                         help='MLlib settings to try with --lda: "default" or passes:eta:alpha[:learning]')
+    parser.add_argument("--no-local", dest="local", action="store_false",
+                        help="--lda: fit only the --mllib settings, not the local default engine")
     parser.add_argument("--child", nargs=3, metavar=("BACKEND", "PATH", "RECORDS"), help=argparse.SUPPRESS)
     parser.add_argument("--folder", default=str(Path(tempfile.gettempdir()) / "bench_spark"))
     parser.add_argument("--out", default=str(RESULTS), help="JSON file the rows are merged into")
@@ -188,7 +191,8 @@ def main() -> None:
         print(json.dumps(child(args.child[0], Path(args.child[1]), int(args.child[2]))), flush=True)
         return
     if args.lda:
-        save(Path(args.out), "lda", lda(args.k, args.seeds, args.mllib, records=args.records, folder=Path(args.folder)),
+        save(Path(args.out), "lda", lda(args.k, args.seeds, args.mllib, records=args.records, folder=Path(args.folder),
+                                   local=args.local),
              key=("engine", "records", "k", "seed", "learning", "passes", "eta", "alpha"))
         return
     folder = Path(args.folder)
