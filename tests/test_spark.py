@@ -234,7 +234,7 @@ def test_mllib_topics_on_news_articles_reach_the_local_default_coherence(spark, 
     # Issue 19's target: MLlib's mean c_npmi within 0.02 of the local default engine's at the same K.
     # The first 1,500 records of news_articles (1,488 articles, 7,580 terms), the example config,
     # K = 10, seeds 1-3; both engines at their defaults (tomotopy: 1,000 Gibbs iterations; the
-    # "mllib" engine's own, spark/lda.py MLLIB_DEFAULTS). Six fits, 2-3 minutes on 2 cores: an
+    # "mllib" engine's own, spark/lda.py MLLIB_DEFAULTS). Six fits, 3-6 minutes on 2 shared cores: an
     # acceptance test (.ci/run's second step). docs/scaling.md has 5 seeds and the full corpus.
     from textanalytics.features import build_dtm, topic_model_matrix
     from textanalytics.topics import coherence, fit_topics
