@@ -1,4 +1,4 @@
-"""Topic models with MLlib's LDA (variational Bayes), fed from a token store on Spark.
+"""Topic models with MLlib's LDA (online variational Bayes), fed from a token store on Spark.
 
 :func:`fit_mllib_counts` is the ``[topics] engine = "mllib"`` engine: it takes the driver's
 prepared matrix like every engine (``textanalytics/topics/engines.py``), fits on the executors
@@ -13,16 +13,11 @@ match it); :func:`fit_mllib_lda` fits the same estimator there (:func:`mllib_est
 returns ``topic_term`` (K x V) and the top terms, leaving the units' proportions on Spark: the
 route for a matrix too large for the driver, which the report does not take yet.
 
-Settings: the engine's defaults differ from the package's (tuned for tomotopy), see
-:data:`MLLIB_DEFAULTS` and docs/scaling.md.
-
 Determinism: with the same seed, data, partitioning and ``maxIter`` Spark gives the same model
-run to run on one cluster, but online learning samples mini-batches per partition
+run to run on one cluster, but online VB samples mini-batches per partition
 (``subsamplingRate``), so another number of partitions, or a different order of units, gives a
 different model; the engine therefore slices the matrix by :data:`UNITS_PER_PARTITION` in its
-unit order (batch learning, the default, takes every unit each iteration and samples nothing, but
-the partitions still order the sums). Floating-point sums across executors may differ in the last
-bits between clusters.
+unit order. Floating-point sums across executors may differ in the last bits between clusters.
 """
 
 from __future__ import annotations
@@ -77,7 +72,7 @@ def unit_features(spark: Any, store: Any, *, vocabulary: Sequence[str], unit: st
 
 
 def fit_mllib_lda(features: Any, *, k: int, seed: int, vocabulary: Sequence[str], config: Any) -> MllibTopics:
-    """Fit MLlib's LDA with ``k`` topics on ``features`` (:func:`unit_features`), kept on Spark.
+    """Fit MLlib's online LDA with ``k`` topics on ``features`` (:func:`unit_features`), kept on Spark.
 
     ``config``: a :class:`~textanalytics.topics.TopicConfig`, read as the ``"mllib"`` engine reads
     it (:func:`mllib_estimator`). Only ``topic_term`` reaches the driver; the units' proportions
@@ -109,6 +104,8 @@ def mllib_config(config: Any) -> Any:
     changes = {name: value for name, value in MLLIB_DEFAULTS.items() if getattr(config, name) == defaults[name]}
     if config.learning == "online":
         changes.pop("passes", None)
+    if changes:
+        log.debug("topics: mllib takes its own values for [topics] settings left unset: %s", changes)
     return dataclasses.replace(config, **changes) if changes else config
 
 
@@ -163,7 +160,7 @@ def mllib_priors(*, alpha: str | float, eta: str | float, k: int) -> dict[str, A
 
 def fit_mllib_counts(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, seed: int,
                      config: Any, *, session: Any = None) -> tuple[np.ndarray, np.ndarray, dict]:
-    """The ``"mllib"`` engine: MLlib's LDA on ``counts`` (units x terms), as plain arrays.
+    """The ``"mllib"`` engine: MLlib's online LDA on ``counts`` (units x terms), as plain arrays.
 
     The rows go to the executors in ``ceil(n / UNITS_PER_PARTITION)`` contiguous slices (so the
     partitioning, which decides the mini-batches, follows from the matrix); the estimator is
