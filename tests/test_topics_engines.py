@@ -150,3 +150,14 @@ def test_tomotopy_runs_its_sse2_build_so_every_x86_cpu_samples_the_same_chain():
     chosen = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             env={**env, "TOMOTOPY_ISA": "avx2"}, check=True)
     assert chosen.stdout.split()[0] in ("avx2", "sse2")   # the user's choice wins where the CPU has it
+
+
+def test_mllib_engine_takes_its_own_defaults_only_for_settings_left_unset():
+    # spark/lda.py MLLIB_DEFAULTS (no Spark needed): a value equal to the package default counts as unset.
+    from textanalytics.spark.lda import mllib_config
+
+    used = mllib_config(TopicConfig(engine="mllib"))
+    assert (used.learning, used.passes, used.eta, used.alpha) == ("batch", 50, 0.005, "symmetric")
+    mine = mllib_config(TopicConfig(engine="mllib", learning="online", eta=0.01, alpha=0.2, chunksize=500))
+    assert (mine.learning, mine.passes, mine.eta, mine.alpha, mine.chunksize) == ("online", 10, 0.01, 0.2, 500)
+    assert mllib_config(TopicConfig(engine="mllib", passes=3)).passes == 3

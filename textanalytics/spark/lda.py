@@ -28,6 +28,7 @@ Floating-point sums across executors may differ in the last bits between cluster
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from dataclasses import dataclass, field
@@ -88,17 +89,44 @@ def fit_mllib_lda(features: Any, *, k: int, seed: int, vocabulary: Sequence[str]
                                "partitions": features.rdd.getNumPartitions()})
 
 
+#: The ``"mllib"`` engine's own values for the ``[topics]`` settings a configuration leaves at the
+#: package's defaults (:class:`~textanalytics.topics.TopicConfig`'s, tuned for tomotopy): every
+#: iteration on all units (``learning = "batch"``), 50 of them, a small eta and a fixed symmetric
+#: alpha. Measured against the local default engine on news_articles: docs/scaling.md, "Topics with MLlib".
+MLLIB_DEFAULTS = {"learning": "batch", "passes": 50, "eta": 0.005, "alpha": "symmetric"}
+
+
+def mllib_config(config: Any) -> Any:
+    """``config`` (a :class:`~textanalytics.topics.TopicConfig`) as the ``"mllib"`` engine reads it.
+
+    Each setting of :data:`MLLIB_DEFAULTS` that still has the package's default value takes MLlib's:
+    ``learning = "auto"`` becomes ``"batch"``, ``eta = 0.05`` 0.005 and ``alpha = "auto"``
+    ``"symmetric"``; ``passes = 10`` becomes 50 with batch learning (with ``"online"`` set, 10
+    passes stay). A value equal to the package's default counts as not set.
+    """
+    defaults = {f.name: f.default for f in dataclasses.fields(config)}
+    changes = {name: value for name, value in MLLIB_DEFAULTS.items() if getattr(config, name) == defaults[name]}
+    if config.learning == "online":
+        changes.pop("passes", None)
+    if changes:
+        log.debug("topics: mllib takes its own values for [topics] settings left unset: %s", changes)
+    return dataclasses.replace(config, **changes) if changes else config
+
+
 def mllib_estimator(*, k: int, seed: int, n_units: int, config: Any) -> tuple[Any, dict[str, Any]]:
     """``pyspark.ml.clustering.LDA(optimizer="online")`` set from ``[topics]`` for ``n_units`` units, and
     those settings (JSON-ready).
 
-    A mini-batch holds about ``config.chunksize`` units (``subsamplingRate = chunksize / n``),
-    with enough iterations for ``config.passes`` passes; ``offset`` and ``decay`` are the
-    learning rate's tau0 and kappa, as in gensim; priors by :func:`mllib_priors`.
+    ``config`` is read through :func:`mllib_config`. ``learning = "batch"`` (the engine's default):
+    every iteration takes all units (``subsamplingRate = 1``), ``passes`` iterations;
+    ``"online"``: a mini-batch of about ``config.chunksize`` units (``subsamplingRate = chunksize / n``),
+    with enough iterations for ``config.passes`` passes. ``offset`` and ``decay`` are the learning
+    rate's tau0 and kappa, as in gensim; priors by :func:`mllib_priors`.
     """
     from pyspark.ml.clustering import LDA  # deferred: pyspark is optional and heavy
 
-    rate = min(1.0, config.chunksize / max(n_units, 1))
+    config = mllib_config(config)
+    rate = 1.0 if config.learning == "batch" else min(1.0, config.chunksize / max(n_units, 1))
     max_iter = max(1, math.ceil(config.passes / rate))
     priors = mllib_priors(alpha=config.alpha, eta=config.eta, k=k)
     lda = LDA(k=k, seed=seed, maxIter=max_iter, optimizer="online", subsamplingRate=rate,
@@ -107,10 +135,10 @@ def mllib_estimator(*, k: int, seed: int, n_units: int, config: Any) -> tuple[An
               optimizeDocConcentration=priors["doc_concentration"] is None, featuresCol="features")
     if priors["doc_concentration"] is not None:
         lda = lda.setDocConcentration(priors["doc_concentration"])
-    info = {"optimizer": "online", "max_iter": max_iter, "subsampling_rate": rate,
-            "learning_offset": float(config.offset), "learning_decay": float(config.decay),
-            "alpha": priors["doc_concentration"] or "auto", "alpha_learned": priors["doc_concentration"] is None,
-            "eta": priors["topic_concentration"]}
+    info = {"optimizer": "online", "learning": config.learning, "passes": config.passes, "max_iter": max_iter,
+            "subsampling_rate": rate, "learning_offset": float(config.offset),
+            "learning_decay": float(config.decay), "alpha": priors["doc_concentration"] or "auto",
+            "alpha_learned": priors["doc_concentration"] is None, "eta": priors["topic_concentration"]}
     return lda, info
 
 

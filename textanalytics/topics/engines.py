@@ -40,8 +40,10 @@ Engines (``[topics] engine``)
     scikit-learn NMF on TF-IDF; scikit-learn's ``LatentDirichletAllocation``
     (variational Bayes, batch by default; one process).
 ``"mllib"``
-    Spark MLlib's LDA, online variational Bayes, on the executors
-    (:func:`textanalytics.spark.lda.fit_mllib_counts`; with ``[spark] backend = "spark"``).
+    Spark MLlib's LDA, variational Bayes (its ``"online"`` optimizer; by default every unit in
+    every iteration), on the executors (:func:`textanalytics.spark.lda.fit_mllib_counts`; with
+    ``[spark] backend = "spark"``). Settings left at the package's defaults take the engine's own
+    (:data:`textanalytics.spark.lda.MLLIB_DEFAULTS`).
 """
 
 from __future__ import annotations
