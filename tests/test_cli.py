@@ -106,7 +106,8 @@ def test_preprocess_to_a_store_streams_a_table_in_pieces(capsys, tmp_path):
     assert (notes / "draft.txt").read_text(encoding="utf-8") == "mine"
 
 
-def test_long_tables_are_cut_with_a_count(capsys, tmp_path):
+def test_long_tables_are_cut_with_a_count(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the default cache folder (.textanalytics_cache) is made in the working folder
     assert main(["preprocess", "--corpus", str(SEEDS), "-o", str(tmp_path / "t.parquet")]) == 0
     out = capsys.readouterr().out
     phrase_rows = out.split("## phrases (", 1)[1]

@@ -417,7 +417,7 @@ def test_news_articles_raise_names_count_and_records():
 # ----------------------------------------------------------------- commons_speeches acceptance (docs/examples)
 
 
-def test_commons_example_config_loads_a_clean_corpus():
+def test_commons_example_config_loads_a_clean_corpus(tmp_path):
     import re
 
     from textanalytics.config import load_config
@@ -435,6 +435,6 @@ def test_commons_example_config_loads_a_clean_corpus():
     rules = corpus.cleaning.groupby("rule")["statement_id"].nunique().to_dict()
     assert rules == {"mojibake": 151}  # the C1 bytes of the mojibake are repaired, not removed as controls
     assert not st["text"].str.contains("Â£|â€|Ã©").any() and st["text"].str.contains("£").sum() == 90
-    table = preprocess(corpus).table
+    table = preprocess(corpus, cache_dir=tmp_path).table  # a cache of its own, not the working folder's
     terms = set(table.loc[table["keep"], "term"])
     assert [t for t in terms if re.search("[ÂâÃ€œ]", t)] == []  # 198 such term types before the repair

@@ -87,7 +87,8 @@ def test_package_exports():
     assert ta.term_effects.__module__ == "textanalytics.effects.counts"
 
 
-def test_cli_effects_prints_and_refuses_too_few_statements(capsys, tmp_path):
+def test_cli_effects_prints_and_refuses_too_few_statements(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the default cache folder (.textanalytics_cache) is made in the working folder
     code = main(["effects", "--corpus", str(SEEDS), "-k", "2", "--formula", "~ year", "-q"])
     out, err = capsys.readouterr()
     assert code == 2 and "need at least 10 (5 per coefficient)" in err and len(err.strip().splitlines()) == 1

@@ -87,10 +87,19 @@ def _assert_same_inputs(local, on_spark) -> None:
                                       obj=name)
 
 
-def test_report_tables_on_spark_equal_the_local_ones_on_the_seeds(spark, seeds_table):
+@pytest.fixture(scope="module")
+def seeds_runs(spark, seeds_table):
+    """``(local, on_spark)``: :func:`run_analysis` of the seeds table on both backends, once for the module.
+
+    Their inputs (corpus index and token store on Spark, tokens locally) serve the tests of the
+    Spark counts and MLlib fits too: the group_by columns of a config play no part in its inputs.
+    """
     kw = dict(unit="paragraph", group_by=("year", "speaker"), id_col="statement_id")
-    local = run_analysis(_config(seeds_table, spark=False, **kw))
-    on_spark = run_analysis(_config(seeds_table, spark=True, **kw))
+    return run_analysis(_config(seeds_table, spark=False, **kw)), run_analysis(_config(seeds_table, spark=True, **kw))
+
+
+def test_report_tables_on_spark_equal_the_local_ones_on_the_seeds(seeds_runs):
+    local, on_spark = seeds_runs
     assert on_spark.tokens.__class__.__name__ == "TokenStore" and len(on_spark.tokens.chunks) == 3
     assert len(local.tokens.phrases) > 50  # learned phrases (two passes) and the curated one
     assert list(local.tables) == list(on_spark.tables)
@@ -128,9 +137,10 @@ def test_a_folder_of_jsonl_part_files_reads_as_the_whole_file(spark, seeds_table
     _assert_same_inputs(local, on_spark)
 
 
-def test_group_term_counts_on_spark_equal_the_local_group_matrix(spark, seeds_table):
+def test_group_term_counts_on_spark_equal_the_local_group_matrix(spark, seeds_table, seeds_runs):
     cfg = _config(seeds_table, unit="paragraph", group_by=("speaker",), spark=True, id_col="statement_id")
-    inputs = spark_inputs(cfg, stage=_stage, session=spark)
+    inputs = seeds_runs[1].inputs  # spark_inputs(cfg) but for the group_by, which the inputs do not use
+    assert inputs.tokens.__class__.__name__ == "TokenStore"
     dtm = inputs.tokens.dtm(config=cfg.vocabulary)
     local = group_counts(dtm, corpus=inputs.corpus, group_by="speaker")
     counts = group_term_counts(spark, inputs.tokens, corpus=inputs.corpus, group_by="speaker",
@@ -269,12 +279,12 @@ def test_mllib_engine_runs_the_topic_stage_and_its_tables(spark, monkeypatch):
     assert len(res.kwic) > 0 and res.tables["representative_passages"]["text"].notna().all()
 
 
-def test_mllib_topics_repeat_with_the_same_seed_and_partitioning(spark, seeds_table):
+def test_mllib_topics_repeat_with_the_same_seed_and_partitioning(spark, seeds_table, seeds_runs):
     from textanalytics.topics import fit_topics
 
     # The matrix from the local backend (the Spark backend's is the same, tested above); fits on Spark.
     cfg = _config(seeds_table, unit="paragraph", group_by=("speaker",), spark=False, id_col="statement_id")
-    dtm = ta.build_dtm(load_inputs(cfg, stage=_stage).tokens, unit="paragraph")
+    dtm = ta.build_dtm(seeds_runs[0].tokens, unit="paragraph")  # load_inputs(cfg).tokens but for the group_by
     topics = dataclasses.replace(cfg.topics, engine="mllib", passes=2)
     first, again = (fit_topics(dtm, k=3, seed=4, config=topics) for _ in range(2))
     assert (first.topic_term == again.topic_term).all() and (first.doc_topic == again.doc_topic).all()

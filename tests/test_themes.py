@@ -34,8 +34,10 @@ def _benchmark():
 
 
 @pytest.fixture(scope="module")
-def seeds():
+def seeds(tmp_path_factory):
     cfg = load_config(ROOT / "analysis.toml", resolve=True)
+    # the test's own cache (tokens, and the seeded fits of the stage test), not the repository's
+    cfg = cfg.replace(preprocess=dataclasses.replace(cfg.preprocess, cache_dir=str(tmp_path_factory.mktemp("cache"))))
     inputs = load_inputs_quiet(cfg)
     return cfg, inputs
 
@@ -324,10 +326,10 @@ def test_stage_adds_theme_tables(seeds):
     assert fin["match"].str.contains("(?i)financ|FATF|Financial Action|money laundering|Eurasian Group").all()
 
 
-def test_cli_themes_prints_summary_and_kwic(capsys, monkeypatch):
+def test_cli_themes_prints_summary_and_kwic(capsys, monkeypatch, own_seeds_project):
     from textanalytics.cli.app import main
 
-    monkeypatch.chdir(ROOT)
+    monkeypatch.chdir(own_seeds_project)  # ./analysis.toml as committed; its cache here, not in the repository
     assert main(["themes", "--group-by", "speaker", "--rows", "5", "-q"]) == 0
     out = capsys.readouterr().out
     assert "terrorist_financing" in out and "theme shares by speaker" in out

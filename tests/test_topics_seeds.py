@@ -20,10 +20,10 @@ CFG = TopicConfig(n_bootstrap=100)
 
 
 @pytest.fixture(scope="module")
-def pipeline():
+def pipeline(tmp_path_factory):
     try:
         corpus = ta.load_corpus(SEEDS)
-        tokens = ta.preprocess(corpus)
+        tokens = ta.preprocess(corpus, cache_dir=tmp_path_factory.mktemp("cache"))  # not the working folder's
     except Exception as exc:  # corpus and preprocessing are developed in parallel
         pytest.skip(f"seeds pipeline not available yet: {exc}")
     dtm = build_dtm(tokens, unit="paragraph", config=VocabularyConfig())
