@@ -437,3 +437,6 @@ def test_seeded_fits_are_cached_and_read_back_identically(tmp_path, monkeypatch)
     assert first.params == again.params
     with pytest.raises(AssertionError, match="sampled again"):  # another weight is another fit
         fit_seeded_topics(sim.dtm, **{**kw, "weight": 0.05})
+    monkeypatch.setattr(seeded, "DOC_EVERY", seeded.DOC_EVERY + 1)
+    with pytest.raises(AssertionError, match="sampled again"):  # so is another way of averaging a chain's states
+        fit_seeded_topics(sim.dtm, **kw)

@@ -58,7 +58,7 @@ from ..provenance import digest
 from ..features import DocumentTermMatrix
 from ..topics import TopicConfig, TopicEnsemble, TopicModel
 from ..topics import stats
-from ..topics.engines import fit_engine
+from ..topics.engines import DOC_EVERY, SAMPLE_THIN, fit_engine
 from ..topics.fit_cache import fit_key, read_fit, store_fit
 from ..topics.fit_workers import n_workers
 from ..workers import worker_pool
@@ -219,7 +219,9 @@ def _cached_chains(prep, *, k: int, s: int, seeds: list[int], config: TopicConfi
     """:func:`_average_chains`, read from / written to ``cache_dir`` when one is given."""
     if not cache_dir:
         return _average_chains(prep, k=k, s=s, seeds=seeds, config=config, priors=priors)
-    extra = json.dumps({"seeded": s, "chain_seeds": seeds, "samples": SAMPLES,
+    # How a chain's states are averaged (samples, thinning, which states give document proportions) is in the key.
+    extra = json.dumps({"seeded": s, "chain_seeds": seeds, "samples": SAMPLES, "thin": SAMPLE_THIN,
+                        "doc_every": DOC_EVERY,
                         "priors": {w: [round(float(x), 12) for x in v] for w, v in sorted(priors.items())}},
                        sort_keys=True)
     key = digest([fit_key(prep, k=k, seed=seeds[0], config=config), extra])
