@@ -137,6 +137,47 @@ def test_group_term_counts_on_spark_equal_the_local_group_matrix(spark, seeds_ta
     assert counts["count"].sum() == local.counts.sum() > 1000
 
 
+@pytest.mark.parametrize("unit", ["paragraph", "statement"])
+def test_keyness_sums_on_spark_equal_the_local_group_sums(spark, seeds_table, unit):
+    import numpy as np
+    import scipy.sparse as sp
+
+    from textanalytics.compare import inference
+    from textanalytics.features import build_dtm
+    from textanalytics.grouping import group_units, indicator, statement_indicator
+    from textanalytics.spark.sums import statement_sums
+
+    cfg = _config(seeds_table, unit=unit, group_by=("speaker",), spark=True, id_col="statement_id")
+    inputs = spark_inputs(cfg, stage=_stage, session=spark)
+    on_spark = statement_sums(spark, inputs.tokens, corpus=inputs.corpus, group_by="speaker", unit=unit)
+    # What keyness computes from the driver's comparison matrix (compare/keywords.py).
+    dtm = build_dtm(inputs.tokens, unit=unit)
+    g = group_units(dtm, corpus=inputs.corpus, group_by="speaker")
+    ids, s_ind = statement_indicator(dtm)
+    codes = g.codes[s_ind.indices[s_ind.indptr[:-1]]]
+    x = (s_ind @ dtm.counts).tocsr()
+    lengths = np.asarray(s_ind @ dtm.token_totals(), dtype=np.int64)
+    ok = codes >= 0
+    local = inference.group_sums(x[ok].astype(np.float64), lengths[ok].astype(np.float64), codes[ok], k=len(g.names))
+    assert on_spark.names == g.names and on_spark.vocabulary == dtm.vocabulary
+    assert (on_spark.statement_ids == ids).all() and (on_spark.codes == codes).all()
+    assert (on_spark.lengths == lengths).all()
+    for name in ("a", "x2", "xl"):
+        assert (getattr(on_spark, name).toarray().astype(np.float64) == getattr(local, name)[0]).all(), name
+    for name in ("n", "l2", "s"):
+        assert (getattr(on_spark, name).astype(np.float64) == getattr(local, name)[0]).all(), name
+    presence = x.copy()
+    presence.data[:] = 1
+    gs = indicator(codes, n_groups=len(g.names))
+    assert (on_spark.statements != (gs @ presence)).nnz == 0 and on_spark.statements.sum() > 1000
+    if unit == "paragraph":
+        used = dtm.counts.copy()
+        used.data[:] = 1
+        assert (on_spark.paragraphs != sp.csr_matrix(g.indicator() @ used)).nnz == 0
+    else:
+        assert on_spark.paragraphs is None
+
+
 def _prepared_both_ways(spark, seeds_table, **topic_pruning):
     from textanalytics.features import build_dtm, topic_model_matrix
     from textanalytics.grouping import unit_labels
