@@ -5,8 +5,10 @@ written as one .csv.gz; for each N, in a fresh process each, what the report doe
 statistics and fits (the stages whose memory grows with the corpus):
 
 1. corpus + preprocessing;
-2. the comparison matrix (unpruned, ``[compare] unit``), which keyness and distinctive terms read
-   on the driver with either backend;
+2. the comparisons' sums (``KeynessSums`` for every ``[compare] group_by`` column): locally of the
+   comparison matrix (unpruned, ``[compare] unit``, built on the driver); on Spark summed there
+   (``spark.sums.keyness_sums_on_spark``), no matrix on the driver; then the comparisons from
+   them (keyness with its omnibus and trend tests, distinctive terms), as the report makes them;
 3. the topic-model matrix as the fits take it: locally ``topic_model_matrix`` + ``prepare`` (the
    counts in memory); on Spark with ``[topics] engine = "mllib"`` at a fixed K,
    ``spark.prepare.prepare_on_spark`` (vocabulary, units and pruned counts only: the vectors are
@@ -115,10 +117,14 @@ def peak_mb() -> int:
 
 
 def child(backend: str, path: Path, n_records: int) -> dict:
+    from textanalytics.compare.distinctive import distinctive_of_sums
+    from textanalytics.compare.keyness_groups import keyness_sums
+    from textanalytics.compare.keywords import keyness_of_sums
     from textanalytics.features import build_dtm, topic_model_matrix
-    from textanalytics.grouping import unit_labels
+    from textanalytics.grouping import group_units, unit_labels
     from textanalytics.inputs import load_inputs
     from textanalytics.spark.prepare import prepare_on_spark
+    from textanalytics.spark.sums import keyness_sums_on_spark
     from textanalytics.topics.prepare import prepare
 
     cfg = config(path, backend, n_records)
@@ -128,8 +134,22 @@ def child(backend: str, path: Path, n_records: int) -> dict:
     start = time.perf_counter()
     inputs = load_inputs(cfg, stage=lambda name: contextlib.nullcontext())
     after = {"inputs": peak_mb()}
-    full = build_dtm(inputs.tokens, unit=cfg.compare.unit)
-    after["comparison_matrix"] = peak_mb()
+    options = cfg.compare.keyness_options(seed=cfg.seed)
+    if backend == "spark":
+        full = None
+        sums = {col: keyness_sums_on_spark(inputs.spark, inputs.tokens, corpus=inputs.corpus, group_by=col,
+                                           unit=cfg.compare.unit) for col in cfg.compare.group_by}
+    else:
+        full = build_dtm(inputs.tokens, unit=cfg.compare.unit)
+        sums = {col: keyness_sums(full, grouping=group_units(full, corpus=inputs.corpus, group_by=col))
+                for col in cfg.compare.group_by}
+    after["comparison_sums"] = peak_mb()
+    for col, data in sums.items():
+        keyness_of_sums(data, group_by=col, **options)
+        distinctive_of_sums(data, group_by=col, top_n=cfg.compare.top_n, idf=cfg.compare.distinctive_idf)
+    group_cells = sum(int(data.a.nnz) for data in sums.values())
+    del sums
+    after["comparisons"] = peak_mb()
     if backend == "spark":
         prepared, _ = prepare_on_spark(inputs.spark, inputs.tokens, corpus=inputs.corpus, unit=cfg.preprocess.unit,
                                        vocabulary=cfg.vocabulary, topics=cfg.topics, group_by=group_by)
@@ -142,7 +162,8 @@ def child(backend: str, path: Path, n_records: int) -> dict:
     wall = time.perf_counter() - start
     jvm.stop.set()
     return {"backend": backend, "records": n_records, "statements": len(inputs.corpus.statements),
-            "tokens": int(inputs.tokens.n_tokens), "dtm_nnz": int(full.counts.nnz),
+            "tokens": int(inputs.tokens.n_tokens), "dtm_nnz": None if full is None else int(full.counts.nnz),
+            "group_term_cells": group_cells,
             "topic_matrix": list(prepared.shape),
             "topic_pruned_nnz": 0 if prepared.pruned is None else int(prepared.pruned.nnz),
             "topic_counts_on_driver": prepared.counts is not None, "wall_s": round(wall, 1),
@@ -235,7 +256,7 @@ def main() -> None:
         return
     folder = Path(args.folder)
     folder.mkdir(parents=True, exist_ok=True)
-    print("| news × | backend | statements | tokens | wall s | driver peak RSS MB (after inputs / comparison matrix "
+    print("| news × | backend | statements | tokens | wall s | driver peak RSS MB (after inputs / comparison sums / tests "
           "/ topic matrix) | JVM peak RSS MB |")
     print("| --- | --- | --- | --- | --- | --- | --- |", flush=True)
     for scale in args.scales:

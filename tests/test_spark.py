@@ -150,6 +150,67 @@ def test_group_term_counts_on_spark_equal_the_local_group_matrix(spark, seeds_ta
     assert counts["count"].sum() == local.counts.sum() > 1000
 
 
+@pytest.mark.parametrize("unit", ["paragraph", "statement"])
+def test_keyness_sums_on_spark_equal_the_local_group_sums(spark, seeds_table, unit):
+    import numpy as np
+
+    from textanalytics.compare import inference
+    from textanalytics.compare.keyness_groups import keyness_sums
+    from textanalytics.features import build_dtm
+    from textanalytics.grouping import group_units
+    from textanalytics.spark.sums import keyness_sums_on_spark
+
+    cfg = _config(seeds_table, unit=unit, group_by=("speaker",), spark=True, id_col="statement_id")
+    inputs = spark_inputs(cfg, stage=_stage, session=spark)
+    on_spark = keyness_sums_on_spark(spark, inputs.tokens, corpus=inputs.corpus, group_by="speaker", unit=unit)
+    dtm = build_dtm(inputs.tokens, unit=unit)
+    local = keyness_sums(dtm, grouping=group_units(dtm, corpus=inputs.corpus, group_by="speaker"))
+    assert on_spark.grouping.names == local.grouping.names and (on_spark.grouping.codes == local.grouping.codes).all()
+    assert (on_spark.vocabulary == local.vocabulary).all() and on_spark.params == local.params
+    for name in ("a", "x2", "xl", "statements", "paragraphs"):
+        mine, theirs = getattr(on_spark, name), getattr(local, name)
+        assert (mine is None) == (theirs is None) == (name == "paragraphs" and unit == "statement"), name
+        if mine is not None:
+            assert mine.dtype == theirs.dtype and (mine != theirs).nnz == 0, name
+            assert (mine.indices == theirs.indices).all() and (mine.indptr == theirs.indptr).all(), name
+    for name in ("n", "l2", "s", "n_paragraphs", "codes", "lengths", "unit_df", "n_units"):
+        assert np.array_equal(getattr(on_spark, name), getattr(local, name)), name
+    assert on_spark.statements.sum() > 1000
+    # The sums equal those inference.group_sums makes of the statement x term rows, as floats.
+    ok = local.codes >= 0
+    every = np.arange(len(local.vocabulary))
+    x = local.rows(ok, every)
+    sums = inference.group_sums(x, local.lengths[ok].astype(np.float64), local.codes[ok], k=len(local.s))
+    for name in ("a", "x2", "xl"):
+        assert (getattr(on_spark, name).toarray().astype(np.float64) == getattr(sums, name)[0]).all(), name
+    # Rows for a permutation test: only the statements and terms asked for, collected from Spark.
+    members, cols = local.codes <= 1, every[::7]
+    assert (on_spark.rows(members, cols) != local.rows(members, cols)).nnz == 0
+
+
+@pytest.mark.parametrize("test", ["permutation", "robust_score"])
+def test_keyness_from_spark_sums_equals_the_local_keyness(spark, seeds_table, test):
+    from textanalytics.compare.distinctive import distinctive_of_sums
+    from textanalytics.compare.keywords import keyness_of_sums
+    from textanalytics.features import build_dtm
+    from textanalytics.spark.sums import keyness_sums_on_spark
+
+    cfg = _config(seeds_table, unit="paragraph", group_by=("year",), spark=True, id_col="statement_id")
+    inputs = spark_inputs(cfg, stage=_stage, session=spark)
+    dtm = build_dtm(inputs.tokens, unit="paragraph")
+    options = dict(cfg.compare.keyness_options(seed=3), test=test, n_permutations=30)
+    on_spark = keyness_sums_on_spark(spark, inputs.tokens, corpus=inputs.corpus, group_by="year", unit="paragraph")
+    local = ta.keyness(dtm, corpus=inputs.corpus, group_by="year", **options)
+    mine = keyness_of_sums(on_spark, group_by="year", **options)
+    assert len(local.trend) and len(local.omnibus)
+    for name in ("table", "comparisons", "omnibus", "trend"):
+        pd.testing.assert_frame_equal(getattr(local, name), getattr(mine, name), check_exact=True, obj=name)
+    for idf in ("class", "groups", "units"):
+        pd.testing.assert_frame_equal(ta.distinctive_terms(dtm, corpus=inputs.corpus, group_by="year", idf=idf).table,
+                                      distinctive_of_sums(on_spark, group_by="year", top_n=15, idf=idf).table,
+                                      check_exact=True, obj=idf)
+
+
 def _prepared_both_ways(spark, seeds_table, **topic_pruning):
     from textanalytics.features import build_dtm, topic_model_matrix
     from textanalytics.grouping import unit_labels

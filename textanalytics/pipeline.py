@@ -267,7 +267,9 @@ def run_analysis(cfg: AnalysisConfig) -> AnalysisResults:
             from .features import build_dtm  # deferred: scipy, pandas (features is the matrix stage)
             from .spark.prepare import prepare_on_spark  # deferred: Spark backend (numpy, pandas, scipy; pyspark)
 
-            res.full_dtm = build_dtm(tokens, unit=cfg.compare.unit)
+            # Comparisons read sums made on Spark (_compare); the matrix only for similarity, on few statements.
+            if len(corpus.statements) <= MAX_SIMILARITY_STATEMENTS:
+                res.full_dtm = build_dtm(tokens, unit=cfg.compare.unit)
             res.topic_matrix, ubiquitous = prepare_on_spark(inputs.spark, tokens, corpus=corpus,
                                                             unit=cfg.preprocess.unit, vocabulary=cfg.vocabulary,
                                                             topics=cfg.topics, group_by=group_by)
@@ -336,12 +338,23 @@ def _compare(cfg: AnalysisConfig, res: AnalysisResults) -> None:
     # is made: on a large corpus the full tables run to millions of rows.
     distinctive, key_tables, omnibus, trend = [], [], [], []
     comparisons = [(col, None, None) for col in res.groupings] + [(col, a, b) for col, a, b in cc.pairs]
+    sums = _comparison_sums(cfg, res)
+    from .compare.distinctive import distinctive_of_sums  # deferred: scipy, pandas (the compare stage)
+    from .compare.keywords import keyness_of_sums  # deferred: scipy, pandas (the compare stage)
+
     for col in res.groupings:
-        distinctive.append(cmp.distinctive_terms(full, corpus=corpus, group_by=col, top_n=cc.top_n,
-                                                 idf=cc.distinctive_idf).table)
+        if sums is None:
+            distinctive.append(cmp.distinctive_terms(full, corpus=corpus, group_by=col, top_n=cc.top_n,
+                                                     idf=cc.distinctive_idf).table)
+        else:
+            distinctive.append(distinctive_of_sums(sums(col), group_by=col, top_n=cc.top_n,
+                                                   idf=cc.distinctive_idf).table)
     for col, a, b in comparisons:
         pair = {} if a is None else {"target": a, "reference": b}
-        result = cmp.keyness(full, corpus=corpus, group_by=col, **cc.keyness_options(seed=cfg.seed), **pair)
+        if sums is None:
+            result = cmp.keyness(full, corpus=corpus, group_by=col, **cc.keyness_options(seed=cfg.seed), **pair)
+        else:
+            result = keyness_of_sums(sums(col), group_by=col, **cc.keyness_options(seed=cfg.seed), **pair)
         key_tables.append(result.shortlist(KEYNESS_TOP_ROWS))
         omnibus.append(result.omnibus)
         trend.append(result.trend)
@@ -359,6 +372,26 @@ def _compare(cfg: AnalysisConfig, res: AnalysisResults) -> None:
         res.skipped.append(f"similarity matrix and dendrogram: {n_st} statements exceed "
                            f"{MAX_SIMILARITY_STATEMENTS} (an n x n table would not be readable); "
                            "use textanalytics.similarity() on a subset")
+
+
+def _comparison_sums(cfg: AnalysisConfig, res: AnalysisResults) -> Any:
+    """On the Spark backend, ``sums(column)``: the per group x term sums keyness and distinctive terms read,
+    summed on Spark from the token store (:func:`~textanalytics.spark.sums.keyness_sums_on_spark`), one
+    aggregation per grouping column; locally None (they read the driver's comparison matrix)."""
+    spark = res.inputs.spark if res.inputs is not None else None
+    if spark is None:
+        return None
+    from .spark.sums import keyness_sums_on_spark  # deferred: the Spark backend (numpy, pandas, scipy; pyspark on use)
+
+    made: dict[str, Any] = {}
+
+    def sums(column: str) -> Any:
+        if column not in made:
+            made[column] = keyness_sums_on_spark(spark, res.tokens, corpus=res.corpus, group_by=column,
+                                                 unit=cfg.compare.unit)
+        return made[column]
+
+    return sums
 
 
 def _topics(cfg: AnalysisConfig, res: AnalysisResults) -> None:

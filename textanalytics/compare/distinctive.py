@@ -13,13 +13,14 @@ import scipy.sparse as sp
 from ..errors import InputError
 from ..features import DocumentTermMatrix
 from ..grouping import group_units, statement_indicator
+from .keyness_groups import keyness_sums
 from ..results import TableResult
 from .stats import ctfidf, tfidf
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-__all__ = ["distinctive_terms", "group_tfidf", "DistinctiveTerms", "DISTINCTIVE_COLUMNS"]
+__all__ = ["distinctive_terms", "distinctive_of_sums", "group_tfidf", "DistinctiveTerms", "DISTINCTIVE_COLUMNS"]
 
 logger = logging.getLogger(__name__)
 
@@ -144,17 +145,22 @@ def distinctive_terms(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str = "
     """
     if isinstance(top_n, bool) or not isinstance(top_n, (int, np.integer)) or top_n < 1:
         raise InputError(f"top_n: expected an integer >= 1, got {top_n!r}")
-    scores, counts, g, n_statements = group_tfidf(dtm, corpus=corpus, group_by=group_by, idf=idf)
-    _, s_ind = statement_indicator(dtm)
-    presence = (s_ind @ dtm.counts).tocsr()
-    presence.eliminate_zeros()
-    presence.data[:] = 1
-    s_codes = g.codes[s_ind.indices[s_ind.indptr[:-1]]]
-    ok = s_codes >= 0
-    gs = sp.csr_matrix((np.ones(int(ok.sum())), (s_codes[ok], np.flatnonzero(ok))), shape=(len(g.names), len(s_codes)))
-    group_df = (gs @ presence).tocsr()
+    if idf not in ("class", "groups", "units"):
+        raise InputError(f"idf: expected 'class', 'groups' or 'units', got {idf!r}")
+    return distinctive_of_sums(keyness_sums(dtm, grouping=group_units(dtm, corpus=corpus, group_by=group_by)),
+                               group_by=group_by, top_n=top_n, idf=idf)
+
+
+def distinctive_of_sums(data: Any, *, group_by: str, top_n: int, idf: str) -> DistinctiveTerms:
+    """:func:`distinctive_terms` from per-group sums (:class:`~textanalytics.compare.keyness_groups.KeynessSums`,
+    made from a matrix or on Spark): the same table."""
+    g, counts, group_df, n_statements = data.grouping, data.a, data.statements, data.s
+    if idf == "class":
+        scores = ctfidf(counts)
+    else:
+        scores = tfidf(counts, document_frequency=None if idf == "groups" else (data.unit_df, data.n_units))
     names = g.names
-    vocab = np.asarray(dtm.vocabulary, dtype=object)
+    vocab = np.asarray(data.vocabulary, dtype=object)
     rows: dict[str, list[Any]] = {c: [] for c in DISTINCTIVE_COLUMNS}
     for i, name in enumerate(names):
         lo, hi = scores.indptr[i], scores.indptr[i + 1]
@@ -177,6 +183,6 @@ def distinctive_terms(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str = "
     out = pd.DataFrame(rows, columns=list(DISTINCTIVE_COLUMNS))
     out = out.astype({"score": np.float64, "rank": np.int64, "count": np.int64, "n_statements": np.int64,
                       "total_statements": np.int64})
-    params = {"group_by": group_by, "top_n": int(top_n), "idf": idf, "unit": dtm.unit, "groups": list(names),
-              "n_statements_without_group": g.n_statements_without_group, "dtm_params": dict(dtm.params)}
+    params = {"group_by": group_by, "top_n": int(top_n), "idf": idf, "unit": data.unit, "groups": list(names),
+              "n_statements_without_group": g.n_statements_without_group, "dtm_params": dict(data.params)}
     return DistinctiveTerms(table=out, params=params)

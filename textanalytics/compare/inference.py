@@ -41,7 +41,8 @@ import scipy.sparse as sp
 from scipy import special
 
 __all__ = ["GroupSums", "group_sums", "robust_score", "welch_df", "trend_score", "relabeling_count",
-           "relabelings", "permutation_p", "presence_p", "statement_test", "fightin_words"]
+           "relabelings", "permutation_p", "presence_p", "presence_counts_p", "statement_test", "statement_test_sums",
+           "fightin_words"]
 
 #: Two groups: terms expected in fewer statements of the smaller side than this get Fisher's exact test.
 MIN_EXPECTED = 5.0
@@ -219,12 +220,17 @@ def presence_p(x: sp.csr_matrix, labels: np.ndarray) -> np.ndarray:
     Under exchangeable statements the count is hypergeometric; the two-sided p doubles
     the smaller tail (capped at 1).
     """
-    from scipy.stats import hypergeom  # deferred: scipy.stats is slow to import (start-up)
-
     used = sp.csc_matrix(x) != 0
     total = np.asarray(used.sum(axis=0)).ravel()
     first = np.asarray(used[labels == 0].sum(axis=0)).ravel()
-    m, n0 = len(labels), int((labels == 0).sum())
+    return presence_counts_p(first, total, m=len(labels), n0=int((labels == 0).sum()))
+
+
+def presence_counts_p(first: np.ndarray, total: np.ndarray, *, m: int, n0: int) -> np.ndarray:
+    """:func:`presence_p` from its counts: ``first`` of the ``total`` statements using each term are
+    among the ``n0`` of group 0, of ``m`` statements."""
+    from scipy.stats import hypergeom  # deferred: scipy.stats is slow to import (start-up)
+
     upper = hypergeom.sf(first - 1, m, total, n0)
     lower = hypergeom.cdf(first, m, total, n0)
     return np.minimum(1.0, 2.0 * np.minimum(upper, lower))
@@ -246,17 +252,34 @@ def statement_test(x: sp.csr_matrix, lengths: np.ndarray, labels: np.ndarray, *,
     lengths = np.asarray(lengths, dtype=np.float64)
     x = sp.csr_matrix(x, dtype=np.float64)
     k = int(labels.max()) + 1
+    used = sp.csc_matrix(x) != 0
+
+    def permute(statistic: Callable[[GroupSums], np.ndarray], observed: np.ndarray) -> tuple[np.ndarray, bool, int]:
+        return permutation_p(statistic, x, lengths, labels, observed=observed, n_permutations=n_permutations, rng=rng)
+
+    return statement_test_sums(group_sums(x, lengths, labels, k=k), sizes=np.bincount(labels, minlength=k),
+                          used=np.asarray(used.sum(axis=0)).ravel(),
+                          used_first=np.asarray(used[labels == 0].sum(axis=0)).ravel(), permute=permute,
+                          scores=scores, n_permutations=n_permutations, method=method)
+
+
+def statement_test_sums(obs_sums: GroupSums, *, sizes: np.ndarray, used: np.ndarray, used_first: np.ndarray,
+                   permute: Callable[[Callable[[GroupSums], np.ndarray], np.ndarray], tuple[np.ndarray, bool, int]],
+                   scores: np.ndarray | None, n_permutations: int, method: str) -> dict[str, Any]:
+    """:func:`statement_test` from the observed group sums (R = 1) and, per term, the statements using
+    it (``used``; ``used_first``: of group 0); ``sizes``: statements per group. ``permute(statistic,
+    observed)`` gives ``(p, exact, R)`` (:func:`permutation_p`): the only step that reads the
+    statement x term rows, called only when the test permutes."""
+    k = len(sizes)
 
     def statistic(sums: GroupSums) -> np.ndarray:
         return robust_score(sums) if scores is None else trend_score(sums, scores)[0]
 
-    obs_sums = group_sums(x, lengths, labels, k=k)
     observed = statistic(obs_sums)[0]
     slope = trend_score(obs_sums, scores)[1][0] if scores is not None else None
-    n_rel = relabeling_count(np.bincount(labels, minlength=k))
+    n_rel = relabeling_count(sizes)
     if method == "permutation" or (method == "auto" and n_rel <= n_permutations):
-        p, exact, r = permutation_p(statistic, x, lengths, labels, observed=observed,
-                                    n_permutations=n_permutations, rng=rng)
+        p, exact, r = permute(statistic, observed)
         test = "exact permutation" if exact else f"monte carlo permutation (B = {r})"
     elif scores is None and k == 2:
         p = special.fdtrc(1.0, np.maximum(welch_df(obs_sums)[0], 1.0), observed)  # t² with Welch df
@@ -268,11 +291,11 @@ def statement_test(x: sp.csr_matrix, lengths: np.ndarray, labels: np.ndarray, *,
         # exact under exchangeable statements): unlike a Monte Carlo permutation, whose p
         # cannot fall below 1 / (B + 1), it can pass a Benjamini-Hochberg family of
         # thousands of terms (Plaid Cymru's "welsh", in 4 of its 7 speeches and few others).
-        df = np.diff(x.tocsc().indptr)
-        expected = df * np.bincount(labels, minlength=2).min() / len(labels)
+        m = int(np.sum(sizes))
+        expected = used * int(np.min(sizes)) / m
         rare = np.flatnonzero(expected < MIN_EXPECTED)
         if len(rare):
-            p[rare] = presence_p(x[:, rare], labels)
+            p[rare] = presence_counts_p(used_first[rare], used[rare], m=m, n0=int(sizes[0]))
             test[rare] = "exact statement presence (fisher)"
     else:
         p = special.chdtrc(1 if scores is not None else k - 1, observed)

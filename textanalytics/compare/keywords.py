@@ -12,12 +12,13 @@ import scipy.sparse as sp
 
 from ..errors import InputError
 from ..features import DocumentTermMatrix
-from ..grouping import REST, Grouping, group_units, statement_indicator
+from ..grouping import REST, Grouping, group_units
 from . import inference, stats
-from .keyness_groups import StatementData, omnibus_table, ordered_scores, sub_seed, tested_terms, trend_table
+from .keyness_groups import (KeynessSums, keyness_sums, omnibus_table, ordered_scores, sub_seed, tested_terms,
+                             trend_table)
 from .keyness_result import COMPARISON_COLUMNS, KEYNESS_COLUMNS, KeynessResult
 
-__all__ = ["keyness", "KeynessResult", "KEYNESS_COLUMNS", "REST", "MIN_DISPERSION_SHARE", "N_PERMUTATIONS"]
+__all__ = ["keyness", "keyness_of_sums", "KeynessResult", "KEYNESS_COLUMNS", "REST", "MIN_DISPERSION_SHARE", "N_PERMUTATIONS"]
 
 #: Default share of a side's statements a key term must occur in (chosen by simulation:
 #: benchmarks/validate_compare.py).
@@ -123,6 +124,27 @@ def keyness(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str,
     """
     if dtm.unit not in ("paragraph", "statement"):
         raise InputError(f"dtm: keyness needs a paragraph- or statement-level matrix, got unit={dtm.unit!r}")
+    grouping = group_units(dtm, corpus=corpus, group_by=group_by)
+    _check_groups(grouping, group_by=group_by)
+    return keyness_of_sums(keyness_sums(dtm, grouping=grouping), group_by=group_by, target=target,
+                           reference=reference, min_dispersion=min_dispersion,
+                           min_dispersion_share=min_dispersion_share, alpha=alpha, g2_cells=g2_cells, seed=seed,
+                           n_permutations=n_permutations, test=test, fw_prior=fw_prior)
+
+
+def _check_groups(g: Grouping, *, group_by: str) -> None:
+    k = len(g.names)
+    if k < 2:
+        raise InputError(f"group_by {group_by!r}: keyness needs at least 2 groups, found {k}"
+                         + (f" ({', '.join(g.names)})" if k else "") + "; choose another column")
+
+
+def keyness_of_sums(data: KeynessSums, *, group_by: str, target: Any = None, reference: Any = None,
+                    min_dispersion: int, min_dispersion_share: float, alpha: float, g2_cells: Literal[4, 2],
+                    seed: int, n_permutations: int, test: str, fw_prior: float) -> KeynessResult:
+    """:func:`keyness` from its sums (:class:`~textanalytics.compare.keyness_groups.KeynessSums`, made from a
+    matrix or on Spark); options as there."""
+    g = data.grouping
     if isinstance(min_dispersion, bool) or not isinstance(min_dispersion, (int, np.integer)) or min_dispersion < 0:
         raise InputError(f"min_dispersion: expected an integer >= 0, got {min_dispersion!r}")
     if not 0 <= min_dispersion_share < 1:
@@ -137,52 +159,33 @@ def keyness(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str,
         raise InputError(f"n_permutations: expected an integer >= 1, got {n_permutations!r}")
     if not fw_prior > 0:
         raise InputError(f"fw_prior: expected a number > 0, got {fw_prior!r}")
-    g = group_units(dtm, corpus=corpus, group_by=group_by)
+    _check_groups(g, group_by=group_by)
     k = len(g.names)
-    if k < 2:
-        raise InputError(f"group_by {group_by!r}: keyness needs at least 2 groups, found {k}"
-                         + (f" ({', '.join(g.names)})" if k else "") + "; choose another column")
     comparisons = _plan(g, target=target, reference=reference)
-
-    counts = dtm.counts
-    _, s_ind = statement_indicator(dtm)
-    # Every unit of a statement shares its group: take the group of each statement's first unit.
-    s_codes = g.codes[s_ind.indices[s_ind.indptr[:-1]]]
-    data = StatementData((s_ind @ counts).tocsr().astype(np.float64),
-                         np.asarray(s_ind @ dtm.token_totals(), dtype=np.float64), s_codes)
-    s_ok = s_codes >= 0
-    gs = sp.csr_matrix((np.ones(int(s_ok.sum()), dtype=np.int64), (s_codes[s_ok], np.flatnonzero(s_ok))),
-                       shape=(k, s_ind.shape[0]))
-    group_counts = (gs @ (s_ind @ counts)).tocsr()
-    group_tokens = np.asarray(gs @ (s_ind @ dtm.token_totals()), dtype=np.int64)
+    s_codes = data.codes
+    group_counts, group_tokens = data.a, data.n
     total_counts = np.asarray(group_counts.sum(axis=0), dtype=np.int64).ravel()
-    group_stmt_df = (gs @ data.presence).tocsr()
-    group_n_stmt = np.asarray(gs.sum(axis=1), dtype=np.int64).ravel()
+    group_stmt_df, group_n_stmt = data.statements, data.s
     stmt_df_all = np.asarray(group_stmt_df.sum(axis=0), dtype=np.int64).ravel()
 
-    paragraph_level = dtm.unit == "paragraph"
+    paragraph_level = data.unit == "paragraph"
     if paragraph_level:
-        gi = g.indicator()
-        upresence = counts.copy()
-        upresence.eliminate_zeros()
-        upresence.data[:] = 1
-        group_par_df = (gi @ upresence).tocsr()
-        group_n_par = np.asarray(gi.sum(axis=1), dtype=np.int64).ravel()
+        group_par_df, group_n_par = data.paragraphs, data.n_paragraphs
         par_df_all = np.asarray(group_par_df.sum(axis=0), dtype=np.int64).ravel()
 
     def need(n_stmt: int) -> int:
         return max(int(min_dispersion), math.ceil(min_dispersion_share * n_stmt - 1e-9))
 
-    vocab = np.asarray(dtm.vocabulary, dtype=object)
+    vocab = data.vocabulary
     prior = fw_prior * total_counts.astype(np.float64)
     options = {"alpha": alpha, "seed": seed, "n_permutations": int(n_permutations), "method": test}
     omnibus = trend = pd.DataFrame()
     if target is None and reference is None and k > 2:
         sizes = [n for n in group_n_stmt if n >= 2]
-        omnibus = omnibus_table(group_by, data, vocab, min_df=min((need(n) for n in sizes), default=2), **options)
+        omnibus = omnibus_table(group_by, data, min_df=min((need(n) for n in sizes), default=2), **options)
     scores = ordered_scores(g.values)
     if target is None and reference is None and scores is not None:
-        trend = trend_table(group_by, data, vocab, scores=scores, min_df=2, **options)
+        trend = trend_table(group_by, data, scores=scores, min_df=2, **options)
     parts = []
     for ti, ref_idx, ref_name in comparisons:
         t_name = g.names[ti]
@@ -207,13 +210,22 @@ def keyness(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str,
                         "none: in too few statements to be key", dtype=object)
         tested = np.array([], dtype=np.int64)
         if not small:
+            df = a_st[idx] + b_st[idx]
+            tested = tested_terms(df, min_df=min(need(st1), need(st2)))
+            cols = idx[tested]
             members = (s_codes == ti) | np.isin(s_codes, ref_idx)
             lab = np.where(s_codes[members] == ti, 0, 1)
-            x = data.x[members][:, idx]
-            df = np.asarray(data.presence[members][:, idx].sum(axis=0)).ravel()
-            tested = tested_terms(df, min_df=min(need(st1), need(st2)))
-            res = inference.statement_test(x[:, tested], data.lengths[members], lab, n_permutations=int(n_permutations),
-                                           rng=sub_seed(seed, group_by, t_name, ref_name), method=test)
+            rng = sub_seed(seed, group_by, t_name, ref_name)
+
+            def permute(statistic: Any, observed: np.ndarray) -> tuple[np.ndarray, bool, int]:
+                return inference.permutation_p(statistic, data.rows(members, cols),
+                                               data.lengths[members].astype(np.float64), lab, observed=observed,
+                                               n_permutations=int(n_permutations), rng=rng)
+
+            res = inference.statement_test_sums(data.sides([np.array([ti]), ref_idx], cols),
+                                                sizes=np.array([st1, st2]), used=df[tested],
+                                                used_first=a_st[cols], permute=permute, scores=None,
+                                                n_permutations=int(n_permutations), method=test)
             p[tested] = res["p_value"]
             label[tested] = res["test"]
         parts.append(dict(ti=ti, ref_idx=ref_idx, ref_name=ref_name, t_name=t_name, idx=idx, a=a, b=b,
@@ -303,10 +315,10 @@ def keyness(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str,
         "min_dispersion": int(min_dispersion), "min_dispersion_share": float(min_dispersion_share),
         "alpha": float(alpha), "g2_cells": int(g2_cells), "seed": int(seed),
         "n_permutations": int(n_permutations), "test": test, "fw_prior": float(fw_prior),
-        "per": stats.PER, "zero_frequency": stats.ZERO_FREQUENCY, "unit": dtm.unit,
+        "per": stats.PER, "zero_frequency": stats.ZERO_FREQUENCY, "unit": data.unit,
         "groups": list(g.names), "ordered_scores": None if scores is None else scores.tolist(),
         "n_statements_without_group": g.n_statements_without_group,
-        "dtm_params": dict(dtm.params),
+        "dtm_params": dict(data.params),
     }
     return KeynessResult(table=table, comparisons=comp, params=params, omnibus=omnibus, trend=trend)
 

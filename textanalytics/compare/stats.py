@@ -140,7 +140,7 @@ def bh_adjust(p: Any) -> np.ndarray:
     return np.clip(out, 0.0, 1.0)
 
 
-def tfidf(counts: Any, *, idf_counts: Any = None) -> sp.csr_matrix:
+def tfidf(counts: Any, *, idf_counts: Any = None, document_frequency: tuple[np.ndarray, int] | None = None) -> sp.csr_matrix:
     """L2-normalised TF-IDF weights of the rows of a sparse count matrix (CSR, float64).
 
     What scikit-learn's ``TfidfTransformer(norm="l2", use_idf=True,
@@ -150,15 +150,18 @@ def tfidf(counts: Any, *, idf_counts: Any = None) -> sp.csr_matrix:
     rows of ``idf_counts`` (default: ``counts`` itself; ``df`` counts stored
     entries, as scikit-learn does), each count times its term's idf, then every
     non-empty row divided by its Euclidean norm (squares summed in storage order).
-    The result has the structure (entry order) of ``counts``.
+    The result has the structure (entry order) of ``counts``. ``document_frequency``:
+    ``(df per term, n)`` instead of ``idf_counts`` (the same weights).
 
     >>> tfidf(sp.csr_matrix([[1, 1], [0, 2]])).toarray().round(4).tolist()
     [[0.8148, 0.5797], [0.0, 1.0]]
     """
     x = sp.csr_matrix(counts, dtype=np.float64, copy=True)
-    fit = x if idf_counts is None else sp.csr_matrix(idf_counts)
-    df = np.bincount(fit.indices, minlength=fit.shape[1]).astype(np.float64) + 1.0
-    idf = np.full_like(df, fill_value=fit.shape[0] + 1, dtype=np.float64)
+    if document_frequency is None:
+        fit = x if idf_counts is None else sp.csr_matrix(idf_counts)
+        document_frequency = np.bincount(fit.indices, minlength=fit.shape[1]), fit.shape[0]
+    df = np.asarray(document_frequency[0]).astype(np.float64) + 1.0
+    idf = np.full_like(df, fill_value=document_frequency[1] + 1, dtype=np.float64)
     idf /= df
     np.log(idf, out=idf)
     idf += 1.0
