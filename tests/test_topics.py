@@ -282,6 +282,10 @@ def test_fit_key_covers_spark_version_only_for_the_mllib_engine(sim, monkeypatch
     after = keys()
     assert after[0] == before[0]          # a local engine's fit does not depend on Spark
     assert after[1] != before[1]          # MLlib's does: another Spark version fits again
+    from textanalytics.spark import lda
+
+    monkeypatch.setattr(lda, "MLLIB_DEFAULTS", {**lda.MLLIB_DEFAULTS, "eta": 0.002})
+    assert keys()[1] != after[1]          # and so do the engine's own defaults for unset settings
 
 
 def test_grid_in_worker_processes_gives_identical_results(sim, tmp_path, caplog):

@@ -24,6 +24,10 @@ def fit_key(prep: PreparedMatrix, *, k: int, seed: int, config: TopicConfig) -> 
     from ..config import to_dict  # deferred: config imports topics (pandas, numpy, scipy)
 
     packages = ("gensim", "scikit-learn", "numpy", "scipy", "tomotopy")
+    if config.engine == "mllib":  # keyed on the values the engine fits with (its own defaults applied)
+        from ..spark.lda import mllib_config  # deferred: the Spark backend's engine (pyspark imported on use)
+
+        config = mllib_config(config)
     # MLlib's fit can change with Spark's version (its aggregation order); local engines never use Spark.
     versions = package_versions(packages + (("pyspark",) if config.engine == "mllib" else ()), missing="")
     # Settings that leave the fit unchanged (workers; how K is searched) stay out of the key.
