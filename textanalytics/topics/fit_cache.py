@@ -25,7 +25,7 @@ def fit_key(prep: PreparedMatrix, *, k: int, seed: int, config: TopicConfig) -> 
 
     packages = ("gensim", "scikit-learn", "numpy", "scipy", "tomotopy")
     if config.engine == "mllib":  # keyed on the values the engine fits with (its own defaults applied)
-        from ..spark.lda import mllib_config  # deferred: the Spark backend's engine (pyspark imported on use)
+        from ..spark.lda import mllib_config  # deferred: the Spark backend (numpy, scipy; pyspark on use)
 
         config = mllib_config(config)
     # MLlib's fit can change with Spark's version (its aggregation order); local engines never use Spark.
