@@ -208,6 +208,18 @@ def test_sweep_restores_old_folder_when_out_missing(tmp_path):
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["report.md"]
 
 
+@pytest.fixture
+def sigint_at_its_default():
+    """SIGINT at Python's default handler during the test, as in a process started from a terminal.
+
+    pytest started in the background by a non-interactive shell inherits SIGINT ignored, which
+    :func:`~textanalytics.workers.interrupts` rightly keeps ignored (``_interactive_signals``).
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 class _SignalInFinaliser:
     """Sends SIGINT to this process from ``__del__``, where Python swallows the exception."""
 
@@ -217,7 +229,8 @@ class _SignalInFinaliser:
             pass
 
 
-def test_interrupt_swallowed_by_a_finaliser_still_keeps_the_previous_report(tmp_path, monkeypatch):
+def test_interrupt_swallowed_by_a_finaliser_still_keeps_the_previous_report(tmp_path, monkeypatch,
+                                                                           sigint_at_its_default):
     from textanalytics.output_folder import atomic_output_folder
     from textanalytics.workers import interrupts
 
@@ -236,7 +249,7 @@ def test_interrupt_swallowed_by_a_finaliser_still_keeps_the_previous_report(tmp_
     assert not list(tmp_path.glob(".out.tmp-*"))
 
 
-def test_interrupt_during_a_fork_is_raised_after_it_without_a_traceback(capsys):
+def test_interrupt_during_a_fork_is_raised_after_it_without_a_traceback(capsys, sigint_at_its_default):
     from textanalytics.workers import _deferring_interrupts, interrupts
 
     with pytest.raises(KeyboardInterrupt):
