@@ -19,10 +19,7 @@ pytestmark = pytest.mark.slow
 def corpus():
     from textanalytics import load_corpus
 
-    try:
-        return load_corpus(ROOT / "seeds")
-    except Exception as exc:  # the loader is developed in parallel
-        pytest.skip(f"load_corpus('seeds') not available: {exc}")
+    return load_corpus(ROOT / "seeds")
 
 
 @pytest.fixture(scope="module")

@@ -34,7 +34,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "data" / "notebooks" / "sample_news.csv"
 NEWS = ROOT.parent / "shared" / "corpora" / "news_articles.csv.gz"
 SPARK = SparkConfig(backend="spark", master="local[2]", partitions=3,
-                    conf={"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "4"})
+                    conf={"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "4",
+                          # Tests run short jobs: the JVM's first-tier compiler and one GC thread
+                          # cost less CPU than C2 and parallel GC on two cores shared with pytest-xdist.
+                          "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"})
 
 
 def _stage(name: str) -> contextlib.nullcontext:

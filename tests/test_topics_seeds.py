@@ -21,11 +21,8 @@ CFG = TopicConfig(n_bootstrap=100)
 
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory):
-    try:
-        corpus = ta.load_corpus(SEEDS)
-        tokens = ta.preprocess(corpus, cache_dir=tmp_path_factory.mktemp("cache"))  # not the working folder's
-    except Exception as exc:  # corpus and preprocessing are developed in parallel
-        pytest.skip(f"seeds pipeline not available yet: {exc}")
+    corpus = ta.load_corpus(SEEDS)
+    tokens = ta.preprocess(corpus, cache_dir=tmp_path_factory.mktemp("cache"))  # not the working folder's
     dtm = build_dtm(tokens, unit="paragraph", config=VocabularyConfig())
     _, texts = tokens.documents(unit="paragraph")
     ens = fit_topic_ensemble(dtm, k=5, seeds=[1, 2, 3], texts=texts, config=CFG)
