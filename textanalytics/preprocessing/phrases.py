@@ -70,6 +70,23 @@ def merge_pair_counts(*parts: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray
     return uniq, np.bincount(inverse, weights=counts, minlength=len(uniq)).astype(np.int64)
 
 
+def npmi(*, pair_counts: np.ndarray, count_a: np.ndarray, count_b: np.ndarray, total: int) -> np.ndarray:
+    """NPMI of pairs from their counts, their terms' counts and the kept tokens (-inf where undefined).
+
+    One element's score depends on that element alone, so scoring the pairs in pieces (on Spark's
+    executors) gives the same numbers as scoring them at once.
+
+    >>> npmi(pair_counts=np.array([2]), count_a=np.array([2]), count_b=np.array([2]), total=4).round(3)
+    array([1.])
+    """
+    p_ab = pair_counts / total
+    p_a, p_b = count_a / total, count_b / total
+    with np.errstate(divide="ignore", invalid="ignore"):
+        score = np.log(p_ab / (p_a * p_b)) / -np.log(p_ab)
+    # p(a,b) = 1 only for a one-pair corpus; gensim scores it +inf/NaN too, drop it.
+    return np.where(np.isfinite(score), score, -np.inf)
+
+
 def score_counts(*, unigram: np.ndarray, total: int, pair_keys: np.ndarray, pair_counts: np.ndarray,
                  width: int, min_count: int, threshold: float) -> pd.DataFrame:
     """NPMI of counted pairs (see the module docstring); those above ``threshold``.
@@ -84,12 +101,7 @@ def score_counts(*, unigram: np.ndarray, total: int, pair_keys: np.ndarray, pair
     if total < 2 or not len(pair_keys):
         return empty
     a, b = pair_keys // width, pair_keys % width
-    p_ab = pair_counts / total
-    p_a, p_b = unigram[a] / total, unigram[b] / total
-    with np.errstate(divide="ignore", invalid="ignore"):
-        score = np.log(p_ab / (p_a * p_b)) / -np.log(p_ab)
-    # p(a,b) = 1 only for a one-pair corpus; gensim scores it +inf/NaN too, drop it.
-    score = np.where(np.isfinite(score), score, -np.inf)
+    score = npmi(pair_counts=pair_counts, count_a=unigram[a], count_b=unigram[b], total=total)
     chosen = score > threshold
     return pd.DataFrame({"a": a[chosen], "b": b[chosen], "count": pair_counts[chosen],
                          "score": score[chosen]})

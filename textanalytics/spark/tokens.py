@@ -8,9 +8,9 @@ the corpus-wide state reduced by Spark between jobs:
    (lower / capitalised / alone, per lower-case word) summed by ``groupBy``;
 2. each learned-phrase pass: pieces are tokenised again, lemmatised with the corpus-wide
    case counts, the earlier passes' phrases joined, and their kept terms and adjacent pairs
-   counted; Spark sums the counts, the driver collects the pairs seen ``phrase_min_count``
-   times or more (and their terms' counts) and scores them with
-   :func:`~textanalytics.preprocessing.phrases.score_counts` (NPMI, the same rule);
+   counted; Spark sums the counts and scores the pairs seen ``phrase_min_count`` times or
+   more with :func:`~textanalytics.preprocessing.phrases.npmi` (the local rule, element by
+   element); only the phrases above ``phrase_threshold`` reach the driver;
 3. a last job joins every pass's phrases and writes each piece's token table into a
    :class:`~textanalytics.preprocessing.TokenStore` folder (and its texts, for the second pass
    of keywords in context), which the driver opens.
@@ -36,7 +36,7 @@ from ..preprocessing import TokenStore
 from ..preprocessing.config import PreprocessConfig
 from ..preprocessing.inputs import corpus_paragraphs
 from ..preprocessing.passes import finish_chunk, front_chunk, shared_state, tokenise_chunk
-from ..preprocessing.phrases import count_pairs, join_phrases, pair_stream, phrase_table, plan_phrases, score_counts
+from ..preprocessing.phrases import count_pairs, join_phrases, npmi, pair_stream, phrase_table, plan_phrases
 from ..preprocessing.proper_nouns import CaseCounts
 from ..preprocessing.state import Vocab
 from ..preprocessing.store import FORMAT, config_document
@@ -114,34 +114,49 @@ def _count_rows(config: PreprocessConfig, cases: Any, rounds: list[pd.DataFrame]
 
 def _learn_round(spark: Any, pieces: Any, config: PreprocessConfig, cases: Any,
                  rounds: list[pd.DataFrame]) -> pd.DataFrame:
-    """One phrase pass: counts summed on Spark, pairs above ``phrase_min_count`` scored on the driver."""
+    """One phrase pass: counts summed and pairs scored on Spark; only the phrases reach the driver.
+
+    The pairs seen ``phrase_min_count`` times or more are joined with their terms' counts and
+    scored on the executors by :func:`~textanalytics.preprocessing.phrases.npmi` (the local rule,
+    element by element, so the same scores); the driver collects those above ``phrase_threshold``.
+    Collecting every frequent pair instead grew the driver with the corpus (about 300 MB at 16 x
+    news, where every replicated pair passes the count).
+    """
     from pyspark.sql import functions as F  # deferred: pyspark is optional and heavy
 
     counted = pieces.select("paragraphs").mapInPandas(_count_rows(config, cases, rounds), COUNT_SCHEMA)
     summed = counted.groupBy("kind", "a", "b").agg(F.sum("count").alias("count")).cache()
     try:
-        total = summed.filter("kind = 'u'").agg(F.sum("count")).first()[0] or 0
+        total = int(summed.filter("kind = 'u'").agg(F.sum("count")).first()[0] or 0)
         pairs = summed.filter((F.col("kind") == "p") & (F.col("count") >= config.phrase_min_count))
-        pairs_pd = pairs.select("a", "b", "count").toPandas()
-        words = sorted(set(pairs_pd["a"]) | set(pairs_pd["b"]))
-        uni = (summed.filter(F.col("kind") == "u").join(
-            spark.createDataFrame(pd.DataFrame({"a": pd.Series(words, dtype=object)}), "a string"), "a")
-            .select("a", "count").toPandas())
+        unigrams = summed.filter(F.col("kind") == "u")
+        side = {s: unigrams.select(F.col("a").alias(s), F.col("count").alias(f"n_{s}")) for s in ("a", "b")}
+        joined = pairs.select("a", "b", "count").join(side["a"], "a").join(side["b"], "b")
+        n_pairs = joined.count()
+        scored = (joined.select("a", "b", "count", "n_a", "n_b")
+                  .mapInPandas(_score_rows(total, config.phrase_threshold), SCORE_SCHEMA).toPandas()
+                  if total >= 2 else pd.DataFrame({"a": [], "b": [], "score": []}))
     finally:
         summed.unpersist()
-    index = {w: i for i, w in enumerate(words)}
-    width = max(len(words), 1)
-    unigram = np.zeros(width, np.int64)
-    unigram[[index[w] for w in uni["a"]]] = uni["count"].to_numpy()
-    keys = np.array([index[a] * width + index[b] for a, b in zip(pairs_pd["a"], pairs_pd["b"])], dtype=np.int64)
-    order = np.argsort(keys, kind="stable")
-    scored = score_counts(unigram=unigram, total=int(total), pair_keys=keys[order],
-                          pair_counts=pairs_pd["count"].to_numpy(np.int64)[order], width=width,
-                          min_count=config.phrase_min_count, threshold=config.phrase_threshold)
-    log.info("spark: phrase pass %d: %d pairs seen %d+ times, %d phrases", len(rounds) + 1, len(pairs_pd),
+    scored = scored.astype({"a": object, "b": object, "score": float})
+    scored = scored.sort_values(["a", "b"], kind="stable").reset_index(drop=True)  # the local order: (a, b)
+    log.info("spark: phrase pass %d: %d pairs seen %d+ times, %d phrases", len(rounds) + 1, n_pairs,
              config.phrase_min_count, len(scored))
-    return pd.DataFrame({"a": [words[i] for i in scored["a"]], "b": [words[i] for i in scored["b"]],
-                         "score": scored["score"].to_numpy(float)})
+    return scored[["a", "b", "score"]]
+
+
+SCORE_SCHEMA = "a string, b string, score double"
+
+
+def _score_rows(total: int, threshold: float):
+    def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        for batch in batches:
+            score = npmi(pair_counts=batch["count"].to_numpy(np.int64), count_a=batch["n_a"].to_numpy(np.int64),
+                         count_b=batch["n_b"].to_numpy(np.int64), total=total)
+            chosen = score > threshold
+            yield pd.DataFrame({"a": batch["a"].to_numpy(object)[chosen], "b": batch["b"].to_numpy(object)[chosen],
+                                "score": score[chosen]})
+    return run
 
 
 def _finish_rows(config: PreprocessConfig, cases: Any, rounds: list[pd.DataFrame], store: str, texts: str):
