@@ -284,3 +284,35 @@ def test_views_in_the_seeds_report(driver, seeds_report, tmp_path):
     _check_views(driver, out / "index.html", _shots(tmp_path), "seeds", term=term)
     assert data["themes"] and data["themes"][0]["group_by"] == "year"  # the codebook's themes over time
     _check_themes_over_time(driver)
+
+
+def test_lines_found_piece_by_piece_equal_the_lines_found_in_corpus_order():
+    """The Spark backend's explorer lines (each piece on its own, merged on the driver) are the local ones."""
+    from types import SimpleNamespace
+
+    import textanalytics as ta
+    from textanalytics.preprocessing import PreprocessConfig
+
+    corpus = ta.load_corpus(Path(__file__).resolve().parents[1] / "seeds")
+    table = ta.preprocess(corpus, config=PreprocessConfig(cache_dir="")).table
+    ids = corpus.statements["statement_id"].astype(str).tolist()
+    pieces = []
+    for part in (ids[:3], ids[3:5], ids[5:]):  # three pieces, in corpus order
+        st = corpus.statements[corpus.statements["statement_id"].astype(str).isin(part)]
+        par = corpus.paragraphs[corpus.paragraphs["statement_id"].astype(str).isin(part)]
+        pieces.append((SimpleNamespace(statements=st, paragraphs=par),
+                       SimpleNamespace(table=table[table["statement_id"].astype(str).isin(part)])))
+    groups = {"speaker": dict(zip(ids, corpus.statements["speaker"].fillna("").astype(str)))}
+    speakers = sorted(set(groups["speaker"].values()) - {""})
+    wanted = {"terrorism": [("speaker", speakers[0], "rest")], "international": [("speaker", speakers[1], "rest")],
+              "security": [("speaker", speakers[0], speakers[1])]}
+    for per_side in (1, 2, 6):  # 1 and 2: the caps bind across pieces
+        expected = explorer.kwic_pieces(list(explorer.needed_pieces(pieces, wanted, groups=groups, per_side=per_side)),
+                                        list(wanted), window=8)
+        found = [explorer.piece_lines(p, t, wanted=wanted, groups=groups, window=8, per_side=per_side)
+                 for p, t in pieces]
+        got = explorer.merge_piece_lines(found, wanted, groups=groups, per_side=per_side)
+        pd.testing.assert_frame_equal(got, expected, check_exact=True)
+        assert len(expected) > 0
+        if per_side == 1:  # the pieces found lines the corpus-order caps then dropped
+            assert sum(len(lines) for _, lines in found) > len(expected)

@@ -115,6 +115,18 @@ def test_report_tables_on_spark_equal_the_local_ones_on_the_seeds(seeds_runs):
     assert local.full_dtm.vocabulary == on_spark.full_dtm.vocabulary
 
 
+def test_explorer_lines_found_on_the_executors_equal_the_local_ones(seeds_runs, monkeypatch):
+    from textanalytics.report import explorer
+
+    local, on_spark = seeds_runs
+    expected = explorer.page_json(local)
+    # On Spark the driver never reads the texts: each piece is searched where it is.
+    monkeypatch.setattr(type(on_spark.inputs), "text_pieces",
+                        lambda self: (_ for _ in ()).throw(AssertionError("texts read on the driver")))
+    assert explorer.page_json(on_spark) == expected
+    assert '"lines":{"' in expected  # the explorer embeds lines (not an empty table on both sides)
+
+
 def test_cleaning_and_skipped_records_on_spark_equal_the_local_ones(spark):
     kw = dict(unit="statement", group_by=("outlet",), id_col="article_id", date_col="publish_date",
               on_error="skip", derive={"outlet": "url_host:article_source_link"})

@@ -64,6 +64,10 @@ class AnalysisInputs:
     #: The Spark backend's :meth:`~textanalytics.spark.run.SparkRun.shown` (lines found on the executors).
     shown_on_spark: Callable[..., tuple[list[pd.DataFrame], list[pd.DataFrame]]] | None = field(
         default=None, compare=False)
+    #: The Spark backend's :meth:`~textanalytics.spark.run.SparkRun.map_pieces` (a function of each piece run on
+    #: the executors; only its tables reach the driver).
+    map_on_spark: Callable[[Callable[..., tuple[pd.DataFrame, ...]]], list[tuple[pd.DataFrame, ...]]] | None = field(
+        default=None, compare=False)
     #: The Spark session of a Spark run (the report's topic models fit there with ``[topics] engine = "mllib"``).
     spark: Any = field(default=None, compare=False)
 
@@ -256,4 +260,5 @@ def spark_inputs(cfg: AnalysisConfig, *, stage: Stage, session: Any = None) -> A
         corpus = index.corpus()
         check_group_columns(corpus.statements.columns, cfg.compare.group_by)
     return AnalysisInputs(corpus=corpus, tokens=run.store, streamed=True, scratch=run.scratch,
-                          second_pass=run.second_pass, shown_on_spark=run.shown, spark=run.session)
+                          second_pass=run.second_pass, shown_on_spark=run.shown, map_on_spark=run.map_pieces,
+                          spark=run.session)

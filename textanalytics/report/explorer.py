@@ -15,6 +15,7 @@ block; the views insert every string with ``textContent``, never as markup.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from importlib.resources import files
@@ -26,7 +27,7 @@ import markupsafe
 import numpy as np
 import pandas as pd
 
-from ..compare.concordance import kwic_pieces
+from ..compare.concordance import kwic_many, kwic_pieces, merge_kwic
 from ..grouping import label_str
 from ..themes.analysis import as_topic_table
 from ..topics.intertopic import intertopic_map
@@ -163,29 +164,71 @@ def needed_pieces(pieces: Iterable[tuple[Any, Any]], wanted: dict[str, list[tupl
     hundred statements, not the whole corpus. ``groups`` maps grouping ->
     statement id -> group label.
     """
-    words = set(wanted)
     seen: dict[tuple, int] = {}
     for piece, tokens in pieces:
-        t = tokens.table
-        hit = t["lemma"].astype(str).str.lower().isin(words) | t["term"].astype(str).str.lower().isin(words)
-        pairs = t.loc[hit, ["statement_id"]].assign(
-            word=np.where(t.loc[hit, "lemma"].astype(str).str.lower().isin(words),
-                          t.loc[hit, "lemma"].astype(str).str.lower(), t.loc[hit, "term"].astype(str).str.lower()))
-        keep: set[str] = set()
-        for sid, word in pairs.drop_duplicates().itertuples(index=False):
-            sid = str(sid)
-            for gb, target, reference in wanted.get(word, []):
-                g = groups.get(gb, {}).get(sid)
-                side = "t" if g == target else "r" if g is not None and (reference == "rest" or g == reference) else None
-                if side is not None and seen.get((word, gb, target, reference, side), 0) < per_side:
-                    seen[(word, gb, target, reference, side)] = seen.get((word, gb, target, reference, side), 0) + 1
-                    keep.add(sid)
-        if not keep:
-            continue
-        st, par = piece.statements, piece.paragraphs
-        yield (SimpleNamespace(statements=st[st["statement_id"].astype(str).isin(keep)],
-                               paragraphs=par[par["statement_id"].astype(str).isin(keep)]),
-               SimpleNamespace(table=t[t["statement_id"].astype(str).isin(keep)]))
+        keep = _select(_hits(tokens.table, set(wanted)), wanted, groups=groups, per_side=per_side, seen=seen)
+        if keep:
+            yield _cut(piece, tokens, keep)
+
+
+def _hits(t: pd.DataFrame, words: set[str]) -> pd.DataFrame:
+    """``statement_id, word``: each wanted word (lemma, else model term) of a token table, once per statement."""
+    lemma, term = t["lemma"].astype(str).str.lower(), t["term"].astype(str).str.lower()
+    hit = lemma.isin(words) | term.isin(words)
+    return (t.loc[hit, ["statement_id"]].assign(word=np.where(lemma[hit].isin(words), lemma[hit], term[hit]))
+            .drop_duplicates().reset_index(drop=True))
+
+
+def _select(pairs: pd.DataFrame, wanted: dict[str, list[tuple[str, str, str]]], *, groups: dict[str, dict[str, str]],
+            per_side: int, seen: dict[tuple, int]) -> set[str]:
+    """The statements of ``pairs`` (in order) kept while their side has fewer than ``per_side``; updates ``seen``."""
+    keep: set[str] = set()
+    for sid, word in pairs[["statement_id", "word"]].itertuples(index=False):
+        sid = str(sid)
+        for gb, target, reference in wanted.get(word, []):
+            g = groups.get(gb, {}).get(sid)
+            side = "t" if g == target else "r" if g is not None and (reference == "rest" or g == reference) else None
+            if side is not None and seen.get((word, gb, target, reference, side), 0) < per_side:
+                seen[(word, gb, target, reference, side)] = seen.get((word, gb, target, reference, side), 0) + 1
+                keep.add(sid)
+    return keep
+
+
+def _cut(piece: Any, tokens: Any, keep: set[str]) -> tuple[Any, Any]:
+    st, par, t = piece.statements, piece.paragraphs, tokens.table
+    return (SimpleNamespace(statements=st[st["statement_id"].astype(str).isin(keep)],
+                            paragraphs=par[par["statement_id"].astype(str).isin(keep)]),
+            SimpleNamespace(table=t[t["statement_id"].astype(str).isin(keep)]))
+
+
+def piece_lines(piece: Any, tokens: Any, *, wanted: dict[str, list[tuple[str, str, str]]],
+                groups: dict[str, dict[str, str]], window: int,
+                per_side: int = KWIC_PER_SIDE) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One piece's candidates for the explorer's lines, found where the piece is (a Spark executor).
+
+    Returns ``(pairs, lines)``: the ``statement_id, word`` hits of the statements the piece would keep
+    on its own (:func:`needed_pieces` with counts starting at zero) and those statements' KWIC lines.
+    A statement kept in corpus order is kept by its piece alone (the counts before the piece only
+    add), and a hit of a statement its piece drops never counts, so :func:`merge_piece_lines` over
+    every piece's tables gives :func:`needed_pieces`' lines exactly.
+    """
+    pairs = _hits(tokens.table, set(wanted))
+    keep = _select(pairs, wanted, groups=groups, per_side=per_side, seen={})
+    pairs = pairs[pairs["statement_id"].astype(str).isin(keep)].reset_index(drop=True)
+    cut_piece, cut_tokens = _cut(piece, tokens, keep)
+    return pairs, kwic_many(cut_piece, list(wanted), tokens=cut_tokens, window=window)
+
+
+def merge_piece_lines(found: list[tuple[pd.DataFrame, pd.DataFrame]], wanted: dict[str, list[tuple[str, str, str]]], *,
+                      groups: dict[str, dict[str, str]], per_side: int = KWIC_PER_SIDE) -> pd.DataFrame | None:
+    """The explorer's KWIC table from every piece's :func:`piece_lines`, in corpus order (as on one machine)."""
+    seen: dict[tuple, int] = {}
+    frames = []
+    for pairs, lines in found:
+        keep = _select(pairs, wanted, groups=groups, per_side=per_side, seen=seen)
+        if keep:
+            frames.append(lines[lines["statement_id"].astype(str).isin(keep)])
+    return merge_kwic(frames, list(wanted)) if frames else None
 
 
 def topic_explorer(model: Any, *, labels: pd.DataFrame, passages: pd.DataFrame | None,
@@ -299,8 +342,14 @@ def page_json(res: Any) -> str:
         groups = {col: dict(zip(res.corpus.statements["statement_id"].astype(str),
                                 res.corpus.statements[col].map(lambda v: "" if pd.isna(v) else label_str(v))))
                   for col in res.groupings}
-        pieces = list(needed_pieces(res.inputs.text_pieces(), wanted, groups=groups))
-        kwic = kwic_pieces(pieces, list(wanted), window=res.config.report.kwic_window) if pieces else None
+        window = res.config.report.kwic_window
+        if res.inputs.map_on_spark is not None:  # each piece searched on an executor; its candidates come back
+            found = res.inputs.map_on_spark(functools.partial(piece_lines, wanted=wanted, groups=groups,
+                                                              window=window))
+            kwic = merge_piece_lines(found, wanted, groups=groups)
+        else:
+            pieces = list(needed_pieces(res.inputs.text_pieces(), wanted, groups=groups))
+            kwic = kwic_pieces(pieces, list(wanted), window=window) if pieces else None
     trends = tables.get("topic_trends")
     time_groupings = trends["group_by"].drop_duplicates().tolist() if trends is not None and len(trends) else []
     data = explorer_data(keyness=None, kwic=kwic, statements=res.corpus.statements, groupings=list(res.groupings),

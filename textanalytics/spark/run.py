@@ -72,6 +72,26 @@ class SparkRun:
         return [_unpacked(a) for a, _ in found], [_unpacked(b) for _, b in found]
 
 
+    def map_pieces(self, fn: Callable[[Corpus, Any], tuple[pd.DataFrame, ...]]) -> list[tuple[pd.DataFrame, ...]]:
+        """``fn(piece with its texts, its tokens)`` on the executors, one task per piece; its tables, in the
+        store's chunk order. ``fn`` (a module-level function or a ``functools.partial`` of one) reaches
+        the executors once, as a broadcast, and returns a few small tables."""
+        store = dataclasses.replace(self.store, units=self.store.units.iloc[:0])  # what a task needs, small
+        folder, source, names = str(self.texts), str(self.store.path), list(self.store.chunks)
+        spark = spark_session(session=self.session)
+        shared = spark.sparkContext.broadcast(fn)
+        try:
+            def task(name: str) -> list[tuple[bytes, str]]:
+                piece = text_piece(Path(folder), name, source=source)
+                return [_packed(frame) for frame in shared.value(piece, store.chunk(name))]
+
+            found = spark.sparkContext.parallelize(names, numSlices=max(1, len(names))).map(task).collect()
+        finally:
+            shared.unpersist()
+        log.info("spark: %s run on %d pieces", getattr(fn, "func", fn).__name__, len(names))
+        return [tuple(_unpacked(p) for p in tables) for tables in found]
+
+
 def _packed(frame: pd.DataFrame) -> tuple[bytes, str]:
     """A table as Parquet bytes plus its object columns (Parquet reads text back as pandas' string dtype)."""
     return to_bytes(frame), json.dumps([c for c in frame.columns if frame[c].dtype == object])
