@@ -234,11 +234,11 @@ def _write_manifest(out: Path, done: pd.DataFrame, *, config: PreprocessConfig,
     rows: list[tuple[int, str, float]] = [(vocab.id(s), "curated", np.nan) for s in json.loads(done["curated"].iat[0])]
     for table in rounds:
         rows += [(vocab.id(f"{a}_{b}"), "learned", float(s)) for a, b, s in zip(table["a"], table["b"], table["score"])]
-    counts = pd.concat([from_bytes(b) for b in done["phrase_counts"]], ignore_index=True)
     totals = np.zeros(len(vocab.strings), np.int64)
-    for term, n in counts.groupby("term")["count"].sum().items():
-        if term in vocab.index:
-            totals[vocab.index[term]] = n
+    for data in done["phrase_counts"]:  # piece by piece: one piece's counts in memory, not every piece's
+        counts = from_bytes(data)
+        ids = np.array([vocab.index.get(t, -1) for t in counts["term"]], dtype=np.int64)
+        np.add.at(totals, ids[ids >= 0], counts["count"].to_numpy(np.int64)[ids >= 0])
     phrases = phrase_table(rows, totals, vocab)
     aliases = [from_bytes(b) for b in done["aliases"]]
     alias_table = (pd.concat(aliases, ignore_index=True).groupby(["canonical", "variant"], sort=True, as_index=False)
