@@ -30,7 +30,9 @@ Topics (``--lda``): on news_articles 1x, or its first ``--records`` records (sta
 example config's vocabulary), K topics for each of ``--seeds``: the local default engine
 (``[topics] engine``, its default settings) and ``engine = "mllib"`` (MLlib's LDA on local[2])
 for each ``--mllib`` setting, ``default`` (the engine's own defaults for settings left unset) or
-``passes:eta:alpha[:learning]``; mean c_npmi of the top 10 terms by
+``passes:eta:alpha[:learning[:chunksize[:offset[:decay]]]]`` (``[topics]`` values used as
+given, with none of the engine's substitutions: alpha ``auto`` learns MLlib's docConcentration,
+``asymmetric`` is gensim's fixed prior); mean c_npmi of the top 10 terms by
 :func:`textanalytics.topics.coherence` on the same texts; the issue asks for MLlib within 0.02.
 
     PYTHONPATH=. python benchmarks/bench_spark.py --scales 1 4 16
@@ -53,6 +55,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parents[1]
 NEWS = Path("/work/shared/corpora/news_articles.csv.gz")
@@ -179,6 +182,7 @@ def lda(k: int, seeds: list[int], settings: list[str], *, records: int = 0, fold
     from textanalytics.features import build_dtm, topic_model_matrix
     from textanalytics.inputs import load_inputs
     from textanalytics.spark import SparkConfig
+    from textanalytics.spark import lda as spark_lda
     from textanalytics.spark.lda import mllib_config
     from textanalytics.spark.session import spark_session
     from textanalytics.topics import coherence, fit_topics
@@ -197,23 +201,34 @@ def lda(k: int, seeds: list[int], settings: list[str], *, records: int = 0, fold
     _, texts = inputs.tokens.documents(unit=dtm.unit)
     spark_session(SparkConfig(master="local[2]", conf={**SPARK_CONF, "spark.ui.showConsoleProgress": "false"}))
     runs = [("default", cfg.topics)] if local else []
-    for setting in settings:  # "default" or "passes:eta:alpha[:learning]"
+    for setting in settings:  # "default" or "passes:eta:alpha[:learning[:chunksize[:offset[:decay]]]]"
         topics = dataclasses.replace(cfg.topics, engine="mllib")
         if setting != "default":
-            passes, eta, alpha, *learning = setting.split(":")
-            topics = dataclasses.replace(topics, passes=int(passes), eta=float(eta), learning=(learning or ["online"])[0],
-                                         alpha=alpha if alpha in ("auto", "symmetric") else float(alpha))
+            passes, eta, alpha, *rest = setting.split(":")
+            rest += [""] * (4 - len(rest))
+            topics = dataclasses.replace(topics, passes=int(passes), eta=float(eta), learning=rest[0] or "online",
+                                         alpha=alpha if alpha in ("auto", "symmetric", "asymmetric") else float(alpha),
+                                         chunksize=int(rest[1] or topics.chunksize),
+                                         offset=float(rest[2] or topics.offset), decay=float(rest[3] or topics.decay))
         runs.append((setting, topics))
     rows = []
     for setting, topics in runs:
-        used = mllib_config(topics) if topics.engine == "mllib" else topics
+        # A spec's values are used as given, even one equal to the package's default (alpha "auto"):
+        # the engine's substitutions (spark.lda.MLLIB_DEFAULTS) apply to "default" only.
+        as_given = (mock.patch.dict(spark_lda.MLLIB_DEFAULTS, {}, clear=True) if setting != "default"
+                    else contextlib.nullcontext())
+        with as_given:
+            used = mllib_config(topics) if topics.engine == "mllib" else topics
         for seed in seeds:
             t0 = time.perf_counter()
-            model = fit_topics(dtm, k=k, seed=seed, config=topics)
+            with as_given:
+                model = fit_topics(dtm, k=k, seed=seed, config=topics)
             fit_s = time.perf_counter() - t0
             c = coherence(model.top_terms(10), texts=texts, measures=("c_npmi",))["c_npmi"]
             rows.append({"engine": topics.engine, "setting": setting, "records": records or 3788, "k": k, "seed": seed,
                          "learning": used.learning, "passes": used.passes, "eta": used.eta, "alpha": used.alpha,
+                         **({"chunksize": used.chunksize, "offset": used.offset, "decay": used.decay}
+                            if used.learning == "online" else {}),
                          "units": dtm.n_units, "terms": len(dtm.vocabulary), "c_npmi": round(float(np.mean(c)), 4),
                          "fit_s": round(fit_s, 1), "engine_info": model.params["engine_info"]})
             print(json.dumps({key: v for key, v in rows[-1].items() if key != "engine_info"}), flush=True)
@@ -239,7 +254,9 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="*", default=[1, 2, 3])
     parser.add_argument("--records", type=int, default=0, help="--lda on the first N records (0 = all)")
     parser.add_argument("--mllib", nargs="*", default=["default"],
-                        help='MLlib settings to try with --lda: "default" or passes:eta:alpha[:learning]')
+                        help='MLlib settings to try with --lda: "default" or '
+                        'passes:eta:alpha[:learning[:chunksize[:offset[:decay]]]] (alpha: auto, symmetric, '
+                        'asymmetric or a number; learning: batch or online, the default)')
     parser.add_argument("--no-local", dest="local", action="store_false",
                         help="--lda: fit only the --mllib settings, not the local default engine")
     parser.add_argument("--child", nargs=3, metavar=("BACKEND", "PATH", "RECORDS"), help=argparse.SUPPRESS)
@@ -252,7 +269,7 @@ def main() -> None:
     if args.lda:
         save(Path(args.out), "lda", lda(args.k, args.seeds, args.mllib, records=args.records, folder=Path(args.folder),
                                    local=args.local),
-             key=("engine", "records", "k", "seed", "learning", "passes", "eta", "alpha"))
+             key=("engine", "records", "k", "seed", "setting", "learning", "passes", "eta", "alpha"))
         return
     folder = Path(args.folder)
     folder.mkdir(parents=True, exist_ok=True)
