@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
+from textanalytics.errors import InputError
 from textanalytics.topics.config import TopicConfig
 from textanalytics.topics.engines import fit_engine
 from textanalytics.topics.engines_gensim import vectorised_lda_class
@@ -161,3 +162,9 @@ def test_mllib_engine_takes_its_own_defaults_only_for_settings_left_unset():
     mine = mllib_config(TopicConfig(engine="mllib", learning="online", eta=0.01, alpha=0.2, chunksize=500))
     assert (mine.learning, mine.passes, mine.eta, mine.alpha, mine.chunksize) == ("online", 10, 0.01, 0.2, 500)
     assert mllib_config(TopicConfig(engine="mllib", passes=3)).passes == 3
+    # Written equal to the package default, a value counts as unset, unless mllib_defaults = false.
+    assert mllib_config(TopicConfig(engine="mllib", alpha="auto")).alpha == "symmetric"
+    exact = TopicConfig(engine="mllib", alpha="auto", mllib_defaults=False)
+    assert mllib_config(exact) == exact
+    with pytest.raises(InputError, match="mllib_defaults"):
+        TopicConfig(mllib_defaults="no")

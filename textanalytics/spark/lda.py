@@ -102,8 +102,11 @@ def mllib_config(config: Any) -> Any:
     Each setting of :data:`MLLIB_DEFAULTS` that still has the package's default value takes MLlib's:
     ``learning = "auto"`` becomes ``"batch"``, ``eta = 0.05`` 0.005 and ``alpha = "auto"``
     ``"symmetric"``; ``passes = 10`` becomes 50 with batch learning (with ``"online"`` set, 10
-    passes stay). A value equal to the package's default counts as not set.
+    passes stay). A value equal to the package's default counts as not set; with
+    ``[topics] mllib_defaults = false`` nothing is replaced (``config`` is used as written).
     """
+    if not config.mllib_defaults:
+        return config
     defaults = {f.name: f.default for f in dataclasses.fields(config)}
     changes = {name: value for name, value in MLLIB_DEFAULTS.items() if getattr(config, name) == defaults[name]}
     if config.learning == "online":

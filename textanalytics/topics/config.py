@@ -41,6 +41,11 @@ class TopicConfig:
         ``alpha = "auto"`` is MLlib's own update; eta cannot be learned. Settings left
         at the package's defaults take the engine's own: batch learning, 50 passes,
         eta 0.005, alpha ``"symmetric"`` (measured against tomotopy on news_articles).
+    mllib_defaults = True
+        With ``engine = "mllib"``: settings left at the package's defaults take the engine's
+        own (above). The config cannot tell a value left out from one written equal to the
+        default, so ``false`` is how to fit MLlib with exactly the ``[topics]`` values as
+        written (e.g. ``alpha = "auto"``, MLlib's learned alpha; ``passes = 10``).
     k = 0
         Number of topics. 0 = choose K from ``k_grid`` with the rule documented in
         :func:`~textanalytics.topics.select_k`; a positive value overrides the rule.
@@ -203,6 +208,7 @@ class TopicConfig:
     """
 
     engine: Literal["vb", "gensim", "nmf", "tomotopy", "sklearn_lda", "mllib"] = "tomotopy"
+    mllib_defaults: bool = True
     k: int = 0
     k_grid: tuple[int, ...] | Literal["auto"] = "auto"
     n_seeds: int = 3
@@ -251,6 +257,7 @@ class TopicConfig:
     def __post_init__(self) -> None:
         check = FieldChecks(self, "topics")
         check.choice("engine", ("vb", "gensim", "nmf", "tomotopy", "sklearn_lda", "mllib"))
+        check.boolean("mllib_defaults")
         check.integer("k", minimum=0, problem="must be 0 (choose from k_grid) or at least 2")
         if self.k == 1:
             check.fail("k", "must be 0 (choose from k_grid) or at least 2")
