@@ -286,6 +286,7 @@ def test_views_in_the_seeds_report(driver, seeds_report, tmp_path):
     _check_themes_over_time(driver)
 
 
+@pytest.mark.slow
 def test_lines_found_piece_by_piece_equal_the_lines_found_in_corpus_order():
     """The Spark backend's explorer lines (each piece on its own, merged on the driver) are the local ones."""
     from types import SimpleNamespace
@@ -316,3 +317,63 @@ def test_lines_found_piece_by_piece_equal_the_lines_found_in_corpus_order():
         assert len(expected) > 0
         if per_side == 1:  # the pieces found lines the corpus-order caps then dropped
             assert sum(len(lines) for _, lines in found) > len(expected)
+
+
+def _random_pieces(seed: int):
+    """Small random corpora cut into pieces: missing and absent group values, words that are lemma and term."""
+    import random
+    from types import SimpleNamespace
+
+    rng = random.Random(seed)
+    vocab = ["war", "peace", "treaty", "nation", "state", "of", "the", "double_standard", "un"]
+    sids = [f"s{i:02d}" for i in range(rng.randint(1, 12))]
+    rows, pars = [], []
+    for sid in sids:
+        for p in range(rng.randint(1, 3)):
+            words = [rng.choice(vocab) for _ in range(rng.randint(0, 8))]
+            if words:
+                pars.append((sid, p, " ".join(words)))
+                rows += [(sid, p, i, w, w, w if rng.random() < 0.8 else rng.choice(vocab)) for i, w in enumerate(words)]
+    tok = pd.DataFrame(rows, columns=["statement_id", "paragraph", "position", "token", "lemma", "term"])
+    par = pd.DataFrame(pars, columns=["statement_id", "paragraph", "text"])
+    st = pd.DataFrame({"statement_id": sids, "g": [rng.choice(["A", "B", "C", None]) for _ in sids]})
+    cuts = sorted(rng.sample(range(1, len(sids)), k=min(len(sids) - 1, rng.randint(0, 3)))) if len(sids) > 1 else []
+    bounds = [0, *cuts, len(sids)]
+    pieces = [(SimpleNamespace(statements=st[st.statement_id.isin(sids[a:b])],
+                               paragraphs=par[par.statement_id.isin(sids[a:b])]),
+               SimpleNamespace(table=tok[tok.statement_id.isin(sids[a:b])])) for a, b in zip(bounds, bounds[1:])]
+    groups = {"g": {s: "" if pd.isna(v) else v for s, v in zip(st.statement_id, st.g)}}
+    if rng.random() < 0.3:
+        groups["g"].pop(sids[0])  # a statement the grouping does not know
+    comps = [("g", "A", "rest"), ("g", "B", "C"), ("g", "A", "B"), ("g", "C", "rest"), ("h", "A", "rest")]
+    words = rng.sample(["war", "peace", "treaty", "nation", "state", "double_standard", "un"], k=rng.randint(1, 5))
+    return pieces, {w: rng.sample(comps, k=rng.randint(1, 3)) for w in words}, groups
+
+
+def test_piece_lines_on_random_corpora_cap_each_piece_and_merge_to_the_corpus_order_lines():
+    import functools
+    import pickle
+
+    from textanalytics.spark.run import _packed, _unpacked
+
+    cols = ["query", "statement_id", "paragraph", "start", "end", "left", "match", "right"]
+    compared = 0
+    for seed in range(40):
+        pieces, wanted, groups = _random_pieces(seed)
+        for per_side in (1, 2, 6):
+            seq = list(explorer.needed_pieces(pieces, wanted, groups=groups, per_side=per_side))
+            expected = explorer.kwic_pieces(seq, list(wanted), window=3) if seq else None
+            # As on Spark: the function pickled for the broadcast, its tables through Parquet bytes.
+            fn = pickle.loads(pickle.dumps(functools.partial(explorer.piece_lines, wanted=wanted, groups=groups,
+                                                             window=3, per_side=per_side)))
+            found = [tuple(_unpacked(_packed(f)) for f in fn(p, t)) for p, t in pieces]
+            for pairs, _ in found:  # a piece keeps at most per_side statements per word, comparison and side
+                assert pairs["statement_id"].nunique() <= per_side * sum(2 * len(c) for c in wanted.values())
+                missing = {s for s, g in groups["g"].items() if not g} | set(pairs["statement_id"]) - set(groups["g"])
+                assert not set(pairs["statement_id"]) & missing  # a statement without a group is on no side
+            got = explorer.merge_piece_lines(iter(found), wanted, groups=groups, per_side=per_side)
+            assert (got is None) == (expected is None)
+            if got is not None:
+                pd.testing.assert_frame_equal(got[cols].astype(str), expected[cols].astype(str))
+                compared += 1
+    assert compared > 60

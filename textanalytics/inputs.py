@@ -66,7 +66,7 @@ class AnalysisInputs:
         default=None, compare=False)
     #: The Spark backend's :meth:`~textanalytics.spark.run.SparkRun.map_pieces` (a function of each piece run on
     #: the executors; only its tables reach the driver).
-    map_on_spark: Callable[[Callable[..., tuple[pd.DataFrame, ...]]], list[tuple[pd.DataFrame, ...]]] | None = field(
+    map_on_spark: Callable[[Callable[..., tuple[pd.DataFrame, ...]]], Iterator[tuple[pd.DataFrame, ...]]] | None = field(
         default=None, compare=False)
     #: The Spark session of a Spark run (the report's topic models fit there with ``[topics] engine = "mllib"``).
     spark: Any = field(default=None, compare=False)

@@ -145,7 +145,7 @@ def kwic_lines(kwic: pd.DataFrame | None, *, statements: pd.DataFrame, groupings
             if gb not in groups:
                 continue
             g = groups[gb][s]
-            side = "t" if g == target else "r" if (reference == "rest" or g == reference) else None
+            side = None if not g else "t" if g == target else "r" if (reference == "rest" or g == reference) else None
             if side is not None and counts.get((query, gb, target, reference, side), 0) < per_side:
                 counts[(query, gb, target, reference, side)] = counts.get((query, gb, target, reference, side), 0) + 1
                 keep = True
@@ -186,7 +186,7 @@ def _select(pairs: pd.DataFrame, wanted: dict[str, list[tuple[str, str, str]]], 
     for sid, word in pairs[["statement_id", "word"]].itertuples(index=False):
         sid = str(sid)
         for gb, target, reference in wanted.get(word, []):
-            g = groups.get(gb, {}).get(sid)
+            g = groups.get(gb, {}).get(sid) or None  # a missing value ("") forms no group, as in keyness
             side = "t" if g == target else "r" if g is not None and (reference == "rest" or g == reference) else None
             if side is not None and seen.get((word, gb, target, reference, side), 0) < per_side:
                 seen[(word, gb, target, reference, side)] = seen.get((word, gb, target, reference, side), 0) + 1
@@ -195,6 +195,7 @@ def _select(pairs: pd.DataFrame, wanted: dict[str, list[tuple[str, str, str]]], 
 
 
 def _cut(piece: Any, tokens: Any, keep: set[str]) -> tuple[Any, Any]:
+    """``piece`` and ``tokens`` cut down to the statements ``keep``."""
     st, par, t = piece.statements, piece.paragraphs, tokens.table
     return (SimpleNamespace(statements=st[st["statement_id"].astype(str).isin(keep)],
                             paragraphs=par[par["statement_id"].astype(str).isin(keep)]),
@@ -219,9 +220,13 @@ def piece_lines(piece: Any, tokens: Any, *, wanted: dict[str, list[tuple[str, st
     return pairs, kwic_many(cut_piece, list(wanted), tokens=cut_tokens, window=window)
 
 
-def merge_piece_lines(found: list[tuple[pd.DataFrame, pd.DataFrame]], wanted: dict[str, list[tuple[str, str, str]]], *,
-                      groups: dict[str, dict[str, str]], per_side: int = KWIC_PER_SIDE) -> pd.DataFrame | None:
-    """The explorer's KWIC table from every piece's :func:`piece_lines`, in corpus order (as on one machine)."""
+def merge_piece_lines(found: Iterable[tuple[pd.DataFrame, pd.DataFrame]],
+                      wanted: dict[str, list[tuple[str, str, str]]], *, groups: dict[str, dict[str, str]],
+                      per_side: int = KWIC_PER_SIDE) -> pd.DataFrame | None:
+    """The explorer's KWIC table from every piece's :func:`piece_lines`, in corpus order (as on one machine).
+
+    ``found`` may be an iterator: each piece's tables are cut to the kept statements as they arrive.
+    """
     seen: dict[tuple, int] = {}
     frames = []
     for pairs, lines in found:

@@ -8,6 +8,7 @@ local mode, to a temporary folder removed with the results.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
@@ -71,25 +72,44 @@ class SparkRun:
                  len(names))
         return [_unpacked(a) for a, _ in found], [_unpacked(b) for _, b in found]
 
+    def map_pieces(self, fn: Callable[[Corpus, Any], tuple[pd.DataFrame, ...]]) -> Iterator[tuple[pd.DataFrame, ...]]:
+        """``fn(piece with its texts, its tokens)`` on the executors, one task per piece; its tables in order.
 
-    def map_pieces(self, fn: Callable[[Corpus, Any], tuple[pd.DataFrame, ...]]) -> list[tuple[pd.DataFrame, ...]]:
-        """``fn(piece with its texts, its tokens)`` on the executors, one task per piece; its tables, in the
-        store's chunk order. ``fn`` (a module-level function or a ``functools.partial`` of one) reaches
-        the executors once, as a broadcast, and returns a few small tables."""
+        ``fn`` (a module-level function or a ``functools.partial`` of one: Spark broadcasts it with
+        pickle) reaches the executors once and returns a few small tables per piece. They come back in
+        the store's chunk order, a wave of as many pieces as Spark has cores at a time (all cores
+        busy, at most one wave's tables on the driver), so the caller can reduce them as they come.
+        """
         store = dataclasses.replace(self.store, units=self.store.units.iloc[:0])  # what a task needs, small
         folder, source, names = str(self.texts), str(self.store.path), list(self.store.chunks)
         spark = spark_session(session=self.session)
         shared = spark.sparkContext.broadcast(fn)
-        try:
-            def task(name: str) -> list[tuple[bytes, str]]:
-                piece = text_piece(Path(folder), name, source=source)
-                return [_packed(frame) for frame in shared.value(piece, store.chunk(name))]
 
-            found = spark.sparkContext.parallelize(names, numSlices=max(1, len(names))).map(task).collect()
+        def task(name: str) -> list[tuple[bytes, str]]:
+            piece = text_piece(Path(folder), name, source=source)
+            return [_packed(frame) for frame in shared.value(piece, store.chunk(name))]
+
+        wave = max(1, spark.sparkContext.defaultParallelism)
+        try:
+            for start in range(0, len(names), wave):
+                part = names[start:start + wave]
+                for tables in spark.sparkContext.parallelize(part, numSlices=len(part)).map(task).collect():
+                    yield tuple(_unpacked(p) for p in tables)
         finally:
-            shared.unpersist()
+            with contextlib.suppress(Exception):  # a stopped context: nothing left to free; keep the job's error
+                shared.destroy()  # the executors' copies and the driver's file of the pickled function
         log.info("spark: %s run on %d pieces", getattr(fn, "func", fn).__name__, len(names))
-        return [tuple(_unpacked(p) for p in tables) for tables in found]
+
+
+def _release_arrow_memory() -> None:
+    """Return the memory pyarrow's pool has freed (the collected pieces' tables) to the system.
+
+    Its pool (mimalloc here) keeps freed memory for reuse; on 16 x news the corpus step's peak
+    fell from 392 to 365 MB with this call, and the process keeps less for the steps after it.
+    """
+    import pyarrow  # deferred: pyarrow (pandas' Parquet engine; already loaded by Spark's toPandas)
+
+    pyarrow.default_memory_pool().release_unused()
 
 
 def _packed(frame: pd.DataFrame) -> tuple[bytes, str]:
@@ -150,4 +170,5 @@ def _run(spark: Any, cfg: AnalysisConfig, *, where: Path, scratch: Any,
         store = preprocess_on_spark(spark, pieces, config=cfg.preprocess, out=where / "store", texts=where / "texts")
     finally:
         pieces.unpersist()
+    _release_arrow_memory()
     return SparkRun(store=store, texts=where / "texts", scratch=scratch, session=spark)

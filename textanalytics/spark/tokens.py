@@ -112,8 +112,7 @@ def _count_rows(config: PreprocessConfig, cases: Any, rounds: list[pd.DataFrame]
     return run
 
 
-def _learn_round(spark: Any, pieces: Any, config: PreprocessConfig, cases: Any,
-                 rounds: list[pd.DataFrame]) -> pd.DataFrame:
+def _learn_round(pieces: Any, config: PreprocessConfig, cases: Any, rounds: list[pd.DataFrame]) -> pd.DataFrame:
     """One phrase pass: counts summed and pairs scored on Spark; only the phrases reach the driver.
 
     The pairs seen ``phrase_min_count`` times or more are joined with their terms' counts and
@@ -132,14 +131,15 @@ def _learn_round(spark: Any, pieces: Any, config: PreprocessConfig, cases: Any,
         unigrams = summed.filter(F.col("kind") == "u")
         side = {s: unigrams.select(F.col("a").alias(s), F.col("count").alias(f"n_{s}")) for s in ("a", "b")}
         joined = pairs.select("a", "b", "count").join(side["a"], "a").join(side["b"], "b")
-        n_pairs = joined.count()
+        n_pairs = pairs.count()
         scored = (joined.select("a", "b", "count", "n_a", "n_b")
                   .mapInPandas(_score_rows(total, config.phrase_threshold), SCORE_SCHEMA).toPandas()
                   if total >= 2 else pd.DataFrame({"a": [], "b": [], "score": []}))
     finally:
         summed.unpersist()
     scored = scored.astype({"a": object, "b": object, "score": float})
-    scored = scored.sort_values(["a", "b"], kind="stable").reset_index(drop=True)  # the local order: (a, b)
+    # A fixed order whatever the partitioning (strings, as the driver sorted the collected pairs before).
+    scored = scored.sort_values(["a", "b"], kind="stable").reset_index(drop=True)
     log.info("spark: phrase pass %d: %d pairs seen %d+ times, %d phrases", len(rounds) + 1, n_pairs,
              config.phrase_min_count, len(scored))
     return scored[["a", "b", "score"]]
@@ -213,7 +213,7 @@ def preprocess_on_spark(spark: Any, pieces: Any, *, config: PreprocessConfig, ou
     rounds: list[pd.DataFrame] = []
     if config.phrases:
         for _ in range(config.phrase_passes):
-            scored = _learn_round(spark, pieces, config, cases, rounds)
+            scored = _learn_round(pieces, config, cases, rounds)
             if scored.empty:
                 break
             rounds.append(scored)

@@ -30,8 +30,10 @@ def fit_key(prep: PreparedMatrix, *, k: int, seed: int, config: TopicConfig) -> 
         config = mllib_config(config)
     # MLlib's fit can change with Spark's version (its aggregation order); local engines never use Spark.
     versions = package_versions(packages + (("pyspark",) if config.engine == "mllib" else ()), missing="")
-    # Settings that leave the fit unchanged (workers; how K is searched) stay out of the key.
-    settings = {name: v for name, v in to_dict(config).items() if name not in ("n_jobs", *SEARCH_SETTINGS)}
+    # Settings that leave the fit unchanged (workers; how K is searched; mllib_defaults, already applied
+    # above for the one engine it concerns) stay out of the key.
+    settings = {name: v for name, v in to_dict(config).items()
+                if name not in ("n_jobs", "mllib_defaults", *SEARCH_SETTINGS)}
     return digest([prep.digest, json.dumps({"k": int(k), "seed": int(seed), "config": settings,
                                             "version": __version__, "versions": versions}, sort_keys=True)])
 
