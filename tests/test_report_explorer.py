@@ -377,3 +377,13 @@ def test_piece_lines_on_random_corpora_cap_each_piece_and_merge_to_the_corpus_or
                 pd.testing.assert_frame_equal(got[cols].astype(str), expected[cols].astype(str))
                 compared += 1
     assert compared > 60
+
+
+def test_a_token_whose_lemma_and_term_are_both_wanted_counts_for_both():
+    t = pd.DataFrame({"statement_id": pd.Categorical(["s1", "s1", "s2", "s2", "s3"]),
+                      "lemma": ["Terrorist", "financing", "terrorist", "act", "financing"],
+                      "term": ["terrorist_financing", "terrorist_financing", "terrorist", "act", "financing"]})
+    pairs = explorer._hits(t, {"terrorist", "terrorist_financing", "financing"})
+    assert pairs.astype(str).values.tolist() == [
+        ["s1", "terrorist"], ["s1", "terrorist_financing"], ["s1", "financing"],
+        ["s2", "terrorist"], ["s3", "financing"]]

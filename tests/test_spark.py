@@ -15,6 +15,7 @@ import os
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -125,6 +126,25 @@ def test_explorer_lines_found_on_the_executors_equal_the_local_ones(seeds_runs, 
                         lambda self: (_ for _ in ()).throw(AssertionError("texts read on the driver")))
     assert explorer.page_json(on_spark) == expected
     assert '"lines":{"' in expected  # the explorer embeds lines (not an empty table on both sides)
+
+
+def test_lexical_stats_and_coherence_counts_are_made_on_the_executors(seeds_runs, monkeypatch):
+    from textanalytics import pipeline, topics as tp
+
+    local, on_spark = seeds_runs
+    store, map_pieces = on_spark.tokens, on_spark.inputs.map_on_spark
+    vocab = list(local.dtm.vocabulary)
+    topics = [vocab[i:i + 10] for i in range(0, 40, 10)]
+    expected = tp.coherence(topics, texts=local.tokens.documents(unit="paragraph")[1])
+    # The driver reads no token of the store: each piece is counted where it is.
+    for name in ("chunk_tokens", "documents", "chunk"):
+        monkeypatch.setattr(type(store), name, lambda *a, **k: (_ for _ in ()).throw(AssertionError("driver read")))
+    texts = tp.PieceTexts(store.texts(unit="paragraph"), unit="paragraph", map_pieces=map_pieces)
+    got = tp.coherence(topics, texts=texts)
+    for measure in ("c_npmi", "c_v"):
+        assert np.array_equal(got[measure], expected[measure]), measure
+    lexical = pipeline._lexical_stats(on_spark.corpus, store, window=50, map_pieces=map_pieces)
+    pd.testing.assert_frame_equal(lexical, local.tables["lexical_stats"], check_exact=True)
 
 
 def test_cleaning_and_skipped_records_on_spark_equal_the_local_ones(spark):

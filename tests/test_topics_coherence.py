@@ -45,3 +45,34 @@ def test_perfect_co_occurrence_scores_one():
 def test_unknown_term_is_a_clear_error():
     with pytest.raises(InputError, match="'zzz' does not occur"):
         coherence([["a", "zzz"]], texts=[["a", "b"]])
+
+
+def test_coherence_counted_piece_by_piece_equals_one_pass():
+    """PieceTexts sums each piece's window counts (the Spark backend's executors): the same scores."""
+    from types import SimpleNamespace
+
+    from textanalytics.topics import PieceTexts
+
+    rng = np.random.default_rng(3)
+    vocab = [f"w{i}" for i in range(30)]
+    texts = [[vocab[j] for j in rng.integers(0, 12 if i % 2 else 30, size=rng.integers(0, 40))] for i in range(25)]
+    topics = [["w0", "w1", "w2", "w3"], ["w4", "w9", "w11", "w2"], ["w5", "w6", "w7", "w8"]]
+    cut = [0, 7, 8, 8, 20, 25]  # an empty piece and a one-text piece among them
+    pieces = [SimpleNamespace(documents=lambda unit, part=texts[a:b]: (None, part)) for a, b in zip(cut, cut[1:])]
+    calls = []
+
+    def map_pieces(fn):
+        calls.append(fn)
+        for piece in pieces:
+            yield fn(None, piece)
+
+    class Unread:  # the texts are never iterated here: only the pieces are counted
+        def __iter__(self):
+            raise AssertionError("texts read in this process")
+
+    split = coherence(topics, texts=PieceTexts(Unread(), unit="paragraph", map_pieces=map_pieces))
+    whole = coherence(topics, texts=texts)
+    for measure in ("c_npmi", "c_v"):
+        assert np.array_equal(split[measure], whole[measure]), measure
+    assert len(calls) == 2  # one pass over the pieces per measure
+    assert list(PieceTexts(texts, unit="paragraph", map_pieces=map_pieces)) == texts  # iterates as its texts

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import ctypes.util
 import dataclasses
 import logging
@@ -281,7 +282,8 @@ def run_analysis(cfg: AnalysisConfig) -> AnalysisResults:
                      group_by or "corpus", ", ".join(ubiquitous["term"].head(10)))
         if cfg.vocabulary.ubiquitous_share > 0:
             res.tables["ubiquitous_terms"] = ubiquitous
-        res.tables["lexical_stats"] = _lexical_stats(corpus, tokens, window=cfg.compare.mattr_window)
+        res.tables["lexical_stats"] = _lexical_stats(corpus, tokens, window=cfg.compare.mattr_window,
+                                                     map_pieces=inputs.map_on_spark)
     with clock.stage("compare"):
         _compare(cfg, res)
     with clock.stage("topics"):
@@ -315,20 +317,33 @@ def _matrices(cfg: AnalysisConfig, tokens: Any, *, corpus: Any,
     return full, model, ubiquitous
 
 
-def _lexical_stats(corpus: Any, tokens: Any, *, window: int) -> pd.DataFrame:
-    """Lexical statistics per statement, token chunk by token chunk (in memory: one chunk)."""
+def _lexical_stats(corpus: Any, tokens: Any, *, window: int, map_pieces: Any = None) -> pd.DataFrame:
+    """Lexical statistics per statement, token chunk by token chunk (in memory: one chunk).
+
+    ``map_pieces`` (the Spark backend's :meth:`~textanalytics.spark.run.SparkRun.map_pieces`): each
+    piece's rows are computed on an executor and only the rows (one per statement) come back.
+    """
     meta, no_paragraphs = corpus.metadata, corpus.paragraphs.iloc[:0]
-    parts = []
-    for chunk in tokens.chunk_tokens():  # a chunk's tokens and its statements' metadata; no text needed
-        ids = chunk.units["statement_id"].astype(str).unique()
-        piece = type(corpus)(statements=meta[meta["statement_id"].astype(str).isin(ids)], paragraphs=no_paragraphs)
-        parts.append(cmp.lexical_stats(piece, tokens=chunk, window=window).table)
+    if map_pieces is not None:
+        parts = [rows for (rows,) in map_pieces(functools.partial(piece_lexical_stats, window=window))]
+    else:
+        parts = []
+        for chunk in tokens.chunk_tokens():  # a chunk's tokens and its statements' metadata; no text needed
+            ids = chunk.units["statement_id"].astype(str).unique()
+            piece = type(corpus)(statements=meta[meta["statement_id"].astype(str).isin(ids)],
+                                 paragraphs=no_paragraphs)
+            parts.append(piece_lexical_stats(piece, chunk, window=window)[0])
     lexical = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     lexical = lexical.sort_values("statement_id", kind="stable").reset_index(drop=True)
     if len(lexical) != len(meta):
         raise InputError(f"{corpus.source}: {len(meta) - len(lexical)} statement(s) have no stored tokens; "
                          "the file changed during the run; run the report again")
     return lexical
+
+
+def piece_lexical_stats(piece: Any, tokens: Any, *, window: int) -> tuple[pd.DataFrame]:
+    """One piece's lexical statistics per statement (a 1-tuple, as ``map_pieces`` functions return)."""
+    return (cmp.lexical_stats(piece, tokens=tokens, window=window).table,)
 
 
 def _compare(cfg: AnalysisConfig, res: AnalysisResults) -> None:
@@ -405,8 +420,11 @@ def _topics(cfg: AnalysisConfig, res: AnalysisResults) -> None:
     """
     res.model_seeds = seeds_for(cfg)
     try:
-        run = run_topics(cfg, corpus=res.corpus, tokens=res.tokens, dtm=res.dtm,
-                         texts=res.tokens.texts(unit=cfg.preprocess.unit),
+        texts = res.tokens.texts(unit=cfg.preprocess.unit)
+        if res.inputs is not None and res.inputs.map_on_spark is not None:
+            # Coherence counts made on the executors, piece by piece; only word x word counts come back.
+            texts = tp.PieceTexts(texts, unit=cfg.preprocess.unit, map_pieces=res.inputs.map_on_spark)
+        run = run_topics(cfg, corpus=res.corpus, tokens=res.tokens, dtm=res.dtm, texts=texts,
                          on_spark=None if res.topic_matrix is None else (res.inputs.spark, res.topic_matrix))
     except StepSkipped as exc:
         res.skipped.append(f"topic models: {exc}")

@@ -172,11 +172,19 @@ def needed_pieces(pieces: Iterable[tuple[Any, Any]], wanted: dict[str, list[tupl
 
 
 def _hits(t: pd.DataFrame, words: set[str]) -> pd.DataFrame:
-    """``statement_id, word``: each wanted word (lemma, else model term) of a token table, once per statement."""
-    lemma, term = t["lemma"].astype(str).str.lower(), t["term"].astype(str).str.lower()
-    hit = lemma.isin(words) | term.isin(words)
-    return (t.loc[hit, ["statement_id"]].assign(word=np.where(lemma[hit].isin(words), lemma[hit], term[hit]))
-            .drop_duplicates().reset_index(drop=True))
+    """``statement_id, word``: each wanted word (as lemma or model term) of a token table, once per statement.
+
+    In token order; a token whose lemma and model term are both wanted (``terrorist`` in
+    ``terrorist_financing``) gives its lemma's pair, then its term's.
+    """
+    lemma, term = t["lemma"].astype(str).str.lower().to_numpy(), t["term"].astype(str).str.lower().to_numpy()
+    sid = t["statement_id"].to_numpy()
+    pairs = []
+    for rank, col in enumerate((lemma, term)):
+        rows = np.flatnonzero(pd.Series(col).isin(words).to_numpy())
+        pairs.append(pd.DataFrame({"statement_id": sid[rows], "word": col[rows], "_row": rows, "_rank": rank}))
+    out = pd.concat(pairs, ignore_index=True).sort_values(["_row", "_rank"], kind="stable")
+    return out[["statement_id", "word"]].drop_duplicates().reset_index(drop=True)
 
 
 def _select(pairs: pd.DataFrame, wanted: dict[str, list[tuple[str, str, str]]], *, groups: dict[str, dict[str, str]],

@@ -39,6 +39,7 @@ from .config import TopicConfig
 # needs TopicConfig, and the CLI should start without them.
 _EXPORTS = {
     "TopicModel": "textanalytics.topics.model",
+    "PieceTexts": "textanalytics.topics.coherence",
     "TopicEnsemble": "textanalytics.topics.model",
     "ModelSelection": "textanalytics.topics.model",
     "fit_topics": "textanalytics.topics.fit",

@@ -17,14 +17,18 @@ The counts reproduce a quirk of gensim's sliding window (see
 
 from __future__ import annotations
 
-from typing import Iterable, Literal, Sequence
+import functools
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Literal, Sequence
 
 import numpy as np
 import scipy.sparse as sp
 
 from ..errors import InputError
 
-__all__ = ["coherence", "WINDOW_SIZES"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["coherence", "WINDOW_SIZES", "PieceTexts", "piece_window_counts"]
 
 #: gensim's default sliding-window sizes.
 WINDOW_SIZES = {"c_npmi": 10, "c_v": 110}
@@ -102,6 +106,60 @@ def _window_counts(texts: Sequence[Sequence[str]], words: Sequence[str],
     return np.diag(co).copy(), co, n_windows
 
 
+def piece_window_counts(piece: Any, tokens: Any, *, words: tuple[str, ...], window: int,
+                        unit: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One piece's share of :func:`_window_counts`, as two small tables (run where the piece is).
+
+    ``tokens``: the piece's :class:`~textanalytics.preprocessing.Tokens`; its modelling texts
+    (``tokens.documents(unit=unit)``) are counted. Returns ``(cells, windows)``: ``cells`` holds
+    ``i, j, count`` for every nonzero co-occurrence count of ``words`` (the diagonal is the
+    occurrences), ``windows`` one row with ``n_windows``. Counts over pieces add up to the
+    counts over the whole corpus: windows never cross a unit, and a unit is in one piece.
+    """
+    import pandas as pd  # deferred: only the pieces' tables need pandas
+
+    _, texts = tokens.documents(unit=unit)
+    occ, co, n = _window_counts(texts, list(words), window)
+    i, j = np.nonzero(co)
+    cells = pd.DataFrame({"i": i.astype(np.int64), "j": j.astype(np.int64), "count": co[i, j].astype(np.int64)})
+    return cells, pd.DataFrame({"n_windows": [int(n)]})
+
+
+class PieceTexts:
+    """Modelling texts whose coherence counts are made piece by piece where the pieces are.
+
+    ``texts``: the re-iterable texts (a token store's :class:`~textanalytics.preprocessing.store.StreamedTexts`),
+    iterated as usual by anything but :func:`coherence`; ``map_pieces(fn)`` runs ``fn(piece, tokens)``
+    on every piece and yields its tables (the Spark backend's
+    :meth:`~textanalytics.spark.run.SparkRun.map_pieces`, on the executors). :func:`coherence`
+    then sums each piece's :func:`piece_window_counts` instead of reading every text here: the
+    same integers, so the same scores, and only ``words`` x ``words`` counts reach this process.
+    """
+
+    def __init__(self, texts: Iterable[Sequence[str]], *, unit: str,
+                 map_pieces: Callable[[Callable[..., tuple[pd.DataFrame, ...]]], Iterator[tuple[pd.DataFrame, ...]]]
+                 ) -> None:
+        self.texts, self.unit, self.map_pieces = texts, unit, map_pieces
+
+    def __iter__(self) -> Iterator[Sequence[str]]:
+        return iter(self.texts)
+
+    def window_counts(self, words: Sequence[str], window: int) -> tuple[np.ndarray, np.ndarray, int]:
+        """:func:`_window_counts` of the texts, summed over the pieces' :func:`piece_window_counts`."""
+        r = len(words)
+        co = np.zeros((r, r), dtype=np.int64)
+        n = 0
+        fn = functools.partial(piece_window_counts, words=tuple(words), window=int(window), unit=self.unit)
+        for cells, windows in self.map_pieces(fn):
+            np.add.at(co, (cells["i"].to_numpy(dtype=np.int64), cells["j"].to_numpy(dtype=np.int64)),
+                      cells["count"].to_numpy(dtype=np.int64))
+            n += int(windows["n_windows"].sum())
+        return np.diag(co).copy(), co, n
+
+    def __repr__(self) -> str:
+        return f"PieceTexts({self.texts!r}, unit={self.unit!r})"
+
+
 def _npmi(co_sub: np.ndarray, occ_a: np.ndarray, occ_b: np.ndarray, n: int) -> np.ndarray:
     """gensim's normalised log-ratio measure, elementwise (``log_ratio_measure(normalize=True)``)."""
     joint = co_sub / n
@@ -111,7 +169,9 @@ def _npmi(co_sub: np.ndarray, occ_a: np.ndarray, occ_b: np.ndarray, n: int) -> n
 
 def _fast_scores(topics: list[list[str]], texts: Iterable[Sequence[str]], measure: str) -> np.ndarray:
     words = sorted({w for t in topics for w in t})
-    occ, co, n = _window_counts(texts, words, WINDOW_SIZES[measure])
+    counter = getattr(texts, "window_counts", None)  # PieceTexts: counted piece by piece where the pieces are
+    occ, co, n = (counter(words, WINDOW_SIZES[measure]) if counter is not None
+                  else _window_counts(texts, words, WINDOW_SIZES[measure]))
     missing = [w for w, o in zip(words, occ) if o == 0]  # a word that occurs is in some window
     if missing:
         raise InputError(f"texts: topic term {missing[0]!r} does not occur in the texts given for "
@@ -182,7 +242,7 @@ def coherence(topics: Sequence[Sequence[str]], *, texts: Sequence[Sequence[str]]
     if any(len(set(t)) != len(t) or len(t) < 2 for t in topics):
         raise InputError("topics: each topic needs at least 2 distinct terms")
     if method == "fast":
-        if iter(texts) is texts:  # a one-shot iterator: every measure needs its own pass
+        if not hasattr(texts, "window_counts") and iter(texts) is texts:  # one-shot: each measure needs a pass
             texts = [list(t) for t in texts]
         return {m: _fast_scores(topics, texts, m) for m in measures}
     texts = [[str(w) for w in t] for t in texts]
