@@ -128,7 +128,7 @@ def test_explorer_lines_found_on_the_executors_equal_the_local_ones(seeds_runs, 
     assert '"lines":{"' in expected  # the explorer embeds lines (not an empty table on both sides)
 
 
-def test_lexical_stats_and_coherence_counts_are_made_on_the_executors(seeds_runs, monkeypatch):
+def test_lexical_stats_coherence_and_theme_counts_are_made_on_the_executors(seeds_runs, monkeypatch):
     from textanalytics import pipeline, topics as tp
 
     local, on_spark = seeds_runs
@@ -145,6 +145,12 @@ def test_lexical_stats_and_coherence_counts_are_made_on_the_executors(seeds_runs
         assert np.array_equal(got[measure], expected[measure]), measure
     lexical = pipeline._lexical_stats(on_spark.corpus, store, window=50, map_pieces=map_pieces)
     pd.testing.assert_frame_equal(lexical, local.tables["lexical_stats"], check_exact=True)
+    from textanalytics.themes import count_themes, read_codebook
+
+    counts = count_themes(store, read_codebook(ROOT / "seeds" / "themes.toml"), map_pieces=map_pieces)
+    for name, table in (("theme_counts", counts.table), ("theme_paragraph_counts", counts.paragraphs),
+                        ("theme_entries", counts.entries), ("theme_unmatched", counts.unmatched)):
+        pd.testing.assert_frame_equal(table, local.tables[name], check_exact=True, obj=name)
 
 
 def test_cleaning_and_skipped_records_on_spark_equal_the_local_ones(spark):

@@ -143,17 +143,19 @@ class ThemeCounts(TableResult):
                           term_counts=topic_term.sum(axis=0) + 1e-12, params=params)
 
 
-def count_themes(tokens: Any, codebook: Codebook, *, match: MatchMode = "lemma") -> ThemeCounts:
+def count_themes(tokens: Any, codebook: Codebook, *, match: MatchMode = "lemma",
+                 map_pieces: Any = None) -> ThemeCounts:
     """Count every category of ``codebook`` in every statement and paragraph of ``tokens``.
 
-    ``match``: ``"lemma"`` (default) or ``"surface"`` (:mod:`.matching`).
+    ``match``: ``"lemma"`` (default) or ``"surface"`` (:mod:`.matching`); ``map_pieces``: match each
+    piece where it is (the Spark backend's executors; :func:`~.matching.find_matches`).
     Entries that match nothing and entries under several categories are
     logged as warnings and listed in the result.
 
     >>> counts = count_themes(tokens, read_codebook("seeds/themes.toml"))   # doctest: +SKIP
     >>> counts.summary()                                                    # doctest: +SKIP
     """
-    hits, units = find_matches(tokens, codebook, match=match)
+    hits, units = find_matches(tokens, codebook, match=match, map_pieces=map_pieces)
     cats = codebook.categories
     table = _tidy(units, hits, ["statement_id"], cats)
     paragraphs = _tidy(units, hits, ["statement_id", "paragraph"], cats)

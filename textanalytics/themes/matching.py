@@ -24,6 +24,7 @@ The rule (ported from quanteda's ``tokens_lookup``, ``valuetype = "glob"``,
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 from typing import Any, Literal
 
@@ -33,7 +34,7 @@ import pandas as pd
 from ..errors import InputError
 from .codebook import Codebook
 
-__all__ = ["MatchMode", "find_matches", "HIT_COLUMNS", "UNIT_COLUMNS"]
+__all__ = ["MatchMode", "find_matches", "piece_matches", "HIT_COLUMNS", "UNIT_COLUMNS"]
 
 MatchMode = Literal["lemma", "surface"]
 
@@ -79,7 +80,8 @@ def _streams(table: pd.DataFrame, match: MatchMode,
     return rows, lemma, surface, words
 
 
-def find_matches(tokens: Any, codebook: Codebook, *, match: MatchMode = "lemma") -> tuple[pd.DataFrame, pd.DataFrame]:
+def find_matches(tokens: Any, codebook: Codebook, *, match: MatchMode = "lemma",
+                 map_pieces: Any = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every match of the codebook's entries in the tokens, and the word tokens of every paragraph.
 
     ``tokens``: :class:`~textanalytics.preprocessing.Tokens` or a
@@ -93,25 +95,34 @@ def find_matches(tokens: Any, codebook: Codebook, *, match: MatchMode = "lemma")
     paragraph (every paragraph of the corpus): ``statement_id, paragraph,
     tokens`` (word tokens of the stream, the denominator of rates).
 
+    ``map_pieces`` (the Spark backend's :meth:`~textanalytics.spark.run.SparkRun.map_pieces`): each
+    piece is matched where it is (:func:`piece_matches`, on an executor) and only its hits and
+    paragraph sizes come back; the same tables.
+
     >>> hits, units = find_matches(tokens, read_codebook("seeds/themes.toml"))   # doctest: +SKIP
     """
     if match not in ("lemma", "surface"):
         raise InputError(f"[themes] match: expected 'lemma' or 'surface', got {match!r}")
-    hit_parts, unit_parts = [], []
-    for chunk in tokens.chunk_tokens():
-        al = chunk.aliases
-        variants = {"_".join(re.split(r"[\s_]+", str(v).lower().strip())): str(c)
-                    for v, c in zip(al["variant"], al["canonical"])} if len(al) and match == "lemma" else {}
-        hits, units = _chunk_matches(chunk, codebook, match=match, canonical=set(variants.values()),
-                                     variants=variants)
-        hit_parts.append(hits)
-        unit_parts.append(units)
+    if map_pieces is not None:
+        found = list(map_pieces(functools.partial(piece_matches, codebook=codebook, match=match)))
+    else:
+        found = [piece_matches(None, chunk, codebook=codebook, match=match) for chunk in tokens.chunk_tokens()]
+    hit_parts, unit_parts = [h for h, _ in found], [u for _, u in found]
     hits = pd.concat(hit_parts, ignore_index=True)
     units = pd.concat(unit_parts, ignore_index=True).sort_values(["statement_id", "paragraph"], kind="stable")
     order = {c: i for i, c in enumerate(codebook.categories)}
     hits = hits.assign(_c=hits["category"].map(order)).sort_values(
         ["_c", "statement_id", "paragraph", "position", "entry"], kind="stable").drop(columns="_c")
     return hits.reset_index(drop=True), units.reset_index(drop=True)
+
+
+def piece_matches(piece: Any, chunk: Any, *, codebook: Codebook,
+                  match: MatchMode) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(hits, units)`` of one piece's tokens ``chunk`` (``piece``, its texts, is not needed)."""
+    al = chunk.aliases
+    variants = {"_".join(re.split(r"[\s_]+", str(v).lower().strip())): str(c)
+                for v, c in zip(al["variant"], al["canonical"])} if len(al) and match == "lemma" else {}
+    return _chunk_matches(chunk, codebook, match=match, canonical=set(variants.values()), variants=variants)
 
 
 def _chunk_matches(chunk: Any, codebook: Codebook, *, match: MatchMode, canonical: set[str],

@@ -69,7 +69,9 @@ def run_themes(cfg: Any, res: Any) -> None:
         return
     with res.clock.stage("themes"):
         codebook = read_codebook(tc.codebook)
-        counts = count_themes(res.tokens, codebook, match=tc.match)
+        # On Spark each piece is matched on an executor (res.inputs.map_on_spark); only hits come back.
+        counts = count_themes(res.tokens, codebook, match=tc.match,
+                              map_pieces=res.inputs.map_on_spark if res.inputs is not None else None)
         t = res.tables
         t["theme_codebook"] = codebook.table
         t["theme_counts"] = counts.table
