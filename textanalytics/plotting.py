@@ -70,8 +70,8 @@ def declutter_ticks(fig: Figure, *, pad: float = 2.0) -> Figure:
     """
     if not hasattr(fig.canvas, "get_renderer"):  # a bare Figure: measure text with the Agg renderer
         FigureCanvasAgg(fig)
-    fig.draw_without_rendering()
     renderer = fig.canvas.get_renderer()
+    _lay_out(fig, renderer)
     for ax in fig.axes:
         if not ax.get_visible():
             continue
@@ -93,6 +93,21 @@ def declutter_ticks(fig: Figure, *, pad: float = 2.0) -> Figure:
                 if not _overlapping([t for t in labels if t.get_visible()], renderer, pad=pad):
                     break
     return fig
+
+
+def _lay_out(fig: Figure, renderer: Any) -> None:
+    """Place the axes as a draw would (layout engine, then each axes' aspect) without drawing anything.
+
+    Tick labels get their positions when they are asked for (``get_xticklabels`` updates the
+    ticks), so their extents can be measured after this; a full ``draw_without_rendering`` walked
+    every artist too and cost about twice as much.
+    """
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)
+    for ax in fig.axes:
+        locator = ax.get_axes_locator()
+        ax.apply_aspect(locator(ax, renderer) if locator else None)
 
 
 def _overlapping(labels: list, renderer: Any, *, pad: float) -> bool:
