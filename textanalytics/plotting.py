@@ -7,6 +7,7 @@ they never write files (only :mod:`textanalytics.report` writes).
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -60,13 +61,16 @@ def facet_columns(n_panels: int, *, preferred: int, max_columns: int = 6) -> int
     return max(1, min(n_panels, wanted, max(max_columns, preferred)))
 
 
-def declutter_ticks(fig: Figure, *, pad: float = 2.0) -> Figure:
-    """Rotate, then thin, tick labels that would overlap; returns ``fig``.
+def declutter_ticks(fig: Figure, *, pad: float = 2.0, min_fontsize: float = 5.0) -> Figure:
+    """Rotate, shrink or thin tick labels that would overlap; returns ``fig``.
 
     Lays the figure out once, then for every axis whose visible tick labels
-    overlap: x labels are first turned 45° (anchored at their tick), then on
-    both axes every k-th label is kept for the smallest k that leaves a gap of
-    ``pad`` pixels. Labels hidden this way stay as ticks.
+    overlap: x labels are first turned 45° (anchored at their tick), then 90°.
+    Labels that name things (groups, terms, topics: a fixed list of labels that
+    are not all numbers or dates) are never hidden: their font shrinks, step by
+    step down to ``min_fontsize``, until they fit. Number and date labels (an
+    automatic scale, years, months) are thinned instead: every k-th kept for the
+    smallest k that leaves a gap of ``pad`` pixels; labels hidden this way stay as ticks.
     """
     if not hasattr(fig.canvas, "get_renderer"):  # a bare Figure: measure text with the Agg renderer
         FigureCanvasAgg(fig)
@@ -76,6 +80,7 @@ def declutter_ticks(fig: Figure, *, pad: float = 2.0) -> Figure:
         if not ax.get_visible():
             continue
         for which in ("x", "y"):
+            axis = ax.xaxis if which == "x" else ax.yaxis
             labels = [t for t in (ax.get_xticklabels() if which == "x" else ax.get_yticklabels())
                       if t.get_visible() and t.get_text()]
             if len(labels) < 2 or not _overlapping(labels, renderer, pad=pad):
@@ -87,12 +92,37 @@ def declutter_ticks(fig: Figure, *, pad: float = 2.0) -> Figure:
                     t.set_rotation_mode("anchor")
                 if not _overlapping(labels, renderer, pad=pad):
                     continue
+                if _names(axis, labels):
+                    for t in labels:
+                        t.set_rotation(90)
+                    if not _overlapping(labels, renderer, pad=pad):
+                        continue
+            if _names(axis, labels):
+                size = min(t.get_fontsize() for t in labels)
+                while size > min_fontsize and _overlapping(labels, renderer, pad=pad):
+                    size = max(min_fontsize, size - 0.5)
+                    for t in labels:
+                        t.set_fontsize(size)
+                continue
             for step in range(2, len(labels) + 1):
                 for i, t in enumerate(labels):
                     t.set_visible(i % step == 0)
                 if not _overlapping([t for t in labels if t.get_visible()], renderer, pad=pad):
                     break
     return fig
+
+
+_NUMBER_OR_DATE = re.compile(r"[\u2212+-]?[\d.,]+%?|\d{4}(-\d{2}){0,2}|\d{4}-Q\d|\d{3}0s")
+
+
+def _names(axis: Any, labels: list) -> bool:
+    """True when the labels name things: set as a fixed list (not an automatic scale) and not all numbers or dates."""
+    from matplotlib.category import StrCategoryLocator
+    from matplotlib.ticker import FixedLocator
+
+    if not isinstance(axis.get_major_locator(), (FixedLocator, StrCategoryLocator)):
+        return False
+    return not all(_NUMBER_OR_DATE.fullmatch(t.get_text().strip()) for t in labels)
 
 
 def _lay_out(fig: Figure, renderer: Any) -> None:

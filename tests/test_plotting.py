@@ -1,0 +1,58 @@
+"""Shared figure helpers (textanalytics/plotting.py): tick labels that would overlap."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+
+from textanalytics.plotting import declutter_ticks  # noqa: E402
+
+OUTLETS = ["aljazeera", "bbc", "cnn", "chinadaily", "rte", "reuters", "guardian", "dw", "nytimes"]
+
+
+def _labels(ax, which="x"):
+    ticks = ax.xaxis.get_major_ticks() if which == "x" else ax.yaxis.get_major_ticks()
+    return [t.label1 for t in ticks]
+
+
+def test_names_on_a_crowded_axis_are_turned_and_shrunk_never_hidden():
+    fig, ax = plt.subplots(figsize=(2.5, 2), layout="constrained")
+    ax.bar(range(9), range(9))
+    ax.set_xticks(range(9), OUTLETS)
+    declutter_ticks(fig)
+    labels = _labels(ax)
+    assert [t.get_text() for t in labels if t.get_visible()] == OUTLETS  # every outlet still named
+    assert all(t.get_rotation() == 90 for t in labels)
+    # Terms down a short y axis: smaller type, every term kept.
+    fig, ax = plt.subplots(figsize=(3, 1.2), layout="constrained")
+    terms = [f"term_{i}" for i in range(14)]
+    ax.barh(range(14), range(14))
+    ax.set_yticks(range(14), terms)
+    declutter_ticks(fig)
+    labels = _labels(ax, "y")
+    assert [t.get_text() for t in labels if t.get_visible()] == terms
+    assert labels[0].get_fontsize() < plt.rcParams["font.size"]
+    plt.close("all")
+
+
+def test_years_and_automatic_scales_are_thinned():
+    fig, ax = plt.subplots(figsize=(2, 2))
+    years = [str(1990 + i) for i in range(30)]
+    ax.bar(range(30), range(30))
+    ax.set_xticks(range(30), years)
+    declutter_ticks(fig)
+    shown = [t.get_text() for t in _labels(ax) if t.get_visible()]
+    assert 2 <= len(shown) < 30 and shown[0] == "1990"
+    plt.close("all")
+
+
+def test_labels_that_fit_are_left_alone():
+    fig, ax = plt.subplots(figsize=(8, 3))
+    ax.bar(range(3), range(3))
+    ax.set_xticks(range(3), OUTLETS[:3])
+    declutter_ticks(fig)
+    assert all(t.get_visible() and t.get_rotation() == 0 for t in _labels(ax))
+    plt.close("all")
