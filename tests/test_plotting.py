@@ -56,3 +56,23 @@ def test_labels_that_fit_are_left_alone():
     declutter_ticks(fig)
     assert all(t.get_visible() and t.get_rotation() == 0 for t in _labels(ax))
     plt.close("all")
+
+
+def test_theme_heatmap_is_titled_for_themes_and_prints_small_rates_with_decimals():
+    import pandas as pd
+
+    from textanalytics.themes.analysis import as_topic_table
+    from textanalytics.topics.plots import plot_share_heatmap
+
+    t = pd.DataFrame({"group_by": "party", "group": ["Con", "Lab"] * 2, "n_statements": [10, 12] * 2,
+                      "category": ["care.virtue"] * 2 + ["fairness.vice"] * 2,
+                      "share": [0.0042, 0.0061, 0.0008, 0.0013]})
+    fig = plot_share_heatmap(as_topic_table(t), kind="theme")
+    ax = fig.axes[0]
+    assert ax.get_title() == "Theme rates by party"
+    assert sorted(x.get_text() for x in ax.texts) == ["0.08%", "0.13%", "0.42%", "0.61%"]
+    assert [x.get_text() for x in ax.get_yticklabels()] == ["care.virtue", "fairness.vice"]  # no topic numbers
+    topic = plot_share_heatmap(as_topic_table(t.assign(share=t["share"] * 100)))
+    assert topic.axes[0].get_title().startswith("Topic shares by party")
+    assert sorted(x.get_text() for x in topic.axes[0].texts) == ["13%", "42%", "61%", "8%"]
+    plt.close("all")

@@ -247,7 +247,7 @@ def theme_figures(res: Any) -> dict[str, FigureSpec]:
         return {}
     as_topics = as_topic_table(ts)  # the topic heatmap draws categories as topics
     return {f"theme_heatmap_{col}": FigureSpec(tplots.plot_share_heatmap,
-                                                {"table": as_topics[as_topics["group_by"] == col]})
+                                                {"table": as_topics[as_topics["group_by"] == col], "kind": "theme"})
             for col in ts["group_by"].drop_duplicates()}
 
 

@@ -222,7 +222,7 @@ class ThemeResult(TableResult):
             return plots.plot_differences(t, **kwargs)
         if kind == "lines":
             return plots.plot_shares_over_time(t, confidence=self.params.get("confidence", 0.95), **kwargs)
-        return plots.plot_share_heatmap(t, **kwargs)
+        return plots.plot_share_heatmap(t, **{"kind": "theme", **kwargs})
 
 
 def _as_categories(result: Any, kind: str) -> ThemeResult:

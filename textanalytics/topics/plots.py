@@ -269,12 +269,17 @@ def plot_shares_over_time(table: pd.DataFrame, *, topics: Sequence[int] | None =
 
 
 # ---------------------------------------------------------------------------------------------
-def plot_share_heatmap(table: pd.DataFrame, *, ax: Any = None) -> Figure:
+def plot_share_heatmap(table: pd.DataFrame, *, kind: str = "topic", ax: Any = None) -> Figure:
     """Topic × group heatmap of table, values printed in the cells.
 
     ``table`` is a :func:`topic_shares` table; columns are its groups with their number of
-    statements; rows the topics with their labels (``*`` = unstable).
+    statements; rows the topics with their labels (``*`` = unstable). ``kind = "theme"``: a
+    theme-share table drawn as topics (:func:`~textanalytics.themes.analysis.as_topic_table`):
+    rows named by category, title and scale say "themes". Values are printed with as many
+    decimals as their size needs (0.4 %, not 0 %).
     """
+    if kind not in ("topic", "theme"):
+        raise InputError(f"kind: expected 'topic' or 'theme', got {kind!r}")
     _require(table, {"group", "topic", "share", "n_statements"}, "topic_shares()")
     groups = list(dict.fromkeys(table["group"]))
     topics = sorted(table["topic"].unique())
@@ -292,25 +297,34 @@ def plot_share_heatmap(table: pd.DataFrame, *, ax: Any = None) -> Figure:
     for t in topics:
         label = first.at[t, "label"] if "label" in first else ""
         star = "*" if "unstable" in first and _is_true(first.at[t, "unstable"]) else ""
-        topic_labels.append(_wrap(f"{t}. {label}{star}", 30) if not transpose else f"{t}{star}")
+        name = label if kind == "theme" else f"{t}. {label}{star}"
+        topic_labels.append(_wrap(name, 30) if not transpose else (label if kind == "theme" else f"{t}{star}"))
     rows, cols = values.shape
     cell_w = 0.55 if transpose else 1.0
     fig, ax = new_axes(ax, figsize=capped_size(max(5.0, cell_w * cols + 3.5), max(3.0, (0.3 if transpose else 0.42) * rows + 1.6)))
     im = ax.imshow(values, cmap=SEQUENTIAL_CMAP, aspect="auto", vmin=0)
     ax.set_xticks(range(cols), topic_labels if transpose else group_labels, fontsize=8)
     ax.set_yticks(range(rows), group_labels if transpose else topic_labels, fontsize=8)
-    if transpose:
+    if transpose and kind == "topic":
         ax.set_xlabel("topic (numbers as in the tables; * = unstable)", fontsize=8)
     vmax = np.nanmax(values) if np.isfinite(values).any() else 1.0
+    digits = _percent_digits(vmax)
     for (r, c), v in np.ndenumerate(values):
         if np.isfinite(v):
-            ax.text(c, r, f"{v:.0%}", ha="center", va="center", fontsize=7 if cols <= 20 else 5,
+            ax.text(c, r, f"{v:.{digits}%}", ha="center", va="center", fontsize=7 if cols <= 20 else 5,
                     color="black" if v > 0.6 * vmax else "white")
-    ax.figure.colorbar(im, ax=ax, label="share of words", format=lambda v, _: f"{v:.0%}")
+    scale = "share of words" if kind == "topic" else "share of words matched by the theme's entries"
+    ax.figure.colorbar(im, ax=ax, label=scale, format=lambda v, _: f"{v:.{digits + 1 if digits else 0}%}")
     group_by = str(table["group_by"].iloc[0]) if "group_by" in table else "group"
     note = " (* = unstable topic)" if "unstable" in first and first["unstable"].fillna(False).astype(bool).any() else ""
-    ax.set_title(f"Topic shares by {group_by}{note}", fontsize=10)
+    heading = f"Topic shares by {group_by}{note}" if kind == "topic" else f"Theme rates by {group_by}"
+    ax.set_title(heading, fontsize=10)
     return declutter_ticks(fig)
+
+
+def _percent_digits(vmax: float) -> int:
+    """Decimals of a percentage that tell values up to ``vmax`` apart: 0 from 10 %, 1 from 1 %, else 2."""
+    return 0 if not np.isfinite(vmax) or vmax >= 0.1 else 1 if vmax >= 0.01 else 2
 
 
 # ---------------------------------------------------------------------------------------------
