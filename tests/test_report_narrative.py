@@ -24,7 +24,8 @@ def test_keyness_items_take_the_side_from_direction_not_the_log_ratio_sign():
     summary, item = narrative.keyness_items(table, alpha=0.05)
     assert summary.startswith("1 comparison of term frequencies was made; 1 found key terms")
     assert item.startswith("year = 2017 (3 statements) vs the rest: more in 2017: sanctions (G² 12.0, in 3")
-    assert "peace" not in item and "law" not in item
+    # A term the group uses less than the rest is key too, and said so (the table flags it).
+    assert "; less in 2017 than in the rest: peace (G² 9.0" in item and "law" not in item
 
 
 def test_keyness_uses_the_key_flag_ranks_by_adjusted_p_and_says_when_nothing_passes():
@@ -37,8 +38,11 @@ def test_keyness_uses_the_key_flag_ranks_by_adjusted_p_and_says_when_nothing_pas
     assert item.index("surer") < item.index("big") and "one_speech" not in item
     nothing = _keyness_rows([{"term": "peace", "g2": -9.0, "direction": "reference", "p_adjusted": 0.002,
                               "key": True}])
-    assert narrative.keyness_items(nothing, alpha=0.05)[1].endswith(": no term is key for 2017 at α = 0.05 after "
-                                                                    "adjustment.")
+    summary, item = narrative.keyness_items(nothing, alpha=0.05)
+    assert summary.startswith("1 comparison of term frequencies was made; 1 found key terms")
+    assert item.endswith("vs the rest: less in 2017 than in the rest: peace (G² 9.0, in 4 statements).")
+    none = nothing.assign(key=False)
+    assert narrative.keyness_items(none, alpha=0.05)[1].endswith(": no key term at α = 0.05 after adjustment.")
     assert narrative.keyness_items(table.iloc[:0], alpha=0.05) == []
 
 

@@ -107,15 +107,14 @@ def keyness_items(keyness: pd.DataFrame, *, alpha: float, pairs: tuple = (), top
         parts = []
         if len(over):
             parts.append(f"more in {target}: {_term_list(over, effect)}")
-        if reference != REST_LABEL and len(under):
-            parts.append(f"more in {reference}: {_term_list(under, effect)}")
+        if len(under):  # against the rest: what the group uses less than the others do
+            parts.append(f"more in {reference}: {_term_list(under, effect)}" if reference != REST_LABEL
+                         else f"less in {target} than in the rest: {_term_list(under, effect)}")
         found += bool(parts)
         if parts:
             items.append(f"{head}: " + "; ".join(parts) + ".")
-        elif reference != REST_LABEL:
-            items.append(f"{head}: no key term at α = {alpha} after adjustment.")
         else:
-            items.append(f"{head}: no term is key for {target} at α = {alpha} after adjustment.")
+            items.append(f"{head}: no key term at α = {alpha} after adjustment.")
     n = len(comparisons)
     summary = (f"{n} comparison{'s' if n != 1 else ''} of term frequencies {'was' if n == 1 else 'were'} made; "
                f"{found} found key terms (adjusted statement-level test at α = {alpha}, a term used in enough "
