@@ -55,7 +55,7 @@ def test_writes_every_table_figure_and_document(seeds_report):
     aliases = (ROOT / "seeds" / "aliases.csv").read_text(encoding="utf-8-sig").encode("utf-8")
     assert run["resources"]["aliases"] == hashlib.sha256(aliases).hexdigest()  # the seeds' own table, recorded
     assert run["config"]["preprocess"]["aliases"] == "seeds/aliases.csv"  # as written, no machine path
-    assert run["versions"]["gensim"] and "corpus" in run["timings"]
+    assert run["versions"]["gensim"] and "corpus" in run["timings"] and run["timings"]["write report"] > 0
 
 
 def test_report_narrative_states_caveats(seeds_report):
