@@ -84,3 +84,40 @@ def test_term_effects_from_a_matrix_sums_units_per_statement():
     np.testing.assert_allclose(via_dtm.table["estimate"], direct.table["estimate"], rtol=1e-8)
     with pytest.raises(InputError, match="'surplus' is not in the matrix' vocabulary"):
         term_effects(dtm, terms=["surplus"], metadata=meta, formula="~ party")
+
+
+def test_poisson_hc3_is_the_sandwich_with_leverage_corrected_residuals():
+    import statsmodels.api as sm
+
+    from textanalytics.effects.regression import poisson_hc3
+
+    rng = np.random.default_rng(5)
+    n = 60
+    x = np.c_[np.ones(n), rng.integers(0, 2, n), rng.normal(size=n)]
+    exposure = rng.integers(50, 300, n)
+    y = rng.poisson(0.02 * exposure * np.exp(0.3 * x[:, 1]))
+    fit = sm.GLM(y, x, family=sm.families.Poisson(), offset=np.log(exposure)).fit(cov_type="HC0")
+    mu = np.asarray(fit.mu)
+    bread = np.linalg.inv(x.T @ np.diag(mu) @ x)
+    expected = np.zeros((3, 3))
+    for i in range(n):  # the textbook formula, one statement at a time
+        h = mu[i] * x[i] @ bread @ x[i]
+        expected += ((y[i] - mu[i]) / (1 - h)) ** 2 * np.outer(x[i], x[i])
+    np.testing.assert_allclose(poisson_hc3(x, y, mu), bread @ expected @ bread, rtol=1e-10)
+    assert np.all(np.diag(poisson_hc3(x, y, mu)) >= np.diag(np.asarray(fit.cov_params())))  # HC0 is smaller
+
+
+def test_a_group_rate_carried_by_one_statement_is_not_called_a_habit():
+    """20 SNP speeches at the others' rate, one of which repeats a word 27 times (Commons: 'scam')."""
+    rng = np.random.default_rng(2)
+    n = 300
+    meta = pd.DataFrame({"statement_id": [f"s{i:03d}" for i in range(n)],
+                         "party": np.where(np.arange(n) < 20, "snp", np.where(np.arange(n) % 2, "lab", "con"))})
+    exposure = pd.Series(rng.integers(300, 1500, n), index=meta["statement_id"])
+    word = rng.poisson(0.001 * exposure.to_numpy())
+    word[0] += 27
+    counts = pd.DataFrame({"fairness_vice": word}, index=meta["statement_id"])
+    res = estimate_count_effects(counts, exposure=exposure, metadata=meta, formula="~ party")
+    snp = res.table.query("term == 'party[T.snp]'").iloc[0]
+    assert snp.rate_ratio > 2 and snp.p_adjusted > 0.05  # large in this sample, resting on one speech
+    assert res.params["cov_type"] == "HC3"

@@ -3,8 +3,10 @@
 Each outcome (a column of a statement × outcome table) is a GLM with a log link and
 ``log(exposure)`` as offset, so coefficients are log rate ratios (per token):
 ``"quasi_poisson"`` (Poisson with the variance scaled by Pearson's χ² / df) or
-``"negative_binomial"`` (NB2, dispersion estimated). Standard errors are model-based, or
-cluster-robust by a column (``cluster="speaker"``). ``p_adjusted`` is Benjamini-Hochberg
+``"negative_binomial"`` (NB2, dispersion estimated). Standard errors are robust (HC3 sandwich;
+HC1 for the negative binomial),
+or cluster-robust by a column (``cluster="speaker"``): a model-based error would spread one
+dispersion over every statement, so a group's rate resting on a single statement looked precise. ``p_adjusted`` is Benjamini-Hochberg
 across outcomes × terms (the intercept excluded). :func:`term_effects` builds the table
 from a document-term matrix, so "did Labour say *deficit* more after 2010, holding
 government status fixed" is one call.
@@ -30,6 +32,9 @@ __all__ = ["estimate_count_effects", "term_effects", "COUNT_FAMILIES"]
 COUNT_FAMILIES = ("quasi_poisson", "negative_binomial")
 #: A standard error above this (log rate ratio) means a coefficient the data do not identify.
 SEPARATION_SE = 50.0
+#: ... and so does a log rate ratio beyond this (e^15: over a million-fold). Under separation the
+#: sandwich error of the runaway coefficient is near 0, so the size of the estimate tells it.
+SEPARATION_COEF = 15.0
 
 
 def estimate_count_effects(counts: pd.DataFrame, *, exposure: pd.Series | Sequence[float], metadata: Any,
@@ -101,8 +106,18 @@ def estimate_count_effects(counts: pd.DataFrame, *, exposure: pd.Series | Sequen
                          f"({min_per_coefficient} per coefficient); not estimated")
             continue
         c, v, info = glm_one(y_all[:, j], design.matrix, family=family, groups=groups, offset=offset)
+        slopes = np.asarray([name != "Intercept" for name in design.columns])  # a rare word's intercept is large
         se = np.sqrt(np.clip(np.diag(v), 0, None))
-        notes.append("" if np.all(np.isfinite(se)) and se.max() < SEPARATION_SE and info.get("converged", True)
+        # A coefficient of a level or period without any occurrence runs away (separation): its estimate
+        # and error are artefacts of where the fit stopped, so it gets no number and no test.
+        runaway = ~np.isfinite(se) | (se >= SEPARATION_SE) | ~np.isfinite(c) | (slopes & (np.abs(c) >= SEPARATION_COEF))
+        if runaway.any():
+            c, v = c.copy(), v.copy()
+            c[runaway] = np.nan
+            v[runaway, :] = np.nan
+            v[:, runaway] = np.nan
+        identified = not runaway.any() and info.get("converged", True)
+        notes.append("" if identified
                      else "not identified (a level or period without any occurrence: separation); drop or merge it")
         coefs.append(c)
         covs.append(v)
@@ -117,7 +132,7 @@ def estimate_count_effects(counts: pd.DataFrame, *, exposure: pd.Series | Sequen
     table["note"] = np.repeat(np.asarray(notes, dtype=object), p)
     params = {"formula": formula, "expanded_formula": design.expanded, "family": family,
               "scale": "log rate ratio per token", "offset": "log(exposure)",
-              "cov_type": "cluster" if cluster else "model", "cluster": cluster,
+              "cov_type": "cluster" if cluster else ("HC3" if family == "quasi_poisson" else "HC1"), "cluster": cluster,
               "n_clusters": None if groups is None else int(groups.max() + 1),
               "n_statements": int(n), "n_statements_dropped": design.n_dropped, "n_coefficients": p,
               "statements_per_coefficient": round(n / p, 1), "splines": design.splines,

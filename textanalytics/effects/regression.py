@@ -57,18 +57,27 @@ def glm_one(y: np.ndarray, x: np.ndarray, *, family: str, groups: np.ndarray | N
             offset: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
     """One GLM: ``family`` ``"fractional_logit"`` (Binomial, logit link, robust), ``"quasi_poisson"``
     (Poisson, scale by Pearson χ²) or ``"negative_binomial"`` (NB2 with its dispersion estimated).
-    Returns ``(coef, cov, info)``."""
+    Standard errors: cluster-robust by ``groups``, else sandwich: HC0 for the fractional logit, HC3
+    for quasi-Poisson (:func:`poisson_hc3`), HC1 for the negative binomial. Returns ``(coef, cov, info)``."""
 
+    # Counts: sandwich standard errors without a cluster column. A model-based quasi-Poisson error
+    # scales one dispersion over all statements, so a group whose count comes from one statement
+    # (a speech repeating "scam" 27 times) got an interval as if its words were spread out.
     cov_kw: dict[str, Any] = ({"cov_type": "cluster", "cov_kwds": {"groups": groups}} if groups is not None
-                              else {})
+                              else {"cov_type": "HC1"})
     info: dict[str, Any] = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")      # perfect-separation and domain notes; convergence is recorded
         if family == "fractional_logit":
             model = sm.GLM(y, x, family=sm.families.Binomial())
-            res = model.fit(**(cov_kw or {"cov_type": "HC0"}))
+            res = model.fit(**(cov_kw if groups is not None else {"cov_type": "HC0"}))
         elif family == "quasi_poisson":
             model = sm.GLM(y, x, family=sm.families.Poisson(), offset=offset)
+            if groups is None:
+                res = model.fit(scale="X2")
+                info["dispersion"] = float(res.scale)
+                info["converged"] = bool(getattr(res, "converged", True))
+                return np.asarray(res.params), poisson_hc3(x, y, np.asarray(res.mu)), info
             res = model.fit(scale="X2", **cov_kw)
             info["dispersion"] = float(res.scale)
         elif family == "negative_binomial":
@@ -81,6 +90,21 @@ def glm_one(y: np.ndarray, x: np.ndarray, *, family: str, groups: np.ndarray | N
             raise ValueError(family)
     info["converged"] = bool(getattr(res, "converged", True))
     return np.asarray(res.params), np.asarray(res.cov_params()), info
+
+
+def poisson_hc3(x: np.ndarray, y: np.ndarray, mu: np.ndarray) -> np.ndarray:
+    """HC3 sandwich covariance of a Poisson (log link) GLM's coefficients at its fitted means ``mu``.
+
+    ``B M B`` with bread ``B = (X' diag(mu) X)^-1`` and meat ``M = X' diag(r_i^2 / (1 - h_i)^2) X``,
+    ``r = y - mu`` and ``h_i = mu_i x_i' B x_i`` (the leverages of the weighted fit): MacKinnon &
+    White's HC3, which does not shrink the residual of a statement that alone carries its
+    group's count (HC0 would). statsmodels' GLM gives HC0's figures for ``cov_type="HC3"``.
+    """
+    bread = np.linalg.pinv(x.T @ (mu[:, None] * x))
+    h = mu * np.einsum("ij,jk,ik->i", x, bread, x)
+    r = (y - mu) / np.clip(1.0 - h, 1e-8, None)
+    meat = x.T @ ((r * r)[:, None] * x)
+    return bread @ meat @ bread
 
 
 def rubin(coefs: np.ndarray, covs: np.ndarray, *, df_complete: float) -> dict[str, np.ndarray]:
