@@ -8,7 +8,8 @@ statistics and fits (the stages whose memory grows with the corpus):
 2. the comparisons' sums (``KeynessSums`` for every ``[compare] group_by`` column): locally of the
    comparison matrix (unpruned, ``[compare] unit``, built on the driver); on Spark summed there
    (``spark.sums.keyness_sums_on_spark``), no matrix on the driver; then the comparisons from
-   them (keyness with its omnibus and trend tests, distinctive terms), as the report makes them;
+   them (keyness with its omnibus and trend tests, only its shortlisted rows as a table; distinctive
+   terms), as the report makes them;
 3. the topic-model matrix as the fits take it: locally ``topic_model_matrix`` + ``prepare`` (the
    counts in memory); on Spark with ``[topics] engine = "mllib"`` at a fixed K,
    ``spark.prepare.prepare_on_spark`` (vocabulary, units and pruned counts only: the vectors are
@@ -126,6 +127,7 @@ def child(backend: str, path: Path, n_records: int) -> dict:
     from textanalytics.features import build_dtm, topic_model_matrix
     from textanalytics.grouping import group_units, unit_labels
     from textanalytics.inputs import load_inputs
+    from textanalytics.pipeline import KEYNESS_TOP_ROWS
     from textanalytics.spark.prepare import prepare_on_spark
     from textanalytics.spark.sums import keyness_sums_on_spark
     from textanalytics.topics.prepare import prepare
@@ -148,7 +150,7 @@ def child(backend: str, path: Path, n_records: int) -> dict:
                 for col in cfg.compare.group_by}
     after["comparison_sums"] = peak_mb()
     for col, data in sums.items():
-        keyness_of_sums(data, group_by=col, **options)
+        keyness_of_sums(data, group_by=col, shortlist=KEYNESS_TOP_ROWS, **options)
         distinctive_of_sums(data, group_by=col, top_n=cfg.compare.top_n, idf=cfg.compare.distinctive_idf)
     group_cells = sum(int(data.a.nnz) for data in sums.values())
     del sums

@@ -349,8 +349,8 @@ def piece_lexical_stats(piece: Any, tokens: Any, *, window: int) -> tuple[pd.Dat
 def _compare(cfg: AnalysisConfig, res: AnalysisResults) -> None:
     """Distinctive terms and keyness per grouping and configured pair; statement similarity."""
     full, corpus, cc = res.full_dtm, res.corpus, cfg.compare
-    # Each comparison's full keyness table (every term) is cut to the report's rows as soon as it
-    # is made: on a large corpus the full tables run to millions of rows.
+    # Only the report's keyness rows of each comparison are made (shortlist=): on a large corpus the
+    # full tables run to millions of rows.
     distinctive, key_tables, omnibus, trend = [], [], [], []
     comparisons = [(col, None, None) for col in res.groupings] + [(col, a, b) for col, a, b in cc.pairs]
     sums = _comparison_sums(cfg, res)
@@ -366,11 +366,12 @@ def _compare(cfg: AnalysisConfig, res: AnalysisResults) -> None:
                                                    idf=cc.distinctive_idf).table)
     for col, a, b in comparisons:
         pair = {} if a is None else {"target": a, "reference": b}
+        options = {**cc.keyness_options(seed=cfg.seed), **pair, "shortlist": KEYNESS_TOP_ROWS}
         if sums is None:
-            result = cmp.keyness(full, corpus=corpus, group_by=col, **cc.keyness_options(seed=cfg.seed), **pair)
+            result = cmp.keyness(full, corpus=corpus, group_by=col, **options)
         else:
-            result = keyness_of_sums(sums(col), group_by=col, **cc.keyness_options(seed=cfg.seed), **pair)
-        key_tables.append(result.shortlist(KEYNESS_TOP_ROWS))
+            result = keyness_of_sums(sums(col), group_by=col, **options)
+        key_tables.append(result.table)
         omnibus.append(result.omnibus)
         trend.append(result.trend)
     res.tables["distinctive_terms"] = pd.concat(distinctive, ignore_index=True) if distinctive else pd.DataFrame()

@@ -52,9 +52,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     # As in the report: keyness counts every kept term of the unpruned matrix at [compare] unit
     # (pruning would drop rare, possibly group-specific words); topics use the pruned matrix.
     full = build_dtm(tokens, unit=cfg.compare.unit)
-    key = keyness(full, corpus=corpus, group_by=group_by, **cfg.compare.keyness_options(seed=cfg.seed))
     # The report's ranking (key terms first, then adjusted statement-level p, then |Fightin' Words z|).
-    top = key.shortlist(args.top)
+    top = keyness(full, corpus=corpus, group_by=group_by, **cfg.compare.keyness_options(seed=cfg.seed),
+                  shortlist=args.top).table
     top = top[top["direction"] == "target"].groupby("target", sort=True).head(args.top)
     print(f"## keyness by {group_by} (each group vs the rest)")
     print_table(top)

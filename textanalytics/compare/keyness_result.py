@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from ..deprecation import renamed_keywords
@@ -14,7 +15,8 @@ from ..grouping import REST, label_str
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-__all__ = ["KeynessResult", "KEYNESS_COLUMNS", "COMPARISON_COLUMNS", "OMNIBUS_COLUMNS", "TREND_COLUMNS"]
+__all__ = ["KeynessResult", "KEYNESS_COLUMNS", "COMPARISON_COLUMNS", "OMNIBUS_COLUMNS", "TREND_COLUMNS",
+           "shortlist_rows"]
 
 #: Columns of :attr:`KeynessResult.table`, in order.
 KEYNESS_COLUMNS = (
@@ -40,7 +42,8 @@ COMPARISON_COLUMNS = (
     "small_group", "warning",
 )
 
-
+#: The sides of a comparison in the shortlist's order; any other ``direction`` ("none") comes last.
+SIDES = {"target": 0, "reference": 1}
 
 #: Columns of :attr:`KeynessResult.omnibus`.
 OMNIBUS_COLUMNS = (
@@ -65,7 +68,8 @@ class KeynessResult:
         One row per (comparison, term); columns :data:`KEYNESS_COLUMNS`, described
         in :func:`keyness`. Sorted by comparison (groups in sorted order), then
         signed ``g2`` descending (terms typical of the target first, those typical
-        of the reference last), then ``term``.
+        of the reference last), then ``term``. Made with ``keyness(..., shortlist=n)``:
+        only the rows of :meth:`shortlist` ``(n)``, in its order.
     comparisons:
         One row per comparison: ``group_by, target, reference, reference_groups``
         (the groups pooled in the reference, comma-separated), the totals of
@@ -85,7 +89,7 @@ class KeynessResult:
     params:
         ``group_by, target, reference, min_dispersion, min_dispersion_share, alpha,
         g2_cells, seed, n_permutations, test, fw_prior, per, zero_frequency, unit,
-        groups, ordered_scores, n_statements_without_group`` and the matrix's own
+        groups, ordered_scores, n_statements_without_group, shortlist`` and the matrix's own
         ``params`` under ``dtm_params``.
     """
 
@@ -128,22 +132,21 @@ class KeynessResult:
         statement-level ``p_adjusted`` (untested terms last), then |``fw_z``|, then
         term; the shortlist keeps every ``key`` row and the first ``n`` of each side,
         sorted by comparison (table order), side (target first) and that rank. The full
-        table runs to millions of rows on a large corpus; the report keeps this.
+        table runs to millions of rows on a large corpus; the report keeps this, made
+        without the full table by ``keyness(..., shortlist=n)`` (:func:`shortlist_rows`).
+        On a result made with ``shortlist=m`` it is that table again for any ``n <= m``.
         """
         table = self.table
         if table.empty:
             return table
         order = {(a, b): i for i, (a, b) in enumerate(zip(self.comparisons["target"], self.comparisons["reference"]))}
-        t = table.assign(
-            _c=[order.get((a, b), -1) for a, b in zip(table["target"], table["reference"])],
-            _d=table["direction"].map({"target": 0, "reference": 1}).fillna(2).to_numpy(),
-            _k=~table["key"].to_numpy(dtype=bool),
-            _p=table["p_adjusted"].fillna(2.0).to_numpy(),
-            _z=-table["fw_z"].abs().to_numpy(),
-        ).sort_values(["_c", "_d", "_k", "_p", "_z", "term"], kind="stable")
-        rank = t.groupby(["_c", "_d"], sort=False).cumcount()
-        keep = (~t["_k"]) | (rank < n)
-        return t[keep.to_numpy()].drop(columns=["_c", "_d", "_k", "_p", "_z"]).reset_index(drop=True)
+        comparison = np.array([order.get((a, b), -1) for a, b in zip(table["target"], table["reference"])])
+        side = table["direction"].map(SIDES).fillna(2).to_numpy(dtype=np.int64)
+        rows = shortlist_rows(block=comparison * 3 + side, key=table["key"].to_numpy(dtype=bool),
+                              p_adjusted=table["p_adjusted"].to_numpy(dtype=np.float64),
+                              fw_z=table["fw_z"].to_numpy(dtype=np.float64),
+                              term_rank=pd.factorize(table["term"], sort=True)[0], n=n)
+        return table.iloc[rows].reset_index(drop=True)
 
     def summary(self) -> pd.DataFrame:
         """One row per comparison: sizes, terms tested and shown, significant terms per side."""
@@ -168,3 +171,24 @@ class KeynessResult:
     def _repr_html_(self) -> str:
         return (f"<p><b>{self.__repr__()}</b></p>" + self.comparisons._repr_html_()
                 + self.top(10)._repr_html_())
+
+
+def shortlist_rows(*, block: np.ndarray, key: np.ndarray, p_adjusted: np.ndarray, fw_z: np.ndarray,
+                   term_rank: np.ndarray, n: int) -> np.ndarray:
+    """Positions of the shortlisted rows, in shortlist order (:meth:`KeynessResult.shortlist`).
+
+    ``block`` numbers each row's comparison and side (blocks come out in ascending
+    order); within a block rows are ranked ``key`` first, then ``p_adjusted`` (NaN
+    last), then ``-|fw_z|``, then ``term_rank`` (the term's place in sorted order), and
+    every ``key`` row plus the first ``n`` are kept. All arrays are one value per row.
+
+    >>> shortlist_rows(block=np.array([0, 0, 0, 1]), key=np.array([False, True, False, False]),
+    ...                p_adjusted=np.array([0.2, 0.01, np.nan, 0.5]), fw_z=np.array([1.0, 3.0, -2.0, 0.5]),
+    ...                term_rank=np.arange(4), n=2).tolist()
+    [1, 0, 3]
+    """
+    p = np.where(np.isnan(p_adjusted), 2.0, p_adjusted)  # untested terms after every tested one
+    order = np.lexsort((term_rank, -np.abs(fw_z), p, ~key, block))
+    ranked = block[order]
+    rank = np.arange(len(order)) - np.searchsorted(ranked, ranked, side="left")
+    return order[key[order] | (rank < n)]

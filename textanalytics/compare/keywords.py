@@ -16,7 +16,7 @@ from ..grouping import REST, Grouping, group_units
 from . import inference, stats
 from .keyness_groups import (KeynessSums, keyness_sums, omnibus_table, ordered_scores, sub_seed, tested_terms,
                              trend_table)
-from .keyness_result import COMPARISON_COLUMNS, KEYNESS_COLUMNS, KeynessResult
+from .keyness_result import COMPARISON_COLUMNS, KEYNESS_COLUMNS, KeynessResult, shortlist_rows
 
 __all__ = ["keyness", "keyness_of_sums", "KeynessResult", "KEYNESS_COLUMNS", "REST", "MIN_DISPERSION_SHARE", "N_PERMUTATIONS"]
 
@@ -26,6 +26,9 @@ MIN_DISPERSION_SHARE = 0.02
 #: Default number of relabelings: exact enumeration up to this many, else the F reference.
 N_PERMUTATIONS = 1000
 
+#: ``direction`` of the sides numbered as in :func:`~textanalytics.compare.keyness_result.shortlist_rows`.
+DIRECTIONS = np.array(["target", "reference", "none"], dtype=object)
+
 logger = logging.getLogger(__name__)
 
 def keyness(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str,
@@ -33,7 +36,7 @@ def keyness(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str,
             min_dispersion_share: float = MIN_DISPERSION_SHARE, alpha: float = 0.05,
             g2_cells: Literal[4, 2] = 4, seed: int = 0, n_permutations: int = N_PERMUTATIONS,
             test: Literal["auto", "permutation", "robust_score"] = "auto",
-            fw_prior: float = 1.0) -> KeynessResult:
+            fw_prior: float = 1.0, shortlist: int | None = None) -> KeynessResult:
     """Keyness of every term for groups of statements, tested with statements as the sampled units.
 
     Parameters
@@ -69,6 +72,11 @@ def keyness(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str,
     fw_prior:
         Scale of Fightin' Words' informative Dirichlet prior: α_w = ``fw_prior`` × the
         term's count over all groups of the grouping (the background corpus).
+    shortlist:
+        ``None``: ``table`` holds every row. An integer ``n``: ``table`` holds only the rows
+        of :meth:`KeynessResult.shortlist` ``(n)``, in its order, and the full table is never
+        built (on a large vocabulary it runs to hundreds of MB); every statistic, the
+        Benjamini–Hochberg family and ``comparisons`` are those of the full table.
 
     Returns
     -------
@@ -129,7 +137,7 @@ def keyness(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str,
     return keyness_of_sums(keyness_sums(dtm, grouping=grouping), group_by=group_by, target=target,
                            reference=reference, min_dispersion=min_dispersion,
                            min_dispersion_share=min_dispersion_share, alpha=alpha, g2_cells=g2_cells, seed=seed,
-                           n_permutations=n_permutations, test=test, fw_prior=fw_prior)
+                           n_permutations=n_permutations, test=test, fw_prior=fw_prior, shortlist=shortlist)
 
 
 def _check_groups(g: Grouping, *, group_by: str) -> None:
@@ -141,7 +149,8 @@ def _check_groups(g: Grouping, *, group_by: str) -> None:
 
 def keyness_of_sums(data: KeynessSums, *, group_by: str, target: Any = None, reference: Any = None,
                     min_dispersion: int, min_dispersion_share: float, alpha: float, g2_cells: Literal[4, 2],
-                    seed: int, n_permutations: int, test: str, fw_prior: float) -> KeynessResult:
+                    seed: int, n_permutations: int, test: str, fw_prior: float,
+                    shortlist: int | None = None) -> KeynessResult:
     """:func:`keyness` from its sums (:class:`~textanalytics.compare.keyness_groups.KeynessSums`, made from a
     matrix or on Spark); options as there."""
     g = data.grouping
@@ -159,6 +168,9 @@ def keyness_of_sums(data: KeynessSums, *, group_by: str, target: Any = None, ref
         raise InputError(f"n_permutations: expected an integer >= 1, got {n_permutations!r}")
     if not fw_prior > 0:
         raise InputError(f"fw_prior: expected a number > 0, got {fw_prior!r}")
+    if shortlist is not None and (isinstance(shortlist, bool) or not isinstance(shortlist, (int, np.integer))
+                                  or shortlist < 0):
+        raise InputError(f"shortlist: expected None or an integer >= 0, got {shortlist!r}")
     _check_groups(g, group_by=group_by)
     k = len(g.names)
     comparisons = _plan(g, target=target, reference=reference)
@@ -177,6 +189,9 @@ def keyness_of_sums(data: KeynessSums, *, group_by: str, target: Any = None, ref
         return max(int(min_dispersion), math.ceil(min_dispersion_share * n_stmt - 1e-9))
 
     vocab = data.vocabulary
+    if shortlist is not None:
+        term_rank = np.empty(len(vocab), dtype=np.int64)
+        term_rank[np.argsort(vocab, kind="stable")] = np.arange(len(vocab))
     prior = fw_prior * total_counts.astype(np.float64)
     options = {"alpha": alpha, "seed": seed, "n_permutations": int(n_permutations), "method": test}
     omnibus = trend = pd.DataFrame()
@@ -244,17 +259,26 @@ def keyness_of_sums(data: KeynessSums, *, group_by: str, target: Any = None, ref
         idx, a, b, sign, n1, n2, st1, st2 = (pt[c] for c in ("idx", "a", "b", "sign", "n1", "n2", "st1", "st2"))
         t_name, ref_name, ref_idx = pt["t_name"], pt["ref_name"], pt["ref_idx"]
         p_adj = adj[bounds[i]:bounds[i + 1]]
-        direction = np.where(sign > 0, "target", np.where(sign < 0, "reference", "none")).astype(object)
+        side = np.where(sign > 0, 0, np.where(sign < 0, 1, 2))
         disp = np.where(sign < 0, pt["b_st"], pt["a_st"])
-        shown = disp >= min_dispersion
+        shown = np.flatnonzero(disp >= min_dispersion)
         dispersed = disp >= np.where(sign < 0, need(st2), need(st1))
         with np.errstate(invalid="ignore"):
-            key = (p_adj < alpha) & dispersed & (sign != 0) & (not pt["small"])
+            sig = p_adj < alpha
+            key = sig & dispersed & (sign != 0) & (not pt["small"])
         warning = _warning(t_name, st1, ref_name, st2)
         if pt["small"]:
             logger.warning("keyness %s=%s vs %s: %s", group_by, t_name, ref_name, warning)
-        order = np.lexsort((idx[shown], -pt["fw_z"][shown]))
-        sel = np.flatnonzero(shown)[order]
+        if shortlist is None:
+            sel = shown[np.lexsort((idx[shown], -pt["fw_z"][shown]))]
+        else:
+            sel = shown[shortlist_rows(block=side[shown], key=key[shown], p_adjusted=p_adj[shown],
+                                       fw_z=pt["fw_z"][shown], term_rank=term_rank[idx[shown]], n=shortlist)]
+        # An empty frame has other dtypes than a filled one (text columns: object or float, not str), which
+        # pd.concat keeps: an empty shortlist of shown rows is cut from a filled frame, as from the full table.
+        n_kept = len(sel)
+        if not n_kept and len(shown):
+            sel = shown[:1]
         n = len(sel)
         if paragraph_level:
             a_par = _row(group_par_df, pt["ti"])
@@ -270,7 +294,7 @@ def keyness_of_sums(data: KeynessSums, *, group_by: str, target: Any = None, ref
             "freq_target": a[sel].astype(np.int64), "freq_reference": b[sel].astype(np.int64),
             "rel_freq_target": stats.relative_frequency(a[sel], n1),
             "rel_freq_reference": stats.relative_frequency(b[sel], n2),
-            "g2": (sign * pt["g2"])[sel] + 0.0, "direction": direction[sel],
+            "g2": (sign * pt["g2"])[sel] + 0.0, "direction": DIRECTIONS[side[sel]],
             "log_ratio": stats.log_ratio(a[sel], b[sel], n1, n2),
             "fw_z": pt["fw_z"][sel], "fw_log_odds": pt["fw_delta"][sel],
             "p_value": pt["p"][sel], "p_adjusted": p_adj[sel],
@@ -288,8 +312,7 @@ def keyness_of_sums(data: KeynessSums, *, group_by: str, target: Any = None, ref
             "total_tokens_reference": np.full(n, n2, dtype=np.int64),
             "small_group": np.full(n, pt["small"], dtype=bool), "warning": [warning] * n,
         }, columns=list(KEYNESS_COLUMNS))
-        frames.append(frame)
-        sig = frame["p_adjusted"] < alpha
+        frames.append(frame if n_kept == n else frame.iloc[:0])
         summary.append({
             "group_by": group_by, "target": t_name, "reference": ref_name,
             "reference_groups": ", ".join(g.names[j] for j in ref_idx),
@@ -297,11 +320,11 @@ def keyness_of_sums(data: KeynessSums, *, group_by: str, target: Any = None, ref
             "total_paragraphs_target": par1 if paragraph_level else pd.NA,
             "total_paragraphs_reference": par2 if paragraph_level else pd.NA,
             "total_tokens_target": n1, "total_tokens_reference": n2,
-            "n_terms": len(idx), "n_terms_tested": pt["n_tested"], "n_terms_shown": n,
-            "n_significant_target": int((sig & (frame["direction"] == "target")).sum()),
-            "n_significant_reference": int((sig & (frame["direction"] == "reference")).sum()),
-            "n_key_target": int((frame["key"] & (frame["direction"] == "target")).sum()),
-            "n_key_reference": int((frame["key"] & (frame["direction"] == "reference")).sum()),
+            "n_terms": len(idx), "n_terms_tested": pt["n_tested"], "n_terms_shown": len(shown),
+            "n_significant_target": int((sig[shown] & (side[shown] == 0)).sum()),
+            "n_significant_reference": int((sig[shown] & (side[shown] == 1)).sum()),
+            "n_key_target": int((key[shown] & (side[shown] == 0)).sum()),
+            "n_key_reference": int((key[shown] & (side[shown] == 1)).sum()),
             "test": "; ".join(sorted({str(v) for v in pt["test"]})), "small_group": pt["small"],
             "warning": warning,
         })
@@ -318,7 +341,7 @@ def keyness_of_sums(data: KeynessSums, *, group_by: str, target: Any = None, ref
         "per": stats.PER, "zero_frequency": stats.ZERO_FREQUENCY, "unit": data.unit,
         "groups": list(g.names), "ordered_scores": None if scores is None else scores.tolist(),
         "n_statements_without_group": g.n_statements_without_group,
-        "dtm_params": dict(data.params),
+        "shortlist": None if shortlist is None else int(shortlist), "dtm_params": dict(data.params),
     }
     return KeynessResult(table=table, comparisons=comp, params=params, omnibus=omnibus, trend=trend)
 
