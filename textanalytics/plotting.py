@@ -11,7 +11,9 @@ import re
 from typing import Any
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.category import StrCategoryLocator
 from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator
 
 #: Okabe & Ito (2008) colour-blind-safe qualitative palette.
 PALETTE: tuple[str, ...] = (
@@ -117,9 +119,6 @@ _NUMBER_OR_DATE = re.compile(r"[\u2212+-]?[\d.,]+%?|\d{4}(-\d{2}){0,2}|\d{4}-Q\d
 
 def _names(axis: Any, labels: list) -> bool:
     """True when the labels name things: set as a fixed list (not an automatic scale) and not all numbers or dates."""
-    from matplotlib.category import StrCategoryLocator
-    from matplotlib.ticker import FixedLocator
-
     if not isinstance(axis.get_major_locator(), (FixedLocator, StrCategoryLocator)):
         return False
     return not all(_NUMBER_OR_DATE.fullmatch(t.get_text().strip()) for t in labels)
