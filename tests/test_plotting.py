@@ -76,3 +76,32 @@ def test_theme_heatmap_is_titled_for_themes_and_prints_small_rates_with_decimals
     assert topic.axes[0].get_title().startswith("Topic shares by party")
     assert sorted(x.get_text() for x in topic.axes[0].texts) == ["13%", "42%", "61%", "8%"]
     plt.close("all")
+
+
+def test_a_decluttered_figure_is_saved_in_its_final_layout_without_laying_it_out_again(tmp_path, monkeypatch):
+    from textanalytics.plotting import laid_out
+    from textanalytics.report.io import save_figure
+
+    def crowded():
+        fig, ax = plt.subplots(figsize=(2.5, 2), layout="constrained")
+        ax.bar(range(9), range(9))
+        ax.set_xticks(range(9), OUTLETS)
+        return declutter_ticks(fig), ax
+
+    fig, ax = crowded()
+    assert laid_out(fig)
+    # The labels were turned, so the axes were placed again: where a fresh layout puts them.
+    placed = ax.get_position().bounds
+    fig.get_layout_engine().execute(fig)
+    assert ax.get_position().bounds == placed
+    fig, ax = crowded()
+    calls = []
+    engine = type(fig.get_layout_engine())
+    monkeypatch.setattr(engine, "execute", lambda self, f: calls.append(f))
+    save_figure(fig, tmp_path / "f", formats=("png", "svg"))
+    assert calls == [] and (tmp_path / "f.png").is_file() and isinstance(fig.get_layout_engine(), engine)
+    # Resized after declutter (or never decluttered): the first save lays it out.
+    fig.set_size_inches(4, 3)
+    assert not laid_out(fig)
+    save_figure(fig, tmp_path / "g", formats=("png", "svg"))
+    assert calls == [fig]

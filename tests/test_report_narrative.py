@@ -120,3 +120,9 @@ def test_trend_items_narrate_only_adjusted_trends_with_an_interval_that_excludes
                                "3 topics tested, 2 with")
     assert items[1].startswith("Topic 1 (a) rises: +10.0 points from 2010 to 2020 (+1.00 points a year")
     assert items[2].startswith("Topic 2 (b) falls: -20.0 points") and len(items) == 3  # ranked by adjusted p
+    # A thin first group is left out of the change's span: the items say so and give the span's ends.
+    thin = narrative.trend_items(t.assign(change_from="2012", change_to="2020"), alpha=0.05)
+    assert thin[0].endswith("Changes are given from 2012 to 2020: the groups before 2012 hold fewer than 2.5% of "
+                            "the statements, too few to carry the line that far (they are still in the fit).")
+    assert thin[1].startswith("Topic 1 (a) rises: +10.0 points from 2012 to 2020")
+    assert not items[0].endswith("fit).")  # the span is the whole range: nothing to say

@@ -57,3 +57,24 @@ def test_positions_and_refusals():
     with pytest.raises(InputError, match="at least 3 groups"):
         topic_trends(model, corpus=_statements(ids, [2016, 2017, 2016, 2017], column="year"), group_by="year",
                      config=CFG)
+
+
+def test_change_leaves_thin_end_groups_out_of_its_span_but_not_out_of_the_fit():
+    # Two statements eight months before 98 others (news_articles' 2016-04): the line is fitted on all
+    # 100, but its change is reported between the groups that hold the data, not across empty months.
+    rng = np.random.default_rng(5)
+    months = ["2016-04"] * 2 + ["2016-12"] * 33 + ["2017-01"] * 33 + ["2017-02"] * 32
+    ids = [f"s{i}" for i in range(len(months))]
+    share = np.clip(rng.uniform(0.2, 0.6, len(ids)), 0.01, 0.99)
+    model = _model(np.c_[share, 1 - share], ids, np.full(len(ids), 30))
+    t = topic_trends(model, corpus=_statements(ids, months, column="month"), group_by="month", seed=1,
+                     config=CFG).table
+    x = time_positions(months)
+    slope = np.sum((x - x.mean()) * share) / np.sum((x - x.mean()) ** 2)  # equal weights: every statement
+    assert t["slope"].iloc[0] == pytest.approx(slope)
+    assert (t["first"].iloc[0], t["change_from"].iloc[0], t["change_to"].iloc[0]) == ("2016-04", "2016-12", "2017-02")
+    assert t["change"].iloc[0] == pytest.approx(slope * 2 / 12)
+    # Ends that hold their share of the statements stay: the span is the whole range.
+    even = topic_trends(model, corpus=_statements(ids, ["2016-04"] * 25 + months[25:], column="month"),
+                        group_by="month", seed=1, config=CFG).table
+    assert (even["change_from"].iloc[0], even["change_to"].iloc[0]) == ("2016-04", "2017-02")

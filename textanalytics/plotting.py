@@ -78,6 +78,7 @@ def declutter_ticks(fig: Figure, *, pad: float = 2.0, min_fontsize: float = 5.0)
         FigureCanvasAgg(fig)
     renderer = fig.canvas.get_renderer()
     _lay_out(fig, renderer)
+    changed = False
     for ax in fig.axes:
         if not ax.get_visible():
             continue
@@ -87,6 +88,7 @@ def declutter_ticks(fig: Figure, *, pad: float = 2.0, min_fontsize: float = 5.0)
                       if t.get_visible() and t.get_text()]
             if len(labels) < 2 or not _overlapping(labels, renderer, pad=pad):
                 continue
+            changed = True
             if which == "x" and all(t.get_rotation() == 0 for t in labels):
                 for t in labels:
                     t.set_rotation(45)
@@ -111,7 +113,20 @@ def declutter_ticks(fig: Figure, *, pad: float = 2.0, min_fontsize: float = 5.0)
                     t.set_visible(i % step == 0)
                 if not _overlapping([t for t in labels if t.get_visible()], renderer, pad=pad):
                     break
+    if changed:  # turned, shrunk or thinned labels take other room: place the axes again
+        _lay_out(fig, renderer)
+    # The layout is final: the report's save_figure need not compute it again (laid_out).
+    fig._textanalytics_layout = _layout_state(fig)
     return fig
+
+
+def _layout_state(fig: Figure) -> tuple:
+    return tuple(fig.get_size_inches().tolist()), len(fig.axes)
+
+
+def laid_out(fig: Figure) -> bool:
+    """True when :func:`declutter_ticks` laid ``fig`` out last and its size and axes are as they were then."""
+    return getattr(fig, "_textanalytics_layout", None) == _layout_state(fig)
 
 
 _NUMBER_OR_DATE = re.compile(r"[\u2212+-]?[\d.,]+%?|\d{4}(-\d{2}){0,2}|\d{4}-Q\d|\d{3}0s")

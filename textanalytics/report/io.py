@@ -186,13 +186,18 @@ def save_figure(fig: "matplotlib.figure.Figure", stem: Path, *, formats: tuple[s
     """
     import matplotlib  # deferred: a report whose figures are all cached never loads matplotlib
 
+    from ..plotting import laid_out  # deferred: matplotlib, as above
+
     paths = []
     engine = fig.get_layout_engine()
+    # A figure the package's plot functions laid out last (declutter_ticks) keeps that layout; any other
+    # is laid out by its first save.
+    first = 0 if laid_out(fig) else 1
     with matplotlib.rc_context({"svg.hashsalt": "textanalytics", "svg.fonttype": "none"}):
         for i, fmt in enumerate(formats):
-            if i == 1 and engine is not None:
-                # The first save laid the figure out (axes positions are figure fractions, the same
-                # at any dpi): later formats reuse that layout instead of computing it again.
+            if i == first and engine is not None:
+                # The figure is laid out (axes positions are figure fractions, the same at any dpi):
+                # this and later formats reuse that layout instead of computing it again.
                 fig.set_layout_engine("none")
             path = stem.parent / f"{stem.name}.{fmt}"  # not with_suffix: a stem may hold a dot
             metadata = ({"Software": None} if fmt == "png" else {"Date": None, "Creator": None} if fmt == "svg"

@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..grouping import REST as REST_LABEL
 from ..grouping import label_str
+from ..topics.trends import SPAN_END_SHARE
 
 
 def _fmt_p(p: float) -> str:
@@ -244,13 +245,33 @@ def trend_items(trends: pd.DataFrame | None, *, alpha: float, top: int = 6) -> l
         items.append(f"Trend over {group_by} ({first}–{last}, {int(t['n_statements'].iloc[0])} statements in "
                      f"{int(t['n_groups'].iloc[0])} groups{sizes}): {len(t)} topics tested, {len(hits)} with a "
                      f"trend (adjusted permutation test at α = {alpha} and an interval that excludes 0); a line "
-                     "over unevenly covered periods leans on the periods with most statements.")
+                     "over unevenly covered periods leans on the periods with most statements." + _span_note(t))
+        span_from, span_to = _span_ends(t)
         for r in hits.head(top).itertuples():
             way = "rises" if r.slope > 0 else "falls"
-            items.append(f"Topic {r.topic} ({r.label}) {way}: {_pct_points(r.change)} from {first} to {last} "
+            items.append(f"Topic {r.topic} ({r.label}) {way}: {_pct_points(r.change)} from {span_from} to {span_to} "
                          f"({r.slope * 100:+.2f} points a year [{r.lower * 100:+.2f}, {r.upper * 100:+.2f}]), "
                          f"adjusted {_fmt_p(r.p_adjusted)}.")
     return items
+
+
+def _span_ends(t: pd.DataFrame) -> tuple[str, str]:
+    """The groups a trend table's ``change`` runs between (its first and last groups in older tables)."""
+    if "change_from" in t:
+        return str(t["change_from"].iloc[0]), str(t["change_to"].iloc[0])
+    return str(t["first"].iloc[0]), str(t["last"].iloc[0])
+
+
+def _span_note(t: pd.DataFrame) -> str:
+    """Why a trend's changes run over fewer groups than its fit, when they do."""
+    span_from, span_to = _span_ends(t)
+    first, last = str(t["first"].iloc[0]), str(t["last"].iloc[0])
+    if (span_from, span_to) == (first, last):
+        return ""
+    ends = [f"before {span_from}" if span_from != first else "", f"after {span_to}" if span_to != last else ""]
+    return (f" Changes are given from {span_from} to {span_to}: the groups {' and '.join(e for e in ends if e)} "
+            f"hold fewer than {SPAN_END_SHARE:.1%} of the statements, too few to carry the line that far "
+            "(they are still in the fit).")
 
 
 def caveats(*, statements: pd.DataFrame, group_by: tuple[str, ...], labels: pd.DataFrame | None,
@@ -329,9 +350,10 @@ def theme_items(shares: pd.DataFrame | None, diffs: pd.DataFrame | None, trends:
     if trends is not None and len(trends):
         for group_by, t in trends.groupby("group_by", sort=False):
             hits = t[(t["p_adjusted"] < alpha) & ((t["lower"] > 0) | (t["upper"] < 0))]
+            span_from, span_to = _span_ends(t)
             items.append(f"Trends over {group_by} ({t['first'].iloc[0]}–{t['last'].iloc[0]}, "
                          f"{int(t['n_statements'].iloc[0])} statements): {len(t)} themes tested, {len(hits)} "
-                         "with a trend (adjusted test and interval agree)"
+                         f"with a trend (adjusted test and interval agree; changes from {span_from} to {span_to})"
                          + (": " + _join([f"{r.category} {'rises' if r.slope > 0 else 'falls'} "
                                           f"({_pct_points(r.change)})" for r in hits.itertuples()]) if len(hits)
                             else "") + ".")

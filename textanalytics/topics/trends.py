@@ -17,8 +17,11 @@ slope is ``sum w (x - x̄)(s - s̄) / sum w (x - x̄)²`` with ``x`` the group's
 position: a year label is that year, ``1990s`` is 1990, ``2016-Q2`` is
 2016.25, ``2016-03`` is 2016 + 2/12, and a period named by its first year
 (``1997–2007 Blair``) is that year. Slopes are per year; ``change`` is the
-slope times the span of ``x`` (the change of share the line implies from the
-first to the last group).
+slope times the span from ``change_from`` to ``change_to`` (the change of share
+the line implies between them): the first and last groups, except that end
+groups holding together fewer than :data:`SPAN_END_SHARE` of the statements are
+left out of the span (still in the fit), so two stray articles months before the
+rest do not stretch the change over months without data.
 
 Uncertainty
 -----------
@@ -49,12 +52,39 @@ from .config import TopicConfig
 from .resampling import crc, design, interval, replicates
 from .shares import Models, estimate_params, estimate_settings, topic_columns
 
-__all__ = ["TopicTrends", "topic_trends", "TREND_COLUMNS"]
+__all__ = ["TopicTrends", "topic_trends", "change_span", "TREND_COLUMNS", "SPAN_END_SHARE"]
 
 #: Columns of :attr:`TopicTrends.table`.
-TREND_COLUMNS = ("group_by", "topic", "label", "slope", "lower", "upper", "change", "p_value", "p_adjusted",
+TREND_COLUMNS = ("group_by", "topic", "label", "slope", "lower", "upper", "change", "change_from", "change_to",
+                 "p_value", "p_adjusted",
                  "first", "last", "n_groups", "n_statements", "min_group_statements", "max_group_statements",
                  "unstable")
+
+#: End groups holding together fewer than this share of the statements are left out of the span of ``change``.
+SPAN_END_SHARE = 0.025
+
+
+def change_span(x_group: np.ndarray, sizes: np.ndarray, *, end_share: float = SPAN_END_SHARE) -> tuple[int, int]:
+    """Indices of the first and last group of the span ``change`` is reported over.
+
+    Groups in time order; from each end, groups are left out while they hold, together with the groups
+    already left out at that end, fewer than ``end_share`` of the statements. At least two groups stay
+    (else the whole range is the span).
+
+    >>> change_span(np.array([2016.25, 2016.92, 2017.0, 2017.08]), np.array([2, 900, 1000, 1100]))
+    (1, 3)
+    >>> change_span(np.array([2016.0, 2017.0, 2018.0]), np.array([1, 2, 1]))
+    (0, 2)
+    """
+    order = np.argsort(x_group, kind="stable")
+    share = np.asarray(sizes, dtype=float)[order] / max(float(np.sum(sizes)), 1.0)
+    lo, hi = 0, len(order) - 1
+    while lo < hi - 1 and share[:lo + 1].sum() < end_share:
+        lo += 1
+    while hi > lo + 1 and share[hi:].sum() < end_share:
+        hi -= 1
+    return int(order[lo]), int(order[hi])
+
 
 @dataclass(frozen=True, eq=False, repr=False)
 class TopicTrends(TableResult):
@@ -62,8 +92,8 @@ class TopicTrends(TableResult):
 
     ``table`` columns: ``group_by``, ``topic``, ``label``; ``slope`` (share per
     year) with ``lower``/``upper`` (bootstrap interval at ``config.confidence``);
-    ``change`` (slope × span); ``p_value`` (permutation) and ``p_adjusted``
-    (BH over the topics); ``first``/``last`` (the first and last groups);
+    ``change`` (slope × the span from ``change_from`` to ``change_to``: :func:`change_span`);
+    ``p_value`` (permutation) and ``p_adjusted`` (BH over the topics); ``first``/``last`` (the first and last groups);
     ``n_groups``, ``n_statements``, ``min_group_statements`` and
     ``max_group_statements`` (how unevenly time is covered); ``unstable``.
     """
@@ -128,6 +158,7 @@ def topic_trends(models: Models, *, corpus: Any, group_by: str, seed: int | None
     p = (1.0 + extreme) / (n_perm + 1.0)
     topics = topic_columns(ens, config)
     order = np.argsort(x_group, kind="stable")
+    lo, hi = change_span(x_group, d.group_sizes)
     table = pd.DataFrame({
         "group_by": group_by,
         "topic": topics["topic"].to_numpy(),
@@ -135,7 +166,9 @@ def topic_trends(models: Models, *, corpus: Any, group_by: str, seed: int | None
         "slope": slope,
         "lower": lower,
         "upper": upper,
-        "change": slope * float(x_group.max() - x_group.min()),
+        "change": slope * float(x_group[hi] - x_group[lo]),
+        "change_from": label_str(d.groups[lo]),
+        "change_to": label_str(d.groups[hi]),
         "p_value": p,
         "p_adjusted": bh_adjust(p),
         "first": label_str(d.groups[order[0]]),
