@@ -370,3 +370,21 @@ def test_benchmark_reports_a_missing_corpus(capsys):
     spec.loader.exec_module(bench)
     assert bench.main(["--path", str(ROOT / "no_such_corpus.csv.gz")]) == 2
     assert "corpus file not found" in capsys.readouterr().err
+
+
+def test_per_cent_percent_and_the_sign_are_one_term_unless_the_preset_is_off(tmp_path):
+    text = ["Unemployment rose by 15% last year; 20 per cent of workers saw a 3 per-cent cut.",
+            "The percent figure. A cent coin."]
+    tokens = run({"s": text}, phrases=False, aliases="")
+    terms = rows(tokens, keep=True)["term"].tolist()
+    assert terms.count("percent") == 4 and terms.count("cent") == 1  # the coin stays a cent
+    assert set(tokens.aliases["variant"]) == {"%", "per cent", "per-cent"}
+    off = rows(run({"s": text}, phrases=False, aliases="", alias_presets=()), keep=True)["term"].tolist()
+    assert off.count("percent") == 1 and off.count("cent") == 2
+    # The researcher's table wins over the preset for a variant it maps.
+    own = tmp_path / "aliases.csv"
+    own.write_text("variant,canonical\nper cent,per_cent\n", encoding="utf-8")
+    mine = rows(run({"s": text}, phrases=False, aliases=str(own)), keep=True)["term"].tolist()
+    assert mine.count("per_cent") == 1 and mine.count("percent") == 3
+    with pytest.raises(InputError, match='alias_presets.*"pounds" is not a preset; choose from "percent"'):
+        PreprocessConfig(alias_presets=("pounds",))

@@ -42,7 +42,7 @@ import pandas as pd
 from ..errors import InputError
 from .config import PreprocessConfig
 from .lemmatize import lemma_keys, normalize_word
-from .resources import load_aliases
+from .resources import load_alias_tables
 from .state import REASON_CODE, Vocab, Work
 from .token_types import HAS_ALNUM
 from .words import word_tokenize
@@ -177,7 +177,7 @@ def _sequence_keys(text: str, *, case_sensitive: bool, config: PreprocessConfig,
 def alias_patterns(config: PreprocessConfig, vocab: Vocab, case_vocab: Vocab,
                    exceptions: dict[str, str], *, every: bool = False) -> tuple[list[SequencePattern], int]:
     """Alias variants as id sequences: those whose words all occur in the corpus (or ``every`` one)."""
-    table = load_aliases(config.aliases)
+    table = load_alias_tables(config.aliases, presets=config.alias_presets)
     patterns = []
     for variant, canonical, cs in zip(table["variant"], table["canonical"], table["case_sensitive"]):
         keys = _sequence_keys(variant, case_sensitive=bool(cs), config=config, vocab=vocab,

@@ -104,6 +104,7 @@ def resource_digests(config: PreprocessConfig) -> dict[str, Any]:
         "lemma_exceptions": resource_digest("lemma_exceptions", config.lemma_exceptions),
         "abbreviations": resource_digest("abbreviations", config.abbreviations),
         "stopword_presets": [resource_digest("stopword_presets", p) for p in config.stopword_presets],
+        "alias_presets": [resource_digest("alias_presets", p) for p in config.alias_presets],
         "stopword_files": [resource_digest("stopword_files", f) for f in config.stopword_files],
     }
 

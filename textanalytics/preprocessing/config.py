@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from ..corpus.config import FieldChecks, toml_value
-from .resources import STOPWORD_PRESETS, is_packaged
+from .resources import ALIAS_PRESETS, STOPWORD_PRESETS, is_packaged
 
 #: Fields that name a resource: a packaged name, a path to the researcher's file, or "".
 RESOURCE_FIELDS = ("abbreviations", "lemma_exceptions", "stopwords", "aliases")
@@ -105,6 +105,12 @@ class PreprocessConfig:
         (format in ``docs/preprocessing.md``), or ``""`` for none. Nothing is
         packaged: the seeds' table (ISIL/ISIS/Daesh -> ``isil``, ...) is
         ``seeds/aliases.csv``, named in their ``analysis.toml``.
+    alias_presets = ["percent"]
+        Packaged alias tables applied after the researcher's (whose mappings win):
+        ``"percent"`` makes "per cent", "per-cent" and the sign "%" the token
+        ``percent``, so British, American and numeric styles count as one term
+        (otherwise "per cent" leaves "cent" as a term: a key term of Commons
+        decades). ``[]`` for none. Rows: ``data/aliases_percent.csv``.
     drop_alias_repeats = true
         An alias repeated in parentheses right after the same concept is
         dropped (reason ``alias_part``): "foreign terrorist fighters (FTFs)" and
@@ -151,6 +157,7 @@ class PreprocessConfig:
     min_length: int = 2
     keep_resolution_numbers: bool = True
     aliases: str = ""
+    alias_presets: tuple[str, ...] = ("percent",)
     drop_alias_repeats: bool = True
     phrases: bool = True
     phrase_min_count: int = 5
@@ -184,6 +191,10 @@ class PreprocessConfig:
                 check.fail("stopword_presets", f"{toml_value(preset)} is not a preset; choose from "
                            f"{', '.join(map(toml_value, STOPWORD_PRESETS))} (or list your own file in stopword_files)")
         check.texts("stopword_files", unique=True)
+        for preset in check.texts("alias_presets", unique=True):
+            if preset not in ALIAS_PRESETS:
+                check.fail("alias_presets", f"{toml_value(preset)} is not a preset; choose from "
+                           f"{', '.join(map(toml_value, ALIAS_PRESETS))} (or write your own table in aliases)")
         for phrase in check.texts("curated_phrases"):
             # The tokeniser decides in the end; a phrase of one word can never be joined.
             if sum(any(c.isalnum() for c in w) for w in phrase.split()) < 2:

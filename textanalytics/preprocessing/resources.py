@@ -37,10 +37,14 @@ _PACKAGED = {
     ("stopword_presets", "parliament"): "stopwords_parliament.txt",
     ("stopword_presets", "speech"): "stopwords_speech.txt",
     ("stopword_presets", "news"): "stopwords_news.txt",
+    ("alias_presets", "percent"): "aliases_percent.csv",
 }
 
 #: Names of the packaged stopword presets (``[preprocess] stopword_presets``).
 STOPWORD_PRESETS: tuple[str, ...] = tuple(name for kind, name in _PACKAGED if kind == "stopword_presets")
+
+#: Names of the packaged alias tables (``[preprocess] alias_presets``).
+ALIAS_PRESETS: tuple[str, ...] = tuple(name for kind, name in _PACKAGED if kind == "alias_presets")
 
 #: Why a kind of resource has no packaged file (the domain tables are the researcher's).
 _NOT_PACKAGED = {"aliases": "no alias table is packaged; the seeds' table is seeds/aliases.csv",
@@ -184,7 +188,29 @@ def _read_csv(kind: str, spec: str, required: tuple[str, ...],
     return name, [(int(row.pop("_line")), row) for row in frame.to_dict("records")]
 
 
-def load_aliases(spec: str) -> pd.DataFrame:
+def load_alias_tables(spec: str, *, presets: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The researcher's alias table (:func:`load_aliases`) followed by the packaged ``presets``' rows.
+
+    A preset row whose variant the researcher's table already maps is left out: the researcher's
+    mapping wins (``per cent -> per_cent`` in your table overrides the ``"percent"`` preset).
+
+    >>> t = load_alias_tables("", presets=("percent",))
+    >>> t["variant"].tolist(), sorted(set(t["canonical"]))
+    (['per cent', 'per-cent', '%'], ['percent'])
+    """
+    tables = [load_aliases(spec)] + [load_aliases(name, kind="alias_presets") for name in presets]
+    tables = [t for t in tables if len(t)]
+    if len(tables) <= 1:
+        return tables[0] if tables else load_aliases("")
+    out, seen = [], set()
+    for table in tables:
+        key = [(v if cs else v.lower(), bool(cs)) for v, cs in zip(table["variant"], table["case_sensitive"])]
+        out.append(table[[k not in seen for k in key]])
+        seen.update(key)
+    return pd.concat(out, ignore_index=True)
+
+
+def load_aliases(spec: str, *, kind: str = "aliases") -> pd.DataFrame:
     """The alias table: ``variant, canonical, case_sensitive (bool), note``, in file order.
 
     ``canonical`` is lower-cased with spaces replaced by ``_``. An empty
@@ -195,7 +221,7 @@ def load_aliases(spec: str) -> pd.DataFrame:
     >>> a.loc[a["variant"] == "Daesh", "canonical"].item()          # doctest: +SKIP
     'isil'
     """
-    name, rows = _read_csv("aliases", spec, ("variant", "canonical"), ("case_sensitive", "note"))
+    name, rows = _read_csv(kind, spec, ("variant", "canonical"), ("case_sensitive", "note"))
     out: dict[str, list] = {"variant": [], "canonical": [], "case_sensitive": [], "note": []}
     seen: dict[tuple[str, bool], tuple[str, int]] = {}
     for line, row in rows:
