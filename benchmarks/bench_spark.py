@@ -150,7 +150,7 @@ def child(backend: str, path: Path, n_records: int) -> dict:
                 for col in cfg.compare.group_by}
     after["comparison_sums"] = peak_mb()
     for col, data in sums.items():
-        keyness_of_sums(data, group_by=col, shortlist=KEYNESS_TOP_ROWS, **options)
+        keyness_of_sums(data, group_by=col, shortlist=KEYNESS_TOP_ROWS, corpus=inputs.corpus, **options)
         distinctive_of_sums(data, group_by=col, top_n=cfg.compare.top_n, idf=cfg.compare.distinctive_idf)
     group_cells = sum(int(data.a.nnz) for data in sums.values())
     del sums

@@ -221,6 +221,11 @@ def test_omnibus_and_trend_find_a_rising_term():
     # BH over the family: all comparisons x tested terms of the call together.
     tested = res.table.dropna(subset=["p_value"])
     np.testing.assert_allclose(tested["p_adjusted"], stats.bh_adjust(tested["p_value"].to_numpy()))
+    # With dates, years sit at their statements' mean date (as topic trends place them); the term still rises.
+    day = {2001: "2001-12-31", 2002: "2002-07-02", 2003: "2003-07-02", 2004: "2004-01-01"}
+    dated = keyness(dtm, corpus=st.assign(date=st["party"].map(day)), group_by="party")
+    assert np.allclose(dated.params["ordered_scores"], [2001.997, 2002.5, 2003.5, 2004.0], atol=1e-3)
+    assert dated.trend.set_index("term").loc["t0040", "direction"] == "increasing"
 
 
 @pytest.mark.parametrize(("labels", "want"), [

@@ -242,7 +242,7 @@ def test_keyness_from_spark_sums_equals_the_local_keyness(spark, seeds_table, te
     options = dict(cfg.compare.keyness_options(seed=3), test=test, n_permutations=30)
     on_spark = keyness_sums_on_spark(spark, inputs.tokens, corpus=inputs.corpus, group_by="year", unit="paragraph")
     local = ta.keyness(dtm, corpus=inputs.corpus, group_by="year", **options)
-    mine = keyness_of_sums(on_spark, group_by="year", **options)
+    mine = keyness_of_sums(on_spark, group_by="year", corpus=inputs.corpus, **options)
     assert len(local.trend) and len(local.omnibus)
     for name in ("table", "comparisons", "omnibus", "trend"):
         pd.testing.assert_frame_equal(getattr(local, name), getattr(mine, name), check_exact=True, obj=name)

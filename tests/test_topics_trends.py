@@ -78,3 +78,24 @@ def test_change_leaves_thin_end_groups_out_of_its_span_but_not_out_of_the_fit():
     even = topic_trends(model, corpus=_statements(ids, ["2016-04"] * 25 + months[25:], column="month"),
                         group_by="month", seed=1, config=CFG).table
     assert (even["change_from"].iloc[0], even["change_to"].iloc[0]) == ("2016-04", "2017-02")
+
+
+def test_groups_sit_at_their_statements_mean_date_when_the_corpus_has_dates():
+    # Decades as on the Commons sample: the "1980s" hold only 1989. By label the decade sits at 1980,
+    # nine years before its data; by date at 1989.5, and the slope is the line through the dates.
+    ids = [f"s{i}" for i in range(12)]
+    decades = ["1980s"] * 3 + ["1990s"] * 3 + ["2000s"] * 3 + ["2010s"] * 3
+    dates = ["1989-07-02"] * 3 + ["1995-07-02"] * 3 + ["2005-07-02"] * 3 + ["2015-07-02"] * 3
+    share = np.array([0.1, 0.12, 0.08, 0.3, 0.28, 0.32, 0.5, 0.52, 0.48, 0.7, 0.72, 0.68])
+    model = _model(np.c_[share, 1 - share], ids, np.full(12, 10))
+    corpus = _statements(ids, decades, column="decade").assign(date=dates)
+    res = topic_trends(model, corpus=corpus, group_by="decade", seed=1, config=CFG)
+    x = np.repeat([1989.5, 1995.5, 2005.5, 2015.5], 3)
+    slope = np.sum((x - x.mean()) * share) / np.sum((x - x.mean()) ** 2)
+    assert res.params["positioned_by"] == "date" and res.params["positions"]["1980s"] == pytest.approx(1989.5, abs=0.01)
+    assert res.table["slope"].iloc[0] == pytest.approx(slope, rel=1e-3)
+    assert res.table["change"].iloc[0] == pytest.approx(slope * 26, rel=1e-3)
+    # Without dates (or with a group of none) the labels place them: 1980, 1990, ...
+    undated = topic_trends(model, corpus=corpus.assign(date=[None] * 3 + dates[3:]), group_by="decade", seed=1,
+                           config=CFG)
+    assert undated.params["positioned_by"] == "label" and undated.params["positions"]["1980s"] == 1980.0

@@ -370,7 +370,7 @@ def _compare(cfg: AnalysisConfig, res: AnalysisResults) -> None:
         if sums is None:
             result = cmp.keyness(full, corpus=corpus, group_by=col, **options)
         else:
-            result = keyness_of_sums(sums(col), group_by=col, **options)
+            result = keyness_of_sums(sums(col), group_by=col, corpus=corpus, **options)
         key_tables.append(result.table)
         omnibus.append(result.omnibus)
         trend.append(result.trend)

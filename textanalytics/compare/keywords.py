@@ -12,7 +12,7 @@ import scipy.sparse as sp
 
 from ..errors import InputError
 from ..features import DocumentTermMatrix
-from ..grouping import REST, Grouping, group_units
+from ..grouping import REST, Grouping, dated_positions, group_units, time_positions
 from . import inference, stats
 from .keyness_groups import (KeynessSums, keyness_sums, omnibus_table, ordered_scores, sub_seed, tested_terms,
                              trend_table)
@@ -137,7 +137,8 @@ def keyness(dtm: DocumentTermMatrix, *, corpus: Any, group_by: str,
     return keyness_of_sums(keyness_sums(dtm, grouping=grouping), group_by=group_by, target=target,
                            reference=reference, min_dispersion=min_dispersion,
                            min_dispersion_share=min_dispersion_share, alpha=alpha, g2_cells=g2_cells, seed=seed,
-                           n_permutations=n_permutations, test=test, fw_prior=fw_prior, shortlist=shortlist)
+                           n_permutations=n_permutations, test=test, fw_prior=fw_prior, shortlist=shortlist,
+                           corpus=corpus)
 
 
 def _check_groups(g: Grouping, *, group_by: str) -> None:
@@ -150,9 +151,11 @@ def _check_groups(g: Grouping, *, group_by: str) -> None:
 def keyness_of_sums(data: KeynessSums, *, group_by: str, target: Any = None, reference: Any = None,
                     min_dispersion: int, min_dispersion_share: float, alpha: float, g2_cells: Literal[4, 2],
                     seed: int, n_permutations: int, test: str, fw_prior: float,
-                    shortlist: int | None = None) -> KeynessResult:
+                    shortlist: int | None = None, corpus: Any = None) -> KeynessResult:
     """:func:`keyness` from its sums (:class:`~textanalytics.compare.keyness_groups.KeynessSums`, made from a
-    matrix or on Spark); options as there."""
+    matrix or on Spark); options as there. ``corpus`` (or its ``statements``): with a date column, groups
+    named by times sit at their statements' mean date in the trend test
+    (:func:`~textanalytics.grouping.dated_positions`), as in topic trends."""
     g = data.grouping
     if isinstance(min_dispersion, bool) or not isinstance(min_dispersion, (int, np.integer)) or min_dispersion < 0:
         raise InputError(f"min_dispersion: expected an integer >= 0, got {min_dispersion!r}")
@@ -199,6 +202,9 @@ def keyness_of_sums(data: KeynessSums, *, group_by: str, target: Any = None, ref
         sizes = [n for n in group_n_stmt if n >= 2]
         omnibus = omnibus_table(group_by, data, min_df=min((need(n) for n in sizes), default=2), **options)
     scores = ordered_scores(g.values)
+    if scores is not None and corpus is not None and time_positions(g.values) is not None:
+        dated = dated_positions(g.values, corpus=corpus, group_by=group_by)
+        scores = scores if dated is None else dated
     if target is None and reference is None and scores is not None:
         trend = trend_table(group_by, data, scores=scores, min_df=2, **options)
     parts = []

@@ -53,7 +53,9 @@ def method_notes(res: Any) -> list[str]:
              "and the false-coverage-rate interval (Benjamini & Yekutieli 2005) agree. A group with "
              "fewer than 2 statements gets its estimate only: no interval, no test. Trends over time "
              "are weighted least-squares slopes of statement shares, tested by permuting the "
-             "statements' dates."]
+             "statements' dates; each period sits at its statements' mean date when the corpus has "
+             "dates (else where its label starts), and a change is given between the periods that "
+             "hold the data."]
     dtm = res.dtm
     if dtm is None:  # the topic-model matrix stayed on Spark: its modelled units
         units, unit = res.topic_run.ensemble.reference.units, res.config.preprocess.unit

@@ -14,9 +14,14 @@ assigned to ``t`` over its modelled tokens, reference fit) and a weight
 so the line passes through the same token-weighted shares as
 :func:`~textanalytics.topics.topic_shares`), 1 with ``"statements"``. The
 slope is ``sum w (x - x̄)(s - s̄) / sum w (x - x̄)²`` with ``x`` the group's
-position: a year label is that year, ``1990s`` is 1990, ``2016-Q2`` is
-2016.25, ``2016-03`` is 2016 + 2/12, and a period named by its first year
-(``1997–2007 Blair``) is that year. Slopes are per year; ``change`` is the
+position in years: the mean date of its statements
+(:func:`~textanalytics.grouping.dated_positions`) when the corpus has dates; else its label's (:func:`~textanalytics.grouping.time_positions`:
+a year label is that year, ``1990s`` is 1990, ``2016-Q2`` is 2016.25, ``2016-03`` is
+2016 + 2/12, a period named by its first year, ``1997–2007 Blair``, is that year).
+The labels must name times either way; dates only place the groups where their
+data are (a "1980s" holding only 1989 at 1989.5, not 1980).
+``params["positioned_by"]`` says which rule applied, ``params["positions"]`` gives
+each group's. Slopes are per year; ``change`` is the
 slope times the span from ``change_from`` to ``change_to`` (the change of share
 the line implies between them): the first and last groups, except that end
 groups holding together fewer than :data:`SPAN_END_SHARE` of the statements are
@@ -46,7 +51,7 @@ import pandas as pd
 
 from ..compare.stats import bh_adjust
 from ..errors import InputError
-from ..grouping import label_str, time_positions
+from ..grouping import dated_positions, label_str, time_positions
 from ..results import TableResult
 from .config import TopicConfig
 from .resampling import crc, design, interval, replicates
@@ -141,6 +146,10 @@ def topic_trends(models: Models, *, corpus: Any, group_by: str, seed: int | None
     if len(d.groups) < 3 or d.n_statements < 4:
         raise InputError(f"group_by: {group_by!r} has {len(d.groups)} group(s) and {d.n_statements} statement(s); "
                          "a trend needs at least 3 groups and 4 statements (compare two groups instead)")
+    # Where the data are: each group at its statements' mean date.
+    dated = dated_positions(d.groups, corpus=corpus, group_by=group_by)
+    positioned_by = "label" if dated is None else "date"
+    x_group = x_group if dated is None else dated
     rep = replicates(d, seed=seed, n_bootstrap=config.n_bootstrap, resample_statements=resample_statements)
     slope = _slopes(x_group, rep.a, rep.b)
     lower, upper = interval(_slopes(np.broadcast_to(x_group, rep.b_rep.shape), rep.a_rep, rep.b_rep),
@@ -179,5 +188,7 @@ def topic_trends(models: Models, *, corpus: Any, group_by: str, seed: int | None
         "max_group_statements": int(d.group_sizes.max()),
         "unstable": topics["unstable"].array,
     })
-    params = {**estimate_params(d, ens, seed, config, resample_statements), "n_permutations": n_perm}
+    params = {**estimate_params(d, ens, seed, config, resample_statements), "n_permutations": n_perm,
+              "positioned_by": positioned_by,
+              "positions": {label_str(g): round(float(x), 6) for g, x in zip(d.groups, x_group)}}
     return TopicTrends(table=table, params=params)
