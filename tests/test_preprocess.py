@@ -388,3 +388,11 @@ def test_per_cent_percent_and_the_sign_are_one_term_unless_the_preset_is_off(tmp
     assert mine.count("per_cent") == 1 and mine.count("percent") == 3
     with pytest.raises(InputError, match='alias_presets.*"pounds" is not a preset; choose from "percent"'):
         PreprocessConfig(alias_presets=("pounds",))
+
+
+def test_contractions_scraped_without_their_final_e_are_read_as_the_stopwords_they_are():
+    # news_articles writes "We'r waiting" 174 times (the page lost the e): not a term of its outlets.
+    tokens = run({"s": ["We'r waiting and they'r here; you'r right. Dringo'r mynydd."]}, phrases=False, aliases="")
+    kept_terms = rows(tokens, keep=True)["term"].tolist()
+    assert kept_terms == ["wait", "right", "dringo'r", "mynydd"]  # a Welsh 'r (the article) is left alone
+    assert rows(tokens, token="We'r")["lemma"].item() == "we're"
