@@ -396,3 +396,12 @@ def test_contractions_scraped_without_their_final_e_are_read_as_the_stopwords_th
     kept_terms = rows(tokens, keep=True)["term"].tolist()
     assert kept_terms == ["wait", "right", "dringo'r", "mynydd"]  # a Welsh 'r (the article) is left alone
     assert rows(tokens, token="We'r")["lemma"].item() == "we're"
+
+
+def test_a_stopword_sequence_matches_across_punctuation(tmp_path):
+    # A share bar as the repeated-passages table quotes it (punctuation left out) drops it as written.
+    line = tmp_path / "furniture.txt"
+    line.write_text("send facebook twitter google whatsapp tumblr\n", encoding="utf-8")
+    tokens = run({"s": ["Police left. Send Facebook Twitter Google+ Whatsapp Tumblr. The man stayed."]},
+                 phrases=False, aliases="", stopword_files=(str(line),))
+    assert rows(tokens, keep=True)["term"].tolist() == ["police", "left", "man", "stay"]

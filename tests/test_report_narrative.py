@@ -126,3 +126,14 @@ def test_trend_items_narrate_only_adjusted_trends_with_an_interval_that_excludes
                             "the statements, too few to carry the line that far (they are still in the fit).")
     assert thin[1].startswith("Topic 1 (a) rises: +10.0 points from 2012 to 2020")
     assert not items[0].endswith("fit).")  # the span is the whole range: nothing to say
+
+
+def test_repeated_passages_are_quoted_most_widespread_first_and_the_way_to_drop_them_given():
+    passages = pd.DataFrame({"passage": ["Send Facebook Twitter Google Whatsapp Tumblr linkedin stumble Digg reddit",
+                                         "The views expressed in this article are the author's own " * 3],
+                             "n_words": [10, 36], "n_statements": [156, 50], "groups": ["dw.com 156", ""]})
+    text = narrative.passage_paragraph(passages, n_statements=3788)
+    assert text.startswith("2 passages of eight or more words recur across statements (each in at least 50 of the "
+                           "3788), most widely “Send Facebook Twitter Google Whatsapp Tumblr linkedin stumble Digg "
+                           "reddit” (156 statements: dw.com 156); “The views")
+    assert "…” (50 statements)" in text and "stopword_files" in text

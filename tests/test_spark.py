@@ -116,6 +116,30 @@ def test_report_tables_on_spark_equal_the_local_ones_on_the_seeds(seeds_runs):
     assert local.full_dtm.vocabulary == on_spark.full_dtm.vocabulary
 
 
+def test_repeated_passages_counted_on_the_executors_equal_the_local_ones(spark, seeds_table, tmp_path, monkeypatch):
+    from textanalytics.compare.passages import repeated_passages
+
+    # Six of the eight seed statements carry a share bar with its own permalink each.
+    table = pd.read_csv(seeds_table, dtype=str)
+    bar = ("Send Facebook Twitter Google+ Whatsapp Tumblr linkedin stumble Digg reddit Newsvine Permalink "
+           "http://example.org/p/{}")
+    table["text"] = [t + ("\n\n" + bar.format(i) + " More news below." if i < 6 else "")
+                     for i, t in enumerate(table["text"])]
+    path = tmp_path / "furnished.csv"
+    table.to_csv(path, index=False)
+    kw = dict(unit="paragraph", group_by=("year",), id_col="statement_id")
+    local = load_inputs(_config(path, spark=False, **kw), stage=_stage)
+    expected = repeated_passages(local.tokens, corpus=local.corpus, group_by="year").table
+    assert expected["n_statements"].tolist() == [6] and expected["passage"].iloc[0].startswith("Send Facebook")
+    inputs = spark_inputs(_config(path, spark=True, **kw), stage=_stage, session=spark)
+    store = inputs.tokens
+    for name in ("chunk_tokens", "documents"):  # counted and found where the pieces are
+        monkeypatch.setattr(type(store), name, lambda *a, **k: (_ for _ in ()).throw(AssertionError("driver read")))
+    got = repeated_passages(store, corpus=inputs.corpus, group_by="year", frequent_keys=inputs.frequent_on_spark,
+                            map_pieces=inputs.map_on_spark).table
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+
+
 def test_explorer_lines_found_on_the_executors_equal_the_local_ones(seeds_runs, monkeypatch):
     from textanalytics.report import explorer
 

@@ -44,6 +44,7 @@ _EXPORTS = {
     "similarity": "textanalytics.compare",
     "kwic": "textanalytics.compare",
     "lexical_stats": "textanalytics.compare",
+    "repeated_passages": "textanalytics.compare",
     "fit_topics": "textanalytics.topics",
     "select_k": "textanalytics.topics",
     "fit_topic_ensemble": "textanalytics.topics",

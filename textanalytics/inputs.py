@@ -68,6 +68,9 @@ class AnalysisInputs:
     #: the executors; only its tables reach the driver).
     map_on_spark: Callable[[Callable[..., tuple[pd.DataFrame, ...]]], Iterator[tuple[pd.DataFrame, ...]]] | None = field(
         default=None, compare=False)
+    #: The Spark backend's :meth:`~textanalytics.spark.run.SparkRun.frequent_keys` (keys of each piece counted on
+    #: the executors; only those in enough statements reach the driver).
+    frequent_on_spark: Callable[..., tuple[Any, Any]] | None = field(default=None, compare=False)
     #: The Spark session of a Spark run (the report's topic models fit there with ``[topics] engine = "mllib"``).
     spark: Any = field(default=None, compare=False)
 
@@ -261,4 +264,4 @@ def spark_inputs(cfg: AnalysisConfig, *, stage: Stage, session: Any = None) -> A
         check_group_columns(corpus.statements.columns, cfg.compare.group_by)
     return AnalysisInputs(corpus=corpus, tokens=run.store, streamed=True, scratch=run.scratch,
                           second_pass=run.second_pass, shown_on_spark=run.shown, map_on_spark=run.map_pieces,
-                          spark=run.session)
+                          frequent_on_spark=run.frequent_keys, spark=run.session)

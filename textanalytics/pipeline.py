@@ -284,6 +284,7 @@ def run_analysis(cfg: AnalysisConfig) -> AnalysisResults:
             res.tables["ubiquitous_terms"] = ubiquitous
         res.tables["lexical_stats"] = _lexical_stats(corpus, tokens, window=cfg.compare.mattr_window,
                                                      map_pieces=inputs.map_on_spark)
+        res.tables["repeated_passages"] = _repeated_passages(res, group_by=group_by)
     with clock.stage("compare"):
         _compare(cfg, res)
     with clock.stage("topics"):
@@ -339,6 +340,19 @@ def _lexical_stats(corpus: Any, tokens: Any, *, window: int, map_pieces: Any = N
         raise InputError(f"{corpus.source}: {len(meta) - len(lexical)} statement(s) have no stored tokens; "
                          "the file changed during the run; run the report again")
     return lexical
+
+
+def _repeated_passages(res: AnalysisResults, *, group_by: str | None) -> pd.DataFrame:
+    """Passages found in many statements (page furniture, disclaimers, syndicated copy), reported, not dropped.
+
+    On Spark the fingerprints are counted and the passages found on the executors (the same table).
+    """
+    from .compare.passages import repeated_passages  # deferred: the compare stage's modules (numpy, pandas)
+
+    inputs = res.inputs
+    return repeated_passages(res.tokens, corpus=res.corpus, group_by=group_by,
+                             frequent_keys=inputs.frequent_on_spark if inputs is not None else None,
+                             map_pieces=inputs.map_on_spark if inputs is not None else None).table
 
 
 def piece_lexical_stats(piece: Any, tokens: Any, *, window: int) -> tuple[pd.DataFrame]:

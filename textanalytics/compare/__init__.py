@@ -11,6 +11,7 @@ Stage 4 of the pipeline: a :class:`~textanalytics.features.DocumentTermMatrix`
   statements, clustering, :func:`nearest_neighbours`;
 - :func:`kwic` -> :class:`Concordance` — keyword in context for a word, lemma or phrase;
 - :func:`lexical_stats` -> :class:`LexicalStats` — tokens, types, MATTR, mean sentence length;
+- :func:`repeated_passages` -> :class:`RepeatedPassages` — passages found in many statements (page furniture);
 - plots, each taking a result's table (``result.plot()`` calls them):
   :func:`plot_distinctive_terms`, :func:`plot_keyness`, :func:`plot_keyness_grid`,
   :func:`plot_similarity`, :func:`plot_lexical_stats`, :func:`plot_kwic`;
@@ -49,6 +50,8 @@ _EXPORTS = {
     "merge_kwic": "textanalytics.compare.concordance",
     "lexical_stats": "textanalytics.compare.lexical",
     "LexicalStats": "textanalytics.compare.lexical",
+    "repeated_passages": "textanalytics.compare.passages",
+    "RepeatedPassages": "textanalytics.compare.passages",
     "plot_distinctive_terms": "textanalytics.compare.plots",
     "plot_keyness": "textanalytics.compare.plots",
     "plot_keyness_grid": "textanalytics.compare.plots",

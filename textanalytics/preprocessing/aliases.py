@@ -291,12 +291,14 @@ def drop_sequences(w: Work, patterns: list[SequencePattern]) -> int:
     """Stopword sequences ("right hon"): every token of a match is dropped as a stopword; return the matches.
 
     Matched like curated phrases (lemmas after aliases, alias followers
-    skipped, within a sentence); run before them, so a curated phrase that
-    overlaps a stopword sequence still joins.
+    skipped, within a sentence) but across punctuation, so a line of page
+    furniture matches however it is punctuated ("Google+ Whatsapp"); run
+    before curated phrases, so a curated phrase that overlaps a stopword
+    sequence still joins.
     """
     if not patterns:
         return 0
-    stream = np.flatnonzero(w.reason != REASON_CODE["alias_part"])
+    stream = np.flatnonzero((w.reason != REASON_CODE["alias_part"]) & (w.reason != REASON_CODE["punctuation"]))
     m = match_sequences(patterns, keys=w.key[stream], case_keys=np.full(len(stream), -1),
                         sentence=w.sentence[stream])
     if len(m):

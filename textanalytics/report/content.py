@@ -159,6 +159,12 @@ def sections(res: Any, *, figures: dict[str, Any]) -> list[Section]:
     if len(res.tables["problems"]):
         blocks.append({"kind": "table", "name": "problems", "open": True,
                        "caption": "Records skipped, repaired or noted at load time"})
+    passages = res.tables.get("repeated_passages")
+    if passages is not None and len(passages):
+        blocks.append({"kind": "text", "text": narrative.passage_paragraph(passages, n_statements=len(st))})
+        blocks.append({"kind": "table", "name": "repeated_passages", "open": True,
+                       "caption": "Passages repeated across statements",
+                       "columns": ["passage", "n_words", "n_statements", "groups"]})
     S.append({"heading": "Corpus", "blocks": blocks})
 
     blocks = [{"kind": "text", "text": (

@@ -255,6 +255,23 @@ def trend_items(trends: pd.DataFrame | None, *, alpha: float, top: int = 6) -> l
     return items
 
 
+def passage_paragraph(passages: pd.DataFrame, *, n_statements: int, shown: int = 3) -> str:
+    """What the repeated-passages table means, with its most widespread passages quoted."""
+    quoted = "; ".join(f"“{_clip(str(r.passage), 90)}” ({int(r.n_statements)} statements"
+                       + (f": {r.groups}" if str(r.groups) else "") + ")"
+                       for r in passages.head(shown).itertuples())
+    return (f"{len(passages)} passage{'s' if len(passages) != 1 else ''} of eight or more words recur across "
+            f"statements (each in at least {int(passages['n_statements'].min())} of the {n_statements}), "
+            f"most widely {quoted}. Share bars, disclaimers, subscription boxes and syndicated copy are not what "
+            "the authors said, yet their words are counted like any other (they can make an outlet's key terms "
+            "and phrases); formulas of address are. To leave a passage out, list its words as one line of a "
+            "stopword file ([preprocess] stopword_files).")
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1].rstrip() + "…"
+
+
 def _span_ends(t: pd.DataFrame) -> tuple[str, str]:
     """The groups a trend table's ``change`` runs between (its first and last groups in older tables)."""
     if "change_from" in t:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+import numpy as np
 import pandas as pd
 
 from ..config import AnalysisConfig
@@ -99,6 +100,32 @@ class SparkRun:
             with contextlib.suppress(Exception):  # a stopped context: nothing left to free; keep the job's error
                 shared.destroy()  # the executors' copies and the driver's file of the pickled function
         log.info("spark: %s run on %d pieces", getattr(fn, "func", fn).__name__, len(names))
+
+
+    def frequent_keys(self, fn: Callable[[Any], Any], *, min_count: int) -> tuple[Any, Any]:
+        """Keys ``fn(tokens of a piece)`` gives (an array of unsigned 64-bit ints, each at most once per
+        statement) counted over every piece on the executors; those counted at least ``min_count`` times
+        come back: ``(keys, counts)``, sorted by key. An exact count (Spark's ``reduceByKey``) whatever
+        the pieces, so the same as the driver's count of a corpus in memory.
+        """
+        store = dataclasses.replace(self.store, units=self.store.units.iloc[:0])  # what a task needs, small
+        names = list(self.store.chunks)
+        spark = spark_session(session=self.session)
+        shared = spark.sparkContext.broadcast(fn)
+
+        def task(name: str) -> Iterator[tuple[int, int]]:
+            for key in shared.value(store.chunk(name)).tolist():
+                yield int(key), 1
+
+        try:
+            found = (spark.sparkContext.parallelize(names, numSlices=max(1, len(names))).flatMap(task)
+                     .reduceByKey(lambda a, b: a + b).filter(lambda kv: kv[1] >= min_count).collect())
+        finally:
+            with contextlib.suppress(Exception):
+                shared.destroy()
+        found.sort()
+        log.info("spark: %d keys in %d or more statements over %d pieces", len(found), min_count, len(names))
+        return (np.array([k for k, _ in found], dtype=np.uint64), np.array([c for _, c in found], dtype=np.int64))
 
 
 def _release_arrow_memory() -> None:
