@@ -257,7 +257,7 @@ def trend_items(trends: pd.DataFrame | None, *, alpha: float, top: int = 6) -> l
 
 def passage_paragraph(passages: pd.DataFrame, *, n_statements: int, shown: int = 3) -> str:
     """What the repeated-passages table means, with its most widespread passages quoted."""
-    quoted = "; ".join(f"“{_clip(str(r.passage), 90)}” ({int(r.n_statements)} statements"
+    quoted = "; ".join(f"“{_clip(str(r.passage), 120)}” ({int(r.n_statements)} statements"
                        + (f": {r.groups}" if str(r.groups) else "") + ")"
                        for r in passages.head(shown).itertuples())
     return (f"{len(passages)} passage{'s' if len(passages) != 1 else ''} of eight or more words recur across "
