@@ -14,6 +14,8 @@ statistics and fits (the stages whose memory grows with the corpus):
    counts in memory); on Spark with ``[topics] engine = "mllib"`` at a fixed K,
    ``spark.prepare.prepare_on_spark`` (vocabulary, units and pruned counts only: the vectors are
    built on Spark when the models fit);
+4. the repeated passages (``compare.passages``): fingerprints counted chunk by chunk on the driver,
+   or by ``reduceByKey`` on Spark, then the words around the frequent ones;
 
 by
 
@@ -123,6 +125,7 @@ def peak_mb() -> int:
 def child(backend: str, path: Path, n_records: int) -> dict:
     from textanalytics.compare.distinctive import distinctive_of_sums
     from textanalytics.compare.keyness_groups import keyness_sums
+    from textanalytics.compare.passages import repeated_passages
     from textanalytics.compare.keywords import keyness_of_sums
     from textanalytics.features import build_dtm, topic_model_matrix
     from textanalytics.grouping import group_units, unit_labels
@@ -164,6 +167,11 @@ def child(backend: str, path: Path, n_records: int) -> dict:
                                       config=cfg.vocabulary)
         prepared = prepare(model, cfg.topics)
     after["topic_matrix"] = peak_mb()
+    passages_start = time.perf_counter()
+    passages = repeated_passages(inputs.tokens, corpus=inputs.corpus, group_by=group_by,
+                                 frequent_keys=inputs.frequent_on_spark, map_pieces=inputs.map_on_spark)
+    passages_s = time.perf_counter() - passages_start
+    after["repeated_passages"] = peak_mb()
     wall = time.perf_counter() - start
     jvm.stop.set()
     return {"backend": backend, "records": n_records, "statements": len(inputs.corpus.statements),
@@ -172,6 +180,7 @@ def child(backend: str, path: Path, n_records: int) -> dict:
             "topic_matrix": list(prepared.shape),
             "topic_pruned_nnz": 0 if prepared.pruned is None else int(prepared.pruned.nnz),
             "topic_counts_on_driver": prepared.counts is not None, "wall_s": round(wall, 1),
+            "repeated_passages": int(passages.params["n_passages"]), "repeated_passages_s": round(passages_s, 1),
             "driver_peak_rss_mb": peak_mb(), "driver_peak_rss_mb_after": after,
             "children_peak_rss_mb": round(jvm.peak / 2**20)}
 
@@ -276,8 +285,8 @@ def main() -> None:
     folder = Path(args.folder)
     folder.mkdir(parents=True, exist_ok=True)
     print("| news × | backend | statements | tokens | wall s | driver peak RSS MB (after inputs / comparison sums / tests "
-          "/ topic matrix) | JVM peak RSS MB |")
-    print("| --- | --- | --- | --- | --- | --- | --- |", flush=True)
+          "/ topic matrix / repeated passages) | JVM peak RSS MB | repeated passages (s) |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |", flush=True)
     for scale in args.scales:
         path = replicated(scale, folder)
         for backend in args.backends:
@@ -292,7 +301,8 @@ def main() -> None:
             save(Path(args.out), "scaling", [r], key=("scale", "backend"))
             steps = " / ".join(f"{v:,}" for v in r["driver_peak_rss_mb_after"].values())
             print(f"| {scale} | {backend} | {r['statements']:,} | {r['tokens']:,} | {r['wall_s']} | "
-                  f"{r['driver_peak_rss_mb']:,} ({steps}) | {r['children_peak_rss_mb']:,} |", flush=True)
+                  f"{r['driver_peak_rss_mb']:,} ({steps}) | {r['children_peak_rss_mb']:,} | "
+                  f"{r['repeated_passages']} ({r['repeated_passages_s']}) |", flush=True)
 
 
 if __name__ == "__main__":
