@@ -14,10 +14,13 @@ statement's words (its tokens but punctuation, numbers and URLs; lower case; sto
 included) give hashes of every run of :data:`NGRAM` words; of each :data:`WINDOW`
 consecutive ones the smallest is a fingerprint, so two statements sharing a passage of at
 least ``NGRAM + WINDOW - 1`` (15) words share a fingerprint. A fingerprint in at least
-``min_statements`` statements marks a repeated passage; its extent in a statement is the
-union of the runs of words whose hash is such a fingerprint. Hashes are BLAKE2b of the
-words, so they are the same in every process; counting is exact whichever way the tokens
-are cut into chunks (in memory, streamed, or on Spark's executors: :meth:`SparkRun.frequent_keys`).
+``min_statements`` statements marks a repeated passage. Its extent: every run of NGRAM words
+near such a fingerprint is counted the same way, and a passage is a stretch covered by runs in
+``min_statements`` statements. Three passes over the tokens, each per statement, so the
+counts are exact whichever way the tokens are cut into chunks (in memory, streamed, or on
+Spark's executors: :meth:`~textanalytics.spark.run.SparkRun.frequent_keys` counts with
+``reduceByKey``); only the frequent hashes and one row per statement and passage reach the
+driver. Hashes are BLAKE2b of the words, the same in every process.
 """
 
 from __future__ import annotations
@@ -35,7 +38,8 @@ import pandas as pd
 from ..grouping import is_missing, label_str
 from ..results import TableResult
 
-__all__ = ["repeated_passages", "RepeatedPassages", "PASSAGE_COLUMNS", "piece_fingerprints", "piece_passages",
+__all__ = ["repeated_passages", "RepeatedPassages", "PASSAGE_COLUMNS", "piece_fingerprints", "piece_near_grams",
+           "piece_passages",
            "min_statements_for", "NGRAM", "WINDOW"]
 
 log = logging.getLogger(__name__)
@@ -100,9 +104,13 @@ def _words(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     lower = [t.lower() for t in types]
     is_word = np.array([any(c.isalpha() for c in t) and "://" not in t and not t.startswith("www.") for t in lower],
                        dtype=bool)
-    reason = table["reason"].astype(str).to_numpy()
-    keep = is_word[codes] & (reason != "punctuation") & (reason != "number")
-    rows = np.flatnonzero(keep)
+    reason = table["reason"]
+    if isinstance(reason.dtype, pd.CategoricalDtype):  # compare codes, not a string per token
+        dropped = [i for i, r in enumerate(reason.cat.categories) if r in ("punctuation", "number")]
+        not_word = np.isin(reason.cat.codes.to_numpy(), dropped)
+    else:
+        not_word = reason.isin(["punctuation", "number"]).to_numpy()
+    rows = np.flatnonzero(is_word[codes] & ~not_word)
     return codes[rows], _word_hashes(lower)[codes[rows]], rows
 
 
@@ -121,8 +129,11 @@ def _grams(hashes: np.ndarray, statement: np.ndarray) -> tuple[np.ndarray, np.nd
 
 
 def _statement_codes(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    ids = table["statement_id"].astype(str).to_numpy()
-    codes, uniques = pd.factorize(ids)
+    """Per token its statement's code, and the statements' ids by code."""
+    ids = table["statement_id"]
+    if isinstance(ids.dtype, pd.CategoricalDtype):
+        return ids.cat.codes.to_numpy(), np.asarray(ids.cat.categories.astype(str), dtype=object)
+    codes, uniques = pd.factorize(ids.astype(str).to_numpy())
     return codes, np.asarray(uniques, dtype=object)
 
 
@@ -138,68 +149,117 @@ def piece_fingerprints(tokens: Any) -> np.ndarray:
     start, g = _grams(hashes, statement)
     if not len(g):
         return np.zeros(0, np.uint64)
-    out = []
     owner = statement[start]
-    bounds = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1], True])
-    for a, b in zip(bounds[:-1], bounds[1:]):
-        seg = g[a:b]
-        if len(seg) <= WINDOW:
-            out.append(seg.min(keepdims=True))
-        else:
-            out.append(np.lib.stride_tricks.sliding_window_view(seg, WINDOW).min(axis=1))
-        out[-1] = np.unique(out[-1])
-    return np.concatenate(out)
+    firsts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    sizes = np.diff(np.r_[firsts, len(g)])
+    # The smallest hash of every WINDOW consecutive runs within a statement; a statement with fewer
+    # runs than that gives the smallest of its runs.
+    mins, who = [], []
+    if len(g) >= WINDOW:
+        windows = np.lib.stride_tricks.sliding_window_view(g, WINDOW).min(axis=1)
+        inside = owner[:len(windows)] == owner[WINDOW - 1:]
+        mins.append(windows[inside])
+        who.append(owner[:len(windows)][inside])
+    short = sizes < WINDOW
+    if short.any():
+        mins.append(np.minimum.reduceat(g, firsts)[short])
+        who.append(owner[firsts][short])
+    fp, st = np.concatenate(mins), np.concatenate(who)
+    order = np.lexsort((fp, st))
+    fp, st = fp[order], st[order]
+    distinct = np.r_[True, (fp[1:] != fp[:-1]) | (st[1:] != st[:-1])]  # each at most once per statement
+    return fp[distinct]
 
 
-def piece_passages(piece: Any, tokens: Any, *, frequent: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Where one piece may hold repeated passages (a 2-tuple, as ``map_pieces`` functions return).
+def _hits(grams: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which ``grams`` are among the sorted ``keys``, and their index there."""
+    if not len(keys):
+        return np.zeros(len(grams), dtype=bool), np.zeros(len(grams), dtype=np.int64)
+    pos = np.minimum(np.searchsorted(keys, grams), len(keys) - 1)
+    return keys[pos] == grams, pos
 
-    ``frequent``: the sorted fingerprints in enough statements. Around every run of NGRAM words
-    whose hash is one (up to ``NGRAM + WINDOW`` words either side) the piece gives every run's hash,
-    ``grams`` (``statement_id, start, hash``), and the words, ``words`` (``statement_id, index,
-    word``; word ``index`` of the statement's words): the passages' full extent is then decided on
-    all of them (:func:`_assemble`), not only on the winnowed fingerprints.
-    """
-    grams_empty = pd.DataFrame({"statement_id": pd.Series([], dtype=str), "start": pd.Series([], dtype=np.int64),
-                                "hash": pd.Series([], dtype=np.uint64)})
-    words_empty = pd.DataFrame({"statement_id": pd.Series([], dtype=str), "index": pd.Series([], dtype=np.int64),
-                                "word": pd.Series([], dtype=str)})
+
+def piece_near_grams(tokens: Any, *, frequent: np.ndarray) -> np.ndarray:
+    """The hashes of the runs of NGRAM words near a frequent fingerprint (within ``NGRAM + WINDOW`` words),
+    each at most once per statement: counted over the pieces, they decide how far a passage reaches."""
     table = tokens.table
     if not len(table) or not len(frequent):
-        return grams_empty, words_empty
-    scode, sids = _statement_codes(table)
+        return np.zeros(0, np.uint64)
+    scode, _ = _statement_codes(table)
     _, hashes, rows = _words(table)
     statement = scode[rows]
     start, g = _grams(hashes, statement)
-    pos = np.minimum(np.searchsorted(frequent, g), len(frequent) - 1)
-    hit = frequent[pos] == g
+    hit, _ = _hits(g, frequent)
     if not hit.any():
-        return grams_empty, words_empty
+        return np.zeros(0, np.uint64)
     reach = NGRAM + WINDOW
     near = np.zeros(len(rows) + 1, dtype=np.int64)
     np.add.at(near, np.maximum(start[hit] - reach, 0), 1)
     np.add.at(near, np.minimum(start[hit] + reach + 1, len(rows)), -1)
     close = (np.cumsum(near[:-1]) > 0)[start]
-    # Word index within its statement: words are in statement order.
-    first = np.r_[0, np.flatnonzero(statement[1:] != statement[:-1]) + 1]
-    index = np.arange(len(rows)) - np.repeat(first, np.diff(np.r_[first, len(rows)]))
-    keep_words = np.zeros(len(rows), dtype=bool)
-    for j in range(NGRAM):
-        keep_words[start[close] + j] = True
-    surface = table["token"].astype(str).to_numpy()[rows]
-    grams = pd.DataFrame({"statement_id": sids[statement[start[close]]].astype(str),
-                          "start": index[start[close]].astype(np.int64), "hash": g[close]})
-    words = pd.DataFrame({"statement_id": sids[statement[keep_words]].astype(str),
-                          "index": index[keep_words].astype(np.int64), "word": surface[keep_words]})
-    return grams, words
+    fp, st = g[close], statement[start[close]]
+    order = np.lexsort((fp, st))
+    fp, st = fp[order], st[order]
+    return fp[np.r_[True, (fp[1:] != fp[:-1]) | (st[1:] != st[:-1])]]
+
+
+def piece_passages(piece: Any, tokens: Any, *, grams: np.ndarray, counts: np.ndarray) -> tuple[pd.DataFrame]:
+    """One piece's repeated passages (a 1-tuple, as ``map_pieces`` functions return): a row per statement and
+    passage, ``statement_id, key, n_words, passage``.
+
+    ``grams``: the sorted hashes of runs of NGRAM words in enough statements, ``counts`` their
+    statements. A passage is a stretch of words covered by such runs (overlapping or touching);
+    ``key``, its identity across statements, is its most widespread run (ties: the smallest hash).
+    """
+    empty = pd.DataFrame({"statement_id": pd.Series([], dtype=str), "key": pd.Series([], dtype=np.uint64),
+                          "n_words": pd.Series([], dtype=np.int64), "passage": pd.Series([], dtype=str)})
+    table = tokens.table
+    if not len(table) or not len(grams):
+        return (empty,)
+    scode, sids = _statement_codes(table)
+    _, hashes, rows = _words(table)
+    statement = scode[rows]
+    start, g = _grams(hashes, statement)
+    hit, pos = _hits(g, grams)
+    if not hit.any():
+        return (empty,)
+    hs, hh, hc = start[hit], g[hit], counts[pos[hit]]
+    # Runs that overlap or touch (within one statement: runs never cross one) form one passage.
+    new = np.r_[True, (hs[1:] > hs[:-1] + NGRAM) | (statement[hs[1:]] != statement[hs[:-1]])]
+    block = np.cumsum(new) - 1
+    lo = hs[new]
+    hi = np.maximum.reduceat(hs, np.flatnonzero(new)) + NGRAM
+    # The key: the block's most widespread run, ties by the smallest hash.
+    order = np.lexsort((hh, -hc, block))
+    key = hh[order][np.r_[True, block[order][1:] != block[order][:-1]]]
+    token = table["token"]
+    cats = (np.asarray(token.cat.categories.astype(str), dtype=object)
+            if isinstance(token.dtype, pd.CategoricalDtype) else None)
+    codes = token.cat.codes.to_numpy() if cats is not None else None
+    words = []
+    for a, b in zip(lo.tolist(), hi.tolist()):
+        at = rows[a:b]
+        words.append(" ".join(cats[codes[at]] if cats is not None else token.astype(str).to_numpy()[at]))
+    frame = pd.DataFrame({"statement_id": sids[statement[lo]].astype(str), "key": key.astype(np.uint64),
+                          "n_words": (hi - lo).astype(np.int64), "passage": words})
+    return (frame,)
 
 
 def count_fingerprints(parts: Iterable[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """``(fingerprints, statements)`` summed over pieces' :func:`piece_fingerprints`, sorted by fingerprint."""
-    arrays = [p for p in parts if len(p)]
-    if not arrays:
-        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
-    return np.unique(np.concatenate(arrays), return_counts=True)
+    """``(fingerprints, statements)`` summed over pieces' :func:`piece_fingerprints`, sorted by fingerprint.
+
+    Merged piece by piece, so memory holds the distinct fingerprints so far and one piece's, not every
+    piece's at once.
+    """
+    keys, counts = np.zeros(0, np.uint64), np.zeros(0, np.int64)
+    for part in parts:
+        if not len(part):
+            continue
+        new, n = np.unique(part, return_counts=True)
+        both = np.concatenate([keys, new])
+        keys, inverse = np.unique(both, return_inverse=True)
+        counts = np.bincount(inverse, weights=np.concatenate([counts, n]), minlength=len(keys)).astype(np.int64)
+    return keys, counts
 
 
 def repeated_passages(tokens: Any, *, corpus: Any, group_by: str | None = None,
@@ -226,56 +286,42 @@ def repeated_passages(tokens: Any, *, corpus: Any, group_by: str | None = None,
         frequent = found[counts >= need]
     frequent = np.sort(np.asarray(frequent, np.uint64))
     params = {"ngram": NGRAM, "window": WINDOW, "min_statements": need, "n_statements": n, "group_by": group_by}
-    fn = functools.partial(piece_passages, frequent=frequent)
-    if not len(frequent):
-        parts = []
-    elif map_pieces is not None:
-        parts = list(map_pieces(fn))
-    else:
-        parts = [fn(None, chunk) for chunk in tokens.chunk_tokens()]
+    parts: list[pd.DataFrame] = []
+    if len(frequent):
+        near = functools.partial(piece_near_grams, frequent=frequent)
+        if frequent_keys is not None:
+            grams, counts = frequent_keys(near, min_count=need)
+        else:
+            found, found_counts = count_fingerprints(near(chunk) for chunk in tokens.chunk_tokens())
+            grams, counts = found[found_counts >= need], found_counts[found_counts >= need]
+        fn = functools.partial(piece_passages, grams=np.asarray(grams, np.uint64), counts=np.asarray(counts, np.int64))
+        if map_pieces is not None:
+            parts = [rows for (rows,) in map_pieces(fn)]
+        else:
+            parts = [fn(None, chunk)[0] for chunk in tokens.chunk_tokens()]
     table = _assemble(parts, statements=statements, group_by=group_by, need=need, n=n)
     params["n_passages"] = int(table.attrs.pop("n_passages", len(table)))
     log.info("repeated passages: %d in %d or more of %d statements", params["n_passages"], need, n)
     return RepeatedPassages(table=table, params=params)
 
 
-def _assemble(parts: list[tuple[pd.DataFrame, pd.DataFrame]], *, statements: pd.DataFrame, group_by: str | None,
-              need: int, n: int) -> pd.DataFrame:
-    """The passages from the pieces' neighbourhoods of hits: runs of words covered by runs of NGRAM words
-    found in at least ``need`` statements, grouped by their most widespread run (ties: the smallest hash)."""
+def _assemble(parts: list[pd.DataFrame], *, statements: pd.DataFrame, group_by: str | None, need: int,
+              n: int) -> pd.DataFrame:
+    """The table from the pieces' passages: grouped by key, the widest form as written in its first statement."""
     empty = pd.DataFrame({c: pd.Series([], dtype=t) for c, t in zip(
         PASSAGE_COLUMNS, (str, np.int64, np.int64, float, str, str))})
     empty.attrs["n_passages"] = 0
-    grams = [g for g, _ in parts if len(g)]
-    if not grams:
+    runs = [p for p in parts if len(p)]
+    if not runs:
         return empty
-    grams = pd.concat(grams, ignore_index=True)
-    words = pd.concat([w for _, w in parts if len(w)], ignore_index=True)
-    per_hash = grams.drop_duplicates(["statement_id", "hash"]).groupby("hash")["statement_id"].size()
-    widespread = per_hash[per_hash >= need]
-    grams = grams[grams["hash"].isin(widespread.index)].assign(count=lambda d: d["hash"].map(widespread))
-    if not len(grams):
-        return empty
-    word_of = {(s, i): w for s, i, w in zip(words["statement_id"], words["index"], words["word"])}
-    runs = []
-    for sid, part in grams.sort_values(["statement_id", "start"], kind="stable").groupby("statement_id", sort=True):
-        starts = part["start"].to_numpy()
-        # Runs of NGRAM words that overlap or touch form one passage.
-        breaks = np.flatnonzero(starts[1:] > starts[:-1] + NGRAM) + 1
-        for block in np.split(np.arange(len(part)), breaks):
-            b = part.iloc[block]
-            lo, hi = int(b["start"].min()), int(b["start"].max()) + NGRAM
-            best = b.sort_values(["count", "hash"], ascending=[False, True], kind="stable").iloc[0]
-            runs.append((sid, best["hash"], hi - lo, " ".join(word_of[(sid, i)] for i in range(lo, hi))))
-    runs = pd.DataFrame(runs, columns=["statement_id", "key", "n_words", "passage"])
+    runs = pd.concat(runs, ignore_index=True)
     group_of = {}
     if group_by and group_by in statements:
         group_of = {str(s): ("(none)" if is_missing(v) else label_str(v))
                     for s, v in zip(statements["statement_id"].astype(str), statements[group_by])}
     rows = []
-    for _, part in runs.sort_values(["key", "statement_id", "n_words"], ascending=[True, True, False],
-                                    kind="stable").groupby("key", sort=True):
-        ids = part["statement_id"].drop_duplicates()
+    for _, part in runs.groupby("key", sort=True):
+        ids = part["statement_id"].drop_duplicates().sort_values(kind="stable")
         if len(ids) < need:
             continue
         widest = part.sort_values(["n_words", "statement_id"], ascending=[False, True], kind="stable").iloc[0]
