@@ -304,6 +304,7 @@ def test_topic_matrix_prepared_on_spark_equals_the_local_one(spark, seeds_table,
     assert on_spark.vocabulary == local.vocabulary
     pd.testing.assert_frame_equal(local.units, on_spark.units, check_exact=True)
     assert (local.term_counts == on_spark.term_counts).all() and local.term_counts.dtype == on_spark.term_counts.dtype
+    assert np.array_equal(local.term_statements, on_spark.term_statements)  # counted where the tokens are
     assert (local.dropped_units, local.n_terms_before_pruning) == (on_spark.dropped_units, on_spark.n_terms_before_pruning)
     pruned = local.pruned.copy()
     pruned.sum_duplicates()

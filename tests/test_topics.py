@@ -335,3 +335,24 @@ def test_the_k_search_fits_with_search_iterations_and_the_chosen_k_with_sampling
     same = select_k(sim.dtm, texts=sim.texts, seeds=[1, 2], k_grid=[2, 3],
                     config=dataclasses.replace(cfg, search_iterations=0))
     assert {m.params["engine_info"]["sampling_iterations"] for m in same.grid_models} == {60}
+
+
+def test_labels_leave_out_terms_of_too_few_statements():
+    # Topic 1 is shared by many statements; "scam" is repeated in one speech of 300, so FREX would put it first.
+    vocab = ("crime", "police", "court", "scam", "school", "teacher")
+    topic_term = np.array([[0.30, 0.25, 0.15, 0.30, 0.0, 0.0], [0.1, 0.1, 0.1, 0.0, 0.4, 0.3]])
+    n = 300
+    units = pd.DataFrame({"unit_id": [f"s{i}" for i in range(n)], "statement_id": [f"s{i}" for i in range(n)],
+                          "paragraph": pd.array([pd.NA] * n, dtype="Int64"), "n_tokens": 10, "n_terms": 10})
+    model = TopicModel(topic_term=topic_term, doc_topic=np.full((n, 2), 0.5), vocabulary=vocab, units=units,
+                       term_counts=np.array([300.0, 250, 160, 300, 500, 450]),
+                       term_statements=np.array([150, 140, 90, 1, 200, 190]))
+    assert "scam" in topic_labels(model, min_share=0)["label"].iloc[0]
+    labels = topic_labels(model)  # 1 % of 300 statements: a term must be in 3
+    assert "scam" not in labels["label"].iloc[0] and "scam" not in labels["frex_terms"].iloc[0]
+    assert "scam" in labels["prob_terms"].iloc[0]  # the most probable terms are listed as they are
+    # 100 statements or fewer: 1 % is at most 1 statement, so nothing is left out.
+    small = dataclasses.replace(model, units=units.iloc[:100], doc_topic=model.doc_topic[:100])
+    assert "scam" in topic_labels(small)["label"].iloc[0]
+    with pytest.raises(InputError, match="min_share"):
+        topic_labels(model, min_share=1.0)

@@ -69,7 +69,11 @@ def metadata_frame(corpus: Any) -> pd.DataFrame:
 
 def _labels(ens: TopicEnsemble) -> list[str]:
     try:
-        return topic_labels(ens)["label"].astype(str).tolist()
+        # The labels of the report's tables: the fit's own [topics] label settings.
+        cfg = ens.reference.params.get("config", {})
+        return topic_labels(ens, lambda_=cfg.get("relevance_lambda", 0.6), label_by=cfg.get("label_by", "frex"),
+                            frexweight=cfg.get("frexweight", 0.5),
+                            min_share=cfg.get("label_min_share", 0.01))["label"].astype(str).tolist()
     except Exception:  # labels are decoration; a model without terms still gets effects
         return [f"topic {t}" for t in range(1, ens.k + 1)]
 

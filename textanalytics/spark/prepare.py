@@ -145,6 +145,12 @@ def prepare_on_spark(spark: Any, store: Any, *, corpus: Any, unit: str, vocabula
     if dropped_units:
         log.info("topics: dropped %d units with no modelled term", len(dropped_units))
     kept_units = units.iloc[rows].reset_index(drop=True)
+    # Statements using each modelled term (labels leave out terms of too few), counted where the tokens are.
+    names = spark.createDataFrame(pd.DataFrame({"term": vocab[model]}), "term string")
+    used = (tokens.join(F.broadcast(names), "term").groupBy("term")
+            .agg(F.countDistinct("statement_id").alias("statements")).toPandas())
+    term_statements = np.zeros(len(model), dtype=np.int64)
+    term_statements[pd.Index(vocab[model]).get_indexer(used["term"])] = used["statements"].to_numpy(np.int64)
     prepared = PreparedMatrix(
         counts=None, vocabulary=tuple(vocab[model].tolist()),
         units=pd.DataFrame({"unit_id": kept_units["unit_id"].astype(str).to_numpy(),
@@ -152,7 +158,8 @@ def prepare_on_spark(spark: Any, store: Any, *, corpus: Any, unit: str, vocabula
                             "paragraph": pd.array(kept_units["paragraph"], dtype="Int64"),
                             "n_tokens": kept_units["n_tokens"].to_numpy(dtype=np.int64),
                             "n_terms": n_terms[rows]}),
-        term_counts=tf[model], dropped_units=dropped_units, n_terms_before_pruning=len(vocab), pruned=pruned)
+        term_counts=tf[model], dropped_units=dropped_units, n_terms_before_pruning=len(vocab), pruned=pruned,
+        term_statements=term_statements)
     log.info("spark: topic-model matrix prepared on Spark (%d units x %d terms; %d pruned terms, %d of their "
              "cells collected)", len(rows), len(model), len(pruned_cols), 0 if pruned is None else pruned.nnz)
     return prepared, ubiquitous

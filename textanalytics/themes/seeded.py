@@ -183,7 +183,8 @@ def fit_seeded_topics(dtm: DocumentTermMatrix, *, seed_words: dict[str, Sequence
               "samples_per_chain": SAMPLES, "seed_words": used, "missing_seed_words": missing,
               "unseeded_categories": skipped}
     return TopicModel(topic_term=topic_term[order], doc_topic=doc_topic[:, order], vocabulary=prep.vocabulary,
-                      units=prep.units, term_counts=prep.term_counts, params=params, pruned=prep.pruned)
+                      units=prep.units, term_counts=prep.term_counts, params=params, pruned=prep.pruned,
+                      term_statements=prep.term_statements)
 
 
 def chain_seeds(seed: int, chains: int) -> list[int]:

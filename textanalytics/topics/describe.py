@@ -10,6 +10,8 @@ most units of every group, so that such terms never lead a label.
 
 from __future__ import annotations
 
+import math
+
 import warnings
 from typing import Any, Collection, Literal
 
@@ -66,6 +68,19 @@ def _excluded(model: TopicModel, exclude: Collection[str] | None) -> np.ndarray 
         raise InputError("exclude: expected a collection of terms, got a single string")
     drop = set(exclude)
     cols = np.array([j for j, t in enumerate(model.vocabulary) if t in drop], dtype=int)
+    return cols if len(cols) else None
+
+
+def _rare(model: TopicModel, share: float) -> np.ndarray | None:
+    """Columns of terms used in fewer than ``share`` of the model's statements (None: no floor applies)."""
+    if not 0 <= share < 1:
+        raise InputError(f"min_share: must be a share of the statements, at least 0 and below 1, got {share!r}")
+    if model.term_statements is None or share == 0:
+        return None
+    floor = math.ceil(share * model.units["statement_id"].nunique() - 1e-9)
+    if floor <= 1:
+        return None
+    cols = np.flatnonzero(np.asarray(model.term_statements) < floor)
     return cols if len(cols) else None
 
 
@@ -165,7 +180,7 @@ def describe_topics(model: TopicModel | TopicEnsemble, *, lambda_: float = 0.6, 
 @renamed_keywords(n_terms="top_n")
 def topic_labels(model: TopicModel | TopicEnsemble, *, lambda_: float = 0.6, top_n: int = 3,
                  label_by: LabelRanking = "frex", frexweight: float = 0.5, n_listed: int = 7,
-                 exclude: Collection[str] | None = None) -> pd.DataFrame:
+                 exclude: Collection[str] | None = None, min_share: float = 0.01) -> pd.DataFrame:
     """A short label per topic, its top terms by every ranking, and its share, coherence and stability.
 
     The label joins the ``top_n`` best terms by ``label_by`` with ``" / "``:
@@ -192,6 +207,11 @@ def topic_labels(model: TopicModel | TopicEnsemble, *, lambda_: float = 0.6, top
         Terms that never appear in a label or in the ``frex_terms``,
         ``relevance_terms``, ``lift_terms`` and ``score_terms`` columns
         (``prob_terms`` lists the model's most probable terms as they are).
+    min_share:
+        Terms used in fewer than this share of the model's statements are left out
+        the same way (``[topics] label_min_share``; needs the model's
+        ``term_statements``, which fits of a matrix have). A floor of 1 statement
+        or less (100 statements or fewer at 0.01) leaves every term in; 0 = off.
 
     Returns
     -------
@@ -219,6 +239,9 @@ def topic_labels(model: TopicModel | TopicEnsemble, *, lambda_: float = 0.6, top
         raise InputError(f"n_listed: must be at least 1, got {n_listed}")
     scores = _scores(m, lambda_, frexweight)
     excluded = _excluded(m, exclude)
+    rare = _rare(m, min_share)
+    if rare is not None:
+        excluded = rare if excluded is None else np.union1d(excluded, rare)
     ranked = _ranked(scores[label_by], top_n + m.k, excluded)
     labels: list[str] = []
     seen: set[str] = set()

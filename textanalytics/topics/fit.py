@@ -98,6 +98,7 @@ def _fit_prepared(prep: PreparedMatrix, *, k: int, seed: int, config: TopicConfi
         term_counts=prep.term_counts,
         params=params,
         pruned=prep.pruned,    # shares count the pruned tokens too (topics/kept_tokens.py)
+        term_statements=prep.term_statements,
     )
 
 

@@ -70,6 +70,10 @@ class TopicModel:
         matrix' :attr:`~textanalytics.features.DocumentTermMatrix.pruned`, rows
         of the modelled units), or None. Shares count these tokens too:
         :attr:`kept_doc_topic`.
+    term_statements:
+        ``(V,)`` statements using each term in the modelled matrix, or None (unknown):
+        :func:`~textanalytics.topics.topic_labels` leaves terms of too few statements out of
+        labels (``label_min_share``).
     """
 
     topic_term: np.ndarray
@@ -82,9 +86,10 @@ class TopicModel:
     c_v: np.ndarray | None = None
     stability: np.ndarray | None = None
     pruned: Any = None
+    term_statements: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        for name in ("topic_term", "doc_topic", "term_counts", "c_npmi", "c_v", "stability"):
+        for name in ("topic_term", "doc_topic", "term_counts", "c_npmi", "c_v", "stability", "term_statements"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
 
     # -- plain facts -------------------------------------------------------------------------

@@ -39,6 +39,8 @@ class PreparedMatrix:
     n_terms_before_pruning: int
     #: Counts of the terms pruned before fitting (same rows as ``counts``), or None.
     pruned: sp.csr_matrix | None = None
+    #: Statements using each term (``(V,)``), or None: labels leave out terms of too few statements.
+    term_statements: np.ndarray | None = None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -89,7 +91,20 @@ def prepare(dtm: DocumentTermMatrix, config: TopicConfig) -> PreparedMatrix:
         dropped_units=dropped,
         n_terms_before_pruning=int(dtm.params.get("n_terms_before_pruning", len(dtm.vocabulary))),
         pruned=None if dtm.pruned is None else sp.csr_matrix(dtm.pruned[rows], dtype=np.float64),
+        term_statements=statements_using(counts, units["statement_id"].to_numpy()),
     )
+
+
+def statements_using(counts: sp.csr_matrix, statement_ids: np.ndarray) -> np.ndarray:
+    """``(V,)`` the number of statements whose units use each column of ``counts`` (units x terms).
+
+    >>> statements_using(sp.csr_matrix([[1, 0], [2, 0], [0, 3]]), np.array(["a", "a", "b"])).tolist()
+    [1, 1]
+    """
+    codes, uniques = pd.factorize(np.asarray(statement_ids, dtype=str))
+    by_statement = sp.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))),
+                                 shape=(len(uniques), len(codes))) @ sp.csr_matrix(counts)
+    return np.diff(sp.csc_matrix(by_statement).indptr).astype(np.int64)
 
 
 def subset(prep: PreparedMatrix, *, counts: sp.spmatrix | None = None,
@@ -112,7 +127,8 @@ def subset(prep: PreparedMatrix, *, counts: sp.spmatrix | None = None,
     return PreparedMatrix(counts=c, vocabulary=tuple(prep.vocabulary[j] for j in cols),
                           units=units.assign(n_terms=np.asarray(c.sum(axis=1)).ravel().astype(np.int64)),
                           term_counts=totals[cols], dropped_units=prep.dropped_units,
-                          n_terms_before_pruning=prep.n_terms_before_pruning)
+                          n_terms_before_pruning=prep.n_terms_before_pruning,
+                          term_statements=statements_using(c, units["statement_id"].to_numpy()))
 
 
 def check_size(prep: PreparedMatrix, k: int) -> None:
