@@ -347,12 +347,12 @@ def test_labels_leave_out_terms_of_too_few_statements():
     model = TopicModel(topic_term=topic_term, doc_topic=np.full((n, 2), 0.5), vocabulary=vocab, units=units,
                        term_counts=np.array([300.0, 250, 160, 300, 500, 450]),
                        term_statements=np.array([150, 140, 90, 1, 200, 190]))
-    assert "scam" in topic_labels(model, min_share=0)["label"].iloc[0]
-    labels = topic_labels(model)  # 1 % of 300 statements: a term must be in 3
+    assert "scam" in topic_labels(model, min_statements=0)["label"].iloc[0]
+    labels = topic_labels(model)  # 5 statements asked, but at most 1 % of 300: a term must be in 3
     assert "scam" not in labels["label"].iloc[0] and "scam" not in labels["frex_terms"].iloc[0]
     assert "scam" in labels["prob_terms"].iloc[0]  # the most probable terms are listed as they are
     # 100 statements or fewer: 1 % is at most 1 statement, so nothing is left out.
     small = dataclasses.replace(model, units=units.iloc[:100], doc_topic=model.doc_topic[:100])
     assert "scam" in topic_labels(small)["label"].iloc[0]
-    with pytest.raises(InputError, match="min_share"):
-        topic_labels(model, min_share=1.0)
+    with pytest.raises(InputError, match="min_statements"):
+        topic_labels(model, min_statements=-1)

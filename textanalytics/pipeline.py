@@ -151,7 +151,7 @@ def _described(cfg: AnalysisConfig, *, corpus: Any, k: int, reason: str, selecti
     topics = tp.describe_topics(ensemble, lambda_=cfg.topics.relevance_lambda, top_n=cfg.topics.top_n,
                                 frexweight=cfg.topics.frexweight)
     labels = tp.topic_labels(ensemble, lambda_=cfg.topics.relevance_lambda, label_by=cfg.topics.label_by,
-                             frexweight=cfg.topics.frexweight, min_share=cfg.topics.label_min_share)
+                             frexweight=cfg.topics.frexweight, min_statements=cfg.topics.label_min_statements)
     passages = tp.representative_passages(ensemble, corpus=corpus, top_n=3)
     return TopicRun(k=k, k_reason=reason, selection=selection, ensemble=ensemble,
                     topics=topics, labels=labels, passages=passages)

@@ -73,7 +73,7 @@ def _labels(ens: TopicEnsemble) -> list[str]:
         cfg = ens.reference.params.get("config", {})
         return topic_labels(ens, lambda_=cfg.get("relevance_lambda", 0.6), label_by=cfg.get("label_by", "frex"),
                             frexweight=cfg.get("frexweight", 0.5),
-                            min_share=cfg.get("label_min_share", 0.01))["label"].astype(str).tolist()
+                            min_statements=cfg.get("label_min_statements", 5))["label"].astype(str).tolist()
     except Exception:  # labels are decoration; a model without terms still gets effects
         return [f"topic {t}" for t in range(1, ens.k + 1)]
 

@@ -122,7 +122,7 @@ def _seeded(cfg: Any, res: Any, codebook: Any) -> None:
         return
     t = res.tables
     t["seeded_topic_labels"] = topic_labels(ens, lambda_=cfg.topics.relevance_lambda, label_by=cfg.topics.label_by,
-                                            frexweight=cfg.topics.frexweight, min_share=cfg.topics.label_min_share)
+                                            frexweight=cfg.topics.frexweight, min_statements=cfg.topics.label_min_statements)
     t["seeded_topic_drift"] = seeded_drift(ens, top_n=cfg.topics.top_n)
     parts = [topic_shares(ens, corpus=res.corpus, group_by=col, seed=cfg.seed, config=cfg.topics).table
              for col in res.groupings]

@@ -180,12 +180,12 @@ class TopicConfig:
         ``"weight"`` (the most probable terms: often words every topic
         shares), ``"lift"`` or ``"score"`` (stm's). ``topic_labels`` lists the
         top terms of every ranking beside the label.
-    label_min_share = 0.01
-        A term used in fewer than this share of the statements never names a topic nor
-        appears in ``topic_labels``' ranked lists (the most probable terms excepted):
-        FREX and lift favour terms a few speeches repeat (Commons: "scam" and
-        "regeneration", 3 speeches each of 1,000, led labels). 0 = no floor; at 0.01 it
-        applies from 101 statements (a floor of 2 statements or more).
+    label_min_statements = 5
+        A term used in fewer statements never names a topic nor appears in
+        ``topic_labels``' ranked lists (the most probable terms excepted): FREX and
+        lift favour words a few speeches repeat (Commons: "scam" and "regeneration",
+        3 speeches each of 1,000, led labels). Never more than 1 % of the statements
+        is asked, so a corpus of 100 statements or fewer keeps every term; 0 = off.
 
     Choosing K (:func:`~textanalytics.topics.select_k`; rule in
     :data:`~textanalytics.topics.selection_rule.K_RULE`)
@@ -244,7 +244,7 @@ class TopicConfig:
     n_jobs: int = 0
     frexweight: float = 0.5
     label_by: Literal["frex", "relevance", "weight", "lift", "score"] = "frex"
-    label_min_share: float = 0.01
+    label_min_statements: int = 5
     n_subsamples: int = 4
     subsample_fraction: float = 0.8
     heldout_documents: float = 0.1
@@ -308,8 +308,8 @@ class TopicConfig:
             object.__setattr__(self, "frexweight", round(1.0 - float(self.frex_weight), 12))
             object.__setattr__(self, "frex_weight", None)
         check.number("frexweight", minimum=0.0, maximum=1.0, min_open=True, max_open=True)
-        check.number("label_min_share", minimum=0.0, maximum=1.0, max_open=True,
-                     problem="must be a share of the statements, at least 0 and below 1")
+        check.integer("label_min_statements", minimum=0,
+                      problem="must be a number of statements, 0 (no floor) or more")
         check.choice("label_by", ("frex", "relevance", "weight", "lift", "score"))
         check.integer("top_n", minimum=2, problem="must be at least 2 (coherence scores pairs of top terms)")
         check.number("stability_threshold", minimum=0.0, maximum=1.0)

@@ -71,17 +71,22 @@ def _excluded(model: TopicModel, exclude: Collection[str] | None) -> np.ndarray 
     return cols if len(cols) else None
 
 
-def _rare(model: TopicModel, share: float) -> np.ndarray | None:
-    """Columns of terms used in fewer than ``share`` of the model's statements (None: no floor applies)."""
-    if not 0 <= share < 1:
-        raise InputError(f"min_share: must be a share of the statements, at least 0 and below 1, got {share!r}")
-    if model.term_statements is None or share == 0:
+def _rare(model: TopicModel, min_statements: int) -> np.ndarray | None:
+    """Columns of terms used in fewer than ``min_statements`` statements, asking at most 1 % of the
+    model's statements (None: no floor applies)."""
+    if isinstance(min_statements, bool) or not isinstance(min_statements, (int, np.integer)) or min_statements < 0:
+        raise InputError(f"min_statements: must be an integer of at least 0, got {min_statements!r}")
+    if model.term_statements is None:
         return None
-    floor = math.ceil(share * model.units["statement_id"].nunique() - 1e-9)
+    floor = min(int(min_statements), math.ceil(LABEL_MAX_SHARE * model.units["statement_id"].nunique() - 1e-9))
     if floor <= 1:
         return None
     cols = np.flatnonzero(np.asarray(model.term_statements) < floor)
     return cols if len(cols) else None
+
+
+#: The most of a model's statements a label term is asked to be in (``min_statements`` is capped at it).
+LABEL_MAX_SHARE = 0.01
 
 
 def _ranked(score: np.ndarray, n: int, excluded: np.ndarray | None) -> np.ndarray:
@@ -180,7 +185,7 @@ def describe_topics(model: TopicModel | TopicEnsemble, *, lambda_: float = 0.6, 
 @renamed_keywords(n_terms="top_n")
 def topic_labels(model: TopicModel | TopicEnsemble, *, lambda_: float = 0.6, top_n: int = 3,
                  label_by: LabelRanking = "frex", frexweight: float = 0.5, n_listed: int = 7,
-                 exclude: Collection[str] | None = None, min_share: float = 0.01) -> pd.DataFrame:
+                 exclude: Collection[str] | None = None, min_statements: int = 5) -> pd.DataFrame:
     """A short label per topic, its top terms by every ranking, and its share, coherence and stability.
 
     The label joins the ``top_n`` best terms by ``label_by`` with ``" / "``:
@@ -207,11 +212,11 @@ def topic_labels(model: TopicModel | TopicEnsemble, *, lambda_: float = 0.6, top
         Terms that never appear in a label or in the ``frex_terms``,
         ``relevance_terms``, ``lift_terms`` and ``score_terms`` columns
         (``prob_terms`` lists the model's most probable terms as they are).
-    min_share:
-        Terms used in fewer than this share of the model's statements are left out
-        the same way (``[topics] label_min_share``; needs the model's
-        ``term_statements``, which fits of a matrix have). A floor of 1 statement
-        or less (100 statements or fewer at 0.01) leaves every term in; 0 = off.
+    min_statements:
+        Terms used in fewer statements are left out the same way (``[topics]
+        label_min_statements``; needs the model's ``term_statements``, which fits
+        of a matrix have), but never more than 1 % of the model's statements is asked:
+        with 100 statements or fewer every term stays; 0 = off.
 
     Returns
     -------
@@ -239,7 +244,7 @@ def topic_labels(model: TopicModel | TopicEnsemble, *, lambda_: float = 0.6, top
         raise InputError(f"n_listed: must be at least 1, got {n_listed}")
     scores = _scores(m, lambda_, frexweight)
     excluded = _excluded(m, exclude)
-    rare = _rare(m, min_share)
+    rare = _rare(m, min_statements)
     if rare is not None:
         excluded = rare if excluded is None else np.union1d(excluded, rare)
     ranked = _ranked(scores[label_by], top_n + m.k, excluded)

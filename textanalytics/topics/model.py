@@ -73,7 +73,7 @@ class TopicModel:
     term_statements:
         ``(V,)`` statements using each term in the modelled matrix, or None (unknown):
         :func:`~textanalytics.topics.topic_labels` leaves terms of too few statements out of
-        labels (``label_min_share``).
+        labels (``[topics] label_min_statements``).
     """
 
     topic_term: np.ndarray

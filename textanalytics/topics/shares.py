@@ -92,7 +92,7 @@ def topic_columns(ens: TopicEnsemble, config: TopicConfig) -> pd.DataFrame:
     """Labels as in the report's topic table (the config's ranking and weights)."""
     return topic_labels(ens, lambda_=config.relevance_lambda, label_by=config.label_by,
                         frexweight=config.frexweight,
-                        min_share=config.label_min_share)[["topic", "label", "stability", "unstable"]]
+                        min_statements=config.label_min_statements)[["topic", "label", "stability", "unstable"]]
 
 
 def _single_note(n: int, seeds: int) -> str:
