@@ -113,7 +113,7 @@ def test_trend_items_narrate_only_adjusted_trends_with_an_interval_that_excludes
     t = pd.DataFrame({"group_by": "year", "topic": [1, 2, 3], "label": ["a", "b", "c"],
                       "slope": [0.01, -0.02, 0.03], "lower": [0.005, -0.03, -0.01], "upper": [0.02, -0.01, 0.05],
                       "change": [0.1, -0.2, 0.3], "p_adjusted": [0.01, 0.02, 0.01], "first": "2010",
-                      "last": "2020", "n_groups": 11, "n_statements": 50, "min_group_statements": 1,
+                      "last": "2020", "change_from": "2010", "change_to": "2020", "n_groups": 11, "n_statements": 50, "min_group_statements": 1,
                       "max_group_statements": 12, "unstable": [False, False, False]})
     items = narrative.trend_items(t, alpha=0.05)
     assert items[0].startswith("Trend over year (2010–2020, 50 statements in 11 groups of 1 to 12 statements): "

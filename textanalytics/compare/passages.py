@@ -30,12 +30,13 @@ import hashlib
 import logging
 import math
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from ..grouping import is_missing, label_str
+from ..preprocessing.model import column_codes
 from ..results import TableResult
 
 __all__ = ["repeated_passages", "RepeatedPassages", "PASSAGE_COLUMNS", "piece_fingerprints", "piece_near_grams",
@@ -93,25 +94,30 @@ def _word_hashes(strings: list[str]) -> np.ndarray:
                      for s in strings], dtype=np.uint64)
 
 
-def _words(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(token codes, word hashes, row positions)`` of the words of a token table, in text order."""
-    token = table["token"]
-    if isinstance(token.dtype, pd.CategoricalDtype):
-        codes, types = token.cat.codes.to_numpy(), [str(t) for t in token.cat.categories]
-    else:
-        codes, uniques = pd.factorize(token.astype(str))
-        types = [str(t) for t in uniques]
+class _Runs(NamedTuple):
+    """A token table's words (text order) and their runs of NGRAM words within one statement."""
+
+    ids: np.ndarray        # statement ids by code
+    statement: np.ndarray  # per word, its statement's code
+    codes: np.ndarray      # per word, its token type's code
+    types: np.ndarray      # token types as written, by code
+    start: np.ndarray      # per run, the index of its first word
+    hashes: np.ndarray     # per run, its hash
+
+
+def _runs(table: pd.DataFrame) -> _Runs:
+    """The words of a token table (its tokens but punctuation, numbers and URLs) and their runs' hashes."""
+    codes, types = column_codes(table["token"])
     lower = [t.lower() for t in types]
     is_word = np.array([any(c.isalpha() for c in t) and "://" not in t and not t.startswith("www.") for t in lower],
                        dtype=bool)
-    reason = table["reason"]
-    if isinstance(reason.dtype, pd.CategoricalDtype):  # compare codes, not a string per token
-        dropped = [i for i, r in enumerate(reason.cat.categories) if r in ("punctuation", "number")]
-        not_word = np.isin(reason.cat.codes.to_numpy(), dropped)
-    else:
-        not_word = reason.isin(["punctuation", "number"]).to_numpy()
+    reason_codes, reasons = column_codes(table["reason"])
+    not_word = np.isin(reason_codes, [i for i, r in enumerate(reasons) if r in ("punctuation", "number")])
     rows = np.flatnonzero(is_word[codes] & ~not_word)
-    return codes[rows], _word_hashes(lower)[codes[rows]], rows
+    scode, ids = column_codes(table["statement_id"])
+    statement, word_codes = scode[rows], codes[rows]
+    start, g = _grams(_word_hashes(lower)[word_codes], statement)
+    return _Runs(np.asarray(ids, dtype=object), statement, word_codes, np.asarray(types, dtype=object), start, g)
 
 
 def _grams(hashes: np.ndarray, statement: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -128,28 +134,23 @@ def _grams(hashes: np.ndarray, statement: np.ndarray) -> tuple[np.ndarray, np.nd
     return start[same], g[same]
 
 
-def _statement_codes(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Per token its statement's code, and the statements' ids by code."""
-    ids = table["statement_id"]
-    if isinstance(ids.dtype, pd.CategoricalDtype):
-        return ids.cat.codes.to_numpy(), np.asarray(ids.cat.categories.astype(str), dtype=object)
-    codes, uniques = pd.factorize(ids.astype(str).to_numpy())
-    return codes, np.asarray(uniques, dtype=object)
+def _distinct(keys: np.ndarray, statement: np.ndarray) -> np.ndarray:
+    """``keys`` with each (statement, key) pair once: counting them counts the statements holding a key."""
+    order = np.lexsort((keys, statement))
+    keys, statement = keys[order], statement[order]
+    return keys[np.r_[True, (keys[1:] != keys[:-1]) | (statement[1:] != statement[:-1])]]
 
 
 def piece_fingerprints(tokens: Any) -> np.ndarray:
     """The distinct fingerprints of each statement of ``tokens`` (a :class:`Tokens`, or one chunk of a store),
     concatenated: counting them over all pieces counts the statements holding each fingerprint."""
-    table = tokens.table
-    if not len(table):
+    if not len(tokens.table):
         return np.zeros(0, np.uint64)
-    scode, _ = _statement_codes(table)
-    _, hashes, rows = _words(table)
-    statement = scode[rows]
-    start, g = _grams(hashes, statement)
+    r = _runs(tokens.table)
+    start, g = r.start, r.hashes
     if not len(g):
         return np.zeros(0, np.uint64)
-    owner = statement[start]
+    owner = r.statement[start]
     firsts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
     sizes = np.diff(np.r_[firsts, len(g)])
     # The smallest hash of every WINDOW consecutive runs within a statement; a statement with fewer
@@ -164,11 +165,7 @@ def piece_fingerprints(tokens: Any) -> np.ndarray:
     if short.any():
         mins.append(np.minimum.reduceat(g, firsts)[short])
         who.append(owner[firsts][short])
-    fp, st = np.concatenate(mins), np.concatenate(who)
-    order = np.lexsort((fp, st))
-    fp, st = fp[order], st[order]
-    distinct = np.r_[True, (fp[1:] != fp[:-1]) | (st[1:] != st[:-1])]  # each at most once per statement
-    return fp[distinct]
+    return _distinct(np.concatenate(mins), np.concatenate(who))
 
 
 def _hits(grams: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -182,25 +179,18 @@ def _hits(grams: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def piece_near_grams(tokens: Any, *, frequent: np.ndarray) -> np.ndarray:
     """The hashes of the runs of NGRAM words near a frequent fingerprint (within ``NGRAM + WINDOW`` words),
     each at most once per statement: counted over the pieces, they decide how far a passage reaches."""
-    table = tokens.table
-    if not len(table) or not len(frequent):
+    if not len(tokens.table) or not len(frequent):
         return np.zeros(0, np.uint64)
-    scode, _ = _statement_codes(table)
-    _, hashes, rows = _words(table)
-    statement = scode[rows]
-    start, g = _grams(hashes, statement)
-    hit, _ = _hits(g, frequent)
+    r = _runs(tokens.table)
+    hit, _ = _hits(r.hashes, frequent)
     if not hit.any():
         return np.zeros(0, np.uint64)
     reach = NGRAM + WINDOW
-    near = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.add.at(near, np.maximum(start[hit] - reach, 0), 1)
-    np.add.at(near, np.minimum(start[hit] + reach + 1, len(rows)), -1)
-    close = (np.cumsum(near[:-1]) > 0)[start]
-    fp, st = g[close], statement[start[close]]
-    order = np.lexsort((fp, st))
-    fp, st = fp[order], st[order]
-    return fp[np.r_[True, (fp[1:] != fp[:-1]) | (st[1:] != st[:-1])]]
+    near = np.zeros(len(r.statement) + 1, dtype=np.int64)
+    np.add.at(near, np.maximum(r.start[hit] - reach, 0), 1)
+    np.add.at(near, np.minimum(r.start[hit] + reach + 1, len(r.statement)), -1)
+    close = (np.cumsum(near[:-1]) > 0)[r.start]
+    return _distinct(r.hashes[close], r.statement[r.start[close]])
 
 
 def piece_passages(piece: Any, tokens: Any, *, grams: np.ndarray, counts: np.ndarray) -> tuple[pd.DataFrame]:
@@ -213,17 +203,14 @@ def piece_passages(piece: Any, tokens: Any, *, grams: np.ndarray, counts: np.nda
     """
     empty = pd.DataFrame({"statement_id": pd.Series([], dtype=str), "key": pd.Series([], dtype=np.uint64),
                           "n_words": pd.Series([], dtype=np.int64), "passage": pd.Series([], dtype=str)})
-    table = tokens.table
-    if not len(table) or not len(grams):
+    if not len(tokens.table) or not len(grams):
         return (empty,)
-    scode, sids = _statement_codes(table)
-    _, hashes, rows = _words(table)
-    statement = scode[rows]
-    start, g = _grams(hashes, statement)
-    hit, pos = _hits(g, grams)
+    r = _runs(tokens.table)
+    hit, pos = _hits(r.hashes, grams)
     if not hit.any():
         return (empty,)
-    hs, hh, hc = start[hit], g[hit], counts[pos[hit]]
+    statement = r.statement
+    hs, hh, hc = r.start[hit], r.hashes[hit], counts[pos[hit]]
     # Runs that overlap or touch (within one statement: runs never cross one) form one passage.
     new = np.r_[True, (hs[1:] > hs[:-1] + NGRAM) | (statement[hs[1:]] != statement[hs[:-1]])]
     block = np.cumsum(new) - 1
@@ -232,15 +219,8 @@ def piece_passages(piece: Any, tokens: Any, *, grams: np.ndarray, counts: np.nda
     # The key: the block's most widespread run, ties by the smallest hash.
     order = np.lexsort((hh, -hc, block))
     key = hh[order][np.r_[True, block[order][1:] != block[order][:-1]]]
-    token = table["token"]
-    cats = (np.asarray(token.cat.categories.astype(str), dtype=object)
-            if isinstance(token.dtype, pd.CategoricalDtype) else None)
-    codes = token.cat.codes.to_numpy() if cats is not None else None
-    words = []
-    for a, b in zip(lo.tolist(), hi.tolist()):
-        at = rows[a:b]
-        words.append(" ".join(cats[codes[at]] if cats is not None else token.astype(str).to_numpy()[at]))
-    frame = pd.DataFrame({"statement_id": sids[statement[lo]].astype(str), "key": key.astype(np.uint64),
+    words = [" ".join(r.types[r.codes[a:b]]) for a, b in zip(lo.tolist(), hi.tolist())]
+    frame = pd.DataFrame({"statement_id": r.ids[statement[lo]].astype(str), "key": key.astype(np.uint64),
                           "n_words": (hi - lo).astype(np.int64), "passage": words})
     return (frame,)
 

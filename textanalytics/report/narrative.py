@@ -273,10 +273,8 @@ def _clip(text: str, width: int) -> str:
 
 
 def _span_ends(t: pd.DataFrame) -> tuple[str, str]:
-    """The groups a trend table's ``change`` runs between (its first and last groups in older tables)."""
-    if "change_from" in t:
-        return str(t["change_from"].iloc[0]), str(t["change_to"].iloc[0])
-    return str(t["first"].iloc[0]), str(t["last"].iloc[0])
+    """The groups a trend table's ``change`` runs between."""
+    return str(t["change_from"].iloc[0]), str(t["change_to"].iloc[0])
 
 
 def _span_note(t: pd.DataFrame) -> str:
