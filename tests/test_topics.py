@@ -356,3 +356,9 @@ def test_labels_leave_out_terms_of_too_few_statements():
     assert "scam" in topic_labels(small)["label"].iloc[0]
     with pytest.raises(InputError, match="min_statements"):
         topic_labels(model, min_statements=-1)
+
+
+def test_the_label_floor_setting_is_checked_with_a_one_line_error():
+    with pytest.raises(InputError, match=r"\[topics\] label_min_statements = -1: must be a number of statements"):
+        TopicConfig(label_min_statements=-1)
+    assert TopicConfig(label_min_statements=0).label_min_statements == 0
