@@ -41,6 +41,9 @@ given, with none of the engine's substitutions: alpha ``auto`` learns MLlib's do
     PYTHONPATH=. python benchmarks/bench_spark.py --scales 1 4 16
     PYTHONPATH=. python benchmarks/bench_spark.py --lda --k 20 --seeds 1 2 3 --mllib default 10:0.005:symmetric:online
     PYTHONPATH=. python benchmarks/bench_spark.py --lda --records 1500 --k 10 --seeds 1 2 3 4 5 --mllib default
+    PYTHONPATH=. python benchmarks/bench_spark.py --sample 2000 1000 --k 20 --seeds 1 2 3
+
+``--sample``: :func:`sample_fits` (``[spark] topic_sample``), rows in the JSON's ``"topic_sample"``.
 """
 
 from __future__ import annotations
@@ -246,6 +249,85 @@ def lda(k: int, seeds: list[int], settings: list[str], *, records: int = 0, fold
     return rows
 
 
+def sample_fits(k: int, seeds: list[int], sizes: list[int], *, records: int = 0, folder: Path) -> list[dict]:
+    """``[spark] topic_sample``: the local default engine on a sample of the units, every unit folded in.
+
+    Computed in this process: on Spark the same rows give the same arrays (tests/test_spark.py),
+    the fold-in only moves to the executors. Per seed: the fit on all units (``size`` = units), then
+    on each sample of ``sizes`` (drawn from the config's master seed, as the report draws it). Reported:
+    c_npmi of the top 10 terms on all the texts, and how far the first grouping's topic shares
+    (tokens-weighted mean proportions per group) move against the full fit of the same seed, topics
+    matched by cosine; "seed_to_seed" is the same distance between the full fits of two seeds, the
+    yardstick: a sample that moves shares less than a new seed does changes no conclusion the
+    ensemble would not already qualify.
+    """
+    import numpy as np  # deferred: numpy (a benchmark helper)
+    import pandas as pd  # deferred: pandas (a benchmark helper)
+
+    from textanalytics.features import build_dtm, topic_model_matrix
+    from textanalytics.grouping import unit_labels
+    from textanalytics.inputs import load_inputs
+    from textanalytics.spark.sample import document_prior, sample_rows
+    from textanalytics.topics import coherence, stats
+    from textanalytics.topics.engines import fit_engine
+    from textanalytics.topics.foldin import fold_in
+    from textanalytics.topics.prepare import prepare
+
+    path = NEWS
+    if records:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"news_head{records}.csv.gz"
+        pd.read_csv(NEWS, dtype=str, keep_default_na=False).head(records).to_csv(path, index=False)
+    cfg = config(path, "local", records or 3788)
+    cfg = cfg.replace(corpus=dataclasses.replace(cfg.corpus, stream_rows=0))
+    inputs = load_inputs(cfg, stage=lambda name: contextlib.nullcontext())
+    dtm, _ = topic_model_matrix(build_dtm(inputs.tokens, unit=cfg.preprocess.unit), labels=None,
+                                config=cfg.vocabulary)
+    _, texts = inputs.tokens.documents(unit=dtm.unit)
+    prep = prepare(dtm, cfg.topics)
+    n = prep.counts.shape[0]
+    labels = np.asarray(unit_labels(prep.units, corpus=inputs.corpus, group_by=cfg.compare.group_by[0])).astype(str)
+    groups = sorted(set(labels))
+    weight = prep.units["n_terms"].to_numpy(float)
+
+    def shares(doc_topic):
+        return np.array([(doc_topic[labels == g] * weight[labels == g, None]).sum(0) / weight[labels == g].sum()
+                         for g in groups])
+
+    def distance(a, b):  # (topic_term, doc_topic) pairs: b's topics matched to a's
+        match = stats.match_topics(stats.cosine_matrix(a[0], b[0]))
+        d = np.abs(shares(a[1]) - shares(b[1][:, match]))
+        return round(float(d.max()), 4), round(float(d.mean()), 4)
+
+    rows, full = [], {}
+    for seed in seeds:
+        for size in [n, *sizes]:
+            chosen = sample_rows(n, size=size, seed=cfg.seed)
+            t0 = time.process_time()
+            topic_term, doc_topic, info = fit_engine(prep.counts[chosen], vocabulary=prep.vocabulary, k=k, seed=seed,
+                                                     config=cfg.topics)
+            fit_s = time.process_time() - t0
+            t0 = time.process_time()
+            folded = fold_in(prep.counts, topic_term, alpha=document_prior(info, k))
+            fold_s = time.process_time() - t0
+            top = [[prep.vocabulary[j] for j in idx] for idx in stats.top_term_indices(topic_term, 10)]
+            row = {"engine": cfg.topics.engine, "records": records or 3788, "units": n, "k": k, "seed": seed,
+                   "sample_units": int(len(chosen)), "fit_cpu_s": round(fit_s, 1), "fold_in_cpu_s": round(fold_s, 1),
+                   "c_npmi": round(float(np.mean(coherence(top, texts=texts, measures=("c_npmi",))["c_npmi"])), 4)}
+            if size >= n:
+                full[seed] = (topic_term, folded)
+                # The fold-in against the sampler's own proportions of the same fit.
+                row["fold_in_vs_sampler_share_diff_max"] = distance((topic_term, doc_topic), (topic_term, folded))[0]
+                if seed - 1 in full:
+                    row["seed_to_seed_share_diff_max"], row["seed_to_seed_share_diff_mean"] = distance(
+                        full[seed - 1], full[seed])
+            else:
+                row["share_diff_max"], row["share_diff_mean"] = distance(full[seed], (topic_term, folded))
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    return rows
+
+
 def save(path: Path, section: str, rows: list[dict], *, key: tuple[str, ...]) -> None:
     """Merge ``rows`` into ``path``'s ``section`` (a row with the same ``key`` values is replaced)."""
     data = json.loads(path.read_text()) if path.exists() else {}
@@ -268,6 +350,9 @@ def main() -> None:
                         help='MLlib settings to try with --lda: "default" or '
                         'passes:eta:alpha[:learning[:chunksize[:offset[:decay]]]] (alpha: auto, symmetric, '
                         'asymmetric or a number; learning: batch or online, the default)')
+    parser.add_argument("--sample", type=int, nargs="*", default=[],
+                        help="[spark] topic_sample: fit the local default on samples of these many units, fold in "
+                        "every unit (with --k, --seeds, --records)")
     parser.add_argument("--no-local", dest="local", action="store_false",
                         help="--lda: fit only the --mllib settings, not the local default engine")
     parser.add_argument("--child", nargs=3, metavar=("BACKEND", "PATH", "RECORDS"), help=argparse.SUPPRESS)
@@ -276,6 +361,11 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args.child[0], Path(args.child[1]), int(args.child[2]))), flush=True)
+        return
+    if args.sample:
+        save(Path(args.out), "topic_sample", sample_fits(args.k, args.seeds, args.sample, records=args.records,
+                                                         folder=Path(args.folder)),
+             key=("engine", "records", "k", "seed", "sample_units"))
         return
     if args.lda:
         save(Path(args.out), "lda", lda(args.k, args.seeds, args.mllib, records=args.records, folder=Path(args.folder),

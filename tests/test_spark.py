@@ -334,6 +334,71 @@ def test_mllib_fit_on_spark_vectors_equals_the_fit_on_the_driver_rows(spark, see
     assert (a[0] == b[0]).all() and (a[1] == b[1]).all()
 
 
+def test_topics_on_a_sample_are_the_local_fit_of_its_units_with_every_unit_folded_in(spark, seeds_table, monkeypatch):
+    # [spark] topic_sample: the sampled units' vectors reach the driver, the engine fits them as it fits a local
+    # matrix of those rows, and every unit's proportions are folded in on the executors (several partitions).
+    from textanalytics.spark import lda, sample
+    from textanalytics.topics.engines import fit_engine
+    from textanalytics.topics.foldin import fold_in
+
+    monkeypatch.setattr(lda, "UNITS_PER_PARTITION", 40)
+    inputs, local, on_spark, _, _, cfg = _prepared_both_ways(spark, seeds_table)
+    topics = dataclasses.replace(cfg.topics, sampling_iterations=200)
+    n = len(local.units)
+    assert lda.n_slices(n) >= 3
+    for size in (25,):  # a sample of 25 units; sample_rows' doctest: a size >= n is every unit
+        fit, release = sample.fit_sample_store(spark, inputs.tokens, prepared=on_spark, unit="paragraph",
+                                               config=topics, size=size, seed=1)
+        try:
+            tt, dt, info = fit(3, 5)
+        finally:
+            release()
+        rows = sample.sample_rows(n, size=size, seed=1)
+        assert len(rows) == min(size, n) and info["sample_units"] == len(rows) and info["units"] == n
+        tt_local, dt_local, info_local = fit_engine(local.counts[rows], vocabulary=local.vocabulary, k=3, seed=5,
+                                                    config=topics)
+        assert (tt == tt_local).all()
+        assert (dt == fold_in(local.counts, tt_local, alpha=sample.document_prior(info_local, 3))).all()
+
+
+def test_local_engine_on_a_sample_runs_the_topic_stage_without_the_matrix_on_the_driver(spark, monkeypatch):
+    from textanalytics.spark.run import SparkRun
+
+    def no_matrix_rows_sent(*args, **kwargs):
+        raise AssertionError("the driver's matrix was used; with topic_sample the vectors are built on Spark")
+
+    monkeypatch.setattr(SparkRun, "second_pass", lambda self: (_ for _ in ()).throw(AssertionError("texts read")))
+    monkeypatch.setattr("textanalytics.pipeline._matrices", no_matrix_rows_sent)
+    cfg = _config(SAMPLE, unit="statement", group_by=("outlet",), spark=True, id_col="article_id",
+                  date_col="publish_date", on_error="skip", derive={"outlet": "url_host:article_source_link"})
+    cfg = cfg.replace(topics=dataclasses.replace(cfg.topics, k=3, k_grid=(3,), n_seeds=2, sampling_iterations=50),
+                      themes=dataclasses.replace(cfg.themes, codebook=""),
+                      spark=dataclasses.replace(cfg.spark, topic_sample=20))
+    res = run_analysis(cfg)
+    assert res.dtm is None and res.topic_matrix.counts is None
+    model = res.topic_run.ensemble.reference
+    info = model.params["engine_info"]
+    assert model.params["engine"] == "tomotopy" and info["sample_units"] == 20 < info["units"] == len(model.units)
+    assert abs(model.doc_topic.sum(axis=1) - 1).max() < 1e-9
+    sums = res.tables["topic_shares"].groupby("group")["share"].sum()
+    assert ((sums - 1).abs() < 1e-6).all() and model.c_npmi is not None
+
+
+def test_topic_sample_errors(tmp_path):
+    from textanalytics.inputs import load_inputs as load
+
+    cfg = _config(SAMPLE, unit="statement", group_by=(), spark=False, id_col="article_id")
+    with pytest.raises(InputError, match=r"topic_sample.*backend = \"spark\""):
+        load(cfg.replace(spark=dataclasses.replace(cfg.spark, topic_sample=100)), stage=_stage)
+    with pytest.raises(InputError, match=r'topic_sample: the "nmf" engine'):
+        load(cfg.replace(spark=dataclasses.replace(SPARK, topic_sample=100),
+                         topics=dataclasses.replace(cfg.topics, engine="nmf")), stage=_stage)
+    path = tmp_path / "a.toml"
+    path.write_text("[spark]\ntopic_sample = -1\n", encoding="utf-8")
+    with pytest.raises(InputError, match="topic_sample"):
+        load_config(path)
+
+
 def test_spark_config_keys_and_errors(tmp_path):
     path = tmp_path / "a.toml"
     path.write_text('[spark]\nbackend = "spark"\nmaster = "spark://head:7077"\npartitions = 8\n'

@@ -132,10 +132,17 @@ def check_group_columns(columns: Any, group_by: tuple[str, ...]) -> None:
 def load_inputs(cfg: AnalysisConfig, *, stage: Stage) -> AnalysisInputs:
     """Load and preprocess the corpus ``cfg`` describes: whole, or ``[corpus] stream_rows`` records at a time."""
     if cfg.spark.backend == "spark":
+        if cfg.spark.topic_sample > 0 and cfg.topics.engine in ("mllib", "nmf"):
+            raise InputError(f'[spark] topic_sample: the "{cfg.topics.engine}" engine does not fit on a sample (mllib '
+                             'fits every unit on the executors; NMF has no topic proportions to fold in); choose a '
+                             'probabilistic engine such as "tomotopy", or topic_sample = 0')
         return spark_inputs(cfg, stage=stage)
     if cfg.topics.engine == "mllib":
         raise InputError('[topics] engine: "mllib" fits on Spark; set [spark] backend = "spark" (or --backend '
                          'spark), or choose a local engine such as "tomotopy"')
+    if cfg.spark.topic_sample > 0:
+        raise InputError('[spark] topic_sample: fits on a sample of the units stored on Spark; set [spark] backend = '
+                         '"spark" (or --backend spark), or topic_sample = 0 to fit every unit')
     if cfg.corpus.stream_rows > 0:
         return _streamed(cfg, stage=stage)
     with stage("corpus"):

@@ -158,21 +158,30 @@ def _described(cfg: AnalysisConfig, *, corpus: Any, k: int, reason: str, selecti
 
 
 def topics_on_spark(cfg: AnalysisConfig) -> bool:
-    """Whether the report's topic models fit on Spark from the store, their matrix never on the driver:
-    ``[spark] backend = "spark"``, ``[topics] engine = "mllib"`` and K fixed (``[topics] k``). A K
-    search (its held-out split and subsamples) still fits MLlib on the driver's matrix, and so do
-    runs asking for seeded topics (tomotopy's, which fail with the reason)."""
+    """Whether the report's topic models fit from the store on Spark, their matrix never on the driver:
+    ``[spark] backend = "spark"``, K fixed (``[topics] k``), and either ``[topics] engine = "mllib"``
+    or ``[spark] topic_sample`` > 0 (a local engine on a sample, proportions folded in on Spark). A K
+    search (its held-out split and subsamples) still fits on the driver's matrix, and so do runs
+    asking for seeded topics (tomotopy's, on the whole matrix)."""
     seeded = bool(cfg.themes.codebook) and cfg.themes.seeded_topics
-    return cfg.spark.backend == "spark" and cfg.topics.engine == "mllib" and cfg.topics.k > 0 and not seeded
+    on_executors = cfg.topics.engine == "mllib" or cfg.spark.topic_sample > 0
+    return cfg.spark.backend == "spark" and on_executors and cfg.topics.k > 0 and not seeded
 
 
 def _ensemble_on_spark(cfg: AnalysisConfig, *, tokens: Any, texts: Any, on_spark: Any,
                        seeds: tuple[int, ...]) -> Any:
-    """The seed ensemble fitted by MLlib on vectors built on Spark from the store (no fit cache: nothing to key it on)."""
+    """The seed ensemble fitted on vectors built on Spark from the store (no fit cache: nothing to key it on):
+    by MLlib, or by the local engine on ``[spark] topic_sample`` units with every unit's proportions folded in."""
     from .spark.lda import fit_mllib_store  # deferred: the Spark backend (numpy, pandas, scipy; pyspark on use)
+    from .spark.sample import fit_sample_store  # deferred: the Spark backend (numpy, scipy; pyspark on use)
 
     session, prepared = on_spark
-    fit, release = fit_mllib_store(session, tokens, prepared=prepared, unit=cfg.preprocess.unit, config=cfg.topics)
+    if cfg.topics.engine == "mllib":
+        fit, release = fit_mllib_store(session, tokens, prepared=prepared, unit=cfg.preprocess.unit,
+                                       config=cfg.topics)
+    else:
+        fit, release = fit_sample_store(session, tokens, prepared=prepared, unit=cfg.preprocess.unit,
+                                        config=cfg.topics, size=cfg.spark.topic_sample, seed=cfg.seed)
     try:
         return tp.fit_prepared_ensemble(prepared, k=cfg.topics.k, seeds=seeds, config=cfg.topics, texts=texts, fit=fit)
     finally:
@@ -264,6 +273,10 @@ def run_analysis(cfg: AnalysisConfig) -> AnalysisResults:
 
     with clock.stage("vocabulary"):
         group_by = res.groupings[0] if res.groupings else None
+        if cfg.spark.backend == "spark" and cfg.spark.topic_sample > 0 and not topics_on_spark(cfg):
+            log.warning("[spark] topic_sample applies at a fixed [topics] k without seeded topics; this run's %s "
+                        "fits the whole topic-model matrix on the driver",
+                        "K search" if cfg.topics.k == 0 else "seeded topics")
         if topics_on_spark(cfg):
             from .features import build_dtm  # deferred: scipy, pandas (features is the matrix stage)
             from .spark.prepare import prepare_on_spark  # deferred: Spark backend (numpy, pandas, scipy; pyspark)

@@ -46,11 +46,13 @@ class SparkConfig:
     conf: Mapping[str, str] = field(default_factory=dict)
     partitions: int = 0
     store_dir: str = ""
+    topic_sample: int = 0
 
     def __post_init__(self) -> None:
         check = FieldChecks(self, "spark")
         check.choice("backend", ("local", "spark"))
         check.integer("partitions", minimum=0, problem="must be 0 (Spark decides) or positive")
+        check.integer("topic_sample", minimum=0, problem="must be 0 (fit every unit) or a number of units")
         if not self.master.strip():
             check.fail("master", "must name a Spark master, e.g. 'local[*]' or 'spark://host:7077'")
         bad = [k for k, v in dict(self.conf).items() if not isinstance(v, str)]

@@ -1,0 +1,149 @@
+"""Topic models of a local engine fitted on a sample of the units; every unit's proportions folded in on Spark.
+
+With ``[spark] backend = "spark"``, ``[spark] topic_sample = N`` and a local ``[topics] engine``
+(tomotopy by default) at a fixed ``[topics] k``, the report fits the engine on the driver on ``N``
+units drawn from the master seed, instead of on the whole matrix (which a corpus of millions of
+statements would not fit on one machine) or with MLlib's online LDA (less coherent than tomotopy:
+docs/scaling.md):
+
+1. the units' count vectors are built on Spark from the token store (as for MLlib:
+   :func:`textanalytics.spark.lda.unit_vectors`);
+2. the ``N`` sampled units' vectors come to the driver (:func:`sample_rows`: a uniform draw
+   without replacement, the same for every seed of the ensemble, so their agreement measures the
+   sampler, not the sample);
+3. the engine fits there, exactly as it fits a matrix of those rows locally;
+4. with its topics fixed, every unit's proportions -- sampled or not, by one estimator -- are
+   computed on the executors (:func:`textanalytics.topics.foldin.fold_in`, partition by
+   partition; a unit's result depends on its counts alone, so not on the partitioning) and come
+   back as ``n x K`` floats.
+
+What reaches the driver: the sample's vectors, ``topic_term`` (K x V broadcast back out) and the
+proportions. When ``N`` is at least the number of units the sample is every unit, and the fit
+equals the local engine's on the same matrix (tested).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..errors import InputError
+from ..topics.engines import fit_engine
+from ..topics.foldin import FOLD_IN, fold_in
+from .lda import unit_vectors
+
+log = logging.getLogger(__name__)
+
+__all__ = ["sample_rows", "fit_sample_store", "fold_in_on_spark", "document_prior"]
+
+#: The stream the sample is drawn from: numpy's ``SeedSequence((seed, SAMPLE_STREAM))``.
+SAMPLE_STREAM = 19
+
+
+def sample_rows(n_units: int, *, size: int, seed: int) -> np.ndarray:
+    """``min(size, n_units)`` unit rows drawn uniformly without replacement from ``seed``, in order.
+
+    >>> sample_rows(10, size=4, seed=1).tolist() == sample_rows(10, size=4, seed=1).tolist()
+    True
+    >>> sample_rows(3, size=5, seed=1).tolist()
+    [0, 1, 2]
+    """
+    if size >= n_units:
+        return np.arange(n_units, dtype=np.int64)
+    rng = np.random.default_rng(np.random.SeedSequence((int(seed), SAMPLE_STREAM)))
+    return np.sort(rng.choice(n_units, size=int(size), replace=False)).astype(np.int64)
+
+
+def document_prior(info: dict, k: int) -> np.ndarray:
+    """The document-topic prior a fit used (its fitted alpha when it learned one), as ``K`` numbers."""
+    alpha = info.get("alpha_fitted", info.get("alpha"))
+    if alpha is None or isinstance(alpha, str):
+        alpha = 1.0 / k
+    return np.broadcast_to(np.asarray(alpha, dtype=np.float64), (k,)).copy()
+
+
+def _collect_rows(spark: Any, vectors: Any, rows: np.ndarray, *, width: int) -> sp.csr_matrix:
+    """The ``rows``' count vectors (``row``, ``features``) as a CSR matrix, in ``rows``' order."""
+    from pyspark.sql import functions as F  # deferred: pyspark is optional and heavy
+
+    wanted = spark.createDataFrame([(int(r),) for r in rows], "row long")
+    position = {int(r): i for i, r in enumerate(rows)}
+    indptr, indices, data = np.zeros(len(rows) + 1, dtype=np.int64), [], []
+    parts: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for r in vectors.join(F.broadcast(wanted), "row").select("row", "features").toLocalIterator(prefetchPartitions=False):
+        v = r["features"]
+        parts[position[int(r["row"])]] = (np.asarray(v.indices, dtype=np.int64), np.asarray(v.values, dtype=np.float64))
+    for i in range(len(rows)):
+        idx, val = parts.get(i, (np.zeros(0, np.int64), np.zeros(0)))
+        indices.append(idx)
+        data.append(val)
+        indptr[i + 1] = indptr[i] + len(idx)
+    return sp.csr_matrix((np.concatenate(data) if data else np.zeros(0), np.concatenate(indices) if indices else
+                          np.zeros(0, np.int64), indptr), shape=(len(rows), width))
+
+
+def fold_in_on_spark(vectors: Any, topic_term: np.ndarray, *, alpha: np.ndarray, n_units: int) -> np.ndarray:
+    """Every unit's proportions ``(n_units, K)`` under the fixed ``topic_term``, folded in on the executors."""
+    spark = vectors.sparkSession
+    width = topic_term.shape[1]
+    shared = spark.sparkContext.broadcast((np.asarray(topic_term, dtype=np.float64), np.asarray(alpha, np.float64)))
+
+    def fold(part):  # on an executor: one partition's units at a time
+        phi, prior = shared.value
+        rows, indptr, indices, data = [], [0], [], []
+        for r in part:
+            v = r["features"]
+            rows.append(int(r["row"]))
+            indices.append(np.asarray(v.indices, dtype=np.int64))
+            data.append(np.asarray(v.values, dtype=np.float64))
+            indptr.append(indptr[-1] + len(v.indices))
+        if not rows:
+            return
+        x = sp.csr_matrix((np.concatenate(data), np.concatenate(indices), np.asarray(indptr)),
+                          shape=(len(rows), width))
+        theta = fold_in(x, phi, alpha=prior)
+        for row, t in zip(rows, theta):
+            yield row, t.tolist()
+
+    out = np.zeros((n_units, topic_term.shape[0]))
+    try:
+        for row, theta in vectors.select("row", "features").rdd.mapPartitions(fold).toLocalIterator(
+                prefetchPartitions=False):
+            out[row] = theta
+    finally:
+        shared.unpersist()
+    return out
+
+
+def fit_sample_store(spark: Any, store: Any, *, prepared: Any, unit: str, config: Any, size: int,
+                     seed: int) -> tuple[Any, Any]:
+    """The fits of a prepared matrix whose cells stayed on Spark, by ``config.engine`` on a sample of its units.
+
+    Returns ``(fit, release)`` as :func:`textanalytics.spark.lda.fit_mllib_store` does:
+    ``fit(k, seed)`` gives ``(topic_term, doc_topic, info)`` in ``prepared.units`` x
+    ``prepared.vocabulary`` order; ``release()`` drops the cached vectors. ``size``: units in the
+    sample; ``seed``: the master seed it is drawn from.
+    """
+    if config.engine in ("mllib", "nmf"):
+        raise InputError(f'[spark] topic_sample: the {config.engine} engine cannot fit on a sample (mllib fits every '
+                         'unit on the executors; NMF has no topic proportions to fold in); use a probabilistic '
+                         'engine such as "tomotopy", or topic_sample = 0')
+    n = len(prepared.units)
+    vectors = unit_vectors(spark, store, units=prepared.units, vocabulary=prepared.vocabulary, unit=unit)
+    rows = sample_rows(n, size=size, seed=seed)
+    counts = _collect_rows(spark, vectors, rows, width=len(prepared.vocabulary))
+    log.info("topics: fitting %s on a sample of %d of %d units (seed %d); proportions folded in on Spark",
+             config.engine, len(rows), n, seed)
+
+    def fit(k: int, fit_seed: int) -> tuple[np.ndarray, np.ndarray, dict]:
+        topic_term, _, info = fit_engine(counts, vocabulary=prepared.vocabulary, k=k, seed=fit_seed, config=config)
+        alpha = document_prior(info, k)
+        doc_topic = fold_in_on_spark(vectors, topic_term, alpha=alpha, n_units=n)
+        info = {**info, "sample_units": int(len(rows)), "units": int(n), "sample_seed": int(seed),
+                "proportions": FOLD_IN}
+        return topic_term, doc_topic, info
+
+    return fit, vectors.unpersist
