@@ -382,6 +382,10 @@ def test_local_engine_on_a_sample_runs_the_topic_stage_without_the_matrix_on_the
     assert abs(model.doc_topic.sum(axis=1) - 1).max() < 1e-9
     sums = res.tables["topic_shares"].groupby("group")["share"].sum()
     assert ((sums - 1).abs() < 1e-6).all() and model.c_npmi is not None
+    from textanalytics.report import content
+
+    texts = [b.get("text", "") for sec in content.sections(res, figures={}) for b in sec["blocks"]]
+    assert any(f"a sample of 20 of the {info['units']} statements (drawn from seed 1" in t for t in texts)
 
 
 def test_topic_sample_errors(tmp_path):

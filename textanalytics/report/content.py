@@ -192,7 +192,13 @@ def sections(res: Any, *, figures: dict[str, Any]) -> list[Section]:
     if run is not None:
         model = "NMF (scikit-learn)" if cfg.topics.engine == "nmf" else f"{cfg.topics.engine} LDA"
         reason = run.k_reason if run.k_reason.endswith(".") else f"{run.k_reason}."
-        blocks = [{"kind": "text", "text": f"Topic model: {model} on {cfg.preprocess.unit}s. {reason} "
+        info = run.ensemble.reference.params.get("engine_info", {})
+        fitted_on = f"{cfg.preprocess.unit}s"
+        if "sample_units" in info:  # [spark] topic_sample
+            fitted_on = (f"a sample of {info['sample_units']:,} of the {info['units']:,} {cfg.preprocess.unit}s (drawn "
+                         f"from seed {info['sample_seed']}; every {cfg.preprocess.unit}'s topic proportions folded in "
+                         "with the fitted topics held fixed)")
+        blocks = [{"kind": "text", "text": f"Topic model: {model} on {fitted_on}. {reason} "
                    f"{LABEL_TEXT.get(cfg.topics.label_by, '')}"}]
         blocks.append({"kind": "figure", "name": "model_selection", "caption": (
             "Choosing K: coherence against exclusivity per K, held-out likelihood (document completion) and "
