@@ -132,6 +132,9 @@ def run_topics(cfg: AnalysisConfig, *, corpus, tokens, dtm, texts=None, on_spark
     # keyed by matrix content, K, seed, config and versions): a warm run refits nothing.
     cache = str(Path(cfg.preprocess.cache_dir) / "topics") if cfg.preprocess.cache_dir else None
     selection = None
+    if on_spark is not None and cfg.topics.engine != "mllib":  # [spark] topic_sample
+        return _sampled_on_spark(cfg, corpus=corpus, tokens=tokens, texts=texts, on_spark=on_spark, seeds=seeds,
+                                 cache=cache)
     if cfg.topics.k > 0:
         k, reason = cfg.topics.k, f"K = {cfg.topics.k} fixed in the configuration ([topics] k)"
     else:
@@ -159,29 +162,53 @@ def _described(cfg: AnalysisConfig, *, corpus: Any, k: int, reason: str, selecti
 
 def topics_on_spark(cfg: AnalysisConfig) -> bool:
     """Whether the report's topic models fit from the store on Spark, their matrix never on the driver:
-    ``[spark] backend = "spark"``, K fixed (``[topics] k``), and either ``[topics] engine = "mllib"``
-    or ``[spark] topic_sample`` > 0 (a local engine on a sample, proportions folded in on Spark). A K
-    search (its held-out split and subsamples) still fits on the driver's matrix, and so do runs
-    asking for seeded topics (tomotopy's, on the whole matrix)."""
+    ``[spark] backend = "spark"`` and either ``[topics] engine = "mllib"`` with K fixed (``[topics] k``;
+    MLlib's K search still cuts the driver's matrix) or ``[spark] topic_sample`` > 0 (a local engine on
+    a sample of the units, K searched on that sample, every unit's proportions folded in on Spark).
+    Runs asking for seeded topics (tomotopy's, on the whole matrix) fit on the driver's matrix."""
     seeded = bool(cfg.themes.codebook) and cfg.themes.seeded_topics
-    on_executors = cfg.topics.engine == "mllib" or cfg.spark.topic_sample > 0
-    return cfg.spark.backend == "spark" and on_executors and cfg.topics.k > 0 and not seeded
+    sample = cfg.topics.engine != "mllib" and cfg.spark.topic_sample > 0
+    mllib = cfg.topics.engine == "mllib" and cfg.topics.k > 0
+    return cfg.spark.backend == "spark" and (sample or mllib) and not seeded
+
+
+def _sampled_on_spark(cfg: AnalysisConfig, *, corpus: Any, tokens: Any, texts: Any, on_spark: Any,
+                      seeds: tuple[int, ...], cache: str | None) -> TopicRun:
+    """``[spark] topic_sample``: K (unless fixed) searched on the sampled units, the seed ensemble fitted on
+    them, every unit's proportions folded in on Spark (:mod:`textanalytics.spark.sample`)."""
+    from .spark.sample import fit_sample_store  # deferred: the Spark backend (numpy, scipy; pyspark on use)
+
+    session, prepared = on_spark
+    fits = fit_sample_store(session, tokens, prepared=prepared, unit=cfg.preprocess.unit, config=cfg.topics,
+                            size=cfg.spark.topic_sample, seed=cfg.seed)
+    try:
+        selection, fit = None, fits.fit
+        if cfg.topics.k > 0:
+            k, reason = cfg.topics.k, f"K = {cfg.topics.k} fixed in the configuration ([topics] k)"
+        else:
+            # The search fits the chosen K with every seed on the sample (cached by the sample's matrix): those
+            # topics are kept, and every unit is folded into them.
+            selection = tp.select_k_prepared(fits.sample, texts=texts, k_grid=cfg.topics.k_grid, seeds=seeds,
+                                             config=cfg.topics, cache_dir=cache)
+            k, reason = selection.chosen_k, f"{selection.reason.rstrip('.')} (K searched on the sampled units)"
+            chosen = {m.params["seed"]: m for m in selection.models}
+
+            def fit(k: int, seed: int) -> tuple:
+                return fits.fold(chosen[seed].topic_term, chosen[seed].params["engine_info"])
+
+        ensemble = tp.fit_prepared_ensemble(prepared, k=k, seeds=seeds, config=cfg.topics, texts=texts, fit=fit)
+    finally:
+        fits.release()
+    return _described(cfg, corpus=corpus, k=k, reason=reason, selection=selection, ensemble=ensemble)
 
 
 def _ensemble_on_spark(cfg: AnalysisConfig, *, tokens: Any, texts: Any, on_spark: Any,
                        seeds: tuple[int, ...]) -> Any:
-    """The seed ensemble fitted on vectors built on Spark from the store (no fit cache: nothing to key it on):
-    by MLlib, or by the local engine on ``[spark] topic_sample`` units with every unit's proportions folded in."""
+    """The seed ensemble fitted by MLlib on vectors built on Spark from the store (no fit cache: nothing to key it on)."""
     from .spark.lda import fit_mllib_store  # deferred: the Spark backend (numpy, pandas, scipy; pyspark on use)
-    from .spark.sample import fit_sample_store  # deferred: the Spark backend (numpy, scipy; pyspark on use)
 
     session, prepared = on_spark
-    if cfg.topics.engine == "mllib":
-        fit, release = fit_mllib_store(session, tokens, prepared=prepared, unit=cfg.preprocess.unit,
-                                       config=cfg.topics)
-    else:
-        fit, release = fit_sample_store(session, tokens, prepared=prepared, unit=cfg.preprocess.unit,
-                                        config=cfg.topics, size=cfg.spark.topic_sample, seed=cfg.seed)
+    fit, release = fit_mllib_store(session, tokens, prepared=prepared, unit=cfg.preprocess.unit, config=cfg.topics)
     try:
         return tp.fit_prepared_ensemble(prepared, k=cfg.topics.k, seeds=seeds, config=cfg.topics, texts=texts, fit=fit)
     finally:
@@ -274,9 +301,8 @@ def run_analysis(cfg: AnalysisConfig) -> AnalysisResults:
     with clock.stage("vocabulary"):
         group_by = res.groupings[0] if res.groupings else None
         if cfg.spark.backend == "spark" and cfg.spark.topic_sample > 0 and not topics_on_spark(cfg):
-            log.warning("[spark] topic_sample applies at a fixed [topics] k without seeded topics; this run's %s "
-                        "fits the whole topic-model matrix on the driver",
-                        "K search" if cfg.topics.k == 0 else "seeded topics")
+            log.warning("[spark] topic_sample does not apply with seeded topics: this run fits the whole topic-model "
+                        "matrix on the driver")
         if topics_on_spark(cfg):
             from .features import build_dtm  # deferred: scipy, pandas (features is the matrix stage)
             from .spark.prepare import prepare_on_spark  # deferred: Spark backend (numpy, pandas, scipy; pyspark)

@@ -21,11 +21,16 @@ Keys (defaults in ``analysis.toml``):
     the driver can read (a shared file system on a cluster). ``""``: a temporary folder
     (local mode only, removed with the results). A run writes ``<store_dir>/run-<random>``
     and leaves it for the researcher to remove.
+``topic_sample``
+    0 (default): a local ``[topics] engine`` fits on the driver's whole matrix. N > 0: it fits (and
+    a K search runs) on N units drawn from the master seed, and every unit's topic proportions are
+    folded in on the executors with the fitted topics held fixed (:mod:`textanalytics.spark.sample`).
 
 The topic models of a report run with the ``[topics]`` engine: a local one on the driver's
-matrix, or ``engine = "mllib"``, MLlib's online LDA on the executors (:mod:`textanalytics.spark.lda`;
-with ``[topics] k`` fixed on vectors built there from the token store, the topic-model matrix
-never on the driver: :mod:`textanalytics.spark.prepare`; docs/scaling.md compares their coherence).
+matrix or, with ``topic_sample``, on a sample of the units; or ``engine = "mllib"``, MLlib's online
+LDA on the executors (:mod:`textanalytics.spark.lda`; with ``[topics] k`` fixed on vectors built
+there from the token store). With either of the last two the topic-model matrix is never on the
+driver (:mod:`textanalytics.spark.prepare`; docs/scaling.md compares their coherence).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Topic models of a local engine fitted on a sample of the units; every unit's proportions folded in on Spark.
 
 With ``[spark] backend = "spark"``, ``[spark] topic_sample = N`` and a local ``[topics] engine``
-(tomotopy by default) at a fixed ``[topics] k``, the report fits the engine on the driver on ``N``
+(tomotopy by default), the report fits the engine (and searches K, with ``[topics] k = 0``) on the driver on ``N``
 units drawn from the master seed, instead of on the whole matrix (which a corpus of millions of
 statements would not fit on one machine) or with MLlib's online LDA (less coherent than tomotopy:
 docs/scaling.md):
@@ -25,6 +25,7 @@ equals the local engine's on the same matrix (tested).
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -33,11 +34,12 @@ import scipy.sparse as sp
 from ..errors import InputError
 from ..topics.engines import fit_engine
 from ..topics.foldin import FOLD_IN, fold_in
+from ..topics.prepare import PreparedMatrix, statements_using
 from .lda import unit_vectors
 
 log = logging.getLogger(__name__)
 
-__all__ = ["sample_rows", "fit_sample_store", "fold_in_on_spark", "document_prior"]
+__all__ = ["sample_rows", "fit_sample_store", "SampleFits", "fold_in_on_spark", "document_prior"]
 
 #: The stream the sample is drawn from: numpy's ``SeedSequence((seed, SAMPLE_STREAM))``.
 SAMPLE_STREAM = 19
@@ -118,14 +120,49 @@ def fold_in_on_spark(vectors: Any, topic_term: np.ndarray, *, alpha: np.ndarray,
     return out
 
 
+@dataclass
+class SampleFits:
+    """A sample of a prepared matrix's units, its vectors cached on Spark (:func:`fit_sample_store`).
+
+    ``sample``: the sampled units' prepared matrix (with its counts; a K search runs on it,
+    :func:`~textanalytics.topics.select_k_prepared`); ``fit(k, seed)``: the engine on the sample,
+    every unit folded in; ``fold(topic_term, info)``: every unit folded into topics already fitted on
+    the sample (a K search's fits); ``release()``: drop the cached vectors.
+    """
+
+    vectors: Any
+    rows: np.ndarray
+    sample: PreparedMatrix
+    config: Any
+    seed: int
+    n_units: int
+
+    def fold(self, topic_term: np.ndarray, info: dict) -> tuple[np.ndarray, np.ndarray, dict]:
+        """``(topic_term, doc_topic, info)``: every unit's proportions under ``topic_term``, in unit order."""
+        k = topic_term.shape[0]
+        doc_topic = fold_in_on_spark(self.vectors, topic_term, alpha=document_prior(info, k), n_units=self.n_units)
+        info = {**info, "sample_units": int(len(self.rows)), "units": int(self.n_units), "sample_seed": int(self.seed),
+                "proportions": FOLD_IN}
+        return topic_term, doc_topic, info
+
+    def fit(self, k: int, seed: int) -> tuple[np.ndarray, np.ndarray, dict]:
+        """``config.engine`` on the sample (as on a local matrix of those rows), every unit folded in."""
+        topic_term, _, info = fit_engine(self.sample.counts, vocabulary=self.sample.vocabulary, k=k, seed=seed,
+                                         config=self.config)
+        return self.fold(topic_term, info)
+
+    def release(self) -> None:
+        self.vectors.unpersist()
+
+
 def fit_sample_store(spark: Any, store: Any, *, prepared: Any, unit: str, config: Any, size: int,
-                     seed: int) -> tuple[Any, Any]:
+                     seed: int) -> SampleFits:
     """The fits of a prepared matrix whose cells stayed on Spark, by ``config.engine`` on a sample of its units.
 
-    Returns ``(fit, release)`` as :func:`textanalytics.spark.lda.fit_mllib_store` does:
-    ``fit(k, seed)`` gives ``(topic_term, doc_topic, info)`` in ``prepared.units`` x
-    ``prepared.vocabulary`` order; ``release()`` drops the cached vectors. ``size``: units in the
-    sample; ``seed``: the master seed it is drawn from.
+    ``size``: units in the sample; ``seed``: the master seed it is drawn from. The returned
+    :class:`SampleFits`' ``fit(k, seed)`` gives ``(topic_term, doc_topic, info)`` in
+    ``prepared.units`` x ``prepared.vocabulary`` order, as
+    :func:`textanalytics.spark.lda.fit_mllib_store`'s does; call its ``release()`` when done.
     """
     if config.engine in ("mllib", "nmf"):
         raise InputError(f'[spark] topic_sample: the {config.engine} engine cannot fit on a sample (mllib fits every '
@@ -137,13 +174,10 @@ def fit_sample_store(spark: Any, store: Any, *, prepared: Any, unit: str, config
     counts = _collect_rows(spark, vectors, rows, width=len(prepared.vocabulary))
     log.info("topics: fitting %s on a sample of %d of %d units (seed %d); proportions folded in on Spark",
              config.engine, len(rows), n, seed)
-
-    def fit(k: int, fit_seed: int) -> tuple[np.ndarray, np.ndarray, dict]:
-        topic_term, _, info = fit_engine(counts, vocabulary=prepared.vocabulary, k=k, seed=fit_seed, config=config)
-        alpha = document_prior(info, k)
-        doc_topic = fold_in_on_spark(vectors, topic_term, alpha=alpha, n_units=n)
-        info = {**info, "sample_units": int(len(rows)), "units": int(n), "sample_seed": int(seed),
-                "proportions": FOLD_IN}
-        return topic_term, doc_topic, info
-
-    return fit, vectors.unpersist
+    units = prepared.units.iloc[rows].reset_index(drop=True)
+    sample = PreparedMatrix(counts=counts, vocabulary=prepared.vocabulary,
+                            units=units.assign(n_terms=np.asarray(counts.sum(axis=1)).ravel().astype(np.int64)),
+                            term_counts=np.asarray(counts.sum(axis=0)).ravel(), dropped_units=(),
+                            n_terms_before_pruning=prepared.n_terms_before_pruning,
+                            term_statements=statements_using(counts, units["statement_id"].to_numpy()))
+    return SampleFits(vectors=vectors, rows=rows, sample=sample, config=config, seed=int(seed), n_units=n)

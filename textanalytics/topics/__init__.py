@@ -47,6 +47,7 @@ _EXPORTS = {
     "fit_prepared_ensemble": "textanalytics.topics.fit",
     "make_ensemble": "textanalytics.topics.model",
     "select_k": "textanalytics.topics.fit",
+    "select_k_prepared": "textanalytics.topics.fit",
     "K_RULE": "textanalytics.topics.selection",
     "describe_topics": "textanalytics.topics.describe",
     "topic_labels": "textanalytics.topics.describe",

@@ -27,7 +27,8 @@ from .selection import K_RULE, search_k
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["fit_topics", "fit_topic_ensemble", "fit_prepared_ensemble", "select_k", "make_ensemble", "K_RULE"]
+__all__ = ["fit_topics", "fit_topic_ensemble", "fit_prepared_ensemble", "select_k", "select_k_prepared", "make_ensemble",
+           "K_RULE"]
 
 # ---------------------------------------------------------------------------------------------
 # One fit
@@ -268,8 +269,18 @@ def select_k(dtm: DocumentTermMatrix, *, texts: Sequence[Sequence[str]], seeds: 
     >>> ens = sel.ensemble()          # the chosen K's fits, aligned              # doctest: +SKIP
     """
     config = config or TopicConfig()
+    return select_k_prepared(prepare(dtm, config), texts=texts, seeds=seeds, cache_dir=cache_dir, k_grid=k_grid,
+                             config=config)
+
+
+def select_k_prepared(prep: PreparedMatrix, *, texts: Sequence[Sequence[str]], seeds: Sequence[int],
+                      cache_dir: str | None = None, k_grid: Sequence[int] | str | None = None,
+                      config: TopicConfig | None = None) -> ModelSelection:
+    """:func:`select_k` of a prepared matrix (:func:`~textanalytics.topics.prepare.prepare`), e.g. the
+    Spark backend's sample of units (``[spark] topic_sample``); ``texts`` may be every unit's (coherence
+    reads them as its reference corpus)."""
+    config = config or TopicConfig()
     seeds = check_seeds(seeds)
-    prep = prepare(dtm, config)
 
     searching = (dataclasses.replace(config, sampling_iterations=config.search_iterations)
                  if config.engine == "tomotopy" and config.search_iterations else config)
