@@ -384,11 +384,27 @@ def test_local_engine_on_a_sample_runs_the_topic_stage_without_the_matrix_on_the
     selection = res.topic_run.selection
     assert selection is not None and res.topic_run.k in (2, 3) and "searched on the sampled units" in res.topic_run.k_reason
     assert all(m.doc_topic.shape[0] == 20 for m in selection.models)  # the search's fits: the sample's units
-    # The ensemble keeps the search's topics for the chosen K (each seed's), with every unit folded in.
+    # The ensemble keeps the search's topics for the chosen K (each seed's), with every unit folded in, each
+    # topic with its own learned alpha (alpha = "auto": tomotopy's differ by topic).
+    from textanalytics.features import build_dtm, topic_model_matrix
+    from textanalytics.grouping import unit_labels
+    from textanalytics.spark.sample import document_prior
+    from textanalytics.topics.foldin import fold_in
+    from textanalytics.topics.prepare import prepare
+
+    base = build_dtm(res.tokens, unit="statement")
+    local, _ = topic_model_matrix(base, labels=unit_labels(base, corpus=res.corpus, group_by="outlet"),
+                                  config=cfg.vocabulary)
+    local = prepare(local, cfg.topics)
     chosen = {m.params["seed"]: m for m in selection.models}
     for fitted in (res.topic_run.ensemble.reference, *res.topic_run.ensemble.refits):
-        same = chosen[fitted.params["seed"]].topic_term
-        assert np.allclose(np.sort(fitted.topic_term, axis=0), np.sort(same, axis=0))
+        searched = chosen[fitted.params["seed"]]
+        assert {tuple(r) for r in fitted.topic_term} == {tuple(r) for r in searched.topic_term}
+        rows = [next(i for i, r in enumerate(searched.topic_term) if (r == t).all()) for t in fitted.topic_term]
+        info = searched.params["engine_info"]
+        assert len(set(info["alpha_fitted"])) > 1
+        alpha = document_prior(info, len(rows))[np.asarray(searched.params["topic_order"])][rows]
+        assert np.array_equal(fitted.doc_topic, fold_in(local.counts, fitted.topic_term, alpha=alpha))
     assert res.dtm is None and res.topic_matrix.counts is None
     model = res.topic_run.ensemble.reference
     info = model.params["engine_info"]

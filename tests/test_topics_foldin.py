@@ -29,13 +29,16 @@ def test_planted_proportions_are_recovered():
     assert np.abs(est - theta).mean() < 0.5 * np.abs(naive - theta).mean()
 
 
-def test_a_unit_depends_on_its_own_counts_only():
-    # Exact equality whatever the blocks and the order of the units: partitions on Spark cannot change a number.
-    phi, _, counts = _planted(1)
-    whole = fold_in(counts, phi, alpha=[0.1, 0.2, 0.3, 0.1, 0.2, 0.3])
+@pytest.mark.parametrize("k", [6, 20])
+def test_a_unit_depends_on_its_own_counts_only(k):
+    # Exact equality whatever the blocks and the order of the units: partitions on Spark cannot change a number
+    # (K = 20 also takes numpy's pairwise sums).
+    phi, _, counts = _planted(1, k=k)
+    alpha = np.linspace(0.1, 0.3, k)
+    whole = fold_in(counts, phi, alpha=alpha)
     perm = np.random.default_rng(2).permutation(counts.shape[0])
-    cut = fold_in(counts[perm], phi, alpha=[0.1, 0.2, 0.3, 0.1, 0.2, 0.3], block=37)
-    assert (cut == whole[perm]).all()
+    for block in (1, 37):
+        assert (fold_in(counts[perm], phi, alpha=alpha, block=block) == whole[perm]).all()
 
 
 def test_terms_no_topic_uses_and_empty_units():
@@ -53,6 +56,11 @@ def test_bad_shapes_and_priors_are_one_line_errors():
         fold_in(sp.csr_matrix(np.ones((2, 4))), phi, alpha=0.1)
     with pytest.raises(InputError, match="alpha must be positive"):
         fold_in(sp.csr_matrix(np.ones((2, 3))), phi, alpha=0.0)
+    with pytest.raises(InputError, match="alpha has 3 values for 2 topics"):
+        fold_in(sp.csr_matrix(np.ones((2, 3))), phi, alpha=[0.1, 0.2, 0.3])
+    for block in (0, 1.5):
+        with pytest.raises(InputError, match="block must be a positive integer"):
+            fold_in(sp.csr_matrix(np.ones((2, 3))), phi, alpha=0.1, block=block)
 
 
 def test_the_units_of_a_gibbs_fit_folded_in_agree_with_the_sampler():

@@ -180,7 +180,7 @@ def _sampled_on_spark(cfg: AnalysisConfig, *, corpus: Any, tokens: Any, texts: A
 
     session, prepared = on_spark
     fits = fit_sample_store(session, tokens, prepared=prepared, unit=cfg.preprocess.unit, config=cfg.topics,
-                            size=cfg.spark.topic_sample, seed=cfg.seed)
+                            size=cfg.spark.topic_sample, seed=cfg.seed, cache_dir=cache)
     try:
         selection, fit = None, fits.fit
         if cfg.topics.k > 0:
@@ -194,7 +194,8 @@ def _sampled_on_spark(cfg: AnalysisConfig, *, corpus: Any, tokens: Any, texts: A
             chosen = {m.params["seed"]: m for m in selection.models}
 
             def fit(k: int, seed: int) -> tuple:
-                return fits.fold(chosen[seed].topic_term, chosen[seed].params["engine_info"])
+                m = chosen[seed]  # its topics reordered: each keeps its own alpha
+                return fits.fold(m.topic_term, m.params["engine_info"], order=m.params["topic_order"])
 
         ensemble = tp.fit_prepared_ensemble(prepared, k=k, seeds=seeds, config=cfg.topics, texts=texts, fit=fit)
     finally:

@@ -18,8 +18,9 @@ docs/scaling.md):
    back as ``n x K`` floats.
 
 What reaches the driver: the sample's vectors, ``topic_term`` (K x V broadcast back out) and the
-proportions. When ``N`` is at least the number of units the sample is every unit, and the fit
-equals the local engine's on the same matrix (tested).
+proportions. The fit equals the local engine's on a matrix of the sampled rows (tested); when ``N``
+is at least the number of units the sample is every unit (the proportions are still folded in).
+The executors run the package's own code (the fold-in), as they do for preprocessing: install it there.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import InputError
-from ..topics.engines import fit_engine
+from ..topics.fit_cache import cached_fit
 from ..topics.foldin import FOLD_IN, fold_in
 from ..topics.prepare import PreparedMatrix, statements_using
 from .lda import unit_vectors
@@ -64,7 +65,10 @@ def document_prior(info: dict, k: int) -> np.ndarray:
     alpha = info.get("alpha_fitted", info.get("alpha"))
     if alpha is None or isinstance(alpha, str):
         alpha = 1.0 / k
-    return np.broadcast_to(np.asarray(alpha, dtype=np.float64), (k,)).copy()
+    a = np.atleast_1d(np.asarray(alpha, dtype=np.float64))
+    if a.size not in (1, k):
+        raise InputError(f"the fit's alpha has {a.size} values for {k} topics; refit the model")
+    return np.broadcast_to(a, (k,)).copy()
 
 
 def _collect_rows(spark: Any, vectors: Any, rows: np.ndarray, *, width: int) -> sp.csr_matrix:
@@ -136,19 +140,29 @@ class SampleFits:
     config: Any
     seed: int
     n_units: int
+    cache_dir: str | None = None
 
-    def fold(self, topic_term: np.ndarray, info: dict) -> tuple[np.ndarray, np.ndarray, dict]:
-        """``(topic_term, doc_topic, info)``: every unit's proportions under ``topic_term``, in unit order."""
+    def fold(self, topic_term: np.ndarray, info: dict, *,
+             order: Any = None) -> tuple[np.ndarray, np.ndarray, dict]:
+        """``(topic_term, doc_topic, info)``: every unit's proportions under ``topic_term``, in unit order.
+
+        ``info``: the engine's (its ``alpha_fitted`` in the engine's topic order); ``order``: the engine's
+        topic of each row of ``topic_term`` when the rows were reordered (a fitted model's
+        ``params["topic_order"]``), so each topic keeps its own alpha.
+        """
         k = topic_term.shape[0]
-        doc_topic = fold_in_on_spark(self.vectors, topic_term, alpha=document_prior(info, k), n_units=self.n_units)
+        alpha = document_prior(info, k)
+        if order is not None:
+            alpha = alpha[np.asarray(order, dtype=np.int64)]
+        doc_topic = fold_in_on_spark(self.vectors, topic_term, alpha=alpha, n_units=self.n_units)
         info = {**info, "sample_units": int(len(self.rows)), "units": int(self.n_units), "sample_seed": int(self.seed),
                 "proportions": FOLD_IN}
         return topic_term, doc_topic, info
 
     def fit(self, k: int, seed: int) -> tuple[np.ndarray, np.ndarray, dict]:
-        """``config.engine`` on the sample (as on a local matrix of those rows), every unit folded in."""
-        topic_term, _, info = fit_engine(self.sample.counts, vocabulary=self.sample.vocabulary, k=k, seed=seed,
-                                         config=self.config)
+        """``config.engine`` on the sample (as on a local matrix of those rows; cached like any fit), every unit
+        folded in."""
+        topic_term, _, info = cached_fit(self.sample, k=k, seed=seed, config=self.config, cache_dir=self.cache_dir)
         return self.fold(topic_term, info)
 
     def release(self) -> None:
@@ -156,10 +170,11 @@ class SampleFits:
 
 
 def fit_sample_store(spark: Any, store: Any, *, prepared: Any, unit: str, config: Any, size: int,
-                     seed: int) -> SampleFits:
+                     seed: int, cache_dir: str | None = None) -> SampleFits:
     """The fits of a prepared matrix whose cells stayed on Spark, by ``config.engine`` on a sample of its units.
 
-    ``size``: units in the sample; ``seed``: the master seed it is drawn from. The returned
+    ``size``: units in the sample; ``seed``: the master seed it is drawn from; ``cache_dir``: the fit
+    cache (:func:`~textanalytics.topics.fit_cache.cached_fit`, keyed by the sample's cells). The returned
     :class:`SampleFits`' ``fit(k, seed)`` gives ``(topic_term, doc_topic, info)`` in
     ``prepared.units`` x ``prepared.vocabulary`` order, as
     :func:`textanalytics.spark.lda.fit_mllib_store`'s does; call its ``release()`` when done.
@@ -180,4 +195,5 @@ def fit_sample_store(spark: Any, store: Any, *, prepared: Any, unit: str, config
                             term_counts=np.asarray(counts.sum(axis=0)).ravel(), dropped_units=(),
                             n_terms_before_pruning=prepared.n_terms_before_pruning,
                             term_statements=statements_using(counts, units["statement_id"].to_numpy()))
-    return SampleFits(vectors=vectors, rows=rows, sample=sample, config=config, seed=int(seed), n_units=n)
+    return SampleFits(vectors=vectors, rows=rows, sample=sample, config=config, seed=int(seed), n_units=n,
+                      cache_dir=cache_dir)

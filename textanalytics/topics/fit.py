@@ -90,6 +90,8 @@ def _fit_prepared(prep: PreparedMatrix, *, k: int, seed: int, config: TopicConfi
         "n_terms": len(prep.vocabulary),
         "n_terms_before_pruning": prep.n_terms_before_pruning,
         "engine_info": info,
+        # The engine's topic of each topic here (engine_info's per-topic values, e.g. alpha_fitted, are in its order).
+        "topic_order": [int(i) for i in order],
     }
     return TopicModel(
         topic_term=topic_term[order],

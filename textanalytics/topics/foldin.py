@@ -17,8 +17,9 @@ noise.
 A unit's result depends on that unit's counts alone: each unit iterates until its own proportions
 change by less than ``tol`` (or ``max_iter``), whatever other units share its block or partition,
 so the same matrix gives the same arrays however it is cut (tested). A term to which the fitted
-topics give no weight (absent from the sample) tells nothing about the topics: its tokens are
-assigned in proportion to the unit's other topics.
+topics give no weight (with tomotopy: a term absent from the sample; variational engines smooth
+such a term by eta) tells nothing about the topics: its tokens are assigned in proportion to the
+unit's other topics.
 
 >>> import numpy as np, scipy.sparse as sp
 >>> phi = np.array([[0.5, 0.5, 0.0, 0.0], [0.0, 0.0, 0.5, 0.5]])
@@ -58,9 +59,14 @@ def fold_in(counts: sp.spmatrix, topic_term: np.ndarray, *, alpha: float | Seque
     if phi.ndim != 2 or x.shape[1] != phi.shape[1]:
         raise InputError(f"fold_in: counts have {x.shape[1]} columns but topic_term has {phi.shape[-1]} terms")
     k = phi.shape[0]
-    a = np.broadcast_to(np.asarray(alpha, dtype=np.float64), (k,)).copy()
+    a = np.atleast_1d(np.asarray(alpha, dtype=np.float64))
+    if a.size not in (1, k):
+        raise InputError(f"fold_in: alpha has {a.size} values for {k} topics; give one number or one per topic")
+    a = np.broadcast_to(a, (k,)).copy()
     if not (a > 0).all():
         raise InputError("fold_in: alpha must be positive")
+    if isinstance(block, bool) or not isinstance(block, (int, np.integer)) or block < 1:
+        raise InputError(f"fold_in: block must be a positive integer, got {block!r}")
     phi = phi.copy()
     phi[:, phi.sum(axis=0) <= 0] = 1.0  # a term no topic uses: assigned by the unit's topics alone
     out = np.empty((x.shape[0], k))
