@@ -168,3 +168,23 @@ def test_mllib_engine_takes_its_own_defaults_only_for_settings_left_unset():
     assert mllib_config(exact) == exact
     with pytest.raises(InputError, match="mllib_defaults"):
         TopicConfig(mllib_defaults="no")
+
+
+def test_tomotopy_gives_terms_no_unit_uses_the_prior_mass_of_an_unseen_term():
+    # A sample of a larger matrix's units ([spark] topic_sample) leaves some vocabulary columns empty: tomotopy never
+    # sees them, and each gets what it gives a seen term with no count in the topic, never 0 (log(0) ranks).
+    rng = np.random.default_rng(4)
+    counts = sp.csr_matrix(rng.poisson(0.6, size=(40, 30)).astype(np.int64))
+    counts = sp.csr_matrix(counts.toarray() * (np.arange(30) % 7 != 3))  # columns 3, 10, 17, 24 empty
+    vocabulary = tuple(f"w{i:02d}" for i in range(30))
+    config = dataclasses.replace(TopicConfig(), sampling_iterations=100)
+    topic_term, _, info = fit_engine(counts, vocabulary=vocabulary, k=3, seed=1, config=config)
+    assert (topic_term > 0).all() and np.allclose(topic_term.sum(axis=1), 1.0)
+    empty = [3, 10, 17, 24]
+    assert np.allclose(topic_term[:, empty], topic_term[:, [3]])  # the same within a topic
+    # ... equal to a seen term's with no count in that topic: tomotopy's (0 + eta) / (n_k + V eta), rescaled.
+    seen = np.setdiff1d(np.arange(30), empty)
+    assert np.allclose(topic_term[:, 3], topic_term[:, seen].min(axis=1))
+    # Used terms keep their proportions to each other (the same fit on the matrix without the empty columns).
+    kept, _, _ = fit_engine(counts[:, seen], vocabulary=tuple(vocabulary[j] for j in seen), k=3, seed=1, config=config)
+    assert np.allclose(topic_term[:, seen] / topic_term[:, seen].sum(axis=1, keepdims=True), kept)

@@ -166,6 +166,13 @@ def _fit_tomotopy(counts: sp.csr_matrix, vocabulary: tuple[str, ...], k: int, se
             topic_term[t, cols] += model.get_topic_word_dist(t)
         if (samples - 1 - i) % DOC_EVERY == 0:
             doc_topic += np.array([d.get_topic_dist() for d in model.docs])
+    unused = np.setdiff1d(np.arange(len(vocabulary)), cols)
+    if len(unused):
+        # Terms of the vocabulary no unit of this matrix uses (a sample of a larger matrix's units): tomotopy
+        # never saw them, so give them what it gives a seen term with no count in the topic, eta / (n_k + V eta);
+        # with the rows normalised below that is (n_kw + eta) / (n_k + V_all eta) for every term, as if it had.
+        n_k = np.asarray(model.get_count_by_topics(), dtype=np.float64)
+        topic_term[:, unused] = (samples * eta / (n_k + len(cols) * eta))[:, None]
     info = {"alpha": alpha, "alpha_learned": learn_alpha, "eta": eta,
             "alpha_fitted": [round(float(a), 6) for a in np.atleast_1d(model.alpha)],
             "sampling_iterations": config.sampling_iterations, "workers": 1, "isa": tp.isa}

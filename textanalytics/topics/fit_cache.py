@@ -16,7 +16,11 @@ from .engines import fit_engine
 from .prepare import PreparedMatrix
 from .selection_rule import SEARCH_SETTINGS
 
-__all__ = ["fit_key", "cache_files", "cached_fit", "read_fit", "store_fit"]
+__all__ = ["fit_key", "cache_files", "cached_fit", "read_fit", "store_fit", "FIT_REVISION"]
+
+#: What the engines return for the same inputs; part of every key, raised when that changes so older
+#: caches are not read as current (2: tomotopy gives vocabulary terms no unit uses eta's mass, not 0).
+FIT_REVISION = 2
 
 
 def fit_key(prep: PreparedMatrix, *, k: int, seed: int, config: TopicConfig) -> str:
@@ -35,7 +39,8 @@ def fit_key(prep: PreparedMatrix, *, k: int, seed: int, config: TopicConfig) -> 
     settings = {name: v for name, v in to_dict(config).items()
                 if name not in ("n_jobs", "mllib_defaults", *SEARCH_SETTINGS)}
     return digest([prep.digest, json.dumps({"k": int(k), "seed": int(seed), "config": settings,
-                                            "version": __version__, "versions": versions}, sort_keys=True)])
+                                            "version": __version__, "versions": versions,
+                                            "revision": FIT_REVISION}, sort_keys=True)])
 
 
 def cache_files(prep: PreparedMatrix, *, k: int, seed: int, config: TopicConfig,

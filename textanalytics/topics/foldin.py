@@ -16,10 +16,11 @@ noise.
 
 A unit's result depends on that unit's counts alone: each unit iterates until its own proportions
 change by less than ``tol`` (or ``max_iter``), whatever other units share its block or partition,
-so the same matrix gives the same arrays however it is cut (tested). A term to which the fitted
-topics give no weight (with tomotopy: a term absent from the sample; variational engines smooth
-such a term by eta) tells nothing about the topics: its tokens are assigned in proportion to the
-unit's other topics.
+so the same matrix gives the same arrays however it is cut (tested). A term absent from the sample
+keeps the prior mass the engine gives an unseen term (tomotopy: what it gives a seen term with no
+count in the topic; the variational engines smooth by eta). A term to which the topics give no
+weight at all tells nothing about them: its tokens are assigned in proportion to the unit's other
+topics.
 
 >>> import numpy as np, scipy.sparse as sp
 >>> phi = np.array([[0.5, 0.5, 0.0, 0.0], [0.0, 0.0, 0.5, 0.5]])
