@@ -188,31 +188,40 @@ def child(backend: str, path: Path, n_records: int) -> dict:
             "children_peak_rss_mb": round(jvm.peak / 2**20)}
 
 
-def lda(k: int, seeds: list[int], settings: list[str], *, records: int = 0, folder: Path,
-        local: bool = True) -> list[dict]:
-    import numpy as np  # deferred: numpy (a benchmark helper)
+def news_matrix(records: int, folder: Path):
+    """``(config, inputs, topic-model matrix, texts)`` of news_articles (its first ``records`` records; 0 = all),
+    the example configuration's, read locally: the Spark backend's tokens and matrices equal them
+    (tests/test_spark.py)."""
     import pandas as pd  # deferred: pandas (a benchmark helper)
 
     from textanalytics.features import build_dtm, topic_model_matrix
     from textanalytics.inputs import load_inputs
-    from textanalytics.spark import SparkConfig
-    from textanalytics.spark import lda as spark_lda
-    from textanalytics.spark.lda import mllib_config
-    from textanalytics.spark.session import spark_session
-    from textanalytics.topics import coherence, fit_topics
 
     path = NEWS
     if records:  # the first `records` records of the file
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"news_head{records}.csv.gz"
         pd.read_csv(NEWS, dtype=str, keep_default_na=False).head(records).to_csv(path, index=False)
-    # Tokens and matrices of the Spark backend equal the local ones (tests/test_spark.py): read locally.
     cfg = config(path, "local", records or 3788)
     cfg = cfg.replace(corpus=dataclasses.replace(cfg.corpus, stream_rows=0))
     inputs = load_inputs(cfg, stage=lambda name: contextlib.nullcontext())
     dtm, _ = topic_model_matrix(build_dtm(inputs.tokens, unit=cfg.preprocess.unit), labels=None,
                                 config=cfg.vocabulary)
     _, texts = inputs.tokens.documents(unit=dtm.unit)
+    return cfg, inputs, dtm, texts
+
+
+def lda(k: int, seeds: list[int], settings: list[str], *, records: int = 0, folder: Path,
+        local: bool = True) -> list[dict]:
+    import numpy as np  # deferred: numpy (a benchmark helper)
+
+    from textanalytics.spark import SparkConfig
+    from textanalytics.spark import lda as spark_lda
+    from textanalytics.spark.lda import mllib_config
+    from textanalytics.spark.session import spark_session
+    from textanalytics.topics import coherence, fit_topics
+
+    cfg, _, dtm, texts = news_matrix(records, folder)
     spark_session(SparkConfig(master="local[2]", conf={**SPARK_CONF, "spark.ui.showConsoleProgress": "false"}))
     runs = [("default", cfg.topics)] if local else []
     for setting in settings:  # "default" or "passes:eta:alpha[:learning[:chunksize[:offset[:decay]]]]"
@@ -262,28 +271,15 @@ def sample_fits(k: int, seeds: list[int], sizes: list[int], *, records: int = 0,
     ensemble would not already qualify.
     """
     import numpy as np  # deferred: numpy (a benchmark helper)
-    import pandas as pd  # deferred: pandas (a benchmark helper)
 
-    from textanalytics.features import build_dtm, topic_model_matrix
     from textanalytics.grouping import unit_labels
-    from textanalytics.inputs import load_inputs
     from textanalytics.spark.sample import document_prior, sample_rows
     from textanalytics.topics import coherence, stats
     from textanalytics.topics.engines import fit_engine
     from textanalytics.topics.foldin import fold_in
     from textanalytics.topics.prepare import prepare
 
-    path = NEWS
-    if records:
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"news_head{records}.csv.gz"
-        pd.read_csv(NEWS, dtype=str, keep_default_na=False).head(records).to_csv(path, index=False)
-    cfg = config(path, "local", records or 3788)
-    cfg = cfg.replace(corpus=dataclasses.replace(cfg.corpus, stream_rows=0))
-    inputs = load_inputs(cfg, stage=lambda name: contextlib.nullcontext())
-    dtm, _ = topic_model_matrix(build_dtm(inputs.tokens, unit=cfg.preprocess.unit), labels=None,
-                                config=cfg.vocabulary)
-    _, texts = inputs.tokens.documents(unit=dtm.unit)
+    cfg, inputs, dtm, texts = news_matrix(records, folder)
     prep = prepare(dtm, cfg.topics)
     n = prep.counts.shape[0]
     labels = np.asarray(unit_labels(prep.units, corpus=inputs.corpus, group_by=cfg.compare.group_by[0])).astype(str)

@@ -528,6 +528,19 @@ def test_mllib_engine_needs_the_spark_backend(tmp_path):
     assert "\n" not in str(info.value)
 
 
+def _news_matrix(path: Path):
+    """``(config, topic-model matrix, texts)`` of a news_articles table under the example configuration."""
+    from textanalytics.features import build_dtm, topic_model_matrix
+
+    cfg = load_config(ROOT / "docs" / "examples" / "news_articles.toml", resolve=True)
+    cfg = cfg.replace(corpus=dataclasses.replace(cfg.corpus, path=str(path)),
+                      preprocess=dataclasses.replace(cfg.preprocess, cache_dir=""))
+    inputs = load_inputs(cfg, stage=_stage)
+    dtm, _ = topic_model_matrix(build_dtm(inputs.tokens, unit=cfg.preprocess.unit), labels=None, config=cfg.vocabulary)
+    _, texts = inputs.tokens.documents(unit=dtm.unit)
+    return cfg, dtm, texts
+
+
 @pytest.mark.acceptance
 def test_mllib_topics_on_news_articles_reach_the_local_default_coherence(spark, tmp_path):
     # Issue 19's target: MLlib's mean c_npmi within 0.02 of the local default engine's at the same K.
@@ -535,7 +548,6 @@ def test_mllib_topics_on_news_articles_reach_the_local_default_coherence(spark, 
     # K = 10, seeds 1-3; both engines at their defaults (tomotopy: 1,000 Gibbs iterations; the
     # "mllib" engine's own, spark/lda.py MLLIB_DEFAULTS). Six fits, 3-6 minutes on 2 shared cores: an
     # acceptance test (.ci/run's second step). docs/scaling.md has 5 seeds and the full corpus.
-    from textanalytics.features import build_dtm, topic_model_matrix
     from textanalytics.topics import coherence, fit_topics
 
     if not NEWS.is_file():
@@ -544,12 +556,7 @@ def test_mllib_topics_on_news_articles_reach_the_local_default_coherence(spark, 
         pytest.skip(f"news_articles not available at {NEWS}")
     path = tmp_path / "news_head1500.csv"
     pd.read_csv(NEWS, dtype=str, keep_default_na=False).head(1500).to_csv(path, index=False)
-    cfg = load_config(ROOT / "docs" / "examples" / "news_articles.toml", resolve=True)
-    cfg = cfg.replace(corpus=dataclasses.replace(cfg.corpus, path=str(path)),
-                      preprocess=dataclasses.replace(cfg.preprocess, cache_dir=""))
-    inputs = load_inputs(cfg, stage=_stage)
-    dtm, _ = topic_model_matrix(build_dtm(inputs.tokens, unit=cfg.preprocess.unit), labels=None, config=cfg.vocabulary)
-    _, texts = inputs.tokens.documents(unit=dtm.unit)
+    cfg, dtm, texts = _news_matrix(path)
     mean_npmi, seconds = {}, {}
     for engine in (cfg.topics.engine, "mllib"):
         topics = dataclasses.replace(cfg.topics, engine=engine)
@@ -568,7 +575,6 @@ def test_a_local_engine_on_a_sample_reaches_the_local_default_coherence_on_all_n
     # 2,000 sampled units, as the Spark backend fits them (the same rows give the same arrays on Spark: the test
     # of spark/sample.py above), within 0.02 c_npmi of tomotopy on every unit (measured: 0.104 against 0.110;
     # MLlib on every unit: 0.086, docs/scaling.md). Six fits, about 4 minutes: an acceptance test.
-    from textanalytics.features import build_dtm, topic_model_matrix
     from textanalytics.spark.sample import sample_rows
     from textanalytics.topics import coherence, stats
     from textanalytics.topics.engines import fit_engine
@@ -578,12 +584,7 @@ def test_a_local_engine_on_a_sample_reaches_the_local_default_coherence_on_all_n
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI=true but news_articles is missing at {NEWS}")
         pytest.skip(f"news_articles not available at {NEWS}")
-    cfg = load_config(ROOT / "docs" / "examples" / "news_articles.toml", resolve=True)
-    cfg = cfg.replace(corpus=dataclasses.replace(cfg.corpus, path=str(NEWS)),
-                      preprocess=dataclasses.replace(cfg.preprocess, cache_dir=""))
-    inputs = load_inputs(cfg, stage=_stage)
-    dtm, _ = topic_model_matrix(build_dtm(inputs.tokens, unit=cfg.preprocess.unit), labels=None, config=cfg.vocabulary)
-    _, texts = inputs.tokens.documents(unit=dtm.unit)
+    cfg, dtm, texts = _news_matrix(NEWS)
     prep = prepare(dtm, cfg.topics)
     n = prep.counts.shape[0]
     mean_npmi = {}
