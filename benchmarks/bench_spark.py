@@ -273,10 +273,10 @@ def sample_fits(k: int, seeds: list[int], sizes: list[int], *, records: int = 0,
     import numpy as np  # deferred: numpy (a benchmark helper)
 
     from textanalytics.grouping import unit_labels
-    from textanalytics.spark.sample import document_prior, sample_rows
+    from textanalytics.spark.sample import sample_rows
     from textanalytics.topics import coherence, stats
     from textanalytics.topics.engines import fit_engine
-    from textanalytics.topics.foldin import fold_in
+    from textanalytics.topics.foldin import document_prior, fold_in
     from textanalytics.topics.prepare import prepare
 
     cfg, inputs, dtm, texts = news_matrix(records, folder)

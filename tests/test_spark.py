@@ -339,7 +339,7 @@ def test_topics_on_a_sample_are_the_local_fit_of_its_units_with_every_unit_folde
     # matrix of those rows, and every unit's proportions are folded in on the executors (several partitions).
     from textanalytics.spark import lda, sample
     from textanalytics.topics.engines import fit_engine
-    from textanalytics.topics.foldin import fold_in
+    from textanalytics.topics.foldin import document_prior, fold_in
 
     monkeypatch.setattr(lda, "UNITS_PER_PARTITION", 40)
     inputs, local, on_spark, _, _, cfg = _prepared_both_ways(spark, seeds_table)
@@ -359,7 +359,7 @@ def test_topics_on_a_sample_are_the_local_fit_of_its_units_with_every_unit_folde
         tt_local, dt_local, info_local = fit_engine(local.counts[rows], vocabulary=local.vocabulary, k=3, seed=5,
                                                     config=topics)
         assert (tt == tt_local).all()
-        assert (dt == fold_in(local.counts, tt_local, alpha=sample.document_prior(info_local, 3))).all()
+        assert (dt == fold_in(local.counts, tt_local, alpha=document_prior(info_local, 3))).all()
         # The sample's own matrix (a K search runs on it): the local rows, every column kept.
         assert (part.counts != local.counts[rows]).nnz == 0 and part.vocabulary == local.vocabulary
         pd.testing.assert_frame_equal(part.units, local.units.iloc[rows].reset_index(drop=True), check_exact=True)
@@ -388,8 +388,7 @@ def test_local_engine_on_a_sample_runs_the_topic_stage_without_the_matrix_on_the
     # topic with its own learned alpha (alpha = "auto": tomotopy's differ by topic).
     from textanalytics.features import build_dtm, topic_model_matrix
     from textanalytics.grouping import unit_labels
-    from textanalytics.spark.sample import document_prior
-    from textanalytics.topics.foldin import fold_in
+    from textanalytics.topics.foldin import document_prior, fold_in
     from textanalytics.topics.prepare import prepare
 
     base = build_dtm(res.tokens, unit="statement")

@@ -7,7 +7,7 @@ import pytest
 import scipy.sparse as sp
 
 from textanalytics.errors import InputError
-from textanalytics.topics.foldin import fold_in
+from textanalytics.topics.foldin import document_prior, fold_in
 
 
 def _planted(seed: int = 0, *, k: int = 6, v: int = 400, n: int = 300, length: int = 250):
@@ -69,7 +69,6 @@ def test_the_units_of_a_gibbs_fit_folded_in_agree_with_the_sampler():
 
     from textanalytics.topics.config import TopicConfig
     from textanalytics.topics.engines import fit_engine
-    from textanalytics.spark.sample import document_prior
 
     _, theta, counts = _planted(3, k=5, v=300, n=150, length=200)
     vocabulary = tuple(f"w{i}" for i in range(counts.shape[1]))

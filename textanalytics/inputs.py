@@ -132,10 +132,10 @@ def check_group_columns(columns: Any, group_by: tuple[str, ...]) -> None:
 def load_inputs(cfg: AnalysisConfig, *, stage: Stage) -> AnalysisInputs:
     """Load and preprocess the corpus ``cfg`` describes: whole, or ``[corpus] stream_rows`` records at a time."""
     if cfg.spark.backend == "spark":
-        if cfg.spark.topic_sample > 0 and cfg.topics.engine in ("mllib", "nmf"):
-            raise InputError(f'[spark] topic_sample: the "{cfg.topics.engine}" engine does not fit on a sample (mllib '
-                             'fits every unit on the executors; NMF has no topic proportions to fold in); choose a '
-                             'probabilistic engine such as "tomotopy", or topic_sample = 0')
+        if cfg.spark.topic_sample > 0:  # before any costly stage
+            from .spark.sample import check_sample_engine  # deferred: the Spark backend (numpy, scipy; pyspark on use)
+
+            check_sample_engine(cfg.topics.engine)
         return spark_inputs(cfg, stage=stage)
     if cfg.topics.engine == "mllib":
         raise InputError('[topics] engine: "mllib" fits on Spark; set [spark] backend = "spark" (or --backend '

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..topics.foldin import document_prior
 from ..topics.model import TopicEnsemble, TopicModel
 
 __all__ = ["StatementUnits", "statement_units", "statement_theta", "draw_theta", "alpha_sum"]
@@ -61,14 +62,7 @@ def statement_theta(model: TopicModel, su: StatementUnits) -> np.ndarray:
 
 def alpha_sum(model: TopicModel) -> float:
     """Σα of the fit's document-topic prior (fitted when learned); 1.0 when the engine does not say."""
-    info = model.params.get("engine_info", {}) or {}
-    for key in ("alpha_fitted", "alpha"):
-        a = info.get(key)
-        if isinstance(a, (int, float)) and not isinstance(a, bool):
-            return float(a) * model.k
-        if isinstance(a, (list, tuple)) and a and all(isinstance(x, (int, float)) for x in a):
-            return float(np.sum(a))
-    return 1.0
+    return float(document_prior(model.params.get("engine_info", {}) or {}, model.k).sum())
 
 
 def draw_theta(model: TopicModel, su: StatementUnits, rng: np.random.Generator) -> np.ndarray:

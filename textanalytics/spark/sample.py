@@ -34,16 +34,24 @@ import scipy.sparse as sp
 
 from ..errors import InputError
 from ..topics.fit_cache import cached_fit
-from ..topics.foldin import FOLD_IN, fold_in
+from ..topics.foldin import FOLD_IN, document_prior, fold_in
 from ..topics.prepare import PreparedMatrix, statements_using
 from .lda import unit_vectors
 
 log = logging.getLogger(__name__)
 
-__all__ = ["sample_rows", "fit_sample_store", "SampleFits", "fold_in_on_spark", "document_prior"]
+__all__ = ["sample_rows", "check_sample_engine", "fit_sample_store", "SampleFits", "fold_in_on_spark"]
 
 #: The stream the sample is drawn from: numpy's ``SeedSequence((seed, SAMPLE_STREAM))``.
 SAMPLE_STREAM = 19
+
+
+def check_sample_engine(engine: str) -> None:
+    """Fail with a one-line error when ``[topics] engine`` cannot fit on a sample of the units."""
+    if engine in ("mllib", "nmf"):
+        raise InputError(f'[spark] topic_sample: the "{engine}" engine does not fit on a sample (mllib fits every '
+                         'unit on the executors; NMF has no topic proportions to fold in); choose a probabilistic '
+                         'engine such as "tomotopy", or topic_sample = 0')
 
 
 def sample_rows(n_units: int, *, size: int, seed: int) -> np.ndarray:
@@ -60,15 +68,17 @@ def sample_rows(n_units: int, *, size: int, seed: int) -> np.ndarray:
     return np.sort(rng.choice(n_units, size=int(size), replace=False)).astype(np.int64)
 
 
-def document_prior(info: dict, k: int) -> np.ndarray:
-    """The document-topic prior a fit used (its fitted alpha when it learned one), as ``K`` numbers."""
-    alpha = info.get("alpha_fitted", info.get("alpha"))
-    if alpha is None or isinstance(alpha, str):
-        alpha = 1.0 / k
-    a = np.atleast_1d(np.asarray(alpha, dtype=np.float64))
-    if a.size not in (1, k):
-        raise InputError(f"the fit's alpha has {a.size} values for {k} topics; refit the model")
-    return np.broadcast_to(a, (k,)).copy()
+def _csr(records: Any, *, width: int) -> tuple[list[int], sp.csr_matrix]:
+    """Spark rows with ``row`` and ``features`` (a SparseVector) as their row numbers and one CSR matrix."""
+    rows, indptr, indices, data = [], [0], [np.zeros(0, np.int64)], [np.zeros(0)]
+    for r in records:
+        v = r["features"]
+        rows.append(int(r["row"]))
+        indices.append(np.asarray(v.indices, dtype=np.int64))
+        data.append(np.asarray(v.values, dtype=np.float64))
+        indptr.append(indptr[-1] + len(v.indices))
+    return rows, sp.csr_matrix((np.concatenate(data), np.concatenate(indices), np.asarray(indptr)),
+                               shape=(len(rows), width))
 
 
 def _collect_rows(spark: Any, vectors: Any, rows: np.ndarray, *, width: int) -> sp.csr_matrix:
@@ -76,19 +86,12 @@ def _collect_rows(spark: Any, vectors: Any, rows: np.ndarray, *, width: int) -> 
     from pyspark.sql import functions as F  # deferred: pyspark is optional and heavy
 
     wanted = spark.createDataFrame([(int(r),) for r in rows], "row long")
-    position = {int(r): i for i, r in enumerate(rows)}
-    indptr, indices, data = np.zeros(len(rows) + 1, dtype=np.int64), [], []
-    parts: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    for r in vectors.join(F.broadcast(wanted), "row").select("row", "features").toLocalIterator(prefetchPartitions=False):
-        v = r["features"]
-        parts[position[int(r["row"])]] = (np.asarray(v.indices, dtype=np.int64), np.asarray(v.values, dtype=np.float64))
-    for i in range(len(rows)):
-        idx, val = parts.get(i, (np.zeros(0, np.int64), np.zeros(0)))
-        indices.append(idx)
-        data.append(val)
-        indptr[i + 1] = indptr[i] + len(idx)
-    return sp.csr_matrix((np.concatenate(data) if data else np.zeros(0), np.concatenate(indices) if indices else
-                          np.zeros(0, np.int64), indptr), shape=(len(rows), width))
+    got, x = _csr(vectors.join(F.broadcast(wanted), "row").select("row", "features")
+                  .toLocalIterator(prefetchPartitions=False), width=width)
+    order = np.argsort(got, kind="stable")
+    if not np.array_equal(np.asarray(got, dtype=np.int64)[order], rows):
+        raise InputError("spark: the sampled units' vectors did not all come back; run the report again")
+    return x[order]
 
 
 def fold_in_on_spark(vectors: Any, topic_term: np.ndarray, *, alpha: np.ndarray, n_units: int) -> np.ndarray:
@@ -99,17 +102,9 @@ def fold_in_on_spark(vectors: Any, topic_term: np.ndarray, *, alpha: np.ndarray,
 
     def fold(part):  # on an executor: one partition's units at a time
         phi, prior = shared.value
-        rows, indptr, indices, data = [], [0], [], []
-        for r in part:
-            v = r["features"]
-            rows.append(int(r["row"]))
-            indices.append(np.asarray(v.indices, dtype=np.int64))
-            data.append(np.asarray(v.values, dtype=np.float64))
-            indptr.append(indptr[-1] + len(v.indices))
+        rows, x = _csr(part, width=width)
         if not rows:
             return
-        x = sp.csr_matrix((np.concatenate(data), np.concatenate(indices), np.asarray(indptr)),
-                          shape=(len(rows), width))
         theta = fold_in(x, phi, alpha=prior)
         for row, t in zip(rows, theta):
             yield row, t.tolist()
@@ -179,10 +174,7 @@ def fit_sample_store(spark: Any, store: Any, *, prepared: Any, unit: str, config
     ``prepared.units`` x ``prepared.vocabulary`` order, as
     :func:`textanalytics.spark.lda.fit_mllib_store`'s does; call its ``release()`` when done.
     """
-    if config.engine in ("mllib", "nmf"):
-        raise InputError(f'[spark] topic_sample: the {config.engine} engine cannot fit on a sample (mllib fits every '
-                         'unit on the executors; NMF has no topic proportions to fold in); use a probabilistic '
-                         'engine such as "tomotopy", or topic_sample = 0')
+    check_sample_engine(config.engine)
     n = len(prepared.units)
     vectors = unit_vectors(spark, store, units=prepared.units, vocabulary=prepared.vocabulary, unit=unit)
     rows = sample_rows(n, size=size, seed=seed)

@@ -37,12 +37,23 @@ import scipy.sparse as sp
 
 from ..errors import InputError
 
-__all__ = ["fold_in", "FOLD_IN"]
+__all__ = ["fold_in", "document_prior", "FOLD_IN"]
 
 #: What the fold-in is, as recorded in a model's parameters.
 FOLD_IN = "CVB0 with the topics fixed (textanalytics.topics.foldin)"
 
 _TINY = 1e-300
+
+
+def document_prior(info: dict, k: int) -> np.ndarray:
+    """The document-topic prior a fit used (its fitted alpha when it learned one), as ``K`` numbers."""
+    alpha = info.get("alpha_fitted", info.get("alpha"))
+    if alpha is None or isinstance(alpha, str):
+        alpha = 1.0 / k
+    a = np.atleast_1d(np.asarray(alpha, dtype=np.float64))
+    if a.size not in (1, k):
+        raise InputError(f"the fit's alpha has {a.size} values for {k} topics; refit the model")
+    return np.broadcast_to(a, (k,)).copy()
 
 
 def fold_in(counts: sp.spmatrix, topic_term: np.ndarray, *, alpha: float | Sequence[float], max_iter: int = 200,
