@@ -356,6 +356,14 @@ def test_labels_leave_out_terms_of_too_few_statements():
     assert "scam" in topic_labels(small)["label"].iloc[0]
     with pytest.raises(InputError, match="min_statements"):
         topic_labels(model, min_statements=-1)
+    # The topics table (and the report's top-terms figure drawn from it) leaves them out too, except by weight.
+    for rank_by in ("relevance", "frex", "lift", "score"):
+        assert "scam" in describe_topics(model, top_n=3, rank_by=rank_by, min_statements=0)["term"].tolist()
+        assert "scam" not in describe_topics(model, top_n=3, rank_by=rank_by)["term"].tolist()
+    assert "scam" in describe_topics(model, top_n=3, rank_by="weight")["term"].tolist()
+    assert "scam" in describe_topics(small, top_n=3, rank_by="frex")["term"].tolist()
+    with pytest.raises(InputError, match="min_statements"):
+        describe_topics(model, min_statements=-1)
 
 
 def test_the_label_floor_setting_is_checked_with_a_one_line_error():

@@ -152,7 +152,7 @@ def run_topics(cfg: AnalysisConfig, *, corpus, tokens, dtm, texts=None, on_spark
 
 def _described(cfg: AnalysisConfig, *, corpus: Any, k: int, reason: str, selection: Any, ensemble: Any) -> TopicRun:
     topics = tp.describe_topics(ensemble, lambda_=cfg.topics.relevance_lambda, top_n=cfg.topics.top_n,
-                                frexweight=cfg.topics.frexweight)
+                                frexweight=cfg.topics.frexweight, min_statements=cfg.topics.label_min_statements)
     labels = tp.topic_labels(ensemble, lambda_=cfg.topics.relevance_lambda, label_by=cfg.topics.label_by,
                              frexweight=cfg.topics.frexweight, min_statements=cfg.topics.label_min_statements)
     passages = tp.representative_passages(ensemble, corpus=corpus, top_n=3)

@@ -182,7 +182,7 @@ class TopicConfig:
         top terms of every ranking beside the label.
     label_min_statements = 5
         A term used in fewer statements never names a topic nor appears in
-        ``topic_labels``' ranked lists (the most probable terms excepted): FREX and
+        ``topic_labels``' ranked lists or ``describe_topics``' table (the most probable terms excepted): FREX and
         lift favour words a few speeches repeat (Commons: "scam" and "regeneration",
         3 speeches each of 1,000, led labels). Never more than 1 % of the statements
         is asked, so a corpus of 100 statements or fewer keeps every term; 0 = off.

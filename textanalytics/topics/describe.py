@@ -118,7 +118,8 @@ def _check(lambda_: float, top_n: int) -> None:
 @renamed_keywords(by="rank_by")
 def describe_topics(model: TopicModel | TopicEnsemble, *, lambda_: float = 0.6, top_n: int = 10,
                     rank_by: Ranking = "relevance", frexweight: float = 0.5,
-                    exclude: Collection[str] | None = None, frex_weight: float | None = None) -> pd.DataFrame:
+                    exclude: Collection[str] | None = None, frex_weight: float | None = None,
+                    min_statements: int = 5) -> pd.DataFrame:
     """Top terms of every topic with five scores.
 
     Parameters
@@ -140,6 +141,11 @@ def describe_topics(model: TopicModel | TopicEnsemble, *, lambda_: float = 0.6, 
         Terms never listed (e.g. terms used everywhere); None = none.
     frex_weight:
         Deprecated: the old weight on *exclusivity*, ``frexweight = 1 − frex_weight``.
+    min_statements:
+        A term used in fewer statements is not listed, as in :func:`topic_labels` (the same
+        floor as ``[topics] label_min_statements``, asking at most 1 % of the statements;
+        0 = off). Not applied when ``rank_by = "weight"``: the most probable terms are listed
+        as they are. Needs the model's ``term_statements`` (else no floor).
 
     Returns
     -------
@@ -163,7 +169,11 @@ def describe_topics(model: TopicModel | TopicEnsemble, *, lambda_: float = 0.6, 
         raise InputError(f"rank_by: expected one of {', '.join(map(repr, RANKINGS))}, got {rank_by!r}")
     _check(lambda_, top_n)
     scores = _scores(m, lambda_, _frexweight(frexweight, frex_weight, "describe_topics"))
-    idx = _ranked(scores[rank_by], top_n, _excluded(m, exclude))
+    excluded = _excluded(m, exclude)
+    rare = _rare(m, min_statements)
+    if rare is not None and rank_by != "weight":
+        excluded = rare if excluded is None else np.union1d(excluded, rare)
+    idx = _ranked(scores[rank_by], top_n, excluded)
     n = idx.shape[1]
     rows = np.repeat(np.arange(m.k), n)
     cols = idx.ravel()
