@@ -144,8 +144,9 @@ def bench_engines() -> list[str]:
 
 
 def bench_report_seeds(runs: int) -> dict:
+    """Cold and warm seeds report, and cold without keyword-assisted topics (``[themes] seeded_topics = false``)."""
     res = {}
-    for label in ("cold", "warm"):
+    for label in ("cold", "warm", "cold_unseeded"):
         samples = []
         for _ in range(runs):
             with tempfile.TemporaryDirectory() as tmp:
@@ -156,11 +157,15 @@ def bench_report_seeds(runs: int) -> dict:
                 from textanalytics.report import build_report
                 cfg = load_config({str(ROOT / "analysis.toml")!r})
                 cfg = cfg.replace(preprocess=dataclasses.replace(cfg.preprocess, cache_dir={str(cache)!r}))
+                if {label == "cold_unseeded"!r}:
+                    cfg = cfg.replace(themes=dataclasses.replace(cfg.themes, seeded_topics=False))
                 if {label == "warm"!r}:
                     build_report(cfg, out={str(Path(tmp) / "warmup")!r}, base_dir={str(ROOT)!r})
-                t1 = time.perf_counter()
+                cpu = lambda: sum(getattr(resource.getrusage(who), f) for who in (resource.RUSAGE_SELF,
+                                  resource.RUSAGE_CHILDREN) for f in ("ru_utime", "ru_stime"))
+                t1, c1 = time.perf_counter(), cpu()
                 build_report(cfg, out={str(Path(tmp) / "out")!r}, base_dir={str(ROOT)!r})
-                _done(report_seconds=time.perf_counter() - t1)
+                _done(report_seconds=time.perf_counter() - t1, report_cpu_seconds=cpu() - c1)
                 """
                 samples.append(child(code))
         res[label] = median_of(samples)
@@ -246,9 +251,16 @@ def main(argv=None) -> int:
     if want("report_seeds"):
         print("report on seeds ...", file=sys.stderr)
         r = bench_report_seeds(args.runs)
-        lines = sections["report_seeds"] = ["## Report on the seeds", "", "| run | seconds | peak RSS (MB) |", "| --- | --- | --- |",
-                  f"| cold (empty cache) | {fmt(r['cold']['report_seconds'], 1)} | {fmt(r['cold']['peak_rss_mb'], 0)} |",
-                  f"| warm (cached tokens, models, figures) | {fmt(r['warm']['report_seconds'], 1)} | {fmt(r['warm']['peak_rss_mb'], 0)} |", ""]
+        row = lambda name, x: (f"| {name} | {fmt(x['report_seconds'], 1)} | {fmt(x['report_cpu_seconds'], 1)} | "  # noqa: E731
+                               f"{fmt(x['peak_rss_mb'], 0)} |")
+        lines = sections["report_seeds"] = [
+            "## Report on the seeds", "",
+            "CPU: user + system seconds of the whole process, forked workers included (with 2 cores the report "
+            "cannot take less than half of it).", "",
+            "| run | seconds | CPU seconds | peak RSS (MB) |", "| --- | --- | --- | --- |",
+            row("cold (empty cache)", r["cold"]),
+            row("warm (cached tokens, models, figures)", r["warm"]),
+            row("cold, without keyword-assisted topics (`[themes] seeded_topics = false`)", r["cold_unseeded"]), ""]
     if want("report_news") and have_news:
         print("report on news_articles ...", file=sys.stderr)
         r = report_on(NEWS, label="1x", runs=args.runs)

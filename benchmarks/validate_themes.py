@@ -29,6 +29,7 @@ Run from the project root::
 
     .venv/bin/python benchmarks/validate_themes.py --reps 10  # ~4 minutes on 2 busy cores
     .venv/bin/python benchmarks/validate_themes.py --quick    # seeds only
+    .venv/bin/python benchmarks/validate_themes.py --shapes 60x300 60x150  # seeded stability per chain shape
 """
 
 from __future__ import annotations
@@ -169,9 +170,11 @@ def planted_recovery(*, reps: int, k: int = 8, n_seeded: int = 5, n_seed_words: 
             "seconds_lda_per_fit": round(lda_seconds / reps, 2)}
 
 
-def seeded_identity(*, settings: tuple[tuple[float | None, int | None, int | None], ...]) -> list[dict]:
+def seeded_identity(*, settings: tuple[tuple[float | None, int | None, int | None], ...],
+                    first_seed: int | None = None) -> list[dict]:
     """Stability and identity of the seeded topics on the seeds corpus, per (seededlda weight, chains,
-    chain iterations) setting, ``None`` for the default (module docstring)."""
+    chain iterations) setting, ``None`` for the default (module docstring); the fits' seeds are
+    ``first_seed, first_seed + 1, ...`` (None: the config's seed)."""
     from textanalytics.themes.seeded import CHAIN_ITERATIONS, CHAINS, SEED_WEIGHT
     from textanalytics.features import build_dtm, topic_model_matrix
     from textanalytics.topics import stats
@@ -182,7 +185,8 @@ def seeded_identity(*, settings: tuple[tuple[float | None, int | None, int | Non
     codebook = read_codebook(cfg.themes.codebook)
     full = build_dtm(inputs.tokens, unit=cfg.preprocess.unit)
     dtm, _ = topic_model_matrix(full, labels=None, config=cfg.vocabulary)
-    seeds = [cfg.seed + i for i in range(cfg.topics.n_seeds)]
+    first = cfg.seed if first_seed is None else int(first_seed)
+    seeds = [first + i for i in range(cfg.topics.n_seeds)]
     out = []
     for w, chains, iterations in settings:
         default = w is None and chains is None and iterations is None
@@ -198,7 +202,7 @@ def seeded_identity(*, settings: tuple[tuple[float | None, int | None, int | Non
         kept = [stats.agreement(ens.reference.topic_term, m.topic_term, top_n=cfg.topics.top_n)[0][:s] == np.arange(s)
                 for m in ens.refits]
         drift = seeded_drift(ens, top_n=cfg.topics.top_n)
-        out.append({"seed_weight": w, "chains": chains, "chain_iterations": iterations or cfg.topics.sampling_iterations,
+        out.append({"seeds": seeds, "seed_weight": w, "chains": chains, "chain_iterations": iterations or cfg.topics.sampling_iterations,
                     "default": default, "seeded_topics": s, "fits": len(seeds),
                     "stability_mean": round(float(drift["stability"].mean()), 3),
                     "stability_min": round(float(drift["stability"].min()), 3),
@@ -214,8 +218,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="seeds only, 5 planted corpora")
     parser.add_argument("--reps", type=int, default=20, help="planted corpora")
+    parser.add_argument("--shapes", nargs="+", metavar="CHAINSxITERATIONS",
+                        help="only the seeds' stability of these chain shapes (e.g. 60x300 60x150), for the "
+                             "fits of seeds 1-3 and of 4-6; written to benchmarks/validate_themes_shapes.json")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
+    if args.shapes:
+        shapes = [tuple(int(x) for x in shape.lower().split("x")) for shape in args.shapes]
+        rows = [row for first in (1, 4) for row in seeded_identity(
+            settings=tuple((None, c, i) for c, i in shapes), first_seed=first)]
+        print(json.dumps(rows, indent=1, default=str))
+        (ROOT / "benchmarks" / "validate_themes_shapes.json").write_text(json.dumps(rows, indent=1, default=str) + "\n")
+        return
     results: dict = {"counts": [compare_counts("analysis.toml", "seeds/themes.toml")]}
     if not args.quick:
         results["counts"].append(compare_counts("docs/examples/commons.toml",
