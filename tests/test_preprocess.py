@@ -405,3 +405,16 @@ def test_a_stopword_sequence_matches_across_punctuation(tmp_path):
     tokens = run({"s": ["Police left. Send Facebook Twitter Google+ Whatsapp Tumblr. The man stayed."]},
                  phrases=False, aliases="", stopword_files=(str(line),))
     assert rows(tokens, keep=True)["term"].tolist() == ["police", "left", "man", "stay"]
+
+
+def test_the_news_example_furniture_file_drops_the_passages_as_news_articles_print_them():
+    # docs/examples/news_furniture.txt: lines copied from news_articles' repeated_passages table, matched on
+    # the articles' own spelling (names with a possessive, "Google+", a question mark inside a promotion).
+    furniture = ROOT / "docs" / "examples" / "news_furniture.txt"
+    text = ("Rutte won. Send Facebook Twitter Google+ Whatsapp Tumblr linkedin stumble Digg reddit Newsvine "
+            "Permalink. Do you have information you want to share with the Huffington Post? Share this slide: "
+            "How will Donald Trump's first days impact YOU? The views expressed in this article are the author's own "
+            "and do not necessarily reflect Al Jazeera's editorial policy. The views do not necessarily reflect "
+            "those of China Daily. China Daily European Weekly. Voters stayed home.")
+    tokens = run({"s": [text]}, phrases=False, aliases="", stopword_files=(str(furniture),))
+    assert rows(tokens, keep=True)["term"].tolist() == ["rutte", "win", "voter", "stay", "home"]
