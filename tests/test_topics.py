@@ -206,6 +206,8 @@ def test_select_k_table_rule_and_override(sim):
     assert sel.summary["heldout"].lt(0).all() and sel.summary["exclusivity"].between(0, 10).all()
     assert sel.summary["stability"].between(0, 1).all() and (sel.summary["baseline"] > 0).all()
     assert sel.params["heldout"]["documents"] == 3 and not sel.params["k_grid_automatic"]
+    # The balance's standard error per K: the spread of its five fits' own scores around the rule's score.
+    assert (sel.summary["score_se"] > 0).all()
     ens = sel.ensemble()
     assert isinstance(ens, TopicEnsemble) and ens.k == sel.chosen_k and ens.seeds == [1, 2]
     assert len(ens.reference.units) == 36 and ens.reference.c_npmi is not None  # the whole matrix
@@ -322,6 +324,7 @@ def test_select_k_without_subsamples_or_likelihood(sim):
     cheap = select_k(sim.dtm, texts=sim.texts, seeds=[1], k_grid=[2, 3], config=dataclasses.replace(FAST, n_subsamples=0))
     assert len(cheap.table) == 2 and cheap.summary["stability"].isna().all() and cheap.summary["stable"].all()
     assert "stable beyond chance" not in cheap.reason and cheap.chosen_k in (2, 3)
+    assert cheap.summary["score_se"].isna().all() and "of that balance" not in cheap.reason  # one fit per K
     nmf = select_k(sim.dtm, texts=sim.texts, seeds=[1], k_grid=[2, 3],
                    config=dataclasses.replace(FAST, engine="nmf", n_subsamples=2))
     assert nmf.table["heldout"].isna().all() and "held-out" not in nmf.reason and "nan" not in nmf.reason

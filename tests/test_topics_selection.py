@@ -286,3 +286,33 @@ def test_stability_cap_stops_at_the_most_stable_k():
     assert res["most_stable_k"] == 16 and res["k_cap"] == 16 and abs(res["k"] - 15) <= 2
     old = rule.gated_frontier(**t, cap_tolerance=1.0)
     assert old["k_cap"] == 18 and old["k"] == 18
+
+
+def test_fit_balance_scores_average_to_the_rules_score():
+    # The frontier's score is affine in coherence and exclusivity, so the mean of a K's fit scores is its score.
+    rng = np.random.default_rng(3)
+    k = np.repeat([2, 3, 4, 5], 5)
+    fit_c, fit_x = rng.normal(0.05, 0.02, len(k)), rng.normal(9.0, 0.3, len(k)) + k / 10
+    c = pd.Series(fit_c).groupby(k).mean().to_numpy()
+    x = pd.Series(fit_x).groupby(k).mean().to_numpy()
+    stable = np.array([True, True, False, True])
+    fits = rule.balance_scores(c, x, stable, fit_coherence=fit_c, fit_exclusivity=fit_x)
+    res = rule.gated_frontier([2, 3, 4, 5], [np.nan] * 4, [np.nan] * 4, c, x, [.6, .6, .1, .6], [.2] * 4)
+    np.testing.assert_allclose(pd.Series(fits).groupby(k).mean().to_numpy(), res["score"])
+
+
+def test_reason_says_when_the_fits_do_not_separate_the_frontier():
+    summary = pd.DataFrame({"k": [6, 8, 10], "heldout": [-7.3] * 3, "c_npmi": [0.010, 0.013, 0.012],
+                            "exclusivity": [9.2, 9.5, 9.6], "stability": [.4] * 3, "baseline": [.1] * 3,
+                            "stable": True, "frontier": [False, True, True], "score": [-1.0, 0.6, 0.4],
+                            "score_se": [0.3, 0.3, 0.3]})
+    summary["excess"] = summary["stability"] - summary["baseline"]
+    res = {"k": 8, "fallback": False, "k_1se": None, "k_cap": None}
+    cfg = sel.TopicConfig()
+    text = sel._reason(summary, res, config=cfg, extended=[], fixed=False)
+    assert "puts K = 10 within one standard error of that balance" in text and "K = 6" not in text.split("but")[-1]
+    # Fits that agree closely (or a single fit per K: no error) leave the choice as it is.
+    for se in (0.05, np.nan):
+        assert "standard error of that balance" not in sel._reason(summary.assign(score_se=se), res, config=cfg,
+                                                                    extended=[], fixed=False)
+    assert sel._reason(summary.drop(columns="score_se"), res, config=cfg, extended=[], fixed=False).startswith("K=8")

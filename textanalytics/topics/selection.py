@@ -27,7 +27,7 @@ from .config import TopicConfig
 from .heldout import HeldoutSplit, eval_heldout, make_heldout
 from .model import ModelSelection, TopicModel
 from .selection_metrics import matched_agreement, matched_null, semantic_coherence, subsample_rows, exclusivity
-from .selection_rule import K_RULE, default_k_grid, extend_k_grid, gated_frontier
+from .selection_rule import K_RULE, balance_scores, default_k_grid, extend_k_grid, gated_frontier
 
 logger = logging.getLogger(__name__)
 
@@ -195,6 +195,11 @@ def _summarise(grid: _Grid, config: TopicConfig) -> tuple[pd.DataFrame, pd.DataF
     summary["capped"] = res["capped"]
     summary["frontier"] = res["frontier"]
     summary["score"] = res["score"]
+    # How firmly the fits separate the Ks' balance: each fit's own score, standardised as the means are.
+    fit_score = pd.Series(balance_scores(summary["c_npmi"], summary["exclusivity"], res["stable"],
+                                         fit_coherence=table["c_npmi"], fit_exclusivity=table["exclusivity"]))
+    spread = fit_score.groupby(table["k"].to_numpy()).agg(lambda v: _nanse(v.to_numpy()))
+    summary["score_se"] = spread.reindex(ks).to_numpy(dtype=float)
     return table, summary, res
 
 
@@ -235,6 +240,11 @@ def _reason(summary: pd.DataFrame, res: dict[str, Any], *, config: TopicConfig, 
             facts.append(f"stability {row['stability']:.2f} vs {row['baseline']:.2f} by chance")
         parts.append(f"of the coherence–exclusivity frontier K = {_span(front)}, K={k} has the best balance "
                      f"({', '.join(facts)})")
+        close = _not_separated(summary, k)
+        if close:
+            parts.append(f"but the spread of each K's fits puts K = {_span(close)} within one standard error of "
+                         f"that balance, so the data fit {'it' if len(close) == 1 else 'them'} about as well as "
+                         f"K={k}: compare their topics (model_selection) before settling on K={k}")
         text = "; ".join(parts)
     if extended:
         text += (f". The automatic grid was extended once (K = {', '.join(map(str, extended))}) because the "
@@ -245,6 +255,19 @@ def _reason(summary: pd.DataFrame, res: dict[str, Any], *, config: TopicConfig, 
         if not (side == "smallest" and k == 2):
             text += "; widen [topics] k_grid to look further"
     return text
+
+
+def _not_separated(summary: pd.DataFrame, k: int) -> list[int]:
+    """Other frontier Ks whose balance (``score``) is within one standard error of the difference from K's,
+    the errors from each K's fits (``score_se``); none without them (a single fit per K)."""
+    if "score_se" not in summary:
+        return []
+    s = summary.set_index("k")
+    se_k = s.at[k, "score_se"]
+    front = s[s["frontier"] & (s.index != k)]
+    gap = s.at[k, "score"] - front["score"]
+    within = gap <= np.hypot(se_k, front["score_se"])  # NaN errors compare False
+    return [int(j) for j in front.index[within.to_numpy(dtype=bool)]]
 
 
 def search_k(fit: FitFunction, *, counts: sp.spmatrix, vocabulary: tuple[str, ...], texts: Any,

@@ -10,7 +10,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-__all__ = ["K_RULE", "K_LADDER", "SEARCH_SETTINGS", "default_k_grid", "extend_k_grid", "gated_frontier"]
+__all__ = ["K_RULE", "K_LADDER", "SEARCH_SETTINGS", "default_k_grid", "extend_k_grid", "gated_frontier",
+           "balance_scores"]
 
 #: The documented rule :func:`~textanalytics.topics.select_k` applies (:func:`gated_frontier`).
 K_RULE = (
@@ -63,10 +64,27 @@ def extend_k_grid(grid: Sequence[int], steps: int = 2) -> tuple[int, ...]:
 # ---------------------------------------------------------------------------------------------
 # The rule
 # ---------------------------------------------------------------------------------------------
-def _zscore(values: np.ndarray, among: np.ndarray) -> np.ndarray:
+def _zscore(values: np.ndarray, among: np.ndarray, at: Any = None) -> np.ndarray:
+    """``values`` (or the values ``at``) standardised by the mean and SD of ``values[among]``."""
     sub = values[among]
     sd = sub.std()
-    return (values - sub.mean()) / (sd if sd > 0 else 1.0)
+    x = values if at is None else np.asarray(at, dtype=float)
+    return (x - sub.mean()) / (sd if sd > 0 else 1.0)
+
+
+def balance_scores(coherence: Sequence[float], exclusivity: Sequence[float], stable: Sequence[bool], *,
+                   fit_coherence: Sequence[float], fit_exclusivity: Sequence[float]) -> np.ndarray:
+    """The frontier's balance (step 4 of :data:`K_RULE`) of single fits: each fit's coherence and
+    exclusivity standardised by the per-K means' mean and SD over the ``stable`` Ks, as the rule
+    standardises the means, and summed. Their spread within a K tells how firmly the data
+    separate one K's balance from another's.
+
+    >>> balance_scores([0.0, 0.1], [8.0, 9.0], [True, True], fit_coherence=[0.1], fit_exclusivity=[8.0]).tolist()
+    [0.0]
+    """
+    c, x = np.asarray(coherence, dtype=float), np.asarray(exclusivity, dtype=float)
+    st = np.asarray(stable, dtype=bool)
+    return _zscore(c, st, fit_coherence) + _zscore(x, st, fit_exclusivity)
 
 
 def gated_frontier(k: Sequence[int], heldout: Sequence[float], heldout_se: Sequence[float],
