@@ -418,3 +418,16 @@ def test_the_news_example_furniture_file_drops_the_passages_as_news_articles_pri
             "those of China Daily. China Daily European Weekly. Voters stayed home.")
     tokens = run({"s": [text]}, phrases=False, aliases="", stopword_files=(str(furniture),))
     assert rows(tokens, keep=True)["term"].tolist() == ["rutte", "win", "voter", "stay", "home"]
+
+
+def test_urls_and_email_addresses_are_dropped_as_urls_unless_asked_to_keep_them():
+    text = ["Write to wuyiyao@chinadaily.com.cn or see http://dw.com/p/2wx5c and www.un.org today. Amazon.com grew."]
+    tokens = run({"s": text}, phrases=False, aliases="")
+    assert rows(tokens, reason="url")["token"].tolist() == ["wuyiyao@chinadaily.com.cn", "http://dw.com/p/2wx5c",
+                                                           "www.un.org"]
+    assert rows(tokens, keep=True)["term"].tolist() == ["write", "today", "amazon.com", "grow"]  # a name, not a link
+    kept = run({"s": text}, phrases=False, aliases="", drop_urls=False)
+    assert "wuyiyao@chinadaily.com.cn" in rows(kept, keep=True)["term"].tolist()
+    assert not (rows(kept)["reason"] == "url").any()
+    with pytest.raises(InputError, match=r"\[preprocess\] drop_urls"):
+        PreprocessConfig(drop_urls="yes")

@@ -31,6 +31,9 @@ SEED_PAGES = sorted((ROOT / "seeds" / "raw").glob("*.txt"))
     ("don't stop", ["don't", "stop"]),
     ("(FTFs)...", ["(", "FTFs", ")", ".", ".", "."]),
     ("see https://un.org/sc/ctc. Now", ["see", "https://un.org/sc/ctc", ".", "Now"]),
+    ("write to wuyiyao@chinadaily.com.cn.", ["write", "to", "wuyiyao@chinadaily.com.cn", "."]),
+    ("(a.b+c-d@mail.un.org) it's+x@y.io", ["(", "a.b+c-d@mail.un.org", ")", "it's", "+", "x@y.io"]),
+    ("@UN and a@b, not an address", ["@", "UN", "and", "a", "@", "b", ",", "not", "an", "address"]),
     ("resolution 2178(2014)", ["resolution", "2178", "(", "2014", ")"]),
 ])
 def test_word_tokenize(text, expected):
@@ -38,7 +41,8 @@ def test_word_tokenize(text, expected):
 
 
 def test_nltk_regexp_tokenizer_uses_the_same_pattern():
-    for text in ["ISIL\u2019s fighters (FTFs) met the U.N. in 2019.", "see https://un.org/sc. Now"]:
+    for text in ["ISIL\u2019s fighters (FTFs) met the U.N. in 2019.", "see https://un.org/sc. Now",
+                 "mail a.b@un.org or @un"]:
         assert word_tokenizer.tokenize(text) == word_tokenize(text)
 
 
@@ -63,10 +67,11 @@ def test_numpy_engine_equals_regex_engine_on_seeds_and_tricky_text():
 
 def test_numpy_engine_equals_regex_engine_on_random_strings():
     pieces = list("ab Z1.,:/-'\u2019\u2010\u2011\xad_\u00e9\u0663 \n()\"") + [
-        "U.N.", "https://x.y/z", "www.a.b", "1,000", "e.g.", "ISIL\u2019s"]
+        "U.N.", "https://x.y/z", "www.a.b", "1,000", "e.g.", "ISIL\u2019s", "@", "@", "a@b.cd", "x+y@", "@z.co",
+        ".", "+"]
     rng = random.Random(7)
     splitter = WholeParagraph()
-    for _ in range(400):
+    for _ in range(1500):
         s = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))
         a = tokenize_chunk([s], splitter=splitter, engine="regex")
         b = tokenize_chunk([s], splitter=splitter, engine="numpy")

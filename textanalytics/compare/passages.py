@@ -37,6 +37,7 @@ import pandas as pd
 
 from ..grouping import is_missing, label_str
 from ..preprocessing.model import column_codes
+from ..preprocessing.words import is_url_token
 from ..results import TableResult
 
 __all__ = ["repeated_passages", "RepeatedPassages", "PASSAGE_COLUMNS", "piece_fingerprints", "piece_near_grams",
@@ -109,10 +110,9 @@ def _runs(table: pd.DataFrame) -> _Runs:
     """The words of a token table (its tokens but punctuation, numbers and URLs) and their runs' hashes."""
     codes, types = column_codes(table["token"])
     lower = [t.lower() for t in types]
-    is_word = np.array([any(c.isalpha() for c in t) and "://" not in t and not t.startswith("www.") for t in lower],
-                       dtype=bool)
+    is_word = np.array([any(c.isalpha() for c in t) and not is_url_token(t) for t in lower], dtype=bool)
     reason_codes, reasons = column_codes(table["reason"])
-    not_word = np.isin(reason_codes, [i for i, r in enumerate(reasons) if r in ("punctuation", "number")])
+    not_word = np.isin(reason_codes, [i for i, r in enumerate(reasons) if r in ("punctuation", "number", "url")])
     rows = np.flatnonzero(is_word[codes] & ~not_word)
     scode, ids = column_codes(table["statement_id"])
     statement, word_codes = scode[rows], codes[rows]

@@ -91,6 +91,10 @@ class PreprocessConfig:
         They also drop canonical tokens and phrases: ``["un", "vladimir_putin"]``.
     drop_numbers = true
         Drop numbers (``2019``, ``1,000``, ``16-17``, ``70th``).
+    drop_urls = true
+        Drop URLs (``http://dw.com/p/2wx5c``, ``www.un.org``) and e-mail addresses
+        (``wuyiyao@chinadaily.com.cn``), each one token (reason ``url``): they are no words,
+        and a newspaper's bylines would make its writers' domain a term.
     min_length = 2
         Drop lemmas shorter than this many characters (reason ``short``).
     keep_resolution_numbers = true
@@ -154,6 +158,7 @@ class PreprocessConfig:
     stopword_files: tuple[str, ...] = ()
     extra_stopwords: tuple[str, ...] = ()
     drop_numbers: bool = True
+    drop_urls: bool = True
     min_length: int = 2
     keep_resolution_numbers: bool = True
     aliases: str = ""
@@ -172,7 +177,7 @@ class PreprocessConfig:
         check.choice("unit", ("paragraph", "statement"))
         check.choice("sentence_splitter", ("punkt", "punkt_trained", "none"))
         check.choice("proper_nouns", ("keep", "lemmatise"))
-        for name in ("lowercase", "lemmatize", "drop_numbers", "keep_resolution_numbers", "drop_alias_repeats",
+        for name in ("lowercase", "lemmatize", "drop_numbers", "drop_urls", "keep_resolution_numbers", "drop_alias_repeats",
                      "phrases"):
             check.boolean(name)
         # Paths are resolved against the config file's folder later; here: strings without NUL.

@@ -21,7 +21,7 @@ Unit = Literal["paragraph", "statement"]
 
 #: Values of ``Tokens.table["reason"]`` in category order ("" = kept).
 REASONS: tuple[str, ...] = ("", "punctuation", "number", "stopword", "short", "alias_part",
-                            "phrase_part")
+                            "phrase_part", "url")
 
 
 def column_codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
@@ -69,8 +69,8 @@ class Tokens:
         aliases), ``term`` (the feature used by models: the lemma, or the joined
         phrase ``foreign_terrorist_fighter`` on the first token of a phrase),
         ``keep`` (bool), ``reason`` (why a token was dropped: ``stopword``,
-        ``punctuation``, ``number``, ``short``, ``alias_part``, ``phrase_part``;
-        "" when kept). Rows are sorted by ``statement_id, paragraph, position``.
+        ``punctuation``, ``number``, ``short``, ``alias_part``, ``phrase_part``,
+        ``url`` (a URL or an e-mail address); "" when kept). Rows are sorted by ``statement_id, paragraph, position``.
         Storage is compact: the string columns are categoricals, the numbers
         int32 (about 33 bytes a token, so 16 M tokens take about 500 MB).
         Group categoricals with ``observed=True`` (or ``.astype(str)`` first):

@@ -19,6 +19,7 @@ from .config import PreprocessConfig
 from .lemmatize import lemma_keys, normalize_word, recase
 from .proper_nouns import CaseCounts, KeptForms, kept_forms, kept_tokens
 from .state import REASON_CODE, Vocab
+from .words import is_url_token
 
 _NUMBER = re.compile(r"^[+\-\u2212]?\d[\d.,:/\-]*(?:st|nd|rd|th|s)?$")
 #: A token with a letter or digit (else it is punctuation).
@@ -57,10 +58,13 @@ def _reasons(types: list[str], lower: list[str], keys: list[str], config: Prepro
     has_alnum = HAS_ALNUM.search
     is_number = _NUMBER.match
     r_punct, r_number = REASON_CODE["punctuation"], REASON_CODE["number"]
-    r_stop, r_short = REASON_CODE["stopword"], REASON_CODE["short"]
+    r_stop, r_short, r_url = REASON_CODE["stopword"], REASON_CODE["short"], REASON_CODE["url"]
+    drop_urls = config.drop_urls
     for i, (t, w, k) in enumerate(zip(types, lower, keys)):
         if not has_alnum(t):
             reason[i] = r_punct
+        elif drop_urls and is_url_token(w):
+            reason[i] = r_url
         elif w[0] in "+-\u22120123456789" and is_number(w):
             digits[i] = w.isdigit() and w.isascii() and len(w) <= 5
             if config.drop_numbers:

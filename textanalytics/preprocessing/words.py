@@ -6,7 +6,7 @@ joined by hyphens (also the non-breaking ``‑``), apostrophes (``'``, ``’``) 
 periods between word characters, or by ``, : /`` before a digit: ``Al-Qaida``,
 ``anti‑terrorism``, ``ISIL's``, ``ISIL’s``, ``don't``, ``1,000``, ``9:00``,
 ``2013/14``; ``ISIL/DAESH`` is three tokens. A final period stays on
-acronyms (``U.N.``, ``e.g.``). URLs are one token. Every other non-space
+acronyms (``U.N.``, ``e.g.``). URLs and e-mail addresses are one token. Every other non-space
 character is a token (``terrorists’`` is ``terrorists`` + ``’``; possessives
 are stripped later, when lemmatising).
 
@@ -44,10 +44,26 @@ _JOIN = "\\-\u2010\u2011\u00ad'\u2019."  # hyphens (incl. non-breaking, soft), a
 #: a token of its own. The ``(?=\S)`` guard lets the engine skip spaces fast.
 WORD_PATTERN = rf"(?=\S)(?:\w+(?:[{_JOIN}]\w+|[,:/]\d+)*(?:(?<=\.[^\W\d_])\.)?|[^\w\s])"
 
-#: :data:`WORD_PATTERN` with URLs (``http://…``, ``www.…``) kept whole; used for
-#: the texts that contain one (the extra alternative costs 10% on every token).
+#: An e-mail address (``wuyiyao@chinadaily.com.cn``): a word character, then word characters,
+#: ``. + -``, an ``@`` and a domain of two or more dot-separated labels.
+EMAIL_PATTERN = r"\w[\w.+-]*@\w[\w-]*(?:\.\w[\w-]*)+"
+
+#: :data:`WORD_PATTERN` with URLs (``http://…``, ``www.…``) and e-mail addresses kept whole; used for
+#: the texts that contain one (the extra alternatives cost 10% on every token).
 URL_WORD_PATTERN = (r"(?=\S)(?:(?:https?://|www\.)[^\s<>\"'\u201c\u201d]*[^\s<>\"'\u201c\u201d.,;:!?)\]]|"
-                    + WORD_PATTERN[len("(?=\\S)(?:"):])
+                    + EMAIL_PATTERN + "|" + WORD_PATTERN[len("(?=\\S)(?:"):])
+
+_URL_OR_EMAIL = re.compile(r"(?:https?://|www\.)\S+|" + EMAIL_PATTERN, re.IGNORECASE)
+
+
+def is_url_token(token: str) -> bool:
+    """True for a token the tokeniser made of a URL or an e-mail address.
+
+    >>> [is_url_token(t) for t in ("http://dw.com/p/2wx5c", "www.un.org", "a.b@un.org", "un.org", "@")]
+    [True, True, True, False, False]
+    """
+    return ("://" in token or "@" in token or token[:4].lower() == "www.") and _URL_OR_EMAIL.fullmatch(token) is not None
+
 
 _TOKEN_RE = re.compile(WORD_PATTERN)
 _URL_TOKEN_RE = re.compile(URL_WORD_PATTERN)
@@ -67,7 +83,7 @@ def __getattr__(name: str):
 
 
 def _findall_for(text: str):
-    return _url_findall if ("://" in text or "www." in text) else _findall
+    return _url_findall if ("://" in text or "www." in text or "@" in text) else _findall
 
 
 def word_tokenize(text: str) -> list[str]:
@@ -188,13 +204,16 @@ def _regex_chunk(texts: Sequence[str], *, splitter: SentenceSplitter) -> Tokeniz
 #     a digit run entered through , : / a non-digit word character starts a new token
 #     (the pattern's \d+ stops there);
 #   * every other character that is not whitespace is a token of its own;
-#   * with a URL (http://, https://, www.) at a token start, the URL is one token.
+#   * with a URL (http://, https://, www.) or an e-mail address (EMAIL_PATTERN) at a token start, it is one
+#     token, read left to right (a URL first where both begin at the same token start).
 # Token strings are identified by a 64-bit polynomial hash of their characters, checked
 # against length, first and last character (on a mismatch the regex engine is used instead).
 
 _W, _D, _L, _S, _J, _C, _DOT = 1, 2, 4, 8, 16, 32, 64
 _JOIN_CHARS = frozenset("-\u2010\u2011\u00ad'\u2019.")
 _URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"'\u201c\u201d]*[^\s<>\"'\u201c\u201d.,;:!?)\]]")
+_EMAIL_RE = re.compile(EMAIL_PATTERN)
+_EMAIL_LOCAL = frozenset("+-.")
 _B1 = 0x9E3779B97F4A7C15  # an odd 64-bit base
 
 
@@ -286,8 +305,8 @@ def _numpy_tokens(text: str, cp: np.ndarray | None = None) -> tuple[list[str], n
         brk[cand] = (run_start > 0) & comma_glue[np.maximum(run_start - 1, 0)]
     start = (inword & ~np.concatenate([f, inword[:-1]])) | brk | punct
     member = inword | punct
-    if "://" in text or "www." in text:
-        _mark_urls(text, word, glue | trail, start, member)
+    if "://" in text or "www." in text or "@" in text:
+        _mark_links(text, word, digit, glue | trail, start, member)
     # A token ends at the next position that starts a token or is no token character.
     stops = np.append(np.flatnonzero(start | ~member), n)
     at_start = np.append(start[stops[:-1]], False)
@@ -309,37 +328,77 @@ def _numpy_tokens(text: str, cp: np.ndarray | None = None) -> tuple[list[str], n
     return types, codes.astype(np.int64), starts
 
 
-def _mark_urls(text: str, word: np.ndarray, glue: np.ndarray, start: np.ndarray,
-               member: np.ndarray) -> None:
-    """Make every URL that begins at a token start one token (arrays changed in place).
-
-    The regex engine tries a URL only where a token starts, and resumes after
-    it; a joiner right after a URL therefore stands alone (it glues nothing).
-    """
+def _one_token(text: str, a: int, b: int, word: np.ndarray, digit: np.ndarray, glue: np.ndarray,
+               start: np.ndarray, member: np.ndarray) -> None:
+    """Make ``text[a:b]`` one token (arrays changed in place); the regex engine resumes at ``b``, so a
+    joiner right after it stands alone (it glues nothing), and a digit run after that joiner was not
+    entered through it (a letter right after the run does not start a new token)."""
     n = len(text)
-    pos = 0
+    start[a + 1:b] = False
+    member[a:b] = True
+    if b < n and member[b]:
+        start[b] = True
+        if glue[b] and b + 1 < n and member[b + 1]:
+            start[b + 1] = True
+            if digit[b + 1]:
+                e = b + 1
+                while e < n and digit[e]:
+                    e += 1
+                if e < n and word[e]:
+                    start[e] = False
+
+
+def _next_url(text: str, pos: int, start: np.ndarray) -> tuple[int, int] | None:
+    """The first URL at or after ``pos`` that begins at a token start: its span, or None."""
     find = text.find
-    next_http, next_www = find("http"), find("www.")
     while True:
-        if next_http != -1 and next_http < pos:
-            next_http = find("http", pos)
-        if next_www != -1 and next_www < pos:
-            next_www = find("www.", pos)
-        if next_http == -1 and next_www == -1:
-            return
-        a = next_http if next_www == -1 or (next_http != -1 and next_http < next_www) else next_www
+        candidates = [i for i in (find("http", pos), find("www.", pos)) if i != -1]
+        if not candidates:
+            return None
+        a = min(candidates)
         m = _URL_RE.match(text, a)
-        if m is None:
-            pos = a + 1
-            continue
-        b = m.end()
-        if not start[a]:
-            pos = a + 1
-            continue
-        start[a + 1:b] = False
-        member[a:b] = True
-        if b < n and member[b]:
-            start[b] = True
-            if glue[b] and b + 1 < n and member[b + 1]:
-                start[b + 1] = True
+        if m is not None and start[a]:
+            return a, m.end()
+        pos = a + 1
+
+
+def _next_email(text: str, pos: int, word: np.ndarray, start: np.ndarray) -> tuple[int, int] | None:
+    """The first e-mail address at or after ``pos`` that begins at a token start: its span, or None.
+
+    For each ``@``, the token starts of the run of word characters and ``. + -`` before it are
+    tried in order, as the regex engine tries its alternatives at each token start.
+    """
+    at = pos
+    while True:
+        at = text.find("@", at)
+        if at == -1:
+            return None
+        first = at
+        while first > pos and (word[first - 1] or text[first - 1] in _EMAIL_LOCAL):
+            first -= 1
+        for a in range(first, at):
+            if start[a] and word[a]:
+                m = _EMAIL_RE.match(text, a)
+                if m is not None:
+                    return a, m.end()
+        at += 1
+
+
+def _mark_links(text: str, word: np.ndarray, digit: np.ndarray, glue: np.ndarray, start: np.ndarray,
+                member: np.ndarray) -> None:
+    """Make every URL and e-mail address that begins at a token start one token (arrays changed in place).
+
+    Left to right, as the regex engine reads: the earlier of the next URL and the next address
+    wins (a URL when both begin at the same token start, its alternative comes first), and the
+    search resumes after it.
+    """
+    pos = 0
+    links, mails = ("://" in text or "www." in text), "@" in text
+    while True:
+        url = _next_url(text, pos, start) if links else None
+        mail = _next_email(text, pos, word, start) if mails else None
+        if url is None and mail is None:
+            return
+        a, b = url if mail is None or (url is not None and url[0] <= mail[0]) else mail
+        _one_token(text, a, b, word, digit, glue, start, member)
         pos = b

@@ -76,7 +76,7 @@ def _streams(table: pd.DataFrame, match: MatchMode,
     if match == "lemma":
         is_alias = np.isin(lemma, np.asarray(sorted(canonical), dtype=object)) & (lemma != surface)
         surface = np.where(is_alias, "", surface)
-    words = ~np.isin(reason[keep], ["punctuation", "number"])
+    words = ~np.isin(reason[keep], ["punctuation", "number", "url"])
     return rows, lemma, surface, words
 
 
