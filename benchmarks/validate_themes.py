@@ -189,10 +189,10 @@ def seeded_identity(*, settings: tuple[tuple[float | None, int | None, int | Non
     seeds = [first + i for i in range(cfg.topics.n_seeds)]
     out = []
     for w, chains, iterations in settings:
-        default = w is None and chains is None and iterations is None
         w = SEED_WEIGHT if w is None else w
         chains = CHAINS if chains is None else chains
         iterations = CHAIN_ITERATIONS if iterations is None else iterations
+        default = (w, chains, iterations) == (SEED_WEIGHT, CHAINS, CHAIN_ITERATIONS)
         start = time.perf_counter()
         ens = fit_seeded_ensemble(dtm, seed_words=codebook.seed_words(), seeds=seeds,
                                   free_topics=cfg.themes.free_topics, config=cfg.topics, weight=w, chains=chains,
@@ -214,19 +214,30 @@ def seeded_identity(*, settings: tuple[tuple[float | None, int | None, int | Non
     return out
 
 
+def _shape(text: str) -> tuple[int, int]:
+    """``"60x300"`` -> ``(60, 300)`` (chains, iterations per chain)."""
+    try:
+        chains, iterations = (int(x) for x in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected CHAINSxITERATIONS, e.g. 60x300") from None
+    if chains < 1 or iterations < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: chains and iterations must be at least 1")
+    return chains, iterations
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="seeds only, 5 planted corpora")
     parser.add_argument("--reps", type=int, default=20, help="planted corpora")
-    parser.add_argument("--shapes", nargs="+", metavar="CHAINSxITERATIONS",
+    parser.add_argument("--shapes", nargs="+", metavar="CHAINSxITERATIONS", type=_shape,
                         help="only the seeds' stability of these chain shapes (e.g. 60x300 60x150), for the "
-                             "fits of seeds 1-3 and of 4-6; written to benchmarks/validate_themes_shapes.json")
+                             "[topics] n_seeds fits from seed 1 and from seed 4 (1-3 and 4-6 with the default "
+                             "3); written to benchmarks/validate_themes_shapes.json")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     if args.shapes:
-        shapes = [tuple(int(x) for x in shape.lower().split("x")) for shape in args.shapes]
         rows = [row for first in (1, 4) for row in seeded_identity(
-            settings=tuple((None, c, i) for c, i in shapes), first_seed=first)]
+            settings=tuple((None, c, i) for c, i in args.shapes), first_seed=first)]
         print(json.dumps(rows, indent=1, default=str))
         (ROOT / "benchmarks" / "validate_themes_shapes.json").write_text(json.dumps(rows, indent=1, default=str) + "\n")
         return

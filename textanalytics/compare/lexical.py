@@ -76,7 +76,7 @@ def lexical_stats(corpus: Any, *, tokens: Any = None, group_by: str | None = Non
     Word tokens, lower-cased, *including* stopwords (lexical diversity is a
     property of the running text, not of the model's vocabulary). With
     ``tokens`` (:class:`~textanalytics.preprocessing.Tokens`): every row whose
-    ``reason`` is not ``punctuation``, its ``token`` lower-cased; sentences are
+    ``reason`` is not ``punctuation`` or ``url``, its ``token`` lower-cased; sentences are
     the distinct ``(paragraph, sentence)`` pairs holding a word. Without
     ``tokens``: words of the cleaned paragraphs by :data:`WORD_RE`, sentences
     split after ``. ! ?`` followed by whitespace (:data:`SENTENCE_END_RE`) —
@@ -180,8 +180,8 @@ def _from_tokens(tokens: Any, ids: list[str]) -> tuple[dict[str, np.ndarray], di
     keep = np.ones(n, dtype=bool)
     if "reason" in t.columns:
         rc, rn = column_codes(t["reason"])
-        if "punctuation" in rn:
-            keep = rc != rn.index("punctuation")
+        # Words: every token but punctuation and URLs / e-mail addresses (numbers count).
+        keep = ~np.isin(rc, [i for i, r in enumerate(rn) if r in ("punctuation", "url")])
     sid_codes, sorted_names = sorted_id_codes(t["statement_id"])
     sid = sid_codes[keep]
     par = t["paragraph"].to_numpy(dtype=np.int64)[keep]

@@ -42,7 +42,7 @@ class TypeInfo:
     key: np.ndarray         # lower-case lemma id (matching, stopwords)
     case_key: np.ndarray    # case-sensitive id of the surface without possessive
     lemma: np.ndarray       # output lemma id
-    reason: np.ndarray      # base reason code (punctuation, number, stopword, short, or 0)
+    reason: np.ndarray      # base reason code (punctuation, url, number, stopword, short, or 0)
     digits: np.ndarray      # True for tokens of 1-5 ASCII digits (resolution number candidates)
     word: list[str]         # normalised lower-case form
     kept: KeptLemmas | None = None  # names that keep their form (proper_nouns = "keep")

@@ -24,6 +24,7 @@ Example
 
 from __future__ import annotations
 
+import bisect
 import re
 from array import array
 from dataclasses import dataclass
@@ -44,9 +45,10 @@ _JOIN = "\\-\u2010\u2011\u00ad'\u2019."  # hyphens (incl. non-breaking, soft), a
 #: a token of its own. The ``(?=\S)`` guard lets the engine skip spaces fast.
 WORD_PATTERN = rf"(?=\S)(?:\w+(?:[{_JOIN}]\w+|[,:/]\d+)*(?:(?<=\.[^\W\d_])\.)?|[^\w\s])"
 
-#: An e-mail address (``wuyiyao@chinadaily.com.cn``): a word character, then word characters,
-#: ``. + -``, an ``@`` and a domain of two or more dot-separated labels.
-EMAIL_PATTERN = r"\w[\w.+-]*@\w[\w-]*(?:\.\w[\w-]*)+"
+#: An e-mail address (``wuyiyao@chinadaily.com.cn``): a word character, then word characters and
+#: ``. + -`` (not ending in ``.``), an ``@`` and a domain of two or more dot-separated labels, the last
+#: beginning with a letter (so ``100@12.50``, a price, is no address).
+EMAIL_PATTERN = r"\w[\w.+-]*(?<!\.)@\w[\w-]*(?:\.\w[\w-]*)*\.[^\W\d_][\w-]*"
 
 #: :data:`WORD_PATTERN` with URLs (``http://…``, ``www.…``) and e-mail addresses kept whole; used for
 #: the texts that contain one (the extra alternatives cost 10% on every token).
@@ -117,7 +119,9 @@ def tokenize_chunk(texts: Sequence[str], *, splitter: SentenceSplitter,
 
     ``engine="numpy"`` (default) applies :data:`WORD_PATTERN` with array
     operations (see :func:`_numpy_tokens`); ``"regex"`` runs ``re.findall`` per
-    sentence. Both give the same result (a test checks it on the corpora).
+    sentence. Both give the same result (a test checks it on the corpora and on random strings), except
+    where the sentence splitter cuts through a URL or an address (the numpy engine reads the whole
+    paragraph, the regex engine each sentence).
 
     >>> from textanalytics.preprocessing.punkt import make_sentence_splitter
     >>> c = tokenize_chunk(["We met. They left.", ""], splitter=make_sentence_splitter())
@@ -214,6 +218,8 @@ _JOIN_CHARS = frozenset("-\u2010\u2011\u00ad'\u2019.")
 _URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"'\u201c\u201d]*[^\s<>\"'\u201c\u201d.,;:!?)\]]")
 _EMAIL_RE = re.compile(EMAIL_PATTERN)
 _EMAIL_LOCAL = frozenset("+-.")
+_LINK_START = re.compile(r"(?=http|www\.)")
+_AT = re.compile("@")
 _B1 = 0x9E3779B97F4A7C15  # an odd 64-bit base
 
 
@@ -329,10 +335,11 @@ def _numpy_tokens(text: str, cp: np.ndarray | None = None) -> tuple[list[str], n
 
 
 def _one_token(text: str, a: int, b: int, word: np.ndarray, digit: np.ndarray, glue: np.ndarray,
-               start: np.ndarray, member: np.ndarray) -> None:
+               start: np.ndarray, member: np.ndarray) -> int:
     """Make ``text[a:b]`` one token (arrays changed in place); the regex engine resumes at ``b``, so a
     joiner right after it stands alone (it glues nothing), and a digit run after that joiner was not
-    entered through it (a letter right after the run does not start a new token)."""
+    entered through it (a letter right after the run does not start a new token). Returns that
+    letter's position (its start flag cleared), or -1."""
     n = len(text)
     start[a + 1:b] = False
     member[a:b] = True
@@ -344,44 +351,62 @@ def _one_token(text: str, a: int, b: int, word: np.ndarray, digit: np.ndarray, g
                 e = b + 1
                 while e < n and digit[e]:
                     e += 1
-                if e < n and word[e]:
+                if e < n and word[e] and start[e]:
                     start[e] = False
+                    return e
+    return -1
 
 
-def _next_url(text: str, pos: int, start: np.ndarray) -> tuple[int, int] | None:
-    """The first URL at or after ``pos`` that begins at a token start: its span, or None."""
-    find = text.find
-    while True:
-        candidates = [i for i in (find("http", pos), find("www.", pos)) if i != -1]
-        if not candidates:
-            return None
-        a = min(candidates)
-        m = _URL_RE.match(text, a)
-        if m is not None and start[a]:
-            return a, m.end()
-        pos = a + 1
+def _url_at(text: str, a: int, start: np.ndarray) -> tuple[int, int] | None:
+    """The URL that begins at token start ``a``: its span, or None."""
+    if not start[a] or not text.startswith(("http", "www."), a):
+        return None
+    m = _URL_RE.match(text, a)
+    return None if m is None else (a, m.end())
 
 
-def _next_email(text: str, pos: int, word: np.ndarray, start: np.ndarray) -> tuple[int, int] | None:
-    """The first e-mail address at or after ``pos`` that begins at a token start: its span, or None.
+def _first_url(text: str, pos: int, start: np.ndarray, places: list[int]) -> tuple[int, int] | None:
+    """The first URL at or after ``pos`` that begins at a token start: its span, or None.
+    ``places``: the sorted positions of "http" and "www." in ``text``."""
+    for a in places[bisect.bisect_left(places, pos):]:
+        found = _url_at(text, a, start)
+        if found is not None:
+            return found
+    return None
 
-    For each ``@``, the token starts of the run of word characters and ``. + -`` before it are
-    tried in order, as the regex engine tries its alternatives at each token start.
+
+def _email_at(text: str, at: int, pos: int, word: np.ndarray, start: np.ndarray) -> tuple[int, int, int] | None:
+    """The e-mail address through the ``@`` at ``at``, beginning at or after ``pos``: ``(start, end, at)`` or None.
+
+    The token starts of the run of word characters and ``. + -`` before the ``@`` are tried in
+    order, as the regex engine tries its alternatives at each token start.
     """
-    at = pos
-    while True:
-        at = text.find("@", at)
-        if at == -1:
-            return None
-        first = at
-        while first > pos and (word[first - 1] or text[first - 1] in _EMAIL_LOCAL):
-            first -= 1
-        for a in range(first, at):
-            if start[a] and word[a]:
-                m = _EMAIL_RE.match(text, a)
-                if m is not None:
-                    return a, m.end()
-        at += 1
+    first = at
+    while first > pos and (word[first - 1] or text[first - 1] in _EMAIL_LOCAL):
+        first -= 1
+    for a in range(first, at):
+        if start[a] and word[a]:
+            m = _EMAIL_RE.match(text, a)
+            if m is not None:
+                return a, m.end(), at
+    return None
+
+
+def _first_email(text: str, frm: int, pos: int, word: np.ndarray, start: np.ndarray,
+                 ats: list[int]) -> tuple[int, int, int] | None:
+    """The first e-mail address through an ``@`` at or after ``frm`` (beginning at or after ``pos``), or None.
+    ``ats``: the sorted positions of "@" in ``text``."""
+    for at in ats[bisect.bisect_left(ats, frm):]:
+        found = _email_at(text, at, pos, word, start)
+        if found is not None:
+            return found
+    return None
+
+
+def _next_at(ats: list[int], frm: int) -> int:
+    """The first of the sorted positions ``ats`` at or after ``frm`` (-1: none)."""
+    i = bisect.bisect_left(ats, frm)
+    return ats[i] if i < len(ats) else -1
 
 
 def _mark_links(text: str, word: np.ndarray, digit: np.ndarray, glue: np.ndarray, start: np.ndarray,
@@ -390,15 +415,39 @@ def _mark_links(text: str, word: np.ndarray, digit: np.ndarray, glue: np.ndarray
 
     Left to right, as the regex engine reads: the earlier of the next URL and the next address
     wins (a URL when both begin at the same token start, its alternative comes first), and the
-    search resumes after it.
+    search resumes after it. Linear in the text: making ``text[a:b]`` one token changes token
+    starts only at ``b``, ``b + 1`` and the letter after a digit run there, so the next candidate
+    of each kind found before is kept, and only a URL at ``b`` or ``b + 1`` and the addresses
+    through the first ``@`` after ``b`` and after that letter are tried again.
     """
-    pos = 0
     links, mails = ("://" in text or "www." in text), "@" in text
-    while True:
-        url = _next_url(text, pos, start) if links else None
-        mail = _next_email(text, pos, word, start) if mails else None
-        if url is None and mail is None:
-            return
-        a, b = url if mail is None or (url is not None and url[0] <= mail[0]) else mail
-        _one_token(text, a, b, word, digit, glue, start, member)
-        pos = b
+    places = [m.start() for m in _LINK_START.finditer(text)] if links else []
+    ats = [m.start() for m in _AT.finditer(text)] if mails else []
+    url = _first_url(text, 0, start, places) if links else None
+    mail = _first_email(text, 0, 0, word, start, ats) if mails else None
+    while url is not None or mail is not None:
+        a, b = url if mail is None or (url is not None and url[0] <= mail[0]) else mail[:2]
+        e = _one_token(text, a, b, word, digit, glue, start, member)
+        if links:
+            if url is not None and (url[0] < b or url[0] == e):
+                url = _first_url(text, b, start, places)  # taken, covered, or no longer at a token start
+            else:
+                for j in (b, b + 1):  # the only places a URL can newly begin
+                    found = _url_at(text, j, start) if j < len(text) and (url is None or j < url[0]) else None
+                    if found is not None:
+                        url = found
+                        break
+        if mails:
+            if mail is not None and mail[0] < b:
+                mail = _first_email(text, b, b, word, start, ats)  # taken or covered
+            else:
+                limit = mail[2] if mail is not None else len(text)
+                changed = {_next_at(ats, b), _next_at(ats, e) if e >= 0 else -1}
+                for at in sorted(x for x in changed if x != -1 and x <= limit):
+                    found = _email_at(text, at, b, word, start)
+                    if found is not None:
+                        mail = found
+                        break
+                    if mail is not None and at == mail[2]:
+                        mail = _first_email(text, at + 1, b, word, start, ats)
+                        break

@@ -250,8 +250,8 @@ class ModelSelection:
         stability from the reference row), ``excess = stability − baseline``,
         and the rule's steps: ``stable``, ``fit_gate``, ``frontier``, ``score``,
         ``chosen``; ``score_se``: the standard error of ``score`` from the spread of
-        the K's fits' own scores (NaN with a single fit), which the reason uses to say
-        when another frontier K is as good.
+        the K's fits' own scores (NaN with a single fit or when no K is stable). The
+        reason compares frontier Ks fit by fit to say when another is as good.
     chosen_k:
         The K to use: the rule's choice, or ``config.k`` when the researcher set it.
     rule_k:

@@ -195,11 +195,16 @@ def _summarise(grid: _Grid, config: TopicConfig) -> tuple[pd.DataFrame, pd.DataF
     summary["capped"] = res["capped"]
     summary["frontier"] = res["frontier"]
     summary["score"] = res["score"]
-    # How firmly the fits separate the Ks' balance: each fit's own score, standardised as the means are.
-    fit_score = pd.Series(balance_scores(summary["c_npmi"], summary["exclusivity"], res["stable"],
-                                         fit_coherence=table["c_npmi"], fit_exclusivity=table["exclusivity"]))
-    spread = fit_score.groupby(table["k"].to_numpy()).agg(lambda v: _nanse(v.to_numpy()))
-    summary["score_se"] = spread.reindex(ks).to_numpy(dtype=float)
+    # How firmly the fits separate the Ks' balance: each fit's own score, standardised as the means are
+    # (K x sample; fit r of every K has the same rows and seed, so Ks are compared fit by fit).
+    res["fit_scores"] = None
+    summary["score_se"] = np.nan
+    if np.asarray(res["stable"]).any():
+        fit_score = balance_scores(summary["c_npmi"], summary["exclusivity"], res["stable"],
+                                   fit_coherence=table["c_npmi"], fit_exclusivity=table["exclusivity"])
+        wide = pd.DataFrame({"k": table["k"], "sample": table["sample"], "score": fit_score})
+        res["fit_scores"] = wide.pivot(index="k", columns="sample", values="score").reindex(ks)
+        summary["score_se"] = [_nanse(row) for row in res["fit_scores"].to_numpy(dtype=float)]
     return table, summary, res
 
 
@@ -240,10 +245,11 @@ def _reason(summary: pd.DataFrame, res: dict[str, Any], *, config: TopicConfig, 
             facts.append(f"stability {row['stability']:.2f} vs {row['baseline']:.2f} by chance")
         parts.append(f"of the coherence–exclusivity frontier K = {_span(front)}, K={k} has the best balance "
                      f"({', '.join(facts)})")
-        close = _not_separated(summary, k)
+        close = _not_separated(summary, k, res.get("fit_scores"))
         if close:
-            parts.append(f"but the spread of each K's fits puts K = {_span(close)} within one standard error of "
-                         f"that balance, so the data fit {'it' if len(close) == 1 else 'them'} about as well as "
+            parts.append(f"but compared fit by fit (same rows, same seeds), K = {', '.join(map(str, close))} "
+                         f"{'is' if len(close) == 1 else 'are'} within one standard error of that balance, so the "
+                         f"data fit {'it' if len(close) == 1 else 'them'} about as well as "
                          f"K={k}: compare their topics (model_selection) before settling on K={k}")
         text = "; ".join(parts)
     if extended:
@@ -257,17 +263,20 @@ def _reason(summary: pd.DataFrame, res: dict[str, Any], *, config: TopicConfig, 
     return text
 
 
-def _not_separated(summary: pd.DataFrame, k: int) -> list[int]:
-    """Other frontier Ks whose balance (``score``) is within one standard error of the difference from K's,
-    the errors from each K's fits (``score_se``); none without them (a single fit per K)."""
-    if "score_se" not in summary:
+def _not_separated(summary: pd.DataFrame, k: int, fit_scores: pd.DataFrame | None) -> list[int]:
+    """Other frontier Ks whose balance is within one standard error of the chosen K's: the mean of the
+    fit-by-fit differences (fit r of each K: same rows, same seed) against its standard error. None
+    without two paired fits."""
+    if fit_scores is None:
         return []
-    s = summary.set_index("k")
-    se_k = s.at[k, "score_se"]
-    front = s[s["frontier"] & (s.index != k)]
-    gap = s.at[k, "score"] - front["score"]
-    within = gap <= np.hypot(se_k, front["score_se"])  # NaN errors compare False
-    return [int(j) for j in front.index[within.to_numpy(dtype=bool)]]
+    front = summary.loc[summary["frontier"] & (summary["k"] != k), "k"].tolist()
+    close = []
+    for j in front:
+        diff = (fit_scores.loc[k] - fit_scores.loc[j]).to_numpy(dtype=float)
+        diff = diff[np.isfinite(diff)]
+        if len(diff) >= 2 and diff.mean() <= diff.std(ddof=1) / np.sqrt(len(diff)):
+            close.append(int(j))
+    return close
 
 
 def search_k(fit: FitFunction, *, counts: sp.spmatrix, vocabulary: tuple[str, ...], texts: Any,
