@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ..grouping import is_missing, label_str
-from ..preprocessing.model import column_codes
+from ..preprocessing.model import NON_WORD_REASONS, column_codes
 from ..preprocessing.words import is_url_token
 from ..results import TableResult
 
@@ -112,7 +112,7 @@ def _runs(table: pd.DataFrame) -> _Runs:
     lower = [t.lower() for t in types]
     is_word = np.array([any(c.isalpha() for c in t) and not is_url_token(t) for t in lower], dtype=bool)
     reason_codes, reasons = column_codes(table["reason"])
-    not_word = np.isin(reason_codes, [i for i, r in enumerate(reasons) if r in ("punctuation", "number", "url")])
+    not_word = np.isin(reason_codes, [i for i, r in enumerate(reasons) if r in NON_WORD_REASONS])
     rows = np.flatnonzero(is_word[codes] & ~not_word)
     scode, ids = column_codes(table["statement_id"])
     statement, word_codes = scode[rows], codes[rows]

@@ -22,6 +22,8 @@ Unit = Literal["paragraph", "statement"]
 #: Values of ``Tokens.table["reason"]`` in category order ("" = kept).
 REASONS: tuple[str, ...] = ("", "punctuation", "number", "stopword", "short", "alias_part",
                             "phrase_part", "url")
+#: Reasons of tokens that are no words (a rate's denominator, a passage's words leave them out).
+NON_WORD_REASONS: tuple[str, ...] = ("punctuation", "number", "url")
 
 
 def column_codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:

@@ -45,6 +45,10 @@ _JOIN = "\\-\u2010\u2011\u00ad'\u2019."  # hyphens (incl. non-breaking, soft), a
 #: a token of its own. The ``(?=\S)`` guard lets the engine skip spaces fast.
 WORD_PATTERN = rf"(?=\S)(?:\w+(?:[{_JOIN}]\w+|[,:/]\d+)*(?:(?<=\.[^\W\d_])\.)?|[^\w\s])"
 
+#: A URL (``http://…``, ``https://…``, ``www.…``): up to the next space, quote or angle bracket, not
+#: ending in punctuation that closes a sentence or a bracket.
+URL_PATTERN = r"(?:https?://|www\.)[^\s<>\"'\u201c\u201d]*[^\s<>\"'\u201c\u201d.,;:!?)\]]"
+
 #: An e-mail address (``wuyiyao@chinadaily.com.cn``): a word character, then word characters and
 #: ``. + -`` (not ending in ``.``), an ``@`` and a domain of two or more dot-separated labels, the last
 #: beginning with a letter (so ``100@12.50``, a price, is no address).
@@ -52,10 +56,9 @@ EMAIL_PATTERN = r"\w[\w.+-]*(?<!\.)@\w[\w-]*(?:\.\w[\w-]*)*\.[^\W\d_][\w-]*"
 
 #: :data:`WORD_PATTERN` with URLs (``http://…``, ``www.…``) and e-mail addresses kept whole; used for
 #: the texts that contain one (the extra alternatives cost 10% on every token).
-URL_WORD_PATTERN = (r"(?=\S)(?:(?:https?://|www\.)[^\s<>\"'\u201c\u201d]*[^\s<>\"'\u201c\u201d.,;:!?)\]]|"
-                    + EMAIL_PATTERN + "|" + WORD_PATTERN[len("(?=\\S)(?:"):])
+URL_WORD_PATTERN = "(?=\\S)(?:" + URL_PATTERN + "|" + EMAIL_PATTERN + "|" + WORD_PATTERN[len("(?=\\S)(?:"):]
 
-_URL_OR_EMAIL = re.compile(r"(?:https?://|www\.)\S+|" + EMAIL_PATTERN, re.IGNORECASE)
+_URL_OR_EMAIL = re.compile(URL_PATTERN + "|" + EMAIL_PATTERN, re.IGNORECASE)
 
 
 def is_url_token(token: str) -> bool:
@@ -215,7 +218,7 @@ def _regex_chunk(texts: Sequence[str], *, splitter: SentenceSplitter) -> Tokeniz
 
 _W, _D, _L, _S, _J, _C, _DOT = 1, 2, 4, 8, 16, 32, 64
 _JOIN_CHARS = frozenset("-\u2010\u2011\u00ad'\u2019.")
-_URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"'\u201c\u201d]*[^\s<>\"'\u201c\u201d.,;:!?)\]]")
+_URL_RE = re.compile(URL_PATTERN)
 _EMAIL_RE = re.compile(EMAIL_PATTERN)
 _EMAIL_LOCAL = frozenset("+-.")
 _LINK_START = re.compile(r"(?=http|www\.)")

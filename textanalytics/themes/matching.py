@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..preprocessing.model import NON_WORD_REASONS
 from .codebook import Codebook
 
 __all__ = ["MatchMode", "find_matches", "piece_matches", "HIT_COLUMNS", "UNIT_COLUMNS"]
@@ -76,7 +77,7 @@ def _streams(table: pd.DataFrame, match: MatchMode,
     if match == "lemma":
         is_alias = np.isin(lemma, np.asarray(sorted(canonical), dtype=object)) & (lemma != surface)
         surface = np.where(is_alias, "", surface)
-    words = ~np.isin(reason[keep], ["punctuation", "number", "url"])
+    words = ~np.isin(reason[keep], list(NON_WORD_REASONS))
     return rows, lemma, surface, words
 
 

@@ -150,7 +150,7 @@ def gated_frontier(k: Sequence[int], heldout: Sequence[float], heldout_se: Seque
     front = np.zeros(len(k), dtype=bool)
     for i in idx:
         front[i] = not any(c[j] >= c[i] and x[j] >= x[i] and (c[j] > c[i] or x[j] > x[i]) for j in idx)
-    score = _zscore(c, stable) + _zscore(x, stable)
+    score = balance_scores(c, x, stable, fit_coherence=c, fit_exclusivity=x)
     best = max(np.flatnonzero(front), key=lambda i: (score[i], -k[i]))
     out.update(k=int(k[best]), fit_gate=fit_gate, capped=capped, frontier=front, score=score)
     return out
